@@ -1,0 +1,162 @@
+import {
+  AccessDeniedError,
+  ConflictError,
+  ExitCode,
+  NotFoundError,
+  SecretsError,
+  UnavailableError,
+  UsageError,
+} from '../core/errors.js'
+
+/** What was being attempted, so a translated error can name the action and the resource. */
+export interface AwsCallContext {
+  /** IAM action, e.g. `secretsmanager:GetSecretValue`. */
+  action: string
+  /** The secret or parameter name (never a value). */
+  resource?: string
+  /** Shown with "not found" errors, e.g. `secrets list prod/api`. */
+  listHint?: string
+}
+
+interface SdkLikeError {
+  name?: string
+  code?: string
+  message?: string
+  $metadata?: {httpStatusCode?: number; attempts?: number}
+  $retryable?: unknown
+}
+
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'CredentialsProviderError',
+  'AuthFailure',
+])
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'TooManyUpdates',
+  'ThrottledException',
+  'RateExceeded',
+])
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+])
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'ParameterNotFound', 'NoSuchEntity', 'NoSuchEntityException'])
+
+/**
+ * Turns an SDK error into a typed error with an exit code and a next step. Messages are built from
+ * the error's name, the action and the resource name; AWS's own message is only added for
+ * validation errors, which describe the request and never carry secret values.
+ */
+export function translateAwsError(error: unknown, context: AwsCallContext): SecretsError {
+  if (error instanceof SecretsError) return error
+  const err = (error ?? {}) as SdkLikeError
+  const name = err.name ?? 'Error'
+  const code = err.code ?? ''
+  const message = err.message ?? ''
+  const status = err.$metadata?.httpStatusCode
+  const attempts = err.$metadata?.attempts
+  const what = context.resource ? `${context.action} on ${context.resource}` : context.action
+  const tried = attempts && attempts > 1 ? ` after ${attempts} attempts` : ''
+
+  if (NOT_FOUND.has(name)) {
+    return new NotFoundError(
+      `${context.resource ?? 'The resource'} was not found (${context.action}).`,
+      context.listHint ? `Run "${context.listHint}" to see what exists.` : undefined,
+    )
+  }
+
+  if (ACCESS_DENIED.has(name) || status === 403) {
+    const credentials = name === 'CredentialsProviderError' || (/credential/i.test(message) && status === undefined)
+    if (credentials) {
+      return new AccessDeniedError(
+        `No AWS credentials were found for ${what}.`,
+        'Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; run "secrets doctor" to check.',
+      )
+    }
+
+    return new AccessDeniedError(
+      `Access denied: ${what} (${name}).`,
+      `Grant ${context.action} to your identity for that resource, or use another profile; run "secrets doctor" to check.`,
+    )
+  }
+
+  if (THROTTLED.has(name) || status === 429) {
+    return new UnavailableError(
+      `AWS kept throttling ${what}${tried}.`,
+      'Wait a moment and run the command again; lower --concurrency where the command has it.',
+    )
+  }
+
+  if (
+    NETWORK_CODES.has(code) ||
+    NETWORK_CODES.has(name) ||
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    name === 'RequestTimeoutException' ||
+    (/socket hang up|connect ECONNREFUSED|getaddrinfo|timed? ?out/i.test(message) && status === undefined)
+  ) {
+    return new UnavailableError(
+      `Could not reach AWS for ${what}${tried} (${code || name}).`,
+      'Check the network, --region and --endpoint-url (or AWS_ENDPOINT_URL), then run the command again.',
+    )
+  }
+
+  if (status !== undefined && status >= 500) {
+    return new UnavailableError(
+      `AWS answered ${status} (${name}) for ${what}${tried}.`,
+      'This is on the AWS side; run the command again in a moment.',
+    )
+  }
+
+  if (name === 'ResourceExistsException') {
+    return new ConflictError(`${context.resource ?? 'The resource'} already exists (${context.action}).`)
+  }
+
+  if (name === 'InvalidRequestException' && /marked (for )?delet|deletion/i.test(message)) {
+    return new ConflictError(
+      `${context.resource ?? 'The secret'} is scheduled for deletion.`,
+      context.resource ? `Run "secrets restore ${context.resource}" to cancel the deletion first.` : undefined,
+    )
+  }
+
+  if (/region is missing/i.test(message)) {
+    return new UsageError('No AWS region is configured.', 'Pass --region, set AWS_REGION, or set a region in your profile.')
+  }
+
+  if (
+    name === 'InvalidParameterException' ||
+    name === 'ValidationException' ||
+    name === 'InvalidRequestException' ||
+    name === 'ParameterLimitExceeded' ||
+    name === 'LimitExceededException'
+  ) {
+    return new SecretsError(`AWS refused ${what}: ${name}: ${message}`, {
+      code: name,
+      exitCode: name === 'LimitExceededException' ? ExitCode.conflict : ExitCode.usage,
+    })
+  }
+
+  return new SecretsError(`Unexpected error from ${what}: ${name}${code ? ` (${code})` : ''}.`, {
+    code: 'UNEXPECTED',
+    exitCode: ExitCode.unexpected,
+    cause: error,
+  })
+}

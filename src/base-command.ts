@@ -1,0 +1,149 @@
+import {stat, readFile} from 'node:fs/promises'
+
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import type {AwsContext} from './aws/clients.js'
+import {ExitCode, InterruptedError, SecretsError, UsageError} from './core/errors.js'
+import {assertStorableValue, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
+import type {SecretStore} from './stores/secret-store.js'
+import {promptHiddenTwice} from './ui/prompts.js'
+import {withSpinner} from './ui/spinner.js'
+import {canPrompt} from './ui/terminal.js'
+
+/** Flags every AWS command takes; unset ones fall back to the SDK's chain (AWS_PROFILE, AWS_REGION, ...). */
+export const awsFlags = {
+  profile: Flags.string({description: 'AWS profile from your shared config (default: AWS_PROFILE).', helpGroup: 'AWS'}),
+  region: Flags.string({description: 'AWS region (default: AWS_REGION or the profile\'s region).', helpGroup: 'AWS'}),
+  'endpoint-url': Flags.string({
+    description: 'Send AWS calls to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).',
+    helpGroup: 'AWS',
+  }),
+}
+
+export type AwsFlags = Interfaces.InferredFlags<typeof awsFlags>
+
+/** Shown in every command's help, so a pipeline author finds the table without the README. */
+export const EXIT_CODES_HELP =
+  'Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 not found, 4 conflict, 5 access denied or no credentials, 6 AWS unreachable or throttled, 130 interrupted.'
+
+/**
+ * Owns what every command shares: AWS flags, `--json`, spinners (silent in JSON mode and off a TTY),
+ * reading a secret value safely, and one `catch()` that maps errors to exit codes.
+ */
+export abstract class BaseCommand<T> extends Command {
+  static override baseFlags = awsFlags
+  static override enableJsonFlag = true
+
+  /** Builds the Secrets Manager store; the SDK is loaded here, on first use, never at start-up. */
+  protected async secretStore(flags: AwsFlags): Promise<SecretStore> {
+    const [{secretsManagerClient}, {SecretsManagerStore}] = await Promise.all([
+      import('./aws/clients.js'),
+      import('./stores/secrets-manager-store.js'),
+    ])
+    return new SecretsManagerStore(await secretsManagerClient(awsContext(flags)))
+  }
+
+  protected spin<R>(text: string, task: () => Promise<R>): Promise<R> {
+    return withSpinner(text, task, !this.jsonEnabled())
+  }
+
+  /** A line of narration on stderr for humans; silent with --json. */
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  /**
+   * The value to store, from --from-file (exact bytes), stdin when it is not a terminal (one trailing
+   * newline dropped), or a hidden prompt typed twice. Never from argv.
+   */
+  protected async readSecretValue(label: string, fromFile: string | undefined): Promise<SecretValue> {
+    let value: SecretValue
+    let source: string
+    if (fromFile !== undefined) {
+      source = `file ${fromFile}`
+      value = SecretValue.fromBytes(await readValueFile(fromFile))
+    } else if (!process.stdin.isTTY) {
+      source = 'stdin'
+      value = SecretValue.fromBytes(stripOneTrailingNewline(await readAllStdin()))
+    } else if (canPrompt()) {
+      source = 'the prompt'
+      value = SecretValue.fromString(await promptHiddenTwice(label))
+    } else {
+      throw new UsageError('No value to store: stdin is a terminal but stderr is not, so no prompt can be shown.', 'Pipe the value on stdin or pass --from-file PATH.')
+    }
+
+    assertStorableValue(value, source)
+    return value
+  }
+
+  override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    const failure = toSecretsError(error)
+    if (this.jsonEnabled()) {
+      this.logJson({
+        error: {code: failure.code, message: failure.message, exitCode: failure.exitCode, hint: failure.hint},
+      })
+    } else {
+      process.stderr.write(`Error: ${failure.message}\n${failure.hint ? `Hint: ${failure.hint}\n` : ''}`)
+    }
+
+    throw new Errors.ExitError(failure.exitCode)
+  }
+
+  /** oclif logs argv in its debug trace here; our init does not, in case a value was typed as an argument. */
+  override async init(): Promise<void> {}
+
+  abstract override run(): Promise<T>
+}
+
+export function awsContext(flags: AwsFlags): AwsContext {
+  return {profile: flags.profile, region: flags.region, endpointUrl: flags['endpoint-url']}
+}
+
+/** Maps anything thrown to a typed error, without ever repeating argv (which may hold a value). */
+export function toSecretsError(error: unknown): SecretsError {
+  if (error instanceof SecretsError) return error
+  const err = error as Error & {oclif?: {exit?: number}; name?: string}
+  if (err?.name === 'ExitPromptError' || err?.name === 'AbortPromptError') return new InterruptedError()
+  if (err instanceof Errors.CLIError || err?.oclif?.exit === 2) {
+    // oclif's parse errors quote the offending arguments; an unexpected argument may be a secret value.
+    if (/^Unexpected arguments?:/.test(err.message)) {
+      return new UsageError(
+        'Unexpected extra argument (not shown, in case it is a secret value).',
+        'Secret values are never taken from the command line: pipe them on stdin, use --from-file, or type them at the prompt.',
+      )
+    }
+
+    return new UsageError(err.message.split('\n')[0].replace(/^Error: /, ''), 'See --help for usage.')
+  }
+
+  return new SecretsError(`Unexpected error: ${err?.name ?? 'Error'}${err?.message ? `: ${err.message}` : ''}`, {
+    code: 'UNEXPECTED',
+    exitCode: ExitCode.unexpected,
+    cause: error,
+  })
+}
+
+async function readValueFile(path: string): Promise<Uint8Array> {
+  try {
+    const info = await stat(path)
+    if (info.isDirectory()) throw new UsageError(`--from-file ${path} is a directory, not a file.`)
+    return await readFile(path)
+  } catch (error) {
+    if (error instanceof SecretsError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new UsageError(`--from-file ${path}: no such file.`)
+    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`--from-file ${path}: permission denied.`)
+    throw new UsageError(`--from-file ${path} could not be read (${code ?? 'error'}).`)
+  }
+}
+
+async function readAllStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  try {
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  } catch {
+    // A closed stdin (`<&-`) reads as nothing; the empty-value check then explains what to do.
+  }
+
+  return Buffer.concat(chunks)
+}

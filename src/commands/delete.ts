@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+
+import {addressArgs} from '../args.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {SecretAddress} from '../core/address.js'
+import {InterruptedError} from '../core/errors.js'
+import {deleteSecret, type DeleteResult} from '../services/delete.js'
+import {confirmOrRequireYes} from '../ui/prompts.js'
+
+export default class Delete extends BaseCommand<DeleteResult> {
+  static override args = addressArgs
+  static override description = `Schedules the secret for deletion after a recovery window (7 to 30 days, default 30), during which \`secrets restore\` brings it back; --force deletes it at once, without recovery. Asks for confirmation on a terminal; without one, --yes is required.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> staging/api OLD_TOKEN', description: 'Asks, then schedules deletion in 30 days.'},
+    {command: '<%= config.bin %> <%= command.id %> /staging/api/OLD_TOKEN --recovery-days 7 --yes', description: 'In a pipeline.'},
+  ]
+
+  static override flags = {
+    'recovery-days': Flags.integer({description: 'Days during which the deletion can be undone.', min: 7, max: 30, default: 30}),
+    force: Flags.boolean({description: 'Delete at once, without a recovery window (cannot be undone).'}),
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).'}),
+  }
+
+  static override summary = 'Schedule a secret for deletion (or delete it now with --force).'
+
+  async run(): Promise<DeleteResult> {
+    const {args, flags} = await this.parse(Delete)
+    const address = SecretAddress.fromArgs(args.scope, args.name)
+    const what = flags.force
+      ? `Delete ${address} now, with no way to recover it?`
+      : `Delete ${address} (recoverable for ${flags['recovery-days']} days)?`
+    if (!(await confirmOrRequireYes(what, flags.yes))) throw new InterruptedError('Cancelled; nothing was deleted.')
+    const store = await this.secretStore(flags)
+    const result = await this.spin(`Deleting ${address}`, () =>
+      deleteSecret(store, address, {recoveryDays: flags['recovery-days'], force: flags.force}),
+    )
+    this.log(
+      result.outcome === 'deleted'
+        ? `deleted ${result.name}`
+        : `scheduled ${result.name} for deletion on ${result.deletionDate ?? '?'}; undo with: secrets restore ${result.name}`,
+    )
+    return result
+  }
+}

@@ -1,0 +1,64 @@
+import {Flags} from '@oclif/core'
+
+import {addressArgs} from '../args.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {Scope, SecretAddress} from '../core/address.js'
+import {UsageError} from '../core/errors.js'
+import {getAllSecrets, getSecret} from '../services/get.js'
+
+type GetResult = {name: string; value: string} | {scope: string; secrets: Record<string, string>}
+
+export default class Get extends BaseCommand<GetResult> {
+  static override args = addressArgs
+  static override description = `Prints the value to stdout exactly as stored, byte for byte; a newline is added only when stdout is a terminal. Reads the AWSCURRENT version unless --version-stage or --version-id says otherwise.
+
+With --all, prints every secret of ENV/SERVICE as one JSON object {"NAME": "value"}, read in batches of 20.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'Print the current value.'},
+    {command: 'DB_PASS=$(<%= config.bin %> <%= command.id %> /prod/api/DB_PASS) && psql ...', description: 'In a script, into a local variable (not an exported one).'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --all > /dev/shm/api.json', description: 'Every secret of the service as JSON.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS --version-stage AWSPREVIOUS', description: 'The previous value.'},
+  ]
+
+  static override flags = {
+    all: Flags.boolean({description: 'Every secret of ENV/SERVICE as one JSON object.', exclusive: ['version-stage', 'version-id']}),
+    'version-stage': Flags.string({description: 'Read this stage instead of AWSCURRENT (e.g. AWSPREVIOUS).'}),
+    'version-id': Flags.string({description: 'Read this version id.'}),
+  }
+
+  static override summary = 'Print a secret value (or every value of a service with --all).'
+
+  async run(): Promise<GetResult> {
+    const {args, flags} = await this.parse(Get)
+    if (flags.all) {
+      if (args.name !== undefined) throw new UsageError('--all reads a whole service: give ENV/SERVICE without a name.')
+      const scope = Scope.parse(args.scope)
+      const store = await this.secretStore(flags)
+      const values = await this.spin(`Reading ${scope.prefix}*`, () => getAllSecrets(store, scope))
+      const secrets = Object.fromEntries([...values].map(([name, value]) => [name, value.toJSONValue()]))
+      if (!this.jsonEnabled()) process.stdout.write(`${JSON.stringify(secrets, null, 2)}\n`)
+      return {scope: scope.toString(), secrets}
+    }
+
+    const address = SecretAddress.fromArgs(args.scope, args.name)
+    const store = await this.secretStore(flags)
+    const value = await this.spin(`Reading ${address}`, () =>
+      getSecret(store, address, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
+    )
+    if (!this.jsonEnabled()) {
+      await writeStdout(value.bytes)
+      if (process.stdout.isTTY) await writeStdout('\n')
+    }
+
+    return {name: address.fullName, value: value.toJSONValue()}
+  }
+}
+
+function writeStdout(data: Uint8Array | string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(data, (error) => (error ? reject(error) : resolve()))
+  })
+}

@@ -1,0 +1,59 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {listingPrefix} from '../core/address.js'
+import {type ListedSecret, listSecrets} from '../services/list.js'
+import {formatDate, renderTable} from '../ui/table.js'
+
+interface ListResult {
+  prefix: string
+  secrets: ListedSecret[]
+}
+
+export default class List extends BaseCommand<ListResult> {
+  static override args = {
+    scope: Args.string({description: 'ENV or ENV/SERVICE to list (default: every secret)'}),
+  }
+
+  static override description = `Lists names, last-changed dates and descriptions; values are never read. Listing prod/api shows exactly /prod/api/* (not /prod/api2/* nor /prod/API/*).
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> prod/api', description: 'Secrets of one service.'},
+    {command: '<%= config.bin %> <%= command.id %> prod --json | jq -r ".secrets[].name"', description: 'Every name in an environment, for a script.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --include-deleted', description: 'Also secrets scheduled for deletion.'},
+  ]
+
+  static override flags = {
+    'include-deleted': Flags.boolean({description: 'Also show secrets scheduled for deletion.'}),
+  }
+
+  static override summary = 'List secrets (names and metadata, never values).'
+
+  async run(): Promise<ListResult> {
+    const {args, flags} = await this.parse(List)
+    const prefix = listingPrefix(args.scope)
+    const store = await this.secretStore(flags)
+    const secrets = await this.spin(`Listing ${prefix}`, () =>
+      listSecrets(store, prefix, {includeDeleted: flags['include-deleted']}),
+    )
+    if (secrets.length === 0) {
+      this.note(`No secrets under ${prefix}.`)
+    } else {
+      this.log(
+        renderTable(
+          ['NAME', 'SHORT NAME', 'LAST CHANGED', 'DESCRIPTION'],
+          secrets.map((secret) => [
+            secret.deletedDate ? `${secret.name} (deleted ${formatDate(new Date(secret.deletedDate))})` : secret.name,
+            secret.shortName,
+            formatDate(secret.lastChanged ? new Date(secret.lastChanged) : undefined),
+            secret.description ?? '',
+          ]),
+        ),
+      )
+    }
+
+    return {prefix, secrets}
+  }
+}

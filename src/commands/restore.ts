@@ -1,0 +1,27 @@
+import {addressArgs} from '../args.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {SecretAddress} from '../core/address.js'
+import {restoreSecret} from '../services/delete.js'
+
+export default class Restore extends BaseCommand<{name: string; outcome: 'restored'}> {
+  static override args = addressArgs
+  static override description = `Cancels a scheduled deletion; the secret and all its versions come back as they were.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> staging/api OLD_TOKEN', description: 'Bring it back.'},
+    {command: '<%= config.bin %> <%= command.id %> /staging/api/OLD_TOKEN --json', description: 'In a pipeline.'},
+  ]
+
+  static override summary = 'Cancel the scheduled deletion of a secret.'
+
+  async run(): Promise<{name: string; outcome: 'restored'}> {
+    const {args, flags} = await this.parse(Restore)
+    const address = SecretAddress.fromArgs(args.scope, args.name)
+    const store = await this.secretStore(flags)
+    const result = await this.spin(`Restoring ${address}`, () => restoreSecret(store, address))
+    this.log(`restored ${result.name}`)
+    return result
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Exit codes are part of the public interface: pipelines branch on them, so they never change meaning.
+ * README.md documents the same table.
+ */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  notFound: 3,
+  conflict: 4,
+  accessDenied: 5,
+  unavailable: 6,
+  findings: 7,
+  different: 8,
+  interrupted: 130,
+} as const
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+/**
+ * Base of every error the tool expects. The message names secrets, never values; `hint` is the
+ * next step shown to the user.
+ */
+export class SecretsError extends Error {
+  readonly exitCode: ExitCodeValue
+  readonly hint?: string
+  /** Stable machine-readable identifier, used in `--json` error documents. */
+  readonly code: string
+
+  constructor(message: string, options: {code: string; exitCode: ExitCodeValue; hint?: string; cause?: unknown}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = new.target.name
+    this.code = options.code
+    this.exitCode = options.exitCode
+    this.hint = options.hint
+  }
+}
+
+/** Invalid input or a missing flag: exit 2, always raised before any AWS call. */
+export class UsageError extends SecretsError {
+  constructor(message: string, hint?: string) {
+    super(message, {code: 'USAGE', exitCode: ExitCode.usage, hint})
+  }
+}
+
+export class NotFoundError extends SecretsError {
+  constructor(message: string, hint?: string) {
+    super(message, {code: 'NOT_FOUND', exitCode: ExitCode.notFound, hint})
+  }
+}
+
+export class ConflictError extends SecretsError {
+  constructor(message: string, hint?: string) {
+    super(message, {code: 'CONFLICT', exitCode: ExitCode.conflict, hint})
+  }
+}
+
+export class AccessDeniedError extends SecretsError {
+  constructor(message: string, hint?: string) {
+    super(message, {code: 'ACCESS_DENIED', exitCode: ExitCode.accessDenied, hint})
+  }
+}
+
+/** AWS could not be reached, timed out or kept throttling after the SDK's retries. */
+export class UnavailableError extends SecretsError {
+  constructor(message: string, hint?: string) {
+    super(message, {code: 'UNAVAILABLE', exitCode: ExitCode.unavailable, hint})
+  }
+}
+
+export class InterruptedError extends SecretsError {
+  constructor(message = 'Interrupted.', hint?: string) {
+    super(message, {code: 'INTERRUPTED', exitCode: ExitCode.interrupted, hint})
+  }
+}
+
+/** A check that ran fine but found something a pipeline should stop on (audit findings, diff). */
+export class FindingsError extends SecretsError {
+  constructor(message: string, exitCode: typeof ExitCode.findings | typeof ExitCode.different, hint?: string) {
+    super(message, {code: exitCode === ExitCode.findings ? 'FINDINGS' : 'DIFFERENT', exitCode, hint})
+  }
+}

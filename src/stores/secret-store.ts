@@ -1,0 +1,82 @@
+import type {SecretValue} from '../core/secret-value.js'
+
+/** What a listing shows about a secret: everything but its value. */
+export interface SecretMetadata {
+  /** Full name, `/<env>/<service>/<name>`. */
+  name: string
+  arn?: string
+  description?: string
+  lastChangedDate?: Date
+  createdDate?: Date
+  /** Set when the secret is scheduled for deletion. */
+  deletedDate?: Date
+  kmsKeyId?: string
+  tags: Record<string, string>
+}
+
+export interface SecretVersion {
+  versionId: string
+  stages: string[]
+  createdDate?: Date
+}
+
+export interface PutOptions {
+  description?: string
+  kmsKeyId?: string
+  tags?: Record<string, string>
+  /** When false, an existing secret is a conflict and nothing is written. */
+  overwrite: boolean
+  /**
+   * Idempotency token for the write (32 to 64 characters). Retrying with the same token and value
+   * never adds a second version.
+   */
+  clientRequestToken?: string
+}
+
+export type PutOutcome = 'created' | 'updated' | 'unchanged'
+
+export interface PutResult {
+  outcome: PutOutcome
+  versionId?: string
+}
+
+export interface ReadOptions {
+  versionStage?: string
+  versionId?: string
+}
+
+export interface DeleteOptions {
+  /** 7 to 30; ignored with `force`. */
+  recoveryDays?: number
+  force?: boolean
+}
+
+export interface BatchReadResult {
+  values: Map<string, SecretValue>
+  /** Names that do not exist (or are scheduled for deletion). */
+  missing: string[]
+}
+
+/**
+ * The one narrow interface every command talks to. Implementations take their client in the
+ * constructor; the memory store is a real implementation used by tests. Names are full names.
+ */
+export interface SecretStore {
+  /** Creates the secret or adds a version; writes nothing when the current value is identical. */
+  put(name: string, value: SecretValue, options: PutOptions): Promise<PutResult>
+  /** Writes a new version or creates, without reading first (for callers that already know the state). */
+  write(name: string, value: SecretValue, options: PutOptions & {exists: boolean}): Promise<PutResult>
+  get(name: string, options?: ReadOptions): Promise<SecretValue>
+  /** Current values of many secrets, batched (20 a call on Secrets Manager). */
+  getMany(names: string[]): Promise<BatchReadResult>
+  /** Every secret whose full name starts with `prefix`, exactly (case-sensitive). */
+  list(prefix: string, options?: {includeDeleted?: boolean}): AsyncIterable<SecretMetadata>
+  describe(name: string): Promise<SecretMetadata>
+  delete(name: string, options: DeleteOptions): Promise<{deletionDate?: Date}>
+  restore(name: string): Promise<void>
+  history(name: string): Promise<SecretVersion[]>
+}
+
+/** Stage names Secrets Manager maintains. */
+export const CURRENT_STAGE = 'AWSCURRENT'
+export const PREVIOUS_STAGE = 'AWSPREVIOUS'

@@ -1,0 +1,262 @@
+import {
+  BatchGetSecretValueCommand,
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  paginateListSecretVersionIds,
+  paginateListSecrets,
+  PutSecretValueCommand,
+  RestoreSecretCommand,
+  type SecretsManagerClient,
+  TagResourceCommand,
+  UpdateSecretCommand,
+} from '@aws-sdk/client-secrets-manager'
+import pLimit from 'p-limit'
+
+import {translateAwsError} from '../aws/errors.js'
+import {ConflictError} from '../core/errors.js'
+import {SecretValue} from '../core/secret-value.js'
+import {
+  type BatchReadResult,
+  CURRENT_STAGE,
+  type DeleteOptions,
+  type PutOptions,
+  type PutResult,
+  type ReadOptions,
+  type SecretMetadata,
+  type SecretStore,
+  type SecretVersion,
+} from './secret-store.js'
+
+/** BatchGetSecretValue takes at most 20 secret ids a call. */
+export const BATCH_GET_LIMIT = 20
+/** Batches in flight at once: enough to hide latency, well under the API's request rate quota. */
+const BATCH_CONCURRENCY = 4
+
+/** Secrets Manager behind the SecretStore interface. The client is built by src/aws/clients.ts. */
+export class SecretsManagerStore implements SecretStore {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async put(name: string, value: SecretValue, options: PutOptions): Promise<PutResult> {
+    let current: SecretValue | undefined
+    try {
+      current = await this.get(name)
+    } catch (error) {
+      if ((error as {exitCode?: number}).exitCode !== 3) throw error
+    }
+
+    if (current === undefined) return this.write(name, value, {...options, exists: false})
+    if (!options.overwrite) throw existsConflict(name)
+    if (current.equals(value)) return {outcome: 'unchanged'}
+    return this.write(name, value, {...options, exists: true})
+  }
+
+  async write(name: string, value: SecretValue, options: PutOptions & {exists: boolean}): Promise<PutResult> {
+    if (!options.exists) {
+      try {
+        const created = await this.client.send(
+          new CreateSecretCommand({
+            Name: name,
+            ...payload(value),
+            Description: options.description,
+            KmsKeyId: options.kmsKeyId,
+            Tags: options.tags ? Object.entries(options.tags).map(([Key, Value]) => ({Key, Value})) : undefined,
+            ClientRequestToken: options.clientRequestToken,
+          }),
+        )
+        return {outcome: 'created', versionId: created.VersionId}
+      } catch (error) {
+        // Another writer created it between our read and our write: fall through to a new version.
+        if ((error as {name?: string}).name !== 'ResourceExistsException') {
+          throw translateAwsError(error, {action: 'secretsmanager:CreateSecret', resource: name})
+        }
+
+        if (!options.overwrite) throw existsConflict(name)
+      }
+    }
+
+    const version = await this.call('secretsmanager:PutSecretValue', name, () =>
+      this.client.send(
+        new PutSecretValueCommand({SecretId: name, ...payload(value), ClientRequestToken: options.clientRequestToken}),
+      ),
+    )
+    if (options.description !== undefined) {
+      await this.call('secretsmanager:UpdateSecret', name, () =>
+        this.client.send(new UpdateSecretCommand({SecretId: name, Description: options.description})),
+      )
+    }
+
+    if (options.tags && Object.keys(options.tags).length > 0) {
+      const tags = Object.entries(options.tags).map(([Key, Value]) => ({Key, Value}))
+      await this.call('secretsmanager:TagResource', name, () =>
+        this.client.send(new TagResourceCommand({SecretId: name, Tags: tags})),
+      )
+    }
+
+    return {outcome: 'updated', versionId: version.VersionId}
+  }
+
+  async get(name: string, options: ReadOptions = {}): Promise<SecretValue> {
+    const output = await this.call('secretsmanager:GetSecretValue', name, () =>
+      this.client.send(
+        new GetSecretValueCommand({
+          SecretId: name,
+          VersionId: options.versionId,
+          // Always explicit: the emulator (unlike AWS) may answer an older version without it.
+          VersionStage: options.versionId ? options.versionStage : (options.versionStage ?? CURRENT_STAGE),
+        }),
+      ),
+    )
+    return fromPayload(output)
+  }
+
+  async getMany(names: string[]): Promise<BatchReadResult> {
+    const values = new Map<string, SecretValue>()
+    const missing: string[] = []
+    const limit = pLimit(BATCH_CONCURRENCY)
+    const batches: string[][] = []
+    for (let i = 0; i < names.length; i += BATCH_GET_LIMIT) batches.push(names.slice(i, i + BATCH_GET_LIMIT))
+    await Promise.all(
+      batches.map((batch) =>
+        limit(async () => {
+          const output = await this.call('secretsmanager:BatchGetSecretValue', batch.join(', '), () =>
+            this.client.send(new BatchGetSecretValueCommand({SecretIdList: batch})),
+          )
+          for (const entry of output.SecretValues ?? []) {
+            if (entry.Name) values.set(entry.Name, fromPayload(entry))
+          }
+
+          for (const error of output.Errors ?? []) {
+            const id = error.SecretId ?? ''
+            if (error.ErrorCode === 'ResourceNotFoundException' || /marked (for )?delet|deletion/i.test(error.Message ?? '')) {
+              missing.push(id)
+            } else {
+              throw translateAwsError({name: error.ErrorCode, message: error.Message}, {
+                action: 'secretsmanager:GetSecretValue',
+                resource: id,
+              })
+            }
+          }
+        }),
+      ),
+    )
+    // A batch answers by name or by ARN; anything asked for and not answered counts as missing.
+    for (const name of names) if (!values.has(name) && !missing.includes(name)) missing.push(name)
+    return {values, missing}
+  }
+
+  async *list(prefix: string, options: {includeDeleted?: boolean} = {}): AsyncIterable<SecretMetadata> {
+    const pages = paginateListSecrets(
+      {client: this.client, pageSize: 100},
+      {
+        // AWS's name filter is a case-insensitive prefix match, so it narrows the listing and the
+        // exact check below decides.
+        Filters: prefix === '/' ? undefined : [{Key: 'name', Values: [prefix]}],
+        IncludePlannedDeletion: options.includeDeleted ?? false,
+      },
+    )
+    try {
+      for await (const page of pages) {
+        for (const entry of page.SecretList ?? []) {
+          if (entry.Name?.startsWith(prefix)) yield toMetadata(entry)
+        }
+      }
+    } catch (error) {
+      throw translateAwsError(error, {action: 'secretsmanager:ListSecrets', resource: `${prefix}*`})
+    }
+  }
+
+  async describe(name: string): Promise<SecretMetadata> {
+    const output = await this.call('secretsmanager:DescribeSecret', name, () =>
+      this.client.send(new DescribeSecretCommand({SecretId: name})),
+    )
+    return toMetadata(output)
+  }
+
+  async delete(name: string, options: DeleteOptions): Promise<{deletionDate?: Date}> {
+    const output = await this.call('secretsmanager:DeleteSecret', name, () =>
+      this.client.send(
+        new DeleteSecretCommand(
+          options.force
+            ? {SecretId: name, ForceDeleteWithoutRecovery: true}
+            : {SecretId: name, RecoveryWindowInDays: options.recoveryDays ?? 30},
+        ),
+      ),
+    )
+    return {deletionDate: output.DeletionDate}
+  }
+
+  async restore(name: string): Promise<void> {
+    await this.call('secretsmanager:RestoreSecret', name, () =>
+      this.client.send(new RestoreSecretCommand({SecretId: name})),
+    )
+  }
+
+  async history(name: string): Promise<SecretVersion[]> {
+    const versions: SecretVersion[] = []
+    try {
+      for await (const page of paginateListSecretVersionIds({client: this.client}, {SecretId: name})) {
+        for (const version of page.Versions ?? []) {
+          // AWS omits versions without a stage unless asked (IncludeDeprecated); the emulator lists
+          // them anyway, so filter for the same answer on both.
+          if (!version.VersionId || !version.VersionStages?.length) continue
+          versions.push({versionId: version.VersionId, stages: version.VersionStages, createdDate: version.CreatedDate})
+        }
+      }
+    } catch (error) {
+      throw translateAwsError(error, {action: 'secretsmanager:ListSecretVersionIds', resource: name, listHint: listHintFor(name)})
+    }
+
+    return versions.sort((a, b) => (b.createdDate?.getTime() ?? 0) - (a.createdDate?.getTime() ?? 0))
+  }
+
+  private async call<T>(action: string, name: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send()
+    } catch (error) {
+      throw translateAwsError(error, {action, resource: name, listHint: listHintFor(name)})
+    }
+  }
+}
+
+function existsConflict(name: string): ConflictError {
+  return new ConflictError(`${name} already exists and --no-overwrite was given; nothing was written.`)
+}
+
+function listHintFor(name: string): string {
+  const scope = name.split('/').slice(1, 3).join('/')
+  return scope ? `secrets list ${scope}` : 'secrets list'
+}
+
+function payload(value: SecretValue): {SecretString: string} | {SecretBinary: Uint8Array} {
+  const text = value.text
+  return text === undefined ? {SecretBinary: value.bytes} : {SecretString: text}
+}
+
+function fromPayload(output: {SecretString?: string; SecretBinary?: Uint8Array}): SecretValue {
+  if (output.SecretString !== undefined) return SecretValue.fromString(output.SecretString)
+  return SecretValue.fromBytes(output.SecretBinary ?? new Uint8Array())
+}
+
+function toMetadata(entry: {
+  Name?: string
+  ARN?: string
+  Description?: string
+  LastChangedDate?: Date
+  CreatedDate?: Date
+  DeletedDate?: Date
+  KmsKeyId?: string
+  Tags?: {Key?: string; Value?: string}[]
+}): SecretMetadata {
+  return {
+    name: entry.Name ?? '',
+    arn: entry.ARN,
+    description: entry.Description,
+    lastChangedDate: entry.LastChangedDate,
+    createdDate: entry.CreatedDate,
+    deletedDate: entry.DeletedDate,
+    kmsKeyId: entry.KmsKeyId,
+    tags: Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+  }
+}

@@ -1,0 +1,45 @@
+import {InterruptedError, UsageError} from '../core/errors.js'
+import {canPrompt} from './terminal.js'
+
+/**
+ * Prompts are drawn on stderr so `--json` output on stdout stays one clean document. @inquirer/prompts
+ * is imported only when a prompt is shown.
+ */
+const promptContext = () => ({output: process.stderr})
+
+function interrupted(error: unknown): never {
+  const name = (error as {name?: string}).name
+  if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError('Interrupted; nothing was written.')
+  throw error
+}
+
+/** Reads a value with echo off, twice; the two must match. */
+export async function promptHiddenTwice(label: string): Promise<string> {
+  const {password} = await import('@inquirer/prompts')
+  try {
+    const first = await password({message: `Value for ${label}`}, promptContext())
+    const second = await password({message: `Again, to confirm`}, promptContext())
+    if (first !== second) throw new UsageError(`The two values typed for ${label} differ; nothing was written.`)
+    return first
+  } catch (error) {
+    return interrupted(error)
+  }
+}
+
+/**
+ * Asks yes/no on a terminal. Without one, `assumeYes` must be given: a pipeline never waits, so the
+ * command fails at once and names the flag.
+ */
+export async function confirmOrRequireYes(question: string, assumeYes: boolean, flag = '--yes'): Promise<boolean> {
+  if (assumeYes) return true
+  if (!canPrompt()) {
+    throw new UsageError(`Confirmation needed ("${question}") and there is no terminal to ask on.`, `Pass ${flag} to confirm.`)
+  }
+
+  const {confirm} = await import('@inquirer/prompts')
+  try {
+    return await confirm({message: question, default: false}, promptContext())
+  } catch (error) {
+    return interrupted(error)
+  }
+}
