@@ -1,4 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
+
+import {optionalArg} from '../args.js'
 
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {listingPrefix} from '../core/address.js'
@@ -12,7 +14,7 @@ interface ListResult {
 
 export default class List extends BaseCommand<ListResult> {
   static override args = {
-    scope: Args.string({description: 'ENV or ENV/SERVICE to list (default: every secret)'}),
+    scope: optionalArg('ENV or ENV/SERVICE to list (default: every secret)'),
   }
 
   static override description = `Lists names, last-changed dates and descriptions; values are never read. Listing prod/api shows exactly /prod/api/* (not /prod/api2/* nor /prod/API/*).

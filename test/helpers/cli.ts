@@ -1,0 +1,60 @@
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+import {randomBytes} from 'node:crypto'
+
+import {inject} from 'vitest'
+
+import {emulatorEnv, scrubbedEnv} from './emulator.js'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+export const BIN = `${ROOT}bin/run.js`
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stdoutBytes: Buffer
+  stderr: string
+}
+
+export interface CliOptions {
+  /** Bytes for stdin; stdin is an empty pipe (no TTY) when omitted. */
+  input?: string | Uint8Array
+  env?: Record<string, string | undefined>
+  cwd?: string
+  timeoutMs?: number
+}
+
+/** The environment the built CLI runs with in tests: the emulator, fake credentials, no real AWS. */
+export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {...scrubbedEnv(), ...emulatorEnv(inject('emulatorEndpoint')), ...extra}
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as Record<string, string>
+}
+
+/** Runs the built CLI as a user's shell or a pipeline would: a subprocess, stdin piped, no TTY. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: cliEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const stdoutBytes = Buffer.concat(out)
+      resolve({code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8')})
+    })
+    child.stdin.on('error', () => {})
+    child.stdin.end(options.input ?? '')
+  })
+}
+
+/** A fresh environment name per test file, so files never collide on the shared emulator. */
+export function uniqueEnv(label: string): string {
+  return `${label}-${randomBytes(3).toString('hex')}x`
+}

@@ -1,0 +1,95 @@
+import {spawn, type ChildProcess} from 'node:child_process'
+import {createServer} from 'node:net'
+
+/** A moto_server process on a free 127.0.0.1 port: the only AWS the tests, demo and bench ever talk to. */
+export interface Emulator {
+  endpoint: string
+  port: number
+  stop(): Promise<void>
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+export async function startEmulator(options: {port?: number} = {}): Promise<Emulator> {
+  const port = options.port ?? (await freePort())
+  let child: ChildProcess
+  try {
+    child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: ['ignore', 'ignore', 'pipe']})
+  } catch (error) {
+    throw new Error(`moto_server could not be started (is it on PATH?): ${String(error)}`)
+  }
+
+  let log = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-4000)
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  child.on('error', () => {})
+  const endpoint = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const state = await Promise.race([exited.then(() => 'exited' as const), delay(100).then(() => 'waiting' as const)])
+    if (state === 'exited') throw new Error(`moto_server exited before it was ready (is it installed?)\n${log}`)
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`)
+      if (response.ok) break
+    } catch {
+      // not listening yet
+    }
+
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`moto_server did not answer on ${endpoint} within 20 s\n${log}`)
+    }
+  }
+
+  return {
+    endpoint,
+    port,
+    async stop() {
+      if (child.exitCode !== null) return
+      child.kill('SIGTERM')
+      const stopped = await Promise.race([exited.then(() => true), delay(3000).then(() => false)])
+      if (!stopped) child.kill('SIGKILL')
+    },
+  }
+}
+
+/** Environment for anything that talks to the emulator: fake credentials, no real endpoint reachable. */
+export function emulatorEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  }
+}
+
+/** The caller's environment less anything that could point the SDK at a real account. */
+export function scrubbedEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('AWS_') || key === 'CI' || key === 'FORCE_COLOR') continue
+    env[key] = value
+  }
+
+  env.AWS_CONFIG_FILE = '/dev/null'
+  env.AWS_SHARED_CREDENTIALS_FILE = '/dev/null'
+  return env
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
