@@ -61,3 +61,18 @@ export async function stsClient(context: AwsContext): Promise<STSClient> {
   const sdk = await import('@aws-sdk/client-sts')
   return observe(new sdk.STSClient(commonConfig(context)), 'sts')
 }
+
+export async function lambdaClient(context: AwsContext) {
+  const sdk = await import('@aws-sdk/client-lambda')
+  return observe(new sdk.LambdaClient(commonConfig(context)), 'lambda')
+}
+
+export async function ecsClient(context: AwsContext) {
+  const sdk = await import('@aws-sdk/client-ecs')
+  return observe(new sdk.ECSClient(commonConfig(context)), 'ecs')
+}
+
+export async function iamClient(context: AwsContext) {
+  const sdk = await import('@aws-sdk/client-iam')
+  return observe(new sdk.IAMClient(commonConfig(context)), 'iam')
+}
