@@ -15,6 +15,8 @@ export type AddressPart = 'environment' | 'service' | 'name'
 /** Checks one part of an address; returns why it is wrong, or undefined when it is fine. */
 export function partProblem(part: AddressPart, value: string): string | undefined {
   if (value.length === 0) return `the ${part} is empty`
+  // `.` and `..` read as path traversal to people and to tools that treat names as paths.
+  if (/^\.+$/.test(value)) return `the ${part} "${value}" is only dots, which reads as a relative path`
   if (!PART_PATTERN.test(value)) {
     const bad = [...value].find((ch) => !PART_PATTERN.test(ch)) ?? ''
     return `the ${part} "${printable(value)}" contains ${describeChar(bad)}; use only letters, digits and _+=.@-`

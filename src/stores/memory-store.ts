@@ -13,6 +13,7 @@ import {
   type SecretMetadata,
   type SecretStore,
   type SecretVersion,
+  sortNewestFirst,
 } from './secret-store.js'
 
 interface StoredVersion {
@@ -156,10 +157,11 @@ export class MemoryStore implements SecretStore {
 
   async history(name: string): Promise<SecretVersion[]> {
     this.count('history')
-    return this.find(name)
-      .versions.filter((version) => version.stages.length > 0)
-      .map(({versionId, stages, createdDate}) => ({versionId, stages: [...stages], createdDate}))
-      .reverse()
+    return sortNewestFirst(
+      this.find(name)
+        .versions.filter((version) => version.stages.length > 0)
+        .map(({versionId, stages, createdDate}) => ({versionId, stages: [...stages], createdDate})),
+    )
   }
 
   private find(name: string): StoredSecret {

@@ -80,3 +80,13 @@ export interface SecretStore {
 /** Stage names Secrets Manager maintains. */
 export const CURRENT_STAGE = 'AWSCURRENT'
 export const PREVIOUS_STAGE = 'AWSPREVIOUS'
+
+/** Newest first; versions created in the same second are ordered current, previous, then the rest. */
+export function sortNewestFirst(versions: SecretVersion[]): SecretVersion[] {
+  const rank = (version: SecretVersion) =>
+    version.stages.includes(CURRENT_STAGE) ? 0 : version.stages.includes(PREVIOUS_STAGE) ? 1 : 2
+  return [...versions].sort(
+    (a, b) => (b.createdDate?.getTime() ?? 0) - (a.createdDate?.getTime() ?? 0) || rank(a) - rank(b),
+  )
+}
+

@@ -27,6 +27,7 @@ import {
   type SecretMetadata,
   type SecretStore,
   type SecretVersion,
+  sortNewestFirst,
 } from './secret-store.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
@@ -194,6 +195,9 @@ export class SecretsManagerStore implements SecretStore {
   }
 
   async history(name: string): Promise<SecretVersion[]> {
+    // Describe first: it answers a missing secret with ResourceNotFound on AWS and on the emulator
+    // alike (the emulator's ListSecretVersionIds answers 500 there).
+    await this.describe(name)
     const versions: SecretVersion[] = []
     try {
       for await (const page of paginateListSecretVersionIds({client: this.client}, {SecretId: name})) {
@@ -208,7 +212,7 @@ export class SecretsManagerStore implements SecretStore {
       throw translateAwsError(error, {action: 'secretsmanager:ListSecretVersionIds', resource: name, listHint: listHintFor(name)})
     }
 
-    return versions.sort((a, b) => (b.createdDate?.getTime() ?? 0) - (a.createdDate?.getTime() ?? 0))
+    return sortNewestFirst(versions)
   }
 
   private async call<T>(action: string, name: string, send: () => Promise<T>): Promise<T> {

@@ -1,0 +1,148 @@
+import {randomBytes} from 'node:crypto'
+
+import {describe, expect, it} from 'vitest'
+
+import {ExitCode} from '../../src/core/errors.js'
+import {SecretValue} from '../../src/core/secret-value.js'
+import type {SecretStore} from '../../src/stores/secret-store.js'
+
+const value = (text: string) => SecretValue.fromString(text)
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const item of items) out.push(item)
+  return out
+}
+
+async function exitCodeOf(promise: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await promise
+  } catch (error) {
+    return (error as {exitCode?: number}).exitCode
+  }
+
+  return undefined
+}
+
+/**
+ * The behaviour every SecretStore must have. Run against the memory store and against Secrets
+ * Manager on the emulator, so the memory store stays a faithful stand-in.
+ */
+export function secretStoreContract(label: string, makeStore: () => Promise<SecretStore>): void {
+  describe(`SecretStore contract: ${label}`, () => {
+    const env = () => `c${randomBytes(4).toString('hex')}`
+
+    it('creates, then leaves an identical value unchanged, then adds a version', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/DB_PASS`
+      expect((await store.put(name, value('one'), {overwrite: true})).outcome).toBe('created')
+      expect((await store.put(name, value('one'), {overwrite: true})).outcome).toBe('unchanged')
+      expect((await store.put(name, value('two'), {overwrite: true})).outcome).toBe('updated')
+      expect((await store.get(name)).text).toBe('two')
+      expect((await store.get(name, {versionStage: 'AWSPREVIOUS'})).text).toBe('one')
+      const history = await store.history(name)
+      expect(history).toHaveLength(2)
+      expect(history[0].stages).toContain('AWSCURRENT')
+      expect(history[1].stages).toContain('AWSPREVIOUS')
+      expect((await store.get(name, {versionId: history[1].versionId})).text).toBe('one')
+    })
+
+    it('refuses to overwrite when asked not to, with exit 4 and nothing written', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/KEY`
+      await store.put(name, value('first'), {overwrite: false})
+      expect(await exitCodeOf(store.put(name, value('second'), {overwrite: false}))).toBe(ExitCode.conflict)
+      expect((await store.get(name)).text).toBe('first')
+    })
+
+    it('keeps every byte: unicode, newlines, spaces, NUL and invalid UTF-8', async () => {
+      const store = await makeStore()
+      const base = `/${env()}/api`
+      const samples: [string, Uint8Array][] = [
+        ['UNICODE', new TextEncoder().encode('  pässwörd ✓ 🔑\n=#line2\r\n ')],
+        ['NUL', Uint8Array.from([0x61, 0x00, 0x62])],
+        ['BINARY', Uint8Array.from([0xff, 0xfe, 0x80, 0x00, 0x0a])],
+      ]
+      for (const [name, bytes] of samples) {
+        await store.put(`${base}/${name}`, SecretValue.fromBytes(bytes), {overwrite: true})
+        expect(Buffer.from((await store.get(`${base}/${name}`)).bytes)).toEqual(Buffer.from(bytes))
+      }
+    })
+
+    it('answers a missing secret with exit 3', async () => {
+      const store = await makeStore()
+      expect(await exitCodeOf(store.get(`/${env()}/api/NOPE`))).toBe(ExitCode.notFound)
+      expect(await exitCodeOf(store.history(`/${env()}/api/NOPE`))).toBe(ExitCode.notFound)
+      expect(await exitCodeOf(store.delete(`/${env()}/api/NOPE`, {recoveryDays: 7}))).toBe(ExitCode.notFound)
+    })
+
+    it('lists exactly the prefix, never a sibling sharing its start or another case', async () => {
+      const store = await makeStore()
+      const e = env()
+      for (const name of [`/${e}/api/A`, `/${e}/api/B`, `/${e}/api2/A`, `/${e}/API/A`, `/${e}x/api/A`]) {
+        await store.put(name, value('v'), {overwrite: true})
+      }
+
+      const names = (await collect(store.list(`/${e}/api/`))).map((secret) => secret.name).sort()
+      expect(names).toEqual([`/${e}/api/A`, `/${e}/api/B`])
+      const envNames = (await collect(store.list(`/${e}/`))).map((secret) => secret.name).sort()
+      expect(envNames).toEqual([`/${e}/API/A`, `/${e}/api/A`, `/${e}/api/B`, `/${e}/api2/A`])
+    })
+
+    it('reads many values at once and reports the missing ones', async () => {
+      const store = await makeStore()
+      const e = env()
+      const names = Array.from({length: 45}, (_, i) => `/${e}/svc/N${i}`)
+      for (const name of names) await store.put(name, value(`v-${name}`), {overwrite: true})
+      const result = await store.getMany([...names, `/${e}/svc/MISSING`])
+      expect(result.values.size).toBe(45)
+      for (const name of names) expect(result.values.get(name)?.text).toBe(`v-${name}`)
+      expect(result.missing).toEqual([`/${e}/svc/MISSING`])
+    })
+
+    it('schedules deletion, hides the secret from reads and listings, and restores it', async () => {
+      const store = await makeStore()
+      const e = env()
+      const name = `/${e}/api/OLD`
+      await store.put(name, value('old'), {overwrite: true})
+      const {deletionDate} = await store.delete(name, {recoveryDays: 7})
+      expect(deletionDate).toBeInstanceOf(Date)
+      expect(await exitCodeOf(store.get(name))).toBe(ExitCode.conflict)
+      expect(await exitCodeOf(store.put(name, value('new'), {overwrite: true}))).toBe(ExitCode.conflict)
+      expect((await collect(store.list(`/${e}/api/`))).map((s) => s.name)).toEqual([])
+      const withDeleted = await collect(store.list(`/${e}/api/`, {includeDeleted: true}))
+      expect(withDeleted.map((s) => s.name)).toEqual([name])
+      expect(withDeleted[0].deletedDate).toBeInstanceOf(Date)
+      await store.restore(name)
+      expect((await store.get(name)).text).toBe('old')
+    })
+
+    it('deletes at once with force', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/GONE`
+      await store.put(name, value('x'), {overwrite: true})
+      await store.delete(name, {force: true})
+      expect(await exitCodeOf(store.get(name))).toBe(ExitCode.notFound)
+    })
+
+    it('does not add a version when a write is retried with the same token', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/TOKEN`
+      const token = 'a'.repeat(8) + randomBytes(16).toString('hex')
+      await store.write(name, value('one'), {overwrite: true, exists: false})
+      await store.write(name, value('two'), {overwrite: true, exists: true, clientRequestToken: token})
+      await store.write(name, value('two'), {overwrite: true, exists: true, clientRequestToken: token})
+      expect(await store.history(name)).toHaveLength(2)
+      expect((await store.get(name)).text).toBe('two')
+    })
+
+    it('stores description and tags on create and shows them in metadata', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/META`
+      await store.put(name, value('x'), {overwrite: true, description: 'the db', tags: {owner: 'payments'}})
+      const metadata = await store.describe(name)
+      expect(metadata.description).toBe('the db')
+      expect(metadata.tags).toMatchObject({owner: 'payments'})
+    })
+  })
+}
