@@ -6,7 +6,7 @@
  * matches exactly one character, so `DB_PASS-??????` never matches `DB_PASS-OLD-AbC123` the way
  * `DB_PASS-*` would. The address rules already refuse names that end like that suffix.
  */
-import {Scope, type SecretAddress} from './address.js'
+import type {Scope, SecretAddress} from './address.js'
 import {UsageError} from './errors.js'
 
 export const GET_SECRET_VALUE = 'secretsmanager:GetSecretValue'
@@ -225,5 +225,3 @@ function printable(value: string): string {
   const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value
   return shown.replaceAll(/[^\x20-\x7E]/g, (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`)
 }
-
-export {Scope}
