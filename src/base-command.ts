@@ -96,7 +96,9 @@ export abstract class BaseCommand<T> extends Command {
 }
 
 export function awsContext(flags: AwsFlags): AwsContext {
-  return {profile: flags.profile, region: flags.region, endpointUrl: flags['endpoint-url']}
+  // The SDK reads AWS_REGION only; the AWS CLI also honours AWS_DEFAULT_REGION, and users expect both.
+  const region = flags.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION)
+  return {profile: flags.profile, region, endpointUrl: flags['endpoint-url']}
 }
 
 /** Maps anything thrown to a typed error, without ever repeating argv (which may hold a value). */
