@@ -1,0 +1,128 @@
+import {randomBytes} from 'node:crypto'
+
+import {parse} from 'dotenv'
+
+import {UsageError} from './errors.js'
+import {SecretValue} from './secret-value.js'
+
+/** One `KEY=value` entry of a .env file, with the 1-based line its key is on. */
+export interface DotenvEntry {
+  key: string
+  /** Line of the key (lines counted after CRLF/CR are read as LF, as editors count them). */
+  line: number
+  value: SecretValue
+}
+
+export interface DotenvFile {
+  /** Entries in file order. A repeated key is not here: see `duplicates`. */
+  entries: DotenvEntry[]
+  /** Keys given more than once, with every line they are on. */
+  duplicates: {key: string; lines: number[]}[]
+  /**
+   * Lines that are not blank, not comments, not part of a quoted value and that dotenv does not read
+   * as an entry (e.g. `MY KEY=1`, `ключ=1`): reported by number only, since they may hold a value.
+   */
+  ignoredLines: number[]
+}
+
+/**
+ * What dotenv's own parser accepts as the start of an entry on one line: optional `export `, a key of
+ * `[\w.-]`, then `=` or `: `. Kept in step with dotenv's LINE pattern; it only decides which keys to
+ * rename, the parsing itself is dotenv's.
+ */
+const ENTRY_START = /^(\s*(?:export\s+)?)([\w.-]+)(?=\s*=|:\s|:$)/
+const COMMENT_OR_BLANK = /^\s*(?:#.*)?$/
+
+/**
+ * Reads .env text with the `dotenv` package's parser, and also finds what dotenv alone cannot say:
+ * the line of each entry and keys that are repeated (dotenv keeps the last one silently).
+ *
+ * How, without a second parser: every line that starts like an entry gets its key renamed to a unique
+ * marker (`__L12_<nonce>__`), every other non-comment line gets a harmless prefix token, and dotenv
+ * parses that text once. Markers that come back as keys are real entries (a `KEY=` line inside a
+ * multi-line quoted value stays inside the value); a prefix token found in no value marks a line
+ * dotenv skipped. Renaming a key to another `[\w]` key and prefixing a line that is not an entry keep
+ * every quote where it was, so dotenv sees the same structure. A second parse, with only the real
+ * entry lines renamed, gives the exact values.
+ */
+export function readDotenv(text: string): DotenvFile {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n')
+  const nonce = randomBytes(8).toString('hex')
+  const marker = (line: number) => `__L${line}_${nonce}__`
+  const probe = (line: number) => `__P${line}_${nonce}__!`
+
+  const renamed: string[] = []
+  const keysByLine = new Map<number, string>()
+  const probed: number[] = []
+  for (const [index, line] of lines.entries()) {
+    const number = index + 1
+    const start = ENTRY_START.exec(line)
+    if (start) {
+      keysByLine.set(number, start[2])
+      renamed.push(start[1] + marker(number) + line.slice(start[0].length))
+    } else if (COMMENT_OR_BLANK.test(line)) {
+      renamed.push(line)
+    } else {
+      probed.push(number)
+      renamed.push(probe(number) + line)
+    }
+  }
+
+  const first = parse(renamed.join('\n'))
+  const entryLines: number[] = []
+  const markerKey = new RegExp(`^__L(\\d+)_${nonce}__$`)
+  for (const key of Object.keys(first)) {
+    const match = markerKey.exec(key)
+    if (match) entryLines.push(Number(match[1]))
+  }
+
+  entryLines.sort((a, b) => a - b)
+  const allValues = Object.values(first).join('\n')
+  const ignoredLines = probed.filter((number) => !allValues.includes(probe(number)))
+
+  // Second parse: only real entries renamed, nothing prefixed, so every value is exactly dotenv's.
+  const entrySet = new Set(entryLines)
+  const exact = lines.map((line, index) => {
+    if (!entrySet.has(index + 1)) return line
+    const start = ENTRY_START.exec(line) as RegExpExecArray
+    return start[1] + marker(index + 1) + line.slice(start[0].length)
+  })
+  const values = parse(exact.join('\n'))
+
+  const linesByKey = new Map<string, number[]>()
+  for (const number of entryLines) {
+    const key = keysByLine.get(number) as string
+    linesByKey.set(key, [...(linesByKey.get(key) ?? []), number])
+  }
+
+  const entries: DotenvEntry[] = []
+  const duplicates: DotenvFile['duplicates'] = []
+  for (const [key, keyLines] of linesByKey) {
+    if (keyLines.length > 1) duplicates.push({key, lines: keyLines})
+    else entries.push({key, line: keyLines[0], value: SecretValue.fromString(values[marker(keyLines[0])] ?? '')})
+  }
+
+  entries.sort((a, b) => a.line - b.line)
+  return {entries, duplicates, ignoredLines}
+}
+
+/**
+ * Decodes a .env file's bytes. Anything but UTF-8 is refused: decoding it would silently replace
+ * bytes and migrate mangled values. A UTF-8 byte order mark is dropped.
+ */
+export function decodeDotenv(bytes: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+  } catch {
+    throw new UsageError(`${file} is not valid UTF-8; nothing was read from it.`, 'Convert the file to UTF-8 (e.g. iconv -t UTF-8) and run again.')
+  }
+}
+
+/** The error for repeated keys: it names each key and its lines, never a value. */
+export function duplicateKeysError(file: string, duplicates: DotenvFile['duplicates']): UsageError {
+  const list = duplicates.map(({key, lines}) => `${key} (lines ${lines.join(', ')})`).join('; ')
+  return new UsageError(
+    `${file} sets ${duplicates.length === 1 ? 'a key' : 'keys'} more than once: ${list}. Nothing was migrated.`,
+    'Keep one line per key (dotenv would silently use the last one) and run again.',
+  )
+}

@@ -1,0 +1,162 @@
+import {createHash} from 'node:crypto'
+
+import {type Scope, SecretAddress} from './address.js'
+import {MAX_SECRET_BYTES} from './secret-value.js'
+
+/** Where a migration reads from. */
+export type SourceKind = 'ssm' | 'dotenv'
+
+/**
+ * One value found in a source, as the plan keeps it: names, size and a SHA-256 digest, never the
+ * value itself, so a plan of thousands of items stays small and can be printed or logged safely.
+ */
+export interface SourceItem {
+  /** SSM parameter name, or the .env key. */
+  name: string
+  /** SSM type (String, StringList, SecureString); undefined for .env entries. */
+  type?: string
+  /** Line of a .env entry. */
+  line?: number
+  /** Hex SHA-256 of the value's bytes. Internal: never printed (a short value's hash can be guessed). */
+  digest: string
+  byteLength: number
+}
+
+/**
+ * What the plan says about one item:
+ * - `create`: no target yet; `update`: the target holds another value; `unchanged`: identical value;
+ * - `collision`: another source maps to the same target; `unmapped`: no target can be derived;
+ * - `invalid`: the target name or the value cannot be stored.
+ */
+export type PlanState = 'create' | 'update' | 'unchanged' | 'collision' | 'unmapped' | 'invalid'
+
+export interface PlanItem {
+  source: SourceItem
+  /** Full target name; undefined when unmapped or when no valid name could be made. */
+  target?: string
+  state: PlanState
+  /** Why an item is collision, unmapped or invalid. Names only. */
+  reason?: string
+}
+
+/** The current state of a target, as one batched read found it. */
+export interface TargetState {
+  digest: string
+  /** The version that is AWSCURRENT now; part of the next write's idempotency token. */
+  versionId?: string
+}
+
+export type Mapping = {state: 'mapped'; target: string} | {state: 'unmapped' | 'invalid'; reason: string}
+
+/** Hex SHA-256 of a value's bytes. */
+export function digestOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/**
+ * Maps an SSM parameter name to a secret. With `to`, the last path segment becomes the name in that
+ * scope; without it, only a name already shaped `/<env>/<service>/<name>` maps (to itself). A name
+ * that would not be a valid address is reported with the reason, never renamed.
+ */
+export function mapSsmName(name: string, to?: Scope): Mapping {
+  const segments = name.replace(/^\//, '').split('/')
+  if (to) return validAddress(() => to.secret(segments.at(-1) ?? ''))
+  if (!name.startsWith('/') || segments.length !== 3) {
+    return {
+      state: 'unmapped',
+      reason: `has ${segments.length} path segment${segments.length === 1 ? '' : 's'}, not /<env>/<service>/<name>; pass --to ENV/SERVICE to map it by its last segment`,
+    }
+  }
+
+  return validAddress(() => SecretAddress.of(segments[0], segments[1], segments[2]))
+}
+
+/** Maps a .env key to `<scope>/<key>`. */
+export function mapDotenvKey(key: string, to: Scope): Mapping {
+  return validAddress(() => to.secret(key))
+}
+
+function validAddress(make: () => SecretAddress): Mapping {
+  try {
+    return {state: 'mapped', target: make().fullName}
+  } catch (error) {
+    const message = (error as Error).message.replace(/^Invalid secret address: /, '').replace(/\.$/, '')
+    return {state: 'invalid', reason: `not a valid secret name: ${message}`}
+  }
+}
+
+/**
+ * First half of planning: the target of every source, with collisions (two sources, one target:
+ * both are marked and neither is written) and values Secrets Manager would refuse.
+ */
+export function mapSources(sources: readonly SourceItem[], map: (source: SourceItem) => Mapping): PlanItem[] {
+  const items: PlanItem[] = sources.map((source) => {
+    const mapping = map(source)
+    if (mapping.state !== 'mapped') return {source, state: mapping.state, reason: mapping.reason}
+
+    if (source.byteLength === 0) return {source, target: mapping.target, state: 'invalid', reason: 'the value is empty; Secrets Manager refuses empty secrets'}
+    if (source.byteLength > MAX_SECRET_BYTES) {
+      return {source, target: mapping.target, state: 'invalid', reason: `the value is ${source.byteLength} bytes; Secrets Manager stores at most ${MAX_SECRET_BYTES}`}
+    }
+
+    return {source, target: mapping.target, state: 'create'}
+  })
+
+  const byTarget = new Map<string, PlanItem[]>()
+  for (const item of items) {
+    if (item.target === undefined || item.state !== 'create') continue
+    byTarget.set(item.target, [...(byTarget.get(item.target) ?? []), item])
+  }
+
+  for (const [target, group] of byTarget) {
+    if (group.length < 2) continue
+    for (const item of group) {
+      const others = group.filter((other) => other !== item).map((other) => describeSource(other.source))
+      item.state = 'collision'
+      item.reason = `${others.join(', ')} also map${others.length === 1 ? 's' : ''} to ${target}`
+    }
+  }
+
+  return items
+}
+
+/** Targets the plan must read to decide create, update or unchanged. */
+export function targetsToRead(items: readonly PlanItem[]): string[] {
+  return items.filter((item) => item.state === 'create' && item.target !== undefined).map((item) => item.target as string)
+}
+
+/**
+ * Second half of planning: with the targets' current state (from one batched read), each mapped item
+ * becomes `create`, `update` or `unchanged`. Items that are already collision, unmapped or invalid stay so.
+ */
+export function classify(items: readonly PlanItem[], targets: ReadonlyMap<string, TargetState>): PlanItem[] {
+  return items.map((item) => {
+    if (item.state !== 'create' || item.target === undefined) return item
+    const current = targets.get(item.target)
+    if (current === undefined) return item
+    return {...item, state: current.digest === item.source.digest ? 'unchanged' : 'update'}
+  })
+}
+
+/**
+ * The ClientRequestToken of a write: a SHA-256 (64 hex characters, inside AWS's 32..64) of the target
+ * and the version it replaces (or "absent"). Deterministic, so a retried or re-run write of the same
+ * step never adds a second version; it depends on no value, because the token becomes the version id,
+ * which DescribeSecret shows to principals that may not read the value (a hash of a short password
+ * could be guessed). A later change of the target gives a new previous version and so a new token.
+ */
+export function writeToken(target: string, previousVersionId: string | undefined): string {
+  return createHash('sha256').update(`secrets-migrate/v1\0${target}\0${previousVersionId ?? 'absent'}`).digest('hex')
+}
+
+/** How a source is named in messages: the SSM name, or `KEY (line N)` for a .env entry. */
+export function describeSource(source: SourceItem): string {
+  return source.line === undefined ? source.name : `${source.name} (line ${source.line})`
+}
+
+/** Counts of plan states, for the summary line. */
+export function countStates(items: readonly PlanItem[]): Record<PlanState, number> {
+  const counts: Record<PlanState, number> = {create: 0, update: 0, unchanged: 0, collision: 0, unmapped: 0, invalid: 0}
+  for (const item of items) counts[item.state] += 1
+  return counts
+}
