@@ -111,14 +111,19 @@ export class MemoryStore implements SecretStore {
   async getMany(names: string[]): Promise<BatchReadResult> {
     this.count('getMany')
     const values = new Map<string, SecretValue>()
+    const versionIds = new Map<string, string>()
     const missing: string[] = []
     for (const name of names) {
       const secret = this.secrets.get(name)
-      if (!secret || secret.metadata.deletedDate) missing.push(name)
-      else values.set(name, this.current(secret).value)
+      if (!secret || secret.metadata.deletedDate) {
+        missing.push(name)
+      } else {
+        values.set(name, this.current(secret).value)
+        versionIds.set(name, this.current(secret).versionId)
+      }
     }
 
-    return {values, missing}
+    return {values, missing, versionIds}
   }
 
   async *list(prefix: string, options: {includeDeleted?: boolean} = {}): AsyncIterable<SecretMetadata> {

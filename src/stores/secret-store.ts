@@ -55,6 +55,8 @@ export interface BatchReadResult {
   values: Map<string, SecretValue>
   /** Names that do not exist (or are scheduled for deletion). */
   missing: string[]
+  /** The AWSCURRENT version id of each value read, when the store knows it. */
+  versionIds?: Map<string, string>
 }
 
 /**

@@ -114,6 +114,7 @@ export class SecretsManagerStore implements SecretStore {
 
   async getMany(names: string[]): Promise<BatchReadResult> {
     const values = new Map<string, SecretValue>()
+    const versionIds = new Map<string, string>()
     const missing: string[] = []
     const limit = pLimit(BATCH_CONCURRENCY)
     const batches: string[][] = []
@@ -126,6 +127,7 @@ export class SecretsManagerStore implements SecretStore {
           )
           for (const entry of output.SecretValues ?? []) {
             if (entry.Name) values.set(entry.Name, fromPayload(entry))
+            if (entry.Name && entry.VersionId) versionIds.set(entry.Name, entry.VersionId)
           }
 
           for (const error of output.Errors ?? []) {
@@ -144,7 +146,7 @@ export class SecretsManagerStore implements SecretStore {
     )
     // A batch answers by name or by ARN; anything asked for and not answered counts as missing.
     for (const name of names) if (!values.has(name) && !missing.includes(name)) missing.push(name)
-    return {values, missing}
+    return {values, missing, versionIds}
   }
 
   async *list(prefix: string, options: {includeDeleted?: boolean} = {}): AsyncIterable<SecretMetadata> {
