@@ -1,0 +1,305 @@
+/**
+ * Renders grant policies in the formats teams deploy with. Pure: every renderer takes policy documents
+ * built by iam-policy.ts and only changes their notation, never their content, so a test can parse
+ * each format back and compare it with the JSON policy.
+ *
+ * YAML goes through the `yaml` package (never string concatenation), as YAML 1.1 so strings such as
+ * `2012-10-17`, `on` or `0123` are quoted for YAML 1.1 readers (cfn-lint, PyYAML, older js-yaml).
+ */
+import {Document, isScalar, Scalar, visit} from 'yaml'
+
+import {UsageError} from './errors.js'
+import {hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement} from './iam-policy.js'
+
+export const POLICY_FORMATS = ['json', 'cloudformation', 'sam', 'terraform', 'serverless', 'cdk'] as const
+export type PolicyFormat = (typeof POLICY_FORMATS)[number]
+
+/** Formats whose ARNs use `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}`, resolved by CloudFormation. */
+export function usesPseudoParameters(format: PolicyFormat): boolean {
+  return format === 'cloudformation' || format === 'sam'
+}
+
+/** One function's policy, ready to render. */
+export interface FunctionPolicy {
+  functionName: string
+  env: string
+  service: string
+  document: PolicyDocument
+}
+
+export interface RenderOptions {
+  /**
+   * Declared-needs mode: several functions, keyed by function name even when there is only one, so a
+   * script reading the output never has to guess its shape.
+   */
+  keyed: boolean
+}
+
+/** Renders the policies in `format`; the text ends with a newline and is the whole of stdout. */
+export function renderPolicies(format: PolicyFormat, policies: FunctionPolicy[], options: RenderOptions): string {
+  switch (format) {
+    case 'json': {
+      return renderJson(policies, options)
+    }
+
+    case 'cloudformation': {
+      return renderCloudFormation(policies)
+    }
+
+    case 'sam': {
+      return renderSam(policies)
+    }
+
+    case 'terraform': {
+      return renderTerraform(policies)
+    }
+
+    case 'serverless': {
+      return renderServerless(policies)
+    }
+
+    case 'cdk': {
+      return renderCdk(policies)
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- JSON
+
+function renderJson(policies: FunctionPolicy[], options: RenderOptions): string {
+  const value = options.keyed
+    ? Object.fromEntries(policies.map((policy) => [policy.functionName, policy.document]))
+    : policies[0].document
+  return `${JSON.stringify(value, null, 2)}\n`
+}
+
+// ------------------------------------------------------------------------------ CloudFormation, SAM
+
+/** Logical IDs, Terraform labels and TypeScript names for each function, refused when two collide. */
+function identifiers(policies: FunctionPolicy[], make: (policy: FunctionPolicy) => string, what: string): string[] {
+  const ids = policies.map((policy) => make(policy))
+  const seen = new Map<string, string>()
+  for (const [i, id] of ids.entries()) {
+    const other = seen.get(id)
+    if (other !== undefined) {
+      throw new UsageError(
+        `Functions "${other}" and "${policies[i].functionName}" would get the same ${what} "${id}".`,
+        'Rename one of them, or emit their policies one at a time with --function.',
+      )
+    }
+
+    seen.set(id, policies[i].functionName)
+  }
+
+  return ids
+}
+
+/** A statement's strings with pseudo-parameters become `Fn::Sub`, which the YAML writer shortens to `!Sub`. */
+function withSub(statement: PolicyStatement): Record<string, unknown> {
+  const sub = (text: string): unknown => (hasPseudoParameter(text) ? {'Fn::Sub': text} : text)
+  return {
+    Sid: statement.Sid,
+    Effect: statement.Effect,
+    Action: statement.Action,
+    Resource: statement.Resource.map((resource) => sub(resource)),
+    ...(statement.Condition
+      ? {
+          Condition: Object.fromEntries(
+            Object.entries(statement.Condition).map(([operator, entries]) => [
+              operator,
+              Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, sub(value)])),
+            ]),
+          ),
+        }
+      : {}),
+  }
+}
+
+function cfnDocument(document: PolicyDocument): Record<string, unknown> {
+  return {Version: document.Version, Statement: document.Statement.map((statement) => withSub(statement))}
+}
+
+const SHORT_FORMS: Record<string, string> = {Ref: '!Ref', 'Fn::Sub': '!Sub', 'Fn::GetAtt': '!GetAtt'}
+
+/** Writes YAML 1.1 with CloudFormation's short forms (`!Sub`, `!Ref`) for one-key intrinsic maps. */
+function cfnYaml(value: unknown, comment?: string): string {
+  const doc = new Document(value, {version: '1.1'})
+  visit(doc, {
+    Map(_key, node) {
+      if (node.items.length !== 1) return undefined
+      const [pair] = node.items
+      if (!isScalar(pair.key) || !isScalar(pair.value)) return undefined
+      const tag = SHORT_FORMS[String(pair.key.value)]
+      if (!tag) return undefined
+      const short = new Scalar(pair.value.value)
+      short.tag = tag
+      return short
+    },
+  })
+  if (comment) doc.commentBefore = comment
+  return doc.toString({lineWidth: 0})
+}
+
+/** Logical ID of the policy resource: `CheckoutProdSecretsPolicy`. */
+function policyLogicalId(policy: FunctionPolicy): string {
+  return `${pascalCase(policy.functionName)}${pascalCase(policy.env)}SecretsPolicy`
+}
+
+/** The execution role the snippet attaches to, by the usual `<Function>Role` logical ID. */
+export function roleLogicalId(functionName: string): string {
+  return `${pascalCase(functionName)}Role`
+}
+
+function renderCloudFormation(policies: FunctionPolicy[]): string {
+  const ids = identifiers(policies, (policy) => policyLogicalId(policy), 'CloudFormation logical ID')
+  const resources = Object.fromEntries(
+    policies.map((policy, i) => [
+      ids[i],
+      {
+        Type: 'AWS::IAM::RolePolicy',
+        Properties: {
+          PolicyName: `${policy.functionName}-${policy.env}-secrets`,
+          RoleName: {Ref: roleLogicalId(policy.functionName)},
+          PolicyDocument: cfnDocument(policy.document),
+        },
+      },
+    ]),
+  )
+  const roles = [...new Set(policies.map((policy) => roleLogicalId(policy.functionName)))].join(', ')
+  return cfnYaml(
+    {Resources: resources},
+    ` Least-privilege secret access (secrets grant). Merge into your template's Resources;\n` +
+      ` RoleName refers to the function's execution role (${roles}): rename the !Ref if yours differs.`,
+  )
+}
+
+function renderSam(policies: FunctionPolicy[]): string {
+  return policies
+    .map((policy) =>
+      cfnYaml(
+        {Policies: [cfnDocument(policy.document)]},
+        ` ${policy.functionName} (${policy.env}): under the AWS::Serverless::Function's Properties (secrets grant).`,
+      ),
+    )
+    .join('---\n')
+}
+
+// ---------------------------------------------------------------------------------------- Serverless
+
+function renderServerless(policies: FunctionPolicy[]): string {
+  const functions = Object.fromEntries(
+    policies.map((policy) => [policy.functionName, {iamRoleStatements: policy.document.Statement.map((statement) => ({...statement}))}]),
+  )
+  const doc = new Document({functions}, {version: '1.1'})
+  doc.commentBefore =
+    ' Per-function IAM (serverless-iam-roles-per-function plugin); merge into serverless.yml (secrets grant).'
+  return doc.toString({lineWidth: 0})
+}
+
+// ----------------------------------------------------------------------------------------- Terraform
+
+/** A Terraform identifier: letters, digits, `_` and `-`, not starting with a digit. */
+function terraformLabel(policy: FunctionPolicy): string {
+  const label = `${policy.functionName}_${policy.env}_secrets`.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
+  return /^[A-Za-z_]/.test(label) ? label : `_${label}`
+}
+
+/** An HCL string literal; `${` and `%{` are template sequences in HCL, so they are escaped. */
+function hclString(text: string): string {
+  return JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{')
+}
+
+function hclList(items: string[], indent: string): string {
+  if (items.length === 1) return `[${hclString(items[0])}]`
+  return `[\n${items.map((item) => `${indent}  ${hclString(item)},`).join('\n')}\n${indent}]`
+}
+
+function renderTerraform(policies: FunctionPolicy[]): string {
+  const labels = identifiers(policies, (policy) => terraformLabel(policy), 'Terraform label')
+  const blocks = policies.map((policy, i) => {
+    const statements = policy.document.Statement.map((statement) => {
+      const lines = [
+        '  statement {',
+        `    sid       = ${hclString(statement.Sid)}`,
+        `    effect    = ${hclString(statement.Effect)}`,
+        `    actions   = ${hclList(statement.Action, '    ')}`,
+        `    resources = ${hclList(statement.Resource, '    ')}`,
+      ]
+      for (const [test, entries] of Object.entries(statement.Condition ?? {})) {
+        for (const [variable, value] of Object.entries(entries)) {
+          lines.push(
+            '',
+            '    condition {',
+            `      test     = ${hclString(test)}`,
+            `      variable = ${hclString(variable)}`,
+            `      values   = [${hclString(value)}]`,
+            '    }',
+          )
+        }
+      }
+
+      lines.push('  }')
+      return lines.join('\n')
+    })
+    return [
+      `# ${policy.functionName} (${policy.env}): attach with aws_iam_role_policy { policy = data.aws_iam_policy_document.${labels[i]}.json }`,
+      `data "aws_iam_policy_document" ${hclString(labels[i])} {`,
+      statements.join('\n\n'),
+      '}',
+    ].join('\n')
+  })
+  return `${blocks.join('\n\n')}\n`
+}
+
+// ----------------------------------------------------------------------------------------------- CDK
+
+/** A TypeScript identifier: `checkout-fn` in `prod` -> `checkoutFnProdSecretStatements`. */
+function cdkName(policy: FunctionPolicy): string {
+  const pascal = `${pascalCase(policy.functionName)}${pascalCase(policy.env)}SecretStatements`
+  const camel = pascal[0].toLowerCase() + pascal.slice(1)
+  return /^[A-Za-z_$]/.test(camel) ? camel : `_${camel}`
+}
+
+/** A TypeScript string literal (JSON's escaping is valid TypeScript). */
+function tsString(text: string): string {
+  return JSON.stringify(text)
+}
+
+function tsStringList(items: string[], indent: string): string {
+  if (items.length === 1) return `[${tsString(items[0])}]`
+  return `[\n${items.map((item) => `${indent}  ${tsString(item)},`).join('\n')}\n${indent}]`
+}
+
+function renderCdk(policies: FunctionPolicy[]): string {
+  const names = identifiers(policies, (policy) => cdkName(policy), 'TypeScript name')
+  const blocks = policies.map((policy, i) => {
+    const statements = policy.document.Statement.map((statement) => {
+      const lines = [
+        '  new iam.PolicyStatement({',
+        `    sid: ${tsString(statement.Sid)},`,
+        '    effect: iam.Effect.ALLOW,',
+        `    actions: ${tsStringList(statement.Action, '    ')},`,
+        `    resources: ${tsStringList(statement.Resource, '    ')},`,
+      ]
+      if (statement.Condition) {
+        const conditions = Object.entries(statement.Condition).map(
+          ([operator, entries]) =>
+            `${tsString(operator)}: {${Object.entries(entries)
+              .map(([key, value]) => `${tsString(key)}: ${tsString(value)}`)
+              .join(', ')}}`,
+        )
+        lines.push(`    conditions: {${conditions.join(', ')}},`)
+      }
+
+      lines.push('  }),')
+      return lines.join('\n')
+    })
+    return [
+      `// ${policy.functionName} (${policy.env}): for (const statement of ${names[i]}) fn.addToRolePolicy(statement)`,
+      `export const ${names[i]}: iam.PolicyStatement[] = [`,
+      ...statements,
+      ']',
+    ].join('\n')
+  })
+  return `import * as iam from 'aws-cdk-lib/aws-iam'\n\n${blocks.join('\n\n')}\n`
+}
