@@ -1,0 +1,104 @@
+/**
+ * The `secrets` commands that fix each finding. Where the environment or service cannot be read off a
+ * name, the command carries an upper-case placeholder (ENV, SERVICE, NAME) for the user to fill in.
+ */
+import {partProblem} from '../address.js'
+
+const ENVIRONMENT_WORDS = new Set([
+  'prod',
+  'production',
+  'prd',
+  'live',
+  'staging',
+  'stage',
+  'stg',
+  'preprod',
+  'uat',
+  'qa',
+  'test',
+  'dev',
+  'development',
+  'sandbox',
+])
+
+export interface GuessedScope {
+  env: string
+  service: string
+}
+
+const valid = (part: 'environment' | 'service' | 'name', text: string | undefined): text is string =>
+  text !== undefined && partProblem(part, text) === undefined
+
+/**
+ * Reads an environment and service off a workload name: `prod-checkout` and `checkout_prod` give
+ * prod/checkout; `checkout` gives ENV/checkout.
+ */
+export function guessScopeFromWorkload(name: string): GuessedScope {
+  const words = name.split(/[-_.]/).filter(Boolean)
+  const envIndex = words.findIndex((word) => ENVIRONMENT_WORDS.has(word.toLowerCase()))
+  const env = envIndex === -1 ? undefined : words[envIndex].toLowerCase()
+  const rest = envIndex === -1 ? words : words.filter((_, index) => index !== envIndex)
+  const service = rest.join('-')
+  return {env: env ?? 'ENV', service: valid('service', service) ? service : 'SERVICE'}
+}
+
+/** A variable name as a secret name, or NAME when it is not a valid one. */
+export function secretNameFor(variable: string): string {
+  return valid('name', variable) ? variable : 'NAME'
+}
+
+const quoteArg = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
+
+/** Fix for a Lambda variable: store it, remove it from the function, grant the function that one secret. */
+export function lambdaVariableFix(functionName: string, variable: string): string {
+  const {env, service} = guessScopeFromWorkload(functionName)
+  const name = secretNameFor(variable)
+  return (
+    `secrets set ${env}/${service} ${name}; remove ${variable} from the function's environment ` +
+    `(aws lambda update-function-configuration); secrets grant ${env}/${service} --function ${quoteArg(functionName)} --secret ${name}`
+  )
+}
+
+/** Fix for an ECS `environment` entry: store it, reference it from `secrets` (valueFrom) instead. */
+export function ecsVariableFix(family: string, container: string, variable: string): string {
+  const {env, service} = guessScopeFromWorkload(family)
+  const name = secretNameFor(variable)
+  return (
+    `secrets set ${env}/${service} ${name}; in task definition ${family}, container ${container}, move ${variable} ` +
+    `from environment to secrets (valueFrom: the secret's ARN); secrets grant ${env}/${service} --function ${quoteArg(family)} --secret ${name}`
+  )
+}
+
+/**
+ * Fix for a parameter: migrate its path into the matching scope. `/prod/billing/DB_PASSWORD` gives
+ * `secrets migrate --from-ssm /prod/billing --to prod/billing`.
+ */
+export function ssmParameterFix(parameterName: string): string {
+  const segments = parameterName.replace(/^\//, '').split('/')
+  if (!parameterName.startsWith('/') || segments.length < 2) {
+    const name = secretNameFor(segments.at(-1) ?? parameterName)
+    return `secrets set ENV/SERVICE ${name} (with the parameter's value), then delete the parameter ${parameterName}`
+  }
+
+  const path = `/${segments.slice(0, -1).join('/')}`
+  const env = valid('environment', segments[0]) ? segments[0] : 'ENV'
+  const service = segments.length >= 3 && valid('service', segments[1]) ? segments[1] : 'SERVICE'
+  return `secrets migrate --from-ssm ${path} --to ${env}/${service} --delete-source`
+}
+
+/**
+ * Fix for a policy: one least-privilege grant per environment and service it should reach.
+ * `principal` is the role, user or policy the grant is for; `services` the environments and services
+ * its statements name (empty when it reaches everything).
+ */
+export function iamGrantFix(principal: string, services: ReadonlyMap<string, ReadonlySet<string>>, separateRoles: boolean): string {
+  const grants: string[] = []
+  for (const [env, names] of [...services].sort(([a], [b]) => a.localeCompare(b))) {
+    const list = names.size > 0 ? [...names].sort() : ['SERVICE']
+    for (const service of list) grants.push(`secrets grant ${env}/${service} --function ${quoteArg(principal)} --secret NAME`)
+  }
+
+  if (grants.length === 0) grants.push(`secrets grant ENV/SERVICE --function ${quoteArg(principal)} --secret NAME`)
+  const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
+  return `${how}: ${grants.join('; ')}`
+}

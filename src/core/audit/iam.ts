@@ -1,0 +1,209 @@
+/**
+ * Which secrets an IAM policy lets its holder read. Pure: it takes policy documents as IAM returns
+ * them (URL-encoded JSON) and says, per statement, whether it allows reading secret values and how far
+ * it reaches: every secret, a whole environment (`/prod/*`), or one service or named secrets.
+ */
+
+/** The action that reads a secret's value; BatchGetSecretValue also needs it on each secret. */
+export const READ_SECRET_ACTION = 'secretsmanager:GetSecretValue'
+
+export interface PolicyStatement {
+  Sid?: string
+  Effect?: string
+  Action?: string | string[]
+  NotAction?: string | string[]
+  Resource?: string | string[]
+  NotResource?: string | string[]
+  Condition?: unknown
+}
+
+export interface PolicyDocument {
+  Version?: string
+  Statement: PolicyStatement[]
+}
+
+/** How far one resource pattern reaches into Secrets Manager. */
+export type SecretReach =
+  | {kind: 'none'}
+  | {kind: 'all'}
+  /** Every secret of an environment, across its services: `/prod/*`. */
+  | {kind: 'environment'; env: string}
+  /** One service's secrets or named secrets: `/prod/api/*`, `/prod/api/DB_PASS-??????`. `env` is unset for names outside the `/<env>/<service>/` convention. */
+  | {kind: 'scoped'; env?: string; service?: string}
+
+/** One Allow statement that lets its holder read secret values. */
+export interface SecretReadGrant {
+  /** The statement's Sid, or `#<index>` (1-based) when it has none. */
+  statement: string
+  /** The action patterns that allow reading (`secretsmanager:GetSecretValue`, `secretsmanager:*`, `*`, ...), or `NotAction` when it is written that way. */
+  actions: string[]
+  /** Resource patterns that reach secrets, with how far each reaches. */
+  resources: Array<{pattern: string; reach: Exclude<SecretReach, {kind: 'none'}>}>
+  /** A Condition may narrow it further; conditions are not evaluated. */
+  conditional: boolean
+}
+
+const asList = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value]
+
+/**
+ * Parses a policy document as IAM returns it: GetPolicyVersion, GetRolePolicy and
+ * GetAccountAuthorizationDetails give it URL-encoded (RFC 3986), CloudFormation and tests as plain JSON.
+ */
+export function parsePolicyDocument(text: string): PolicyDocument {
+  const trimmed = text.trim()
+  const json = trimmed.startsWith('{') ? trimmed : decodeURIComponent(trimmed)
+  const parsed = JSON.parse(json) as {Version?: string; Statement?: PolicyStatement | PolicyStatement[]}
+  const statements = parsed.Statement === undefined ? [] : Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement]
+  return {Version: parsed.Version, Statement: statements}
+}
+
+/** IAM wildcard match: `*` any run of characters (including `:` and `/`), `?` exactly one. */
+export function wildcardMatch(pattern: string, text: string, ignoreCase = false): boolean {
+  const source = pattern.replaceAll(/[.+^${}()|[\]\\]/g, String.raw`\$&`).replaceAll('*', '.*').replaceAll('?', '.')
+  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(text)
+}
+
+const hasWildcard = (text: string) => /[*?]/.test(text)
+
+/** True when the statement's actions include reading a secret value. Action names are case-insensitive. */
+export function statementReadsSecrets(statement: PolicyStatement): {reads: boolean; actions: string[]} {
+  if (statement.NotAction !== undefined) {
+    const excluded = asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, READ_SECRET_ACTION, true))
+    return {reads: !excluded, actions: excluded ? [] : ['NotAction']}
+  }
+
+  const actions = asList(statement.Action).filter((pattern) => wildcardMatch(pattern, READ_SECRET_ACTION, true))
+  return {reads: actions.length > 0, actions}
+}
+
+/** How far one `Resource` entry reaches into Secrets Manager. */
+export function secretReach(resource: string): SecretReach {
+  if (resource === '*') return {kind: 'all'}
+  const parts = resource.split(':')
+  if (parts[0] !== 'arn' && !hasWildcard(parts[0] ?? '')) return {kind: 'none'}
+  if (parts.length < 6) {
+    // `arn:aws:secretsmanager:*` or `arn:*`: a `*` matches across colons, so it covers every secret ARN.
+    const service = parts[2]
+    if (service !== undefined && !hasWildcard(service) && service.toLowerCase() !== 'secretsmanager') return {kind: 'none'}
+    return hasWildcard(parts.at(-1) ?? '') ? {kind: 'all'} : {kind: 'none'}
+  }
+
+  const [, , service] = parts
+  if (!wildcardMatch(service, 'secretsmanager', true)) return {kind: 'none'}
+  const rest = parts.slice(5).join(':')
+  const colon = rest.indexOf(':')
+  const resourceType = colon === -1 ? rest : rest.slice(0, colon)
+  if (hasWildcard(resourceType)) return wildcardMatch(resourceType, 'secret') || resourceType.startsWith('*') ? {kind: 'all'} : {kind: 'none'}
+  if (resourceType !== 'secret' || colon === -1) return {kind: 'none'}
+  return secretNameReach(rest.slice(colon + 1))
+}
+
+/** Reach of the name part of a secret ARN: `*`, `/prod/*`, `/prod/api/*`, `/prod/api/DB_PASS-??????`. */
+export function secretNameReach(name: string): SecretReach {
+  if (name.length === 0) return {kind: 'none'}
+  if (name.startsWith('*') || name.startsWith('?')) return {kind: 'all'}
+  const conventional = name.startsWith('/')
+  const segments = (conventional ? name.slice(1) : name).split('/')
+  const [env, service] = segments
+  if (env.startsWith('*') || env.startsWith('?')) return {kind: 'all'}
+  if (hasWildcard(env)) {
+    // `/prod*` also matches `/production/...`: at least a whole environment.
+    return {kind: 'environment', env: env.replace(/[*?].*$/, '')}
+  }
+
+  if (segments.length === 1) return conventional ? {kind: 'scoped', env} : {kind: 'scoped'}
+  if (service === undefined || service === '' || service.startsWith('*') || service.startsWith('?')) {
+    return {kind: 'environment', env}
+  }
+
+  return {kind: 'scoped', env, service: service.replace(/[*?].*$/, '')}
+}
+
+/** Every Allow statement of the document that lets its holder read secret values. Deny statements grant nothing. */
+export function secretReadGrants(document: PolicyDocument): SecretReadGrant[] {
+  const grants: SecretReadGrant[] = []
+  for (const [index, statement] of document.Statement.entries()) {
+    if ((statement.Effect ?? '').toLowerCase() !== 'allow') continue
+    const {reads, actions} = statementReadsSecrets(statement)
+    if (!reads) continue
+    const resources: SecretReadGrant['resources'] = []
+    if (statement.NotResource !== undefined) {
+      // Allow on everything except the listed resources: unless the exclusion covers all secrets, it reaches all.
+      const excludesAll = asList(statement.NotResource).some((pattern) => secretReach(pattern).kind === 'all')
+      if (!excludesAll) resources.push({pattern: `NotResource ${asList(statement.NotResource).join(', ')}`, reach: {kind: 'all'}})
+    } else {
+      for (const pattern of asList(statement.Resource)) {
+        const reach = secretReach(pattern)
+        if (reach.kind !== 'none') resources.push({pattern, reach})
+      }
+    }
+
+    if (resources.length === 0) continue
+    grants.push({
+      statement: statement.Sid ? statement.Sid : `#${index + 1}`,
+      actions,
+      resources,
+      conditional: statement.Condition !== undefined && Object.keys(statement.Condition as object).length > 0,
+    })
+  }
+
+  return grants
+}
+
+/** The environments whose secrets the grants reach (known ones only: `*` is reported on its own). */
+export function grantEnvironments(grants: readonly SecretReadGrant[]): string[] {
+  const envs = new Set<string>()
+  for (const grant of grants) {
+    for (const {reach} of grant.resources) {
+      if ((reach.kind === 'environment' || reach.kind === 'scoped') && reach.env !== undefined) envs.add(reach.env)
+    }
+  }
+
+  return [...envs].sort()
+}
+
+/** The services reached per environment, for the fix (`secrets grant prod/api ...`). */
+export function grantServices(grants: readonly SecretReadGrant[]): Map<string, Set<string>> {
+  const services = new Map<string, Set<string>>()
+  for (const grant of grants) {
+    for (const {reach} of grant.resources) {
+      if (reach.kind === 'environment' && !services.has(reach.env)) services.set(reach.env, new Set())
+      if (reach.kind === 'scoped' && reach.env !== undefined) {
+        const set = services.get(reach.env) ?? new Set<string>()
+        if (reach.service) set.add(reach.service)
+        services.set(reach.env, set)
+      }
+    }
+  }
+
+  return services
+}
+
+/** The worst mistake in one policy document, or undefined when it is scoped as it should be. */
+export type PolicyVerdict =
+  | {rule: 'iam-all-secrets'; grant: SecretReadGrant; pattern: string}
+  | {rule: 'iam-multiple-environments'; environments: string[]}
+  | {rule: 'iam-whole-environment'; grant: SecretReadGrant; pattern: string; env: string}
+
+export function judgePolicy(grants: readonly SecretReadGrant[]): PolicyVerdict | undefined {
+  for (const grant of grants) {
+    const all = grant.resources.find(({reach}) => reach.kind === 'all')
+    if (all) return {rule: 'iam-all-secrets', grant, pattern: all.pattern}
+  }
+
+  const environments = grantEnvironments(grants)
+  if (environments.length > 1) return {rule: 'iam-multiple-environments', environments}
+  for (const grant of grants) {
+    const whole = grant.resources.find(({reach}) => reach.kind === 'environment')
+    if (whole && whole.reach.kind === 'environment') return {rule: 'iam-whole-environment', grant, pattern: whole.pattern, env: whole.reach.env}
+  }
+
+  return undefined
+}
+
+/** `secretsmanager:* on * (statement ReadAll)`: actions and resource patterns are policy text, never secret values. */
+export function describeGrant(grant: SecretReadGrant, pattern: string): string {
+  const conditional = grant.conditional ? '; it has a Condition, which was not evaluated' : ''
+  return `Allow ${grant.actions.join(', ')} on ${pattern} (statement ${grant.statement}${conditional})`
+}

@@ -1,0 +1,237 @@
+/**
+ * Turns what the collectors read from AWS into findings. Pure: every input is plain data, and the
+ * secretlint scanner is passed in.
+ */
+import {finding, type Finding} from './findings.js'
+import {ecsVariableFix, iamGrantFix, lambdaVariableFix, ssmParameterFix} from './fixes.js'
+import {describeGrant, grantEnvironments, grantServices, judgePolicy, parsePolicyDocument, secretReadGrants, type SecretReadGrant} from './iam.js'
+import {classifyVariable, type SecretScanner} from './variables.js'
+import {looksLikeSecretName} from './names.js'
+
+export interface LambdaFunctionInput {
+  name: string
+  variables: Record<string, string>
+}
+
+export interface TaskDefinitionInput {
+  family: string
+  revision: number
+  containers: Array<{name: string; environment: Array<{name?: string; value?: string}>}>
+}
+
+export interface ParameterInput {
+  name: string
+  type: 'String' | 'StringList' | 'SecureString' | string
+  /** Only read for String and StringList; a SecureString is a finding whatever it holds. */
+  value?: string
+}
+
+export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: SecretScanner): Promise<Finding[]> {
+  const findings: Finding[] = []
+  for (const [variable, value] of Object.entries(fn.variables).sort(([a], [b]) => a.localeCompare(b))) {
+    const verdict = await classifyVariable(variable, value, scan)
+    if (verdict.kind === 'clean') continue
+    findings.push(
+      finding(verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name', {
+        resourceType: 'lambda-function',
+        resource: fn.name,
+        item: variable,
+        detail: verdict.detail,
+        fix: lambdaVariableFix(fn.name, variable),
+      }),
+    )
+  }
+
+  return findings
+}
+
+/** Only `environment` entries are judged: `secrets` entries (valueFrom) are references by construction. */
+export async function inspectTaskDefinition(definition: TaskDefinitionInput, scan: SecretScanner): Promise<Finding[]> {
+  const findings: Finding[] = []
+  for (const container of definition.containers) {
+    for (const entry of container.environment) {
+      if (entry.name === undefined) continue
+      const verdict = await classifyVariable(entry.name, entry.value ?? '', scan)
+      if (verdict.kind === 'clean') continue
+      findings.push(
+        finding(verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name', {
+          resourceType: 'ecs-task-definition',
+          resource: `${definition.family}:${definition.revision}`,
+          item: `${container.name}/${entry.name}`,
+          detail: verdict.detail,
+          fix: ecsVariableFix(definition.family, container.name, entry.name),
+        }),
+      )
+    }
+  }
+
+  return findings
+}
+
+/** True when a parameter's value must be read to judge it: String and StringList with a name that does not already say secret. */
+export function parameterNeedsValue(parameter: Pick<ParameterInput, 'name' | 'type'>): boolean {
+  return parameter.type !== 'SecureString' && !looksLikeSecretName(lastSegment(parameter.name))
+}
+
+/**
+ * SecureString: medium, whatever it holds (it belongs in Secrets Manager). String and StringList:
+ * high when the name (its last path segment) or the value says secret, unless the value is a reference.
+ */
+export async function inspectParameter(parameter: ParameterInput, scan: SecretScanner): Promise<Finding | undefined> {
+  const fix = ssmParameterFix(parameter.name)
+  if (parameter.type === 'SecureString') {
+    return finding('ssm-secure-string', {
+      resourceType: 'ssm-parameter',
+      resource: parameter.name,
+      item: parameter.name,
+      detail: 'SecureString parameter: Secrets Manager scales for run-time reads and rotates',
+      fix,
+    })
+  }
+
+  const name = lastSegment(parameter.name)
+  // A secret-sounding name whose value was not read (the collector skips it) is judged by the name alone.
+  const verdict =
+    parameter.value === undefined
+      ? looksLikeSecretName(name)
+        ? {kind: 'secret-name' as const, detail: `${parameter.type} parameter whose name says secret`}
+        : {kind: 'clean' as const}
+      : await classifyVariable(name, parameter.value, scan)
+  if (verdict.kind === 'clean') return undefined
+  return finding('ssm-plaintext-secret', {
+    resourceType: 'ssm-parameter',
+    resource: parameter.name,
+    item: parameter.name,
+    detail: `unencrypted ${parameter.type}: ${verdict.detail}`,
+    fix,
+  })
+}
+
+function lastSegment(name: string): string {
+  return name.split('/').filter(Boolean).at(-1) ?? name
+}
+
+/** A policy document as IAM returns it, with who holds it. */
+export interface PolicyInput {
+  /** URL-encoded (or plain) JSON. */
+  document: string
+  /** Policy name (inline) or ARN (managed). */
+  name: string
+}
+
+export interface IamInput {
+  /** Customer-managed policies, default version only, with the roles and users they are attached to. */
+  managedPolicies: Array<PolicyInput & {arn: string; attachedTo: string[]}>
+  roles: Array<{name: string; inlinePolicies: PolicyInput[]; attachedPolicyArns: string[]}>
+  users: Array<{name: string; inlinePolicies: PolicyInput[]}>
+}
+
+export interface IamInspection {
+  findings: Finding[]
+  /** Documents that could not be parsed, by where they are; reported as coverage gaps. */
+  unreadable: Array<{resource: string; reason: string}>
+}
+
+/**
+ * Managed and inline policies are judged one document at a time; then each role is judged as a whole,
+ * because two well-scoped policies on one role can still give it prod and staging.
+ */
+export function inspectIam(input: IamInput): IamInspection {
+  const findings: Finding[] = []
+  const unreadable: IamInspection['unreadable'] = []
+  const grantsOf = (resource: string, policy: PolicyInput): SecretReadGrant[] => {
+    try {
+      return secretReadGrants(parsePolicyDocument(policy.document))
+    } catch (error) {
+      unreadable.push({resource, reason: `policy ${policy.name} could not be parsed (${(error as Error).name})`})
+      return []
+    }
+  }
+
+  const managedGrants = new Map<string, SecretReadGrant[]>()
+  /** Whether a policy was already reported for reaching all secrets or several environments. */
+  const spanning = new Set<string>()
+
+  for (const policy of input.managedPolicies) {
+    const grants = grantsOf(policy.arn, policy)
+    managedGrants.set(policy.arn, grants)
+    const principal = policy.attachedTo[0] ?? policy.name
+    const item = findingForPolicy(grants, 'iam-managed-policy', policy.arn, undefined, principal)
+    if (item) {
+      findings.push(item)
+      if (item.rule !== 'iam-whole-environment') spanning.add(policy.arn)
+    }
+  }
+
+  for (const role of input.roles) {
+    const roleGrants: SecretReadGrant[] = []
+    let roleSpanReported = false
+    for (const policy of role.inlinePolicies) {
+      const grants = grantsOf(`role ${role.name}`, policy)
+      roleGrants.push(...grants)
+      const item = findingForPolicy(grants, 'iam-role', role.name, policy.name, role.name)
+      if (item) {
+        findings.push(item)
+        if (item.rule !== 'iam-whole-environment') roleSpanReported = true
+      }
+    }
+
+    for (const arn of role.attachedPolicyArns) {
+      roleGrants.push(...(managedGrants.get(arn) ?? []))
+      if (spanning.has(arn)) roleSpanReported = true
+    }
+
+    const environments = grantEnvironments(roleGrants)
+    if (!roleSpanReported && environments.length > 1) {
+      findings.push(
+        finding('iam-role-spans-environments', {
+          resourceType: 'iam-role',
+          resource: role.name,
+          detail: `its policies together read secrets of ${environments.length} environments (${environments.join(', ')})`,
+          fix: iamGrantFix(role.name, grantServices(roleGrants), true),
+        }),
+      )
+    }
+  }
+
+  for (const user of input.users) {
+    for (const policy of user.inlinePolicies) {
+      const item = findingForPolicy(grantsOf(`user ${user.name}`, policy), 'iam-user', user.name, policy.name, user.name)
+      if (item) findings.push(item)
+    }
+  }
+
+  return {findings, unreadable}
+}
+
+function findingForPolicy(
+  grants: SecretReadGrant[],
+  resourceType: 'iam-managed-policy' | 'iam-role' | 'iam-user',
+  resource: string,
+  item: string | undefined,
+  principal: string,
+): Finding | undefined {
+  const verdict = judgePolicy(grants)
+  if (verdict === undefined) return undefined
+  const where = item === undefined ? {} : {item}
+  const services = grantServices(grants)
+  switch (verdict.rule) {
+    case 'iam-all-secrets': {
+      return finding(verdict.rule, {resourceType, resource, ...where, detail: describeGrant(verdict.grant, verdict.pattern), fix: iamGrantFix(principal, services, false)})
+    }
+
+    case 'iam-multiple-environments': {
+      return finding(verdict.rule, {
+        resourceType,
+        resource,
+        ...where,
+        detail: `reads secrets of ${verdict.environments.length} environments (${verdict.environments.join(', ')})`,
+        fix: iamGrantFix(principal, services, true),
+      })
+    }
+
+    case 'iam-whole-environment': {
+      return finding(verdict.rule, {resourceType, resource, ...where, detail: describeGrant(verdict.grant, verdict.pattern), fix: iamGrantFix(principal, services, false)})
+    }
+  }
+}

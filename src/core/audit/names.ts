@@ -1,0 +1,141 @@
+/**
+ * Does a variable or parameter name say it holds a secret? Names are split into words (on `_`, `-`,
+ * `.`, `/`, spaces and camelCase) so `DB_PASSWORD`, `dbPassword` and `stripe-api-key` all count while
+ * `BYPASS_CACHE` and `COMPASS_URL` do not.
+ */
+
+/** Words that on their own say "this is a secret". */
+const SECRET_WORDS = new Set([
+  'PASSWORD',
+  'PASSWORDS',
+  'PASSWD',
+  'PWD',
+  'PASS',
+  'PASSPHRASE',
+  'SECRET',
+  'SECRETS',
+  'TOKEN',
+  'TOKENS',
+  'APIKEY',
+  'CREDENTIAL',
+  'CREDENTIALS',
+  'CREDS',
+  'PRIVATEKEY',
+  'AUTHKEY',
+  'SECRETKEY',
+  'ACCESSKEY',
+  'CLIENTSECRET',
+  'DSN',
+])
+
+/** Two-word phrases that do (`API_KEY`, `PRIVATE_KEY`, ...): the first word followed by the second. */
+const SECRET_PHRASES: ReadonlyArray<readonly [string, string]> = [
+  ['API', 'KEY'],
+  ['PRIVATE', 'KEY'],
+  ['SECRET', 'KEY'],
+  ['ACCESS', 'KEY'],
+  ['SIGNING', 'KEY'],
+  ['ENCRYPTION', 'KEY'],
+  ['MASTER', 'KEY'],
+  ['LICENSE', 'KEY'],
+  ['AUTH', 'KEY'],
+  ['WEBHOOK', 'SECRET'],
+  ['CONNECTION', 'STRING'],
+]
+
+/**
+ * A last word that turns a secret-sounding name into a name *about* a secret: where it is
+ * (`DB_PASSWORD_SECRET_ARN`, `API_KEY_PARAM`), or a setting of it (`TOKEN_TTL`, `PASSWORD_MIN_LENGTH`).
+ * `ACCESS_KEY_ID` is the public half of an AWS key pair; the secret half is caught by its value.
+ */
+const METADATA_SUFFIXES = new Set([
+  'NAME',
+  'ARN',
+  'ID',
+  'IDS',
+  'PATH',
+  'PREFIX',
+  'PARAM',
+  'PARAMETER',
+  'REF',
+  'REFERENCE',
+  'FILE',
+  'DIR',
+  'LENGTH',
+  'LEN',
+  'TTL',
+  'EXPIRY',
+  'EXPIRES',
+  'EXPIRATION',
+  'TIMEOUT',
+  'SECONDS',
+  'MINUTES',
+  'HOURS',
+  'DAYS',
+  'MS',
+  'URL',
+  'URI',
+  'ENDPOINT',
+  'HOST',
+  'HEADER',
+  'TYPE',
+  'ENABLED',
+  'DISABLED',
+  'POLICY',
+  'ROTATION',
+  'REGION',
+  'ALGORITHM',
+  'ALG',
+  'ISSUER',
+  'AUDIENCE',
+  'COUNT',
+  'SIZE',
+  'MAX',
+  'MIN',
+  'MODE',
+  'VERSION',
+  'STAGE',
+  'FIELD',
+  'STORE',
+  'BACKEND',
+  'PROVIDER',
+  'MANAGER',
+  'SOURCE',
+  'FORMAT',
+  'SCOPE',
+  'SCOPES',
+])
+
+/** Splits a name into upper-case words: `dbPassword-v2` -> DB, PASSWORD, V2. */
+export function nameWords(name: string): string[] {
+  return name
+    .replaceAll(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.toUpperCase())
+}
+
+/**
+ * The word or phrase that makes `name` look like a secret's name, or undefined. A name whose last
+ * word marks it as metadata about a secret (ARN, NAME, TTL, URL, ...) is not secret-looking.
+ */
+export function secretNameMatch(name: string): string | undefined {
+  const words = nameWords(name)
+  if (words.length === 0) return undefined
+  if (words.length > 1 && METADATA_SUFFIXES.has(words.at(-1)!)) return undefined
+  for (const [index, word] of words.entries()) {
+    if (SECRET_WORDS.has(word)) return word
+    const next = words[index + 1]
+    if (next !== undefined) {
+      const phrase = SECRET_PHRASES.find(([first, second]) => first === word && second === next)
+      if (phrase) return `${phrase[0]}_${phrase[1]}`
+    }
+  }
+
+  return undefined
+}
+
+/** True when the name alone says the value is a secret. */
+export function looksLikeSecretName(name: string): boolean {
+  return secretNameMatch(name) !== undefined
+}

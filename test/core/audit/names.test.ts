@@ -1,0 +1,61 @@
+import fc from 'fast-check'
+import {describe, expect, it} from 'vitest'
+
+import {looksLikeSecretName, nameWords, secretNameMatch} from '../../../src/core/audit/names.js'
+
+describe('secret-looking names', () => {
+  it.each([
+    ['DB_PASSWORD', 'PASSWORD'],
+    ['dbPassword', 'PASSWORD'],
+    ['DB_PASS', 'PASS'],
+    ['MYSQL_PWD', 'PWD'],
+    ['JWT_SECRET', 'SECRET'],
+    ['client-secret', 'SECRET'],
+    ['GITHUB_TOKEN', 'TOKEN'],
+    ['accessToken', 'TOKEN'],
+    ['STRIPE_API_KEY', 'API_KEY'],
+    ['apiKey', 'API_KEY'],
+    ['APIKEY', 'APIKEY'],
+    ['SSH_PRIVATE_KEY', 'PRIVATE_KEY'],
+    ['GOOGLE_APPLICATION_CREDENTIALS', 'CREDENTIALS'],
+    ['AWS_SECRET_ACCESS_KEY', 'SECRET'],
+    ['SENTRY_DSN', 'DSN'],
+    ['db-password', 'PASSWORD'],
+  ])('%s says secret (%s)', (name, word) => {
+    expect(secretNameMatch(name)).toBe(word)
+  })
+
+  it.each([
+    'LOG_LEVEL',
+    'BYPASS_CACHE',
+    'COMPASS_URL',
+    'PASSENGER_COUNT',
+    'DB_PASSWORD_SECRET_ARN',
+    'DB_PASSWORD_SECRET_NAME',
+    'API_KEY_PARAM',
+    'TOKEN_TTL',
+    'PASSWORD_MIN_LENGTH',
+    'TOKEN_URL',
+    'AWS_ACCESS_KEY_ID',
+    'SECRETS_PREFIX',
+    'CACHE_KEY',
+    'S3_KEY',
+    'NODE_ENV',
+    'TOKENIZER_MODEL',
+    '',
+  ])('%s does not say secret', (name) => {
+    expect(looksLikeSecretName(name)).toBe(false)
+  })
+
+  it('splits camelCase, kebab-case and paths into words', () => {
+    expect(nameWords('dbPassword-v2/x')).toEqual(['DB', 'PASSWORD', 'V2', 'X'])
+  })
+
+  it('a secret word keeps its meaning whatever is in front of it', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Z][A-Z0-9]{0,10}$/), (prefix) => {
+        expect(looksLikeSecretName(`${prefix}_PASSWORD`)).toBe(true)
+      }),
+    )
+  })
+})
