@@ -1,0 +1,41 @@
+import {describe, expect, it} from 'vitest'
+
+import {guessScopeFromWorkload, iamGrantFix, lambdaVariableFix, ssmParameterFix} from '../../../src/core/audit/fixes.js'
+
+describe('fix commands', () => {
+  it.each([
+    ['prod-checkout', {env: 'prod', service: 'checkout'}],
+    ['checkout_staging', {env: 'staging', service: 'checkout'}],
+    ['billing-worker-dev', {env: 'dev', service: 'billing-worker'}],
+    ['checkout', {env: 'ENV', service: 'checkout'}],
+    ['prod', {env: 'prod', service: 'SERVICE'}],
+  ])('reads the scope of %s', (name, scope) => {
+    expect(guessScopeFromWorkload(name)).toEqual(scope)
+  })
+
+  it.each([
+    ['/prod/billing/DB_PASSWORD', 'secrets migrate --from-ssm /prod/billing --to prod/billing --delete-source'],
+    ['/prod/billing/db/PASSWORD', 'secrets migrate --from-ssm /prod/billing/db --to prod/billing --delete-source'],
+    ['/prod/DB_PASSWORD', 'secrets migrate --from-ssm /prod --to prod/SERVICE --delete-source'],
+    ['db-password', 'secrets set ENV/SERVICE db-password (with the parameter\'s value), then delete the parameter db-password'],
+  ])('migrates parameter %s', (name, fix) => {
+    expect(ssmParameterFix(name)).toBe(fix)
+  })
+
+  it('moves a Lambda variable into Secrets Manager and grants exactly that secret', () => {
+    expect(lambdaVariableFix('prod-checkout', 'DB_PASSWORD')).toBe(
+      "secrets set prod/checkout DB_PASSWORD; remove DB_PASSWORD from the function's environment (aws lambda update-function-configuration); secrets grant prod/checkout --function prod-checkout --secret DB_PASSWORD",
+    )
+  })
+
+  it('gives one grant per environment and service', () => {
+    const services = new Map([
+      ['staging', new Set(['api'])],
+      ['prod', new Set(['api', 'billing'])],
+    ])
+    expect(iamGrantFix('app-role', services, true)).toBe(
+      'give each environment its own role with: secrets grant prod/api --function app-role --secret NAME; secrets grant prod/billing --function app-role --secret NAME; secrets grant staging/api --function app-role --secret NAME',
+    )
+    expect(iamGrantFix('app-role', new Map(), false)).toBe('replace the statement with: secrets grant ENV/SERVICE --function app-role --secret NAME')
+  })
+})

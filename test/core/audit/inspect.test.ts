@@ -1,0 +1,79 @@
+import {describe, expect, it} from 'vitest'
+
+import {inspectIam, inspectLambdaFunction, inspectParameter, inspectTaskDefinition, parameterNeedsValue} from '../../../src/core/audit/inspect.js'
+import {scanForSecrets} from '../../../src/core/audit/secret-scan.js'
+
+const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:'
+const policy = (...Statement: object[]) => encodeURIComponent(JSON.stringify({Version: '2012-10-17', Statement}))
+const read = (Resource: string | string[]) => ({Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource})
+
+describe('inspecting workloads', () => {
+  it('reports each secret variable of a function, never its value', async () => {
+    const findings = await inspectLambdaFunction(
+      {name: 'prod-checkout', variables: {DB_PASSWORD: 'hunter2hunter2', LOG_LEVEL: 'info', API_KEY_ARN: `${ARN}/prod/checkout/API_KEY-AbCdEf`}},
+      scanForSecrets,
+    )
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({rule: 'env-secret-name', severity: 'high', resource: 'prod-checkout', item: 'DB_PASSWORD'})
+    expect(JSON.stringify(findings)).not.toContain('hunter2')
+  })
+
+  it('judges ECS environment entries by container', async () => {
+    const findings = await inspectTaskDefinition(
+      {family: 'web', revision: 3, containers: [{name: 'app', environment: [{name: 'DB_PASSWORD', value: 'p4ssw0rd!'}, {name: 'PORT', value: '8080'}]}]},
+      scanForSecrets,
+    )
+    expect(findings.map((item) => [item.resource, item.item])).toEqual([['web:3', 'app/DB_PASSWORD']])
+  })
+})
+
+describe('inspecting parameters', () => {
+  it.each([
+    [{name: '/prod/billing/DB_PASSWORD', type: 'String', value: 'hunter2hunter2'}, 'ssm-plaintext-secret'],
+    [{name: '/prod/billing/DB_PASSWORD', type: 'String'}, 'ssm-plaintext-secret'],
+    [{name: '/prod/billing/database', type: 'StringList', value: 'postgres://app:S3cretPassw0rd@db:5432/app,x'}, 'ssm-plaintext-secret'],
+    [{name: '/prod/billing/DB_PASSWORD', type: 'SecureString'}, 'ssm-secure-string'],
+    [{name: '/prod/billing/DB_PASSWORD', type: 'String', value: '{{resolve:secretsmanager:/prod/billing/DB_PASSWORD}}'}, undefined],
+    [{name: '/prod/billing/LOG_LEVEL', type: 'String', value: 'debug'}, undefined],
+    [{name: '/prod/billing/hosts', type: 'StringList', value: 'a.example.com,b.example.com'}, undefined],
+  ])('%j', async (parameter, rule) => {
+    expect((await inspectParameter(parameter, scanForSecrets))?.rule).toBe(rule)
+  })
+
+  it('reads values only where the name alone does not settle it', () => {
+    expect(parameterNeedsValue({name: '/prod/a/DB_PASSWORD', type: 'String'})).toBe(false)
+    expect(parameterNeedsValue({name: '/prod/a/KEY', type: 'SecureString'})).toBe(false)
+    expect(parameterNeedsValue({name: '/prod/a/database', type: 'String'})).toBe(true)
+  })
+})
+
+describe('inspecting IAM', () => {
+  it('reports managed, role and user policies, and roles that span environments', () => {
+    const {findings, unreadable} = inspectIam({
+      managedPolicies: [
+        {arn: 'arn:aws:iam::123456789012:policy/prod-all', name: 'prod-all', document: policy(read(`${ARN}/prod/*`)), attachedTo: ['ops']},
+        {arn: 'arn:aws:iam::123456789012:policy/api-prod', name: 'api-prod', document: policy(read(`${ARN}/prod/api/*`)), attachedTo: ['api']},
+        {arn: 'arn:aws:iam::123456789012:policy/api-staging', name: 'api-staging', document: policy(read(`${ARN}/staging/api/*`)), attachedTo: ['api']},
+      ],
+      roles: [
+        {name: 'ops', inlinePolicies: [{name: 'everything', document: policy(read('*'))}], attachedPolicyArns: ['arn:aws:iam::123456789012:policy/prod-all']},
+        {name: 'api', inlinePolicies: [], attachedPolicyArns: ['arn:aws:iam::123456789012:policy/api-prod', 'arn:aws:iam::123456789012:policy/api-staging']},
+        {name: 'scoped', inlinePolicies: [{name: 'ok', document: policy(read(`${ARN}/prod/api/DB_PASS-??????`))}], attachedPolicyArns: []},
+      ],
+      users: [{name: 'ci', inlinePolicies: [{name: 'two-envs', document: policy(read([`${ARN}/prod/api/*`, `${ARN}/dev/api/*`]))}]}],
+    })
+    expect(unreadable).toEqual([])
+    expect(findings.map((item) => [item.rule, item.resource, item.item])).toEqual([
+      ['iam-whole-environment', 'arn:aws:iam::123456789012:policy/prod-all', undefined],
+      ['iam-all-secrets', 'ops', 'everything'],
+      ['iam-role-spans-environments', 'api', undefined],
+      ['iam-multiple-environments', 'ci', 'two-envs'],
+    ])
+  })
+
+  it('reports a policy it cannot parse as unreadable instead of failing', () => {
+    const {findings, unreadable} = inspectIam({managedPolicies: [], roles: [{name: 'r', inlinePolicies: [{name: 'bad', document: '%7Bnot json'}], attachedPolicyArns: []}], users: []})
+    expect(findings).toEqual([])
+    expect(unreadable).toEqual([{resource: 'role r', reason: 'policy bad could not be parsed (SyntaxError)'}])
+  })
+})
