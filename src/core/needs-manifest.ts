@@ -1,0 +1,232 @@
+/**
+ * The declared-needs manifest (`secrets.yml`): which function needs which secrets of one service.
+ *
+ * ```yaml
+ * service: api
+ * functions:
+ *   checkout: [DB_PASS, STRIPE_KEY]
+ *   worker:   [DB_PASS]
+ * ```
+ *
+ * Pure: text in, a checked manifest out. Every error names the file and line, and exits 2. Each
+ * top-level section has one reader in SECTION_READERS; a new section (such as `environments:`) is one
+ * more entry there, and anything not listed is refused so a typo never silently grants nothing.
+ */
+import {isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap} from 'yaml'
+
+import {partProblem, Scope, SecretAddress} from './address.js'
+import {SecretsError, UsageError} from './errors.js'
+import {functionNameProblem} from './iam-policy.js'
+
+export const DEFAULT_MANIFEST_FILE = 'secrets.yml'
+
+/** A secret a function declares, with where it was declared. */
+export interface DeclaredSecret {
+  name: string
+  line: number
+}
+
+export interface DeclaredFunction {
+  name: string
+  line: number
+  secrets: DeclaredSecret[]
+}
+
+export interface NeedsManifest {
+  /** The file name used in messages. */
+  file: string
+  service: string
+  functions: DeclaredFunction[]
+}
+
+/** A manifest resolved for one environment: every declared secret as a checked address. */
+export interface ResolvedNeeds {
+  scope: Scope
+  functions: {functionName: string; secrets: SecretAddress[]}[]
+}
+
+/** A manifest problem, located: `secrets.yml:4: ...`. Exit 2, like every invalid input. */
+export class ManifestError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    problem: string,
+    hint?: string,
+  ) {
+    super(`${file}:${line}: ${problem}`, hint)
+  }
+}
+
+interface ReadContext {
+  file: string
+  lineOf(node: Node | null | undefined): number
+  /** Sections read so far; a reader may depend on an earlier one (functions on service). */
+  manifest: Partial<Omit<NeedsManifest, 'file'>>
+}
+
+type SectionReader = (value: Node | null, context: ReadContext, keyLine: number) => void
+
+/**
+ * Top-level sections, in the order they are read. The only list of allowed keys: issue 9's
+ * `environments:` section goes here.
+ */
+const SECTION_READERS = {
+  service: readService,
+  functions: readFunctions,
+} satisfies Record<string, SectionReader>
+
+type SectionName = keyof typeof SECTION_READERS
+/** Sections that must be present. */
+const REQUIRED_SECTIONS: readonly SectionName[] = ['service', 'functions']
+
+export const MANIFEST_SECTIONS = Object.keys(SECTION_READERS) as SectionName[]
+
+/** Parses and checks a manifest; `file` only names it in messages. */
+export function parseNeedsManifest(text: string, file = DEFAULT_MANIFEST_FILE): NeedsManifest {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter, prettyErrors: true, uniqueKeys: true})
+  const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1)
+  const [syntax] = doc.errors
+  if (syntax) {
+    const line = syntax.linePos?.[0].line ?? 1
+    const what = /multiple documents/.test(syntax.message)
+      ? 'the file holds more than one YAML document (a "---" separator); a manifest is one document.'
+      : `invalid YAML: ${syntax.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}.`
+    throw new ManifestError(file, line, what)
+  }
+
+  const root = doc.contents
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+    throw new ManifestError(file, 1, 'the manifest is empty.', exampleHint())
+  }
+
+  if (!isMap(root)) throw new ManifestError(file, lineOf(root), 'expected a mapping with service: and functions:.', exampleHint())
+
+  const context: ReadContext = {file, lineOf, manifest: {}}
+  const sections = topLevelSections(root, context)
+  for (const name of MANIFEST_SECTIONS) {
+    const section = sections.get(name)
+    if (section) {
+      SECTION_READERS[name](section.value, context, section.line)
+    } else if (REQUIRED_SECTIONS.includes(name)) {
+      throw new ManifestError(file, 1, `missing the ${name}: section.`, exampleHint())
+    }
+  }
+
+  return {file, service: context.manifest.service ?? '', functions: context.manifest.functions ?? []}
+}
+
+function topLevelSections(root: YAMLMap, context: ReadContext): Map<string, {value: Node | null; line: number}> {
+  const sections = new Map<string, {value: Node | null; line: number}>()
+  for (const pair of root.items) {
+    const keyNode = pair.key as Node | null
+    const key = isScalar(keyNode) ? String(keyNode.value) : undefined
+    const line = context.lineOf(keyNode)
+    if (key === undefined || !(MANIFEST_SECTIONS as string[]).includes(key)) {
+      throw new ManifestError(
+        context.file,
+        line,
+        `unknown key ${key === undefined ? '(not a plain key)' : `"${key}"`}; a manifest has ${MANIFEST_SECTIONS.map((name) => `${name}:`).join(' and ')}.`,
+      )
+    }
+
+    sections.set(key, {value: pair.value as Node | null, line})
+  }
+
+  return sections
+}
+
+function readService(value: Node | null, context: ReadContext, keyLine: number): void {
+  const line = value ? context.lineOf(value) : keyLine
+  if (!isScalar(value) || typeof value.value !== 'string') {
+    throw new ManifestError(context.file, line, 'service: must be one service name, for example "service: api".')
+  }
+
+  const problem = partProblem('service', value.value)
+  if (problem) throw new ManifestError(context.file, line, `${problem}.`)
+  context.manifest.service = value.value
+}
+
+function readFunctions(value: Node | null, context: ReadContext, keyLine: number): void {
+  const {file} = context
+  if (!isMap(value) || value.items.length === 0) {
+    throw new ManifestError(file, value ? context.lineOf(value) : keyLine, 'functions: must map each function to the secrets it needs.', exampleHint())
+  }
+
+  const service = context.manifest.service ?? ''
+  const functions: DeclaredFunction[] = []
+  for (const pair of value.items) {
+    const keyNode = pair.key as Node | null
+    const line = context.lineOf(keyNode)
+    const name = isScalar(keyNode) ? String(keyNode.value) : ''
+    const nameProblem = functionNameProblem(name)
+    if (nameProblem) throw new ManifestError(file, line, `${nameProblem}.`)
+    const list = pair.value as Node | null
+    if (!isSeq(list) || list.items.length === 0) {
+      throw new ManifestError(
+        file,
+        list ? context.lineOf(list) : line,
+        `function "${name}" declares no secrets; list them, for example "${name}: [DB_PASS]".`,
+        'A function that needs no secrets needs no grant: remove it from the manifest.',
+      )
+    }
+
+    const secrets: DeclaredSecret[] = []
+    for (const item of list.items as (Node | null)[]) {
+      const itemLine = context.lineOf(item ?? list)
+      if (!isScalar(item) || typeof item.value !== 'string') {
+        throw new ManifestError(file, itemLine, `function "${name}": each secret is a name such as DB_PASS (quote names YAML reads as numbers or booleans).`)
+      }
+
+      const secret = item.value
+      checkName(file, itemLine, service, secret)
+      if (secrets.some((declared) => declared.name === secret)) {
+        throw new ManifestError(file, itemLine, `function "${name}" lists ${secret} twice.`)
+      }
+
+      secrets.push({name: secret, line: itemLine})
+    }
+
+    functions.push({name, line, secrets})
+  }
+
+  context.manifest.functions = functions
+}
+
+/** The foundation's address rules decide; the environment is not known yet, so a stand-in is used. */
+function checkName(file: string, line: number, service: string, name: string): void {
+  try {
+    SecretAddress.of('env', service, name)
+  } catch (error) {
+    throw located(error, file, line)
+  }
+}
+
+function located(error: unknown, file: string, line: number): unknown {
+  if (!(error instanceof SecretsError)) return error
+  return new ManifestError(file, line, error.message.replace(/^Invalid secret address: /, ''), error.hint)
+}
+
+/** Every declared secret as an address in `env`, checked again now that the full name is known. */
+export function resolveNeeds(manifest: NeedsManifest, env: string): ResolvedNeeds {
+  const problem = partProblem('environment', env)
+  if (problem) throw new UsageError(`Invalid --env: ${problem}.`)
+  const scope = Scope.of(env, manifest.service)
+  return {
+    scope,
+    functions: manifest.functions.map((fn) => ({
+      functionName: fn.name,
+      secrets: fn.secrets.map((secret) => {
+        try {
+          return scope.secret(secret.name)
+        } catch (error) {
+          throw located(error, manifest.file, secret.line)
+        }
+      }),
+    })),
+  }
+}
+
+function exampleHint(): string {
+  return 'Example:\n  service: api\n  functions:\n    checkout: [DB_PASS, STRIPE_KEY]\n    worker: [DB_PASS]'
+}
