@@ -7,5 +7,6 @@ export function canPrompt(): boolean {
 }
 
 export function canAnimate(): boolean {
-  return Boolean(process.stderr.isTTY) && process.env.CI !== 'true'
+  // A terminal that reports zero columns (some pseudo-terminals) makes ora clear lines forever.
+  return Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && process.env.CI !== 'true'
 }

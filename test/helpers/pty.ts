@@ -1,0 +1,37 @@
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+import {BIN, cliEnv} from './cli.js'
+
+export type PtyStep = {expect: string} | {send: string} | {signal: 'INT' | 'TERM'}
+
+export interface PtyResult {
+  /** Everything the terminal showed (prompts, echoes, output), ANSI included. */
+  output: string
+  exit: number
+  failure: string | null
+}
+
+const DRIVER = fileURLToPath(new URL('pty_run.py', import.meta.url))
+
+/** Runs the built CLI in a real pseudo-terminal (stdin, stdout and stderr all a TTY). */
+export function runCliInPty(args: string[], steps: PtyStep[], env: Record<string, string | undefined> = {}): Promise<PtyResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [DRIVER], {stdio: ['pipe', 'pipe', 'inherit']})
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    child.on('error', reject)
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out) as PtyResult)
+      } catch (error) {
+        reject(new Error(`pty driver printed no result: ${out}`, {cause: error}))
+      }
+    })
+    child.stdin.end(
+      JSON.stringify({argv: [process.execPath, BIN, ...args], env: {...cliEnv(env), TERM: 'xterm'}, steps, timeout: 30}),
+    )
+  })
+}
