@@ -1,0 +1,244 @@
+import {readFile} from 'node:fs/promises'
+
+import {Flags} from '@oclif/core'
+
+import {awsContext, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {Scope} from '../core/address.js'
+import {decodeDotenv} from '../core/dotenv.js'
+import {ExitCode, UsageError} from '../core/errors.js'
+import type {
+  ConflictPolicy,
+  ItemReport,
+  MigrationProgress,
+  MigrationReport,
+  MigrationSource,
+} from '../services/migrate.js'
+import {startProgress} from '../ui/spinner.js'
+import {renderTable} from '../ui/table.js'
+import {canAnimate} from '../ui/terminal.js'
+
+export default class Migrate extends BaseCommand<MigrationReport> {
+  static override description = `Moves SSM Parameter Store parameters (String, StringList, SecureString) or the entries of a .env file into Secrets Manager. Every run first prints a plan: for each item create, update (the secret exists with another value), unchanged, collision (two sources, one secret: nothing is written), unmapped or invalid, with names and never values. --dry-run stops there.
+
+Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>.
+
+Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; new secrets are tagged with their source. Every written secret is read back (20 a call) and compared. --delete-source (SSM only) deletes a parameter only after its secret verified equal. An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
+
+Exits 0 only when every item is created, updated or unchanged; 2 for collisions, unmapped or invalid items (or a bad .env), 4 for conflicts (--on-conflict fail or skip), 130 when interrupted.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> --from-ssm /prod/billing --dry-run', description: 'See the plan for /prod/billing/* without writing anything.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-ssm /prod/billing', description: 'Move parameters already named /<env>/<service>/<name>.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-ssm /legacy/billing-app --to prod/billing --delete-source', description: 'Map deep paths by their last segment; delete each parameter once verified.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-dotenv .env.production --to prod/api --json', description: 'A .env file, in a pipeline, with a JSON report.'},
+  ]
+
+  static override flags = {
+    'from-ssm': Flags.string({
+      description: 'Migrate every SSM parameter under this path, recursively (e.g. /prod/billing).',
+      exactlyOne: ['from-ssm', 'from-dotenv'],
+      helpGroup: 'SOURCE',
+    }),
+    'from-dotenv': Flags.string({
+      description: 'Migrate the entries of this .env file (requires --to; the file is never modified).',
+      exactlyOne: ['from-ssm', 'from-dotenv'],
+      helpGroup: 'SOURCE',
+    }),
+    to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv).'}),
+    'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written or deleted.'}),
+    'on-conflict': Flags.string({
+      description: 'When a secret exists with another value: fail (write nothing, exit 4), skip it (exit 4), or overwrite (new version; the old one stays as AWSPREVIOUS).',
+      options: ['fail', 'skip', 'overwrite'],
+      default: 'fail',
+    }),
+    'kms-key-id': Flags.string({description: 'KMS key (id, ARN or alias) for new secrets.'}),
+    description: Flags.string({description: 'Description for new secrets.'}),
+    'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal.'}),
+    concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
+  }
+
+  static override summary = 'Move SSM parameters or a .env file into Secrets Manager: planned, verified, resumable.'
+
+  async run(): Promise<MigrationReport> {
+    const {flags} = await this.parse(Migrate)
+    const to = flags.to === undefined ? undefined : Scope.parse(flags.to)
+    if (flags['from-dotenv'] !== undefined && to === undefined) {
+      throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
+    }
+
+    if (flags['from-dotenv'] !== undefined && flags['delete-source']) {
+      throw new UsageError('--delete-source is for SSM only; a .env file is never modified or deleted.', 'Delete the file yourself once the migration is verified.')
+    }
+
+    const source = await this.source(flags)
+    const store = await this.secretStore(flags)
+    const {migrate} = await import('../services/migrate.js')
+    const feedback = await this.feedback()
+    const controller = new AbortController()
+    // First Ctrl-C: stop starting writes, finish and verify those in flight, report. A second one kills.
+    const stop = () => controller.abort()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    let report: MigrationReport
+    try {
+      report = await migrate(store, {
+        source,
+        to,
+        dryRun: Boolean(flags['dry-run']),
+        onConflict: flags['on-conflict'] as ConflictPolicy,
+        kmsKeyId: flags['kms-key-id'],
+        description: flags.description,
+        deleteSource: Boolean(flags['delete-source']),
+        concurrency: flags.concurrency,
+        signal: controller.signal,
+        onPlan: (items) => {
+          feedback.pause()
+          this.printPlan(items, flags['dry-run'])
+          feedback.resume()
+        },
+        onProgress: (progress) => feedback.update(progress),
+      })
+    } finally {
+      feedback.stop()
+      process.removeListener('SIGINT', stop)
+      process.removeListener('SIGTERM', stop)
+    }
+
+    this.printResult(report)
+    process.exitCode = report.exitCode
+    return report
+  }
+
+  private async source(flags: {'from-ssm'?: string; 'from-dotenv'?: string} & Parameters<typeof awsContext>[0]): Promise<MigrationSource> {
+    const file = flags['from-dotenv']
+    if (file !== undefined) {
+      let bytes: Uint8Array
+      try {
+        bytes = await readFile(file)
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        throw new UsageError(`--from-dotenv ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`}.`)
+      }
+
+      return {kind: 'dotenv', file, text: decodeDotenv(bytes, file)}
+    }
+
+    const path = flags['from-ssm'] as string
+    if (!path.startsWith('/')) {
+      throw new UsageError(`--from-ssm ${path}: an SSM path starts with "/", as in /prod/billing.`)
+    }
+
+    // The SSM SDK is loaded only here, so `secrets --help` never pays for it.
+    const [{ssmClient}, {SsmSource}] = await Promise.all([import('../aws/clients.js'), import('../stores/ssm-source.js')])
+    return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: new SsmSource(await ssmClient(awsContext(flags)))}
+  }
+
+  /** Spinner with counts on a terminal; plain lines on stderr otherwise; nothing with --json. */
+  private async feedback(): Promise<{update(progress: MigrationProgress): void; pause(): void; resume(): void; stop(): void}> {
+    const quiet = this.jsonEnabled()
+    if (!quiet && canAnimate()) {
+      let spinner = await startProgress('Reading the source', true)
+      let last = 'Reading the source'
+      return {
+        update: (progress) => {
+          last = progressText(progress)
+          spinner.update(last)
+        },
+        pause: () => spinner.stop(),
+        resume: () => {
+          void startProgress(last, true).then((next) => {
+            spinner = next
+          })
+        },
+        stop: () => spinner.stop(),
+      }
+    }
+
+    let phase = ''
+    let lastWritten = 0
+    return {
+      update: (progress) => {
+        if (quiet) return
+        const line = phaseLine(progress, phase)
+        if (line) process.stderr.write(`${line}\n`)
+        else if (progress.phase === 'writing' && progress.written + progress.failed - lastWritten >= 100) {
+          process.stderr.write(`written ${progress.written} of ${progress.toWrite}, ${progress.failed} failed\n`)
+          lastWritten = progress.written + progress.failed
+        }
+
+        phase = progress.phase
+      },
+      pause() {},
+      resume() {},
+      stop() {},
+    }
+  }
+
+  private printPlan(items: readonly ItemReport[], dryRun: boolean): void {
+    if (this.jsonEnabled()) return
+    this.log(`${dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'}:`)
+    this.log(
+      renderTable(
+        ['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'],
+        items.map((item) => [sourceLabel(item), item.type ?? '-', item.target ?? '-', item.plan, item.reason ?? '']),
+      ),
+    )
+    this.log('')
+  }
+
+  private printResult(report: MigrationReport): void {
+    if (this.jsonEnabled()) return
+    if (!report.dryRun && report.items.some((item) => item.outcome !== item.plan)) {
+      this.log('Result:')
+      this.log(
+        renderTable(
+          ['SOURCE', 'TARGET', 'OUTCOME', ...(report.deleteSource ? ['SOURCE DELETED'] : []), 'NOTE'],
+          report.items.map((item) => [
+            sourceLabel(item),
+            item.target ?? '-',
+            item.outcome,
+            ...(report.deleteSource ? [item.sourceDeleted ? 'yes' : 'no'] : []),
+            item.outcome === item.plan || item.outcome === 'created' || item.outcome === 'updated' ? '' : (item.reason ?? ''),
+          ]),
+        ),
+      )
+      this.log('')
+    }
+
+    this.log(report.summary)
+    if (report.hint) process.stderr.write(`${report.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${report.hint}\n`)
+  }
+}
+
+function sourceLabel(item: ItemReport): string {
+  return item.line === undefined || item.source.startsWith('line ') ? item.source : `${item.source} (line ${item.line})`
+}
+
+function progressText(progress: MigrationProgress): string {
+  if (progress.phase === 'reading') return `Reading the source: ${progress.read} found`
+  return `Migrating: ${progress.planned} planned, ${progress.written}/${progress.toWrite} written, ${progress.verified} verified, ${progress.failed} failed${progress.deleted ? `, ${progress.deleted} sources deleted` : ''}`
+}
+
+/** One plain stderr line per phase change, for logs without a terminal. */
+function phaseLine(progress: MigrationProgress, previous: string): string | undefined {
+  if (progress.phase === previous) return undefined
+  switch (progress.phase) {
+    case 'planned':
+      return `planned ${progress.planned} items, ${progress.toWrite} to write`
+    case 'writing':
+      return `writing ${progress.toWrite} secrets`
+    case 'verifying':
+      return `written ${progress.written}, ${progress.failed} failed; verifying`
+    case 'deleting':
+      return `verified ${progress.verified}; deleting source parameters`
+    case 'done':
+      if (previous === 'writing') return `written ${progress.written}, ${progress.failed} failed`
+      if (previous === 'verifying') return `verified ${progress.verified} of ${progress.written}`
+      if (previous === 'deleting') return `deleted ${progress.deleted} source parameters`
+      return undefined
+    default:
+      return undefined
+  }
+}
