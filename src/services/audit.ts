@@ -223,8 +223,8 @@ function toTaskDefinitionInput(definition: TaskDefinition) {
 const GET_PARAMETERS_BATCH = 10
 
 /**
- * Types come from DescribeParameters. Values are read only for String and StringList parameters whose
- * name does not already settle it, and never decrypted: a SecureString is a finding whatever it holds.
+ * Types come from DescribeParameters. Values are read only for String and StringList parameters, and
+ * never decrypted: a SecureString is a finding whatever it holds, so it is never read.
  */
 export async function collectSsm(
   client: SSMClient,
@@ -245,7 +245,7 @@ export async function collectSsm(
     nextToken = page.NextToken
   } while (nextToken)
 
-  const needValues = parameters.filter((parameter) => parameterNeedsValue({name: parameter.Name ?? '', type: parameter.Type ?? ''}))
+  const needValues = parameters.filter((parameter) => parameterNeedsValue({type: parameter.Type ?? ''}))
   const values = new Map<string, string>()
   const batches: string[][] = []
   for (let index = 0; index < needValues.length; index += GET_PARAMETERS_BATCH) {

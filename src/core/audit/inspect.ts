@@ -68,9 +68,12 @@ export async function inspectTaskDefinition(definition: TaskDefinitionInput, sca
   return findings
 }
 
-/** True when a parameter's value must be read to judge it: String and StringList with a name that does not already say secret. */
-export function parameterNeedsValue(parameter: Pick<ParameterInput, 'name' | 'type'>): boolean {
-  return parameter.type !== 'SecureString' && !looksLikeSecretName(lastSegment(parameter.name))
+/**
+ * True when a parameter's value must be read to judge it: String and StringList (a secret-sounding name
+ * may still hold a reference). A SecureString is never read, let alone decrypted.
+ */
+export function parameterNeedsValue(parameter: Pick<ParameterInput, 'type'>): boolean {
+  return parameter.type !== 'SecureString'
 }
 
 /**
@@ -90,7 +93,7 @@ export async function inspectParameter(parameter: ParameterInput, scan: SecretSc
   }
 
   const name = lastSegment(parameter.name)
-  // A secret-sounding name whose value was not read (the collector skips it) is judged by the name alone.
+  // When the value could not be read (GetParameters denied), a secret-sounding name is reported on its own.
   const verdict =
     parameter.value === undefined
       ? looksLikeSecretName(name)

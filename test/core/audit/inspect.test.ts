@@ -40,10 +40,10 @@ describe('inspecting parameters', () => {
     expect((await inspectParameter(parameter, scanForSecrets))?.rule).toBe(rule)
   })
 
-  it('reads values only where the name alone does not settle it', () => {
-    expect(parameterNeedsValue({name: '/prod/a/DB_PASSWORD', type: 'String'})).toBe(false)
-    expect(parameterNeedsValue({name: '/prod/a/KEY', type: 'SecureString'})).toBe(false)
-    expect(parameterNeedsValue({name: '/prod/a/database', type: 'String'})).toBe(true)
+  it('reads String and StringList values, never a SecureString', () => {
+    expect(parameterNeedsValue({type: 'String'})).toBe(true)
+    expect(parameterNeedsValue({type: 'StringList'})).toBe(true)
+    expect(parameterNeedsValue({type: 'SecureString'})).toBe(false)
   })
 })
 
