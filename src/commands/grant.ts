@@ -1,0 +1,135 @@
+import {Args, Flags, type Interfaces} from '@oclif/core'
+
+import {awsContext, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {Scope} from '../core/address.js'
+import {UsageError} from '../core/errors.js'
+import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
+import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
+import {POLICY_FORMATS, type PolicyFormat} from '../core/policy-renderers.js'
+import {
+  awsPlacementSource,
+  checkDeclaredSecrets,
+  type CheckResult,
+  type GrantRequest,
+  type GrantResult,
+  grantPolicies,
+  readNeedsManifest,
+} from '../services/grant.js'
+
+type GrantFlags = Interfaces.InferredFlags<typeof Grant.flags & typeof Grant.baseFlags>
+
+export default class Grant extends BaseCommand<GrantResult | CheckResult> {
+  static override args = {
+    scope: Args.string({description: 'ENV/SERVICE whose secrets the function reads, e.g. prod/api', ignoreStdin: true}),
+  }
+
+  static override description = `Prints the IAM policy a function needs to read its secrets, and nothing more: GetSecretValue (and DescribeSecret with --describe) on exactly the named secrets of one environment and one service, each matched as /<env>/<service>/<name>-?????? (the six random characters AWS appends, never a wildcard that would also match DB_PASS-OLD). Without --secret, the service's secrets only: /<env>/<service>/*. --kms-key-arn adds kms:Decrypt on those keys, only through Secrets Manager in the region.
+
+Account and region come from --account and --region, or else from STS and the AWS configuration; the cloudformation and sam formats leave them to \${AWS::AccountId} and \${AWS::Region}. The document is the only thing on stdout, so "> policy.json" works.
+
+Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones).
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret STRIPE_KEY > policy.json', description: 'A JSON policy for one function.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --format terraform', description: 'The same as an aws_iam_policy_document data source.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --format sam', description: 'A SAM Policies: block for every secret of prod/api.'},
+    {command: '<%= config.bin %> <%= command.id %> --env prod --format cloudformation', description: 'One policy per function declared in secrets.yml.'},
+    {command: '<%= config.bin %> <%= command.id %> --manifest deploy/secrets.yml --env prod --check', description: 'In CI: fail (exit 3) when a declared secret is missing.'},
+  ]
+
+  static override flags = {
+    function: Flags.string({description: 'The function the policy is for (named in every Sid); with a manifest, only this function.'}),
+    secret: Flags.string({description: 'A secret the function reads (repeatable); default: every secret of ENV/SERVICE.', multiple: true}),
+    describe: Flags.boolean({description: 'Also allow secretsmanager:DescribeSecret on the same secrets.'}),
+    'kms-key-arn': Flags.string({description: 'Customer managed KMS key the secrets are encrypted with (repeatable): adds kms:Decrypt via Secrets Manager.', multiple: true}),
+    format: Flags.string({description: 'Output format.', options: [...POLICY_FORMATS], default: 'json'}),
+    account: Flags.string({description: 'AWS account id (default: from STS GetCallerIdentity; CloudFormation/SAM: ${AWS::AccountId}).'}),
+    partition: Flags.string({description: 'AWS partition (default: from the region, e.g. aws-cn for cn-*; CloudFormation/SAM: ${AWS::Partition}).'}),
+    manifest: Flags.string({description: `Declared-needs file (default: ${DEFAULT_MANIFEST_FILE} when ENV/SERVICE is not given).`}),
+    env: Flags.string({description: 'Environment to grant, with a manifest.'}),
+    check: Flags.boolean({description: 'Check that every declared secret exists instead of printing a policy (exit 3 if not).'}),
+  }
+
+  static override summary = 'Print least-privilege IAM for a function to read its secrets (JSON, CloudFormation, SAM, Terraform, Serverless, CDK).'
+
+  async run(): Promise<GrantResult | CheckResult> {
+    const {args, flags} = await this.parse(Grant)
+    const request = await buildRequest(args.scope, flags)
+    if (flags.check) {
+      const store = await this.secretStore(flags)
+      const addresses = request.functions.flatMap((fn) => fn.secrets)
+      const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () =>
+        checkDeclaredSecrets(store, request.scope, addresses),
+      )
+      if (!this.jsonEnabled()) process.stdout.write(result.checked.map((name) => `exists ${name}\n`).join(''))
+      return result
+    }
+
+    const result = await grantPolicies(request, () => awsPlacementSource(awsContext(flags)))
+    if (!this.jsonEnabled()) process.stdout.write(result.output)
+    return result
+  }
+}
+
+/** Validates every name and flag, before anything is read from AWS. */
+async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Promise<GrantRequest> {
+  if (flags.account !== undefined) assertAccount(flags.account)
+  if (flags.region !== undefined) assertRegion(flags.region)
+  if (flags.partition !== undefined) assertPartition(flags.partition)
+  for (const arn of flags['kms-key-arn'] ?? []) assertKmsKeyArn(arn)
+  if (flags.function !== undefined) assertFunctionName(flags.function)
+  const common = {
+    describe: flags.describe,
+    kmsKeyArns: flags['kms-key-arn'] ?? [],
+    format: flags.format as PolicyFormat,
+    partition: flags.partition,
+    region: flags.region,
+    account: flags.account,
+  }
+
+  if (scopeArg !== undefined) {
+    if (flags.manifest !== undefined || flags.env !== undefined) {
+      throw new UsageError('Give either ENV/SERVICE or --manifest/--env, not both.', 'The manifest names the service; --env names the environment.')
+    }
+
+    const scope = Scope.parse(scopeArg)
+    if (flags.function === undefined) {
+      throw new UsageError('Missing --function NAME: the function the policy is for.', `secrets grant ${scope.toString()} --function checkout --secret DB_PASS`)
+    }
+
+    const secrets = [...new Set(flags.secret ?? [])].map((name) => scope.secret(name))
+    if (flags.check && secrets.length === 0) {
+      throw new UsageError('--check needs the secrets to check: name them with --secret, or use a manifest.')
+    }
+
+    return {...common, scope, functions: [{functionName: flags.function, secrets}], keyed: false}
+  }
+
+  if (flags.secret !== undefined) {
+    throw new UsageError('--secret is for ENV/SERVICE mode; with a manifest, the secrets come from the manifest.')
+  }
+
+  if (flags.env === undefined) {
+    throw new UsageError(
+      flags.manifest === undefined ? 'Missing ENV/SERVICE (or --env ENV to use the declared needs in secrets.yml).' : 'Missing --env: which environment to grant.',
+      'secrets grant prod/api --function checkout --secret DB_PASS, or secrets grant --env prod',
+    )
+  }
+
+  const manifest = await readNeedsManifest(flags.manifest ?? DEFAULT_MANIFEST_FILE)
+  const needs = resolveNeeds(manifest, flags.env)
+  let {functions} = needs
+  if (flags.function !== undefined) {
+    functions = functions.filter((fn) => fn.functionName === flags.function)
+    if (functions.length === 0) {
+      throw new UsageError(
+        `${manifest.file} declares no function "${flags.function}".`,
+        `Declared: ${needs.functions.map((fn) => fn.functionName).join(', ')}.`,
+      )
+    }
+  }
+
+  return {...common, scope: needs.scope, functions, keyed: true}
+}

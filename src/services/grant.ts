@@ -1,0 +1,224 @@
+import {readFile} from 'node:fs/promises'
+
+import pLimit from 'p-limit'
+
+import type {AwsContext} from '../aws/clients.js'
+import {translateAwsError} from '../aws/errors.js'
+import type {Scope, SecretAddress} from '../core/address.js'
+import {NotFoundError, SecretsError, UsageError} from '../core/errors.js'
+import {
+  assertAccount,
+  assertRegion,
+  buildPolicy,
+  type Placement,
+  type PolicyDocument,
+  PSEUDO_PLACEMENT,
+  partitionOfRegion,
+  urlSuffixOfPartition,
+} from '../core/iam-policy.js'
+import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
+import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
+import type {SecretStore} from '../stores/secret-store.js'
+
+/** What to grant, already validated: no flags, no AWS. */
+export interface GrantRequest {
+  scope: Scope
+  functions: {functionName: string; secrets: SecretAddress[]}[]
+  /** Declared-needs mode: output keyed by function name. */
+  keyed: boolean
+  describe: boolean
+  kmsKeyArns: string[]
+  format: PolicyFormat
+  /** Values given explicitly; what is missing is resolved from AWS or left to CloudFormation. */
+  partition?: string
+  region?: string
+  account?: string
+}
+
+export interface GrantResult {
+  format: PolicyFormat
+  environment: string
+  service: string
+  /** Literal values, or CloudFormation pseudo-parameters for the cloudformation and sam formats. */
+  partition: string
+  region: string
+  account: string
+  functions: {function: string; secrets: string[]; policy: PolicyDocument}[]
+  /** The rendered document, exactly as printed on stdout. */
+  output: string
+}
+
+/** Where the region and the account come from when they are not given. */
+export interface PlacementSource {
+  region(): Promise<string>
+  account(): Promise<string>
+}
+
+/**
+ * Builds and renders one policy per function. AWS is asked (through `source`, created only then) for
+ * the region and the account only when they are neither given nor left to CloudFormation.
+ */
+export async function grantPolicies(request: GrantRequest, source: () => Promise<PlacementSource>): Promise<GrantResult> {
+  const placement = await resolvePlacement(request, source)
+  const functions = request.functions.map((fn) => ({
+    function: fn.functionName,
+    secrets: fn.secrets.map((address) => address.fullName),
+    policy: buildPolicy(
+      {functionName: fn.functionName, scope: request.scope, secrets: fn.secrets, describe: request.describe, kmsKeyArns: request.kmsKeyArns},
+      placement,
+    ),
+  }))
+  const output = renderPolicies(
+    request.format,
+    functions.map((fn) => ({functionName: fn.function, env: request.scope.env, service: request.scope.service, document: fn.policy})),
+    {keyed: request.keyed},
+  )
+  return {
+    format: request.format,
+    environment: request.scope.env,
+    service: request.scope.service,
+    partition: placement.partition,
+    region: placement.region,
+    account: placement.account,
+    functions,
+    output,
+  }
+}
+
+/** Explicit values win; CloudFormation formats leave the rest to pseudo-parameters; others ask AWS. */
+export async function resolvePlacement(request: GrantRequest, source: () => Promise<PlacementSource>): Promise<Placement> {
+  if (usesPseudoParameters(request.format)) {
+    return {
+      partition: request.partition ?? PSEUDO_PLACEMENT.partition,
+      region: request.region ?? PSEUDO_PLACEMENT.region,
+      account: request.account ?? PSEUDO_PLACEMENT.account,
+      urlSuffix: request.partition ? urlSuffixOfPartition(request.partition) : PSEUDO_PLACEMENT.urlSuffix,
+    }
+  }
+
+  let aws: PlacementSource | undefined
+  const ask = async () => {
+    aws ??= await source()
+    return aws
+  }
+
+  let {region} = request
+  if (region === undefined) {
+    region = await (await ask()).region()
+    assertRegion(region, 'from the AWS configuration')
+  }
+
+  let {account} = request
+  if (account === undefined) {
+    account = await (await ask()).account()
+    assertAccount(account)
+  }
+
+  const partition = request.partition ?? partitionOfRegion(region)
+  return {partition, region, account, urlSuffix: urlSuffixOfPartition(partition)}
+}
+
+/** Region from the SDK's configuration chain (no network) and account from STS GetCallerIdentity. */
+export async function awsPlacementSource(context: AwsContext): Promise<PlacementSource> {
+  const {stsClient} = await import('../aws/clients.js')
+  const client = await stsClient(context)
+  return {
+    async region() {
+      let region: string | undefined
+      try {
+        region = await client.config.region()
+      } catch {
+        region = undefined
+      }
+
+      if (!region) {
+        throw new UsageError(
+          'No AWS region is configured, and the policy needs one.',
+          'Pass --region, set AWS_REGION, or set a region in your profile.',
+        )
+      }
+
+      return region
+    },
+    async account() {
+      const {GetCallerIdentityCommand} = await import('@aws-sdk/client-sts')
+      try {
+        const identity = await client.send(new GetCallerIdentityCommand({}))
+        if (!identity.Account) throw new UsageError('STS did not return an account id.', 'Pass --account.')
+        return identity.Account
+      } catch (error) {
+        const failure = translateAwsError(error, {action: 'sts:GetCallerIdentity'})
+        throw new SecretsError(`${failure.message} (needed for the account id)`, {
+          code: failure.code,
+          exitCode: failure.exitCode,
+          hint: `Pass --account ACCOUNT_ID, or fix the credentials. ${failure.hint ?? ''}`.trim(),
+          cause: error,
+        })
+      }
+    },
+  }
+}
+
+/** Reads and parses a needs manifest; a missing or unreadable file is invalid input (exit 2). */
+export async function readNeedsManifest(path: string): Promise<NeedsManifest> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') {
+      throw new UsageError(
+        `No manifest at ${path}.`,
+        'Create it (service: and functions:, see "secrets grant --help"), pass --manifest FILE, or give ENV/SERVICE --function NAME.',
+      )
+    }
+
+    if (code === 'EISDIR') throw new UsageError(`--manifest ${path} is a directory, not a file.`)
+    throw new UsageError(`The manifest ${path} could not be read (${code ?? 'error'}).`)
+  }
+
+  return parseNeedsManifest(text, path)
+}
+
+export interface CheckResult {
+  environment: string
+  service: string
+  /** Every declared secret, once. */
+  checked: string[]
+  missing: string[]
+}
+
+/** Secrets looked up at once: plenty for a manifest, far under the DescribeSecret rate quota. */
+const CHECK_CONCURRENCY = 5
+
+/**
+ * Verifies that every secret exists (and is not scheduled for deletion). DescribeSecret is used, not
+ * ListSecrets, because it is strongly consistent: a secret created a moment ago is found.
+ * Throws NotFoundError (exit 3) listing the missing ones.
+ */
+export async function checkDeclaredSecrets(store: SecretStore, scope: Scope, addresses: SecretAddress[]): Promise<CheckResult> {
+  const checked = [...new Set(addresses.map((address) => address.fullName))]
+  const limit = pLimit(CHECK_CONCURRENCY)
+  const found = await Promise.all(
+    checked.map((name) =>
+      limit(async () => {
+        try {
+          const metadata = await store.describe(name)
+          return metadata.deletedDate === undefined
+        } catch (error) {
+          if (error instanceof SecretsError && error.code === 'NOT_FOUND') return false
+          throw error
+        }
+      }),
+    ),
+  )
+  const missing = checked.filter((_, i) => !found[i])
+  if (missing.length > 0) {
+    throw new NotFoundError(
+      `${missing.length} of ${checked.length} declared secrets missing in ${scope.env}: ${missing.join(', ')}.`,
+      `Create them with "secrets set ${scope.toString()} NAME", or fix the manifest.`,
+    )
+  }
+
+  return {environment: scope.env, service: scope.service, checked, missing}
+}

@@ -1,0 +1,240 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {beforeAll, describe, expect, it} from 'vitest'
+
+import type {PolicyDocument} from '../../src/core/iam-policy.js'
+import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
+import {parseCfnYaml, parseTerraform} from '../fixtures/grant-parsers.js'
+
+const GET = 'secretsmanager:GetSecretValue'
+/** The emulator's answer to STS GetCallerIdentity, and the region cliEnv sets. */
+const EMULATOR_ACCOUNT = '123456789012'
+const EMULATOR_REGION = 'us-east-1'
+const TRIPWIRE = fileURLToPath(new URL('../fixtures/grant-sdk-tripwire.mjs', import.meta.url))
+/** Nothing listens there: any AWS call fails fast. */
+const DEAD_ENDPOINT = {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1'}
+
+const env = uniqueEnv('grant')
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'grant-cmd-'))
+}
+
+describe('secrets grant ENV/SERVICE --function', () => {
+  it('prints exactly the JSON policy on stdout, with the account from STS and the region from the config', async () => {
+    const result = await runCli(['grant', `${env}/api`, '--function', 'checkout', '--secret', 'DB_PASS', '--secret', 'STRIPE_KEY'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const policy = JSON.parse(result.stdout) as PolicyDocument
+    expect(result.stdout).toBe(`${JSON.stringify(policy, null, 2)}\n`)
+    expect(policy.Statement[0].Resource).toEqual([
+      `arn:aws:secretsmanager:${EMULATOR_REGION}:${EMULATOR_ACCOUNT}:secret:/${env}/api/DB_PASS-??????`,
+      `arn:aws:secretsmanager:${EMULATOR_REGION}:${EMULATOR_ACCOUNT}:secret:/${env}/api/STRIPE_KEY-??????`,
+    ])
+    const at = {region: EMULATOR_REGION}
+    expect(await evaluate(policy, GET, secretArn(`/${env}/api/DB_PASS`, at))).toBe('Allowed')
+    expect(await evaluate(policy, GET, secretArn(`/${env}/api/STRIPE_KEY`, at))).toBe('Allowed')
+    expect(await evaluate(policy, GET, secretArn(`/${env}/api/DB_PASS_OLD`, at))).toBe('ImplicitlyDenied')
+    expect(await evaluate(policy, GET, secretArn(`/${env}/api2/DB_PASS`, at))).toBe('ImplicitlyDenied')
+    expect(await evaluate(policy, GET, secretArn(`/other/api/DB_PASS`, at))).toBe('ImplicitlyDenied')
+    expect(await evaluate(policy, 'secretsmanager:DeleteSecret', secretArn(`/${env}/api/DB_PASS`, at))).toBe('ImplicitlyDenied')
+  })
+
+  it('uses --account and --region (partition derived: aws-cn) without loading the AWS SDK', async () => {
+    const result = await runCli(
+      ['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--account', '210987654321', '--region', 'cn-north-1'],
+      {env: {...DEAD_ENDPOINT, NODE_OPTIONS: `--import ${TRIPWIRE}`}},
+    )
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).Statement[0].Resource).toEqual([
+      'arn:aws-cn:secretsmanager:cn-north-1:210987654321:secret:/prod/api/DB_PASS-??????',
+    ])
+  })
+
+  it('the tripwire catches an SDK load (so the test above proves something)', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--region', 'eu-west-1'], {
+      env: {NODE_OPTIONS: `--import ${TRIPWIRE}`},
+    })
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toMatch(/tripwire: the AWS SDK was loaded/)
+  })
+
+  it.each(['cloudformation', 'sam'])('leaves account, region and partition to CloudFormation in %s, without the SDK', async (format) => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--format', format], {
+      env: {...DEAD_ENDPOINT, AWS_REGION: undefined, NODE_OPTIONS: `--import ${TRIPWIRE}`},
+    })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('!Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:/prod/api/DB_PASS-??????')
+  })
+
+  it('keeps an explicit --account in CloudFormation and leaves the rest to pseudo-parameters', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--format', 'cloudformation', '--account', '210987654321'])
+    expect(result.code).toBe(0)
+    const parsed = parseCfnYaml(result.stdout) as {Resources: Record<string, {Properties: {PolicyDocument: {Statement: {Resource: unknown[]}[]}}}>}
+    expect(parsed.Resources.CheckoutProdSecretsPolicy.Properties.PolicyDocument.Statement[0].Resource).toEqual([
+      {'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:210987654321:secret:/prod/api/*'},
+    ])
+  })
+
+  it('prints Terraform that parses, with the same resources as the JSON', async () => {
+    const args = ['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--describe', '--kms-key-arn', 'arn:aws:kms:us-east-1:123456789012:key/abcd-1234']
+    const [json, terraform] = await Promise.all([runCli(args), runCli([...args, '--format', 'terraform'])])
+    expect(terraform.code).toBe(0)
+    const parsed = await parseTerraform(terraform.stdout)
+    expect(parsed.checkout_prod_secrets).toEqual((JSON.parse(json.stdout) as PolicyDocument).Statement)
+  })
+
+  it('wraps the output with metadata under --json', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--format', 'terraform', '--json'])
+    expect(result.code).toBe(0)
+    const wrapped = JSON.parse(result.stdout)
+    expect(wrapped).toMatchObject({
+      format: 'terraform',
+      environment: 'prod',
+      service: 'api',
+      account: EMULATOR_ACCOUNT,
+      region: EMULATOR_REGION,
+      partition: 'aws',
+      functions: [{function: 'checkout', secrets: ['/prod/api/DB_PASS']}],
+    })
+    expect(wrapped.output).toMatch(/^# checkout \(prod\)[\s\S]*data "aws_iam_policy_document" "checkout_prod_secrets"/)
+    expect(wrapped.functions[0].policy.Statement[0].Action).toEqual([GET])
+  })
+
+  it('exits 6 naming STS when the account cannot be looked up', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout'], {env: DEAD_ENDPOINT})
+    expect(result.code).toBe(6)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/sts:GetCallerIdentity/)
+    expect(result.stderr).toMatch(/--account/)
+  })
+
+  it.each([
+    ['an invalid scope', ['grant', 'prod', '--function', 'f'], /expected ENV\/SERVICE/],
+    ['an invalid environment', ['grant', 'pr od/api', '--function', 'f'], /environment "pr od" contains a space/],
+    ['an invalid service', ['grant', 'prod/a*i', '--function', 'f'], /service "a\*i" contains "\*"/],
+    ['an invalid secret name', ['grant', 'prod/api', '--function', 'f', '--secret', 'DB PASS'], /name "DB PASS" contains a space/],
+    ['a name like the ARN suffix', ['grant', 'prod/api', '--function', 'f', '--secret', 'DB_PASS-abcdef'], /hyphen and six characters/],
+    ['a full name as --secret', ['grant', 'prod/api', '--function', 'f', '--secret', '/prod/api/DB_PASS'], /contains a "\/"/],
+    ['a missing --function', ['grant', 'prod/api', '--secret', 'DB_PASS'], /Missing --function/],
+    ['an invalid function', ['grant', 'prod/api', '--function', 'fn:live'], /Invalid --function/],
+    ['an invalid account', ['grant', 'prod/api', '--function', 'f', '--account', '1234'], /12 digits/],
+    ['an invalid region', ['grant', 'prod/api', '--function', 'f', '--region', 'Europe'], /Invalid region "Europe"/],
+    ['an invalid partition', ['grant', 'prod/api', '--function', 'f', '--partition', 'gcp'], /Invalid --partition/],
+    ['a KMS alias', ['grant', 'prod/api', '--function', 'f', '--kms-key-arn', 'alias/app'], /Invalid --kms-key-arn/],
+    ['an unknown format', ['grant', 'prod/api', '--function', 'f', '--format', 'pulumi'], /--format/],
+    ['a scope together with --env', ['grant', 'prod/api', '--function', 'f', '--env', 'prod'], /either ENV\/SERVICE or --manifest/],
+    ['nothing to grant', ['grant'], /Missing ENV\/SERVICE/],
+  ])('refuses %s with exit 2 before any AWS call', async (_label, args, message) => {
+    const result = await runCli(args, {env: {...DEAD_ENDPOINT, NODE_OPTIONS: `--import ${TRIPWIRE}`}})
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr).not.toMatch(/tripwire/)
+  })
+})
+
+describe('secrets grant --manifest --env', () => {
+  const dir = tempDir()
+  const manifest = 'service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n  worker:   [DB_PASS]\n'
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'secrets.yml'), manifest)
+    for (const name of ['DB_PASS', 'STRIPE_KEY']) {
+      const set = await runCli(['set', `${env}/api`, name], {input: `value of ${name}\n`})
+      expect(set.code).toBe(0)
+    }
+  })
+
+  it('prints one scoped policy per declared function, from secrets.yml in the working directory', async () => {
+    const result = await runCli(['grant', '--env', env], {cwd: dir})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const policies = JSON.parse(result.stdout) as Record<string, PolicyDocument>
+    expect(Object.keys(policies)).toEqual(['checkout', 'worker'])
+    const at = {region: EMULATOR_REGION}
+    expect(await evaluate(policies.checkout, GET, secretArn(`/${env}/api/STRIPE_KEY`, at))).toBe('Allowed')
+    expect(await evaluate(policies.worker, GET, secretArn(`/${env}/api/DB_PASS`, at))).toBe('Allowed')
+    expect(await evaluate(policies.worker, GET, secretArn(`/${env}/api/STRIPE_KEY`, at))).toBe('ImplicitlyDenied')
+    expect(policies.worker.Statement[0].Sid).toMatch(/^Worker/)
+  })
+
+  it('takes --manifest FILE and --function to pick one function', async () => {
+    const file = join(tempDir(), 'needs.yml')
+    writeFileSync(file, manifest)
+    const result = await runCli(['grant', '--manifest', file, '--env', 'prod', '--function', 'worker', '--format', 'serverless', '--account', '123456789012', '--region', 'eu-west-1'])
+    expect(result.code).toBe(0)
+    const parsed = parseCfnYaml(result.stdout) as {functions: Record<string, {iamRoleStatements: {Resource: string[]}[]}>}
+    expect(Object.keys(parsed.functions)).toEqual(['worker'])
+    expect(parsed.functions.worker.iamRoleStatements[0].Resource).toEqual([
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:/prod/api/DB_PASS-??????',
+    ])
+  })
+
+  it('refuses a function the manifest does not declare', async () => {
+    const result = await runCli(['grant', '--env', env, '--function', 'billing'], {cwd: dir})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/declares no function "billing"/)
+    expect(result.stderr).toMatch(/checkout, worker/)
+  })
+
+  it('--check passes (exit 0) when every declared secret exists', async () => {
+    const result = await runCli(['grant', '--env', env, '--check'], {cwd: dir})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(`exists /${env}/api/DB_PASS\nexists /${env}/api/STRIPE_KEY\n`)
+  })
+
+  it('--check exits 3 listing only the missing secrets', async () => {
+    const other = uniqueEnv('grant-missing')
+    const set = await runCli(['set', `${other}/api`, 'DB_PASS'], {input: 'x\n'})
+    expect(set.code).toBe(0)
+    const result = await runCli(['grant', '--env', other, '--check'], {cwd: dir})
+    expect(result.code).toBe(3)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(`1 of 2 declared secrets missing in ${other}: /${other}/api/STRIPE_KEY.`)
+    expect(result.stderr).not.toMatch('DB_PASS')
+  })
+
+  it('--check counts a secret scheduled for deletion as missing, and reports JSON under --json', async () => {
+    const other = uniqueEnv('grant-deleted')
+    for (const name of ['DB_PASS', 'STRIPE_KEY']) await runCli(['set', `${other}/api`, name], {input: 'x\n'})
+    const deleted = await runCli(['delete', `${other}/api`, 'STRIPE_KEY', '--yes'])
+    expect(deleted.code).toBe(0)
+    const result = await runCli(['grant', '--env', other, '--check', '--json'], {cwd: dir})
+    expect(result.code).toBe(3)
+    expect(JSON.parse(result.stdout).error).toMatchObject({code: 'NOT_FOUND', exitCode: 3, message: expect.stringContaining(`/${other}/api/STRIPE_KEY`)})
+  })
+
+  it.each([
+    ['an unknown key', 'service: api\nfunctions:\n  checkout: [DB_PASS]\nfuntions: {}\n', /secrets\.yml:4: unknown key "funtions"/],
+    ['an invalid name', 'service: api\nfunctions:\n  checkout:\n    - DB_PASS\n    - DB/PASS\n', /secrets\.yml:5: the name "DB\/PASS"/],
+    ['a function with no secrets', 'service: api\nfunctions:\n  checkout: [A]\n  worker: []\n', /secrets\.yml:4: function "worker" declares no secrets/],
+  ])('refuses a manifest with %s, naming the line (exit 2)', async (_label, text, message) => {
+    const bad = tempDir()
+    writeFileSync(join(bad, 'secrets.yml'), text)
+    const result = await runCli(['grant', '--env', 'prod', '--check'], {cwd: bad, env: {NODE_OPTIONS: `--import ${TRIPWIRE}`}})
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(message)
+  })
+
+  it('refuses a missing manifest with exit 2 and says what to do', async () => {
+    const result = await runCli(['grant', '--env', 'prod'], {cwd: tempDir()})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/No manifest at secrets\.yml/)
+    expect(result.stderr).toMatch(/--manifest FILE/)
+  })
+
+  it('refuses --secret with a manifest', async () => {
+    const result = await runCli(['grant', '--env', 'prod', '--secret', 'DB_PASS'], {cwd: dir})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--secret is for ENV\/SERVICE mode/)
+  })
+})
