@@ -231,6 +231,8 @@ async function readSource(
       )
     }
 
+    // Pages come in the service's order; the plan is shown sorted so runs compare line by line.
+    sources.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     return {sources, extraItems: []}
   }
 
