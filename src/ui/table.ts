@@ -1,11 +1,18 @@
-/** Renders rows as aligned columns for humans; `--json` is the format for machines. */
+/** ANSI colour sequences (SGR) take no room on screen, so widths are measured without them. */
+const SGR = /\u001B\[[\d;]*m/g
+const visibleLength = (text: string) => text.replaceAll(SGR, '').length
+
+/**
+ * Renders rows as aligned columns for humans; `--json` is the format for machines. Cells may be
+ * coloured (e.g. with oclif's `ux.colorize`): colour codes do not count towards a column's width.
+ */
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(visibleLength(header), ...rows.map((row) => visibleLength(row[column] ?? ''))),
   )
   const line = (cells: string[]) =>
     cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column])))
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell + ' '.repeat(Math.max(0, widths[column] - visibleLength(cell)))))
       .join('  ')
       .trimEnd()
   return [line(headers), ...rows.map((row) => line(row))].join('\n')

@@ -1,0 +1,104 @@
+import {Args, Flags, ux} from '@oclif/core'
+
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {Scope} from '../core/address.js'
+import {ExitCode, InterruptedError} from '../core/errors.js'
+import type {ConflictPolicy, PromoteItem, PromoteReport} from '../services/promote.js'
+import {confirmOrRequireYes} from '../ui/prompts.js'
+import {renderTable} from '../ui/table.js'
+
+export default class Promote extends BaseCommand<PromoteReport> {
+  static override args = {
+    from: Args.string({description: 'ENV/SERVICE to copy from, e.g. staging/api', required: true, ignoreStdin: true}),
+    to: Args.string({description: 'ENV/SERVICE to copy to, e.g. prod/api', required: true, ignoreStdin: true}),
+  }
+
+  static override description = `Copies the current value of each secret of FROM (or only the --secret names) to the same name in TO, when it is new or changed. Every run first prints a plan, with names and never values: create (not in TO yet), update (TO holds another value), unchanged, or missing-source (a --secret that FROM does not have). --dry-run stops there.
+
+Nothing is written when the plan has a problem: a missing --secret (exit 3), or an update under --on-conflict fail, the default (exit 4). --on-conflict skip copies only new secrets (exit 4 when something was skipped); --on-conflict overwrite adds a new version to changed ones (the old value stays as AWSPREVIOUS).
+
+Asks for confirmation on a terminal; without one, --yes is required. Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --dry-run', description: 'See what would be copied.'},
+    {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --secret FEATURE_KEY', description: 'Copy one new secret, after confirming.'},
+    {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --on-conflict overwrite --yes --json', description: 'In a pipeline: copy new and changed values, JSON report.'},
+  ]
+
+  static override flags = {
+    secret: Flags.string({description: 'Promote only this secret (repeatable); default: every secret of FROM.', multiple: true}),
+    'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written.'}),
+    'on-conflict': Flags.string({
+      description: 'When TO holds another value: fail (write nothing, exit 4), skip it (exit 4), or overwrite (new version; the old one stays as AWSPREVIOUS).',
+      options: ['fail', 'skip', 'overwrite'],
+      default: 'fail',
+    }),
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).'}),
+    quiet: Flags.boolean({char: 'q', description: 'Print only the summary line (errors aside); no plan table, no hints.'}),
+  }
+
+  static override summary = 'Copy new or changed secrets from one environment to another: planned, confirmed, verified.'
+
+  async run(): Promise<PromoteReport> {
+    const {args, flags} = await this.parse(Promote)
+    const from = Scope.parse(args.from)
+    const to = Scope.parse(args.to)
+    const store = await this.secretStore(flags)
+    const {preparePromotion} = await import('../services/promote.js')
+    const options = {from, to, secrets: flags.secret, onConflict: flags['on-conflict'] as ConflictPolicy}
+    const prepared = await this.spin(`Planning ${from} -> ${to}`, () => preparePromotion(store, options))
+    const dryRun = Boolean(flags['dry-run'])
+    const plan = prepared.planned(dryRun)
+    this.print(() => this.log(`${dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'}:\n${renderItems(plan.items, 'plan')}\n`), flags.quiet)
+
+    let report = plan
+    if (!dryRun && !prepared.blocked && prepared.toWrite > 0) {
+      const question = `Copy ${prepared.toWrite} secret${prepared.toWrite === 1 ? '' : 's'} from ${from} to ${to}?`
+      if (!(await confirmOrRequireYes(question, flags.yes))) throw new InterruptedError('Cancelled; nothing was written.')
+      report = await this.spin(`Promoting ${prepared.toWrite} secrets to ${to}`, () => prepared.execute())
+      if (report.items.some((item) => item.outcome !== 'unchanged' && item.outcome !== 'skipped')) {
+        this.print(() => this.log(`Result:\n${renderItems(report.items, 'outcome')}\n`), flags.quiet)
+      }
+    }
+
+    if (!this.jsonEnabled()) {
+      this.log(report.summary)
+      if (report.hint && !flags.quiet) process.stderr.write(`${report.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${report.hint}\n`)
+    }
+
+    process.exitCode = report.exitCode
+    return report
+  }
+
+  private print(write: () => void, quiet: boolean): void {
+    if (!this.jsonEnabled() && !quiet) write()
+  }
+}
+
+const COLOURS: Record<string, string> = {
+  create: 'green',
+  created: 'green',
+  planned: 'green',
+  update: 'yellow',
+  updated: 'yellow',
+  conflict: 'red',
+  'missing-source': 'red',
+  failed: 'red',
+  unchanged: 'gray',
+  skipped: 'gray',
+  'not-run': 'gray',
+}
+
+/** NAME, TARGET, PLAN or OUTCOME, NOTE; colour through oclif's colorize, so NO_COLOR and FORCE_COLOR apply. */
+function renderItems(items: readonly PromoteItem[], column: 'plan' | 'outcome'): string {
+  return renderTable(
+    ['NAME', 'TARGET', column === 'plan' ? 'PLAN' : 'OUTCOME', 'NOTE'],
+    items.map((item) => {
+      const state = column === 'plan' ? item.plan : item.outcome
+      const note = column === 'outcome' && item.verified ? 'verified' : (item.reason ?? '')
+      return [item.name, item.target, ux.colorize(COLOURS[state], state), note]
+    }),
+  )
+}

@@ -1,0 +1,261 @@
+import pLimit from 'p-limit'
+
+import type {Scope} from '../core/address.js'
+import {countPlan, planPromotion, type PromoteState, type TargetDigest} from '../core/env-compare.js'
+import {ExitCode, type ExitCodeValue, NotFoundError, SecretsError, UsageError} from '../core/errors.js'
+import {digestOf, writeToken} from '../core/migration-plan.js'
+import type {SecretValue} from '../core/secret-value.js'
+import type {SecretStore} from '../stores/secret-store.js'
+import {readScope} from './diff.js'
+
+export type ConflictPolicy = 'fail' | 'skip' | 'overwrite'
+
+export interface PromoteOptions {
+  from: Scope
+  to: Scope
+  /** Short names to promote (--secret); every secret of `from` when empty or absent. */
+  secrets?: string[]
+  onConflict: ConflictPolicy
+  /** Writes in flight at once. */
+  concurrency?: number
+}
+
+/**
+ * What happened to one secret. `planned` before (or instead of, in a dry run) the write; `not-run`
+ * when the plan had a problem and nothing was written.
+ */
+export type PromoteOutcome = 'created' | 'updated' | 'unchanged' | 'planned' | 'skipped' | 'conflict' | 'missing-source' | 'failed' | 'not-run'
+
+/** One line of the report: names and outcomes, never a value nor a digest of one. */
+export interface PromoteItem {
+  name: string
+  source: string
+  target: string
+  plan: PromoteState
+  outcome: PromoteOutcome
+  reason?: string
+  versionId?: string
+  verified?: boolean
+}
+
+export interface PromoteReport {
+  from: string
+  to: string
+  dryRun: boolean
+  onConflict: ConflictPolicy
+  items: PromoteItem[]
+  totals: Record<PromoteOutcome, number> & {items: number}
+  /** 0 when every item is created, updated or unchanged (or would be, in a dry run). */
+  exitCode: ExitCodeValue
+  summary: string
+  hint?: string
+}
+
+/** A plan ready to run: the report as planned, and `execute()` that writes and verifies it. */
+export interface PreparedPromotion {
+  /** The report for the plan alone (a dry run, or a blocked plan). */
+  planned(dryRun: boolean): PromoteReport
+  /** Items the run would write (0: nothing to confirm). */
+  toWrite: number
+  /** True when the plan has a problem (missing source, conflict under --on-conflict fail): nothing may be written. */
+  blocked: boolean
+  execute(): Promise<PromoteReport>
+}
+
+const DEFAULT_CONCURRENCY = 8
+/** Marks the secrets a promotion created, so `secrets list`/the console show where they came from. */
+export const PROMOTED_FROM_TAG = 'secrets:promoted-from'
+
+interface Working {
+  item: PromoteItem
+  digest?: string
+  previousVersionId?: string
+  description?: string
+}
+
+/**
+ * Reads both scopes (one listing and batched reads each) and plans the copy. Values stay inside the
+ * returned closure and are never part of the report.
+ */
+export async function preparePromotion(store: SecretStore, options: PromoteOptions): Promise<PreparedPromotion> {
+  const {from, to} = options
+  if (from.toString() === to.toString()) throw new UsageError(`Promoting ${from} to itself would change nothing.`, 'Give two different ENV/SERVICE scopes, e.g. staging/api prod/api.')
+  // Names are checked before any AWS call: an invalid --secret is a usage error (exit 2).
+  for (const name of options.secrets ?? []) {
+    from.secret(name)
+    to.secret(name)
+  }
+
+  const [source, target] = await Promise.all([readScope(store, from), readScope(store, to)])
+  const sourceDigests = new Map([...source.values].map(([name, value]) => [name, digestOf(value.bytes)]))
+  const targetDigests = new Map<string, TargetDigest>(
+    [...target.values].map(([name, value]) => [name, {digest: digestOf(value.bytes), versionId: target.versionIds.get(name)}]),
+  )
+  if (source.values.size === 0) {
+    throw new NotFoundError(`${from} has no secrets; nothing to promote.`, `Run "secrets list ${from.env}" to see the services of ${from.env}.`)
+  }
+
+  const plan = planPromotion(sourceDigests, targetDigests, options.secrets)
+  const values = new Map<string, SecretValue>()
+  for (const item of plan) {
+    const value = source.values.get(item.name)
+    if (value && (item.state === 'create' || item.state === 'update')) values.set(item.name, value)
+  }
+
+  const working: Working[] = plan.map((planned) => ({
+    item: {
+      name: planned.name,
+      source: `${from.prefix}${planned.name}`,
+      target: `${to.prefix}${planned.name}`,
+      plan: planned.state,
+      outcome: planned.state === 'create' || planned.state === 'update' ? 'planned' : planned.state,
+      ...(planned.state === 'missing-source' ? {reason: `${from.prefix}${planned.name} does not exist`} : {}),
+    },
+    digest: sourceDigests.get(planned.name),
+    previousVersionId: targetDigests.get(planned.name)?.versionId,
+    description: source.metadata.get(planned.name)?.description,
+  }))
+
+  const counts = countPlan(plan)
+  const missing = counts['missing-source'] > 0
+  const conflicts = options.onConflict === 'fail' && counts.update > 0
+  for (const {item} of working) {
+    if (item.plan !== 'update' || options.onConflict === 'overwrite') continue
+    item.outcome = options.onConflict === 'fail' ? 'conflict' : 'skipped'
+    item.reason =
+      options.onConflict === 'fail'
+        ? 'the target holds a different value; --on-conflict fail (the default) writes nothing'
+        : 'the target holds a different value; skipped (--on-conflict skip)'
+  }
+
+  const blocked = missing || conflicts
+  if (blocked) {
+    const why = missing ? 'a --secret is missing from the source' : 'a target holds a different value (--on-conflict fail)'
+    for (const {item} of working) {
+      if (item.outcome !== 'planned') continue
+      item.outcome = 'not-run'
+      item.reason = `nothing was written: ${why}`
+    }
+  }
+
+  const toWrite = working.filter(({item}) => item.outcome === 'planned')
+  const planReport = (dryRun: boolean) => buildReport(options, working, dryRun)
+  return {
+    planned: planReport,
+    toWrite: toWrite.length,
+    blocked,
+    async execute() {
+      if (blocked || toWrite.length === 0) return planReport(false)
+      await writeAll(store, options, toWrite, values)
+      values.clear()
+      await verify(store, toWrite)
+      return planReport(false)
+    },
+  }
+}
+
+/** Exit codes of failed items, kept beside the report (which holds only text). */
+const failureCodes = new WeakMap<PromoteItem, ExitCodeValue>()
+
+function fail(item: PromoteItem, reason: string, error?: SecretsError): void {
+  item.outcome = error?.exitCode === ExitCode.conflict ? 'conflict' : 'failed'
+  item.reason = reason
+  failureCodes.set(item, error?.exitCode ?? ExitCode.unexpected)
+}
+
+async function writeAll(store: SecretStore, options: PromoteOptions, toWrite: Working[], values: Map<string, SecretValue>): Promise<void> {
+  const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY)
+  await Promise.all(
+    toWrite.map((entry) =>
+      limit(async () => {
+        const {item} = entry
+        const value = values.get(item.name) as SecretValue
+        const creating = item.plan === 'create'
+        try {
+          const result = await store.write(item.target, value, {
+            exists: !creating,
+            // A target that appeared after the plan is only overwritten when asked.
+            overwrite: !creating || options.onConflict === 'overwrite',
+            // Deterministic: a retried or repeated run of the same step never adds a second version.
+            clientRequestToken: writeToken(item.target, entry.previousVersionId),
+            // Description and a provenance tag on new secrets only; the KMS key is not copied, since
+            // environments usually have their own keys (the target gets the account's default key).
+            ...(creating ? {description: entry.description, tags: {[PROMOTED_FROM_TAG]: options.from.toString()}} : {}),
+          })
+          item.outcome = result.outcome
+          if (result.versionId) item.versionId = result.versionId
+        } catch (error) {
+          const failure = error instanceof SecretsError ? error : undefined
+          fail(item, failure?.message ?? `unexpected error: ${(error as Error)?.name ?? 'Error'}`, failure)
+        }
+      }),
+    ),
+  )
+}
+
+/** Reads every written target back (20 a call) and compares its digest with the source's. */
+async function verify(store: SecretStore, toWrite: Working[]): Promise<void> {
+  const written = toWrite.filter(({item}) => item.outcome === 'created' || item.outcome === 'updated')
+  if (written.length === 0) return
+  let values: Map<string, SecretValue>
+  try {
+    ;({values} = await store.getMany(written.map(({item}) => item.target)))
+  } catch (error) {
+    for (const {item} of written) fail(item, `written but not verified: ${(error as Error).message}`, error instanceof SecretsError ? error : undefined)
+    return
+  }
+
+  for (const {item, digest} of written) {
+    const value = values.get(item.target)
+    if (value !== undefined && digestOf(value.bytes) === digest) item.verified = true
+    else fail(item, value === undefined ? 'verify: the target could not be read back' : 'verify: the target holds a different value than the source')
+  }
+}
+
+function buildReport(options: PromoteOptions, working: Working[], dryRun: boolean): PromoteReport {
+  const items = working.map(({item}) => ({...item}))
+  const totals = {items: items.length, created: 0, updated: 0, unchanged: 0, planned: 0, skipped: 0, conflict: 0, 'missing-source': 0, failed: 0, 'not-run': 0}
+  for (const item of items) totals[item.outcome] += 1
+  const firstFailure = working.map(({item}) => failureCodes.get(item)).find((code) => code !== undefined && code !== ExitCode.conflict)
+  const from = options.from.toString()
+  const to = options.to.toString()
+  let exitCode: ExitCodeValue = ExitCode.ok
+  let hint: string | undefined
+  if (totals['missing-source'] > 0) {
+    exitCode = ExitCode.notFound
+    hint = `Nothing was written. Check the names with "secrets list ${from}", or leave out --secret to promote every secret of ${from}.`
+  } else if (totals.failed > 0) {
+    exitCode = firstFailure ?? ExitCode.unexpected
+    hint = 'Run the same command again: finished items plan as unchanged, and a retried write never adds a second version.'
+  } else if (totals.conflict > 0 || totals.skipped > 0) {
+    exitCode = ExitCode.conflict
+    hint =
+      totals.conflict > 0
+        ? `Compare with "secrets diff ${from} ${to}"; run again with --on-conflict overwrite to add new versions (the old values stay as AWSPREVIOUS), or --on-conflict skip to copy only new secrets.`
+        : 'Skipped secrets keep their current value; use --on-conflict overwrite to replace them.'
+  } else if (dryRun && totals.planned > 0) {
+    hint = 'Dry run: nothing was written. Run again without --dry-run to promote.'
+  }
+
+  return {from, to, dryRun, onConflict: options.onConflict, items, totals, exitCode, summary: summarize(from, to, totals, dryRun), ...(hint ? {hint} : {})}
+}
+
+function summarize(from: string, to: string, totals: PromoteReport['totals'], dryRun: boolean): string {
+  const parts = (
+    [
+      ['created', totals.created],
+      ['updated', totals.updated],
+      ['unchanged', totals.unchanged],
+      ['to write', totals.planned],
+      ['skipped', totals.skipped],
+      ['conflict', totals.conflict],
+      ['missing in the source', totals['missing-source']],
+      ['failed', totals.failed],
+      ['not run', totals['not-run']],
+    ] as const
+  )
+    .filter(([, count]) => count > 0)
+    .map(([label, count]) => `${count} ${label}`)
+  const head = dryRun ? `Dry run, ${from} -> ${to}` : `Promotion ${from} -> ${to}`
+  return `${head}: ${totals.items} secret${totals.items === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`
+}
