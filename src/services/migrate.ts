@@ -150,6 +150,8 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
   }
 
   const planned = [...classify(mapped, targets), ...extraItems]
+  // A .env plan reads in file order, with skipped lines where they are.
+  if (options.source.kind === 'dotenv') planned.sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0))
   const working: Working[] = planned.map((item) => ({
     item,
     previous: item.target === undefined ? undefined : targets.get(item.target),

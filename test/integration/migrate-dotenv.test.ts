@@ -1,0 +1,89 @@
+import {createHash} from 'node:crypto'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {parse} from 'dotenv'
+import {describe, expect, it} from 'vitest'
+
+import {expectNoValues, secretStore, secretValues} from '../fixtures/migrate-helpers.js'
+import {ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
+
+const E = uniqueEnv('menv')
+const NASTY = `${ROOT}test/fixtures/migrate-nasty.env`
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
+
+interface Report {
+  items: {source: string; line?: number; target?: string; outcome: string; reason?: string}[]
+  totals: Record<string, number>
+  hint?: string
+}
+
+describe('secrets migrate --from-dotenv', () => {
+  it('migrates every entry of the nasty fixture exactly as dotenv reads it, reports the rest, and never changes the file', async () => {
+    const before = sha(NASTY)
+    const result = await runCli(['migrate', '--from-dotenv', NASTY, '--to', `${E}/api`, '--json'])
+    // EMPTY (empty value), ARN_LIKE-abcdef (name) and line 24 (MY KEY=...) cannot be migrated.
+    expect(result.code).toBe(2)
+    const report = JSON.parse(result.stdout) as Report
+    const byOutcome = (outcome: string) => report.items.filter((item) => item.outcome === outcome).map((item) => item.source)
+    expect(byOutcome('invalid')).toEqual(['EMPTY', 'line 24', 'ARN_LIKE-abcdef'])
+    expect(report.items.find((item) => item.source === 'line 24')?.reason).toContain('KEY=VALUE')
+    expect(report.items.find((item) => item.source === 'EMPTY')?.reason).toContain('empty')
+
+    const expected = parse(readFileSync(NASTY))
+    const migrated = Object.keys(expected).filter((key) => !['EMPTY', 'ARN_LIKE-abcdef'].includes(key))
+    expect(byOutcome('created').sort()).toEqual([...migrated].sort())
+    const values = await secretValues(migrated.map((key) => `/${E}/api/${key}`))
+    for (const key of migrated) expect(values.get(`/${E}/api/${key}`), key).toBe(expected[key])
+    expect(values.get(`/${E}/api/MULTI`)).toBe('-----BEGIN KEY-----\nNOT_A_KEY=inside the value\n# not a comment either\n-----END KEY-----')
+    expect(values.get(`/${E}/api/SPACES`)).toBe('  leading and trailing  ')
+    expect(values.get(`/${E}/api/UNICODE`)).toBe('héllo wörld ✓ 🔑')
+
+    const metadata = await (await secretStore()).describe(`/${E}/api/PLAIN`)
+    expect(metadata.tags).toEqual({'secrets:migrated-from': 'dotenv', 'secrets:source-name': 'migrate-nasty.env:PLAIN'})
+    expect(sha(NASTY)).toBe(before)
+    expectNoValues([result.stdout, result.stderr], Object.values(expected))
+  })
+
+  it('prints the plan with lines, then a re-run finds every entry unchanged', async () => {
+    const result = await runCli(['migrate', '--from-dotenv', NASTY, '--to', `${E}/api`])
+    expect(result.stdout).toMatch(/MULTI \(line 13\) +- +\/.*\/api\/MULTI +unchanged/)
+    expect(result.stdout).toMatch(/line 24 +- +- +invalid/)
+    expect(result.stdout).toContain('Migration: 18 items: 15 unchanged, 3 invalid.')
+    const store = await secretStore()
+    expect(await store.history(`/${E}/api/MULTI`)).toHaveLength(1)
+  })
+
+  it('refuses a file with a repeated key, naming the lines, and writes nothing', async () => {
+    const result = await runCli(['migrate', '--from-dotenv', `${ROOT}test/fixtures/migrate-duplicates.env`, '--to', `${E}/dup`])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('DB_PASS (lines 2, 5)')
+    expect(result.stderr).not.toContain('first-secret')
+    expect((await secretValues([`/${E}/dup/API_KEY`, `/${E}/dup/DB_PASS`])).size).toBe(0)
+  })
+
+  it('migrates a clean file with exit 0 and reminds the user to delete it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-'))
+    const file = join(dir, '.env')
+    writeFileSync(file, 'export DATABASE_URL="postgres://u:p@db/app?x=1#frag"\nAPI_KEY=sk_live_abc123\n')
+    const result = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/clean`, '--description', 'from .env'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Migration: 2 items: 2 created.')
+    expect(result.stderr).toContain(`${file} was not modified. Delete it once`)
+    expect((await secretValues([`/${E}/clean/DATABASE_URL`])).get(`/${E}/clean/DATABASE_URL`)).toBe('postgres://u:p@db/app?x=1#frag')
+    expect((await (await secretStore()).describe(`/${E}/clean/API_KEY`)).description).toBe('from .env')
+    expectNoValues([result.stdout, result.stderr], ['postgres://u:p@db/app?x=1#frag', 'sk_live_abc123'])
+  })
+
+  it('refuses --delete-source for a .env file, and a file that is not UTF-8', async () => {
+    const deleting = await runCli(['migrate', '--from-dotenv', NASTY, '--to', `${E}/x`, '--delete-source'])
+    expect(deleting.code).toBe(2)
+    expect(deleting.stderr).toContain('SSM only')
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-'))
+    writeFileSync(join(dir, 'latin1.env'), Buffer.from([0x41, 0x3d, 0xe9, 0x0a]))
+    const latin1 = await runCli(['migrate', '--from-dotenv', join(dir, 'latin1.env'), '--to', `${E}/x`])
+    expect(latin1.code).toBe(2)
+    expect(latin1.stderr).toContain('not valid UTF-8')
+  })
+})
