@@ -115,7 +115,7 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
     else this.log(renderReport(result))
     this.reported = true
     throw new FindingsError(
-      `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${failOn} (--fail-on ${failOn}).`,
+      `${plural(failing.length, 'finding')} at or above ${failOn} (--fail-on ${failOn}).`,
       ExitCode.findings,
     )
   }
@@ -170,18 +170,24 @@ function renderReport(result: AuditResult): string {
 
   const {inspected} = result
   const scope = [
-    result.areas.includes('env') ? `${inspected.lambdaFunctions} Lambda functions, ${inspected.ecsTaskDefinitions} ECS task definitions` : undefined,
-    result.areas.includes('ssm') ? `${inspected.ssmParameters} SSM parameters` : undefined,
+    result.areas.includes('env')
+      ? `${plural(inspected.lambdaFunctions, 'Lambda function')}, ${plural(inspected.ecsTaskDefinitions, 'ECS task definition')}`
+      : undefined,
+    result.areas.includes('ssm') ? plural(inspected.ssmParameters, 'SSM parameter') : undefined,
     result.areas.includes('iam')
-      ? `${inspected.iamManagedPolicies} managed policies, ${inspected.iamRoles} roles, ${inspected.iamUsers} users`
+      ? `${plural(inspected.iamManagedPolicies, 'managed policy', 'managed policies')}, ${plural(inspected.iamRoles, 'role')}, ${plural(inspected.iamUsers, 'user')}`
       : undefined,
   ]
     .filter(Boolean)
     .join(', ')
   const total = result.counts.total
-  const verdict = total === 0 ? 'No findings' : `${total} finding${total === 1 ? '' : 's'} (${describeCounts(result.counts)})`
+  const verdict = total === 0 ? 'No findings' : `${plural(total, 'finding')} (${describeCounts(result.counts)})`
   sections.push(`${verdict} in ${scope}${result.region ? ` (${result.region})` : ''}.${result.gaps.length > 0 ? ' Coverage is incomplete: see above.' : ''}`)
   return sections.join('\n\n')
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`
 }
 
 function without<T>(list: T[], index: number): T[] {
