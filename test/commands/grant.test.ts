@@ -56,6 +56,27 @@ describe('secrets grant ENV/SERVICE --function', () => {
     ])
   })
 
+  it('reads the region from the profile in the AWS config file, without a network call', async () => {
+    const config = join(tempDir(), 'config')
+    writeFileSync(config, '[profile deploy]\nregion = eu-central-1\n')
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--account', '210987654321', '--profile', 'deploy'], {
+      env: {...DEAD_ENDPOINT, AWS_REGION: undefined, AWS_CONFIG_FILE: config},
+    })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).Statement[0].Resource).toEqual(['arn:aws:secretsmanager:eu-central-1:210987654321:secret:/prod/api/*'])
+  })
+
+  it('exits 2 naming --region when no region is configured anywhere', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--account', '210987654321'], {
+      env: {...DEAD_ENDPOINT, AWS_REGION: undefined},
+    })
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/No AWS region is configured/)
+    expect(result.stderr).toMatch(/--region/)
+  })
+
   it('the tripwire catches an SDK load (so the test above proves something)', async () => {
     const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--region', 'eu-west-1'], {
       env: {NODE_OPTIONS: `--import ${TRIPWIRE}`},
@@ -210,6 +231,15 @@ describe('secrets grant --manifest --env', () => {
     const result = await runCli(['grant', '--env', other, '--check', '--json'], {cwd: dir})
     expect(result.code).toBe(3)
     expect(JSON.parse(result.stdout).error).toMatchObject({code: 'NOT_FOUND', exitCode: 3, message: expect.stringContaining(`/${other}/api/STRIPE_KEY`)})
+  })
+
+  it('--check also works on ENV/SERVICE --secret, and refuses it without --secret', async () => {
+    const missing = await runCli(['grant', `${env}/api`, '--function', 'checkout', '--secret', 'DB_PASS', '--secret', 'NOPE', '--check'])
+    expect(missing.code).toBe(3)
+    expect(missing.stderr).toMatch(`/${env}/api/NOPE`)
+    const nothing = await runCli(['grant', `${env}/api`, '--function', 'checkout', '--check'])
+    expect(nothing.code).toBe(2)
+    expect(nothing.stderr).toMatch(/--check needs the secrets/)
   })
 
   it.each([
