@@ -4,7 +4,7 @@ import pLimit from 'p-limit'
 
 import type {Scope} from '../core/address.js'
 import {duplicateKeysError, readDotenv} from '../core/dotenv.js'
-import {ExitCode, type ExitCodeValue, NotFoundError, SecretsError, UsageError} from '../core/errors.js'
+import {ConflictError, ExitCode, type ExitCodeValue, NotFoundError, SecretsError, UsageError} from '../core/errors.js'
 import {
   classify,
   digestOf,
@@ -142,12 +142,7 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
   const mapped = mapSources(sources, (source) =>
     options.source.kind === 'ssm' ? mapSsmName(source.name, options.to) : mapDotenvKey(source.name, options.to as Scope),
   )
-  const targets = new Map<string, TargetState>()
-  const names = targetsToRead(mapped)
-  if (names.length > 0) {
-    const {values, versionIds} = await store.getMany(names)
-    for (const [name, value] of values) targets.set(name, {digest: digestOf(value.bytes), versionId: versionIds?.get(name)})
-  }
+  const targets = await readTargets(store, targetsToRead(mapped))
 
   const planned = [...classify(mapped, targets), ...extraItems]
   // A .env plan reads in file order, with skipped lines where they are.
@@ -203,6 +198,33 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
 
   emit('done')
   return buildReport(options, working, interrupted, deleteError)
+}
+
+/**
+ * The current state of the targets that exist. When the targets share few scopes, one listing per
+ * scope (100 names a call) first says which exist, so a fresh migration reads no values at all;
+ * otherwise every target is read in batches of 20. Listing is eventually consistent on AWS: a secret
+ * it misses is caught at write time (see `recheck`).
+ */
+async function readTargets(store: SecretStore, names: string[]): Promise<Map<string, TargetState>> {
+  const targets = new Map<string, TargetState>()
+  if (names.length === 0) return targets
+  const scopes = new Set(names.map((name) => name.slice(0, name.lastIndexOf('/') + 1)))
+  let existing = names
+  if (scopes.size <= Math.ceil(names.length / 20)) {
+    const wanted = new Set(names)
+    existing = []
+    for (const prefix of scopes) {
+      for await (const secret of store.list(prefix)) if (wanted.has(secret.name)) existing.push(secret.name)
+    }
+  }
+
+  if (existing.length > 0) {
+    const {values, versionIds} = await store.getMany(existing)
+    for (const [name, value] of values) targets.set(name, {digest: digestOf(value.bytes), versionId: versionIds?.get(name)})
+  }
+
+  return targets
 }
 
 function initialOutcome(state: PlanState): ItemOutcome {
@@ -268,6 +290,7 @@ async function writeAll(
   const limit = pLimit(Math.max(1, options.concurrency))
   const sourceKind = options.source.kind
   const sourceFile = options.source.kind === 'dotenv' ? basename(options.source.file) : undefined
+  const recheck: Working[] = []
   for (let start = 0; start < toWrite.length; start += WRITE_CHUNK) {
     if (options.signal?.aborted) break
     const chunk = toWrite.slice(start, start + WRITE_CHUNK)
@@ -304,7 +327,13 @@ async function writeAll(
             progress.written += 1
           } catch (error) {
             const failure = error instanceof SecretsError ? error : undefined
-            fail(entry, progress, failure?.message ?? `unexpected error: ${(error as Error)?.name ?? 'Error'}`, failure)
+            if (creating && failure?.exitCode === ExitCode.conflict) {
+              // The plan thought it absent (a listing that lagged, or another writer): look again below.
+              entry.report.reason = failure.message
+              recheck.push(entry)
+            } else {
+              fail(entry, progress, failure?.message ?? `unexpected error: ${(error as Error)?.name ?? 'Error'}`, failure)
+            }
           } finally {
             cache.drop(entry.item.source.name)
             values.delete(entry.item.source.name)
@@ -315,6 +344,7 @@ async function writeAll(
     )
   }
 
+  await settleRechecks(store, options, recheck, progress)
   const interrupted = Boolean(options.signal?.aborted)
   if (interrupted) {
     for (const entry of toWrite) {
@@ -326,6 +356,27 @@ async function writeAll(
   }
 
   return interrupted
+}
+
+/**
+ * Creates that found the secret already there: identical value means the item is `unchanged` (e.g. a
+ * killed run had written it and the listing had not caught up); otherwise it is a conflict.
+ */
+async function settleRechecks(store: SecretStore, options: MigrateOptions, recheck: Working[], progress: MigrationProgress): Promise<void> {
+  if (recheck.length === 0) return
+  const {values} = await store.getMany(recheck.map(({item}) => item.target as string))
+  for (const entry of recheck) {
+    const value = values.get(entry.item.target as string)
+    if (value !== undefined && digestOf(value.bytes) === entry.item.source.digest) {
+      entry.report.outcome = 'unchanged'
+      delete entry.report.reason
+    } else if (value !== undefined && options.onConflict === 'skip') {
+      entry.report.outcome = 'skipped'
+      entry.report.reason = 'the secret appeared with a different value after the plan; skipped (--on-conflict skip)'
+    } else {
+      fail(entry, progress, entry.report.reason ?? 'the secret already exists', new ConflictError(entry.report.reason ?? 'exists'))
+    }
+  }
 }
 
 /** Exit codes of failed items, kept beside the report (the report itself holds only text). */
