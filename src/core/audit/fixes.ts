@@ -92,13 +92,15 @@ export function ssmParameterFix(parameterName: string): string {
  * its statements name (empty when it reaches everything).
  */
 export function iamGrantFix(principal: string, services: ReadonlyMap<string, ReadonlySet<string>>, separateRoles: boolean): string {
+  // Where the policy names no service (`*`, `/prod/*`), the principal's own name may: role billing-prod -> prod/billing.
+  const guess = guessScopeFromWorkload(principal)
   const grants: string[] = []
   for (const [env, names] of [...services].sort(([a], [b]) => a.localeCompare(b))) {
-    const list = names.size > 0 ? [...names].sort() : ['SERVICE']
+    const list = names.size > 0 ? [...names].sort() : [guess.service]
     for (const service of list) grants.push(`secrets grant ${env}/${service} --function ${quoteArg(principal)} --secret NAME`)
   }
 
-  if (grants.length === 0) grants.push(`secrets grant ENV/SERVICE --function ${quoteArg(principal)} --secret NAME`)
+  if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(principal)} --secret NAME`)
   const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
   return `${how}: ${grants.join('; ')}`
 }

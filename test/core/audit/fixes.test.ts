@@ -36,6 +36,8 @@ describe('fix commands', () => {
     expect(iamGrantFix('app-role', services, true)).toBe(
       'give each environment its own role with: secrets grant prod/api --function app-role --secret NAME; secrets grant prod/billing --function app-role --secret NAME; secrets grant staging/api --function app-role --secret NAME',
     )
-    expect(iamGrantFix('app-role', new Map(), false)).toBe('replace the statement with: secrets grant ENV/SERVICE --function app-role --secret NAME')
+    expect(iamGrantFix('app-role', new Map(), false)).toBe('replace the statement with: secrets grant ENV/app-role --function app-role --secret NAME')
+    expect(iamGrantFix('billing-prod', new Map(), false)).toBe('replace the statement with: secrets grant prod/billing --function billing-prod --secret NAME')
+    expect(iamGrantFix('ops-prod', new Map([['prod', new Set<string>()]]), false)).toBe('replace the statement with: secrets grant prod/ops --function ops-prod --secret NAME')
   })
 })
