@@ -90,7 +90,7 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
     if (nothingInspected(report)) {
       throw new AccessDeniedError(
         `Nothing could be audited: access was denied to ${report.gaps.map((gap) => gap.action).join(', ')}.`,
-        'Run the audit with a role that has the SecurityAudit or ReadOnlyAccess managed policy.',
+        'Run it as an identity allowed lambda:ListFunctions, ecs:ListTaskDefinitionFamilies, ecs:DescribeTaskDefinition, ssm:DescribeParameters, ssm:GetParameters and iam:GetAccountAuthorizationDetails (ReadOnlyAccess has them all).',
       )
     }
 
