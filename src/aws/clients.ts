@@ -22,7 +22,33 @@ export interface AwsContext {
  */
 const DEFAULT_MAX_ATTEMPTS = 8
 
-/** Observers of every client built (the benchmark counts API calls with one). */
+/**
+ * API calls made by this process, counted on every client by a middleware: `calls` per operation
+ * (once per SDK command) and `attempts` (HTTP requests, retries included). The benchmark reads the
+ * report printed at exit when SECRETS_REPORT_API_CALLS=1; tests read `apiCalls` directly.
+ */
+export const apiCalls = {
+  calls: {} as Record<string, number>,
+  attempts: 0,
+  get total(): number {
+    return Object.values(this.calls).reduce((sum, count) => sum + count, 0)
+  },
+  reset(): void {
+    this.calls = {}
+    this.attempts = 0
+  },
+}
+
+let reportRegistered = false
+function registerReport(): void {
+  if (reportRegistered || process.env.SECRETS_REPORT_API_CALLS !== '1') return
+  reportRegistered = true
+  process.on('exit', () => {
+    process.stderr.write(`secrets-api-calls ${JSON.stringify({total: apiCalls.total, attempts: apiCalls.attempts, calls: apiCalls.calls})}\n`)
+  })
+}
+
+/** Other observers of every client built (tests add middleware with it). */
 type ClientObserver = (client: {middlewareStack: {add: (...args: never[]) => void}}, service: string) => void
 const observers: ClientObserver[] = []
 export function observeClients(observer: ClientObserver): void {
@@ -42,7 +68,30 @@ function commonConfig(context: AwsContext) {
   } as const
 }
 
+type Middleware = (next: (args: unknown) => Promise<unknown>, context: {commandName?: string}) => (args: unknown) => Promise<unknown>
+interface MiddlewareStack {
+  add(middleware: Middleware, options: {step: string; name: string}): void
+}
+
 function observe<T extends {middlewareStack: unknown}>(client: T, service: string): T {
+  registerReport()
+  const stack = client.middlewareStack as MiddlewareStack
+  stack.add(
+    (next, context) => (args) => {
+      const operation = `${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`
+      apiCalls.calls[operation] = (apiCalls.calls[operation] ?? 0) + 1
+      return next(args)
+    },
+    {step: 'initialize', name: 'secretsCountCalls'},
+  )
+  // The deserialize step runs inside the retry loop: once per HTTP attempt.
+  stack.add(
+    (next) => (args) => {
+      apiCalls.attempts++
+      return next(args)
+    },
+    {step: 'deserialize', name: 'secretsCountAttempts'},
+  )
   for (const observer of observers) observer(client as never, service)
   return client
 }
