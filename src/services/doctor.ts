@@ -1,0 +1,436 @@
+import {readFile} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+import {
+  BatchGetSecretValueCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager'
+import {DescribeParametersCommand, type SSMClient} from '@aws-sdk/client-ssm'
+import {GetCallerIdentityCommand, type STSClient} from '@aws-sdk/client-sts'
+
+import {translateAwsError} from '../aws/errors.js'
+import type {Scope} from '../core/address.js'
+import {ExitCode, type ExitCodeValue} from '../core/errors.js'
+
+/**
+ * `ok` passed; `fail` is a problem (the exit code is the first failure's); `warn` is worth knowing
+ * but does not fail the run; `skip` could not be checked (an earlier check failed, or nothing to try);
+ * `info` describes the setup.
+ */
+export type CheckStatus = 'ok' | 'fail' | 'warn' | 'skip' | 'info'
+
+export interface Check {
+  id: string
+  status: CheckStatus
+  /** What was found. Names, ARNs and sources; never a credential nor a secret value. */
+  detail: string
+  /** The next step, for fail and warn. */
+  fix?: string
+  /** The exit code this failure stands for. */
+  exitCode?: ExitCodeValue
+}
+
+export type CredentialKind = 'environment' | 'profile' | 'sso' | 'assume-role' | 'process' | 'web-identity' | 'container' | 'instance' | 'none'
+
+export interface CredentialSource {
+  kind: CredentialKind
+  /** Where the SDK takes them from, e.g. `profile dev (--profile)` or `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`. */
+  description: string
+  profile?: string
+}
+
+export interface DoctorReport {
+  credentials: CredentialSource & {temporary?: boolean; accessKeyIdEndsWith?: string; expires?: string}
+  account?: string
+  arn?: string
+  region?: string
+  endpoints: Record<'sts' | 'secretsmanager' | 'ssm', string>
+  scope?: string
+  checks: Check[]
+  ok: boolean
+  exitCode: ExitCodeValue
+}
+
+export interface DoctorInput {
+  clients: {sts: STSClient; secretsManager: SecretsManagerClient; ssm: SSMClient}
+  /** Flags as given (unset ones fall back to the environment and the shared config). */
+  flags: {profile?: string; region?: string; endpointUrl?: string}
+  scope?: Scope
+  env?: NodeJS.ProcessEnv
+}
+
+/** Actions the CLI's writing commands need; doctor never calls them, so it explains them. */
+const WRITE_ACTIONS: ReadonlyArray<[action: string, usedBy: string]> = [
+  ['secretsmanager:CreateSecret', 'set, promote and migrate (new secrets)'],
+  ['secretsmanager:PutSecretValue', 'set, promote and migrate (new versions)'],
+  ['secretsmanager:TagResource', 'set --tag, promote and migrate (tags on new secrets)'],
+  ['secretsmanager:DeleteSecret', 'delete'],
+  ['secretsmanager:RestoreSecret', 'restore'],
+]
+
+/**
+ * Checks, in order: where credentials come from and whether they resolve, region, endpoints, who
+ * they are (STS GetCallerIdentity), whether Secrets Manager and SSM answer (one cheap read each), and
+ * for a scope the read operations the CLI needs, tried on one secret. Doctor writes nothing: the
+ * write operations are explained, not tried. Every call's failure becomes a check with a fix; nothing
+ * is thrown for an AWS error.
+ */
+export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
+  const env = input.env ?? process.env
+  const {sts, secretsManager, ssm} = input.clients
+  const checks: Check[] = []
+  const source = await credentialSource(env, input.flags.profile)
+  const report: DoctorReport = {credentials: {...source}, endpoints: endpointsFor(env, input.flags.endpointUrl, undefined), checks, ok: true, exitCode: ExitCode.ok}
+  if (input.scope) report.scope = input.scope.toString()
+
+  if (source.profile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    checks.push({
+      id: 'credentials-conflict',
+      status: 'warn',
+      detail: `both ${input.flags.profile ? '--profile' : 'AWS_PROFILE'} and AWS_ACCESS_KEY_ID are set; the SDK uses the profile and ignores the keys`,
+      fix: 'Unset one of them, so scripts and the AWS CLI agree on who you are.',
+    })
+  }
+
+  // 1. Credentials: resolved locally first, so "none" is told apart from "denied" and "unreachable".
+  let haveCredentials = false
+  try {
+    const credentials = await sts.config.credentials()
+    haveCredentials = true
+    const id = credentials.accessKeyId ?? ''
+    // At most the last 4 characters of the key id, and only of a real-looking one (AKIA/ASIA + 16).
+    if (id.length >= 16) report.credentials.accessKeyIdEndsWith = id.slice(-4)
+    report.credentials.temporary = Boolean(credentials.sessionToken)
+    if (credentials.expiration) report.credentials.expires = credentials.expiration.toISOString()
+    const expired = credentials.expiration !== undefined && credentials.expiration.getTime() <= Date.now()
+    checks.push(
+      expired
+        ? {id: 'credentials', status: 'fail', detail: `${source.description}: the credentials expired at ${credentials.expiration?.toISOString()}`, fix: refreshFix(source), exitCode: ExitCode.accessDenied}
+        : {
+            id: 'credentials',
+            status: 'ok',
+            detail: `${source.description}${report.credentials.temporary ? ', temporary' : ''}${report.credentials.accessKeyIdEndsWith ? `, key id ending ${report.credentials.accessKeyIdEndsWith}` : ''}${credentials.expiration ? `, expire ${credentials.expiration.toISOString()}` : ''}`,
+          },
+    )
+  } catch (error) {
+    checks.push({id: 'credentials', status: 'fail', detail: `${source.description}: ${credentialProblem(error)}`, fix: credentialFix(source, error), exitCode: ExitCode.accessDenied})
+  }
+
+  // 2. Region and endpoints.
+  let region: string | undefined
+  try {
+    region = await sts.config.region()
+  } catch {
+    // "Region is missing": reported below.
+  }
+
+  if (region) {
+    report.region = region
+    checks.push({id: 'region', status: 'ok', detail: `${region} (${regionSource(env, input.flags.region, source)})`})
+  } else {
+    checks.push({id: 'region', status: 'fail', detail: 'no region is configured', fix: 'Pass --region, set AWS_REGION, or set region in your profile (aws configure set region eu-west-1).', exitCode: ExitCode.usage})
+  }
+
+  report.endpoints = endpointsFor(env, input.flags.endpointUrl, region)
+  const endpoints = new Set(Object.values(report.endpoints))
+  checks.push({
+    id: 'endpoint',
+    status: 'info',
+    detail: endpoints.size === 1 ? [...endpoints][0] : Object.entries(report.endpoints).map(([service, url]) => `${service} ${url}`).join(', '),
+  })
+
+  const blocked = !haveCredentials ? 'needs credentials (see above)' : region ? undefined : 'needs a region (see above)'
+  const attempt = async (id: string, action: string, resource: string | undefined, call: () => Promise<string>, onFail?: (check: Check) => Check) => {
+    if (blocked) {
+      checks.push({id, status: 'skip', detail: blocked})
+      return false
+    }
+
+    try {
+      checks.push({id, status: 'ok', detail: await call()})
+      return true
+    } catch (error) {
+      const check = failedCall(id, action, resource, error)
+      checks.push(onFail ? onFail(check) : check)
+      return false
+    }
+  }
+
+  // 3. Who: the account and ARN the CLI acts as.
+  await attempt('identity', 'sts:GetCallerIdentity', undefined, async () => {
+    const identity = await sts.send(new GetCallerIdentityCommand({}))
+    report.account = identity.Account
+    report.arn = identity.Arn
+    return `account ${identity.Account ?? '?'}, ${identity.Arn ?? '?'}`
+  })
+
+  // 4. Do the services answer? One cheap read each.
+  await attempt('secretsmanager', 'secretsmanager:ListSecrets', undefined, async () => {
+    await secretsManager.send(new ListSecretsCommand({MaxResults: 1}))
+    return 'answers (ListSecrets)'
+  })
+  await attempt(
+    'ssm',
+    'ssm:DescribeParameters',
+    undefined,
+    async () => {
+      await ssm.send(new DescribeParametersCommand({MaxResults: 1}))
+      return 'answers (DescribeParameters)'
+    },
+    // SSM is only a migration source: being denied there is worth a warning, not a failure.
+    (check) => (check.exitCode === ExitCode.accessDenied ? {...check, status: 'warn', detail: `${check.detail}; only "secrets migrate --from-ssm" needs SSM`, exitCode: undefined} : check),
+  )
+
+  if (input.scope) await checkScope(input.scope, secretsManager, attempt, checks, report)
+
+  const failure = checks.find((check) => check.status === 'fail')
+  report.ok = failure === undefined
+  report.exitCode = failure?.exitCode ?? ExitCode.ok
+  return report
+}
+
+type Attempt = (id: string, action: string, resource: string | undefined, call: () => Promise<string>) => Promise<boolean>
+
+/** The reads the CLI needs on a scope, tried on its first secret; the writes explained. */
+async function checkScope(scope: Scope, client: SecretsManagerClient, attempt: Attempt, checks: Check[], report: DoctorReport): Promise<void> {
+  const label = scope.toString()
+  let first: string | undefined
+  let count = 0
+  const listed = await attempt(`${label}: ListSecrets`, 'secretsmanager:ListSecrets', `${scope.prefix}*`, async () => {
+    let token: string | undefined
+    // A few pages are enough to find a secret and count what `list` shows; doctor stays cheap.
+    for (let page = 0; page < 5; page += 1) {
+      const output = await client.send(new ListSecretsCommand({Filters: [{Key: 'name', Values: [scope.prefix]}], MaxResults: 100, NextToken: token}))
+      for (const entry of output.SecretList ?? []) {
+        if (!entry.Name || !scope.contains(entry.Name)) continue
+        count += 1
+        first ??= entry.Name
+      }
+
+      token = output.NextToken
+      if (!token) break
+    }
+
+    return `allowed: ${count}${token ? '+' : ''} secret${count === 1 ? '' : 's'} in ${label}`
+  })
+
+  const reads: Array<[string, (name: string) => Promise<unknown>]> = [
+    ['BatchGetSecretValue', (name) => client.send(new BatchGetSecretValueCommand({SecretIdList: [name]})).then(batchErrors)],
+    ['GetSecretValue', (name) => client.send(new GetSecretValueCommand({SecretId: name, VersionStage: 'AWSCURRENT'}))],
+    ['DescribeSecret', (name) => client.send(new DescribeSecretCommand({SecretId: name}))],
+  ]
+  for (const [operation, read] of reads) {
+    const id = `${label}: ${operation}`
+    if (!listed || first === undefined) {
+      checks.push({id, status: 'skip', detail: listed ? `no secret in ${label} to try it on` : 'needs ListSecrets (see above)'})
+      continue
+    }
+
+    const name = first
+    await attempt(id, `secretsmanager:${operation}`, name, async () => {
+      // The value is read and dropped here: it is never kept, printed or compared.
+      await read(name)
+      return `allowed on ${name}`
+    })
+  }
+
+  const account = report.account ?? '<account>'
+  const arn = `arn:aws:secretsmanager:${report.region ?? '<region>'}:${account}:secret:${scope.prefix}*`
+  const anyDenied = checks.some((check) => check.id.startsWith(`${label}:`) && check.exitCode === ExitCode.accessDenied)
+  for (const [action, usedBy] of WRITE_ACTIONS) {
+    checks.push({
+      id: `${label}: ${action.replace('secretsmanager:', '')}`,
+      status: 'info',
+      detail: `not tried (doctor never writes); needed by ${usedBy}${anyDenied ? '; reads are denied above, so writes are likely denied too' : ''}`,
+      fix: `If a command fails with "Access denied: ${action} on ${scope.prefix}...", allow ${action} on ${arn}.`,
+    })
+  }
+}
+
+/** BatchGetSecretValue reports per-secret failures in Errors rather than throwing. */
+function batchErrors(output: {Errors?: Array<{ErrorCode?: string; Message?: string}>}): void {
+  const error = output.Errors?.[0]
+  if (error) throw Object.assign(new Error(error.Message ?? error.ErrorCode ?? 'error'), {name: error.ErrorCode ?? 'Error'})
+}
+
+/** A failed call as a check: the translated error, why (from AWS's message), and the fix. */
+function failedCall(id: string, action: string, resource: string | undefined, error: unknown): Check {
+  const translated = translateAwsError(error, {action, resource})
+  const raw = (error as {message?: string})?.message ?? ''
+  if (translated.exitCode === ExitCode.accessDenied) {
+    const why = deniedBecause(raw)
+    const target = resource ? ` on ${resource}` : ''
+    return {
+      id,
+      status: 'fail',
+      detail: `denied: ${action}${target}${why ? ` (${why})` : ''}`,
+      fix: deniedFix(action, resource, why),
+      exitCode: ExitCode.accessDenied,
+    }
+  }
+
+  const unreachable = translated.exitCode === ExitCode.unavailable
+  return {
+    id,
+    status: 'fail',
+    detail: unreachable ? `no answer: ${translated.message}` : translated.message,
+    fix: translated.hint ?? 'Run the command again with DEBUG=* for details.',
+    exitCode: translated.exitCode,
+  }
+}
+
+/**
+ * AWS says why access was denied in its message ("because no identity-based policy allows ...",
+ * "with an explicit deny in a service control policy"). These messages name actions and ARNs only.
+ */
+export function deniedBecause(message: string): string | undefined {
+  const explicit = /explicit deny in (?:an? )?([\w -]+?) policy/i.exec(message)
+  if (explicit) return `explicitly denied by a ${explicit[1].toLowerCase()} policy`
+  const implicit = /no ([\w -]+?) policy allows/i.exec(message)
+  if (implicit) return `no ${implicit[1].toLowerCase()} policy allows it`
+  if (/security token .* invalid|UnrecognizedClient|InvalidClientTokenId/i.test(message)) return 'the credentials are not valid for this account or endpoint'
+  if (/expired/i.test(message)) return 'the credentials have expired'
+  return undefined
+}
+
+function deniedFix(action: string, resource: string | undefined, why: string | undefined): string {
+  if (why?.startsWith('explicitly denied by a service control')) return `An organization SCP denies ${action}: ask your AWS administrators, or use an account where it is allowed.`
+  if (why?.startsWith('explicitly denied by a permissions boundary')) return `Your permissions boundary denies ${action}: ask for it to be widened.`
+  if (why?.startsWith('explicitly denied by a resource-based')) return `The secret's resource policy denies ${action} to you: check it with aws secretsmanager get-resource-policy.`
+  if (why?.startsWith('explicitly denied')) return `A policy of yours explicitly denies ${action}; an allow cannot override it: remove the deny or use another role.`
+  if (why?.includes('not valid') || why?.includes('expired')) return 'Refresh the credentials (aws sso login, or new keys), and check --endpoint-url points where they belong.'
+  return `Allow ${action}${resource ? ` on ${resource.endsWith('*') ? resource : `${resource}*`}` : ''} in a policy of your identity, or use another --profile.`
+}
+
+function credentialProblem(error: unknown): string {
+  const message = (error as {message?: string})?.message ?? ''
+  if (/could not be found|profile .* not found/i.test(message)) return 'the profile does not exist'
+  if (/sso|token/i.test(message) && /expired|refresh|invalid|not found/i.test(message)) return 'the SSO session is missing or expired'
+  return 'no credentials could be loaded'
+}
+
+function credentialFix(source: CredentialSource, error: unknown): string {
+  const problem = credentialProblem(error)
+  if (problem === 'the profile does not exist') return 'List your profiles with "aws configure list-profiles" and pass one with --profile or AWS_PROFILE.'
+  if (source.kind === 'sso' || problem.startsWith('the SSO')) return `Run "aws sso login${source.profile ? ` --profile ${source.profile}` : ''}".`
+  return refreshFix(source)
+}
+
+function refreshFix(source: CredentialSource): string {
+  if (source.kind === 'sso') return `Run "aws sso login${source.profile ? ` --profile ${source.profile}` : ''}".`
+  if (source.kind === 'environment') return 'Export fresh AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys).'
+  return 'Set AWS_PROFILE or pass --profile (see "aws configure list-profiles"), run "aws configure sso" or "aws configure", or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'
+}
+
+function regionSource(env: NodeJS.ProcessEnv, flag: string | undefined, source: CredentialSource): string {
+  if (flag) return '--region'
+  if (env.AWS_REGION) return 'AWS_REGION'
+  if (env.AWS_DEFAULT_REGION) return 'AWS_DEFAULT_REGION'
+  return source.profile ? `profile ${source.profile}` : 'shared config'
+}
+
+/** The endpoint each client sends to: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or AWS's own. */
+export function endpointsFor(env: NodeJS.ProcessEnv, flag: string | undefined, region: string | undefined): DoctorReport['endpoints'] {
+  const ignore = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
+  const pick = (variable: string, host: string) => {
+    if (flag) return `${flag} (--endpoint-url)`
+    if (!ignore && env[variable]) return `${env[variable]} (${variable})`
+    if (!ignore && env.AWS_ENDPOINT_URL) return `${env.AWS_ENDPOINT_URL} (AWS_ENDPOINT_URL)`
+    return `https://${host}.${region ?? '<region>'}.amazonaws.com (AWS)`
+  }
+
+  return {
+    sts: pick('AWS_ENDPOINT_URL_STS', 'sts'),
+    secretsmanager: pick('AWS_ENDPOINT_URL_SECRETS_MANAGER', 'secretsmanager'),
+    ssm: pick('AWS_ENDPOINT_URL_SSM', 'ssm'),
+  }
+}
+
+/**
+ * Where the SDK's default chain will take credentials from, inferred from the environment and the
+ * shared config in the chain's own order: a profile (flag or AWS_PROFILE) wins over keys in the
+ * environment; then the environment, the default profile, web identity, the container, the instance.
+ * Reads names and kinds only, never a key.
+ */
+export async function credentialSource(env: NodeJS.ProcessEnv, profileFlag?: string): Promise<CredentialSource> {
+  const profile = profileFlag ?? env.AWS_PROFILE
+  if (profile) {
+    const via = profileFlag ? '--profile' : 'AWS_PROFILE'
+    const kind = await profileKind(env, profile)
+    return {kind, profile, description: `profile ${profile} (${via})${kind === 'profile' ? '' : `, ${KIND_LABELS[kind]}`}`}
+  }
+
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return {kind: 'environment', description: `environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY${env.AWS_SESSION_TOKEN ? '/AWS_SESSION_TOKEN' : ''})`}
+  }
+
+  const sections = await configSections(env)
+  if (sections.has('default')) {
+    const kind = await profileKind(env, 'default')
+    return {kind, profile: 'default', description: `profile default (shared config)${kind === 'profile' ? '' : `, ${KIND_LABELS[kind]}`}`}
+  }
+
+  if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return {kind: 'web-identity', description: `web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role ${env.AWS_ROLE_ARN})`}
+  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return {kind: 'container', description: 'container credentials (ECS task role or EKS pod identity)'}
+  if (env.AWS_EC2_METADATA_DISABLED === 'true') return {kind: 'none', description: 'none found (no profile, no keys in the environment; instance metadata disabled)'}
+  return {kind: 'instance', description: 'instance metadata (EC2 instance profile), if this is an EC2 instance'}
+}
+
+const KIND_LABELS: Record<CredentialKind, string> = {
+  environment: 'environment variables',
+  profile: 'static keys',
+  sso: 'IAM Identity Center (SSO)',
+  'assume-role': 'assumed role',
+  process: 'credential_process',
+  'web-identity': 'web identity',
+  container: 'container',
+  instance: 'instance metadata',
+  none: 'none',
+}
+
+async function profileKind(env: NodeJS.ProcessEnv, profile: string): Promise<CredentialKind> {
+  const section = (await configSections(env)).get(profile)
+  if (!section) return 'profile'
+  if (section.has('sso_session') || section.has('sso_start_url')) return 'sso'
+  if (section.has('role_arn')) return section.has('web_identity_token_file') ? 'web-identity' : 'assume-role'
+  if (section.has('credential_process')) return 'process'
+  return 'profile'
+}
+
+/** Profile name -> the keys its sections set, from the config and credentials files (names only). */
+async function configSections(env: NodeJS.ProcessEnv): Promise<Map<string, Set<string>>> {
+  const sections = new Map<string, Set<string>>()
+  const files = [
+    {path: env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config'), config: true},
+    {path: env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), config: false},
+  ]
+  for (const file of files) {
+    let text: string
+    try {
+      text = await readFile(file.path, 'utf8')
+    } catch {
+      continue
+    }
+
+    let current: Set<string> | undefined
+    for (const line of text.split(/\r?\n/)) {
+      const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line)
+      if (header) {
+        const name = file.config ? header[1].replace(/^profile\s+/, '') : header[1]
+        // [sso-session x] and [services x] sections are not profiles.
+        current = /^(sso-session|services)\s/.test(header[1]) ? undefined : (sections.get(name) ?? new Set())
+        if (current) sections.set(name, current)
+        continue
+      }
+
+      const key = /^\s*([\w.-]+)\s*=/.exec(line)
+      if (key && current) current.add(key[1])
+    }
+  }
+
+  return sections
+}
