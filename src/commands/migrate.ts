@@ -226,9 +226,9 @@ function phaseLine(progress: MigrationProgress, previous: string): string | unde
   if (progress.phase === previous) return undefined
   switch (progress.phase) {
     case 'planned':
-      return `planned ${progress.planned} items, ${progress.toWrite} to write`
+      return `planned ${progress.planned} item${progress.planned === 1 ? '' : 's'}, ${progress.toWrite} to write`
     case 'writing':
-      return `writing ${progress.toWrite} secrets`
+      return `writing ${progress.toWrite} secret${progress.toWrite === 1 ? '' : 's'}`
     case 'verifying':
       return `written ${progress.written}, ${progress.failed} failed; verifying`
     case 'deleting':

@@ -286,6 +286,7 @@ async function writeAll(
   progress: MigrationProgress,
   emit: (phase?: MigrationPhase) => void,
 ): Promise<boolean> {
+  if (toWrite.length === 0) return false
   emit('writing')
   const limit = pLimit(Math.max(1, options.concurrency))
   const sourceKind = options.source.kind
