@@ -1,0 +1,91 @@
+import {describe, expect, it} from 'vitest'
+
+import {SecretValue} from '../../src/core/secret-value.js'
+import {migrate, type MigrateOptions} from '../../src/services/migrate.js'
+import {MemoryStore} from '../../src/stores/memory-store.js'
+import type {SecretMetadata} from '../../src/stores/secret-store.js'
+import type {ParameterSource, SsmParameter} from '../../src/stores/ssm-source.js'
+
+/** An in-memory SSM with SSM's page size; counts deletions. */
+class FakeSsm implements ParameterSource {
+  deleted: string[] = []
+  constructor(private readonly parameters: SsmParameter[]) {}
+  async *pages(path: string): AsyncIterable<SsmParameter[]> {
+    const under = this.parameters.filter((parameter) => parameter.name.startsWith(`${path}/`))
+    for (let i = 0; i < under.length; i += 10) yield under.slice(i, i + 10)
+    yield [] // AWS may end with an empty page
+  }
+
+  async read(names: string[]): Promise<Map<string, SsmParameter>> {
+    return new Map(this.parameters.filter((parameter) => names.includes(parameter.name)).map((parameter) => [parameter.name, parameter]))
+  }
+
+  async delete(names: string[]): Promise<string[]> {
+    this.deleted.push(...names)
+    return names
+  }
+}
+
+/** A store whose listing lags behind its writes, as ListSecrets may on AWS. */
+class LaggingStore extends MemoryStore {
+  override async *list(): AsyncIterable<SecretMetadata> {}
+}
+
+const parameter = (name: string, value: string): SsmParameter => ({name, type: 'SecureString', value: SecretValue.fromString(value)})
+const options = (parameters: ParameterSource, extra: Partial<MigrateOptions> = {}): MigrateOptions => ({
+  source: {kind: 'ssm', path: '/p', parameters},
+  dryRun: false,
+  onConflict: 'fail',
+  deleteSource: false,
+  concurrency: 4,
+  ...extra,
+})
+
+describe('migrate (service, in memory)', () => {
+  it('treats a create that meets an identical secret (a lagging listing) as unchanged, and deletes its source', async () => {
+    const store = new LaggingStore()
+    const ssm = new FakeSsm([parameter('/p/s/A', 'alpha'), parameter('/p/s/B', 'beta')])
+    await store.put('/p/s/A', SecretValue.fromString('alpha'), {overwrite: true})
+    const report = await migrate(store, options(ssm, {deleteSource: true}))
+    expect(report.items.map((item) => item.outcome)).toEqual(['unchanged', 'created'])
+    expect(report.exitCode).toBe(0)
+    expect(ssm.deleted.sort()).toEqual(['/p/s/A', '/p/s/B'])
+    expect(await store.history('/p/s/A')).toHaveLength(1)
+  })
+
+  it('reports a create that meets a different secret as a conflict and keeps its source', async () => {
+    const store = new LaggingStore()
+    const ssm = new FakeSsm([parameter('/p/s/A', 'alpha')])
+    await store.put('/p/s/A', SecretValue.fromString('other'), {overwrite: true})
+    const report = await migrate(store, options(ssm, {deleteSource: true}))
+    expect(report.items[0]).toMatchObject({outcome: 'conflict'})
+    expect(report.exitCode).toBe(4)
+    expect(ssm.deleted).toEqual([])
+    expect((await store.get('/p/s/A')).text).toBe('other')
+  })
+
+  it('stops starting writes when aborted, reports what is left and exits 130', async () => {
+    const store = new MemoryStore()
+    const ssm = new FakeSsm(Array.from({length: 30}, (_, i) => parameter(`/p/s/K${String(i).padStart(2, '0')}`, `v${i}`)))
+    const controller = new AbortController()
+    const report = await migrate(store, {
+      ...options(ssm, {concurrency: 1, deleteSource: true}),
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.written === 5) controller.abort()
+      },
+    })
+    expect(report.exitCode).toBe(130)
+    expect(report.interrupted).toBe(true)
+    expect(report.totals.created).toBe(5)
+    expect(report.totals['not-run']).toBe(25)
+    expect(ssm.deleted).toEqual([])
+    expect(report.hint).toContain('Run the same command again')
+  })
+
+  it('never puts a value in the report', async () => {
+    const store = new MemoryStore()
+    const report = await migrate(store, options(new FakeSsm([parameter('/p/s/A', 'TOP-SECRET-VALUE')])))
+    expect(JSON.stringify(report)).not.toContain('TOP-SECRET-VALUE')
+  })
+})
