@@ -1,0 +1,110 @@
+import {beforeAll, describe, expect, it} from 'vitest'
+
+import {runCli, uniqueEnv} from '../helpers/cli.js'
+
+const staging = uniqueEnv('diffs')
+const prod = uniqueEnv('diffp')
+const ANSI = /\u001B\[/
+/** Values that must never appear in any output. */
+const VALUES = ['canary-only-left-1f', 'canary-same-2e', 'canary-left-3d', 'canary-right-4c', 'canary-only-right-5b']
+
+async function set(scope: string, name: string, value: string): Promise<void> {
+  const result = await runCli(['set', scope, name], {input: value})
+  expect(result.code, result.stderr).toBe(0)
+}
+
+beforeAll(async () => {
+  await set(`${staging}/api`, 'ONLY_LEFT', VALUES[0])
+  await set(`${staging}/api`, 'SAME', VALUES[1])
+  await set(`${prod}/api`, 'SAME', VALUES[1])
+  await set(`${staging}/api`, 'CHANGED', VALUES[2])
+  await set(`${prod}/api`, 'CHANGED', VALUES[3])
+  await set(`${prod}/api`, 'ONLY_RIGHT', VALUES[4])
+  // Neighbours that an inexact listing would pick up.
+  await set(`${staging}/api2`, 'NEIGHBOUR', 'n')
+  await set(`${staging}/equal`, 'X', 'same')
+  await set(`${prod}/equal`, 'X', 'same')
+})
+
+function expectNoValue(output: string): void {
+  for (const value of VALUES) expect(output).not.toContain(value)
+}
+
+describe('secrets diff', () => {
+  it('reports only-left, only-right, equal and different, then exits 8', async () => {
+    const result = await runCli(['diff', `${staging}/api`, `${prod}/api`])
+    expect(result.code).toBe(8)
+    const rows = result.stdout.split('\n').map((line) => line.split(/\s{2,}/))
+    expect(rows).toContainEqual(['CHANGED', 'different'])
+    expect(rows).toContainEqual(['ONLY_LEFT', `only in ${staging}/api`])
+    expect(rows).toContainEqual(['ONLY_RIGHT', `only in ${prod}/api`])
+    expect(rows).toContainEqual(['SAME', 'equal'])
+    expect(result.stdout).toContain(`${staging}/api and ${prod}/api differ: 1 only in ${staging}/api, 1 only in ${prod}/api, 1 different, 1 equal.`)
+    expect(result.stdout).not.toContain('NEIGHBOUR')
+    expect(result.stderr).toContain(`secrets promote ${staging}/api ${prod}/api --dry-run`)
+    expect(result.stdout + result.stderr).not.toMatch(ANSI)
+    expectNoValue(result.stdout + result.stderr)
+  })
+
+  it('keeps the JSON report on stdout when the scopes differ, with names and states only', async () => {
+    const result = await runCli(['diff', `${staging}/api`, `${prod}/api`, '--json'])
+    expect(result.code).toBe(8)
+    const report = JSON.parse(result.stdout)
+    expect(report).toEqual({
+      left: `${staging}/api`,
+      right: `${prod}/api`,
+      equal: false,
+      counts: {'only-left': 1, 'only-right': 1, equal: 1, different: 1},
+      secrets: [
+        {name: 'CHANGED', state: 'different'},
+        {name: 'ONLY_LEFT', state: 'only-left'},
+        {name: 'ONLY_RIGHT', state: 'only-right'},
+        {name: 'SAME', state: 'equal'},
+      ],
+    })
+    expect(result.stderr).toBe('')
+    // No digest either: a short value's SHA-256 can be guessed.
+    expect(result.stdout).not.toMatch(/[0-9a-f]{64}/)
+    expectNoValue(result.stdout)
+  })
+
+  it('exits 0 when both scopes hold the same names and values', async () => {
+    const result = await runCli(['diff', `${staging}/equal`, `${prod}/equal`])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('equal: 1 equal.')
+    const json = await runCli(['diff', `${staging}/equal`, `${prod}/equal`, '--json'])
+    expect(json.code).toBe(0)
+    expect(JSON.parse(json.stdout)).toMatchObject({equal: true, secrets: [{name: 'X', state: 'equal'}]})
+  })
+
+  it('treats two empty scopes as equal', async () => {
+    const result = await runCli(['diff', `${staging}/none`, `${prod}/none`])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('both empty')
+  })
+
+  it('prints nothing with --quiet and says the outcome by exit code', async () => {
+    const differ = await runCli(['diff', `${staging}/api`, `${prod}/api`, '--quiet'])
+    expect(differ).toMatchObject({code: 8, stdout: '', stderr: ''})
+    const same = await runCli(['diff', `${staging}/equal`, `${prod}/equal`, '-q'])
+    expect(same).toMatchObject({code: 0, stdout: '', stderr: ''})
+  })
+
+  it('colours the states only when asked by FORCE_COLOR, and never under NO_COLOR', async () => {
+    const forced = await runCli(['diff', `${staging}/api`, `${prod}/api`], {env: {FORCE_COLOR: '1'}})
+    expect(forced.code).toBe(8)
+    expect(forced.stdout).toMatch(ANSI)
+    // Colour codes do not disturb the columns.
+    expect(forced.stdout.replaceAll(/\u001B\[[\d;]*m/g, '')).toContain('SAME        equal')
+    const none = await runCli(['diff', `${staging}/api`, `${prod}/api`], {env: {NO_COLOR: '1'}})
+    expect(none.stdout + none.stderr).not.toMatch(ANSI)
+    const json = await runCli(['diff', `${staging}/api`, `${prod}/api`, '--json'], {env: {FORCE_COLOR: '1'}})
+    expect(JSON.parse(json.stdout).equal).toBe(false)
+  })
+
+  it('refuses an invalid scope with exit 2 before any AWS call', async () => {
+    const result = await runCli(['diff', `${staging}/a*pi`, `${prod}/api`, '--endpoint-url', 'http://127.0.0.1:1'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/the service "a\*pi" contains "\*"/)
+  })
+})
