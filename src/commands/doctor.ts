@@ -41,7 +41,8 @@ ${EXIT_CODES_HELP}`
     const report = await this.spin('Checking', () =>
       runDoctor({clients: {sts, secretsManager, ssm}, flags: {profile: flags.profile, region: context.region, endpointUrl: flags['endpoint-url']}, scope}),
     )
-    if (!this.jsonEnabled()) this.log(renderDoctor(report, flags.quiet))
+    const text = this.jsonEnabled() ? '' : renderDoctor(report, flags.quiet)
+    if (text) this.log(text)
     process.exitCode = report.exitCode
     return report
   }

@@ -289,7 +289,10 @@ function failedCall(id: string, action: string, resource: string | undefined, er
  */
 export function deniedBecause(message: string): string | undefined {
   const explicit = /explicit deny in (?:an? )?([\w -]+?) policy/i.exec(message)
-  if (explicit) return `explicitly denied by a ${explicit[1].toLowerCase()} policy`
+  if (explicit) {
+    const kind = explicit[1].toLowerCase()
+    return `explicitly denied by ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} policy`
+  }
   const implicit = /no ([\w -]+?) policy allows/i.exec(message)
   if (implicit) return `no ${implicit[1].toLowerCase()} policy allows it`
   if (/security token .* invalid|UnrecognizedClient|InvalidClientTokenId/i.test(message)) return 'the credentials are not valid for this account or endpoint'
@@ -298,9 +301,9 @@ export function deniedBecause(message: string): string | undefined {
 }
 
 function deniedFix(action: string, resource: string | undefined, why: string | undefined): string {
-  if (why?.startsWith('explicitly denied by a service control')) return `An organization SCP denies ${action}: ask your AWS administrators, or use an account where it is allowed.`
-  if (why?.startsWith('explicitly denied by a permissions boundary')) return `Your permissions boundary denies ${action}: ask for it to be widened.`
-  if (why?.startsWith('explicitly denied by a resource-based')) return `The secret's resource policy denies ${action} to you: check it with aws secretsmanager get-resource-policy.`
+  if (why?.includes('service control')) return `An organization SCP denies ${action}: ask your AWS administrators, or use an account where it is allowed.`
+  if (why?.includes('permissions boundary')) return `Your permissions boundary denies ${action}: ask for it to be widened.`
+  if (why?.includes('resource-based')) return `The secret's resource policy denies ${action} to you: check it with aws secretsmanager get-resource-policy.`
   if (why?.startsWith('explicitly denied')) return `A policy of yours explicitly denies ${action}; an allow cannot override it: remove the deny or use another role.`
   if (why?.includes('not valid') || why?.includes('expired')) return 'Refresh the credentials (aws sso login, or new keys), and check --endpoint-url points where they belong.'
   return `Allow ${action}${resource ? ` on ${resource.endsWith('*') ? resource : `${resource}*`}` : ''} in a policy of your identity, or use another --profile.`
