@@ -23,11 +23,11 @@ import {
   type IamInput,
   inspectIam,
   inspectLambdaFunction,
-  inspectParameter,
+  inspectParameters,
   inspectTaskDefinition,
   parameterNeedsValue,
 } from '../core/audit/inspect.js'
-import {scanForSecrets} from '../core/audit/secret-scan.js'
+import {scanManyForSecrets} from '../core/audit/secret-scan.js'
 import type {SecretScanner} from '../core/audit/variables.js'
 
 /** What was read: the denominator of "no findings". */
@@ -80,7 +80,7 @@ const LISTING_ACTIONS: Record<AuditArea, string[]> = {
 
 /** Runs the requested inspections; the areas run side by side, each with its own client. */
 export async function runAudit(clients: AuditClients, options: AuditOptions): Promise<AuditReport> {
-  const scan = options.scan ?? scanForSecrets
+  const scan = options.scan ?? scanManyForSecrets
   const limit = pLimit(options.concurrency ?? 8)
   const progress = options.onProgress ?? (() => {})
   const runs: Array<Promise<Collected>> = []
@@ -279,13 +279,11 @@ export async function collectSsm(
     seen.add(key)
   }
 
-  const findings: Finding[] = []
-  for (const parameter of parameters) {
-    const name = parameter.Name ?? ''
-    // When values could not be read, String parameters are judged by their names alone.
-    const found = await inspectParameter({name, type: parameter.Type ?? 'String', value: values.get(name)}, scan)
-    if (found) findings.push(found)
-  }
+  // When values could not be read, String parameters are judged by their names alone.
+  const findings = await inspectParameters(
+    parameters.map((parameter) => ({name: parameter.Name ?? '', type: parameter.Type ?? 'String', value: values.get(parameter.Name ?? '')})),
+    scan,
+  )
 
   return {findings, gaps, inspected: {ssmParameters: parameters.length}}
 }

@@ -5,7 +5,7 @@
 import {finding, type Finding} from './findings.js'
 import {ecsVariableFix, iamGrantFix, lambdaVariableFix, ssmParameterFix} from './fixes.js'
 import {describeGrant, grantEnvironments, grantServices, judgePolicy, parsePolicyDocument, secretReadGrants, type SecretReadGrant} from './iam.js'
-import {classifyVariable, type SecretScanner} from './variables.js'
+import {classifyVariables, type SecretScanner, type VariableVerdict} from './variables.js'
 import {looksLikeSecretName} from './names.js'
 
 export interface LambdaFunctionInput {
@@ -27,10 +27,14 @@ export interface ParameterInput {
 }
 
 export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: SecretScanner): Promise<Finding[]> {
+  const entries = Object.entries(fn.variables)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => ({name, value}))
+  const verdicts = await classifyVariables(entries, scan)
   const findings: Finding[] = []
-  for (const [variable, value] of Object.entries(fn.variables).sort(([a], [b]) => a.localeCompare(b))) {
-    const verdict = await classifyVariable(variable, value, scan)
+  for (const [index, verdict] of verdicts.entries()) {
     if (verdict.kind === 'clean') continue
+    const variable = entries[index].name
     findings.push(
       finding(verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name', {
         resourceType: 'lambda-function',
@@ -47,22 +51,25 @@ export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: Secre
 
 /** Only `environment` entries are judged: `secrets` entries (valueFrom) are references by construction. */
 export async function inspectTaskDefinition(definition: TaskDefinitionInput, scan: SecretScanner): Promise<Finding[]> {
+  const entries = definition.containers.flatMap((container) =>
+    container.environment
+      .filter((entry) => entry.name !== undefined)
+      .map((entry) => ({container: container.name, name: entry.name!, value: entry.value ?? ''})),
+  )
+  const verdicts = await classifyVariables(entries, scan)
   const findings: Finding[] = []
-  for (const container of definition.containers) {
-    for (const entry of container.environment) {
-      if (entry.name === undefined) continue
-      const verdict = await classifyVariable(entry.name, entry.value ?? '', scan)
-      if (verdict.kind === 'clean') continue
-      findings.push(
-        finding(verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name', {
-          resourceType: 'ecs-task-definition',
-          resource: `${definition.family}:${definition.revision}`,
-          item: `${container.name}/${entry.name}`,
-          detail: verdict.detail,
-          fix: ecsVariableFix(definition.family, container.name, entry.name),
-        }),
-      )
-    }
+  for (const [index, verdict] of verdicts.entries()) {
+    if (verdict.kind === 'clean') continue
+    const {container, name} = entries[index]
+    findings.push(
+      finding(verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name', {
+        resourceType: 'ecs-task-definition',
+        resource: `${definition.family}:${definition.revision}`,
+        item: `${container}/${name}`,
+        detail: verdict.detail,
+        fix: ecsVariableFix(definition.family, container, name),
+      }),
+    )
   }
 
   return findings
@@ -76,38 +83,66 @@ export function parameterNeedsValue(parameter: Pick<ParameterInput, 'type'>): bo
   return parameter.type !== 'SecureString'
 }
 
+/** Parameters judged per secretlint run; values are up to 8 KB (Advanced tier: 8 KB) each. */
+const PARAMETERS_PER_SCAN = 100
+
 /**
  * SecureString: medium, whatever it holds (it belongs in Secrets Manager). String and StringList:
  * high when the name (its last path segment) or the value says secret, unless the value is a reference.
+ * When a value could not be read (GetParameters denied), a secret-sounding name is reported on its own.
  */
-export async function inspectParameter(parameter: ParameterInput, scan: SecretScanner): Promise<Finding | undefined> {
-  const fix = ssmParameterFix(parameter.name)
-  if (parameter.type === 'SecureString') {
-    return finding('ssm-secure-string', {
-      resourceType: 'ssm-parameter',
-      resource: parameter.name,
-      item: parameter.name,
-      detail: 'SecureString parameter: Secrets Manager scales for run-time reads and rotates',
-      fix,
-    })
+export async function inspectParameters(parameters: readonly ParameterInput[], scan: SecretScanner): Promise<Finding[]> {
+  const findings: Finding[] = []
+  const withValues = parameters.filter((parameter) => parameter.type !== 'SecureString' && parameter.value !== undefined)
+  const verdicts = new Map<ParameterInput, VariableVerdict>()
+  for (let index = 0; index < withValues.length; index += PARAMETERS_PER_SCAN) {
+    const chunk = withValues.slice(index, index + PARAMETERS_PER_SCAN)
+    const judged = await classifyVariables(
+      chunk.map((parameter) => ({name: lastSegment(parameter.name), value: parameter.value!})),
+      scan,
+    )
+    for (const [at, verdict] of judged.entries()) verdicts.set(chunk[at], verdict)
   }
 
-  const name = lastSegment(parameter.name)
-  // When the value could not be read (GetParameters denied), a secret-sounding name is reported on its own.
-  const verdict =
-    parameter.value === undefined
-      ? looksLikeSecretName(name)
-        ? {kind: 'secret-name' as const, detail: `${parameter.type} parameter whose name says secret`}
-        : {kind: 'clean' as const}
-      : await classifyVariable(name, parameter.value, scan)
-  if (verdict.kind === 'clean') return undefined
-  return finding('ssm-plaintext-secret', {
-    resourceType: 'ssm-parameter',
-    resource: parameter.name,
-    item: parameter.name,
-    detail: `unencrypted ${parameter.type}: ${verdict.detail}`,
-    fix,
-  })
+  for (const parameter of parameters) {
+    const fix = ssmParameterFix(parameter.name)
+    if (parameter.type === 'SecureString') {
+      findings.push(
+        finding('ssm-secure-string', {
+          resourceType: 'ssm-parameter',
+          resource: parameter.name,
+          item: parameter.name,
+          detail: 'SecureString parameter: Secrets Manager scales for run-time reads and rotates',
+          fix,
+        }),
+      )
+      continue
+    }
+
+    const verdict =
+      verdicts.get(parameter) ??
+      (looksLikeSecretName(lastSegment(parameter.name))
+        ? {kind: 'secret-name' as const, detail: `${parameter.type} parameter whose name says secret (its value was not read)`}
+        : {kind: 'clean' as const})
+    if (verdict.kind === 'clean') continue
+    findings.push(
+      finding('ssm-plaintext-secret', {
+        resourceType: 'ssm-parameter',
+        resource: parameter.name,
+        item: parameter.name,
+        detail: `unencrypted ${parameter.type}: ${verdict.detail}`,
+        fix,
+      }),
+    )
+  }
+
+  return findings
+}
+
+/** One parameter; see `inspectParameters`. */
+export async function inspectParameter(parameter: ParameterInput, scan: SecretScanner): Promise<Finding | undefined> {
+  const [found] = await inspectParameters([parameter], scan)
+  return found
 }
 
 function lastSegment(name: string): string {

@@ -8,27 +8,45 @@ export type VariableVerdict =
   | {kind: 'secret-name'; word: string; detail: string}
   | {kind: 'clean'; reason: BenignReason | 'not-secret-looking'}
 
-/** Scans a value for credential shapes; injected so the rules can be tested without secretlint. */
-export type SecretScanner = (name: string, value: string) => Promise<SecretMatch[]>
+/**
+ * Scans values for credential shapes, many at once (one result list per entry); injected so the rules
+ * can be tested without secretlint. `scanManyForSecrets` is the real one.
+ */
+export type SecretScanner = (entries: ReadonlyArray<{name: string; value: string}>) => Promise<SecretMatch[][]>
 
 /**
- * Judges one variable or parameter. A value with the shape of a credential is a secret whatever its
+ * Judges variables or parameters. A value with the shape of a credential is a secret whatever its
  * name; otherwise a secret-sounding name makes it one unless the value is a reference or a flag.
- * The detail names rules and words, never the value.
+ * Details name rules and words, never the value.
  */
-export async function classifyVariable(name: string, value: string, scan: SecretScanner): Promise<VariableVerdict> {
-  const benign = benignValueReason(value)
+export async function classifyVariables(
+  entries: ReadonlyArray<{name: string; value: string}>,
+  scan: SecretScanner,
+): Promise<VariableVerdict[]> {
+  const benign = entries.map(({value}) => benignValueReason(value))
   // References and flags cannot carry a credential, so secretlint is not even asked about them.
-  const matches = benign === undefined ? await scan(name, value) : []
-  if (matches.length > 0) {
-    return {kind: 'secret-value', matches, detail: `value matches ${matches.map(describeMatch).join(', ')}`}
-  }
+  const toScan = entries.filter((_, index) => benign[index] === undefined)
+  const scanned = toScan.length > 0 ? await scan(toScan) : []
+  let next = 0
+  return entries.map(({name}, index) => {
+    const reason = benign[index]
+    const matches = reason === undefined ? (scanned[next++] ?? []) : []
+    if (matches.length > 0) {
+      return {kind: 'secret-value', matches, detail: `value matches ${matches.map(describeMatch).join(', ')}`}
+    }
 
-  if (benign !== undefined) return {kind: 'clean', reason: benign}
-  const word = secretNameMatch(name)
-  if (word !== undefined) {
-    return {kind: 'secret-name', word, detail: `name contains ${word} and the value is a literal, not a reference`}
-  }
+    if (reason !== undefined) return {kind: 'clean', reason}
+    const word = secretNameMatch(name)
+    if (word !== undefined) {
+      return {kind: 'secret-name', word, detail: `name contains ${word} and the value is a literal, not a reference`}
+    }
 
-  return {kind: 'clean', reason: 'not-secret-looking'}
+    return {kind: 'clean', reason: 'not-secret-looking'}
+  })
+}
+
+/** Judges one variable; see `classifyVariables`. */
+export async function classifyVariable(name: string, value: string, scan: SecretScanner): Promise<VariableVerdict> {
+  const [verdict] = await classifyVariables([{name, value}], scan)
+  return verdict
 }

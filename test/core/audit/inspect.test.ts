@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {inspectIam, inspectLambdaFunction, inspectParameter, inspectTaskDefinition, parameterNeedsValue} from '../../../src/core/audit/inspect.js'
-import {scanForSecrets} from '../../../src/core/audit/secret-scan.js'
+import {scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:'
 const policy = (...Statement: object[]) => encodeURIComponent(JSON.stringify({Version: '2012-10-17', Statement}))
@@ -11,7 +11,7 @@ describe('inspecting workloads', () => {
   it('reports each secret variable of a function, never its value', async () => {
     const findings = await inspectLambdaFunction(
       {name: 'prod-checkout', variables: {DB_PASSWORD: 'hunter2hunter2', LOG_LEVEL: 'info', API_KEY_ARN: `${ARN}/prod/checkout/API_KEY-AbCdEf`}},
-      scanForSecrets,
+      scanManyForSecrets,
     )
     expect(findings).toHaveLength(1)
     expect(findings[0]).toMatchObject({rule: 'env-secret-name', severity: 'high', resource: 'prod-checkout', item: 'DB_PASSWORD'})
@@ -21,7 +21,7 @@ describe('inspecting workloads', () => {
   it('judges ECS environment entries by container', async () => {
     const findings = await inspectTaskDefinition(
       {family: 'web', revision: 3, containers: [{name: 'app', environment: [{name: 'DB_PASSWORD', value: 'p4ssw0rd!'}, {name: 'PORT', value: '8080'}]}]},
-      scanForSecrets,
+      scanManyForSecrets,
     )
     expect(findings.map((item) => [item.resource, item.item])).toEqual([['web:3', 'app/DB_PASSWORD']])
   })
@@ -37,7 +37,7 @@ describe('inspecting parameters', () => {
     [{name: '/prod/billing/LOG_LEVEL', type: 'String', value: 'debug'}, undefined],
     [{name: '/prod/billing/hosts', type: 'StringList', value: 'a.example.com,b.example.com'}, undefined],
   ])('%j', async (parameter, rule) => {
-    expect((await inspectParameter(parameter, scanForSecrets))?.rule).toBe(rule)
+    expect((await inspectParameter(parameter, scanManyForSecrets))?.rule).toBe(rule)
   })
 
   it('reads String and StringList values, never a SecureString', () => {

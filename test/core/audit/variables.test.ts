@@ -3,7 +3,7 @@ import {generateKeyPairSync, randomBytes} from 'node:crypto'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {scanForSecrets} from '../../../src/core/audit/secret-scan.js'
+import {scanForSecrets, scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
 import {classifyVariable} from '../../../src/core/audit/variables.js'
 
 // Credential-shaped values are built at run time, so the repository holds nothing a scanner would flag.
@@ -23,6 +23,25 @@ describe('secretlint wrapper', () => {
   ])('recognises %s by its value (%s)', async (name, value, messageId) => {
     const matches = await scanForSecrets(name, value)
     expect(matches.map((match) => match.messageId)).toContain(messageId)
+  })
+
+  it('scans many variables in one run and gives each its own matches', async () => {
+    const results = await scanManyForSecrets([
+      {name: 'LOG_LEVEL', value: 'info'},
+      {name: 'SSH_KEY', value: privateKey},
+      {name: 'REGION', value: 'us-east-1'},
+      {name: 'GH', value: githubToken},
+      {name: 'DATABASE_URL', value: postgresUrl},
+      {name: 'EMPTY', value: ''},
+    ])
+    expect(results.map((matches) => matches.map((match) => match.messageId))).toEqual([
+      [],
+      ['PrivateKey'],
+      [],
+      ['GITHUB_TOKEN'],
+      ['PostgreSQLConnection'],
+      [],
+    ])
   })
 
   it('does not report account ids, which every ARN carries', async () => {
@@ -55,13 +74,13 @@ describe('classifying a variable', () => {
     ['DB_PASSWORD_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf', 'clean'],
     ['DB_PASSWORD_SECRET_NAME', 'legacy-db-password', 'clean'],
   ])('%s=<value %#> is %s', async (name, value, kind) => {
-    expect((await classifyVariable(name, value, scanForSecrets)).kind).toBe(kind)
+    expect((await classifyVariable(name, value, scanManyForSecrets)).kind).toBe(kind)
   })
 
   it('never puts the value in the detail', async () => {
     await fc.assert(
       fc.asyncProperty(fc.stringMatching(/^[A-Za-z0-9!#%&*+,.:;<>?@^_~-]{12,40}$/), async (value) => {
-        const verdict = await classifyVariable('DB_PASSWORD', value, async () => [{ruleId: 'r', messageId: 'm'}])
+        const verdict = await classifyVariable('DB_PASSWORD', value, async (entries) => entries.map(() => [{ruleId: 'r', messageId: 'm'}]))
         expect(JSON.stringify(verdict)).not.toContain(value)
       }),
       {numRuns: 50},
@@ -70,9 +89,9 @@ describe('classifying a variable', () => {
 
   it('does not ask the scanner about references and flags', async () => {
     let asked = 0
-    const scan = async () => {
-      asked++
-      return []
+    const scan = async (entries: ReadonlyArray<unknown>) => {
+      asked += entries.length
+      return entries.map(() => [])
     }
 
     await classifyVariable('DB_PASSWORD', '{{resolve:ssm-secure:/prod/api/DB_PASSWORD}}', scan)
