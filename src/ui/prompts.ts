@@ -15,7 +15,7 @@ function interrupted(error: unknown): never {
 
 /** Reads a value with echo off, twice; the two must match. */
 export async function promptHiddenTwice(label: string): Promise<string> {
-  const {password} = await import('@inquirer/prompts')
+  const {password} = await import('./inquirer.js')
   try {
     const first = await password({message: `Value for ${label}`}, promptContext())
     const second = await password({message: `Again, to confirm`}, promptContext())
@@ -36,7 +36,7 @@ export async function confirmOrRequireYes(question: string, assumeYes: boolean, 
     throw new UsageError(`Confirmation needed ("${question}") and there is no terminal to ask on.`, `Pass ${flag} to confirm.`)
   }
 
-  const {confirm} = await import('@inquirer/prompts')
+  const {confirm} = await import('./inquirer.js')
   try {
     return await confirm({message: question, default: false}, promptContext())
   } catch (error) {

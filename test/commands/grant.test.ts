@@ -1,7 +1,6 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
@@ -14,7 +13,9 @@ const GET = 'secretsmanager:GetSecretValue'
 /** The emulator's answer to STS GetCallerIdentity, and the region cliEnv sets. */
 const EMULATOR_ACCOUNT = '123456789012'
 const EMULATOR_REGION = 'us-east-1'
-const TRIPWIRE = fileURLToPath(new URL('../fixtures/grant-sdk-tripwire.mjs', import.meta.url))
+/** The bundle announces each AWS SDK client package on DEBUG=secrets:aws as it initialises. */
+const SDK_TRACE = {DEBUG: 'secrets:aws'}
+const SDK_LOADED = /secrets:aws loading @aws-sdk\//
 /** Nothing listens there: any AWS call fails fast. */
 const DEAD_ENDPOINT = {AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1'}
 
@@ -47,7 +48,7 @@ describe('secrets grant ENV/SERVICE --function', () => {
   it('uses --account and --region (partition derived: aws-cn) without loading the AWS SDK', async () => {
     const result = await runCli(
       ['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--account', '210987654321', '--region', 'cn-north-1'],
-      {env: {...DEAD_ENDPOINT, NODE_OPTIONS: `--import ${TRIPWIRE}`}},
+      {env: {...DEAD_ENDPOINT, ...SDK_TRACE}},
     )
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
@@ -77,17 +78,17 @@ describe('secrets grant ENV/SERVICE --function', () => {
     expect(result.stderr).toMatch(/--region/)
   })
 
-  it('the tripwire catches an SDK load (so the test above proves something)', async () => {
+  it('the trace shows an SDK load when the account must come from STS (so the tests above prove something)', async () => {
     const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--region', 'eu-west-1'], {
-      env: {NODE_OPTIONS: `--import ${TRIPWIRE}`},
+      env: {...SDK_TRACE},
     })
-    expect(result.code).not.toBe(0)
-    expect(result.stderr).toMatch(/tripwire: the AWS SDK was loaded/)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/secrets:aws loading @aws-sdk\/client-sts/)
   })
 
   it.each(['cloudformation', 'sam'])('leaves account, region and partition to CloudFormation in %s, without the SDK', async (format) => {
     const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--format', format], {
-      env: {...DEAD_ENDPOINT, AWS_REGION: undefined, NODE_OPTIONS: `--import ${TRIPWIRE}`},
+      env: {...DEAD_ENDPOINT, AWS_REGION: undefined, ...SDK_TRACE},
     })
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
@@ -153,11 +154,11 @@ describe('secrets grant ENV/SERVICE --function', () => {
     ['a scope together with --env', ['grant', 'prod/api', '--function', 'f', '--env', 'prod'], /either ENV\/SERVICE or --manifest/],
     ['nothing to grant', ['grant'], /Missing ENV\/SERVICE/],
   ])('refuses %s with exit 2 before any AWS call', async (_label, args, message) => {
-    const result = await runCli(args, {env: {...DEAD_ENDPOINT, NODE_OPTIONS: `--import ${TRIPWIRE}`}})
+    const result = await runCli(args, {env: {...DEAD_ENDPOINT, ...SDK_TRACE}})
     expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(message)
-    expect(result.stderr).not.toMatch(/tripwire/)
+    expect(result.stderr).not.toMatch(SDK_LOADED)
   })
 })
 
@@ -249,10 +250,11 @@ describe('secrets grant --manifest --env', () => {
   ])('refuses a manifest with %s, naming the line (exit 2)', async (_label, text, message) => {
     const bad = tempDir()
     writeFileSync(join(bad, 'secrets.yml'), text)
-    const result = await runCli(['grant', '--env', 'prod', '--check'], {cwd: bad, env: {NODE_OPTIONS: `--import ${TRIPWIRE}`}})
+    const result = await runCli(['grant', '--env', 'prod', '--check'], {cwd: bad, env: {...SDK_TRACE}})
     expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(message)
+    expect(result.stderr).not.toMatch(SDK_LOADED)
   })
 
   it('refuses a missing manifest with exit 2 and says what to do', async () => {
