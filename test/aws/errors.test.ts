@@ -12,6 +12,7 @@ import {translateAwsError} from '../../src/aws/errors.js'
 import {ExitCode} from '../../src/core/errors.js'
 import {SecretValue} from '../../src/core/secret-value.js'
 import {SecretsManagerStore} from '../../src/stores/secrets-manager-store.js'
+import {exitCodeOf} from '../helpers/errors.js'
 
 /** An error shaped as the SDK throws it after its retries, for faults the emulator cannot produce. */
 function sdkError(name: string, status: number | undefined, message = `${name} happened`, extra: Record<string, unknown> = {}) {
@@ -81,16 +82,6 @@ describe('translateAwsError', () => {
 describe('SecretsManagerStore under faults the emulator cannot produce', () => {
   const mock = mockClient(SecretsManagerClient)
   afterEach(() => mock.reset())
-
-  async function exitCodeOf(promise: Promise<unknown>): Promise<number | undefined> {
-    try {
-      await promise
-    } catch (error) {
-      return (error as {exitCode?: number}).exitCode
-    }
-
-    return undefined
-  }
 
   it('turns throttling on read into exit 6', async () => {
     mock.on(GetSecretValueCommand).rejects(sdkError('ThrottlingException', 400))

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {ExitCode} from '../../src/core/errors.js'
 import {SecretValue} from '../../src/core/secret-value.js'
 import type {SecretStore} from '../../src/stores/secret-store.js'
+import {exitCodeOf} from '../helpers/errors.js'
 
 const value = (text: string) => SecretValue.fromString(text)
 
@@ -12,16 +13,6 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
   for await (const item of items) out.push(item)
   return out
-}
-
-async function exitCodeOf(promise: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await promise
-  } catch (error) {
-    return (error as {exitCode?: number}).exitCode
-  }
-
-  return undefined
 }
 
 /**
