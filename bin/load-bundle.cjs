@@ -1,14 +1,16 @@
 'use strict'
 // Compiles a CommonJS bundle with a V8 code cache kept beside it (or in the user's cache folder when
-// the package folder is read-only). One cache per command, since each compiles different code.
+// the package folder is read-only). One cache per bundle and command, since each run compiles
+// different code. The cache holds compiled code only, never data or values.
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const vm = require('node:vm')
 const Module = require('node:module')
 
-function cacheFile(bundle, key) {
-  const name = `${String(key ?? 'root').replace(/[^\w-]/g, '_').slice(0, 40) || 'root'}-${process.version}-${process.arch}.bin`
+function cacheFiles(bundle, key) {
+  const safeKey = String(key ?? 'root').replace(/[^\w-]/g, '_').slice(0, 40) || 'root'
+  const name = `${path.basename(bundle, '.cjs')}-${safeKey}-${process.version}-${process.arch}.bin`
   return [
     path.join(path.dirname(bundle), '.v8-cache', name),
     path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'secrets', 'v8-cache', name),
@@ -21,6 +23,7 @@ function readFirst(files) {
       return fs.readFileSync(file)
     } catch {}
   }
+
   return undefined
 }
 
@@ -35,10 +38,14 @@ function writeFirst(files, data) {
   }
 }
 
-exports.loadBundle = function loadBundle(bundle, key) {
+/**
+ * Runs `bundle` as a CommonJS module and returns its exports. `provided` maps module ids to exports
+ * handed over instead of loaded (commands share the oclif of the main bundle).
+ */
+exports.loadBundle = function loadBundle(bundle, key, provided = {}) {
   const source = fs.readFileSync(bundle, 'utf8')
   const useCache = process.env.SECRETS_NO_CODE_CACHE !== '1'
-  const files = cacheFile(bundle, key)
+  const files = cacheFiles(bundle, key)
   const cachedData = useCache ? readFirst(files) : undefined
   const script = new vm.Script(Module.wrap(source), {filename: bundle, cachedData})
   if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
@@ -46,7 +53,9 @@ exports.loadBundle = function loadBundle(bundle, key) {
     process.once('exit', () => writeFirst(files, script.createCachedData()))
   }
 
+  const realRequire = Module.createRequire(bundle)
+  const bundleRequire = Object.assign((id) => (id in provided ? provided[id] : realRequire(id)), realRequire)
   const module = {exports: {}}
-  script.runInThisContext()(module.exports, Module.createRequire(bundle), module, bundle, path.dirname(bundle))
+  script.runInThisContext()(module.exports, bundleRequire, module, bundle, path.dirname(bundle))
   return module.exports
 }
