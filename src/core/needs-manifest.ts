@@ -17,6 +17,7 @@ import {isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAML
 import {partProblem, Scope, SecretAddress} from './address.js'
 import {SecretsError, UsageError} from './errors.js'
 import {functionNameProblem} from './iam-policy.js'
+import {type EnvironmentEntry, readEnvironments} from './project-config.js'
 
 export const DEFAULT_MANIFEST_FILE = 'secrets.yml'
 
@@ -37,6 +38,16 @@ export interface NeedsManifest {
   file: string
   service: string
   functions: DeclaredFunction[]
+  /** The project file's `environments:` section (issue 9), when present. */
+  environments?: EnvironmentEntry[]
+}
+
+/** The project file read for its environments: service and functions are optional there. */
+export interface ProjectFile {
+  file: string
+  service?: string
+  functions?: DeclaredFunction[]
+  environments: EnvironmentEntry[]
 }
 
 /** A manifest resolved for one environment: every declared secret as a checked address. */
@@ -60,6 +71,7 @@ export class ManifestError extends UsageError {
 interface ReadContext {
   file: string
   lineOf(node: Node | null | undefined): number
+  error(line: number, problem: string, hint?: string): ManifestError
   /** Sections read so far; a reader may depend on an earlier one (functions on service). */
   manifest: Partial<Omit<NeedsManifest, 'file'>>
 }
@@ -73,6 +85,9 @@ type SectionReader = (value: Node | null, context: ReadContext, keyLine: number)
 const SECTION_READERS = {
   service: readService,
   functions: readFunctions,
+  environments(value, context, keyLine) {
+    context.manifest.environments = readEnvironments(value, context, keyLine)
+  },
 } satisfies Record<string, SectionReader>
 
 type SectionName = keyof typeof SECTION_READERS
@@ -83,6 +98,25 @@ export const MANIFEST_SECTIONS = Object.keys(SECTION_READERS) as SectionName[]
 
 /** Parses and checks a manifest; `file` only names it in messages. */
 export function parseNeedsManifest(text: string, file = DEFAULT_MANIFEST_FILE): NeedsManifest {
+  const manifest = parseSections(text, file, REQUIRED_SECTIONS)
+  return {
+    file,
+    service: manifest.service ?? '',
+    functions: manifest.functions ?? [],
+    ...(manifest.environments ? {environments: manifest.environments} : {}),
+  }
+}
+
+/**
+ * Parses the same file for its environments (every section is checked, none is required), so one
+ * `secrets.yml` serves both grant's declared needs and every command's AWS placement.
+ */
+export function parseProjectFile(text: string, file = DEFAULT_MANIFEST_FILE): ProjectFile {
+  const manifest = parseSections(text, file, [])
+  return {file, service: manifest.service, functions: manifest.functions, environments: manifest.environments ?? []}
+}
+
+function parseSections(text: string, file: string, required: readonly SectionName[]): ReadContext['manifest'] {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {lineCounter, prettyErrors: true, uniqueKeys: true})
   const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1)
@@ -102,18 +136,18 @@ export function parseNeedsManifest(text: string, file = DEFAULT_MANIFEST_FILE): 
 
   if (!isMap(root)) throw new ManifestError(file, lineOf(root), 'expected a mapping with service: and functions:.', exampleHint())
 
-  const context: ReadContext = {file, lineOf, manifest: {}}
+  const context: ReadContext = {file, lineOf, manifest: {}, error: (line, problem, hint) => new ManifestError(file, line, problem, hint)}
   const sections = topLevelSections(root, context)
   for (const name of MANIFEST_SECTIONS) {
     const section = sections.get(name)
     if (section) {
       SECTION_READERS[name](section.value, context, section.line)
-    } else if (REQUIRED_SECTIONS.includes(name)) {
+    } else if (required.includes(name)) {
       throw new ManifestError(file, 1, `missing the ${name}: section.`, exampleHint())
     }
   }
 
-  return {file, service: context.manifest.service ?? '', functions: context.manifest.functions ?? []}
+  return context.manifest
 }
 
 function topLevelSections(root: YAMLMap, context: ReadContext): Map<string, {value: Node | null; line: number}> {
@@ -126,7 +160,7 @@ function topLevelSections(root: YAMLMap, context: ReadContext): Map<string, {val
       throw new ManifestError(
         context.file,
         line,
-        `unknown key ${key === undefined ? '(not a plain key)' : `"${key}"`}; a manifest has ${MANIFEST_SECTIONS.map((name) => `${name}:`).join(' and ')}.`,
+        `unknown key ${key === undefined ? '(not a plain key)' : `"${key}"`}; a manifest has ${MANIFEST_SECTIONS.map((name) => `${name}:`).join(', ')}.`,
       )
     }
 

@@ -1,0 +1,75 @@
+import {readFile, stat} from 'node:fs/promises'
+import {dirname, join, resolve} from 'node:path'
+
+import {isMap, LineCounter, type Node, parseDocument} from 'yaml'
+
+import {UsageError} from '../core/errors.js'
+import {ManifestError, parseProjectFile, type ProjectFile} from '../core/needs-manifest.js'
+import {environmentScalars, PROJECT_FILE, secretValueHint} from '../core/project-config.js'
+
+/**
+ * The project file for this run: `--config FILE`, or the nearest `secrets.yml` walking up from `cwd`
+ * (as git finds its folder). Undefined when there is none: every command then behaves as before.
+ */
+export async function loadProjectConfig(options: {file?: string; cwd: string}): Promise<ProjectFile | undefined> {
+  const path = options.file === undefined ? await findProjectFile(options.cwd) : resolve(options.cwd, options.file)
+  if (path === undefined) return undefined
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new UsageError(`--config ${options.file}: no such file.`)
+    if (code === 'EISDIR') throw new UsageError(`--config ${options.file} is a directory, not a file.`)
+    throw new UsageError(`The project file ${path} could not be read (${code ?? 'error'}).`)
+  }
+
+  const label = options.file ?? path
+  // A pasted credential is reported as such first, before any format check could describe the line.
+  await refuseSecretValues(text, label)
+  return parseProjectFile(text, label)
+}
+
+/** The nearest `secrets.yml` in `cwd` or one of its parents. */
+export async function findProjectFile(cwd: string): Promise<string | undefined> {
+  let dir = resolve(cwd)
+  for (;;) {
+    const candidate = join(dir, PROJECT_FILE)
+    try {
+      if ((await stat(candidate)).isFile()) return candidate
+    } catch {
+      // not here: go up
+    }
+
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+/**
+ * The file never holds a secret value: every string under `environments:` goes through the audit's
+ * detection (credential shapes by secretlint; references, regions and ARNs are recognised as benign
+ * first, so secretlint is only loaded when a free-form value such as a profile name is present).
+ */
+async function refuseSecretValues(text: string, file: string): Promise<void> {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter})
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return // the parser reports it, with the line
+  const section = doc.contents.get('environments', true) as Node | undefined
+  if (!section) return
+  const lineOf = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1)
+  const scalars = environmentScalars(section, lineOf)
+  if (scalars.length === 0) return
+  const [{classifyVariables}, {scanManyForSecrets}] = await Promise.all([import('../core/audit/variables.js'), import('../core/audit/secret-scan.js')])
+  const verdicts = await classifyVariables(scalars, scanManyForSecrets)
+  const index = verdicts.findIndex((verdict) => verdict.kind === 'secret-value')
+  if (index === -1) return
+  const verdict = verdicts[index] as {detail: string}
+  throw new ManifestError(
+    file,
+    scalars[index].line,
+    `the value of ${scalars[index].name} looks like a credential (${verdict.detail}); ${PROJECT_FILE} never holds a secret value (it is committed with the code).`,
+    secretValueHint(),
+  )
+}
