@@ -3,7 +3,9 @@ import {stat, readFile} from 'node:fs/promises'
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
-import {ExitCode, InterruptedError, SecretsError, UsageError} from './core/errors.js'
+import {AccessDeniedError, ExitCode, InterruptedError, SecretsError, UsageError} from './core/errors.js'
+import type {ProjectFile} from './core/needs-manifest.js'
+import {type EnvironmentEntry, environmentEntry} from './core/project-config.js'
 import {assertStorableValue, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
 import type {SecretStore} from './stores/secret-store.js'
 import {promptHiddenTwice} from './ui/prompts.js'
@@ -16,6 +18,10 @@ export const awsFlags = {
   region: Flags.string({description: 'AWS region (default: AWS_REGION or the profile\'s region).', helpGroup: 'AWS'}),
   'endpoint-url': Flags.string({
     description: 'Send AWS calls to this endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).',
+    helpGroup: 'AWS',
+  }),
+  config: Flags.string({
+    description: 'Project file with per-environment accounts, roles and regions (default: the nearest secrets.yml, walking up from here).',
     helpGroup: 'AWS',
   }),
 }
@@ -34,13 +40,51 @@ export abstract class BaseCommand<T> extends Command {
   static override baseFlags = awsFlags
   static override enableJsonFlag = true
 
-  /** Builds the Secrets Manager store; the SDK is loaded here, on first use, never at start-up. */
-  protected async secretStore(flags: AwsFlags): Promise<SecretStore> {
+  /**
+   * Builds the Secrets Manager store for environment `env` (its account, role, region, KMS key and
+   * replicas from the project file); the SDK is loaded here, on first use, never at start-up. With
+   * `write`, the environment's account guard runs first.
+   */
+  protected async secretStore(flags: AwsFlags, env?: string, options: {write?: boolean} = {}): Promise<SecretStore> {
+    const {context, entry} = await this.environment(flags, env)
+    if (options.write) await this.guardAccount(context, entry)
     const [{secretsManagerClient}, {SecretsManagerStore}] = await Promise.all([
       import('./aws/clients.js'),
       import('./stores/secrets-manager-store.js'),
     ])
-    return new SecretsManagerStore(await secretsManagerClient(awsContext(flags)))
+    return new SecretsManagerStore(await secretsManagerClient(context), {kmsKeyId: entry?.kmsKeyId, replicaRegions: entry?.replicaRegions})
+  }
+
+  private projectFile?: Promise<ProjectFile | undefined>
+
+  /** The project file (--config, or the nearest secrets.yml walking up), read once per run. */
+  protected projectConfig(flags: AwsFlags): Promise<ProjectFile | undefined> {
+    this.projectFile ??= import('./services/project-config.js').then(({loadProjectConfig}) =>
+      loadProjectConfig({file: flags.config, cwd: process.cwd()}),
+    )
+    return this.projectFile
+  }
+
+  /** Where and as whom to act for `env`: flags first, then its entry in the project file, then the SDK's defaults. */
+  protected async environment(flags: AwsFlags, env: string | undefined): Promise<{context: AwsContext; entry?: EnvironmentEntry}> {
+    const entry = env === undefined ? undefined : environmentEntry((await this.projectConfig(flags))?.environments, env)
+    return {context: awsContext(flags, entry), entry}
+  }
+
+  /**
+   * The account guard: before a write in an environment with `account:`, the caller's account (STS
+   * GetCallerIdentity, once per run) must be that one. Exit 5 naming both; nothing is written.
+   */
+  protected async guardAccount(context: AwsContext, entry: EnvironmentEntry | undefined): Promise<void> {
+    if (entry?.account === undefined) return
+    const {callerAccount} = await import('./aws/clients.js')
+    const actual = await callerAccount(context)
+    if (actual !== entry.account) {
+      throw new AccessDeniedError(
+        `Environment ${entry.name} is account ${entry.account}, but these credentials are account ${actual}; nothing was written.`,
+        `Use credentials for account ${entry.account} (${entry.role ? `the role ${entry.role}` : entry.profile ? `the profile ${entry.profile}` : 'set profile: or role: for it in secrets.yml'}), or fix account: in secrets.yml.`,
+      )
+    }
   }
 
   protected spin<R>(text: string, task: () => Promise<R>): Promise<R> {
@@ -95,10 +139,16 @@ export abstract class BaseCommand<T> extends Command {
   abstract override run(): Promise<T>
 }
 
-export function awsContext(flags: AwsFlags): AwsContext {
+/**
+ * Flags win, then the environment's entry in secrets.yml, then the SDK's own chain. A --profile flag
+ * replaces the entry's credentials entirely (its profile or its role), as a flag is the user's
+ * explicit choice for this one run; the account guard still checks the result.
+ */
+export function awsContext(flags: Omit<AwsFlags, 'config'>, entry?: EnvironmentEntry): AwsContext {
   // The SDK reads AWS_REGION only; the AWS CLI also honours AWS_DEFAULT_REGION, and users expect both.
-  const region = flags.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION)
-  return {profile: flags.profile, region, endpointUrl: flags['endpoint-url']}
+  const region = flags.region ?? entry?.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION)
+  const credentials = flags.profile === undefined ? {profile: entry?.profile, role: entry?.role} : {profile: flags.profile}
+  return {...credentials, region, endpointUrl: flags['endpoint-url']}
 }
 
 /** Maps anything thrown to a typed error, without ever repeating argv (which may hold a value). */

@@ -6,6 +6,7 @@
 import type {SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import type {SSMClient} from '@aws-sdk/client-ssm'
 import type {STSClient} from '@aws-sdk/client-sts'
+import {userInfo} from 'node:os'
 
 /** Where and as whom to call AWS. Unset fields fall back to the SDK's own chain (env, shared config). */
 export interface AwsContext {
@@ -13,6 +14,11 @@ export interface AwsContext {
   region?: string
   /** Overrides every service's endpoint; AWS_ENDPOINT_URL(_<SERVICE>) work natively when this is unset. */
   endpointUrl?: string
+  /**
+   * An IAM role to assume through STS (an environment's `role:` in secrets.yml). The base credentials
+   * for AssumeRole come from `profile` when set, else from the SDK's default chain.
+   */
+  role?: string
 }
 
 /**
@@ -59,7 +65,8 @@ function commonConfig(context: AwsContext) {
   const configuredAttempts = process.env.AWS_MAX_ATTEMPTS !== undefined
   return {
     ...(context.region ? {region: context.region} : {}),
-    ...(context.profile ? {profile: context.profile} : {}),
+    // With a role, the profile only signs the AssumeRole call; the client itself uses the role.
+    ...(context.role ? {credentials: assumedRoleCredentials(context)} : context.profile ? {profile: context.profile} : {}),
     ...(context.endpointUrl ? {endpoint: context.endpointUrl} : {}),
     retryMode: 'adaptive',
     ...(configuredAttempts ? {} : {maxAttempts: DEFAULT_MAX_ATTEMPTS}),
@@ -124,4 +131,104 @@ export async function ecsClient(context: AwsContext) {
 export async function iamClient(context: AwsContext) {
   const sdk = await import('@aws-sdk/client-iam')
   return observe(new sdk.IAMClient(commonConfig(context)), 'iam')
+}
+
+interface TemporaryCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+  expiration?: Date
+}
+
+/** Renewed this long before they expire, so a long migration never signs with expired credentials. */
+const RENEW_BEFORE_MS = 5 * 60_000
+const assumedRoles = new Map<string, () => Promise<TemporaryCredentials>>()
+
+/**
+ * A memoised credentials provider that assumes `context.role` with STS AssumeRole (what the SDK's
+ * fromTemporaryCredentials does, without the extra package): one AssumeRole per role per run, renewed
+ * near expiry. Shared by every client of the same context, so a command assumes each role once.
+ */
+function assumedRoleCredentials(context: AwsContext): () => Promise<TemporaryCredentials> {
+  const key = JSON.stringify([context.role, context.profile, context.region, context.endpointUrl])
+  const existing = assumedRoles.get(key)
+  if (existing) return existing
+  let current: TemporaryCredentials | undefined
+  let pending: Promise<TemporaryCredentials> | undefined
+  const provider = async (): Promise<TemporaryCredentials> => {
+    if (current && (!current.expiration || current.expiration.getTime() - Date.now() > RENEW_BEFORE_MS)) return current
+    pending ??= assumeRole(context).finally(() => {
+      pending = undefined
+    })
+    current = await pending
+    return current
+  }
+
+  assumedRoles.set(key, provider)
+  return provider
+}
+
+async function assumeRole(context: AwsContext): Promise<TemporaryCredentials> {
+  const role = context.role as string
+  const [sdk, {translateAwsError}] = await Promise.all([import('@aws-sdk/client-sts'), import('./errors.js')])
+  const client = await stsClient({...context, role: undefined})
+  let output
+  try {
+    output = await client.send(new sdk.AssumeRoleCommand({RoleArn: role, RoleSessionName: roleSessionName()}))
+  } catch (error) {
+    const failure = translateAwsError(error, {action: 'sts:AssumeRole', resource: role})
+    failure.message = `Could not assume ${role}: ${failure.message}`
+    throw failure
+  }
+
+  const credentials = output.Credentials
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new Error(`STS AssumeRole returned no credentials for ${role}`)
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration: credentials.Expiration,
+  }
+}
+
+/**
+ * `secrets-cli-<os user>`: CloudTrail then says which tool and which person acted. STS allows
+ * [\w+=,.@-] and 2 to 64 characters.
+ */
+export function roleSessionName(user = currentUser()): string {
+  const safe = user.replaceAll(/[^\w+=,.@-]/g, '-')
+  return `secrets-cli-${safe || 'user'}`.slice(0, 64)
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username
+  } catch {
+    // No passwd entry (some containers): fall back to the environment.
+    return process.env.USER ?? process.env.USERNAME ?? 'user'
+  }
+}
+
+const callerAccounts = new Map<string, Promise<string>>()
+
+/** The account of the credentials `context` resolves to (STS GetCallerIdentity), asked once per run per context. */
+export function callerAccount(context: AwsContext): Promise<string> {
+  const key = JSON.stringify([context.role, context.profile, context.region, context.endpointUrl])
+  let account = callerAccounts.get(key)
+  if (!account) {
+    account = (async () => {
+      const [sdk, {translateAwsError}] = await Promise.all([import('@aws-sdk/client-sts'), import('./errors.js')])
+      const client = await stsClient(context)
+      try {
+        const identity = await client.send(new sdk.GetCallerIdentityCommand({}))
+        if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account')
+        return identity.Account
+      } catch (error) {
+        throw translateAwsError(error, {action: 'sts:GetCallerIdentity'})
+      }
+    })()
+    callerAccounts.set(key, account)
+  }
+
+  return account
 }

@@ -33,7 +33,7 @@ ${EXIT_CODES_HELP}`
       ? `Delete ${address} now, with no way to recover it?`
       : `Delete ${address} (recoverable for ${flags['recovery-days']} days)?`
     if (!(await confirmOrRequireYes(what, flags.yes))) throw new InterruptedError('Cancelled; nothing was deleted.')
-    const store = await this.secretStore(flags)
+    const store = await this.secretStore(flags, address.env, {write: true})
     const result = await this.spin(`Deleting ${address}`, () =>
       deleteSecret(store, address, {recoveryDays: flags['recovery-days'], force: flags.force}),
     )

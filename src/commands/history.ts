@@ -25,7 +25,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<HistoryResult> {
     const {args, flags} = await this.parse(History)
     const address = SecretAddress.fromArgs(args.scope, args.name)
-    const store = await this.secretStore(flags)
+    const store = await this.secretStore(flags, address.env)
     const versions = await this.spin(`Reading versions of ${address}`, () => secretHistory(store, address))
     this.log(
       renderTable(

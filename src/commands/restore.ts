@@ -19,7 +19,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<{name: string; outcome: 'restored'}> {
     const {args, flags} = await this.parse(Restore)
     const address = SecretAddress.fromArgs(args.scope, args.name)
-    const store = await this.secretStore(flags)
+    const store = await this.secretStore(flags, address.env, {write: true})
     const result = await this.spin(`Restoring ${address}`, () => restoreSecret(store, address))
     this.log(`restored ${result.name}`)
     return result

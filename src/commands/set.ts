@@ -39,7 +39,7 @@ ${EXIT_CODES_HELP}`
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const tags = parseTags(flags.tag)
     const value = await this.readSecretValue(address.fullName, flags['from-file'])
-    const store = await this.secretStore(flags)
+    const store = await this.secretStore(flags, address.env, {write: true})
     const result = await this.spin(`Storing ${address}`, () =>
       setSecret(store, address, value, {
         description: flags.description,

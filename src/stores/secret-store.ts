@@ -12,6 +12,18 @@ export interface SecretMetadata {
   deletedDate?: Date
   kmsKeyId?: string
   tags: Record<string, string>
+  /** Set on a replica: the region of the primary secret. */
+  primaryRegion?: string
+  /** Replicas of a primary secret and their state (DescribeSecret's ReplicationStatus). */
+  replication?: ReplicaStatus[]
+}
+
+export interface ReplicaStatus {
+  region: string
+  /** InSync, InProgress or Failed. */
+  status: string
+  statusMessage?: string
+  kmsKeyId?: string
 }
 
 export interface SecretVersion {

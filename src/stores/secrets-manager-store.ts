@@ -35,9 +35,18 @@ export const BATCH_GET_LIMIT = 20
 /** Batches in flight at once: enough to hide latency, well under the API's request rate quota. */
 const BATCH_CONCURRENCY = 4
 
+/** What new secrets get in an environment (secrets.yml): a KMS key and the regions to replicate to. */
+export interface CreateDefaults {
+  kmsKeyId?: string
+  replicaRegions?: readonly string[]
+}
+
 /** Secrets Manager behind the SecretStore interface. The client is built by src/aws/clients.ts. */
 export class SecretsManagerStore implements SecretStore {
-  constructor(private readonly client: SecretsManagerClient) {}
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly defaults: CreateDefaults = {},
+  ) {}
 
   async put(name: string, value: SecretValue, options: PutOptions): Promise<PutResult> {
     let current: SecretValue | undefined
@@ -61,7 +70,9 @@ export class SecretsManagerStore implements SecretStore {
             Name: name,
             ...payload(value),
             Description: options.description,
-            KmsKeyId: options.kmsKeyId,
+            // --kms-key-id wins over the environment's key; replicas keep each region's default key.
+            KmsKeyId: options.kmsKeyId ?? this.defaults.kmsKeyId,
+            AddReplicaRegions: this.defaults.replicaRegions?.length ? this.defaults.replicaRegions.map((Region) => ({Region})) : undefined,
             Tags: options.tags ? Object.entries(options.tags).map(([Key, Value]) => ({Key, Value})) : undefined,
             ClientRequestToken: options.clientRequestToken,
           }),
@@ -254,6 +265,8 @@ function toMetadata(entry: {
   DeletedDate?: Date
   KmsKeyId?: string
   Tags?: {Key?: string; Value?: string}[]
+  PrimaryRegion?: string
+  ReplicationStatus?: {Region?: string; KmsKeyId?: string; Status?: string; StatusMessage?: string; LastAccessedDate?: Date}[]
 }): SecretMetadata {
   return {
     name: entry.Name ?? '',
@@ -264,5 +277,16 @@ function toMetadata(entry: {
     deletedDate: entry.DeletedDate,
     kmsKeyId: entry.KmsKeyId,
     tags: Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    ...(entry.PrimaryRegion ? {primaryRegion: entry.PrimaryRegion} : {}),
+    ...(entry.ReplicationStatus?.length
+      ? {
+          replication: entry.ReplicationStatus.map((replica) => ({
+            region: replica.Region ?? '',
+            status: replica.Status ?? 'Unknown',
+            ...(replica.StatusMessage ? {statusMessage: replica.StatusMessage} : {}),
+            ...(replica.KmsKeyId ? {kmsKeyId: replica.KmsKeyId} : {}),
+          })),
+        }
+      : {}),
   }
 }
