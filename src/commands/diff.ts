@@ -35,9 +35,10 @@ ${EXIT_CODES_HELP.replace(', 130', ', 8 the scopes differ, 130')}`
     const {args, flags} = await this.parse(Diff)
     const left = Scope.parse(args.left)
     const right = Scope.parse(args.right)
-    const store = await this.secretStore(flags)
+    // Each side is read in its own environment's account and region (secrets.yml), when they differ.
+    const [store, rightStore] = await Promise.all([this.secretStore(flags, left.env), this.secretStore(flags, right.env)])
     const {diffScopes} = await import('../services/diff.js')
-    const report = await this.spin(`Comparing ${left} with ${right}`, () => diffScopes(store, left, right))
+    const report = await this.spin(`Comparing ${left} with ${right}`, () => diffScopes(store, left, right, rightStore))
     if (!this.jsonEnabled() && !flags.quiet) {
       this.log(renderDiff(report))
       if (!report.equal && report.counts['only-left'] + report.counts.different > 0) {

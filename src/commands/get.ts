@@ -5,8 +5,9 @@ import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope, SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {getAllSecrets, getSecret} from '../services/get.js'
+import type {ReplicaStatus} from '../stores/secret-store.js'
 
-type GetResult = {name: string; value: string} | {scope: string; secrets: Record<string, string>}
+type GetResult = {name: string; value: string; primaryRegion?: string; replication?: ReplicaStatus[]} | {scope: string; secrets: Record<string, string>}
 
 export default class Get extends BaseCommand<GetResult> {
   static override args = addressArgs
@@ -36,7 +37,7 @@ ${EXIT_CODES_HELP}`
     if (flags.all) {
       if (args.name !== undefined) throw new UsageError('--all reads a whole service: give ENV/SERVICE without a name.')
       const scope = Scope.parse(args.scope)
-      const store = await this.secretStore(flags)
+      const store = await this.secretStore(flags, scope.env)
       const values = await this.spin(`Reading ${scope.prefix}*`, () => getAllSecrets(store, scope))
       const secrets = Object.fromEntries([...values].map(([name, value]) => [name, value.toJSONValue()]))
       if (!this.jsonEnabled()) process.stdout.write(`${JSON.stringify(secrets, null, 2)}\n`)
@@ -44,16 +45,26 @@ ${EXIT_CODES_HELP}`
     }
 
     const address = SecretAddress.fromArgs(args.scope, args.name)
-    const store = await this.secretStore(flags)
-    const value = await this.spin(`Reading ${address}`, () =>
-      getSecret(store, address, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
+    const store = await this.secretStore(flags, address.env)
+    // With --json, the replication status comes along (one DescribeSecret, read beside the value; a
+    // denied describe only leaves it out, since the value is what was asked for).
+    const [value, metadata] = await this.spin(`Reading ${address}`, () =>
+      Promise.all([
+        getSecret(store, address, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
+        this.jsonEnabled() ? store.describe(address.fullName).catch(() => undefined) : undefined,
+      ]),
     )
     if (!this.jsonEnabled()) {
       await writeStdout(value.bytes)
       if (process.stdout.isTTY) await writeStdout('\n')
     }
 
-    return {name: address.fullName, value: value.toJSONValue()}
+    return {
+      name: address.fullName,
+      value: value.toJSONValue(),
+      ...(metadata?.primaryRegion ? {primaryRegion: metadata.primaryRegion} : {}),
+      ...(metadata?.replication ? {replication: metadata.replication} : {}),
+    }
   }
 }
 

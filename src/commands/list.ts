@@ -36,9 +36,12 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<ListResult> {
     const {args, flags} = await this.parse(List)
     const prefix = listingPrefix(args.scope)
-    const store = await this.secretStore(flags)
+    const env = prefix.split('/')[1] || undefined
+    const store = await this.secretStore(flags, env)
+    // With --json in an environment that replicates (secrets.yml replicaRegions), each secret's replicas too.
+    const replication = this.jsonEnabled() && Boolean((await this.environment(flags, env)).entry?.replicaRegions)
     const secrets = await this.spin(`Listing ${prefix}`, () =>
-      listSecrets(store, prefix, {includeDeleted: flags['include-deleted']}),
+      listSecrets(store, prefix, {includeDeleted: flags['include-deleted'], replication}),
     )
     if (secrets.length === 0) {
       this.note(`No secrets under ${prefix}.`)

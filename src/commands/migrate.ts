@@ -2,7 +2,7 @@ import {readFile} from 'node:fs/promises'
 
 import {Flags} from '@oclif/core'
 
-import {awsContext, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {ExitCode, UsageError} from '../core/errors.js'
@@ -72,8 +72,11 @@ ${EXIT_CODES_HELP}`
       throw new UsageError('--delete-source is for SSM only; a .env file is never modified or deleted.', 'Delete the file yourself once the migration is verified.')
     }
 
-    const source = await this.source(flags)
-    const store = await this.secretStore(flags)
+    // The target environment (--to, or the first segment of /<env>/<service> paths) picks the account,
+    // role, region, KMS key and replicas from secrets.yml, for the SSM source and the secrets alike.
+    const env = to?.env ?? targetEnvOfPath(flags['from-ssm'])
+    const source = await this.source(flags, env)
+    const store = await this.secretStore(flags, env, {write: !flags['dry-run']})
     const {migrate} = await import('../services/migrate.js')
     const feedback = await this.feedback()
     const controller = new AbortController()
@@ -111,7 +114,7 @@ ${EXIT_CODES_HELP}`
     return report
   }
 
-  private async source(flags: {'from-ssm'?: string; 'from-dotenv'?: string} & Parameters<typeof awsContext>[0]): Promise<MigrationSource> {
+  private async source(flags: {'from-ssm'?: string; 'from-dotenv'?: string} & AwsFlags, env: string | undefined): Promise<MigrationSource> {
     const file = flags['from-dotenv']
     if (file !== undefined) {
       let bytes: Uint8Array
@@ -132,7 +135,8 @@ ${EXIT_CODES_HELP}`
 
     // The SSM SDK is loaded only here, so `secrets --help` never pays for it.
     const [{ssmClient}, {SsmSource}] = await Promise.all([import('../aws/clients.js'), import('../stores/ssm-source.js')])
-    return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: new SsmSource(await ssmClient(awsContext(flags)))}
+    const {context} = await this.environment(flags, env)
+    return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: new SsmSource(await ssmClient(context))}
   }
 
   /** Spinner with counts on a terminal; plain lines on stderr otherwise; nothing with --json. */
@@ -210,6 +214,12 @@ ${EXIT_CODES_HELP}`
     this.log(report.summary)
     if (report.hint) process.stderr.write(`${report.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${report.hint}\n`)
   }
+}
+
+/** `/prod/billing` -> `prod`: parameters named /<env>/<service>/<name> land in that environment. */
+function targetEnvOfPath(path: string | undefined): string | undefined {
+  const first = path?.split('/').find((part) => part.length > 0)
+  return first && /^[A-Za-z0-9_+=.@-]+$/.test(first) ? first : undefined
 }
 
 function sourceLabel(item: ItemReport): string {

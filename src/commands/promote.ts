@@ -17,7 +17,7 @@ export default class Promote extends BaseCommand<PromoteReport> {
 
 Nothing is written when the plan has a problem: a missing --secret (exit 3), or an update under --on-conflict fail, the default (exit 4). --on-conflict skip copies only new secrets (exit 4 when something was skipped); --on-conflict overwrite adds a new version to changed ones (the old value stays as AWSPREVIOUS).
 
-Asks for confirmation on a terminal; without one, --yes is required. Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied.
+Asks for confirmation on a terminal; without one, --yes is required. Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied (TO's kmsKeyId and replicaRegions in secrets.yml apply). FROM is read and TO written each with its own environment's account, role and region from secrets.yml.
 
 ${EXIT_CODES_HELP}`
 
@@ -45,11 +45,13 @@ ${EXIT_CODES_HELP}`
     const {args, flags} = await this.parse(Promote)
     const from = Scope.parse(args.from)
     const to = Scope.parse(args.to)
-    const store = await this.secretStore(flags)
+    const dryRun = Boolean(flags['dry-run'])
+    // Read FROM with its environment's account and region, write TO with its own (secrets.yml); the
+    // target's account guard runs before anything is planned for writing.
+    const [source, target] = await Promise.all([this.secretStore(flags, from.env), this.secretStore(flags, to.env, {write: !dryRun})])
     const {preparePromotion} = await import('../services/promote.js')
     const options = {from, to, secrets: flags.secret, onConflict: flags['on-conflict'] as ConflictPolicy}
-    const prepared = await this.spin(`Planning ${from} -> ${to}`, () => preparePromotion(store, options))
-    const dryRun = Boolean(flags['dry-run'])
+    const prepared = await this.spin(`Planning ${from} -> ${to}`, () => preparePromotion({source, target}, options))
     const plan = prepared.planned(dryRun)
     this.print(() => this.log(`${dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'}:\n${renderItems(plan.items, 'plan')}\n`), flags.quiet)
 

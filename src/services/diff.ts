@@ -52,9 +52,12 @@ export interface DiffReport {
   secrets: DiffEntry[]
 }
 
-/** Compares two scopes by the SHA-256 of each value, computed in this process. */
-export async function diffScopes(store: SecretStore, left: Scope, right: Scope): Promise<DiffReport> {
-  const [l, r] = await Promise.all([readDigests(store, left), readDigests(store, right)])
+/**
+ * Compares two scopes by the SHA-256 of each value, computed in this process. `rightStore` reads the
+ * right scope when it lives elsewhere (another account or region, from secrets.yml).
+ */
+export async function diffScopes(store: SecretStore, left: Scope, right: Scope, rightStore: SecretStore = store): Promise<DiffReport> {
+  const [l, r] = await Promise.all([readDigests(store, left), readDigests(rightStore, right)])
   const secrets = compareDigests(l, r)
   return {left: left.toString(), right: right.toString(), equal: scopesEqual(secrets), counts: countDiff(secrets), secrets}
 }

@@ -1,4 +1,6 @@
-import type {SecretMetadata, SecretStore} from '../stores/secret-store.js'
+import pLimit from 'p-limit'
+
+import type {ReplicaStatus, SecretMetadata, SecretStore} from '../stores/secret-store.js'
 
 export interface ListedSecret {
   name: string
@@ -7,16 +9,37 @@ export interface ListedSecret {
   description?: string
   /** Present when the secret is scheduled for deletion. */
   deletedDate?: string
+  /** Set on a replica: the region of its primary. */
+  primaryRegion?: string
+  /** Replicas and their state, when asked for (`replication`). */
+  replication?: ReplicaStatus[]
 }
+
+/** DescribeSecret calls in flight when replication is asked for: well under the API's rate quota. */
+const DESCRIBE_CONCURRENCY = 4
 
 /** Names and metadata under an exact prefix; values are never read. */
 export async function listSecrets(
   store: SecretStore,
   prefix: string,
-  options: {includeDeleted?: boolean},
+  options: {includeDeleted?: boolean; replication?: boolean},
 ): Promise<ListedSecret[]> {
   const listed: ListedSecret[] = []
   for await (const secret of store.list(prefix, options)) listed.push(toListed(secret))
+  // ListSecrets does not carry the replicas' state: DescribeSecret does, one call per secret, so only on request.
+  if (options.replication) {
+    const limit = pLimit(DESCRIBE_CONCURRENCY)
+    await Promise.all(
+      listed.map((secret) =>
+        limit(async () => {
+          const described = await store.describe(secret.name)
+          secret.replication = described.replication ?? []
+          if (described.primaryRegion) secret.primaryRegion = described.primaryRegion
+        }),
+      ),
+    )
+  }
+
   return listed.sort((a, b) => a.name.localeCompare(b.name))
 }
 
@@ -27,5 +50,6 @@ function toListed(secret: SecretMetadata): ListedSecret {
     lastChanged: (secret.lastChangedDate ?? secret.createdDate)?.toISOString(),
     description: secret.description,
     ...(secret.deletedDate ? {deletedDate: secret.deletedDate.toISOString()} : {}),
+    ...(secret.primaryRegion ? {primaryRegion: secret.primaryRegion} : {}),
   }
 }

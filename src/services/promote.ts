@@ -73,11 +73,19 @@ interface Working {
   description?: string
 }
 
+/** Where to read FROM and where to write TO, when they are different accounts or regions. */
+export interface PromoteStores {
+  source: SecretStore
+  target: SecretStore
+}
+
 /**
  * Reads both scopes (one listing and batched reads each) and plans the copy. Values stay inside the
- * returned closure and are never part of the report.
+ * returned closure and are never part of the report. One store serves both scopes unless `stores`
+ * names a source and a target (environments in different accounts, from secrets.yml).
  */
-export async function preparePromotion(store: SecretStore, options: PromoteOptions): Promise<PreparedPromotion> {
+export async function preparePromotion(stores: SecretStore | PromoteStores, options: PromoteOptions): Promise<PreparedPromotion> {
+  const {source: sourceStore, target: store} = 'source' in stores ? stores : {source: stores, target: stores}
   const {from, to} = options
   if (from.toString() === to.toString()) throw new UsageError(`Promoting ${from} to itself would change nothing.`, 'Give two different ENV/SERVICE scopes, e.g. staging/api prod/api.')
   // Names are checked before any AWS call: an invalid --secret is a usage error (exit 2).
@@ -86,7 +94,7 @@ export async function preparePromotion(store: SecretStore, options: PromoteOptio
     to.secret(name)
   }
 
-  const [source, target] = await Promise.all([readScope(store, from), readScope(store, to)])
+  const [source, target] = await Promise.all([readScope(sourceStore, from), readScope(store, to)])
   const sourceDigests = new Map([...source.values].map(([name, value]) => [name, digestOf(value.bytes)]))
   const targetDigests = new Map<string, TargetDigest>(
     [...target.values].map(([name, value]) => [name, {digest: digestOf(value.bytes), versionId: target.versionIds.get(name)}]),
@@ -179,7 +187,8 @@ async function writeAll(store: SecretStore, options: PromoteOptions, toWrite: Wo
             // Deterministic: a retried or repeated run of the same step never adds a second version.
             clientRequestToken: writeToken(item.target, entry.previousVersionId),
             // Description and a provenance tag on new secrets only; the KMS key is not copied, since
-            // environments usually have their own keys (the target gets the account's default key).
+            // environments usually have their own keys (the target gets its environment's kmsKeyId
+            // and replicaRegions from secrets.yml, else the account's default key).
             ...(creating ? {description: entry.description, tags: {[PROMOTED_FROM_TAG]: options.from.toString()}} : {}),
           })
           item.outcome = result.outcome
