@@ -1,6 +1,7 @@
 import {Errors, Flags} from '@oclif/core'
 
-import {awsContext, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {partProblem} from '../core/address.js'
 import {
   AREA_TITLES,
   AUDIT_AREAS,
@@ -14,7 +15,7 @@ import {
   groupByArea,
 } from '../core/audit/findings.js'
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
-import {AccessDeniedError, ExitCode, FindingsError} from '../core/errors.js'
+import {AccessDeniedError, ExitCode, FindingsError, UsageError} from '../core/errors.js'
 import type {AuditInspected} from '../services/audit.js'
 import {startProgress} from '../ui/spinner.js'
 import {renderTable} from '../ui/table.js'
@@ -47,6 +48,7 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Audit the default region.'},
     {command: '<%= config.bin %> <%= command.id %> --only iam', description: 'Only the IAM policies.'},
+    {command: '<%= config.bin %> <%= command.id %> --env prod', description: 'The account and region of prod, as secrets.yml declares them.'},
     {command: '<%= config.bin %> <%= command.id %> --region eu-west-1 --fail-on high --json > audit.json', description: 'In a scheduled pipeline: fail on high findings, keep the report.'},
   ]
 
@@ -60,6 +62,7 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
       description: 'Exit 7 when a finding of this severity or worse exists.',
       options: [...SEVERITIES],
     }),
+    env: Flags.string({description: 'Audit this environment\'s account and region (its profile or role, region from secrets.yml).'}),
   }
 
   static override summary = 'Find secrets in environment variables and Parameter Store, and IAM that reads too many secrets.'
@@ -72,7 +75,9 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
     const areas = AUDIT_AREAS.filter((area) => !flags.only || flags.only.includes(area))
     const failOn = flags['fail-on'] as Severity | undefined
     const [{runAudit, nothingInspected}, clients] = await Promise.all([import('../services/audit.js'), import('../aws/clients.js')])
-    const context = awsContext(flags)
+    const problem = flags.env === undefined ? undefined : partProblem('environment', flags.env)
+    if (problem) throw new UsageError(`Invalid --env: ${problem}.`)
+    const {context} = await this.environment(flags, flags.env)
     const [lambda, ecs, ssm, iam] = await Promise.all([
       areas.includes('env') ? clients.lambdaClient(context) : undefined,
       areas.includes('env') ? clients.ecsClient(context) : undefined,

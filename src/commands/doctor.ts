@@ -1,11 +1,20 @@
 import {Args, Flags, ux} from '@oclif/core'
 
-import {awsContext, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
+import {ExitCode, type ExitCodeValue} from '../core/errors.js'
 import type {Check, CheckStatus, DoctorReport} from '../services/doctor.js'
 import {renderTable} from '../ui/table.js'
 
-export default class Doctor extends BaseCommand<DoctorReport> {
+/** Without ENV/SERVICE and with environments in secrets.yml: one report per environment. */
+export interface DoctorEnvironmentsReport {
+  file: string
+  environments: Array<{environment: string} & DoctorReport>
+  ok: boolean
+  exitCode: ExitCodeValue
+}
+
+export default class Doctor extends BaseCommand<DoctorReport | DoctorEnvironmentsReport> {
   static override args = {
     scope: Args.string({description: 'ENV/SERVICE whose operations to check, e.g. prod/api', ignoreStdin: true}),
   }
@@ -15,6 +24,8 @@ export default class Doctor extends BaseCommand<DoctorReport> {
   - the account and ARN they act as (STS GetCallerIdentity), the region and the endpoint of each service;
   - whether Secrets Manager and SSM answer (one cheap read each; SSM is only needed by migrate --from-ssm, so a denial there is a warning);
   - with ENV/SERVICE: whether the reads the CLI needs are allowed (ListSecrets on the scope, then BatchGetSecretValue, GetSecretValue and DescribeSecret on one of its secrets; the value read is dropped). Doctor never writes: the write actions are listed with the policy they need, and a denied read is explained from AWS's error (no policy allows it, or an explicit deny in an identity, resource, permissions-boundary or service control policy).
+
+With environments in secrets.yml: ENV/SERVICE is checked with its environment's role or profile, region and account guard; without ENV/SERVICE, every environment of the file is checked in turn.
 
 Exits 0 when every check passes; otherwise with the exit code of the first failing check: 5 for missing, expired or denied credentials, 6 when AWS does not answer, 2 when no region is configured.
 
@@ -32,19 +43,47 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Check credentials, account, region, endpoint and permissions, with a fix for each problem.'
 
-  async run(): Promise<DoctorReport> {
+  async run(): Promise<DoctorReport | DoctorEnvironmentsReport> {
     const {args, flags} = await this.parse(Doctor)
     const scope = args.scope === undefined ? undefined : Scope.parse(args.scope)
-    const context = awsContext(flags)
-    const [{runDoctor}, clients] = await Promise.all([import('../services/doctor.js'), import('../aws/clients.js')])
-    const [sts, secretsManager, ssm] = await Promise.all([clients.stsClient(context), clients.secretsManagerClient(context), clients.ssmClient(context)])
-    const report = await this.spin('Checking', () =>
-      runDoctor({clients: {sts, secretsManager, ssm}, flags: {profile: flags.profile, region: context.region, endpointUrl: flags['endpoint-url']}, scope}),
-    )
+    const project = scope === undefined ? await this.projectConfig(flags) : undefined
+    if (project && project.environments.length > 0) return this.checkEnvironments(flags, project.file, project.environments.map((entry) => entry.name))
+    const report = await this.check(flags, scope?.env, scope)
     const text = this.jsonEnabled() ? '' : renderDoctor(report, flags.quiet)
     if (text) this.log(text)
     process.exitCode = report.exitCode
     return report
+  }
+
+  private async check(flags: AwsFlags, env: string | undefined, scope?: Scope): Promise<DoctorReport> {
+    const {context, entry} = await this.environment(flags, env)
+    const [{runDoctor}, clients] = await Promise.all([import('../services/doctor.js'), import('../aws/clients.js')])
+    const [sts, secretsManager, ssm] = await Promise.all([clients.stsClient(context), clients.secretsManagerClient(context), clients.ssmClient(context)])
+    // A region from secrets.yml is reported as such, not as --region.
+    const region = flags.region ?? (entry?.region ? undefined : context.region)
+    return this.spin(`Checking${env ? ` ${env}` : ''}`, () =>
+      runDoctor({
+        clients: {sts, secretsManager, ssm},
+        flags: {profile: flags.profile, region, endpointUrl: flags['endpoint-url']},
+        scope,
+        ...(entry ? {environment: {name: entry.name, role: entry.role, region: entry.region, account: entry.account}} : {}),
+      }),
+    )
+  }
+
+  /** Every environment of secrets.yml, one after the other; the exit code is the first failing one's. */
+  private async checkEnvironments(flags: AwsFlags & {quiet: boolean}, file: string, names: string[]): Promise<DoctorEnvironmentsReport> {
+    const environments: DoctorEnvironmentsReport['environments'] = []
+    for (const environment of names) {
+      const report = await this.check(flags, environment)
+      environments.push({environment, ...report})
+      const text = this.jsonEnabled() ? '' : renderDoctor(report, flags.quiet)
+      if (text) this.log(`== ${environment} (${file})\n${text}\n`)
+    }
+
+    const failed = environments.find((report) => !report.ok)
+    process.exitCode = failed?.exitCode ?? ExitCode.ok
+    return {file, environments, ok: failed === undefined, exitCode: failed?.exitCode ?? ExitCode.ok}
   }
 }
 

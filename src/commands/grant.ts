@@ -1,11 +1,11 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
-import {awsContext, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
-import {POLICY_FORMATS, type PolicyFormat} from '../core/policy-renderers.js'
+import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
 import {
   awsPlacementSource,
   checkDeclaredSecrets,
@@ -25,7 +25,7 @@ export default class Grant extends BaseCommand<GrantResult | CheckResult> {
 
   static override description = `Prints the IAM policy a function needs to read its secrets, and nothing more: GetSecretValue (and DescribeSecret with --describe) on exactly the named secrets of one environment and one service, each matched as /<env>/<service>/<name>-?????? (the six random characters AWS appends, never a wildcard that would also match DB_PASS-OLD). Without --secret, the service's secrets only: /<env>/<service>/*. --kms-key-arn adds kms:Decrypt on those keys, only through Secrets Manager in the region.
 
-Account and region come from --account and --region, or else from STS and the AWS configuration; the cloudformation and sam formats leave them to \${AWS::AccountId} and \${AWS::Region}. The document is the only thing on stdout, so "> policy.json" works.
+Account and region come from --account and --region, then from the environment's account: and region: in secrets.yml, or else from STS (as the environment's role or profile) and the AWS configuration; the cloudformation and sam formats leave them to \${AWS::AccountId} and \${AWS::Region}. The document is the only thing on stdout, so "> policy.json" works.
 
 Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones).
 
@@ -55,10 +55,18 @@ ${EXIT_CODES_HELP}`
   static override summary = 'Print least-privilege IAM for a function to read its secrets (JSON, CloudFormation, SAM, Terraform, Serverless, CDK).'
 
   async run(): Promise<GrantResult | CheckResult> {
-    const {args, flags} = await this.parse(Grant)
+    const {args, flags: parsed} = await this.parse(Grant)
+    // A --manifest is the project file too: its environments: section places the policy.
+    const flags = {...parsed, config: parsed.config ?? parsed.manifest}
     const request = await buildRequest(args.scope, flags)
+    const {context, entry} = await this.environment(flags, request.scope.env)
+    if (entry && !usesPseudoParameters(request.format)) {
+      request.region ??= entry.region
+      request.account ??= entry.account
+    }
+
     if (flags.check) {
-      const store = await this.secretStore(flags)
+      const store = await this.secretStore(flags, request.scope.env)
       const addresses = request.functions.flatMap((fn) => fn.secrets)
       const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () =>
         checkDeclaredSecrets(store, request.scope, addresses),
@@ -67,7 +75,7 @@ ${EXIT_CODES_HELP}`
       return result
     }
 
-    const result = await grantPolicies(request, () => awsPlacementSource(awsContext(flags)))
+    const result = await grantPolicies(request, () => awsPlacementSource(context))
     if (!this.jsonEnabled()) process.stdout.write(result.output)
     return result
   }

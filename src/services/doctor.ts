@@ -61,6 +61,8 @@ export interface DoctorInput {
   flags: {profile?: string; region?: string; endpointUrl?: string}
   scope?: Scope
   env?: NodeJS.ProcessEnv
+  /** The environment's entry in secrets.yml that placed this run (its role, region and account guard). */
+  environment?: {name: string; role?: string; region?: string; account?: string}
 }
 
 /** Actions the CLI's writing commands need; doctor never calls them, so it explains them. */
@@ -83,7 +85,11 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const env = input.env ?? process.env
   const {sts, secretsManager, ssm} = input.clients
   const checks: Check[] = []
-  const source = await credentialSource(env, input.flags.profile)
+  const chain = await credentialSource(env, input.flags.profile)
+  const role = input.flags.profile === undefined ? input.environment?.role : undefined
+  const source: CredentialSource = role
+    ? {kind: 'assume-role', description: `role ${role} (secrets.yml, ${input.environment?.name}), assumed with ${chain.description}`, profile: chain.profile}
+    : chain
   const report: DoctorReport = {credentials: {...source}, endpoints: endpointsFor(env, input.flags.endpointUrl, undefined), checks, ok: true, exitCode: ExitCode.ok}
   if (input.scope) report.scope = input.scope.toString()
 
@@ -130,7 +136,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 
   if (region) {
     report.region = region
-    checks.push({id: 'region', status: 'ok', detail: `${region} (${regionSource(env, input.flags.region, source)})`})
+    const fromFile = input.flags.region === undefined && input.environment?.region !== undefined
+    checks.push({id: 'region', status: 'ok', detail: `${region} (${fromFile ? `secrets.yml, ${input.environment?.name}` : regionSource(env, input.flags.region, source)})`})
   } else {
     checks.push({id: 'region', status: 'fail', detail: 'no region is configured', fix: 'Pass --region, set AWS_REGION, or set region in your profile (aws configure set region eu-west-1).', exitCode: ExitCode.usage})
   }
@@ -167,6 +174,22 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     report.arn = identity.Arn
     return `account ${identity.Account ?? '?'}, ${identity.Arn ?? '?'}`
   })
+
+  // 3b. The environment's account guard: writes there are refused unless these credentials match.
+  const expected = input.environment?.account
+  if (expected !== undefined && report.account !== undefined) {
+    checks.push(
+      report.account === expected
+        ? {id: 'account', status: 'ok', detail: `${expected}, as secrets.yml expects for ${input.environment?.name}`}
+        : {
+            id: 'account',
+            status: 'fail',
+            detail: `secrets.yml expects account ${expected} for ${input.environment?.name}, but these credentials are account ${report.account}; set, promote, migrate, delete and restore refuse to write`,
+            fix: `Use credentials for account ${expected} (a profile: or role: in secrets.yml, or --profile), or correct account: in secrets.yml.`,
+            exitCode: ExitCode.accessDenied,
+          },
+    )
+  }
 
   // 4. Do the services answer? One cheap read each.
   await attempt('secretsmanager', 'secretsmanager:ListSecrets', undefined, async () => {
