@@ -1,0 +1,314 @@
+/**
+ * `npm run bench`: starts the emulator, seeds it, and measures the CLI next to its baselines on the
+ * same machine and emulator. Prints a table and writes bench/results/latest.json (and a dated copy).
+ *
+ * Every row is measured in the same run as its baseline, with runs interleaved so a slow moment of
+ * the machine touches both alike. API calls are counted by the SDK middleware in src/aws/clients.ts
+ * (SECRETS_REPORT_API_CALLS=1), not estimated. BENCH_RUNS (default 15) sets the cold-start
+ * repetitions; BENCH_QUICK=1 skips the 5,000-parameter migration.
+ */
+import {spawn} from 'node:child_process'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {cpus, totalmem} from 'node:os'
+import {fileURLToPath} from 'node:url'
+
+import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
+import pLimit from 'p-limit'
+
+import {emulatorEnv, scrubbedEnv, startEmulator} from '../test/helpers/emulator.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BIN = `${ROOT}bin/run.js`
+const RUNS = Number(process.env.BENCH_RUNS ?? 15)
+const QUICK = process.env.BENCH_QUICK === '1'
+
+interface Run {
+  wall_ms: number
+  cpu_ms: number
+  max_rss_kb: number
+  code: number
+  stderr_tail: string
+}
+
+interface Command {
+  argv: string[]
+  env: Record<string, string>
+  stdin?: string
+}
+
+function measure(commands: Record<string, Command>, runs: number): Promise<Record<string, Run[]>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [`${ROOT}bench/measure.py`], {stdio: ['pipe', 'pipe', 'inherit']})
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`measure.py exited ${code}`))
+      const results = JSON.parse(out) as Record<string, Run[]>
+      for (const [label, list] of Object.entries(results)) {
+        const failed = list.find((run) => run.code !== 0)
+        if (failed) return reject(new Error(`${label} exited ${failed.code}: ${failed.stderr_tail}`))
+      }
+
+      resolve(results)
+    })
+    child.stdin.end(JSON.stringify({commands, runs, interleave: true}))
+  })
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** Sums the SDK call report the CLI prints at exit with SECRETS_REPORT_API_CALLS=1. */
+function apiCalls(run: Run): {total: number; attempts: number; calls: Record<string, number>} {
+  const line = run.stderr_tail.split('\n').find((candidate) => candidate.startsWith('secrets-api-calls '))
+  if (!line) throw new Error(`no API call report in: ${run.stderr_tail}`)
+  return JSON.parse(line.slice('secrets-api-calls '.length))
+}
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits))
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator()
+  // The in-process SDK clients that seed the emulator use the same fake credentials.
+  Object.assign(process.env, emulatorEnv(emulator.endpoint))
+  const env = {...scrubbedEnv(), ...emulatorEnv(emulator.endpoint), AWS_DEFAULT_REGION: 'us-east-1'}
+  const secrets = (args: string[], extra: Record<string, string> = {}): Command => ({
+    argv: [process.execPath, BIN, ...args],
+    env: {...env, ...extra},
+  })
+  const report: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: {cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version},
+    runs: RUNS,
+  }
+  try {
+    const sm = new SecretsManagerClient({endpoint: emulator.endpoint, region: 'us-east-1'})
+    const ssm = new SSMClient({endpoint: emulator.endpoint, region: 'us-east-1'})
+    const limit = pLimit(16)
+    await sm.send(new CreateSecretCommand({Name: '/bench/api/DB_PASS', SecretString: 'bench-value'}))
+    await Promise.all(
+      Array.from({length: 100}, (_, i) =>
+        limit(() => sm.send(new CreateSecretCommand({Name: `/bench/all/S${String(i).padStart(3, '0')}`, SecretString: `value-${i}`}))),
+      ),
+    )
+
+    // Warm-up: each command's first run writes its V8 code cache (see docs/PERFORMANCE.md); the
+    // measured runs are new processes that find it, as every run after a user's first does.
+    const coldCommands: Record<string, Command> = {
+      'node -e 0': {argv: [process.execPath, '-e', '0'], env},
+      'secrets --version': secrets(['--version']),
+      'secrets --help': secrets(['--help']),
+      'secrets get bench/api DB_PASS': secrets(['get', 'bench/api', 'DB_PASS']),
+      'aws secretsmanager get-secret-value': {
+        argv: ['aws', 'secretsmanager', 'get-secret-value', '--secret-id', '/bench/api/DB_PASS', '--endpoint-url', emulator.endpoint],
+        env,
+      },
+    }
+    await measure(coldCommands, 1)
+    const coldStart: Record<string, unknown>[] = []
+    for (const [variant, variantEnv] of [
+      ['as configured (NODE_EXTRA_CA_CERTS set)', {}],
+      ['without NODE_EXTRA_CA_CERTS', {NODE_EXTRA_CA_CERTS: ''}],
+    ] as const) {
+      const commands = Object.fromEntries(
+        Object.entries(coldCommands).map(([label, command]) => {
+          const commandEnv = {...command.env, ...variantEnv}
+          if (commandEnv.NODE_EXTRA_CA_CERTS === '') delete (commandEnv as Record<string, string>).NODE_EXTRA_CA_CERTS
+          return [label, {...command, env: commandEnv}]
+        }),
+      )
+      const results = await measure(commands, RUNS)
+      const node = median(results['node -e 0'].map((run) => run.wall_ms))
+      const awsCli = median(results['aws secretsmanager get-secret-value'].map((run) => run.wall_ms))
+      for (const [label, list] of Object.entries(results)) {
+        const wall = median(list.map((run) => run.wall_ms))
+        coldStart.push({
+          variant,
+          command: label,
+          wallMs: round(wall, 1),
+          cpuMs: round(median(list.map((run) => run.cpu_ms)), 1),
+          overNodeMs: round(wall - node, 1),
+          xNode: round(wall / node, 2),
+          xAwsCli: round(wall / awsCli, 2),
+        })
+      }
+    }
+
+    report.coldStart = coldStart
+
+    // get --all over 100 secrets, next to a loop of the AWS CLI (20 calls, scaled to 100).
+    const names = Array.from({length: 20}, (_, i) => `/bench/all/S${String(i).padStart(3, '0')}`)
+    const all = await measure(
+      {
+        'secrets get bench/all --all': secrets(['get', 'bench/all', '--all'], {SECRETS_REPORT_API_CALLS: '1'}),
+        'aws loop x20': {
+          argv: [
+            'bash',
+            '-c',
+            `for n in ${names.join(' ')}; do aws secretsmanager get-secret-value --secret-id "$n" --endpoint-url ${emulator.endpoint} >/dev/null; done`,
+          ],
+          env,
+        },
+      },
+      3,
+    )
+    const allCalls = apiCalls(all['secrets get bench/all --all'][0])
+    report.getAll = {
+      secrets: 100,
+      wallMs: round(median(all['secrets get bench/all --all'].map((run) => run.wall_ms))),
+      apiCalls: allCalls.total,
+      calls: allCalls.calls,
+      awsCliLoopWallMsScaledTo100: round(median(all['aws loop x20'].map((run) => run.wall_ms)) * 5),
+    }
+
+    // Migration of N parameters: wall time, calls per item, peak memory; then an unchanged re-run.
+    const migrations: Record<string, unknown>[] = []
+    for (const count of QUICK ? [100, 1000] : [100, 1000, 5000]) {
+      const path = `/bm${count}/app`
+      await seedParameters(ssm, path, count)
+      const first = (await measure({migrate: secrets(['migrate', '--from-ssm', path, '--to', `bm${count}/app`, '--json'], {SECRETS_REPORT_API_CALLS: '1'})}, 1)).migrate[0]
+      const again = (await measure({migrate: secrets(['migrate', '--from-ssm', path, '--to', `bm${count}/app`, '--json'], {SECRETS_REPORT_API_CALLS: '1'})}, 1)).migrate[0]
+      const firstCalls = apiCalls(first)
+      const againCalls = apiCalls(again)
+      migrations.push({
+        parameters: count,
+        wallMs: round(first.wall_ms),
+        itemsPerSecond: round(count / (first.wall_ms / 1000), 1),
+        apiCalls: firstCalls.total,
+        callsPerItem: round(firstCalls.total / count, 3),
+        calls: firstCalls.calls,
+        peakRssMiB: round(first.max_rss_kb / 1024, 1),
+        rerunWallMs: round(again.wall_ms),
+        rerunCallsPerItem: round(againCalls.total / count, 3),
+        rerunPeakRssMiB: round(again.max_rss_kb / 1024, 1),
+      })
+    }
+
+    report.migrate = migrations
+
+    // The obvious shell loop (one listing, then create-secret per item) on 100 of 1,000 parameters, scaled.
+    const shellLoop = await measure(
+      {
+        'shell loop x100': {
+          argv: [
+            'bash',
+            '-c',
+            // The AWS CLI pages through get-parameters-by-path itself; values flow through a pipe.
+            `aws ssm get-parameters-by-path --path /bm1000/app --recursive --with-decryption --output json --endpoint-url ${emulator.endpoint} |
+python3 -c 'import json,sys; [print(p["Name"] + "\\t" + p["Value"]) for p in sorted(json.load(sys.stdin)["Parameters"], key=lambda p: p["Name"])[:100]]' |
+while IFS=$'\\t' read -r name value; do
+  aws secretsmanager create-secret --name "/shell$name" --secret-string "$value" --endpoint-url ${emulator.endpoint} > /dev/null
+done`,
+          ],
+          env,
+        },
+      },
+      1,
+    )
+    report.shellLoopMigrate = {
+      itemsMeasured: 100,
+      wallMsMeasured: round(shellLoop['shell loop x100'][0].wall_ms),
+      wallMsScaledTo1000: round(shellLoop['shell loop x100'][0].wall_ms * 10),
+    }
+  } finally {
+    await emulator.stop()
+  }
+
+  await mkdir(`${ROOT}bench/results`, {recursive: true})
+  const json = `${JSON.stringify(report, null, 2)}\n`
+  await writeFile(`${ROOT}bench/results/latest.json`, json)
+  await writeFile(`${ROOT}bench/results/${(report.date as string).slice(0, 10)}.json`, json)
+  printReport(report)
+  await updatePerformanceDoc(report)
+}
+
+/** Rewrites the "last run" block of docs/PERFORMANCE.md from the report, so the doc never drifts. */
+async function updatePerformanceDoc(report: Record<string, unknown>): Promise<void> {
+  const file = `${ROOT}docs/PERFORMANCE.md`
+  const doc = await readFile(file, 'utf8').catch(() => '')
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  if (!doc.includes(start) || !doc.includes(end)) return
+  const markdown = (rows: Record<string, unknown>[]) => {
+    const headers = Object.keys(rows[0]).filter((key) => typeof rows[0][key] !== 'object')
+    return [
+      `| ${headers.join(' | ')} |`,
+      `| ${headers.map(() => '---').join(' | ')} |`,
+      ...rows.map((row) => `| ${headers.map((header) => String(row[header])).join(' | ')} |`),
+    ].join('\n')
+  }
+
+  const machine = report.machine as Record<string, unknown>
+  const block = [
+    start,
+    `Run of ${(report.date as string).slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; medians of ${report.runs} interleaved runs.`,
+    '',
+    '**Cold start** (wall time; `xNode` and `xAwsCli` are ratios to the baselines measured in the same run)',
+    '',
+    markdown(report.coldStart as Record<string, unknown>[]),
+    '',
+    '**`get --all`, 100 secrets**',
+    '',
+    markdown([report.getAll as Record<string, unknown>]),
+    '',
+    '**`migrate --from-ssm`** (every item new, then a re-run where every item is unchanged)',
+    '',
+    markdown(report.migrate as Record<string, unknown>[]),
+    '',
+    '**The obvious shell loop** (`aws ssm get-parameters-by-path`, then `aws secretsmanager create-secret` per item)',
+    '',
+    markdown([report.shellLoopMigrate as Record<string, unknown>]),
+    end,
+  ].join('\n')
+  await writeFile(file, doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length))
+}
+
+async function seedParameters(ssm: SSMClient, path: string, count: number): Promise<void> {
+  const limit = pLimit(16)
+  const types = ['String', 'SecureString', 'StringList'] as const
+  await Promise.all(
+    Array.from({length: count}, (_, i) =>
+      limit(() =>
+        ssm.send(
+          new PutParameterCommand({
+            Name: `${path}/P${String(i).padStart(4, '0')}`,
+            Value: types[i % 3] === 'StringList' ? `a${i},b${i}` : `value-${i}-${'x'.repeat(40)}`,
+            Type: types[i % 3],
+            Overwrite: true,
+          }),
+        ),
+      ),
+    ),
+  )
+}
+
+function printReport(report: Record<string, unknown>): void {
+  const table = (rows: Record<string, unknown>[]) => {
+    if (rows.length === 0) return
+    const headers = Object.keys(rows[0]).filter((key) => typeof rows[0][key] !== 'object')
+    const cells = rows.map((row) => headers.map((header) => String(row[header])))
+    const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i].length)))
+    console.log(headers.map((header, i) => header.padEnd(widths[i])).join('  '))
+    for (const row of cells) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '))
+  }
+
+  console.log(`\nMachine: ${JSON.stringify(report.machine)}; medians of ${report.runs} interleaved runs\n`)
+  console.log('Cold start')
+  table(report.coldStart as Record<string, unknown>[])
+  console.log('\nget --all (100 secrets)')
+  table([report.getAll as Record<string, unknown>])
+  console.log('\nmigrate --from-ssm')
+  table(report.migrate as Record<string, unknown>[])
+  console.log('\nShell loop baseline (aws ssm get-parameters-by-path, then aws secretsmanager create-secret per item)')
+  table([report.shellLoopMigrate as Record<string, unknown>])
+  console.log('\nWritten to bench/results/latest.json')
+}
+
+await main()
