@@ -32,6 +32,8 @@ ${EXIT_CODES_HELP}`
   // Not strict: oclif would echo an unexpected argument, and that argument may be the value itself.
   static override strict = false
   static override summary = 'Create or update a secret; the value never comes from argv.'
+  // Not strict (see above), so oclif would show variadic arguments; the real shape is fixed.
+  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--json]'
 
   async run(): Promise<SetResult> {
     const {args, argv, flags} = await this.parse(Set)
