@@ -7,6 +7,7 @@ import {
   UnavailableError,
   UsageError,
 } from '../core/errors.js'
+import type {SecretValue} from '../core/secret-value.js'
 
 /** What was being attempted, so a translated error can name the action and the resource. */
 export interface AwsCallContext {
@@ -16,6 +17,11 @@ export interface AwsCallContext {
   resource?: string
   /** Shown with "not found" errors, e.g. `secrets list prod/api`. */
   listHint?: string
+  /**
+   * The value the request carried (CreateSecret, PutSecretValue). AWS's message is only quoted for
+   * validation errors, and an endpoint may quote the request back: the value is cut out of it.
+   */
+  value?: SecretValue
 }
 
 interface SdkLikeError {
@@ -70,7 +76,7 @@ export function translateAwsError(error: unknown, context: AwsCallContext): Secr
   const err = (error ?? {}) as SdkLikeError
   const name = err.name ?? 'Error'
   const code = err.code ?? ''
-  const message = err.message ?? ''
+  const message = redactValue(err.message ?? '', context.value)
   const status = err.$metadata?.httpStatusCode
   const attempts = err.$metadata?.attempts
   const what = context.resource ? `${context.action} on ${context.resource}` : context.action
@@ -159,4 +165,15 @@ export function translateAwsError(error: unknown, context: AwsCallContext): Secr
     exitCode: ExitCode.unexpected,
     cause: error,
   })
+}
+
+/** The message with every form of the value a request body could quote (text, JSON-escaped, base64) cut out. */
+function redactValue(message: string, value: SecretValue | undefined): string {
+  if (value === undefined || message === '') return message
+  const text = value.text
+  const forms = [Buffer.from(value.bytes).toString('base64')]
+  if (text !== undefined) forms.push(text, JSON.stringify(text).slice(1, -1))
+  let redacted = message
+  for (const form of forms) if (form.length > 0) redacted = redacted.split(form).join('[secret value]')
+  return redacted
 }

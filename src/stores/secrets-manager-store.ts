@@ -81,17 +81,21 @@ export class SecretsManagerStore implements SecretStore {
       } catch (error) {
         // Another writer created it between our read and our write: fall through to a new version.
         if ((error as {name?: string}).name !== 'ResourceExistsException') {
-          throw translateAwsError(error, {action: 'secretsmanager:CreateSecret', resource: name})
+          throw translateAwsError(error, {action: 'secretsmanager:CreateSecret', resource: name, value})
         }
 
         if (!options.overwrite) throw existsConflict(name)
       }
     }
 
-    const version = await this.call('secretsmanager:PutSecretValue', name, () =>
-      this.client.send(
-        new PutSecretValueCommand({SecretId: name, ...payload(value), ClientRequestToken: options.clientRequestToken}),
-      ),
+    const version = await this.call(
+      'secretsmanager:PutSecretValue',
+      name,
+      () =>
+        this.client.send(
+          new PutSecretValueCommand({SecretId: name, ...payload(value), ClientRequestToken: options.clientRequestToken}),
+        ),
+      value,
     )
     if (options.description !== undefined) {
       await this.call('secretsmanager:UpdateSecret', name, () =>
@@ -228,11 +232,11 @@ export class SecretsManagerStore implements SecretStore {
     return sortNewestFirst(versions)
   }
 
-  private async call<T>(action: string, name: string, send: () => Promise<T>): Promise<T> {
+  private async call<T>(action: string, name: string, send: () => Promise<T>, value?: SecretValue): Promise<T> {
     try {
       return await send()
     } catch (error) {
-      throw translateAwsError(error, {action, resource: name, listHint: listHintFor(name)})
+      throw translateAwsError(error, {action, resource: name, listHint: listHintFor(name), value})
     }
   }
 }
