@@ -26,13 +26,13 @@ describe('parseNeedsManifest', () => {
     ])
   })
 
-  it('keeps the list of sections in one place (service and functions today)', () => {
-    expect(MANIFEST_SECTIONS).toEqual(['service', 'functions'])
+  it('keeps the list of sections in one place (service, functions and environments)', () => {
+    expect(MANIFEST_SECTIONS).toEqual(['service', 'functions', 'environments'])
   })
 
   it.each([
     ['an unknown top-level key', 'service: api\nfuntions:\n  checkout: [DB_PASS]\n', 2, /unknown key "funtions"/],
-    ['an environments section (not yet supported)', 'service: api\nfunctions:\n  checkout: [A]\nenvironments: [prod]\n', 4, /unknown key "environments"/],
+    ['an environments section that is not a mapping', 'service: api\nfunctions:\n  checkout: [A]\nenvironments: [prod]\n', 4, /environments: must map each environment/],
     ['a function with no secrets (null)', 'service: api\nfunctions:\n  checkout:\n  worker: [A]\n', 3, /"checkout" declares no secrets/],
     ['a function with an empty list', 'service: api\nfunctions:\n  worker: [A]\n  checkout: []\n', 4, /"checkout" declares no secrets/],
     ['an invalid secret name', 'service: api\nfunctions:\n  checkout:\n    - DB_PASS\n    - "DB PASS"\n', 5, /the name "DB PASS" contains a space/],
