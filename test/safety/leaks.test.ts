@@ -1,0 +1,330 @@
+/**
+ * Leak canary suite: distinctive values are stored, then every command runs on its success and
+ * failure paths, plain and with `--json` + `DEBUG=*`. The canary must never show in stderr, in stdout
+ * (except where the user asked for the value: `get`, `get --all`), in any file the CLI writes, or in
+ * the argv or environment of any child process (the CLI starts none).
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdir, mkdtemp, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {secretStore, seed} from '../fixtures/migrate-helpers.js'
+import {type CliResult, runCli, uniqueEnv} from '../helpers/cli.js'
+import {freePort} from '../helpers/emulator.js'
+import {runCliInPty} from '../helpers/pty.js'
+import {always, type FakeAnswer, type FakeAws, startFakeAws} from './fake-aws.js'
+import {CODE_CACHE_DIR, encodingsOf, filesUnder, makeSandbox, type Sandbox, spawnRecords} from './sandbox.js'
+import {SecretValue} from '../../src/core/secret-value.js'
+
+const E = uniqueEnv('leak')
+const E2 = uniqueEnv('leak2')
+/** Every stored value starts with this; finding it anywhere is a leak. */
+const CANARY = `canary-${randomBytes(6).toString('hex')}`
+const value = (label: string) => `${CANARY}-${label}`
+
+type PathName = 'ok' | 'missing' | 'denied' | 'throttled' | '5xx' | 'echo' | 'down' | 'invalid'
+const PATHS: PathName[] = ['ok', 'missing', 'denied', 'throttled', '5xx', 'echo', 'down', 'invalid']
+type Mode = 'plain' | 'json-debug'
+const MODES: Mode[] = ['plain', 'json-debug']
+/**
+ * SAFETY_FULL=1 (the slow suite) runs every command x path in both modes; the default suite runs each
+ * command x path once, alternating the modes so every command and every path sees both.
+ */
+const FULL = process.env.SAFETY_FULL === '1'
+
+interface Context {
+  path: PathName
+  mode: Mode
+  /** A suffix unique to the mode, for names the ok path creates. */
+  tag: string
+  files: {dotenv: string; valueFile: string; manifest: string; manifestMissing: string}
+}
+
+interface Case {
+  command: string
+  /** Arguments for a path; undefined when the path does not apply to the command. */
+  args(ctx: Context): string[] | undefined
+  input?: (ctx: Context) => string
+  /** The user asked for the value: stdout may hold it (never stderr). */
+  printsValue?: (ctx: Context) => boolean
+  /** Exit code of the ok path when it is not 0 (a finding, a difference, an invalid .env line). */
+  okExit?: number
+}
+
+const CASES: Case[] = [
+  {
+    command: 'set (new secret, stdin)',
+    args: (c) => (c.path === 'invalid' ? ['set', `${E}/a*pi`, 'NEW'] : ['set', `${E}/api`, c.path === 'missing' ? 'DB_PASS' : `NEW_${c.tag}`, ...(c.path === 'missing' ? ['--no-overwrite'] : [])]),
+    input: (c) => `${value(`new-${c.tag}`)}\n`,
+  },
+  {
+    command: 'set (new version, --from-file)',
+    args: (c) => ['set', c.path === 'invalid' ? `/${E}/api/BAD-abc123` : `/${E}/api/ROTATE`, '--from-file', c.files.valueFile, '--description', 'rotated', '--tag', 'owner=leaks'],
+  },
+  {
+    command: 'get',
+    args: (c) => ['get', c.path === 'invalid' ? `${E}/api/extra` : `${E}/api`, c.path === 'missing' ? 'NOPE' : 'DB_PASS'],
+    printsValue: (c) => c.path === 'ok',
+  },
+  {
+    command: 'get --version-stage AWSPREVIOUS',
+    args: (c) => ['get', `${E}/api`, c.path === 'missing' ? 'NOPE' : 'ROTATE', '--version-stage', 'AWSPREVIOUS', ...(c.path === 'invalid' ? ['--all'] : [])],
+    printsValue: (c) => c.path === 'ok',
+  },
+  {
+    command: 'get --all',
+    args: (c) => ['get', c.path === 'invalid' ? `${E}/api/DB_PASS` : c.path === 'missing' ? `${E}/none` : `${E}/api`, '--all'],
+    printsValue: (c) => c.path === 'ok',
+  },
+  {command: 'list', args: (c) => ['list', c.path === 'invalid' ? `${E}/a/b/c` : c.path === 'missing' ? `${E}/none` : E, '--include-deleted']},
+  {command: 'history', args: (c) => ['history', `${E}/${c.path === 'invalid' ? '..' : 'api'}`, c.path === 'missing' ? 'NOPE' : 'ROTATE']},
+  {
+    command: 'delete --yes',
+    args: (c) => ['delete', `${E}/api`, c.path === 'missing' ? 'NOPE' : c.path === 'invalid' ? 'DB_PASS' : `DEL_${c.tag}`, '--yes', ...(c.path === 'invalid' ? ['--recovery-days', '3'] : [])],
+  },
+  {command: 'restore', args: (c) => ['restore', c.path === 'invalid' ? `${E}//api` : `${E}/api`, c.path === 'missing' ? 'NOPE' : `DEL_${c.tag}`]},
+  {
+    command: 'migrate --from-ssm',
+    args: (c) => ['migrate', '--from-ssm', c.path === 'invalid' ? 'legacy' : `/${E}/${c.path === 'missing' ? 'nothing' : `legacy-${c.tag}`}`, '--to', `${E}/mig${c.tag}`, '--delete-source', '--concurrency', '2'],
+  },
+  {
+    command: 'migrate --from-dotenv',
+    args: (c) => ['migrate', '--from-dotenv', c.path === 'missing' ? `${c.files.dotenv}.missing` : c.files.dotenv, '--to', c.path === 'invalid' ? `${E}/a b` : `${E}/dot${c.tag}`],
+    // The .env file has a line dotenv cannot read: reported as invalid (by number), the rest migrated.
+    okExit: 2,
+  },
+  {
+    command: 'migrate --dry-run',
+    args: (c) => ['migrate', '--from-dotenv', c.files.dotenv, '--to', `${E}/api`, '--dry-run', ...(c.path === 'invalid' ? ['--on-conflict', 'clobber'] : [])],
+    // DB_PASS exists in ${E}/api with another value: a conflict, reported by name.
+    okExit: 4,
+  },
+  {command: 'grant', args: (c) => ['grant', `${E}/api`, '--function', c.path === 'invalid' ? 'bad name!' : 'checkout', '--secret', 'DB_PASS', '--format', 'terraform']},
+  {
+    command: 'grant --check',
+    args: (c) => ['grant', '--manifest', c.path === 'missing' ? c.files.manifestMissing : c.files.manifest, '--env', c.path === 'invalid' ? 'pr od' : E, '--check'],
+  },
+  {command: 'audit', args: (c) => (c.path === 'missing' ? undefined : ['audit', '--only', c.path === 'invalid' ? 'everything' : 'ssm'])},
+  {command: 'diff', args: (c) => ['diff', `${E}/api`, c.path === 'invalid' ? `${E2}/api*` : c.path === 'missing' ? `${E2}/none` : `${E2}/api`], okExit: 8},
+  {
+    command: 'promote --yes',
+    args: (c) => ['promote', c.path === 'missing' ? `${E2}/none` : `${E2}/api`, c.path === 'invalid' ? `${E2}/api` : `${E}/prom${c.tag}`, '--yes'],
+  },
+  {command: 'doctor', args: (c) => ['doctor', c.path === 'invalid' ? 'prod' : c.path === 'missing' ? `${E}/none` : `${E}/api`]},
+]
+
+/** What a path points the CLI at; fake endpoints answer every call with one AWS error. */
+const FAKES: Partial<Record<PathName, () => (request: {operation: string; body: string}) => FakeAnswer>> = {
+  denied: () => always(400, 'AccessDeniedException', 'User: arn:aws:iam::123456789012:user/ci is not authorized'),
+  throttled: () => always(400, 'ThrottlingException', 'Rate exceeded'),
+  '5xx': () => always(500, 'InternalServiceError', 'internal error'),
+  /**
+   * A hostile endpoint that quotes each request back in its error message (some validation errors
+   * quote the offending parameter): reads find nothing, every write is refused with its own body.
+   */
+  echo: () => (request) => {
+    if (request.operation.endsWith('GetSecretValue')) return {status: 400, type: 'ResourceNotFoundException', message: 'not here'}
+    if (request.operation.endsWith('ListSecrets')) return {status: 200, type: '', body: '{"SecretList":[]}'}
+    if (request.operation.endsWith('BatchGetSecretValue')) return {status: 200, type: '', body: '{"SecretValues":[],"Errors":[]}'}
+    return {status: 400, type: 'InvalidParameterException', message: `Invalid request: ${request.body}`}
+  },
+}
+
+const DOCUMENTED_EXITS = new Set([0, 2, 3, 4, 5, 6, 7, 8])
+
+interface Run {
+  command: string
+  path: PathName
+  mode: Mode
+  result: CliResult
+  printsValue: boolean
+  okExit: number
+}
+
+let sandbox: Sandbox
+let workDir: string
+const fakes = new Map<PathName, FakeAws>()
+const runs: Run[] = []
+
+function leakIn(text: string | Buffer): boolean {
+  return encodingsOf(CANARY).some((form) => Buffer.from(text).includes(form))
+}
+
+async function seedAll(): Promise<void> {
+  const store = await secretStore()
+  const put = (name: string, text: string, exists = false) =>
+    store.write(name, SecretValue.fromString(text), {overwrite: true, exists})
+  await Promise.all([
+    put(`/${E}/api/DB_PASS`, value('db')),
+    put(`/${E}/api/API_KEY`, value('api')),
+    put(`/${E}/api/ROTATE`, value('rotate-1')),
+    put(`/${E}/api/DEL_plain`, value('del-plain')),
+    put(`/${E}/api/DEL_json`, value('del-json')),
+    store.write(`/${E}/api/BINARY`, SecretValue.fromBytes(Buffer.concat([Buffer.from(value('bin')), Buffer.from([0xff, 0xfe])])), {overwrite: true, exists: false}),
+    put(`/${E2}/api/DB_PASS`, value('db-other-env')),
+    put(`/${E2}/api/ONLY_HERE`, value('only-here')),
+  ])
+  await put(`/${E}/api/ROTATE`, value('rotate-2'), true)
+  await seed(
+    ['plain', 'json'].flatMap((tag) => [
+      {name: `/${E}/legacy-${tag}/DB_PASSWORD`, value: value('ssm-string'), type: 'String' as const},
+      {name: `/${E}/legacy-${tag}/STRIPE_KEY`, value: value('ssm-secure'), type: 'SecureString' as const},
+      {name: `/${E}/legacy-${tag}/HOSTS`, value: `a,b,${value('ssm-list')}`, type: 'StringList' as const},
+    ]),
+  )
+}
+
+async function writeInputs(): Promise<Context['files']> {
+  workDir = await mkdtemp(join(tmpdir(), 'secrets-leak-inputs-'))
+  const files = {
+    dotenv: join(workDir, '.env'),
+    valueFile: join(workDir, 'value.bin'),
+    manifest: join(workDir, 'secrets.yml'),
+    manifestMissing: join(workDir, 'missing.yml'),
+  }
+  await writeFile(files.dotenv, `DB_PASS=${value('dotenv-1')}\nexport TOKEN="${value('dotenv-2')}\\nline2"\nbad line ${value('dotenv-bad')}\n`)
+  await writeFile(files.valueFile, value('from-file'))
+  await writeFile(files.manifest, 'service: api\nfunctions:\n  checkout: [DB_PASS, API_KEY]\n')
+  await writeFile(files.manifestMissing, 'service: api\nfunctions:\n  checkout: [DB_PASS, NOT_THERE]\n')
+  return files
+}
+
+async function runCase(kase: Case, ctx: Context): Promise<void> {
+  const args = kase.args(ctx)
+  if (!args) return
+  const env: Record<string, string> = {...sandbox.env}
+  const extra: string[] = []
+  const fake = fakes.get(ctx.path)
+  if (fake) extra.push('--endpoint-url', fake.endpoint)
+  if (ctx.path === 'down') extra.push('--endpoint-url', `http://127.0.0.1:${await freePort()}`)
+  if (fake || ctx.path === 'down') env.AWS_MAX_ATTEMPTS = '2'
+  if (ctx.mode === 'json-debug') {
+    extra.push('--json')
+    env.DEBUG = '*'
+  }
+
+  const result = await runCli([...args, ...extra], {env, input: kase.input?.(ctx), timeoutMs: 45_000})
+  runs.push({command: kase.command, path: ctx.path, mode: ctx.mode, result, printsValue: kase.printsValue?.(ctx) ?? false, okExit: kase.okExit ?? 0})
+}
+
+async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items]
+  await Promise.all(Array.from({length: size}, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item)
+  }))
+}
+
+describe('the canary never leaks', () => {
+  beforeAll(async () => {
+    sandbox = await makeSandbox()
+    await Promise.all(['home', 'cache', 'config', 'data', 'tmp'].map((dir) => mkdir(join(sandbox.root, dir), {recursive: true})))
+    const [files] = await Promise.all([
+      writeInputs(),
+      seedAll(),
+      ...Object.entries(FAKES).map(async ([path, make]) => fakes.set(path as PathName, await startFakeAws(make()))),
+    ])
+    // Tasks run side by side; delete and restore of one secret run in order, in one task.
+    const tasks: {kases: Case[]; path: PathName; mode: Mode}[] = []
+    for (const [p, path] of PATHS.entries()) {
+      for (const [k, kase] of CASES.entries()) {
+        if (kase.command === 'restore') continue
+        const kases = kase.command === 'delete --yes' ? CASES.filter((c) => /^(delete|restore)/.test(c.command)) : [kase]
+        for (const mode of FULL ? MODES : [MODES[(p + k) % MODES.length]]) tasks.push({kases, path, mode})
+      }
+    }
+
+    // Mostly waiting (retry back-off, the emulator): more in flight than cores.
+    await pool(tasks, 6, async ({kases, path, mode}) => {
+      const ctx: Context = {path, mode, tag: mode === 'plain' ? 'plain' : 'json', files}
+      for (const kase of kases) await runCase(kase, ctx)
+    })
+  }, 240_000)
+
+  afterAll(async () => {
+    if (process.env.SAFETY_DUMP) await writeFile(process.env.SAFETY_DUMP, JSON.stringify(runs.map((run) => ({...run, result: {...run.result, stdoutBytes: undefined}})), null, 1))
+    await Promise.all([...fakes.values()].map((fake) => fake.close()))
+  })
+
+  it('tried every command on every path, plain and with --json and DEBUG=*', () => {
+    const modes = FULL ? MODES.length : 1
+    expect(runs).toHaveLength((CASES.length * PATHS.length - 1) /* audit has no "missing" */ * modes)
+    for (const mode of MODES) expect(runs.filter((run) => run.mode === mode).length).toBeGreaterThan(runs.length / 3)
+    // The figure SECURITY.md quotes.
+    console.info(`leaks: ${CASES.length} command forms x ${PATHS.length} paths${FULL ? ` x ${MODES.length} modes` : ''} = ${runs.length} runs`)
+  })
+
+  it('never prints the canary on stderr, even with DEBUG=*', () => {
+    const leaks = runs.filter((run) => leakIn(run.result.stderr)).map((run) => `${run.command} / ${run.path} / ${run.mode}`)
+    expect(leaks).toEqual([])
+  })
+
+  it('prints the canary on stdout only where the value was asked for', () => {
+    const leaks = runs.filter((run) => !run.printsValue && leakIn(run.result.stdoutBytes)).map((run) => `${run.command} / ${run.path} / ${run.mode}`)
+    expect(leaks).toEqual([])
+    // And where it was asked for, it is there: the check above is not vacuous.
+    const asked = runs.filter((run) => run.printsValue)
+    expect(asked.length).toBeGreaterThan(0)
+    for (const run of asked) expect(run.result.stdout, `${run.command} / ${run.mode}`).toContain(CANARY)
+  })
+
+  it('exits with a documented code and never a stack trace', () => {
+    const bad = runs
+      .filter((run) => !DOCUMENTED_EXITS.has(run.result.code ?? -1) || /^\s{4}at /m.test(run.result.stderr.replace(/^.*\b(oclif|secrets):\S+ .*$/gm, '')))
+      .map((run) => `${run.command} / ${run.path} / ${run.mode}: exit ${run.result.code}\n${run.result.stderr.slice(0, 400)}`)
+    expect(bad).toEqual([])
+  })
+
+  it('fails on every fault path (the faults were real) and succeeds on the ok path', () => {
+    for (const run of runs) {
+      if (['denied', 'throttled', '5xx', 'down', 'invalid'].includes(run.path)) {
+        expect(run.result.code, `${run.command} / ${run.path} / ${run.mode}`).not.toBe(0)
+      }
+    }
+
+    const okFailures = runs.filter((run) => run.path === 'ok' && run.result.code !== run.okExit)
+    expect(okFailures.map((run) => `${run.command} / ${run.mode}: ${run.result.code} ${run.result.stderr.slice(0, 300)}`)).toEqual([])
+  })
+
+  it('gives JSON errors as one JSON document on stdout with --json', () => {
+    for (const run of runs.filter((r) => r.mode === 'json-debug')) {
+      expect(() => JSON.parse(run.result.stdout), `${run.command} / ${run.path}: ${run.result.stdout.slice(0, 200)}`).not.toThrow()
+    }
+  })
+
+  it('writes the canary into no file: HOME, caches, TMPDIR and the V8 code cache', async () => {
+    const files = [...(await filesUnder(sandbox.root)), ...(await filesUnder(CODE_CACHE_DIR))]
+    const leaks = files.filter((file) => leakIn(file.bytes)).map((file) => file.path)
+    expect(leaks).toEqual([])
+  })
+
+  it('starts no child process and never puts the canary in its own environment', async () => {
+    const records = await spawnRecords(sandbox)
+    expect(records.filter((record) => record.kind !== 'exit-env')).toEqual([])
+    // Every run reached exit and was recorded, so the recorder was really loaded.
+    expect(records.filter((record) => record.kind === 'exit-env').length).toBeGreaterThanOrEqual(runs.length)
+    expect(records.filter((record) => leakIn(JSON.stringify(record.env ?? {})))).toEqual([])
+  })
+
+  it('an interrupted prompt (Ctrl-C with a value half typed) shows nothing and writes nothing', async () => {
+    // SIGINT from outside (kill -INT) while the prompt holds the terminal in raw mode, and Ctrl-C typed at it.
+    const first = await runCliInPty(['set', `${E}/api`, 'TYPED'], [{expect: 'Value for'}, {send: value('typed')}, {signal: 'INT'}], sandbox.env)
+    const second = await runCliInPty(
+      ['set', `${E}/api`, 'TYPED2'],
+      [{expect: 'Value for'}, {send: `${value('typed2')}\r`}, {expect: 'Again'}, {send: value('typed2').slice(0, 12)}, {send: '\u0003'}],
+      {...sandbox.env, DEBUG: '*'},
+    )
+    // Killed by the signal (the shell reports 130) or exited 130 after restoring the terminal.
+    expect([130, -2]).toContain(first.exit)
+    expect(second.exit).toBe(130)
+    for (const result of [first, second]) {
+      expect(leakIn(result.output)).toBe(false)
+      expect(result.output).not.toMatch(/^\s{4}at /m)
+    }
+
+    expect((await runCli(['get', `${E}/api`, 'TYPED'])).code).toBe(3)
+    expect((await runCli(['get', `${E}/api`, 'TYPED2'])).code).toBe(3)
+  })
+})
