@@ -71,7 +71,8 @@ function commonConfig(context: AwsContext) {
     retryMode: 'adaptive',
     ...(configuredAttempts ? {} : {maxAttempts: DEFAULT_MAX_ATTEMPTS}),
     // Fail fast on a dead endpoint instead of hanging a pipeline: connection within 5 s, answer within 30 s.
-    requestHandler: {connectionTimeout: 5000, requestTimeout: 30_000},
+    // Without throwOnRequestTimeout the handler only logs a warning at 30 s and keeps waiting forever.
+    requestHandler: {connectionTimeout: 5000, requestTimeout: 30_000, throwOnRequestTimeout: true},
   } as const
 }
 
