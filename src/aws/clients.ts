@@ -61,6 +61,11 @@ export function observeClients(observer: ClientObserver): void {
   observers.push(observer)
 }
 
+function requestTimeoutMs(): number {
+  const configured = Number(process.env.SECRETS_REQUEST_TIMEOUT_MS)
+  return Number.isFinite(configured) && configured > 0 ? configured : 30_000
+}
+
 function commonConfig(context: AwsContext) {
   const configuredAttempts = process.env.AWS_MAX_ATTEMPTS !== undefined
   return {
@@ -70,9 +75,10 @@ function commonConfig(context: AwsContext) {
     ...(context.endpointUrl ? {endpoint: context.endpointUrl} : {}),
     retryMode: 'adaptive',
     ...(configuredAttempts ? {} : {maxAttempts: DEFAULT_MAX_ATTEMPTS}),
-    // Fail fast on a dead endpoint instead of hanging a pipeline: connection within 5 s, answer within 30 s.
+    // Fail fast on a dead endpoint instead of hanging a pipeline: connection within 5 s, answer within 30 s
+    // (SECRETS_REQUEST_TIMEOUT_MS, milliseconds, replaces the 30 s: a slow link, or the fault tests).
     // Without throwOnRequestTimeout the handler only logs a warning at 30 s and keeps waiting forever.
-    requestHandler: {connectionTimeout: 5000, requestTimeout: 30_000, throwOnRequestTimeout: true},
+    requestHandler: {connectionTimeout: 5000, requestTimeout: requestTimeoutMs(), throwOnRequestTimeout: true},
   } as const
 }
 
