@@ -60,8 +60,10 @@ export async function filesUnder(dir: string): Promise<{path: string; bytes: Buf
   return out
 }
 
-/** The folders a leak check reads besides the sandbox: the V8 code cache kept beside the bundle. */
-export const CODE_CACHE_DIR = join(ROOT, 'dist', '.v8-cache')
+/** What a leak check reads besides the sandbox: every V8 code cache kept beside the bundles in dist/. */
+export async function codeCacheFiles(): Promise<{path: string; bytes: Buffer}[]> {
+  return (await filesUnder(join(ROOT, 'dist'))).filter((file) => file.path.includes('/.v8-cache/'))
+}
 
 /** The forms a value could take in a file: its bytes, UTF-16 (V8 two-byte strings), base64, JSON-escaped. */
 export function encodingsOf(canary: string): Buffer[] {
