@@ -5,7 +5,8 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import type {AwsContext} from './aws/clients.js'
 import {AccessDeniedError, ExitCode, InterruptedError, SecretsError, UsageError} from './core/errors.js'
 import type {ProjectFile} from './core/needs-manifest.js'
-import {type EnvironmentEntry, environmentEntry} from './core/project-config.js'
+// Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
+import type {EnvironmentEntry} from './core/project-config.js'
 import {assertStorableValue, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
 import type {SecretStore} from './stores/secret-store.js'
 import {promptHiddenTwice} from './ui/prompts.js'
@@ -67,7 +68,7 @@ export abstract class BaseCommand<T> extends Command {
 
   /** Where and as whom to act for `env`: flags first, then its entry in the project file, then the SDK's defaults. */
   protected async environment(flags: AwsFlags, env: string | undefined): Promise<{context: AwsContext; entry?: EnvironmentEntry}> {
-    const entry = env === undefined ? undefined : environmentEntry((await this.projectConfig(flags))?.environments, env)
+    const entry = env === undefined ? undefined : (await this.projectConfig(flags))?.environments.find((candidate) => candidate.name === env)
     return {context: awsContext(flags, entry), entry}
   }
 

@@ -221,11 +221,6 @@ export function environmentScalars(section: Node | null, lineOf: (node: Node | n
   return found
 }
 
-/** The entry for `env`, if the file has one. */
-export function environmentEntry(environments: readonly EnvironmentEntry[] | undefined, env: string | undefined): EnvironmentEntry | undefined {
-  return env === undefined ? undefined : environments?.find((entry) => entry.name === env)
-}
-
 export function secretValueHint(): string {
   return 'Store the value with "secrets set ENV/SERVICE NAME" (it reads stdin or a prompt) and keep only names in secrets.yml.'
 }

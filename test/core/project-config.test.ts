@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {roleSessionName} from '../../src/aws/clients.js'
 import {awsContext} from '../../src/base-command.js'
 import {ManifestError, parseNeedsManifest, parseProjectFile} from '../../src/core/needs-manifest.js'
-import {environmentEntry, roleAccount} from '../../src/core/project-config.js'
+import {roleAccount} from '../../src/core/project-config.js'
 import {findProjectFile, loadProjectConfig} from '../../src/services/project-config.js'
 
 const FULL = `service: api
@@ -159,7 +159,6 @@ describe('resolving an environment', () => {
   })
 
   it('keeps today\'s behaviour for an environment without an entry', () => {
-    expect(environmentEntry([prod, staging], 'dev')).toBeUndefined()
     expect(awsContext({...none, profile: 'p'}, undefined)).toEqual({profile: 'p', region: process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION, endpointUrl: undefined})
   })
 })
