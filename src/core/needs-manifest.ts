@@ -79,8 +79,8 @@ interface ReadContext {
 type SectionReader = (value: Node | null, context: ReadContext, keyLine: number) => void
 
 /**
- * Top-level sections, in the order they are read. The only list of allowed keys: issue 9's
- * `environments:` section goes here.
+ * Top-level sections, in the order they are read. The only list of allowed keys; `environments:`
+ * (per-environment accounts, roles and regions) is read by src/core/project-config.ts.
  */
 const SECTION_READERS = {
   service: readService,
