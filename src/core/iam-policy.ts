@@ -72,7 +72,7 @@ const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
 /** Returns why a function name is refused, or undefined when it is fine. */
 export function functionNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'the function name is empty'
-  if (name.length > 64) return `the function name "${name.slice(0, 20)}..." is longer than 64 characters`
+  if (name.length > 64) return `the function name "${printable(name.slice(0, 20))}..." is longer than 64 characters`
   if (!FUNCTION_NAME.test(name)) {
     return `the function name "${printable(name)}" may only use letters, digits, "-" and "_" (Lambda's rule)`
   }
