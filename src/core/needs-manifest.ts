@@ -192,7 +192,12 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
   for (const pair of value.items) {
     const keyNode = pair.key as Node | null
     const line = context.lineOf(keyNode)
-    const name = isScalar(keyNode) ? String(keyNode.value) : ''
+    // YAML reads keys such as 0o10, 1e3 or 0x1F as numbers: String() would silently rename the function.
+    if (isScalar(keyNode) && keyNode.value !== null && typeof keyNode.value !== 'string') {
+      throw new ManifestError(file, line, `the function name ${String(keyNode.source ?? keyNode.value)} is read by YAML as a ${typeof keyNode.value}; quote it.`)
+    }
+
+    const name = isScalar(keyNode) ? String(keyNode.value ?? '') : ''
     const nameProblem = functionNameProblem(name)
     if (nameProblem) throw new ManifestError(file, line, `${nameProblem}.`)
     const list = pair.value as Node | null
