@@ -145,7 +145,7 @@ export abstract class BaseCommand<T> extends Command {
  * replaces the entry's credentials entirely (its profile or its role), as a flag is the user's
  * explicit choice for this one run; the account guard still checks the result.
  */
-export function awsContext(flags: Omit<AwsFlags, 'config'>, entry?: EnvironmentEntry): AwsContext {
+export function awsContext(flags: Pick<AwsFlags, 'profile' | 'region' | 'endpoint-url'>, entry?: EnvironmentEntry): AwsContext {
   // The SDK reads AWS_REGION only; the AWS CLI also honours AWS_DEFAULT_REGION, and users expect both.
   const region = flags.region ?? entry?.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION)
   const credentials = flags.profile === undefined ? {profile: entry?.profile, role: entry?.role} : {profile: flags.profile}
