@@ -137,6 +137,23 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
     progress.read += 1
     if (progress.read % 50 === 0) emit()
   })
+  if (sources.length === 0 && extraItems.length === 0 && options.source.kind === 'ssm') {
+    // An empty path is what a finished --delete-source run leaves: running the same command again
+    // must succeed, not fail, when the path's parameters are already secrets migrated from it.
+    const {path} = options.source
+    if (!(await migratedEarlierFrom(store, path, options.to))) {
+      throw new NotFoundError(
+        `No SSM parameters were found under ${path}.`,
+        `Check the path (it is a prefix of parameter names, e.g. /prod/billing) with: aws ssm get-parameters-by-path --path ${path} --recursive --query 'Parameters[].Name'`,
+      )
+    }
+
+    emit('done')
+    return {
+      ...buildReport(options, [], false),
+      hint: `Nothing is left under ${path}: an earlier run migrated its parameters and deleted them.`,
+    }
+  }
 
   // Plan: map names, then one batched read of the targets (20 a call), keeping only digests.
   const mapped = mapSources(sources, (source) =>
@@ -246,13 +263,6 @@ async function readSource(
         cache.offer(parameter.name, parameter.value)
         onRead()
       }
-    }
-
-    if (sources.length === 0) {
-      throw new NotFoundError(
-        `No SSM parameters were found under ${source.path}.`,
-        `Check the path (it is a prefix of parameter names, e.g. /prod/billing) with: aws ssm get-parameters-by-path --path ${source.path} --recursive --query 'Parameters[].Name'`,
-      )
     }
 
     // Pages come in the service's order; the plan is shown sorted so runs compare line by line.
@@ -466,6 +476,17 @@ async function deleteVerifiedSources(
 
   emit()
   return undefined
+}
+
+/** True when secrets tagged as migrated from parameters under `path` exist where this run would write. */
+async function migratedEarlierFrom(store: SecretStore, path: string, to: Scope | undefined): Promise<boolean> {
+  const under = `${path.replace(/\/+$/, '')}/`
+  for await (const secret of store.list(to ? to.prefix : under)) {
+    const from = secret.tags['secrets:source-name']
+    if (secret.tags['secrets:migrated-from'] === 'ssm' && from !== undefined && (from.startsWith(under) || from === path)) return true
+  }
+
+  return false
 }
 
 /**

@@ -215,6 +215,11 @@ describe('secrets migrate --from-ssm', () => {
     expect(await parameterNames(`/${E}/del`)).toEqual([])
     const values = await secretValues([...parameters.map((parameter) => parameter.name), `/${E}/del/LATE`])
     for (const parameter of parameters) expect(values.get(parameter.name)).toBe(parameter.value)
+
+    // The path is empty now; the same command again finishes with 0 instead of "not found".
+    const again = await runCli(['migrate', '--from-ssm', `/${E}/del`, '--delete-source', '--json'])
+    expect(again.code).toBe(0)
+    expect(json(again.stdout).hint).toContain(`Nothing is left under /${E}/del`)
   })
 
   it('refuses bad input before any AWS call', async () => {

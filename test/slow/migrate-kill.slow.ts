@@ -171,15 +171,10 @@ describe(`migrate killed with SIGKILL at ${POINTS} seeded points (seed ${SEED})`
     if (!landed) expect(killed.code, killed.stderr).toBe(0)
     await expectSafe(p)
 
+    // Even when the kill came after the last source was deleted, the same command finishes with 0.
     const rerun = await runCli(args(p))
-    if (rerun.code === 3 && p.deleteSource) {
-      // Killed after the last source was deleted: the job was done, and the re-run finds no parameters
-      // (exit 3, "No SSM parameters were found"). A known limit: migrate keeps no state between runs.
-      expect(rerun.stderr).toMatch(/No SSM parameters were found/)
-      finishedBeforeKill += 1
-    } else {
-      expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
-    }
+    expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
+    if (/Nothing is left under/.test(rerun.stdout + rerun.stderr)) finishedBeforeKill += 1
 
     await expectSafe(p)
     const targets = await targetValues(p)
