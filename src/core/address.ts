@@ -1,4 +1,5 @@
 import {UsageError} from './errors.js'
+import {printable} from './printable.js'
 
 /** Characters Secrets Manager allows in a name, less `/`, which separates the parts of an address. */
 const PART_PATTERN = /^[A-Za-z0-9_+=.@-]+$/
@@ -30,12 +31,6 @@ function describeChar(ch: string): string {
   if (ch === ' ') return 'a space'
   if (/^[\x21-\x7E]$/.test(ch)) return `"${ch}"`
   return `the character U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`
-}
-
-/** Names are shown in messages; control characters are escaped so they cannot rewrite the terminal. */
-function printable(value: string): string {
-  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value
-  return shown.replaceAll(/[^\x20-\x7E]/g, (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`)
 }
 
 function assertPart(part: AddressPart, value: string): void {

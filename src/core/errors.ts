@@ -1,3 +1,5 @@
+import {escapeUnsafe} from './printable.js'
+
 /**
  * Exit codes are part of the public interface: pipelines branch on them, so they never change meaning.
  * README.md documents the same table.
@@ -28,11 +30,12 @@ export class SecretsError extends Error {
   readonly code: string
 
   constructor(message: string, options: {code: string; exitCode: ExitCodeValue; hint?: string; cause?: unknown}) {
-    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    // Messages quote names from users, files and AWS: none may carry a raw terminal control.
+    super(escapeUnsafe(message), options.cause === undefined ? undefined : {cause: options.cause})
     this.name = new.target.name
     this.code = options.code
     this.exitCode = options.exitCode
-    this.hint = options.hint
+    this.hint = options.hint === undefined ? undefined : escapeUnsafe(options.hint)
   }
 }
 

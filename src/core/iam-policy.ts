@@ -8,6 +8,7 @@
  */
 import type {Scope, SecretAddress} from './address.js'
 import {UsageError} from './errors.js'
+import {printable} from './printable.js'
 
 export const GET_SECRET_VALUE = 'secretsmanager:GetSecretValue'
 export const DESCRIBE_SECRET = 'secretsmanager:DescribeSecret'
@@ -221,7 +222,3 @@ function unique<T>(items: T[]): T[] {
   return [...new Set(items)]
 }
 
-function printable(value: string): string {
-  const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value
-  return shown.replaceAll(/[^\x20-\x7E]/g, (ch) => `\\u{${(ch.codePointAt(0) ?? 0).toString(16)}}`)
-}

@@ -8,8 +8,8 @@ const PART_CHARS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 const validPart = fc
   .array(fc.constantFrom(...PART_CHARS), {minLength: 1, maxLength: 40})
   .map((chars) => chars.join(''))
-  // The ARN-suffix look-alike rule is covered by its own cases below.
-  .filter((part) => !/-[^-/]{6}$/.test(part))
+  // The ARN-suffix look-alike and dots-only rules are covered by their own cases above and below.
+  .filter((part) => !/-[^-/]{6}$/.test(part) && !/^\.+$/.test(part))
 
 function rejection(run: () => unknown): UsageError {
   try {
