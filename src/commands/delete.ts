@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {addressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {yesFlag} from '../flags.js'
 import {SecretAddress} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
 import {deleteSecret, type DeleteResult} from '../services/delete.js'
@@ -21,7 +22,7 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     'recovery-days': Flags.integer({description: 'Days during which the deletion can be undone.', min: 7, max: 30, default: 30}),
     force: Flags.boolean({description: 'Delete at once, without a recovery window (cannot be undone).'}),
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).'}),
+    yes: yesFlag,
   }
 
   static override summary = 'Schedule a secret for deletion (or delete it now with --force).'

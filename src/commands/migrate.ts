@@ -3,6 +3,7 @@ import {readFile} from 'node:fs/promises'
 import {Flags} from '@oclif/core'
 
 import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {onConflictFlag} from '../flags.js'
 import {Scope} from '../core/address.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {ExitCode, UsageError} from '../core/errors.js'
@@ -48,11 +49,7 @@ ${EXIT_CODES_HELP}`
     }),
     to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv).'}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written or deleted.'}),
-    'on-conflict': Flags.string({
-      description: 'When a secret exists with another value: fail (write nothing, exit 4), skip it (exit 4), or overwrite (new version; the old one stays as AWSPREVIOUS).',
-      options: ['fail', 'skip', 'overwrite'],
-      default: 'fail',
-    }),
+    'on-conflict': onConflictFlag('When a secret exists with another value'),
     'kms-key-id': Flags.string({description: 'KMS key (id, ARN or alias) for new secrets.'}),
     description: Flags.string({description: 'Description for new secrets.'}),
     'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal.'}),

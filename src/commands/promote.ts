@@ -1,6 +1,7 @@
 import {Args, Flags, ux} from '@oclif/core'
 
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {onConflictFlag, yesFlag} from '../flags.js'
 import {Scope} from '../core/address.js'
 import {ExitCode, InterruptedError} from '../core/errors.js'
 import type {ConflictPolicy, PromoteItem, PromoteReport} from '../services/promote.js'
@@ -30,12 +31,8 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     secret: Flags.string({description: 'Promote only this secret (repeatable); default: every secret of FROM.', multiple: true}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written.'}),
-    'on-conflict': Flags.string({
-      description: 'When TO holds another value: fail (write nothing, exit 4), skip it (exit 4), or overwrite (new version; the old one stays as AWSPREVIOUS).',
-      options: ['fail', 'skip', 'overwrite'],
-      default: 'fail',
-    }),
-    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).'}),
+    'on-conflict': onConflictFlag('When TO holds another value'),
+    yes: yesFlag,
     quiet: Flags.boolean({char: 'q', description: 'Print only the summary line (errors aside); no plan table, no hints.'}),
   }
 

@@ -1,0 +1,12 @@
+import {Flags} from '@oclif/core'
+
+/** `--yes`: what replaces a confirmation prompt in a pipeline. */
+export const yesFlag = Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).'})
+
+/** `--on-conflict` for commands that write over existing secrets (migrate, promote). */
+export const onConflictFlag = (when: string) =>
+  Flags.string({
+    description: `${when}: fail (write nothing, exit 4), skip it (exit 4), or overwrite (new version; the old one stays as AWSPREVIOUS).`,
+    options: ['fail', 'skip', 'overwrite'],
+    default: 'fail',
+  })
