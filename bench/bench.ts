@@ -16,6 +16,7 @@ import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import pLimit from 'p-limit'
 
+import {renderTable} from '../src/ui/table.js'
 import {emulatorEnv, scrubbedEnv, startEmulator} from '../test/helpers/emulator.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -237,12 +238,8 @@ async function updatePerformanceDoc(report: Record<string, unknown>): Promise<vo
   const end = '<!-- bench:end -->'
   if (!doc.includes(start) || !doc.includes(end)) return
   const markdown = (rows: Record<string, unknown>[]) => {
-    const headers = Object.keys(rows[0]).filter((key) => typeof rows[0][key] !== 'object')
-    return [
-      `| ${headers.join(' | ')} |`,
-      `| ${headers.map(() => '---').join(' | ')} |`,
-      ...rows.map((row) => `| ${headers.map((header) => String(row[header])).join(' | ')} |`),
-    ].join('\n')
+    const {headers, cells} = columns(rows)
+    return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...cells.map((row) => `| ${row.join(' | ')} |`)].join('\n')
   }
 
   const machine = report.machine as Record<string, unknown>
@@ -270,6 +267,12 @@ async function updatePerformanceDoc(report: Record<string, unknown>): Promise<vo
   await writeFile(file, doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length))
 }
 
+/** The scalar columns of report rows (nested call breakdowns stay in the JSON), as text cells. */
+function columns(rows: Record<string, unknown>[]): {headers: string[]; cells: string[][]} {
+  const headers = Object.keys(rows[0]).filter((key) => typeof rows[0][key] !== 'object')
+  return {headers, cells: rows.map((row) => headers.map((header) => String(row[header])))}
+}
+
 async function seedParameters(ssm: SSMClient, path: string, count: number): Promise<void> {
   const limit = pLimit(16)
   const types = ['String', 'SecureString', 'StringList'] as const
@@ -291,12 +294,8 @@ async function seedParameters(ssm: SSMClient, path: string, count: number): Prom
 
 function printReport(report: Record<string, unknown>): void {
   const table = (rows: Record<string, unknown>[]) => {
-    if (rows.length === 0) return
-    const headers = Object.keys(rows[0]).filter((key) => typeof rows[0][key] !== 'object')
-    const cells = rows.map((row) => headers.map((header) => String(row[header])))
-    const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i].length)))
-    console.log(headers.map((header, i) => header.padEnd(widths[i])).join('  '))
-    for (const row of cells) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  '))
+    const {headers, cells} = columns(rows)
+    console.log(renderTable(headers, cells))
   }
 
   console.log(`\nMachine: ${JSON.stringify(report.machine)}; medians of ${report.runs} interleaved runs\n`)
