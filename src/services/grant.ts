@@ -120,7 +120,7 @@ export async function resolvePlacement(request: GrantRequest, source: () => Prom
 
 /** Region from the SDK's configuration chain (no network) and account from STS GetCallerIdentity. */
 export async function awsPlacementSource(context: AwsContext): Promise<PlacementSource> {
-  const {stsClient} = await import('../aws/clients.js')
+  const {callerAccount, stsClient} = await import('../aws/clients.js')
   const client = await stsClient(context)
   return {
     async region() {
@@ -141,11 +141,8 @@ export async function awsPlacementSource(context: AwsContext): Promise<Placement
       return region
     },
     async account() {
-      const {GetCallerIdentityCommand} = await import('@aws-sdk/client-sts')
       try {
-        const identity = await client.send(new GetCallerIdentityCommand({}))
-        if (!identity.Account) throw new UsageError('STS did not return an account id.', 'Pass --account.')
-        return identity.Account
+        return await callerAccount(context)
       } catch (error) {
         const failure = translateAwsError(error, {action: 'sts:GetCallerIdentity'})
         throw new SecretsError(`${failure.message} (needed for the account id)`, {
