@@ -3,7 +3,7 @@ import {stat, readFile} from 'node:fs/promises'
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
-import {AccessDeniedError, ExitCode, InterruptedError, SecretsError, UsageError} from './core/errors.js'
+import {AccessDeniedError, ExitCode, SecretsError, UsageError} from './core/errors.js'
 import type {ProjectFile} from './core/needs-manifest.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
 import type {EnvironmentEntry} from './core/project-config.js'
@@ -156,7 +156,6 @@ export function awsContext(flags: Pick<AwsFlags, 'profile' | 'region' | 'endpoin
 export function toSecretsError(error: unknown): SecretsError {
   if (error instanceof SecretsError) return error
   const err = error as Error & {oclif?: {exit?: number}; name?: string}
-  if (err?.name === 'ExitPromptError' || err?.name === 'AbortPromptError') return new InterruptedError()
   if (err instanceof Errors.CLIError || err?.oclif?.exit === 2) {
     // oclif's parse errors quote the offending arguments; an unexpected argument may be a secret value.
     if (/^Unexpected arguments?:/.test(err.message)) {
@@ -166,7 +165,9 @@ export function toSecretsError(error: unknown): SecretsError {
       )
     }
 
-    return new UsageError(err.message.split('\n')[0].replace(/^Error: /, ''), 'See --help for usage.')
+    // Other parse errors quote flags as typed; `--value=...` would carry a value, so only names stay.
+    const message = err.message.split('\n')[0].replace(/^Error: /, '').replaceAll(/(--?[\w-]+)=\S+/g, '$1=(not shown)')
+    return new UsageError(message, 'See --help for usage.')
   }
 
   return new SecretsError(`Unexpected error: ${err?.name ?? 'Error'}${err?.message ? `: ${err.message}` : ''}`, {

@@ -61,6 +61,22 @@ describe('set', () => {
     expect((await runCli(['get', `${env}/api`, 'ARGV'])).code).toBe(3)
   })
 
+  it('never echoes a value given as a flag, plain or in a --json error', async () => {
+    for (const extra of [[], ['--json']]) {
+      const result = await runCli(['set', `${env}/api`, 'FLAGGED', '--value=canary-flag-3b7', ...extra])
+      expect(result.code).toBe(2)
+      expect(result.stdout + result.stderr).toContain('--value=(not shown)')
+      expect(result.stdout + result.stderr).not.toContain('canary-flag-3b7')
+    }
+  })
+
+  it('keeps a value typed as an argument out of DEBUG=* traces (oclif traces argv)', async () => {
+    const result = await runCli(['set', `${env}/api`, 'TRACED', 'canary-debug-8e2'], {input: 'x', env: {DEBUG: '*'}})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/oclif/) // the trace is on...
+    expect(result.stderr).not.toContain('canary-debug-8e2') // ...without argv
+  })
+
   it('refuses an empty value and one over 65,536 bytes before any AWS call', async () => {
     const endpoint = await closedEndpoint()
     const empty = await runCli(['set', `${env}/api`, 'EMPTY', '--endpoint-url', endpoint], {input: '\n'})
