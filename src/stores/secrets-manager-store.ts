@@ -15,7 +15,7 @@ import {
 import pLimit from 'p-limit'
 
 import {translateAwsError} from '../aws/errors.js'
-import {ConflictError} from '../core/errors.js'
+import {ConflictError, ExitCode} from '../core/errors.js'
 import {SecretValue} from '../core/secret-value.js'
 import {
   type BatchReadResult,
@@ -49,15 +49,17 @@ export class SecretsManagerStore implements SecretStore {
   ) {}
 
   async put(name: string, value: SecretValue, options: PutOptions): Promise<PutResult> {
+    // Without overwrite, CreateSecret alone decides (an existing secret is a conflict): no value is
+    // read, and no read permission is needed.
+    if (!options.overwrite) return this.write(name, value, {...options, exists: false})
     let current: SecretValue | undefined
     try {
       current = await this.get(name)
     } catch (error) {
-      if ((error as {exitCode?: number}).exitCode !== 3) throw error
+      if ((error as {exitCode?: number}).exitCode !== ExitCode.notFound) throw error
     }
 
     if (current === undefined) return this.write(name, value, {...options, exists: false})
-    if (!options.overwrite) throw existsConflict(name)
     if (current.equals(value)) return {outcome: 'unchanged'}
     return this.write(name, value, {...options, exists: true})
   }
