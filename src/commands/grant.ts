@@ -126,7 +126,9 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     )
   }
 
-  const manifest = await readNeedsManifest(flags.manifest ?? DEFAULT_MANIFEST_FILE)
+  // Found as the environments are: the nearest secrets.yml walking up from the working directory.
+  const {findProjectFile} = await import('../services/project-config.js')
+  const manifest = await readNeedsManifest(flags.manifest ?? (await findProjectFile(process.cwd())) ?? DEFAULT_MANIFEST_FILE)
   const needs = resolveNeeds(manifest, flags.env)
   let {functions} = needs
   if (flags.function !== undefined) {

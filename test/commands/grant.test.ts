@@ -1,4 +1,4 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -185,6 +185,14 @@ describe('secrets grant --manifest --env', () => {
     expect(await evaluate(policies.worker, GET, secretArn(`/${env}/api/DB_PASS`, at))).toBe('Allowed')
     expect(await evaluate(policies.worker, GET, secretArn(`/${env}/api/STRIPE_KEY`, at))).toBe('ImplicitlyDenied')
     expect(policies.worker.Statement[0].Sid).toMatch(/^Worker/)
+  })
+
+  it('finds secrets.yml walking up from a subfolder, as it finds the environments', async () => {
+    const nested = join(dir, 'services', 'checkout')
+    mkdirSync(nested, {recursive: true})
+    const result = await runCli(['grant', '--env', env], {cwd: nested})
+    expect(result.code).toBe(0)
+    expect(Object.keys(JSON.parse(result.stdout))).toEqual(['checkout', 'worker'])
   })
 
   it('takes --manifest FILE and --function to pick one function', async () => {
