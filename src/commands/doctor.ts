@@ -3,6 +3,7 @@ import {Args, Flags, ux} from '@oclif/core'
 import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
 import {ExitCode, type ExitCodeValue} from '../core/errors.js'
+import {scopeArn} from '../core/iam-policy.js'
 import type {Check, CheckStatus, DoctorReport} from '../services/doctor.js'
 import {renderTable} from '../ui/table.js'
 
@@ -99,7 +100,7 @@ export function renderDoctor(report: DoctorReport, quiet: boolean): string {
     sections.push(renderTable(['CHECK', 'STATUS', 'DETAIL'], shown.map((check) => [check.id, ux.colorize(COLOURS[check.status], check.status), check.detail])))
     if (writes.length > 0 && report.scope) {
       const actions = writes.map((check) => check.id.slice(`${report.scope}: `.length))
-      const arn = `arn:aws:secretsmanager:${report.region ?? '<region>'}:${report.account ?? '<account>'}:secret:/${report.scope}/*`
+      const arn = scopeArn(Scope.parse(report.scope), report.region, report.account)
       sections.push(
         `Not tried, because doctor never writes: ${actions.join(', ')} (set, promote, migrate, delete and restore need them).
 If a command fails with "Access denied: secretsmanager:<Action> on /${report.scope}/...", allow that action on ${arn}.`,

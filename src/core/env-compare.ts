@@ -14,8 +14,6 @@ export type Digests = ReadonlyMap<string, string>
  */
 export type DiffState = 'only-left' | 'only-right' | 'equal' | 'different'
 
-export const DIFF_STATES: readonly DiffState[] = ['only-left', 'only-right', 'different', 'equal']
-
 export interface DiffEntry {
   /** Short name (the part after `/<env>/<service>/`). */
   name: string

@@ -161,6 +161,12 @@ export function scopeResource(placement: Placement, scope: Scope): string {
   return `${secretArnPrefix(placement)}${scope.prefix}*`
 }
 
+/** The ARN pattern of a scope's secrets for a fix text; unknown parts stay as placeholders. */
+export function scopeArn(scope: Scope, region: string | undefined, account: string | undefined): string {
+  const placement = {partition: region ? partitionOfRegion(region) : 'aws', region: region ?? '<region>', account: account ?? '<account>', urlSuffix: ''}
+  return scopeResource(placement, scope)
+}
+
 function secretArnPrefix(placement: Placement): string {
   return `arn:${placement.partition}:secretsmanager:${placement.region}:${placement.account}:secret:`
 }

@@ -15,6 +15,7 @@ import {GetCallerIdentityCommand, type STSClient} from '@aws-sdk/client-sts'
 import {translateAwsError} from '../aws/errors.js'
 import type {Scope} from '../core/address.js'
 import {ExitCode, type ExitCodeValue} from '../core/errors.js'
+import {scopeArn} from '../core/iam-policy.js'
 
 /**
  * `ok` passed; `fail` is a problem (the exit code is the first failure's); `warn` is worth knowing
@@ -261,8 +262,7 @@ async function checkScope(scope: Scope, client: SecretsManagerClient, attempt: A
     })
   }
 
-  const account = report.account ?? '<account>'
-  const arn = `arn:aws:secretsmanager:${report.region ?? '<region>'}:${account}:secret:${scope.prefix}*`
+  const arn = scopeArn(scope, report.region, report.account)
   const anyDenied = checks.some((check) => check.id.startsWith(`${label}:`) && check.exitCode === ExitCode.accessDenied)
   for (const [action, usedBy] of WRITE_ACTIONS) {
     checks.push({

@@ -53,8 +53,3 @@ export function benignValueReason(value: string): BenignReason | undefined {
   if (trimmed.length < MIN_SECRET_LENGTH) return 'too-short'
   return undefined
 }
-
-/** True when `value` points at a secret (or is a flag) instead of being one. */
-export function isReferenceOrFlag(value: string): boolean {
-  return benignValueReason(value) !== undefined
-}
