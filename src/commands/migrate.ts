@@ -140,19 +140,11 @@ ${EXIT_CODES_HELP}`
   private async feedback(): Promise<{update(progress: MigrationProgress): void; pause(): void; resume(): void; stop(): void}> {
     const quiet = this.jsonEnabled()
     if (!quiet && canAnimate()) {
-      let spinner = await startProgress('Reading the source', true)
-      let last = 'Reading the source'
+      const spinner = await startProgress('Reading the source', true)
       return {
-        update: (progress) => {
-          last = progressText(progress)
-          spinner.update(last)
-        },
-        pause: () => spinner.stop(),
-        resume: () => {
-          void startProgress(last, true).then((next) => {
-            spinner = next
-          })
-        },
+        update: (progress) => spinner.update(progressText(progress)),
+        pause: () => spinner.pause(),
+        resume: () => spinner.resume(),
         stop: () => spinner.stop(),
       }
     }

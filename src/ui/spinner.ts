@@ -23,16 +23,25 @@ export async function withSpinner<T>(text: string, task: () => Promise<T>, enabl
 /** A long-running spinner whose text the caller updates (progress counts). */
 export interface Progress {
   update(text: string): void
+  /** Takes the spinner off the terminal (to print a table), keeping its text for `resume`. */
+  pause(): void
+  resume(): void
   stop(): void
 }
 
 export async function startProgress(text: string, enabled: boolean): Promise<Progress> {
-  if (!enabled || !canAnimate()) return {update() {}, stop() {}}
+  if (!enabled || !canAnimate()) return {update() {}, pause() {}, resume() {}, stop() {}}
   const {default: ora} = await import('ora')
   const spinner = ora({text, stream: process.stderr, discardStdin: false}).start()
   return {
     update(next) {
       spinner.text = next
+    },
+    pause() {
+      spinner.stop()
+    },
+    resume() {
+      spinner.start()
     },
     stop() {
       spinner.stop()

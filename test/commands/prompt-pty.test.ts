@@ -1,3 +1,7 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {runCli, uniqueEnv} from '../helpers/cli.js'
@@ -57,5 +61,15 @@ describe('on a real terminal', () => {
     await runCli(['set', `${env}/api`, 'NL'], {input: 'no-newline-stored'})
     const result = await runCliInPty(['get', `${env}/api`, 'NL'], [{expect: 'no-newline-stored\r\n'}])
     expect(result.exit).toBe(0)
+  })
+
+  it('shows a migration with a spinner, pausing it for the plan, and ends with the summary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secrets-pty-'))
+    writeFileSync(join(dir, '.env'), 'ONE=1\nTWO="two words"\n')
+    const result = await runCliInPty(['migrate', '--from-dotenv', join(dir, '.env'), '--to', `${env}/mig`], [{expect: 'Plan'}, {expect: '2 created'}])
+    expect(result.failure).toBeNull()
+    expect(result.exit).toBe(0)
+    expect(result.output).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/) // ora's first frame is drawn as it starts
+    expect((await runCli(['get', `${env}/mig`, 'TWO'])).stdout).toBe('two words')
   })
 })
