@@ -64,6 +64,9 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ])
+/** How AWS (and the emulator) word an operation refused because the secret is scheduled for deletion. */
+export const SCHEDULED_FOR_DELETION = /marked (for )?delet|deletion/i
+
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'ParameterNotFound', 'NoSuchEntity', 'NoSuchEntityException'])
 
 /**
@@ -136,7 +139,7 @@ export function translateAwsError(error: unknown, context: AwsCallContext): Secr
     return new ConflictError(`${context.resource ?? 'The resource'} already exists (${context.action}).`)
   }
 
-  if (name === 'InvalidRequestException' && /marked (for )?delet|deletion/i.test(message)) {
+  if (name === 'InvalidRequestException' && SCHEDULED_FOR_DELETION.test(message)) {
     return new ConflictError(
       `${context.resource ?? 'The secret'} is scheduled for deletion.`,
       context.resource ? `Run "secrets restore ${context.resource}" to cancel the deletion first.` : undefined,

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-secrets-manager'
 import pLimit from 'p-limit'
 
-import {translateAwsError} from '../aws/errors.js'
+import {SCHEDULED_FOR_DELETION, translateAwsError} from '../aws/errors.js'
 import {ConflictError, ExitCode} from '../core/errors.js'
 import {SecretValue} from '../core/secret-value.js'
 import {
@@ -149,7 +149,7 @@ export class SecretsManagerStore implements SecretStore {
 
           for (const error of output.Errors ?? []) {
             const id = error.SecretId ?? ''
-            if (error.ErrorCode === 'ResourceNotFoundException' || /marked (for )?delet|deletion/i.test(error.Message ?? '')) {
+            if (error.ErrorCode === 'ResourceNotFoundException' || SCHEDULED_FOR_DELETION.test(error.Message ?? '')) {
               missing.push(id)
             } else {
               throw translateAwsError({name: error.ErrorCode, message: error.Message}, {
