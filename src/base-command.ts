@@ -1,5 +1,3 @@
-import {stat, readFile} from 'node:fs/promises'
-
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
@@ -106,7 +104,8 @@ export abstract class BaseCommand<T> extends Command {
     let source: string
     if (fromFile !== undefined) {
       source = `file ${fromFile}`
-      value = SecretValue.fromBytes(await readValueFile(fromFile))
+      const {readInputFile} = await import('./services/input-file.js')
+      value = SecretValue.fromBytes(await readInputFile(fromFile, `--from-file ${fromFile}`))
     } else if (!process.stdin.isTTY) {
       source = 'stdin'
       value = SecretValue.fromBytes(stripOneTrailingNewline(await readAllStdin()))
@@ -175,20 +174,6 @@ export function toSecretsError(error: unknown): SecretsError {
     exitCode: ExitCode.unexpected,
     cause: error,
   })
-}
-
-async function readValueFile(path: string): Promise<Uint8Array> {
-  try {
-    const info = await stat(path)
-    if (info.isDirectory()) throw new UsageError(`--from-file ${path} is a directory, not a file.`)
-    return await readFile(path)
-  } catch (error) {
-    if (error instanceof SecretsError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new UsageError(`--from-file ${path}: no such file.`)
-    if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`--from-file ${path}: permission denied.`)
-    throw new UsageError(`--from-file ${path} could not be read (${code ?? 'error'}).`)
-  }
 }
 
 async function readAllStdin(): Promise<Uint8Array> {

@@ -1,5 +1,3 @@
-import {readFile} from 'node:fs/promises'
-
 import {Flags} from '@oclif/core'
 
 import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
@@ -114,14 +112,8 @@ ${EXIT_CODES_HELP}`
   private async source(flags: {'from-ssm'?: string; 'from-dotenv'?: string} & AwsFlags, env: string | undefined): Promise<MigrationSource> {
     const file = flags['from-dotenv']
     if (file !== undefined) {
-      let bytes: Uint8Array
-      try {
-        bytes = await readFile(file)
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code
-        throw new UsageError(`--from-dotenv ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`}.`)
-      }
-
+      const {readInputFile} = await import('../services/input-file.js')
+      const bytes = await readInputFile(file, `--from-dotenv ${file}`)
       return {kind: 'dotenv', file, text: decodeDotenv(bytes, file)}
     }
 

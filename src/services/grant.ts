@@ -1,5 +1,3 @@
-import {readFile} from 'node:fs/promises'
-
 import pLimit from 'p-limit'
 
 import type {AwsContext} from '../aws/clients.js'
@@ -19,6 +17,7 @@ import {
 import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
 import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
 import type {SecretStore} from '../stores/secret-store.js'
+import {readInputFile} from './input-file.js'
 
 /** What to grant, already validated: no flags, no AWS. */
 export interface GrantRequest {
@@ -158,22 +157,16 @@ export async function awsPlacementSource(context: AwsContext): Promise<Placement
 
 /** Reads and parses a needs manifest; a missing or unreadable file is invalid input (exit 2). */
 export async function readNeedsManifest(path: string): Promise<NeedsManifest> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') {
-      throw new UsageError(
+  const bytes = await readInputFile(
+    path,
+    `--manifest ${path}`,
+    () =>
+      new UsageError(
         `No manifest at ${path}.`,
         'Create it (service: and functions:, see "secrets grant --help"), pass --manifest FILE, or give ENV/SERVICE --function NAME.',
-      )
-    }
-
-    if (code === 'EISDIR') throw new UsageError(`--manifest ${path} is a directory, not a file.`)
-    throw new UsageError(`The manifest ${path} could not be read (${code ?? 'error'}).`)
-  }
-
+      ),
+  )
+  const text = bytes.toString('utf8')
   return parseNeedsManifest(text, path)
 }
 

@@ -1,11 +1,11 @@
-import {readFile, stat} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import {dirname, join, resolve} from 'node:path'
 
 import {isMap, LineCounter, type Node, parseDocument} from 'yaml'
 
-import {UsageError} from '../core/errors.js'
 import {ManifestError, parseProjectFile, type ProjectFile} from '../core/needs-manifest.js'
 import {environmentScalars, PROJECT_FILE, secretValueHint} from '../core/project-config.js'
+import {readInputFile} from './input-file.js'
 
 /**
  * The project file for this run: `--config FILE`, or the nearest `secrets.yml` walking up from `cwd`
@@ -14,15 +14,7 @@ import {environmentScalars, PROJECT_FILE, secretValueHint} from '../core/project
 export async function loadProjectConfig(options: {file?: string; cwd: string}): Promise<ProjectFile | undefined> {
   const path = options.file === undefined ? await findProjectFile(options.cwd) : resolve(options.cwd, options.file)
   if (path === undefined) return undefined
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new UsageError(`--config ${options.file}: no such file.`)
-    if (code === 'EISDIR') throw new UsageError(`--config ${options.file} is a directory, not a file.`)
-    throw new UsageError(`The project file ${path} could not be read (${code ?? 'error'}).`)
-  }
+  const text = (await readInputFile(path, options.file === undefined ? `The project file ${path}` : `--config ${options.file}`)).toString('utf8')
 
   const label = options.file ?? path
   // A pasted credential is reported as such first, before any format check could describe the line.
