@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {onConflictFlag} from '../flags.js'
-import {Scope} from '../core/address.js'
+import {partProblem, Scope} from '../core/address.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {ExitCode, UsageError} from '../core/errors.js'
 import type {
@@ -200,7 +200,7 @@ ${EXIT_CODES_HELP}`
 /** `/prod/billing` -> `prod`: parameters named /<env>/<service>/<name> land in that environment. */
 function targetEnvOfPath(path: string | undefined): string | undefined {
   const first = path?.split('/').find((part) => part.length > 0)
-  return first && /^[A-Za-z0-9_+=.@-]+$/.test(first) ? first : undefined
+  return first && partProblem('environment', first) === undefined ? first : undefined
 }
 
 function sourceLabel(item: ItemReport): string {

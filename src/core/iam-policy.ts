@@ -87,8 +87,9 @@ export function assertFunctionName(name: string): void {
 }
 
 const PARTITION = /^aws(-[a-z]+)*$/
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
-const ACCOUNT = /^\d{12}$/
+/** An AWS region code such as eu-west-1, and an account id: also what secrets.yml accepts. */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
+export const ACCOUNT = /^\d{12}$/
 /** `kms:Decrypt` is authorized on the key ARN; an alias ARN in a policy never matches a decrypt call. */
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:key\/[A-Za-z0-9-]{1,128}$/
 

@@ -21,6 +21,7 @@ import {isMap, isScalar, isSeq, type Node} from 'yaml'
 import {partProblem} from './address.js'
 import {secretNameMatch} from './audit/names.js'
 import type {SecretsError} from './errors.js'
+import {ACCOUNT, REGION} from './iam-policy.js'
 
 /** The project file's default name, found by walking up from the working directory. */
 export const PROJECT_FILE = 'secrets.yml'
@@ -52,8 +53,6 @@ type EntryKey = (typeof ENTRY_KEYS)[number]
 
 /** A commercial, China or GovCloud IAM role ARN (paths allowed). */
 export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
-export const ACCOUNT = /^\d{12}$/
 /** Profile names as the AWS CLI writes them in ~/.aws/config. */
 const PROFILE = /^[\w.@+=,:/-]{1,128}$/
 /** A key id, a multi-Region key id, an alias, or the ARN of a key or an alias. */
