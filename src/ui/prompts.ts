@@ -30,10 +30,10 @@ export async function promptHiddenTwice(label: string): Promise<string> {
  * Asks yes/no on a terminal. Without one, `assumeYes` must be given: a pipeline never waits, so the
  * command fails at once and names the flag.
  */
-export async function confirmOrRequireYes(question: string, assumeYes: boolean, flag = '--yes'): Promise<boolean> {
+export async function confirmOrRequireYes(question: string, assumeYes: boolean): Promise<boolean> {
   if (assumeYes) return true
   if (!canPrompt()) {
-    throw new UsageError(`Confirmation needed ("${question}") and there is no terminal to ask on.`, `Pass ${flag} to confirm.`)
+    throw new UsageError(`Confirmation needed ("${question}") and there is no terminal to ask on.`, 'Pass --yes to confirm.')
   }
 
   const {confirm} = await import('./inquirer.js')
