@@ -17,13 +17,26 @@ import {
   type SourceKind,
   type TargetState,
   targetsToRead,
-  writeToken,
 } from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import type {ParameterSource} from '../stores/ssm-source.js'
+import {
+  applyConflictPolicy,
+  CONFLICT_BLOCKS,
+  type ConflictPolicy,
+  firstFailureCode,
+  markFailed,
+  markNotRun,
+  SKIPPED_HINT,
+  summaryLine,
+  verifyWritten,
+  wasWritten,
+  writeFailureReason,
+  writeOptions,
+} from './copy-pipeline.js'
 
-export type ConflictPolicy = 'fail' | 'skip' | 'overwrite'
+export type {ConflictPolicy} from './copy-pipeline.js'
 
 export type MigrationSource =
   | {kind: 'ssm'; path: string; parameters: ParameterSource}
@@ -181,15 +194,7 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
 
   const collisions = working.some(({item}) => item.state === 'collision')
   const blockingConflicts = options.onConflict === 'fail' && working.some(({item}) => item.state === 'update')
-  for (const entry of working) {
-    if (entry.item.state === 'update' && options.onConflict !== 'overwrite') {
-      entry.report.outcome = options.onConflict === 'fail' ? 'conflict' : 'skipped'
-      entry.report.reason =
-        options.onConflict === 'fail'
-          ? 'the target holds a different value; --on-conflict fail (the default) writes nothing'
-          : 'the target holds a different value; skipped (--on-conflict skip)'
-    }
-  }
+  for (const {item, report} of working) if (item.state === 'update') applyConflictPolicy(report, options.onConflict)
 
   const toWrite = working.filter(({report}) => report.outcome === 'planned')
   for (const {item, report} of working) if (report.outcome !== 'planned') cache.drop(item.source.name)
@@ -200,11 +205,7 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
   let interrupted = false
   let deleteError: SecretsError | undefined
   if (collisions || blockingConflicts) {
-    const why = collisions ? 'two sources map to one secret' : 'a target holds a different value (--on-conflict fail)'
-    for (const entry of toWrite) {
-      entry.report.outcome = 'not-run'
-      entry.report.reason = `nothing was written: ${why}`
-    }
+    markNotRun(toWrite.map(({report}) => report), collisions ? 'two sources map to one secret' : CONFLICT_BLOCKS)
   } else if (!options.dryRun) {
     interrupted = await writeAll(store, options, toWrite, cache, progress, emit)
     await verify(store, working, progress, emit)
@@ -312,27 +313,22 @@ async function writeAll(
           if (options.signal?.aborted) return
           const value = values.get(entry.item.source.name)
           if (value === undefined) {
-            fail(entry, progress, 'the source changed or disappeared after it was read; run the command again')
+            fail(entry.report, progress, 'the source changed or disappeared after it was read; run the command again')
             return
           }
 
           const target = entry.item.target as string
           const creating = entry.item.state === 'create'
           try {
-            const result = await store.write(target, value, {
-              exists: !creating,
-              // A target that appeared after the plan is only overwritten when asked.
-              overwrite: !creating || options.onConflict === 'overwrite',
-              clientRequestToken: writeToken(target, entry.previous?.versionId),
-              // Tags, key and description are set on new secrets only: an update adds a version, nothing else.
-              ...(creating
-                ? {
-                    tags: sourceTags(sourceKind, entry.item.source, sourceFile),
-                    kmsKeyId: options.kmsKeyId,
-                    description: options.description,
-                  }
-                : {}),
-            })
+            const result = await store.write(
+              target,
+              value,
+              writeOptions(target, creating, options.onConflict, entry.previous?.versionId, {
+                tags: sourceTags(sourceKind, entry.item.source, sourceFile),
+                kmsKeyId: options.kmsKeyId,
+                description: options.description,
+              }),
+            )
             entry.report.outcome = result.outcome
             if (result.versionId) entry.report.versionId = result.versionId
             progress.written += 1
@@ -343,7 +339,7 @@ async function writeAll(
               entry.report.reason = failure.message
               recheck.push(entry)
             } else {
-              fail(entry, progress, failure?.message ?? `unexpected error: ${(error as Error)?.name ?? 'Error'}`, failure)
+              fail(entry.report, progress, writeFailureReason(error), error)
             }
           } finally {
             cache.drop(entry.item.source.name)
@@ -385,18 +381,14 @@ async function settleRechecks(store: SecretStore, options: MigrateOptions, reche
       entry.report.outcome = 'skipped'
       entry.report.reason = 'the secret appeared with a different value after the plan; skipped (--on-conflict skip)'
     } else {
-      fail(entry, progress, entry.report.reason ?? 'the secret already exists', new ConflictError(entry.report.reason ?? 'exists'))
+      fail(entry.report, progress, entry.report.reason ?? 'the secret already exists', new ConflictError(entry.report.reason ?? 'exists'))
     }
   }
 }
 
-/** Exit codes of failed items, kept beside the report (the report itself holds only text). */
-const failureCodes = new WeakMap<ItemReport, ExitCodeValue>()
-
-function fail(entry: Working, progress: MigrationProgress, reason: string, error?: SecretsError): void {
-  entry.report.outcome = error?.exitCode === ExitCode.conflict ? 'conflict' : 'failed'
-  entry.report.reason = reason
-  failureCodes.set(entry.report, error?.exitCode ?? ExitCode.unexpected)
+/** Fails an item (see `markFailed`) and counts it in the progress. */
+function fail(report: ItemReport, progress: MigrationProgress, reason: string, error?: unknown): void {
+  markFailed(report, reason, error)
   progress.failed += 1
 }
 
@@ -424,30 +416,16 @@ async function valuesFor(source: MigrationSource, chunk: Working[], cache: Value
 
 /** Reads every written target back (20 a call) and compares it with the source's digest. */
 async function verify(store: SecretStore, working: Working[], progress: MigrationProgress, emit: (phase?: MigrationPhase) => void): Promise<void> {
-  const written = working.filter(({report}) => report.outcome === 'created' || report.outcome === 'updated')
+  const written = working.filter(({report}) => wasWritten(report))
   if (written.length === 0) return
   emit('verifying')
-  let values: Map<string, SecretValue>
-  try {
-    ;({values} = await store.getMany(written.map(({item}) => item.target as string)))
-  } catch (error) {
-    for (const entry of written) {
-      fail(entry, progress, `written but not verified: ${(error as Error).message}`, error instanceof SecretsError ? error : undefined)
-    }
-
-    return
-  }
-
-  for (const entry of written) {
-    const value = values.get(entry.item.target as string)
-    if (value !== undefined && digestOf(value.bytes) === entry.item.source.digest) {
-      entry.report.verified = true
-      progress.verified += 1
-    } else {
-      fail(entry, progress, value === undefined ? 'verify: the target could not be read back' : 'verify: the target holds a different value than the source')
-    }
-  }
-
+  const readBack = await verifyWritten(
+    store,
+    written.map(({item, report}) => ({item: report, target: item.target as string, digest: item.source.digest})),
+    (report, reason, error) => fail(report, progress, reason, error),
+  )
+  if (!readBack) return
+  progress.verified += written.filter(({report}) => report.verified).length
   emit()
 }
 
@@ -526,7 +504,7 @@ function buildReport(options: MigrateOptions, working: Working[], interrupted: b
 
   const {source} = options
   const sourceName = source.kind === 'ssm' ? source.path : source.file
-  const firstFailure = working.map(({report}) => failureCodes.get(report)).find((code) => code !== undefined && code !== ExitCode.conflict)
+  const firstFailure = firstFailureCode(working.map(({report}) => report))
   let exitCode: ExitCodeValue = ExitCode.ok
   let hint: string | undefined
   if (interrupted) {
@@ -543,7 +521,7 @@ function buildReport(options: MigrateOptions, working: Working[], interrupted: b
     hint =
       totals.conflict > 0
         ? 'Run again with --on-conflict overwrite to add new versions (the old values stay as AWSPREVIOUS), or --on-conflict skip to leave those secrets alone.'
-        : 'Skipped secrets keep their current value; use --on-conflict overwrite to replace them.'
+        : SKIPPED_HINT
   } else if (totals.collision > 0 || totals.unmapped > 0 || totals.invalid > 0) {
     exitCode = ExitCode.usage
     hint =
@@ -574,26 +552,20 @@ function buildReport(options: MigrateOptions, working: Working[], interrupted: b
 }
 
 function summarize(totals: MigrationReport['totals'], dryRun: boolean, interrupted: boolean): string {
-  const parts = (
-    [
-      ['created', totals.created],
-      ['updated', totals.updated],
-      ['unchanged', totals.unchanged],
-      [dryRun ? 'to write' : 'planned', totals.planned],
-      ['skipped', totals.skipped],
-      ['conflict', totals.conflict],
-      ['collision', totals.collision],
-      ['unmapped', totals.unmapped],
-      ['invalid', totals.invalid],
-      ['failed', totals.failed],
-      ['not run', totals['not-run']],
-      ['sources deleted', totals.sourcesDeleted],
-    ] as const
-  )
-    .filter(([, count]) => count > 0)
-    .map(([label, count]) => `${count} ${label}`)
-  const head = dryRun ? 'Dry run' : interrupted ? 'Interrupted' : 'Migration'
-  return `${head}: ${totals.items} item${totals.items === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`
+  return summaryLine(dryRun ? 'Dry run' : interrupted ? 'Interrupted' : 'Migration', totals.items, 'item', [
+    ['created', totals.created],
+    ['updated', totals.updated],
+    ['unchanged', totals.unchanged],
+    [dryRun ? 'to write' : 'planned', totals.planned],
+    ['skipped', totals.skipped],
+    ['conflict', totals.conflict],
+    ['collision', totals.collision],
+    ['unmapped', totals.unmapped],
+    ['invalid', totals.invalid],
+    ['failed', totals.failed],
+    ['not run', totals['not-run']],
+    ['sources deleted', totals.sourcesDeleted],
+  ])
 }
 
 /**

@@ -2,13 +2,27 @@ import pLimit from 'p-limit'
 
 import type {Scope} from '../core/address.js'
 import {countPlan, planPromotion, type PromoteState, type TargetDigest} from '../core/env-compare.js'
-import {ExitCode, type ExitCodeValue, NotFoundError, SecretsError, UsageError} from '../core/errors.js'
-import {digestOf, writeToken} from '../core/migration-plan.js'
+import {ExitCode, type ExitCodeValue, NotFoundError, UsageError} from '../core/errors.js'
+import {digestOf} from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
 import type {SecretStore} from '../stores/secret-store.js'
+import {
+  applyConflictPolicy,
+  CONFLICT_BLOCKS,
+  type ConflictPolicy,
+  firstFailureCode,
+  markFailed,
+  markNotRun,
+  SKIPPED_HINT,
+  summaryLine,
+  verifyWritten,
+  wasWritten,
+  writeFailureReason,
+  writeOptions,
+} from './copy-pipeline.js'
 import {readScope} from './diff.js'
 
-export type ConflictPolicy = 'fail' | 'skip' | 'overwrite'
+export type {ConflictPolicy} from './copy-pipeline.js'
 
 export interface PromoteOptions {
   from: Scope
@@ -127,24 +141,10 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
   const counts = countPlan(plan)
   const missing = counts['missing-source'] > 0
   const conflicts = options.onConflict === 'fail' && counts.update > 0
-  for (const {item} of working) {
-    if (item.plan !== 'update' || options.onConflict === 'overwrite') continue
-    item.outcome = options.onConflict === 'fail' ? 'conflict' : 'skipped'
-    item.reason =
-      options.onConflict === 'fail'
-        ? 'the target holds a different value; --on-conflict fail (the default) writes nothing'
-        : 'the target holds a different value; skipped (--on-conflict skip)'
-  }
+  for (const {item} of working) if (item.plan === 'update') applyConflictPolicy(item, options.onConflict)
 
   const blocked = missing || conflicts
-  if (blocked) {
-    const why = missing ? 'a --secret is missing from the source' : 'a target holds a different value (--on-conflict fail)'
-    for (const {item} of working) {
-      if (item.outcome !== 'planned') continue
-      item.outcome = 'not-run'
-      item.reason = `nothing was written: ${why}`
-    }
-  }
+  if (blocked) markNotRun(working.map(({item}) => item), missing ? 'a --secret is missing from the source' : CONFLICT_BLOCKS)
 
   const toWrite = working.filter(({item}) => item.outcome === 'planned')
   const planReport = (dryRun: boolean) => buildReport(options, working, dryRun)
@@ -156,19 +156,11 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
       if (blocked || toWrite.length === 0) return planReport(false)
       await writeAll(store, options, toWrite, values)
       values.clear()
-      await verify(store, toWrite)
+      const written = toWrite.filter(({item}) => wasWritten(item))
+      await verifyWritten(store, written.map(({item, digest}) => ({item, target: item.target, digest})))
       return planReport(false)
     },
   }
-}
-
-/** Exit codes of failed items, kept beside the report (which holds only text). */
-const failureCodes = new WeakMap<PromoteItem, ExitCodeValue>()
-
-function fail(item: PromoteItem, reason: string, error?: SecretsError): void {
-  item.outcome = error?.exitCode === ExitCode.conflict ? 'conflict' : 'failed'
-  item.reason = reason
-  failureCodes.set(item, error?.exitCode ?? ExitCode.unexpected)
 }
 
 async function writeAll(store: SecretStore, options: PromoteOptions, toWrite: Working[], values: Map<string, SecretValue>): Promise<void> {
@@ -178,54 +170,33 @@ async function writeAll(store: SecretStore, options: PromoteOptions, toWrite: Wo
       limit(async () => {
         const {item} = entry
         const value = values.get(item.name) as SecretValue
-        const creating = item.plan === 'create'
         try {
-          const result = await store.write(item.target, value, {
-            exists: !creating,
-            // A target that appeared after the plan is only overwritten when asked.
-            overwrite: !creating || options.onConflict === 'overwrite',
-            // Deterministic: a retried or repeated run of the same step never adds a second version.
-            clientRequestToken: writeToken(item.target, entry.previousVersionId),
+          const result = await store.write(
+            item.target,
+            value,
             // Description and a provenance tag on new secrets only; the KMS key is not copied, since
             // environments usually have their own keys (the target gets its environment's kmsKeyId
             // and replicaRegions from secrets.yml, else the account's default key).
-            ...(creating ? {description: entry.description, tags: {[PROMOTED_FROM_TAG]: options.from.toString()}} : {}),
-          })
+            writeOptions(item.target, item.plan === 'create', options.onConflict, entry.previousVersionId, {
+              description: entry.description,
+              tags: {[PROMOTED_FROM_TAG]: options.from.toString()},
+            }),
+          )
           item.outcome = result.outcome
           if (result.versionId) item.versionId = result.versionId
         } catch (error) {
-          const failure = error instanceof SecretsError ? error : undefined
-          fail(item, failure?.message ?? `unexpected error: ${(error as Error)?.name ?? 'Error'}`, failure)
+          markFailed(item, writeFailureReason(error), error)
         }
       }),
     ),
   )
 }
 
-/** Reads every written target back (20 a call) and compares its digest with the source's. */
-async function verify(store: SecretStore, toWrite: Working[]): Promise<void> {
-  const written = toWrite.filter(({item}) => item.outcome === 'created' || item.outcome === 'updated')
-  if (written.length === 0) return
-  let values: Map<string, SecretValue>
-  try {
-    ;({values} = await store.getMany(written.map(({item}) => item.target)))
-  } catch (error) {
-    for (const {item} of written) fail(item, `written but not verified: ${(error as Error).message}`, error instanceof SecretsError ? error : undefined)
-    return
-  }
-
-  for (const {item, digest} of written) {
-    const value = values.get(item.target)
-    if (value !== undefined && digestOf(value.bytes) === digest) item.verified = true
-    else fail(item, value === undefined ? 'verify: the target could not be read back' : 'verify: the target holds a different value than the source')
-  }
-}
-
 function buildReport(options: PromoteOptions, working: Working[], dryRun: boolean): PromoteReport {
   const items = working.map(({item}) => ({...item}))
   const totals = {items: items.length, created: 0, updated: 0, unchanged: 0, planned: 0, skipped: 0, conflict: 0, 'missing-source': 0, failed: 0, 'not-run': 0}
   for (const item of items) totals[item.outcome] += 1
-  const firstFailure = working.map(({item}) => failureCodes.get(item)).find((code) => code !== undefined && code !== ExitCode.conflict)
+  const firstFailure = firstFailureCode(working.map(({item}) => item))
   const from = options.from.toString()
   const to = options.to.toString()
   let exitCode: ExitCodeValue = ExitCode.ok
@@ -241,7 +212,7 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
     hint =
       totals.conflict > 0
         ? `Compare with "secrets diff ${from} ${to}"; run again with --on-conflict overwrite to add new versions (the old values stay as AWSPREVIOUS), or --on-conflict skip to copy only new secrets.`
-        : 'Skipped secrets keep their current value; use --on-conflict overwrite to replace them.'
+        : SKIPPED_HINT
   } else if (dryRun && totals.planned > 0) {
     hint = 'Dry run: nothing was written. Run again without --dry-run to promote.'
   }
@@ -250,21 +221,15 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
 }
 
 function summarize(from: string, to: string, totals: PromoteReport['totals'], dryRun: boolean): string {
-  const parts = (
-    [
-      ['created', totals.created],
-      ['updated', totals.updated],
-      ['unchanged', totals.unchanged],
-      ['to write', totals.planned],
-      ['skipped', totals.skipped],
-      ['conflict', totals.conflict],
-      ['missing in the source', totals['missing-source']],
-      ['failed', totals.failed],
-      ['not run', totals['not-run']],
-    ] as const
-  )
-    .filter(([, count]) => count > 0)
-    .map(([label, count]) => `${count} ${label}`)
-  const head = dryRun ? `Dry run, ${from} -> ${to}` : `Promotion ${from} -> ${to}`
-  return `${head}: ${totals.items} secret${totals.items === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}.`
+  return summaryLine(dryRun ? `Dry run, ${from} -> ${to}` : `Promotion ${from} -> ${to}`, totals.items, 'secret', [
+    ['created', totals.created],
+    ['updated', totals.updated],
+    ['unchanged', totals.unchanged],
+    ['to write', totals.planned],
+    ['skipped', totals.skipped],
+    ['conflict', totals.conflict],
+    ['missing in the source', totals['missing-source']],
+    ['failed', totals.failed],
+    ['not run', totals['not-run']],
+  ])
 }
