@@ -46,7 +46,11 @@ export abstract class BaseCommand<T> extends Command {
    */
   protected async secretStore(flags: AwsFlags, env?: string, options: {write?: boolean} = {}): Promise<SecretStore> {
     const {context, entry} = await this.environment(flags, env)
-    if (options.write) await this.guardAccount(context, entry)
+    if (options.write) {
+      await this.announceProjectChoice(flags, context, entry)
+      await this.guardAccount(context, entry)
+    }
+
     const [{secretsManagerClient}, {SecretsManagerStore}] = await Promise.all([
       import('./aws/clients.js'),
       import('./stores/secrets-manager-store.js'),
@@ -84,6 +88,28 @@ export abstract class BaseCommand<T> extends Command {
         `Use credentials for account ${entry.account} (${entry.role ? `the role ${entry.role}` : entry.profile ? `the profile ${entry.profile}` : 'set profile: or role: for it in secrets.yml'}), or fix account: in secrets.yml.`,
       )
     }
+  }
+
+  /**
+   * A write whose account, role or region a project file chose says so on stderr, naming the file:
+   * a secrets.yml is easy to overlook (it may sit in a parent folder), and it decides where a value lands.
+   * Written in --json mode too (stderr only), since it is about where a value goes, not progress.
+   */
+  private async announceProjectChoice(flags: AwsFlags, context: AwsContext, entry: EnvironmentEntry | undefined): Promise<void> {
+    if (entry === undefined) return
+    const file = (await this.projectConfig(flags))?.file
+    const chosen: string[] = []
+    if (flags.profile === undefined) {
+      const {roleAccount} = await import('./core/project-config.js')
+      const account = entry.account ?? (entry.role === undefined ? undefined : roleAccount(entry.role))
+      if (account !== undefined) chosen.push(`account ${account}`)
+      if (entry.role !== undefined) chosen.push(`role ${entry.role}`)
+      if (entry.profile !== undefined) chosen.push(`profile ${entry.profile}`)
+    }
+
+    if (flags.region === undefined && entry.region !== undefined) chosen.push(`region ${context.region}`)
+    if (chosen.length === 0) return
+    process.stderr.write(`Environment ${entry.name} from ${file}: writing to ${chosen.join(', ')}.\n`)
   }
 
   protected spin<R>(text: string, task: () => Promise<R>): Promise<R> {
