@@ -190,8 +190,21 @@ export function toSecretsError(error: unknown): SecretsError {
       )
     }
 
-    // Other parse errors quote flags as typed; `--value=...` would carry a value, so only names stay.
-    const message = err.message.split('\n')[0].replace(/^Error: /, '').replaceAll(/(--?[\w-]+)=\S+/g, '$1=(not shown)')
+    // An unknown flag is whatever began with `-`: a value such as `-Kx9...` typed as an argument lands here.
+    if (/^Nonexistent flags?:/.test(err.message)) {
+      return new UsageError(
+        'Unknown flag (not shown, in case it is a secret value that begins with "-").',
+        'See --help for the flags this command takes. Secret values are never taken from the command line: pipe them on stdin, use --from-file, or type them at the prompt.',
+      )
+    }
+
+    // Other parse errors quote flags as typed; `--value=...` would carry a value, so only names stay,
+    // and a flag's own parser ("Expected an integer but received: X") is quoted without X.
+    const [first, ...rest] = err.message.replace(/^Error: /, '').split('\n')
+    const detail = /^Parsing --[\w-]+\s*$/.test(first) ? rest.map((line) => line.trim()).find(Boolean) : undefined
+    const message = (detail ? `${first.trim()}: ${detail}` : first)
+      .replaceAll(/(--?[\w-]+)=\S+/g, '$1=(not shown)')
+      .replace(/(received:?)\s.*$/i, '$1 (not shown)')
     return new UsageError(message, 'See --help for usage.')
   }
 

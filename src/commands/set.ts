@@ -38,6 +38,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<SetResult> {
     const {args, argv, flags} = await this.parse(Set)
     refuseValueArguments(argv as string[], args.scope, args.name)
+    refuseAssignment(args.scope, args.name)
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const tags = parseTags(flags.tag)
     const value = await this.readSecretValue(address.fullName, flags['from-file'])
@@ -64,4 +65,21 @@ function refuseValueArguments(argv: string[], scope: string, name: string | unde
       'Type it at the prompt, pipe it on stdin (printf %s "$VALUE" | secrets set prod/api NAME), or pass --from-file PATH.',
     )
   }
+}
+
+/**
+ * `set prod/api DB_PASS=VALUE` (how Heroku's and Fly's `secrets set` take a value) would create a
+ * secret *named* `DB_PASS=VALUE`, putting the value in ListSecrets and CloudTrail. A name given here
+ * never holds `=`; the message shows only what comes before it.
+ */
+function refuseAssignment(scope: string, name: string | undefined): void {
+  const typed = name === undefined ? scope : `${scope} ${name}`
+  const at = typed.indexOf('=')
+  if (at === -1) return
+  const before = typed.slice(0, at).trim()
+  const example = /^\/?[\w.@+-]+\/[\w.@+-]+\/?(\s+|\/)[\w.@+-]+$/.test(before) ? before : 'prod/api NAME'
+  throw new UsageError(
+    'The secret name contains "=": set takes NAME, not NAME=VALUE (the name is not shown, in case what follows "=" is the value); nothing was written.',
+    `Give the value on stdin (printf %s "$VALUE" | secrets set ${example}), with --from-file PATH, or at the prompt.`,
+  )
 }
