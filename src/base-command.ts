@@ -71,7 +71,9 @@ export abstract class BaseCommand<T> extends Command {
   /** Where and as whom to act for `env`: flags first, then its entry in the project file, then the SDK's defaults. */
   protected async environment(flags: AwsFlags, env: string | undefined): Promise<{context: AwsContext; entry?: EnvironmentEntry}> {
     const entry = env === undefined ? undefined : (await this.projectConfig(flags))?.environments.find((candidate) => candidate.name === env)
-    return {context: awsContext(flags, entry), entry}
+    const context = awsContext(flags, entry)
+    await assertPlacement(context, flags.region !== undefined)
+    return {context, entry}
   }
 
   /**
@@ -175,6 +177,30 @@ export function awsContext(flags: Pick<AwsFlags, 'profile' | 'region' | 'endpoin
   const region = flags.region ?? entry?.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION)
   const credentials = flags.profile === undefined ? {profile: entry?.profile, role: entry?.role} : {profile: flags.profile}
   return {...credentials, region, endpointUrl: flags['endpoint-url']}
+}
+
+/** Variables the SDK reads an endpoint from (the per-service ones of the clients this CLI builds). */
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', ...['SECRETS_MANAGER', 'SSM', 'STS', 'IAM', 'LAMBDA', 'ECS'].map((service) => `AWS_ENDPOINT_URL_${service}`)]
+
+/**
+ * A region or an endpoint the SDK cannot use is a usage error (exit 2) before any call, not an
+ * "unexpected" TypeError from deep in the SDK. Neither is quoted: an endpoint may carry a password.
+ */
+async function assertPlacement(context: AwsContext, regionFlag: boolean): Promise<void> {
+  const [{REGION}, {endpointProblem}] = await Promise.all([import('./core/iam-policy.js'), import('./core/endpoint.js')])
+  const region = context.region ?? process.env.AWS_REGION
+  if (region !== undefined && region !== '' && !REGION.test(region)) {
+    const from = regionFlag ? '--region' : context.region === undefined ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'
+    throw new UsageError(`${from} is not an AWS region such as us-east-1 (not shown as given).`, 'Pass --region REGION, set AWS_REGION, or fix region: in secrets.yml.')
+  }
+
+  const endpoints: Array<[string, string | undefined]> = [['--endpoint-url', context.endpointUrl]]
+  if (process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true') for (const name of ENDPOINT_VARIABLES) endpoints.push([name, process.env[name]])
+  for (const [from, url] of endpoints) {
+    if (url === undefined || url === '') continue
+    const problem = endpointProblem(url)
+    if (problem) throw new UsageError(`${from} ${problem} (the value is not shown: a URL may carry a password).`)
+  }
 }
 
 /** Maps anything thrown to a typed error, without ever repeating argv (which may hold a value). */
