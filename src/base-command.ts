@@ -5,7 +5,7 @@ import {AccessDeniedError, ExitCode, SecretsError, UsageError} from './core/erro
 import type {ProjectFile} from './core/needs-manifest.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
 import type {EnvironmentEntry} from './core/project-config.js'
-import {assertStorableValue, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
+import {assertStorableValue, MAX_SECRET_BYTES, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
 import type {SecretStore} from './stores/secret-store.js'
 import {promptHiddenTwice} from './ui/prompts.js'
 import {withSpinner} from './ui/spinner.js'
@@ -132,11 +132,11 @@ export abstract class BaseCommand<T> extends Command {
     let source: string
     if (fromFile !== undefined) {
       source = `file ${fromFile}`
-      const {readInputFile} = await import('./services/input-file.js')
-      value = SecretValue.fromBytes(await readInputFile(fromFile, `--from-file ${fromFile}`))
+      const {readInputFileAtMost} = await import('./services/input-file.js')
+      value = SecretValue.fromBytes(await readInputFileAtMost(fromFile, `file ${fromFile}`, MAX_SECRET_BYTES))
     } else if (!process.stdin.isTTY) {
       source = 'stdin'
-      value = SecretValue.fromBytes(stripOneTrailingNewline(await readAllStdin()))
+      value = SecretValue.fromBytes(stripOneTrailingNewline(await readStdinAtMost()))
     } else if (canPrompt()) {
       source = 'the prompt'
       value = SecretValue.fromString(await promptHiddenTwice(label))
@@ -241,12 +241,40 @@ export function toSecretsError(error: unknown): SecretsError {
   })
 }
 
-async function readAllStdin(): Promise<Uint8Array> {
+/** Silence on stdin this long, with nothing read yet, gets a note on stderr saying what is awaited. */
+const STDIN_NOTICE_MS = 3000
+
+/**
+ * Stdin up to the largest storable value plus the one trailing "\r\n" that is dropped: reading stops
+ * one byte past that (`yes | secrets set` would otherwise fill memory), and the value is refused
+ * (exit 2). A pipe that stays open and silent (`sleep 1000 | secrets set ...`) gets a note on stderr
+ * after a few seconds, so nobody waits on a command that is itself waiting.
+ */
+async function readStdinAtMost(): Promise<Uint8Array> {
+  const limit = MAX_SECRET_BYTES + 2
   const chunks: Buffer[] = []
+  let length = 0
+  const notice = setTimeout(() => {
+    process.stderr.write('Waiting for the value on stdin (nothing has arrived yet): pipe it in and close the pipe, or use --from-file PATH.\n')
+  }, STDIN_NOTICE_MS)
+  notice.unref()
   try {
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  } catch {
+    for await (const chunk of process.stdin) {
+      clearTimeout(notice)
+      chunks.push(chunk as Buffer)
+      length += (chunk as Buffer).length
+      if (length > limit) {
+        // Stop reading: the producer gets EPIPE (or SIGPIPE) instead of us buffering all of it.
+        process.stdin.destroy()
+        const {tooLarge} = await import('./services/input-file.js')
+        throw tooLarge('stdin', `is over ${MAX_SECRET_BYTES} bytes (reading stopped at ${length})`, MAX_SECRET_BYTES)
+      }
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error
     // A closed stdin (`<&-`) reads as nothing; the empty-value check then explains what to do.
+  } finally {
+    clearTimeout(notice)
   }
 
   return Buffer.concat(chunks)
