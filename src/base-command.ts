@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
-import {AccessDeniedError, ExitCode, SecretsError, UsageError} from './core/errors.js'
+import {AccessDeniedError, ExitCode, OutputError, SecretsError, UsageError} from './core/errors.js'
 import type {ProjectFile} from './core/needs-manifest.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
 import type {EnvironmentEntry} from './core/project-config.js'
@@ -29,7 +29,7 @@ export type AwsFlags = Interfaces.InferredFlags<typeof awsFlags>
 
 /** Shown in every command's help, so a pipeline author finds the table without the README. */
 export const EXIT_CODES_HELP =
-  'Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 not found, 4 conflict, 5 access denied or no credentials, 6 AWS unreachable or throttled, 130 interrupted.'
+  'Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 not found, 4 conflict, 5 access denied or no credentials, 6 AWS unreachable or throttled, 74 output could not be written, 130 interrupted (SIGINT), 143 stopped by SIGTERM.'
 
 /**
  * Owns what every command shares: AWS flags, `--json`, spinners (silent in JSON mode and off a TTY),
@@ -149,20 +149,90 @@ export abstract class BaseCommand<T> extends Command {
   }
 
   override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    if (isStdoutWriteError(error)) {
+      // The reader went away (`get ... | head -c 0`, `| true`): the command ends quietly, as `get --all` does.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new Errors.ExitError(ExitCode.ok)
+      this.reportOutputFailure(error)
+      throw new Errors.ExitError(ExitCode.output)
+    }
+
     const failure = toSecretsError(error)
-    if (this.jsonEnabled()) {
+    this.report(failure)
+    throw new Errors.ExitError(failure.exitCode)
+  }
+
+  /** One error, as text on stderr or as the JSON error document on stdout. */
+  private report(failure: SecretsError): void {
+    if (this.jsonEnabled() && !this.stdoutFailed) {
       this.logJson({
         error: {code: failure.code, message: failure.message, exitCode: failure.exitCode, hint: failure.hint},
       })
     } else {
       process.stderr.write(`Error: ${failure.message}\n${failure.hint ? `Hint: ${failure.hint}\n` : ''}`)
     }
-
-    throw new Errors.ExitError(failure.exitCode)
   }
 
-  /** oclif logs argv in its debug trace here; our init does not, in case a value was typed as an argument. */
-  override async init(): Promise<void> {}
+  /**
+   * oclif logs argv in its debug trace here; our init does not, in case a value was typed as an argument.
+   * It answers signals and stdout errors for every command.
+   */
+  override async init(): Promise<void> {
+    this.answerSignals()
+    this.watchStdout()
+  }
+
+  private stdoutFailed = false
+
+  /**
+   * stdout errors arrive as events. oclif's listener rethrows all but EPIPE, so `> /dev/full` crashed
+   * with a stack trace (after `set` had written its secret): a closed pipe is ignored (the command
+   * finishes its work), any other failure is an error with exit 74, reported once on stderr.
+   */
+  private watchStdout(): void {
+    process.stdout.removeAllListeners('error')
+    process.stdout.on('error', (error: Error) => {
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return
+      this.reportOutputFailure(error)
+      process.exitCode = ExitCode.output
+    })
+  }
+
+  private reportOutputFailure(error: Error): void {
+    if (this.stdoutFailed) return
+    this.stdoutFailed = true
+    const code = (error as NodeJS.ErrnoException).code ?? error.name
+    this.report(
+      new OutputError(
+        `Could not write the output to stdout (${code}).`,
+        'What the command did before printing (a write to AWS included) is done; check with "secrets list" or "secrets history", and give stdout somewhere it can be written.',
+      ),
+    )
+  }
+
+  /**
+   * SIGINT and SIGTERM end every command with one answer, as migrate's do: exit 130 or 143, a message
+   * on stderr or the JSON error document under --json, instead of dying silently mid-way. A command
+   * that handles a signal itself registers a one-shot handler (`process.once`, as migrate does: finish
+   * the writes in flight, then report) and is left to it; a second signal, its handler spent, stops at
+   * once. Listeners added with `on` (signal-exit's, under a prompt) only restore the terminal at exit.
+   */
+  private answerSignals(): void {
+    const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+      if (process.rawListeners(signal).some((listener) => 'listener' in listener)) return
+      const exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated
+      this.report(
+        new SecretsError(`Stopped by ${signal} before the command finished.`, {
+          code: 'INTERRUPTED',
+          exitCode,
+          hint: 'A write already sent to AWS may have completed: check with "secrets history" or "secrets list", then run the command again.',
+        }),
+      )
+      process.exit(exitCode)
+    }
+
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+  }
 
   abstract override run(): Promise<T>
 }
@@ -177,6 +247,12 @@ export function awsContext(flags: Pick<AwsFlags, 'profile' | 'region' | 'endpoin
   const region = flags.region ?? entry?.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION)
   const credentials = flags.profile === undefined ? {profile: entry?.profile, role: entry?.role} : {profile: flags.profile}
   return {...credentials, region, endpointUrl: flags['endpoint-url']}
+}
+
+/** A failed write to stdout (a plain Node error: AWS's own network errors arrive translated). */
+function isStdoutWriteError(error: unknown): boolean {
+  const err = error as NodeJS.ErrnoException
+  return !(error instanceof SecretsError) && err?.syscall === 'write' && typeof err.code === 'string'
 }
 
 /** Variables the SDK reads an endpoint from (the per-service ones of the clients this CLI builds). */

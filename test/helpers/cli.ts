@@ -62,6 +62,7 @@ export function uniqueEnv(label: string): string {
 /** A CLI run whose stdin the test writes and closes when it chooses (a pipe kept open, a slow producer). */
 export interface StartedCli {
   stdin: NodeJS.WritableStream
+  kill(signal: NodeJS.Signals): void
   /** Resolves when stderr has shown `pattern` (rejects if the process ends first). */
   stderrShows(pattern: RegExp): Promise<void>
   result: Promise<CliResult>
@@ -90,6 +91,7 @@ export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}
   })
   return {
     stdin: child.stdin,
+    kill: (signal) => child.kill(signal),
     stderrShows: (pattern) =>
       new Promise<void>((resolve, reject) => {
         if (pattern.test(Buffer.concat(err).toString('utf8'))) return resolve()
