@@ -11,7 +11,7 @@ export default class Set extends BaseCommand<SetResult> {
   static override args = addressArgs
   static override description = `Stores the value in AWS Secrets Manager as /<env>/<service>/<name>. The value is read from a hidden prompt (typed twice) on a terminal, from stdin in a pipeline (one trailing newline dropped), or from --from-file (exact bytes). It is never taken from the command line, where it would land in shell history and in \`ps\`.
 
-If the current value is identical, nothing is written and the outcome is "unchanged"; otherwise a new version is added and the old one stays as AWSPREVIOUS.
+If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
 ${EXIT_CODES_HELP}`
 
@@ -51,7 +51,8 @@ ${EXIT_CODES_HELP}`
         overwrite: !flags['no-overwrite'],
       }),
     )
-    this.log(`${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}`)
+    const applied = result.metadataApplied?.length ? ` (value identical; ${result.metadataApplied.join(' and ')} applied)` : ''
+    this.log(`${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`)
     return result
   }
 }

@@ -1,4 +1,5 @@
-import {describe, expect, it} from 'vitest'
+import {DescribeSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {describe, expect, inject, it} from 'vitest'
 
 import {runCli, uniqueEnv} from '../helpers/cli.js'
 
@@ -30,5 +31,24 @@ describe('set, given a value where a name or flag goes', () => {
 
     const listed = await runCli(['list', `${env}/api`, '--json'])
     expect(listed.stdout).not.toContain('DB_PASS')
+  })
+})
+
+describe('set with an unchanged value', () => {
+  it('still applies --description and --tag, and says so, plain and in --json', async () => {
+    await runCli(['set', `${env}/api`, 'SAME'], {input: 'same-value'})
+    const plain = await runCli(['set', `${env}/api`, 'SAME', '--description', 'described later', '--tag', 'owner=payments'], {input: 'same-value'})
+    expect(plain.code, plain.stderr).toBe(0)
+    // Before: "unchanged /.../SAME" and neither was applied.
+    expect(plain.stdout).toBe(`unchanged /${env}/api/SAME (value identical; description and tags applied)\n`)
+    const json = await runCli(['set', `${env}/api`, 'SAME', '--tag', 'tier=1', '--json'], {input: 'same-value'})
+    expect(JSON.parse(json.stdout)).toEqual({name: `/${env}/api/SAME`, outcome: 'unchanged', metadataApplied: ['tags']})
+
+    const client = new SecretsManagerClient({region: 'us-east-1', endpoint: inject('emulatorEndpoint'), credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
+    const described = await client.send(new DescribeSecretCommand({SecretId: `/${env}/api/SAME`}))
+    expect(described.Description).toBe('described later')
+    expect(Object.fromEntries((described.Tags ?? []).map((tag) => [tag.Key, tag.Value]))).toMatchObject({owner: 'payments', tier: '1'})
+    const history = JSON.parse((await runCli(['history', `${env}/api`, 'SAME', '--json'])).stdout)
+    expect(history.versions).toHaveLength(1)
   })
 })
