@@ -378,7 +378,7 @@ describe('the canary never leaks from argv, names, secrets.yml, prompts or endpo
       cwd: () => join(dir, kind.replaceAll(' ', '-')),
     })),
     {label: 'an endpoint URL\'s password (doctor, AWS_ENDPOINT_URL)', args: ['doctor'], env: () => ({AWS_ENDPOINT_URL: withUserinfo(fake.endpoint)})},
-    {label: 'an endpoint URL\'s password (doctor, AWS_ENDPOINT_URL_SECRETS_MANAGER)', args: ['doctor'], env: () => ({AWS_ENDPOINT_URL_SECRETS_MANAGER: withUserinfo(fake.endpoint)})},
+    {label: 'an endpoint URL\'s password (doctor, AWS_ENDPOINT_URL_SECRETS_MANAGER)', args: ['doctor'], env: () => ({AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SECRETS_MANAGER: withUserinfo(fake.endpoint)})},
     {label: 'an endpoint URL\'s password (doctor, --endpoint-url)', args: ['doctor', '--endpoint-url', withUserinfo(fake.endpoint)]},
     {label: 'an endpoint URL\'s password (get, failing)', args: ['get', `${ENV}/api`, 'X', '--endpoint-url', withUserinfo(fake.endpoint)]},
     {label: 'an endpoint that is not a URL', args: ['get', `${ENV}/api`, 'X', '--endpoint-url', `${C}-not-a-url`]},
