@@ -1,11 +1,11 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
-import {AccessDeniedError, ExitCode, SecretsError, UsageError} from './core/errors.js'
+import {AccessDeniedError, ExitCode, OutputError, SecretsError, UsageError} from './core/errors.js'
 import type {ProjectFile} from './core/needs-manifest.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
 import type {EnvironmentEntry} from './core/project-config.js'
-import {assertStorableValue, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
+import {assertStorableValue, MAX_SECRET_BYTES, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
 import type {SecretStore} from './stores/secret-store.js'
 import {promptHiddenTwice} from './ui/prompts.js'
 import {withSpinner} from './ui/spinner.js'
@@ -29,7 +29,7 @@ export type AwsFlags = Interfaces.InferredFlags<typeof awsFlags>
 
 /** Shown in every command's help, so a pipeline author finds the table without the README. */
 export const EXIT_CODES_HELP =
-  'Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 not found, 4 conflict, 5 access denied or no credentials, 6 AWS unreachable or throttled, 130 interrupted.'
+  'Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 not found, 4 conflict, 5 access denied or no credentials, 6 AWS unreachable or throttled, 74 output could not be written, 130 interrupted (SIGINT), 143 stopped by SIGTERM.'
 
 /**
  * Owns what every command shares: AWS flags, `--json`, spinners (silent in JSON mode and off a TTY),
@@ -46,7 +46,11 @@ export abstract class BaseCommand<T> extends Command {
    */
   protected async secretStore(flags: AwsFlags, env?: string, options: {write?: boolean} = {}): Promise<SecretStore> {
     const {context, entry} = await this.environment(flags, env)
-    if (options.write) await this.guardAccount(context, entry)
+    if (options.write) {
+      await this.announceProjectChoice(flags, context, entry)
+      await this.guardAccount(context, entry)
+    }
+
     const [{secretsManagerClient}, {SecretsManagerStore}] = await Promise.all([
       import('./aws/clients.js'),
       import('./stores/secrets-manager-store.js'),
@@ -67,7 +71,9 @@ export abstract class BaseCommand<T> extends Command {
   /** Where and as whom to act for `env`: flags first, then its entry in the project file, then the SDK's defaults. */
   protected async environment(flags: AwsFlags, env: string | undefined): Promise<{context: AwsContext; entry?: EnvironmentEntry}> {
     const entry = env === undefined ? undefined : (await this.projectConfig(flags))?.environments.find((candidate) => candidate.name === env)
-    return {context: awsContext(flags, entry), entry}
+    const context = awsContext(flags, entry)
+    await assertPlacement(context, flags.region !== undefined)
+    return {context, entry}
   }
 
   /**
@@ -84,6 +90,28 @@ export abstract class BaseCommand<T> extends Command {
         `Use credentials for account ${entry.account} (${entry.role ? `the role ${entry.role}` : entry.profile ? `the profile ${entry.profile}` : 'set profile: or role: for it in secrets.yml'}), or fix account: in secrets.yml.`,
       )
     }
+  }
+
+  /**
+   * A write whose account, role or region a project file chose says so on stderr, naming the file:
+   * a secrets.yml is easy to overlook (it may sit in a parent folder), and it decides where a value lands.
+   * Written in --json mode too (stderr only), since it is about where a value goes, not progress.
+   */
+  private async announceProjectChoice(flags: AwsFlags, context: AwsContext, entry: EnvironmentEntry | undefined): Promise<void> {
+    if (entry === undefined) return
+    const file = (await this.projectConfig(flags))?.file
+    const chosen: string[] = []
+    if (flags.profile === undefined) {
+      const {roleAccount} = await import('./core/project-config.js')
+      const account = entry.account ?? (entry.role === undefined ? undefined : roleAccount(entry.role))
+      if (account !== undefined) chosen.push(`account ${account}`)
+      if (entry.role !== undefined) chosen.push(`role ${entry.role}`)
+      if (entry.profile !== undefined) chosen.push(`profile ${entry.profile}`)
+    }
+
+    if (flags.region === undefined && entry.region !== undefined) chosen.push(`region ${context.region}`)
+    if (chosen.length === 0) return
+    process.stderr.write(`Environment ${entry.name} from ${file}: writing to ${chosen.join(', ')}.\n`)
   }
 
   protected spin<R>(text: string, task: () => Promise<R>): Promise<R> {
@@ -104,11 +132,11 @@ export abstract class BaseCommand<T> extends Command {
     let source: string
     if (fromFile !== undefined) {
       source = `file ${fromFile}`
-      const {readInputFile} = await import('./services/input-file.js')
-      value = SecretValue.fromBytes(await readInputFile(fromFile, `--from-file ${fromFile}`))
+      const {readInputFileAtMost} = await import('./services/input-file.js')
+      value = SecretValue.fromBytes(await readInputFileAtMost(fromFile, `file ${fromFile}`, MAX_SECRET_BYTES))
     } else if (!process.stdin.isTTY) {
       source = 'stdin'
-      value = SecretValue.fromBytes(stripOneTrailingNewline(await readAllStdin()))
+      value = SecretValue.fromBytes(stripOneTrailingNewline(await readStdinAtMost()))
     } else if (canPrompt()) {
       source = 'the prompt'
       value = SecretValue.fromString(await promptHiddenTwice(label))
@@ -121,20 +149,90 @@ export abstract class BaseCommand<T> extends Command {
   }
 
   override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    if (isStdoutWriteError(error)) {
+      // The reader went away (`get ... | head -c 0`, `| true`): the command ends quietly, as `get --all` does.
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') throw new Errors.ExitError(ExitCode.ok)
+      this.reportOutputFailure(error)
+      throw new Errors.ExitError(ExitCode.output)
+    }
+
     const failure = toSecretsError(error)
-    if (this.jsonEnabled()) {
+    this.report(failure)
+    throw new Errors.ExitError(failure.exitCode)
+  }
+
+  /** One error, as text on stderr or as the JSON error document on stdout. */
+  private report(failure: SecretsError): void {
+    if (this.jsonEnabled() && !this.stdoutFailed) {
       this.logJson({
         error: {code: failure.code, message: failure.message, exitCode: failure.exitCode, hint: failure.hint},
       })
     } else {
       process.stderr.write(`Error: ${failure.message}\n${failure.hint ? `Hint: ${failure.hint}\n` : ''}`)
     }
-
-    throw new Errors.ExitError(failure.exitCode)
   }
 
-  /** oclif logs argv in its debug trace here; our init does not, in case a value was typed as an argument. */
-  override async init(): Promise<void> {}
+  /**
+   * oclif logs argv in its debug trace here; our init does not, in case a value was typed as an argument.
+   * It answers signals and stdout errors for every command.
+   */
+  override async init(): Promise<void> {
+    this.answerSignals()
+    this.watchStdout()
+  }
+
+  private stdoutFailed = false
+
+  /**
+   * stdout errors arrive as events. oclif's listener rethrows all but EPIPE, so `> /dev/full` crashed
+   * with a stack trace (after `set` had written its secret): a closed pipe is ignored (the command
+   * finishes its work), any other failure is an error with exit 74, reported once on stderr.
+   */
+  private watchStdout(): void {
+    process.stdout.removeAllListeners('error')
+    process.stdout.on('error', (error: Error) => {
+      if ((error as NodeJS.ErrnoException).code === 'EPIPE') return
+      this.reportOutputFailure(error)
+      process.exitCode = ExitCode.output
+    })
+  }
+
+  private reportOutputFailure(error: Error): void {
+    if (this.stdoutFailed) return
+    this.stdoutFailed = true
+    const code = (error as NodeJS.ErrnoException).code ?? error.name
+    this.report(
+      new OutputError(
+        `Could not write the output to stdout (${code}).`,
+        'What the command did before printing (a write to AWS included) is done; check with "secrets list" or "secrets history", and give stdout somewhere it can be written.',
+      ),
+    )
+  }
+
+  /**
+   * SIGINT and SIGTERM end every command with one answer, as migrate's do: exit 130 or 143, a message
+   * on stderr or the JSON error document under --json, instead of dying silently mid-way. A command
+   * that handles a signal itself registers a one-shot handler (`process.once`, as migrate does: finish
+   * the writes in flight, then report) and is left to it; a second signal, its handler spent, stops at
+   * once. Listeners added with `on` (signal-exit's, under a prompt) only restore the terminal at exit.
+   */
+  private answerSignals(): void {
+    const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+      if (process.rawListeners(signal).some((listener) => 'listener' in listener)) return
+      const exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated
+      this.report(
+        new SecretsError(`Stopped by ${signal} before the command finished.`, {
+          code: 'INTERRUPTED',
+          exitCode,
+          hint: 'A write already sent to AWS may have completed: check with "secrets history" or "secrets list", then run the command again.',
+        }),
+      )
+      process.exit(exitCode)
+    }
+
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+  }
 
   abstract override run(): Promise<T>
 }
@@ -151,6 +249,36 @@ export function awsContext(flags: Pick<AwsFlags, 'profile' | 'region' | 'endpoin
   return {...credentials, region, endpointUrl: flags['endpoint-url']}
 }
 
+/** A failed write to stdout (a plain Node error: AWS's own network errors arrive translated). */
+function isStdoutWriteError(error: unknown): boolean {
+  const err = error as NodeJS.ErrnoException
+  return !(error instanceof SecretsError) && err?.syscall === 'write' && typeof err.code === 'string'
+}
+
+/** Variables the SDK reads an endpoint from (the per-service ones of the clients this CLI builds). */
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', ...['SECRETS_MANAGER', 'SSM', 'STS', 'IAM', 'LAMBDA', 'ECS'].map((service) => `AWS_ENDPOINT_URL_${service}`)]
+
+/**
+ * A region or an endpoint the SDK cannot use is a usage error (exit 2) before any call, not an
+ * "unexpected" TypeError from deep in the SDK. Neither is quoted: an endpoint may carry a password.
+ */
+async function assertPlacement(context: AwsContext, regionFlag: boolean): Promise<void> {
+  const [{REGION}, {endpointProblem}] = await Promise.all([import('./core/iam-policy.js'), import('./core/endpoint.js')])
+  const region = context.region ?? process.env.AWS_REGION
+  if (region !== undefined && region !== '' && !REGION.test(region)) {
+    const from = regionFlag ? '--region' : context.region === undefined ? 'AWS_REGION' : 'AWS_DEFAULT_REGION'
+    throw new UsageError(`${from} is not an AWS region such as us-east-1 (not shown as given).`, 'Pass --region REGION, set AWS_REGION, or fix region: in secrets.yml.')
+  }
+
+  const endpoints: Array<[string, string | undefined]> = [['--endpoint-url', context.endpointUrl]]
+  if (process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true') for (const name of ENDPOINT_VARIABLES) endpoints.push([name, process.env[name]])
+  for (const [from, url] of endpoints) {
+    if (url === undefined || url === '') continue
+    const problem = endpointProblem(url)
+    if (problem) throw new UsageError(`${from} ${problem} (the value is not shown: a URL may carry a password).`)
+  }
+}
+
 /** Maps anything thrown to a typed error, without ever repeating argv (which may hold a value). */
 export function toSecretsError(error: unknown): SecretsError {
   if (error instanceof SecretsError) return error
@@ -164,8 +292,21 @@ export function toSecretsError(error: unknown): SecretsError {
       )
     }
 
-    // Other parse errors quote flags as typed; `--value=...` would carry a value, so only names stay.
-    const message = err.message.split('\n')[0].replace(/^Error: /, '').replaceAll(/(--?[\w-]+)=\S+/g, '$1=(not shown)')
+    // An unknown flag is whatever began with `-`: a value such as `-Kx9...` typed as an argument lands here.
+    if (/^Nonexistent flags?:/.test(err.message)) {
+      return new UsageError(
+        'Unknown flag (not shown, in case it is a secret value that begins with "-").',
+        'See --help for the flags this command takes. Secret values are never taken from the command line: pipe them on stdin, use --from-file, or type them at the prompt.',
+      )
+    }
+
+    // Other parse errors quote flags as typed; `--value=...` would carry a value, so only names stay,
+    // and a flag's own parser ("Expected an integer but received: X") is quoted without X.
+    const [first, ...rest] = err.message.replace(/^Error: /, '').split('\n')
+    const detail = /^Parsing --[\w-]+\s*$/.test(first) ? rest.map((line) => line.trim()).find(Boolean) : undefined
+    const message = (detail ? `${first.trim()}: ${detail}` : first)
+      .replaceAll(/(--?[\w-]+)=\S+/g, '$1=(not shown)')
+      .replace(/(received:?)\s.*$/i, '$1 (not shown)')
     return new UsageError(message, 'See --help for usage.')
   }
 
@@ -176,12 +317,40 @@ export function toSecretsError(error: unknown): SecretsError {
   })
 }
 
-async function readAllStdin(): Promise<Uint8Array> {
+/** Silence on stdin this long, with nothing read yet, gets a note on stderr saying what is awaited. */
+const STDIN_NOTICE_MS = 3000
+
+/**
+ * Stdin up to the largest storable value plus the one trailing "\r\n" that is dropped: reading stops
+ * one byte past that (`yes | secrets set` would otherwise fill memory), and the value is refused
+ * (exit 2). A pipe that stays open and silent (`sleep 1000 | secrets set ...`) gets a note on stderr
+ * after a few seconds, so nobody waits on a command that is itself waiting.
+ */
+async function readStdinAtMost(): Promise<Uint8Array> {
+  const limit = MAX_SECRET_BYTES + 2
   const chunks: Buffer[] = []
+  let length = 0
+  const notice = setTimeout(() => {
+    process.stderr.write('Waiting for the value on stdin (nothing has arrived yet): pipe it in and close the pipe, or use --from-file PATH.\n')
+  }, STDIN_NOTICE_MS)
+  notice.unref()
   try {
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  } catch {
+    for await (const chunk of process.stdin) {
+      clearTimeout(notice)
+      chunks.push(chunk as Buffer)
+      length += (chunk as Buffer).length
+      if (length > limit) {
+        // Stop reading: the producer gets EPIPE (or SIGPIPE) instead of us buffering all of it.
+        process.stdin.destroy()
+        const {tooLarge} = await import('./services/input-file.js')
+        throw tooLarge('stdin', `is over ${MAX_SECRET_BYTES} bytes (reading stopped at ${length})`, MAX_SECRET_BYTES)
+      }
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error
     // A closed stdin (`<&-`) reads as nothing; the empty-value check then explains what to do.
+  } finally {
+    clearTimeout(notice)
   }
 
   return Buffer.concat(chunks)

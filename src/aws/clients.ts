@@ -8,6 +8,8 @@ import type {SSMClient} from '@aws-sdk/client-ssm'
 import type {STSClient} from '@aws-sdk/client-sts'
 import {userInfo} from 'node:os'
 
+import {applyDeadline} from './deadline.js'
+
 /** Where and as whom to call AWS. Unset fields fall back to the SDK's own chain (env, shared config). */
 export interface AwsContext {
   profile?: string
@@ -89,6 +91,7 @@ interface MiddlewareStack {
 
 function observe<T extends {middlewareStack: unknown}>(client: T, service: string): T {
   registerReport()
+  applyDeadline(client as unknown as {config: {requestHandler?: unknown}}, requestTimeoutMs())
   const stack = client.middlewareStack as MiddlewareStack
   stack.add(
     (next, context) => (args) => {

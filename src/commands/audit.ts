@@ -16,6 +16,7 @@ import {
 } from '../core/audit/findings.js'
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
 import {AccessDeniedError, ExitCode, FindingsError, UsageError} from '../core/errors.js'
+import {escapeLine} from '../core/printable.js'
 import type {AuditInspected} from '../services/audit.js'
 import {startProgress} from '../ui/spinner.js'
 import {renderTable} from '../ui/table.js'
@@ -151,12 +152,13 @@ function renderReport(result: AuditResult): string {
   const sections: string[] = []
   for (const {area, findings} of groupByArea(result.findings)) {
     const heading = `${AREA_TITLES[area]}: ${findings.length} (${describeCounts(countFindings(findings))})`
+    // Resource and variable names, details and fixes quote AWS data (an ECS variable name may hold ESC[2J).
     const rows = findings.map((item) => [
       item.severity,
-      `${RESOURCE_LABELS[item.resourceType]}:${item.resource}`,
-      area === 'ssm' ? '' : item.item ?? '',
-      item.detail,
-      item.fix,
+      `${RESOURCE_LABELS[item.resourceType]}:${escapeLine(item.resource)}`,
+      area === 'ssm' ? '' : escapeLine(item.item ?? ''),
+      escapeLine(item.detail),
+      escapeLine(item.fix),
     ])
     const headers = ['SEVERITY', 'RESOURCE', ITEM_HEADINGS[area], 'WHY', 'FIX']
     // Parameters are their own resource: drop the empty column rather than print it.
@@ -168,7 +170,7 @@ function renderReport(result: AuditResult): string {
     sections.push(
       `Not inspected (${result.gaps.length}):\n${renderTable(
         ['AREA', 'ACTION', 'RESOURCE', 'REASON'],
-        result.gaps.map((gap) => [gap.area, gap.action, gap.resource ?? '(all)', gap.reason]),
+        result.gaps.map((gap) => [gap.area, gap.action, escapeLine(gap.resource ?? '(all)'), escapeLine(gap.reason)]),
       )}`,
     )
   }

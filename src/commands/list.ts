@@ -4,6 +4,7 @@ import {optionalArg} from '../args.js'
 
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {listingPrefix} from '../core/address.js'
+import {escapeLine} from '../core/printable.js'
 import {type ListedSecret, listSecrets} from '../services/list.js'
 import {formatDate, renderTable} from '../ui/table.js'
 
@@ -49,11 +50,12 @@ ${EXIT_CODES_HELP}`
       this.log(
         renderTable(
           ['NAME', 'SHORT NAME', 'LAST CHANGED', 'DESCRIPTION'],
+          // Names and descriptions come from AWS: whoever can write one must not drive the terminal.
           secrets.map((secret) => [
-            secret.deletedDate ? `${secret.name} (deleted ${formatDate(new Date(secret.deletedDate))})` : secret.name,
-            secret.shortName,
+            secret.deletedDate ? `${escapeLine(secret.name)} (deleted ${formatDate(new Date(secret.deletedDate))})` : escapeLine(secret.name),
+            escapeLine(secret.shortName),
             formatDate(secret.lastChanged ? new Date(secret.lastChanged) : undefined),
-            secret.description ?? '',
+            escapeLine(secret.description ?? ''),
           ]),
         ),
       )

@@ -11,7 +11,7 @@ export default class Set extends BaseCommand<SetResult> {
   static override args = addressArgs
   static override description = `Stores the value in AWS Secrets Manager as /<env>/<service>/<name>. The value is read from a hidden prompt (typed twice) on a terminal, from stdin in a pipeline (one trailing newline dropped), or from --from-file (exact bytes). It is never taken from the command line, where it would land in shell history and in \`ps\`.
 
-If the current value is identical, nothing is written and the outcome is "unchanged"; otherwise a new version is added and the old one stays as AWSPREVIOUS.
+If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
 ${EXIT_CODES_HELP}`
 
@@ -38,6 +38,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<SetResult> {
     const {args, argv, flags} = await this.parse(Set)
     refuseValueArguments(argv as string[], args.scope, args.name)
+    refuseAssignment(args.scope, args.name)
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const tags = parseTags(flags.tag)
     const value = await this.readSecretValue(address.fullName, flags['from-file'])
@@ -50,7 +51,8 @@ ${EXIT_CODES_HELP}`
         overwrite: !flags['no-overwrite'],
       }),
     )
-    this.log(`${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}`)
+    const applied = result.metadataApplied?.length ? ` (value identical; ${result.metadataApplied.join(' and ')} applied)` : ''
+    this.log(`${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`)
     return result
   }
 }
@@ -64,4 +66,21 @@ function refuseValueArguments(argv: string[], scope: string, name: string | unde
       'Type it at the prompt, pipe it on stdin (printf %s "$VALUE" | secrets set prod/api NAME), or pass --from-file PATH.',
     )
   }
+}
+
+/**
+ * `set prod/api DB_PASS=VALUE` (how Heroku's and Fly's `secrets set` take a value) would create a
+ * secret *named* `DB_PASS=VALUE`, putting the value in ListSecrets and CloudTrail. A name given here
+ * never holds `=`; the message shows only what comes before it.
+ */
+function refuseAssignment(scope: string, name: string | undefined): void {
+  const typed = name === undefined ? scope : `${scope} ${name}`
+  const at = typed.indexOf('=')
+  if (at === -1) return
+  const before = typed.slice(0, at).trim()
+  const example = /^\/?[\w.@+-]+\/[\w.@+-]+\/?(\s+|\/)[\w.@+-]+$/.test(before) ? before : 'prod/api NAME'
+  throw new UsageError(
+    'The secret name contains "=": set takes NAME, not NAME=VALUE (the name is not shown, in case what follows "=" is the value); nothing was written.',
+    `Give the value on stdin (printf %s "$VALUE" | secrets set ${example}), with --from-file PATH, or at the prompt.`,
+  )
 }

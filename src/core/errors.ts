@@ -14,7 +14,11 @@ export const ExitCode = {
   unavailable: 6,
   findings: 7,
   different: 8,
+  /** The output could not be written (stdout on a full disk, a closed descriptor); sysexits' EX_IOERR. */
+  output: 74,
   interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15, what a shell reports for a process the signal killed. */
+  terminated: 143,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -81,5 +85,12 @@ export class InterruptedError extends SecretsError {
 export class FindingsError extends SecretsError {
   constructor(message: string, exitCode: typeof ExitCode.findings | typeof ExitCode.different, hint?: string) {
     super(message, {code: exitCode === ExitCode.findings ? 'FINDINGS' : 'DIFFERENT', exitCode, hint})
+  }
+}
+
+/** stdout could not be written (a full disk, an I/O error); a closed pipe (EPIPE) is not one of these. */
+export class OutputError extends SecretsError {
+  constructor(message: string, hint?: string) {
+    super(message, {code: 'OUTPUT', exitCode: ExitCode.output, hint})
   }
 }

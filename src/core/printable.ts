@@ -18,3 +18,12 @@ export function printable(value: string, max = 80): string {
   const shown = value.length > max ? `${value.slice(0, max - 3)}...` : value
   return shown.replaceAll(/[^\x20-\x7E]/g, escapeChar)
 }
+
+/**
+ * Text from AWS (a description, an ECS variable name, a policy name) shown on one line of a table or
+ * report: every terminal-unsafe character escaped, and newlines and tabs too, so it can neither move
+ * the cursor, retitle the window, clear the screen nor forge a line of its own. Other Unicode is kept.
+ */
+export function escapeLine(text: string): string {
+  return escapeUnsafe(text).replaceAll(/[\n\t]/g, escapeChar)
+}

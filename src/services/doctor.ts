@@ -14,6 +14,7 @@ import {GetCallerIdentityCommand, type STSClient} from '@aws-sdk/client-sts'
 
 import {translateAwsError} from '../aws/errors.js'
 import type {Scope} from '../core/address.js'
+import {shownEndpoint} from '../core/endpoint.js'
 import {ExitCode, type ExitCodeValue} from '../core/errors.js'
 import {scopeArn} from '../core/iam-policy.js'
 
@@ -363,9 +364,10 @@ function regionSource(env: NodeJS.ProcessEnv, flag: string | undefined, source: 
 export function endpointsFor(env: NodeJS.ProcessEnv, flag: string | undefined, region: string | undefined): DoctorReport['endpoints'] {
   const ignore = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
   const pick = (variable: string, host: string) => {
-    if (flag) return `${flag} (--endpoint-url)`
-    if (!ignore && env[variable]) return `${env[variable]} (${variable})`
-    if (!ignore && env.AWS_ENDPOINT_URL) return `${env.AWS_ENDPOINT_URL} (AWS_ENDPOINT_URL)`
+    // Shown without userinfo: `http://user:PW@host` carries a password.
+    if (flag) return `${shownEndpoint(flag)} (--endpoint-url)`
+    if (!ignore && env[variable]) return `${shownEndpoint(env[variable])} (${variable})`
+    if (!ignore && env.AWS_ENDPOINT_URL) return `${shownEndpoint(env.AWS_ENDPOINT_URL)} (AWS_ENDPOINT_URL)`
     return `https://${host}.${region ?? '<region>'}.amazonaws.com (AWS)`
   }
 

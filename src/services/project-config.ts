@@ -1,10 +1,12 @@
 import {stat} from 'node:fs/promises'
+import type {Stats} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 
 import {isMap, LineCounter, type Node, parseDocument} from 'yaml'
 
 import {ManifestError, parseProjectFile, type ProjectFile} from '../core/needs-manifest.js'
 import {environmentScalars, PROJECT_FILE, secretValueHint} from '../core/project-config.js'
+import {UsageError} from '../core/errors.js'
 import {readInputFile} from './input-file.js'
 
 /**
@@ -22,21 +24,54 @@ export async function loadProjectConfig(options: {file?: string; cwd: string}): 
   return parseProjectFile(text, label)
 }
 
-/** The nearest `secrets.yml` in `cwd` or one of its parents. */
+/**
+ * The nearest `secrets.yml` in `cwd` or one of its parents. A file found this way decides which
+ * account and role writes go to, so it is trusted only as git trusts a repository: refused (exit 2,
+ * naming it) unless it and its folder belong to the current user or root and nobody else can write
+ * it. A file named with --config is the user's explicit choice and is not checked.
+ */
 export async function findProjectFile(cwd: string): Promise<string | undefined> {
   let dir = resolve(cwd)
   for (;;) {
     const candidate = join(dir, PROJECT_FILE)
+    let info: Stats | undefined
     try {
-      if ((await stat(candidate)).isFile()) return candidate
+      info = await stat(candidate)
     } catch {
       // not here: go up
+    }
+
+    if (info?.isFile()) {
+      const problem = distrust(info, await stat(dir))
+      if (problem) {
+        throw new UsageError(
+          `Refusing the project file ${candidate}: ${problem}. A ${PROJECT_FILE} found above the working directory chooses the account and role that writes go to, so only one you (or root) own and nobody else can change is used.`,
+          `If you trust it, pass --config ${candidate}; if it is yours, fix its owner or mode (chmod go-w); otherwise remove it or work outside ${dir}.`,
+        )
+      }
+
+      return candidate
     }
 
     const parent = dirname(dir)
     if (parent === dir) return undefined
     dir = parent
   }
+}
+
+/** Why a file found by walking up is not trusted, or undefined. POSIX only: Windows has no uid. */
+function distrust(file: Stats, folder: Stats): string | undefined {
+  const me = process.getuid?.()
+  if (me === undefined) return undefined
+  const trusted = (uid: number) => uid === me || uid === 0
+  if (!trusted(file.uid)) return `it belongs to uid ${file.uid}, not to you (uid ${me}) or root`
+  if ((file.mode & 0o002) !== 0) return 'it is writable by every user'
+  // Group-writable is fine for the user's own (private) group, the usual umask 002 on Linux.
+  if ((file.mode & 0o020) !== 0 && file.gid !== process.getgid?.() && file.gid !== 0) return `it is writable by the group ${file.gid}`
+  if (!trusted(folder.uid)) return `its folder belongs to uid ${folder.uid}, not to you (uid ${me}) or root`
+  // A folder anyone may write without the sticky bit lets anyone replace the file.
+  if ((folder.mode & 0o002) !== 0 && (folder.mode & 0o1000) === 0) return 'its folder is writable by every user'
+  return undefined
 }
 
 /**

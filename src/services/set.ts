@@ -13,6 +13,8 @@ export interface SetResult {
   name: string
   outcome: PutOutcome
   versionId?: string
+  /** On `unchanged`: the description and tags given were applied all the same. */
+  metadataApplied?: Array<'description' | 'tags'>
 }
 
 /** Creates the secret or adds a version; an identical current value is left alone (`unchanged`). */

@@ -43,7 +43,20 @@ export class MemoryStore implements SecretStore {
     if (secret?.metadata.deletedDate) throw scheduledForDeletion(name)
     if (!secret) return this.write(name, value, {...options, exists: false})
     if (!options.overwrite) throw new ConflictError(`${name} already exists and --no-overwrite was given; nothing was written.`)
-    if (this.current(secret).value.equals(value)) return {outcome: 'unchanged'}
+    if (this.current(secret).value.equals(value)) {
+      const metadataApplied: Array<'description' | 'tags'> = []
+      if (options.description !== undefined) {
+        secret.metadata.description = options.description
+        metadataApplied.push('description')
+      }
+
+      if (options.tags && Object.keys(options.tags).length > 0) {
+        Object.assign(secret.metadata.tags, options.tags)
+        metadataApplied.push('tags')
+      }
+
+      return {outcome: 'unchanged', ...(metadataApplied.length > 0 ? {metadataApplied} : {})}
+    }
     return this.write(name, value, {...options, exists: true})
   }
 

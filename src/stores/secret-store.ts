@@ -50,6 +50,11 @@ export type PutOutcome = 'created' | 'updated' | 'unchanged'
 export interface PutResult {
   outcome: PutOutcome
   versionId?: string
+  /**
+   * On `unchanged`: the metadata given (`description`, `tags`) was still applied to the secret, since
+   * leaving the value alone must not silently drop what the caller asked to set.
+   */
+  metadataApplied?: Array<'description' | 'tags'>
 }
 
 export interface ReadOptions {
@@ -76,7 +81,10 @@ export interface BatchReadResult {
  * constructor; the memory store is a real implementation used by tests. Names are full names.
  */
 export interface SecretStore {
-  /** Creates the secret or adds a version; writes nothing when the current value is identical. */
+  /**
+   * Creates the secret or adds a version; adds no version when the current value is identical, but
+   * still applies a given description and tags (and says so in `metadataApplied`).
+   */
   put(name: string, value: SecretValue, options: PutOptions): Promise<PutResult>
   /** Writes a new version or creates, without reading first (for callers that already know the state). */
   write(name: string, value: SecretValue, options: PutOptions & {exists: boolean}): Promise<PutResult>

@@ -60,8 +60,33 @@ export class SecretsManagerStore implements SecretStore {
     }
 
     if (current === undefined) return this.write(name, value, {...options, exists: false})
-    if (current.equals(value)) return {outcome: 'unchanged'}
+    if (current.equals(value)) {
+      const metadataApplied = await this.applyMetadata(name, options)
+      return {outcome: 'unchanged', ...(metadataApplied.length > 0 ? {metadataApplied} : {})}
+    }
+
     return this.write(name, value, {...options, exists: true})
+  }
+
+  /** UpdateSecret for a description, TagResource for tags: what a new version of an existing secret also gets. */
+  private async applyMetadata(name: string, options: Pick<PutOptions, 'description' | 'tags'>): Promise<Array<'description' | 'tags'>> {
+    const applied: Array<'description' | 'tags'> = []
+    if (options.description !== undefined) {
+      await this.call('secretsmanager:UpdateSecret', name, () =>
+        this.client.send(new UpdateSecretCommand({SecretId: name, Description: options.description})),
+      )
+      applied.push('description')
+    }
+
+    if (options.tags && Object.keys(options.tags).length > 0) {
+      const tags = Object.entries(options.tags).map(([Key, Value]) => ({Key, Value}))
+      await this.call('secretsmanager:TagResource', name, () =>
+        this.client.send(new TagResourceCommand({SecretId: name, Tags: tags})),
+      )
+      applied.push('tags')
+    }
+
+    return applied
   }
 
   async write(name: string, value: SecretValue, options: PutOptions & {exists: boolean}): Promise<PutResult> {
@@ -99,19 +124,7 @@ export class SecretsManagerStore implements SecretStore {
         ),
       value,
     )
-    if (options.description !== undefined) {
-      await this.call('secretsmanager:UpdateSecret', name, () =>
-        this.client.send(new UpdateSecretCommand({SecretId: name, Description: options.description})),
-      )
-    }
-
-    if (options.tags && Object.keys(options.tags).length > 0) {
-      const tags = Object.entries(options.tags).map(([Key, Value]) => ({Key, Value}))
-      await this.call('secretsmanager:TagResource', name, () =>
-        this.client.send(new TagResourceCommand({SecretId: name, Tags: tags})),
-      )
-    }
-
+    await this.applyMetadata(name, options)
     return {outcome: 'updated', versionId: version.VersionId}
   }
 

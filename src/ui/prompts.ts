@@ -13,12 +13,15 @@ function interrupted(error: unknown): never {
   throw error
 }
 
-/** Reads a value with echo off, twice; the two must match. */
+/**
+ * Reads a value with echo off, twice; the two must match. inquirer's Ctrl+T "toggle visibility" is
+ * off: a secret is never drawn on screen (scrollback, screen sharing, a terminal recorder).
+ */
 export async function promptHiddenTwice(label: string): Promise<string> {
   const {password} = await import('./inquirer.js')
   try {
-    const first = await password({message: `Value for ${label}`}, promptContext())
-    const second = await password({message: `Again, to confirm`}, promptContext())
+    const first = await password({message: `Value for ${label}`, toggleMask: false}, promptContext())
+    const second = await password({message: `Again, to confirm`, toggleMask: false}, promptContext())
     if (first !== second) throw new UsageError(`The two values typed for ${label} differ; nothing was written.`)
     return first
   } catch (error) {

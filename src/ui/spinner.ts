@@ -1,3 +1,4 @@
+import {escapeLine} from '../core/printable.js'
 import {canAnimate} from './terminal.js'
 
 /**
@@ -9,7 +10,7 @@ import {canAnimate} from './terminal.js'
 export async function withSpinner<T>(text: string, task: () => Promise<T>, enabled: boolean): Promise<T> {
   if (!enabled || !canAnimate()) return task()
   const {default: ora} = await import('ora')
-  const spinner = ora({text, stream: process.stderr, discardStdin: false}).start()
+  const spinner = ora({text: escapeLine(text), stream: process.stderr, discardStdin: false}).start()
   try {
     const result = await task()
     spinner.stop()
@@ -32,10 +33,11 @@ export interface Progress {
 export async function startProgress(text: string, enabled: boolean): Promise<Progress> {
   if (!enabled || !canAnimate()) return {update() {}, pause() {}, resume() {}, stop() {}}
   const {default: ora} = await import('ora')
-  const spinner = ora({text, stream: process.stderr, discardStdin: false}).start()
+  // Progress lines quote names from AWS: escaped, like every text from AWS shown on a terminal.
+  const spinner = ora({text: escapeLine(text), stream: process.stderr, discardStdin: false}).start()
   return {
     update(next) {
-      spinner.text = next
+      spinner.text = escapeLine(next)
     },
     pause() {
       spinner.stop()

@@ -42,7 +42,7 @@ describe('parseNeedsManifest', () => {
     ['an invalid service', 'service: a/b\nfunctions:\n  checkout: [A]\n', 1, /the service "a\/b" contains a "\/"/],
     ['a service that is a list', 'service: [api]\nfunctions:\n  checkout: [A]\n', 1, /service: must be one service name/],
     ['an invalid function name', 'service: api\nfunctions:\n  checkout: [A]\n  "check out": [A]\n', 4, /function name "check out"/],
-    ['a function declared twice', 'service: api\nfunctions:\n  checkout: [A]\n  checkout: [B]\n', 4, /Map keys must be unique/],
+    ['a function declared twice', 'service: api\nfunctions:\n  checkout: [A]\n  checkout: [B]\n', 4, /a key given twice in one mapping/],
     ['functions that is not a mapping', 'service: api\nfunctions: [checkout]\n', 2, /functions: must map each function/],
     ['a missing functions section', 'service: api\n', 1, /missing the functions: section/],
     ['a missing service section', 'functions:\n  checkout: [A]\n', 1, /missing the service: section/],

@@ -99,3 +99,46 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 export function uniqueEnv(label: string): string {
   return `${label}-${randomBytes(3).toString('hex')}x`
 }
+
+/** A CLI run whose stdin the test writes and closes when it chooses (a pipe kept open, a slow producer). */
+export interface StartedCli {
+  stdin: NodeJS.WritableStream
+  kill(signal: NodeJS.Signals): void
+  /** Resolves when stderr has shown `pattern` (rejects if the process ends first). */
+  stderrShows(pattern: RegExp): Promise<void>
+  result: Promise<CliResult>
+}
+
+export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}): StartedCli {
+  const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ['pipe', 'pipe', 'pipe']})
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  const waiters: Array<{pattern: RegExp; resolve: () => void}> = []
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
+  child.stderr.on('data', (chunk: Buffer) => {
+    err.push(chunk)
+    const text = Buffer.concat(err).toString('utf8')
+    for (const waiter of waiters.filter((w) => w.pattern.test(text))) waiter.resolve()
+  })
+  child.stdin.on('error', () => {})
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const stdoutBytes = Buffer.concat(out)
+      resolve({code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8')})
+    })
+  })
+  return {
+    stdin: child.stdin,
+    kill: (signal) => child.kill(signal),
+    stderrShows: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(Buffer.concat(err).toString('utf8'))) return resolve()
+        waiters.push({pattern, resolve})
+        void result.then((r) => reject(new Error(`exited ${r.code} before stderr showed ${pattern}: ${r.stderr}`)))
+      }),
+    result,
+  }
+}

@@ -332,3 +332,124 @@ describe('the canary never leaks', () => {
     expect((await runCli(['get', `${E}/api`, 'TYPED2'])).code).toBe(3)
   })
 })
+
+/**
+ * Where else a canary can be put by mistake (issue 23): an argument that looks like a flag, a
+ * `NAME=VALUE` name, text a YAML error would quote, a hidden prompt's visibility toggle, and the
+ * userinfo of an endpoint URL. Each runs plain and with `--json` + `DEBUG=*`; the canary must show on
+ * neither stream, and the exit code is a documented one.
+ */
+describe('the canary never leaks from argv, names, secrets.yml, prompts or endpoints', () => {
+  const C = `canary-${randomBytes(6).toString('hex')}`
+  const ENV = uniqueEnv('leakpos')
+  let dir: string
+  let fake: FakeAws
+
+  interface Position {
+    label: string
+    args: string[]
+    cwd?: () => string
+    env?: () => Record<string, string>
+    input?: string
+  }
+
+  /** secrets.yml texts whose YAML error (or value error) would quote the canary. */
+  const YAML_ERRORS: Record<string, string> = {
+    'block scalar header': `environments:\n  prod:\n    profile: |${C}\n`,
+    'unterminated quote': `environments:\n  prod:\n    profile: "${C}\n`,
+    'unterminated flow': `environments:\n  prod:\n    replicaRegions: [${C}\n`,
+    'unknown alias': `environments:\n  prod:\n    profile: *${C}\n`,
+    'tab indentation': `environments:\n\tprod: ${C}\n`,
+    'bad indentation': `environments:\n  prod:\n    profile: a\n   ${C}: b\n`,
+    'duplicate key': `environments:\n  ${C}: {}\n  ${C}: {}\n`,
+    'bad escape': `environments:\n  prod:\n    profile: "\\q${C}"\n`,
+  }
+
+  const positions = (): Position[] => [
+    {label: 'an argument beginning with "-" (set)', args: ['set', `${ENV}/api`, 'X', `-${C}`], input: 'v'},
+    {label: 'an argument beginning with "--" (set)', args: ['set', `${ENV}/api`, 'X', `--${C}`], input: 'v'},
+    {label: 'an argument beginning with "-" (get)', args: ['get', `${ENV}/api`, `-${C}`]},
+    {label: 'an argument beginning with "-" (list)', args: ['list', `-${C}`]},
+    {label: 'an integer flag\'s value', args: ['delete', `${ENV}/api`, 'X', '--recovery-days', C]},
+    {label: 'an options flag\'s value', args: ['grant', `${ENV}/api`, '--function', 'f', '--format', C]},
+    {label: 'a NAME=VALUE name', args: ['set', `${ENV}/api`, `DB_PASS=${C}`], input: 'v'},
+    {label: 'a /ENV/SERVICE/NAME=VALUE name', args: ['set', `/${ENV}/api/DB_PASS=${C}`], input: 'v'},
+    ...Object.entries(YAML_ERRORS).map(([kind, text]) => ({
+      label: `a secrets.yml with a ${kind}`,
+      args: ['list', 'prod'],
+      cwd: () => join(dir, kind.replaceAll(' ', '-')),
+    })),
+    {label: 'an endpoint URL\'s password (doctor, AWS_ENDPOINT_URL)', args: ['doctor'], env: () => ({AWS_ENDPOINT_URL: withUserinfo(fake.endpoint)})},
+    {label: 'an endpoint URL\'s password (doctor, AWS_ENDPOINT_URL_SECRETS_MANAGER)', args: ['doctor'], env: () => ({AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SECRETS_MANAGER: withUserinfo(fake.endpoint)})},
+    {label: 'an endpoint URL\'s password (doctor, --endpoint-url)', args: ['doctor', '--endpoint-url', withUserinfo(fake.endpoint)]},
+    {label: 'an endpoint URL\'s password (get, failing)', args: ['get', `${ENV}/api`, 'X', '--endpoint-url', withUserinfo(fake.endpoint)]},
+    {label: 'an endpoint that is not a URL', args: ['get', `${ENV}/api`, 'X', '--endpoint-url', `${C}-not-a-url`]},
+    {label: 'a region that is not one', args: ['get', `${ENV}/api`, 'X', '--region', `us ${C}`]},
+  ]
+
+  const withUserinfo = (endpoint: string) => endpoint.replace('http://', `http://user:${C}@`)
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'secrets-leak-positions-'))
+    await Promise.all(
+      Object.entries(YAML_ERRORS).map(async ([kind, text]) => {
+        const sub = join(dir, kind.replaceAll(' ', '-'))
+        await mkdir(sub)
+        await writeFile(join(sub, 'secrets.yml'), text)
+      }),
+    )
+    fake = await startFakeAws(always(400, 'AccessDeniedException', 'not authorized'))
+  })
+
+  afterAll(async () => {
+    await fake?.close()
+  })
+
+  it('shows the canary on neither stream, plain or with --json and DEBUG=*, and exits with a documented code', async () => {
+    const failures: string[] = []
+    const cases = positions().flatMap((position) => MODES.map((mode) => ({position, mode})))
+    await pool(cases, 4, async ({position, mode}) => {
+      const json = mode === 'json-debug'
+      const result = await runCli([...position.args, ...(json ? ['--json'] : [])], {
+        cwd: position.cwd?.(),
+        input: position.input,
+        env: {AWS_MAX_ATTEMPTS: '1', ...position.env?.(), ...(json ? {DEBUG: '*'} : {})},
+        timeoutMs: 30_000,
+      })
+      const where = `${position.label} / ${mode}`
+      if (result.stdout.includes(C) || result.stderr.includes(C)) failures.push(`${where}: canary shown\n${(result.stdout + result.stderr).slice(0, 600)}`)
+      if (!DOCUMENTED_EXITS.has(result.code ?? -1)) failures.push(`${where}: exit ${result.code}\n${result.stderr.slice(0, 300)}`)
+      if (json && result.code !== 0) {
+        try {
+          JSON.parse(result.stdout)
+        } catch {
+          failures.push(`${where}: no JSON document on stdout`)
+        }
+      }
+    })
+    expect(failures).toEqual([])
+    // Nothing was created under a name holding the value.
+    const listed = await runCli(['list', ENV, '--json'])
+    expect(listed.stdout).not.toContain(C)
+  })
+
+  it('never draws the value at the hidden prompt, even when Ctrl+T (inquirer\'s visibility toggle) is pressed', async () => {
+    const typed = `${C}-typed`
+    const result = await runCliInPty(['set', `${ENV}/api`, 'TOGGLED'], [
+      {expect: 'Value for'},
+      {send: typed},
+      {send: '\u0014'},
+      {send: '\r'},
+      {expect: 'Again'},
+      {send: typed},
+      {send: '\u0014'},
+      {send: '\r'},
+      {expect: 'created'},
+    ])
+    expect(result.failure).toBeNull()
+    expect(result.exit).toBe(0)
+    expect(result.output).not.toContain(C)
+    expect(result.output).not.toMatch(/toggle visibility/)
+    expect((await runCli(['get', `${ENV}/api`, 'TOGGLED'])).stdout).toBe(typed)
+  })
+})

@@ -127,6 +127,19 @@ export function secretStoreContract(label: string, makeStore: () => Promise<Secr
       expect((await store.get(name)).text).toBe('two')
     })
 
+    it('applies description and tags given with an identical value, adding no version', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/SAMEMETA`
+      await store.put(name, value('same'), {overwrite: true})
+      const result = await store.put(name, value('same'), {overwrite: true, description: 'now described', tags: {owner: 'payments'}})
+      expect(result).toEqual({outcome: 'unchanged', metadataApplied: ['description', 'tags']})
+      const metadata = await store.describe(name)
+      expect(metadata.description).toBe('now described')
+      expect(metadata.tags).toMatchObject({owner: 'payments'})
+      expect(await store.history(name)).toHaveLength(1)
+      expect(await store.put(name, value('same'), {overwrite: true})).toEqual({outcome: 'unchanged'})
+    })
+
     it('stores description and tags on create and shows them in metadata', async () => {
       const store = await makeStore()
       const name = `/${env()}/api/META`
