@@ -1,61 +1,175 @@
 'use strict'
-// Compiles a CommonJS bundle with a V8 code cache kept beside it (or in the user's cache folder when
-// the package folder is read-only). One cache per bundle and command, since each run compiles
-// different code. The cache holds compiled code only, never data or values.
+// Compiles the CommonJS bundles of dist/ through V8 code caches (docs/PERFORMANCE.md). A cache holds
+// compiled code only, never data or values, and its file name is made of nothing a user typed:
+//
+//   <bundle>@<key>@<content hash>@<node version>-<arch>.bin
+//
+// - bundle: the bundle's path under dist/ ('commands/get.cjs' is commands+get);
+// - key: chosen by bin/run.js from a fixed vocabulary (the command ids of this install, or one key for
+//   anything else): one cache per command, since each command compiles different functions;
+// - content hash: the first 16 hex digits of the SHA-256 of the bundle's bytes. V8 accepts cached data
+//   for any source of the same length, so without it an edited or upgraded bundle would run the code
+//   compiled for the old one.
+//
+// Where: dist/.v8-cache when the package folder is writable; else $XDG_CACHE_HOME/secrets/v8-cache
+// (~/.cache when XDG_CACHE_HOME is unset), in a folder of its own per install; else nowhere (no HOME
+// and no passwd entry: the CLI runs, only without a cache). Never the shared temp folder, where another
+// user could plant compiled code. A cache is written at exit when there was none or V8 rejected it;
+// that write also removes every cache no bundle of this install can use any more (old contents,
+// removed bundles, the file names of earlier releases).
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const vm = require('node:vm')
+const crypto = require('node:crypto')
 const Module = require('node:module')
 
-function cacheFiles(bundle, key) {
-  const safeKey = String(key ?? 'root').replace(/[^\w-]/g, '_').slice(0, 40) || 'root'
-  const name = `${path.basename(bundle, '.cjs')}-${safeKey}-${process.version}-${process.arch}.bin`
-  return [
-    path.join(path.dirname(bundle), '.v8-cache', name),
-    path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'secrets', 'v8-cache', name),
-  ]
-}
+const BUNDLE_ID = /^[\w-]+(?:\+[\w-]+)*$/
+const sha256 = (data) => (crypto.hash ? crypto.hash('sha256', data) : crypto.createHash('sha256').update(data).digest('hex'))
 
-function readFirst(files) {
-  for (const file of files) {
+/** The base of the user's cache folder, or undefined: no usable XDG_CACHE_HOME, HOME or passwd entry. */
+function userCacheBase() {
+  const xdg = process.env.XDG_CACHE_HOME
+  if (xdg && path.isAbsolute(xdg)) return xdg
+  let home = process.env.HOME
+  if (!home || !path.isAbsolute(home)) {
     try {
-      return fs.readFileSync(file)
-    } catch {}
+      // Throws when the user has no passwd entry (a container started with an arbitrary uid).
+      home = os.homedir()
+    } catch {
+      return undefined
+    }
   }
 
-  return undefined
+  return home && path.isAbsolute(home) ? path.join(home, '.cache') : undefined
 }
 
-function writeFirst(files, data) {
-  for (const file of files) {
-    try {
-      fs.mkdirSync(path.dirname(file), {recursive: true})
-      fs.writeFileSync(`${file}.${process.pid}`, data)
-      fs.renameSync(`${file}.${process.pid}`, file)
-      return
-    } catch {}
+function writable(dir) {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK)
+    return true
+  } catch {
+    return false
   }
 }
 
 /**
- * Runs `bundle` as a CommonJS module and returns its exports. `provided` maps module ids to exports
- * handed over instead of loaded (commands share the oclif of the main bundle).
+ * The folder of this install's caches: beside the bundles when the package folder is writable, else
+ * one per install (named by a hash of the install's path) in the user's cache folder, else undefined.
  */
-exports.loadBundle = function loadBundle(bundle, key, provided = {}) {
-  const source = fs.readFileSync(bundle, 'utf8')
-  const useCache = process.env.SECRETS_NO_CODE_CACHE !== '1'
-  const files = cacheFiles(bundle, key)
-  const cachedData = useCache ? readFirst(files) : undefined
-  const script = new vm.Script(Module.wrap(source), {filename: bundle, cachedData})
-  if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
-    // Written at exit, so the functions this run compiled lazily are in the cache too.
-    process.once('exit', () => writeFirst(files, script.createCachedData()))
+function cacheDir(dist) {
+  const beside = path.join(dist, '.v8-cache')
+  if (writable(fs.existsSync(beside) ? beside : dist)) return beside
+  const base = userCacheBase()
+  return base && path.join(base, 'secrets', 'v8-cache', sha256(dist).slice(0, 16))
+}
+
+/** Removes what no bundle of this install can use: caches of other contents, of bundles gone, of older layouts. */
+function removeStale(dir, dist) {
+  const hashes = new Map()
+  const hashOf = (bundleId) => {
+    if (!hashes.has(bundleId)) {
+      let hash = null
+      try {
+        hash = sha256(fs.readFileSync(path.join(dist, `${bundleId.replaceAll('+', '/')}.cjs`))).slice(0, 16)
+      } catch {}
+      hashes.set(bundleId, hash)
+    }
+
+    return hashes.get(bundleId)
   }
 
-  const realRequire = Module.createRequire(bundle)
-  const bundleRequire = Object.assign((id) => (id in provided ? provided[id] : realRequire(id)), realRequire)
-  const module = {exports: {}}
-  script.runInThisContext()(module.exports, bundleRequire, module, bundle, path.dirname(bundle))
-  return module.exports
+  const remove = (file) => {
+    try {
+      fs.unlinkSync(file)
+    } catch {}
+  }
+
+  for (const entry of fs.readdirSync(dir, {withFileTypes: true})) {
+    if (!entry.isFile()) continue
+    const file = path.join(dir, entry.name)
+    const [bundleId, key, hash, rest, ...more] = entry.name.split('@')
+    if (entry.name.endsWith('.tmp')) {
+      // Another process's write in progress, unless it is old.
+      if (Date.now() - (fs.statSync(file, {throwIfNoEntry: false})?.mtimeMs ?? 0) > 60_000) remove(file)
+      continue
+    }
+
+    const current = rest !== undefined && more.length === 0 && key && BUNDLE_ID.test(bundleId) && hash === hashOf(bundleId)
+    if (!current) remove(file)
+  }
+
+  // Earlier releases kept every install's caches directly in ~/.cache/secrets/v8-cache.
+  const parent = path.dirname(dir)
+  if (path.basename(parent) === 'v8-cache' && dir !== path.join(dist, '.v8-cache')) {
+    for (const entry of fs.readdirSync(parent, {withFileTypes: true})) {
+      if (entry.isFile() && entry.name.endsWith('.bin')) remove(path.join(parent, entry.name))
+    }
+  }
+}
+
+function writeCache(dir, dist, name, data) {
+  try {
+    fs.mkdirSync(dir, {recursive: true, mode: 0o700})
+    const temporary = path.join(dir, `${name}.${process.pid}.tmp`)
+    fs.writeFileSync(temporary, data)
+    fs.renameSync(temporary, path.join(dir, name))
+    removeStale(dir, dist)
+  } catch {
+    // No cache this time: the next run compiles again, and nothing else changes.
+  }
+}
+
+/**
+ * Loads the bundles under `dist` (a folder of one install) through code caches. `load(bundle, key,
+ * link)` runs `bundle` as a CommonJS module and returns its exports; `key` must come from a fixed
+ * vocabulary, never from argv; `link(id)` may return the exports to hand over for a require of `id`
+ * (undefined: a plain require).
+ */
+exports.createLoader = function createLoader(dist) {
+  const useCache = process.env.SECRETS_NO_CODE_CACHE !== '1'
+  let dir
+  let looked = false
+  const pending = []
+  if (useCache) {
+    // Written at exit, so the functions this run compiled lazily are in the cache too.
+    process.once('exit', () => {
+      for (const write of pending) write()
+    })
+  }
+
+  return {
+    /** The folder this process reads and writes its caches in (undefined: none), for tests and tools. */
+    cacheDir() {
+      if (useCache && !looked) {
+        looked = true
+        dir = cacheDir(dist)
+      }
+
+      return dir
+    },
+    load(bundle, key, link = () => undefined) {
+      const bytes = fs.readFileSync(bundle)
+      const where = this.cacheDir()
+      const bundleId = path.relative(dist, bundle).replace(/\.cjs$/, '').split(path.sep).join('+')
+      const name = `${bundleId}@${key}@${sha256(bytes).slice(0, 16)}@${process.version}-${process.arch}.bin`
+      let cachedData
+      if (where) {
+        try {
+          cachedData = fs.readFileSync(path.join(where, name))
+        } catch {}
+      }
+
+      const script = new vm.Script(Module.wrap(bytes.toString('utf8')), {filename: bundle, cachedData})
+      if (where && (cachedData === undefined || script.cachedDataRejected)) {
+        pending.push(() => writeCache(where, dist, name, script.createCachedData()))
+      }
+
+      const realRequire = Module.createRequire(bundle)
+      const bundleRequire = Object.assign((id) => link(id) ?? realRequire(id), realRequire)
+      const module = {exports: {}}
+      script.runInThisContext()(module.exports, bundleRequire, module, bundle, path.dirname(bundle))
+      return module.exports
+    },
+  }
 }
