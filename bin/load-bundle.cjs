@@ -99,13 +99,14 @@ function removeStale(dir, dist) {
     if (!current) remove(file)
   }
 
-  // Earlier releases kept every install's caches directly in ~/.cache/secrets/v8-cache.
-  const parent = path.dirname(dir)
-  if (path.basename(parent) === 'v8-cache' && dir !== path.join(dist, '.v8-cache')) {
-    for (const entry of fs.readdirSync(parent, {withFileTypes: true})) {
-      if (entry.isFile() && entry.name.endsWith('.bin')) remove(path.join(parent, entry.name))
+  // Earlier releases kept the caches of every install directly in ~/.cache/secrets/v8-cache.
+  const base = userCacheBase()
+  const shared = base && path.join(base, 'secrets', 'v8-cache')
+  try {
+    for (const entry of shared ? fs.readdirSync(shared, {withFileTypes: true}) : []) {
+      if (entry.isFile() && entry.name.endsWith('.bin')) remove(path.join(shared, entry.name))
     }
-  }
+  } catch {}
 }
 
 function writeCache(dir, dist, name, data) {
@@ -128,8 +129,8 @@ function writeCache(dir, dist, name, data) {
  */
 exports.createLoader = function createLoader(dist) {
   const useCache = process.env.SECRETS_NO_CODE_CACHE !== '1'
-  let dir
-  let looked = false
+  // Chosen now, from the environment the user started us with.
+  const dir = useCache ? cacheDir(dist) : undefined
   const pending = []
   if (useCache) {
     // Written at exit, so the functions this run compiled lazily are in the cache too.
@@ -140,14 +141,7 @@ exports.createLoader = function createLoader(dist) {
 
   return {
     /** The folder this process reads and writes its caches in (undefined: none), for tests and tools. */
-    cacheDir() {
-      if (useCache && !looked) {
-        looked = true
-        dir = cacheDir(dist)
-      }
-
-      return dir
-    },
+    cacheDir: () => dir,
     load(bundle, key, link = () => undefined) {
       const bytes = fs.readFileSync(bundle)
       const where = this.cacheDir()

@@ -4,6 +4,7 @@
 // nothing: see docs/PERFORMANCE.md. CommonJS on purpose (bin/package.json): an ES module entry would
 // start Node's ESM loader for nothing.
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const {createLoader} = require('./load-bundle.cjs')
 
@@ -12,6 +13,18 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 const dist = path.resolve(__dirname, '..', 'dist')
 const loader = createLoader(dist)
+
+// A user with no HOME and no passwd entry (a container run with an arbitrary uid): os.homedir() throws,
+// and oclif and its dependencies call it while loading. Such a user has no home, which passwd spells
+// /nonexistent for system users: the SDK then finds no ~/.aws files (rather than looking in the current
+// folder), and nothing is written. The code cache folder was chosen above, before this: there is none.
+if (!process.env.HOME) {
+  try {
+    os.homedir()
+  } catch {
+    process.env.HOME = '/nonexistent'
+  }
+}
 
 /**
  * The code cache of cli.cjs is kept per command, from a fixed vocabulary: the commands of this install
