@@ -109,15 +109,43 @@ function removeStale(dir, dist) {
   } catch {}
 }
 
-function writeCache(dir, dist, name, data) {
+/**
+ * DEBUG=secrets:code-cache (or secrets:*, or *) says on stderr what became of each bundle's cache:
+ * hit, miss, rejected, written, or not written. Only file names of this install are printed.
+ */
+const tracing = /(?:^|[\s,])(?:\*|secrets:\*|secrets:code-cache)(?:$|[\s,])/.test(process.env.DEBUG ?? '')
+const trace = tracing ? (name, what) => process.stderr.write(`secrets:code-cache ${name} ${what}\n`) : () => {}
+
+/**
+ * Writes a cache made by `makeData`, which is only called once the file could be opened: serialising
+ * a cache costs as much as a third of a run, and must not be paid at every exit where nothing can be
+ * kept (a read-only HOME).
+ */
+function writeCache(dir, dist, name, makeData) {
+  const temporary = path.join(dir, `${name}.${process.pid}.tmp`)
+  let fd
   try {
     fs.mkdirSync(dir, {recursive: true, mode: 0o700})
-    const temporary = path.join(dir, `${name}.${process.pid}.tmp`)
-    fs.writeFileSync(temporary, data)
+    fd = fs.openSync(temporary, 'wx', 0o644)
+  } catch (error) {
+    trace(name, `not written (${error.code ?? 'error'})`)
+    return
+  }
+
+  try {
+    fs.writeFileSync(fd, makeData())
+    fs.closeSync(fd)
+    fd = undefined
     fs.renameSync(temporary, path.join(dir, name))
+    trace(name, 'written')
     removeStale(dir, dist)
-  } catch {
+  } catch (error) {
     // No cache this time: the next run compiles again, and nothing else changes.
+    trace(name, `not written (${error.code ?? 'error'})`)
+    if (fd !== undefined) fs.closeSync(fd)
+    try {
+      fs.unlinkSync(temporary)
+    } catch {}
   }
 }
 
@@ -155,8 +183,11 @@ exports.createLoader = function createLoader(dist) {
       }
 
       const script = new vm.Script(Module.wrap(bytes.toString('utf8')), {filename: bundle, cachedData})
-      if (where && (cachedData === undefined || script.cachedDataRejected)) {
-        pending.push(() => writeCache(where, dist, name, script.createCachedData()))
+      if (!where) trace(name, useCache ? 'off (nowhere to keep it)' : 'off (SECRETS_NO_CODE_CACHE=1)')
+      else if (cachedData !== undefined && !script.cachedDataRejected) trace(name, 'hit')
+      else {
+        trace(name, cachedData === undefined ? 'miss' : 'rejected')
+        pending.push(() => writeCache(where, dist, name, () => script.createCachedData()))
       }
 
       const realRequire = Module.createRequire(bundle)

@@ -88,6 +88,11 @@ function run(install: string, args: string[], options: {env?: Record<string, str
 
 const STACK_TRACE = /^\s{4}at /m
 
+/** What DEBUG=secrets:code-cache said of each bundle's cache: `cli hit`, `commands+get written`, ... */
+function cacheTrace(result: Run): string[] {
+  return [...result.stderr.matchAll(/^secrets:code-cache ([\w+-]+)@\S+ (.+)$/gm)].map(([, bundle, what]) => `${bundle} ${what}`)
+}
+
 describe('the code cache', () => {
   it('runs the new code after a same-length edit of a bundle, and drops the cache of the old one', () => {
     const install = copyInstall('edited')
@@ -129,10 +134,11 @@ describe.runIf(canSwitchUser)('a user with no home', () => {
     const install = copyInstall('homeless')
     const before = snapshot(install)
     const env = {HOME: undefined, XDG_CACHE_HOME: undefined, USER: undefined}
-    const version = run(install, ['--version'], {uid: NOBODY, env})
+    const version = run(install, ['--version'], {uid: NOBODY, env: {...env, DEBUG: 'secrets:code-cache'}})
     expect(version.stderr).not.toMatch(STACK_TRACE)
     expect(version.status).toBe(0)
     expect(version.stdout).toMatch(/^secrets\/\d+\.\d+\.\d+/)
+    expect(cacheTrace(version)).toEqual(['cli off (nowhere to keep it)'])
 
     // A command that calls AWS (the emulator) too: the SDK looks for ~/.aws, which it cannot find.
     const scope = `${uniqueEnv('homeless')}/api`
@@ -162,7 +168,7 @@ describe.runIf(canSwitchUser)('a read-only global install', () => {
   })
 
   it('works, writes nothing into the package, and its second run uses the cache of the first', () => {
-    const env = {HOME: home, XDG_CACHE_HOME: undefined}
+    const env = {HOME: home, XDG_CACHE_HOME: undefined, DEBUG: 'secrets:code-cache'}
     const before = snapshot(prefix)
     const scope = `${uniqueEnv('readonly')}/api`
     const set = run(install, ['set', scope, 'RO'], {uid: NOBODY, env, input: 'from-a-read-only-install\n'})
@@ -171,20 +177,40 @@ describe.runIf(canSwitchUser)('a read-only global install', () => {
 
     const first = run(install, ['get', scope, 'RO'], {uid: NOBODY, env})
     expect(first.stdout).toBe('from-a-read-only-install')
+    expect(cacheTrace(first)).toEqual(['cli miss', 'commands+get miss', 'lib+aws-sdk-client-secrets-manager miss', 'cli written', 'commands+get written', 'lib+aws-sdk-client-secrets-manager written'])
     const cache = join(home, '.cache', 'secrets', 'v8-cache')
     const afterFirst = snapshot(cache)
-    expect(Object.keys(afterFirst).some((name) => name.includes('commands+get@'))).toBe(true)
+    expect(Object.keys(afterFirst)).toHaveLength(6) // cli, command and client, for set and for get
 
-    // The second run found every cache it needs: it wrote none.
+    // The second run found every cache it needs, in the user's cache folder: it wrote none.
     const second = run(install, ['get', scope, 'RO'], {uid: NOBODY, env})
     expect(second.stdout).toBe('from-a-read-only-install')
+    expect(cacheTrace(second)).toEqual(['cli hit', 'commands+get hit', 'lib+aws-sdk-client-secrets-manager hit'])
     expect(snapshot(cache)).toEqual(afterFirst)
+    expect(snapshot(prefix)).toEqual(before)
+  }, 60_000)
+
+  it('with a read-only HOME as well, runs without a cache, finding the folder unwritable before serialising one', () => {
+    const lockedHome = homeFor('readonly-locked-home', NOBODY)
+    chmodSync(lockedHome, 0o555)
+    const env = {HOME: lockedHome, XDG_CACHE_HOME: undefined, DEBUG: 'secrets:code-cache'}
+    const before = snapshot(prefix)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const result = run(install, ['--version'], {uid: NOBODY, env})
+      expect(result.status).toBe(0)
+      expect(cacheTrace(result)).toEqual(['cli miss', 'cli not written (EACCES)'])
+    }
+
+    expect(snapshot(lockedHome)).toEqual({})
     expect(snapshot(prefix)).toEqual(before)
   }, 60_000)
 })
 
 describe('plugins', () => {
-  it('never loads a user plugin (whose ES modules the bundle could not import)', () => {
+  // oclif loads a user plugin's ES modules with import(), which the bundle (dynamic-import: false)
+  // turns into a require() of a file URL: no plugin is loaded at all. This one is CommonJS, so that
+  // loading it would show (an ES module one would fail silently).
+  it('never loads a user plugin', () => {
     const install = copyInstall('plugins')
     const data = join(work, 'plugins-data')
     const plugin = join(data, 'secrets', 'node_modules', 'secrets-plugin-probe')
@@ -195,9 +221,9 @@ describe('plugins', () => {
     )
     writeFileSync(
       join(plugin, 'package.json'),
-      JSON.stringify({name: 'secrets-plugin-probe', version: '1.0.0', type: 'module', oclif: {hooks: {init: './lib/init.js'}}}),
+      JSON.stringify({name: 'secrets-plugin-probe', version: '1.0.0', type: 'commonjs', oclif: {hooks: {init: './lib/init.js'}}}),
     )
-    writeFileSync(join(plugin, 'lib', 'init.js'), `import {writeFileSync} from 'node:fs'\nexport default async function () { writeFileSync(${JSON.stringify(join(work, 'plugin-ran'))}, 'yes') }\n`)
+    writeFileSync(join(plugin, 'lib', 'init.js'), `module.exports = async () => require('node:fs').writeFileSync(${JSON.stringify(join(work, 'plugin-ran'))}, 'yes')\n`)
 
     const result = run(install, ['--version'], {env: {XDG_DATA_HOME: data, HOME: homeFor('plugins-home')}})
     expect(result.status).toBe(0)
