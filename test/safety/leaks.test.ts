@@ -5,14 +5,14 @@
  * the argv or environment of any child process (the CLI starts none).
  */
 import {randomBytes} from 'node:crypto'
-import {mkdir, mkdtemp, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, relative} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {secretStore, seed} from '../fixtures/migrate-helpers.js'
-import {type CliResult, runCli, uniqueEnv} from '../helpers/cli.js'
+import {type CliResult, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
 import {freePort} from '../helpers/emulator.js'
 import {runCliInPty} from '../helpers/pty.js'
 import {always, type FakeAnswer, type FakeAws, startFakeAws} from './fake-aws.js'
@@ -329,4 +329,51 @@ describe('the canary never leaks', () => {
     expect((await runCli(['get', `${E}/api`, 'TYPED'])).code).toBe(3)
     expect((await runCli(['get', `${E}/api`, 'TYPED2'])).code).toBe(3)
   })
+})
+
+/** Every file and folder under `dir`, by path relative to it, skipping the folders named in `skip`. */
+async function namesUnder(dir: string, skip: string[] = []): Promise<string[]> {
+  const entries = await readdir(dir, {recursive: true}).catch(() => [] as string[])
+  return entries.filter((entry) => !skip.some((folder) => entry === folder || entry.startsWith(`${folder}/`))).map((entry) => relative(dir, join(dir, entry)))
+}
+
+describe('a value typed where a command or an argument belongs', () => {
+  // A key pasted into the wrong place: as the command, as each argument, as a flag and a flag's value.
+  const TYPED = `sk_live_${CANARY.replace('canary-', '')}CANARY`
+  const ARGVS = [
+    [TYPED],
+    [TYPED, 'prod/api'],
+    ['prod/api', TYPED],
+    [`--${TYPED}`],
+    ['get', TYPED],
+    ['get', `${E}/api`, TYPED],
+    ['get', `${E}/api`, 'DB_PASS', TYPED],
+    ['get', `${E}/api`, 'DB_PASS', '--region', TYPED],
+    ['list', TYPED],
+    ['history', `${E}/api`, TYPED],
+    ['help', TYPED],
+    [TYPED, '--help'],
+    ['--version', TYPED],
+  ]
+
+  it('appears in no file name and no file content: the package folder, XDG_CACHE_HOME, ~/.cache, HOME, the temp folder', async () => {
+    const box = await makeSandbox()
+    await Promise.all(['home', 'cache', 'config', 'data', 'tmp'].map((dir) => mkdir(join(box.root, dir), {recursive: true})))
+    for (const argv of ARGVS) {
+      // With XDG_CACHE_HOME, and without it (the caches then go to ~/.cache when they leave the package).
+      for (const env of [box.env, {...box.env, XDG_CACHE_HOME: undefined}]) await runCli(argv, {env, timeoutMs: 30_000})
+    }
+
+    const typed = (text: string | Buffer) => encodingsOf(TYPED).some((form) => Buffer.from(text).includes(form))
+    // The package folder is the checkout: bin/, dist/ and its code caches, and everything else but
+    // node_modules and .git, which no run writes to.
+    const packageNames = await namesUnder(ROOT, ['node_modules', '.git'])
+    expect(packageNames.some((name) => name.startsWith('dist/'))).toBe(true)
+    const sandboxNames = await namesUnder(box.root)
+    expect(sandboxNames.length).toBeGreaterThan(0)
+    expect([...packageNames, ...sandboxNames, ...(await readdir(tmpdir()))].filter((name) => typed(name))).toEqual([])
+
+    const contents = [...(await filesUnder(join(ROOT, 'dist'))), ...(await filesUnder(join(ROOT, 'bin'))), ...(await filesUnder(box.root))]
+    expect(contents.filter((file) => typed(file.bytes)).map((file) => file.path)).toEqual([])
+  }, 120_000)
 })
