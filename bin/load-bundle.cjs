@@ -2,30 +2,57 @@
 // Compiles the CommonJS bundles of dist/ through V8 code caches (docs/PERFORMANCE.md). A cache holds
 // compiled code only, never data or values, and its file name is made of nothing a user typed:
 //
-//   <bundle>@<key>@<content hash>@<node version>-<arch>.bin
+//   <bundle>@<key>@<build id>.<file stamp>@<node version>-<arch>.bin
 //
 // - bundle: the bundle's path under dist/ ('commands/get.cjs' is commands+get);
 // - key: chosen by bin/run.js from a fixed vocabulary (the command ids of this install, or one key for
 //   anything else): one cache per command, since each command compiles different functions;
-// - content hash: the first 16 hex digits of the SHA-256 of the bundle's bytes. V8 accepts cached data
-//   for any source of the same length, so without it an edited or upgraded bundle would run the code
-//   compiled for the old one.
+// - build id: the SHA-256 of the bundle's content, which scripts/bundle.ts writes on its last line;
+// - file stamp: a hash of the file's inode, size, modification and change times. Any write to the file
+//   after the build (an edit, a copy, a reinstall) changes its change time, which no tool can set back.
+// V8 accepts cached data for any source of the same length, so without the last two an edited or
+// upgraded bundle would run the code compiled for the old one. Hashing the content at every start
+// would cost more than the rest of the launcher (loading node:crypto or node:zlib alone takes 2 to 20
+// ms), so the build hashes it once and the launcher only reads a stat it makes anyway.
 //
 // Where: dist/.v8-cache when the package folder is writable; else $XDG_CACHE_HOME/secrets/v8-cache
 // (~/.cache when XDG_CACHE_HOME is unset), in a folder of its own per install; else nowhere (no HOME
 // and no passwd entry: the CLI runs, only without a cache). Never the shared temp folder, where another
 // user could plant compiled code. A cache is written at exit when there was none or V8 rejected it;
-// that write also removes every cache no bundle of this install can use any more (old contents,
-// removed bundles, the file names of earlier releases).
+// that write also removes every cache no bundle of this install can use any more (other builds,
+// edited or removed bundles, the file names of earlier releases).
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const vm = require('node:vm')
-const crypto = require('node:crypto')
 const Module = require('node:module')
 
 const BUNDLE_ID = /^[\w-]+(?:\+[\w-]+)*$/
-const sha256 = (data) => (crypto.hash ? crypto.hash('sha256', data) : crypto.createHash('sha256').update(data).digest('hex'))
+
+/** FNV-1a of a short string, as 8 hex digits: names, not security (the folders are the user's own). */
+function fnv(text) {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return (hash >>> 0).toString(16).padStart(8, '0')
+}
+
+/** The build id on a bundle's last line (scripts/bundle.ts), and a stamp of the file that holds it. */
+function fingerprint(bytes, info) {
+  const build = /\/\/# build-id=([0-9a-f]{16})\s*$/.exec(bytes.subarray(Math.max(0, bytes.length - 64)).toString('latin1'))?.[1] ?? 'none'
+  return `${build}.${fnv(`${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`)}`
+}
+
+/** A bundle's bytes and fingerprint, from one open file. */
+function readBundle(bundle) {
+  const fd = fs.openSync(bundle, 'r')
+  try {
+    const info = fs.fstatSync(fd, {bigint: true})
+    const bytes = fs.readFileSync(fd)
+    return {bytes, fingerprint: fingerprint(bytes, info)}
+  } finally {
+    fs.closeSync(fd)
+  }
+}
 
 /** The base of the user's cache folder, or undefined: no usable XDG_CACHE_HOME, HOME or passwd entry. */
 function userCacheBase() {
@@ -61,7 +88,7 @@ function cacheDir(dist) {
   const beside = path.join(dist, '.v8-cache')
   if (writable(fs.existsSync(beside) ? beside : dist)) return beside
   const base = userCacheBase()
-  return base && path.join(base, 'secrets', 'v8-cache', sha256(dist).slice(0, 16))
+  return base && path.join(base, 'secrets', 'v8-cache', fnv(dist))
 }
 
 /** Removes what no bundle of this install can use: caches of other contents, of bundles gone, of older layouts. */
@@ -71,7 +98,7 @@ function removeStale(dir, dist) {
     if (!hashes.has(bundleId)) {
       let hash = null
       try {
-        hash = sha256(fs.readFileSync(path.join(dist, `${bundleId.replaceAll('+', '/')}.cjs`))).slice(0, 16)
+        hash = readBundle(path.join(dist, `${bundleId.replaceAll('+', '/')}.cjs`)).fingerprint
       } catch {}
       hashes.set(bundleId, hash)
     }
@@ -171,10 +198,10 @@ exports.createLoader = function createLoader(dist) {
     /** The folder this process reads and writes its caches in (undefined: none), for tests and tools. */
     cacheDir: () => dir,
     load(bundle, key, link = () => undefined) {
-      const bytes = fs.readFileSync(bundle)
+      const {bytes, fingerprint} = readBundle(bundle)
       const where = this.cacheDir()
       const bundleId = path.relative(dist, bundle).replace(/\.cjs$/, '').split(path.sep).join('+')
-      const name = `${bundleId}@${key}@${sha256(bytes).slice(0, 16)}@${process.version}-${process.arch}.bin`
+      const name = `${bundleId}@${key}@${fingerprint}@${process.version}-${process.arch}.bin`
       let cachedData
       if (where) {
         try {

@@ -14,7 +14,8 @@
  * lazy requires inside a bundle: they cost nothing until a command uses them, and a script restored
  * from a V8 code cache cannot run a real import() on Node 20.
  */
-import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {createHash} from 'node:crypto'
+import {appendFile, mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -160,3 +161,10 @@ await writeFile(
 // bundle itself when oclif tooling (the manifest generator) asks.
 exports.COMMANDS = globalThis.__secretsCommands ?? require('./cli.cjs').COMMANDS\n`,
 )
+
+// Each bundle's last line is the SHA-256 of the rest: bin/load-bundle.cjs names its code cache with it,
+// so a cache never meets the code of another build, without hashing anything at start-up.
+for (const file of ['cli.cjs', ...(await readdir(`${root}dist/commands`)).map((name) => `commands/${name}`), ...(await readdir(`${root}dist/lib`)).map((name) => `lib/${name}`)]) {
+  const path = `${root}dist/${file}`
+  await appendFile(path, `//# build-id=${createHash('sha256').update(await readFile(path)).digest('hex').slice(0, 16)}\n`)
+}
