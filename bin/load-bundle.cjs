@@ -126,14 +126,16 @@ function removeStale(dir, dist) {
     if (!current) remove(file)
   }
 
-  // Earlier releases kept the caches of every install directly in ~/.cache/secrets/v8-cache.
+  // Earlier releases kept the caches of every install directly in ~/.cache/secrets/v8-cache, and those
+  // of the command bundles in dist/commands/.v8-cache.
   const base = userCacheBase()
-  const shared = base && path.join(base, 'secrets', 'v8-cache')
-  try {
-    for (const entry of shared ? fs.readdirSync(shared, {withFileTypes: true}) : []) {
-      if (entry.isFile() && entry.name.endsWith('.bin')) remove(path.join(shared, entry.name))
-    }
-  } catch {}
+  for (const old of [base && path.join(base, 'secrets', 'v8-cache'), path.join(dist, 'commands', '.v8-cache')]) {
+    try {
+      for (const entry of old ? fs.readdirSync(old, {withFileTypes: true}) : []) {
+        if (entry.isFile() && entry.name.endsWith('.bin')) remove(path.join(old, entry.name))
+      }
+    } catch {}
+  }
 }
 
 /**

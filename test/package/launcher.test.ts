@@ -102,6 +102,8 @@ describe('the code cache', () => {
     // What an earlier release left behind: its file names, beside the bundles and in the user's cache.
     mkdirSync(caches, {recursive: true})
     writeFileSync(join(caches, 'cli-nosuchcommand-v20.20.2-x64.bin'), 'old')
+    mkdirSync(join(install, 'dist', 'commands', '.v8-cache'))
+    writeFileSync(join(install, 'dist', 'commands', '.v8-cache', 'get-get-v20.20.2-x64.bin'), 'old')
     mkdirSync(join(home, '.cache', 'secrets', 'v8-cache'), {recursive: true})
     writeFileSync(join(home, '.cache', 'secrets', 'v8-cache', 'cli-get-v20.20.2-x64.bin'), 'old')
 
@@ -125,6 +127,7 @@ describe('the code cache', () => {
     expect(after).not.toEqual(first)
     expect(after.filter((name) => !name.includes('@'))).toEqual([])
     expect(readdirSync(join(home, '.cache', 'secrets', 'v8-cache')).filter((name) => name.endsWith('.bin'))).toEqual([])
+    expect(readdirSync(join(install, 'dist', 'commands', '.v8-cache'))).toEqual([])
     expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('command nosuchcommand NOT FOUND')
   }, 60_000)
 })
