@@ -53,7 +53,7 @@ const cli = loader.load(path.join(dist, 'cli.cjs'), startKey(process.argv[2]))
 const libs = new Map()
 function link(key) {
   return (id) => {
-    if (id === '@oclif/core') return cli.oclif
+    if (id === '@oclif/core') return cli.loadOclif()
     const file = cli.LIBS[id]
     if (file === undefined) return undefined
     if (!libs.has(file)) libs.set(file, loader.load(path.join(dist, file), key))
