@@ -42,12 +42,13 @@ describe('the bundles', () => {
   it('keep every SDK client out of the command bundles, each in a bundle of its own', () => {
     expect(commandBundles.length).toBeGreaterThan(10)
     // The trace line is compiled into each client package's entry module (scripts/bundle.ts).
-    for (const file of commandBundles) expect(bundle(`commands/${file}`), file).not.toContain('loading @aws-sdk/')
+    // (Checked as booleans: a failure would otherwise print a whole bundle.)
+    expect(commandBundles.filter((file) => bundle(`commands/${file}`).includes('loading @aws-sdk/'))).toEqual([])
     for (const client of ['secrets-manager', 'ssm', 'sts', 'lambda', 'ecs', 'iam']) {
       expect(bundle(`lib/aws-sdk-client-${client}.cjs`)).toContain(`loading @aws-sdk/client-${client}`)
     }
 
     // The issue's example: restore never calls Lambda.
-    expect(bundle('commands/restore.cjs')).not.toContain('ListFunctionsCommand')
+    expect(bundle('commands/restore.cjs').includes('ListFunctionsCommand')).toBe(false)
   })
 })
