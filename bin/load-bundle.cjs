@@ -122,7 +122,7 @@ function removeStale(dir, dist) {
       continue
     }
 
-    const current = rest !== undefined && more.length === 0 && key && BUNDLE_ID.test(bundleId) && hash === hashOf(bundleId)
+    const current = rest?.endsWith('.bin') && more.length === 0 && key && BUNDLE_ID.test(bundleId) && hash === hashOf(bundleId)
     if (!current) remove(file)
   }
 
