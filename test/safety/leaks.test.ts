@@ -4,15 +4,16 @@
  * (except where the user asked for the value: `get`, `get --all`), in any file the CLI writes, or in
  * the argv or environment of any child process (the CLI starts none).
  */
+import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdir, mkdtemp, readdir, writeFile} from 'node:fs/promises'
+import {chmod, chown, cp, mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {secretStore, seed} from '../fixtures/migrate-helpers.js'
-import {type CliResult, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
+import {type CliResult, ROOT, cliEnv, runCli, uniqueEnv} from '../helpers/cli.js'
 import {freePort} from '../helpers/emulator.js'
 import {runCliInPty} from '../helpers/pty.js'
 import {always, type FakeAnswer, type FakeAws, startFakeAws} from './fake-aws.js'
@@ -375,5 +376,44 @@ describe('a value typed where a command or an argument belongs', () => {
 
     const contents = [...(await filesUnder(join(ROOT, 'dist'))), ...(await filesUnder(join(ROOT, 'bin'))), ...(await filesUnder(box.root))]
     expect(contents.filter((file) => typed(file.bytes)).map((file) => file.path)).toEqual([])
+  }, 120_000)
+
+  // A read-only install keeps its caches in the user's cache folder instead: run one as a user who
+  // cannot write it (root ignores permissions), with XDG_CACHE_HOME and with ~/.cache.
+  const canSwitchUser = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
+  it.runIf(canSwitchUser)('appears in no file name and no file content where a read-only install keeps its caches', async () => {
+    const uid = 12_345
+    const root = await mkdtemp(join(tmpdir(), 'secrets-leak-readonly-'))
+    await chmod(root, 0o755)
+    const install = join(root, 'install')
+    for (const entry of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) {
+      await cp(join(ROOT, entry), join(install, entry), {recursive: true, filter: (source) => !source.includes('.v8-cache')})
+    }
+
+    for (const dir of ['home', 'cache', 'tmp']) {
+      await mkdir(join(root, dir))
+      await chown(join(root, dir), uid, uid)
+    }
+
+    const base = {HOME: join(root, 'home'), TMPDIR: join(root, 'tmp'), XDG_CACHE_HOME: join(root, 'cache')}
+    for (const argv of ARGVS) {
+      for (const unset of [[], ['-u', 'XDG_CACHE_HOME']]) {
+        spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', ...unset, process.execPath, join(install, 'bin', 'run.js'), ...argv], {
+          env: cliEnv(base),
+          input: '',
+          timeout: 30_000,
+        })
+      }
+    }
+
+    const typed = (text: string | Buffer) => encodingsOf(TYPED).some((form) => Buffer.from(text).includes(form))
+    const names = await namesUnder(root)
+    // Both cache folders were used, so the search is not vacuous.
+    expect(names.filter((name) => name.endsWith('.bin')).map((name) => name.split('/')[0]).sort()).toContain('cache')
+    expect(names.some((name) => name.startsWith('home/.cache/secrets/v8-cache/') && name.endsWith('.bin'))).toBe(true)
+    expect(names.some((name) => name.startsWith('install/dist/.v8-cache'))).toBe(false)
+    expect(names.filter((name) => typed(name))).toEqual([])
+    expect((await filesUnder(root)).filter((file) => typed(file.bytes)).map((file) => file.path)).toEqual([])
+    await rm(root, {recursive: true, force: true})
   }, 120_000)
 })
