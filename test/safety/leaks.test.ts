@@ -8,7 +8,7 @@ import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {chmod, chown, cp, mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join, relative} from 'node:path'
+import {dirname, join, relative} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
@@ -378,6 +378,7 @@ describe('a value typed where a command or an argument belongs', () => {
 
     const contents = [...(await filesUnder(join(ROOT, 'dist'))), ...(await filesUnder(join(ROOT, 'bin'))), ...(await filesUnder(box.root))]
     expect(contents.filter((file) => typed(file.bytes)).map((file) => file.path)).toEqual([])
+    await Promise.all([box.root, dirname(box.spawnLog)].map((dir) => rm(dir, {recursive: true, force: true})))
   }, 120_000)
 
   // A read-only install keeps its caches in the user's cache folder instead: run one as a user who
