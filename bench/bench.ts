@@ -5,11 +5,13 @@
  * Every row is measured in the same run as its baseline, with runs interleaved so a slow moment of
  * the machine touches both alike. API calls are counted by the SDK middleware in src/aws/clients.ts
  * (SECRETS_REPORT_API_CALLS=1), not estimated. BENCH_RUNS (default 15) sets the cold-start
- * repetitions; BENCH_QUICK=1 skips the 5,000-parameter migration.
+ * repetitions; BENCH_QUICK=1 skips the 5,000-parameter migration. BENCH_NODES (paths of other Node
+ * binaries, colon-separated) adds their cold-start rows; BENCH_ONLY=cold-start measures only those and
+ * keeps the other tables of the previous run (bench/results/latest.json), saying which run they are from.
  */
-import {spawn} from 'node:child_process'
-import {mkdir, readFile, writeFile} from 'node:fs/promises'
-import {cpus, totalmem} from 'node:os'
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises'
+import {cpus, loadavg, totalmem} from 'node:os'
 import {fileURLToPath} from 'node:url'
 
 import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
@@ -23,6 +25,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = `${ROOT}bin/run.js`
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 const QUICK = process.env.BENCH_QUICK === '1'
+const COLD_ONLY = process.env.BENCH_ONLY === 'cold-start'
+/** The Node binaries whose cold start is measured: this one first, then BENCH_NODES. */
+const NODES = [process.execPath, ...(process.env.BENCH_NODES ?? '').split(':').filter(Boolean)]
 
 interface Run {
   wall_ms: number
@@ -80,143 +85,164 @@ async function main(): Promise<void> {
   // The in-process SDK clients that seed the emulator use the same fake credentials.
   Object.assign(process.env, emulatorEnv(emulator.endpoint))
   const env = {...scrubbedEnv(), ...emulatorEnv(emulator.endpoint), AWS_DEFAULT_REGION: 'us-east-1'}
-  const secrets = (args: string[], extra: Record<string, string> = {}): Command => ({
-    argv: [process.execPath, BIN, ...args],
+  const secrets = (args: string[], extra: Record<string, string> = {}, node = process.execPath): Command => ({
+    argv: [node, BIN, ...args],
     env: {...env, ...extra},
   })
   const report: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: {cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version},
     runs: RUNS,
+    loadAverage: loadavg()[0].toFixed(1),
   }
   try {
     const sm = new SecretsManagerClient({endpoint: emulator.endpoint, region: 'us-east-1'})
     const ssm = new SSMClient({endpoint: emulator.endpoint, region: 'us-east-1'})
     const limit = pLimit(16)
     await sm.send(new CreateSecretCommand({Name: '/bench/api/DB_PASS', SecretString: 'bench-value'}))
-    await Promise.all(
-      Array.from({length: 100}, (_, i) =>
-        limit(() => sm.send(new CreateSecretCommand({Name: `/bench/all/S${String(i).padStart(3, '0')}`, SecretString: `value-${i}`}))),
-      ),
-    )
-
-    // Warm-up: each command's first run writes its V8 code cache (see docs/PERFORMANCE.md); the
-    // measured runs are new processes that find it, as every run after a user's first does.
-    const coldCommands: Record<string, Command> = {
-      'node -e 0': {argv: [process.execPath, '-e', '0'], env},
-      'secrets --version': secrets(['--version']),
-      'secrets --help': secrets(['--help']),
-      'secrets get bench/api DB_PASS': secrets(['get', 'bench/api', 'DB_PASS']),
-      'aws secretsmanager get-secret-value': {
-        argv: ['aws', 'secretsmanager', 'get-secret-value', '--secret-id', '/bench/api/DB_PASS', '--endpoint-url', emulator.endpoint],
-        env,
-      },
-    }
-    await measure(coldCommands, 1)
-    const coldStart: Record<string, unknown>[] = []
-    for (const [variant, variantEnv] of [
-      ['as configured (NODE_EXTRA_CA_CERTS set)', {}],
-      ['without NODE_EXTRA_CA_CERTS', {NODE_EXTRA_CA_CERTS: ''}],
-    ] as const) {
-      const commands = Object.fromEntries(
-        Object.entries(coldCommands).map(([label, command]) => {
-          const commandEnv = {...command.env, ...variantEnv}
-          if (commandEnv.NODE_EXTRA_CA_CERTS === '') delete (commandEnv as Record<string, string>).NODE_EXTRA_CA_CERTS
-          return [label, {...command, env: commandEnv}]
-        }),
+    if (!COLD_ONLY) {
+      await Promise.all(
+        Array.from({length: 100}, (_, i) =>
+          limit(() => sm.send(new CreateSecretCommand({Name: `/bench/all/S${String(i).padStart(3, '0')}`, SecretString: `value-${i}`}))),
+        ),
       )
-      const results = await measure(commands, RUNS)
-      const node = median(results['node -e 0'].map((run) => run.wall_ms))
-      const awsCli = median(results['aws secretsmanager get-secret-value'].map((run) => run.wall_ms))
-      for (const [label, list] of Object.entries(results)) {
-        const wall = median(list.map((run) => run.wall_ms))
-        coldStart.push({
-          variant,
-          command: label,
-          wallMs: round(wall, 1),
-          cpuMs: round(median(list.map((run) => run.cpu_ms)), 1),
-          overNodeMs: round(wall - node, 1),
-          xNode: round(wall / node, 2),
-          xAwsCli: round(wall / awsCli, 2),
-        })
+    }
+
+    const coldStart: Record<string, unknown>[] = []
+    for (const node of NODES) {
+      const version = execFileSync(node, ['--version'], {encoding: 'utf8'}).trim()
+      // Warm-up: each command's first run writes its V8 code cache (see docs/PERFORMANCE.md); the
+      // measured runs are new processes that find it, as every run after a user's first does.
+      const coldCommands: Record<string, Command> = {
+        'node -e 0': {argv: [node, '-e', '0'], env},
+        'secrets --version': secrets(['--version'], {}, node),
+        'secrets --help': secrets(['--help'], {}, node),
+        'secrets get bench/api DB_PASS': secrets(['get', 'bench/api', 'DB_PASS'], {}, node),
+        'aws secretsmanager get-secret-value': {
+          argv: ['aws', 'secretsmanager', 'get-secret-value', '--secret-id', '/bench/api/DB_PASS', '--endpoint-url', emulator.endpoint],
+          env,
+        },
+      }
+      await measure(coldCommands, 1)
+      for (const [variant, variantEnv] of [
+        ['as configured (NODE_EXTRA_CA_CERTS set)', {}],
+        ['without NODE_EXTRA_CA_CERTS', {NODE_EXTRA_CA_CERTS: ''}],
+      ] as const) {
+        const commands = Object.fromEntries(
+          Object.entries(coldCommands).map(([label, command]) => {
+            const commandEnv = {...command.env, ...variantEnv}
+            if (commandEnv.NODE_EXTRA_CA_CERTS === '') delete (commandEnv as Record<string, string>).NODE_EXTRA_CA_CERTS
+            return [label, {...command, env: commandEnv}]
+          }),
+        )
+        const results = await measure(commands, RUNS)
+        const nodeWall = median(results['node -e 0'].map((run) => run.wall_ms))
+        const awsCli = median(results['aws secretsmanager get-secret-value'].map((run) => run.wall_ms))
+        for (const [label, list] of Object.entries(results)) {
+          const wall = median(list.map((run) => run.wall_ms))
+          coldStart.push({
+            node: version,
+            variant,
+            command: label,
+            wallMs: round(wall, 1),
+            cpuMs: round(median(list.map((run) => run.cpu_ms)), 1),
+            overNodeMs: round(wall - nodeWall, 1),
+            xNode: round(wall / nodeWall, 2),
+            xAwsCli: round(wall / awsCli, 2),
+          })
+        }
       }
     }
 
     report.coldStart = coldStart
+    report.bundles = await bundleSizes()
+    report.bundlesLoaded = await bundlesLoaded({
+      'secrets --version': secrets(['--version']),
+      'secrets --help': secrets(['--help']),
+      'secrets get bench/api DB_PASS': secrets(['get', 'bench/api', 'DB_PASS']),
+      'secrets list bench': secrets(['list', 'bench']),
+    })
 
-    // get --all over 100 secrets, next to a loop of the AWS CLI (20 calls, scaled to 100).
-    const names = Array.from({length: 20}, (_, i) => `/bench/all/S${String(i).padStart(3, '0')}`)
-    const all = await measure(
-      {
-        'secrets get bench/all --all': secrets(['get', 'bench/all', '--all'], {SECRETS_REPORT_API_CALLS: '1'}),
-        'aws loop x20': {
-          argv: [
-            'bash',
-            '-c',
-            `for n in ${names.join(' ')}; do aws secretsmanager get-secret-value --secret-id "$n" --endpoint-url ${emulator.endpoint} >/dev/null; done`,
-          ],
-          env,
+    if (COLD_ONLY) {
+      // The other tables are the previous run's, and say so.
+      const previous = JSON.parse(await readFile(`${ROOT}bench/results/latest.json`, 'utf8')) as Record<string, unknown>
+      for (const key of ['getAll', 'migrate', 'shellLoopMigrate']) report[key] = previous[key]
+      report.othersFrom = previous.othersFrom ?? previous.date
+    } else {
+      // get --all over 100 secrets, next to a loop of the AWS CLI (20 calls, scaled to 100).
+      const names = Array.from({length: 20}, (_, i) => `/bench/all/S${String(i).padStart(3, '0')}`)
+      const all = await measure(
+        {
+          'secrets get bench/all --all': secrets(['get', 'bench/all', '--all'], {SECRETS_REPORT_API_CALLS: '1'}),
+          'aws loop x20': {
+            argv: [
+              'bash',
+              '-c',
+              `for n in ${names.join(' ')}; do aws secretsmanager get-secret-value --secret-id "$n" --endpoint-url ${emulator.endpoint} >/dev/null; done`,
+            ],
+            env,
+          },
         },
-      },
-      3,
-    )
-    const allCalls = apiCalls(all['secrets get bench/all --all'][0])
-    report.getAll = {
-      secrets: 100,
-      wallMs: round(median(all['secrets get bench/all --all'].map((run) => run.wall_ms))),
-      apiCalls: allCalls.total,
-      calls: allCalls.calls,
-      awsCliLoopWallMsScaledTo100: round(median(all['aws loop x20'].map((run) => run.wall_ms)) * 5),
-    }
+        3,
+      )
+      const allCalls = apiCalls(all['secrets get bench/all --all'][0])
+      report.getAll = {
+        secrets: 100,
+        wallMs: round(median(all['secrets get bench/all --all'].map((run) => run.wall_ms))),
+        apiCalls: allCalls.total,
+        calls: allCalls.calls,
+        awsCliLoopWallMsScaledTo100: round(median(all['aws loop x20'].map((run) => run.wall_ms)) * 5),
+      }
 
-    // Migration of N parameters: wall time, calls per item, peak memory; then an unchanged re-run.
-    const migrations: Record<string, unknown>[] = []
-    for (const count of QUICK ? [100, 1000] : [100, 1000, 5000]) {
-      const path = `/bm${count}/app`
-      await seedParameters(ssm, path, count)
-      const first = (await measure({migrate: secrets(['migrate', '--from-ssm', path, '--to', `bm${count}/app`, '--json'], {SECRETS_REPORT_API_CALLS: '1'})}, 1)).migrate[0]
-      const again = (await measure({migrate: secrets(['migrate', '--from-ssm', path, '--to', `bm${count}/app`, '--json'], {SECRETS_REPORT_API_CALLS: '1'})}, 1)).migrate[0]
-      const firstCalls = apiCalls(first)
-      const againCalls = apiCalls(again)
-      migrations.push({
-        parameters: count,
-        wallMs: round(first.wall_ms),
-        itemsPerSecond: round(count / (first.wall_ms / 1000), 1),
-        apiCalls: firstCalls.total,
-        callsPerItem: round(firstCalls.total / count, 3),
-        calls: firstCalls.calls,
-        peakRssMiB: round(first.max_rss_kb / 1024, 1),
-        rerunWallMs: round(again.wall_ms),
-        rerunCallsPerItem: round(againCalls.total / count, 3),
-        rerunPeakRssMiB: round(again.max_rss_kb / 1024, 1),
-      })
-    }
+      // Migration of N parameters: wall time, calls per item, peak memory; then an unchanged re-run.
+      const migrations: Record<string, unknown>[] = []
+      for (const count of QUICK ? [100, 1000] : [100, 1000, 5000]) {
+        const path = `/bm${count}/app`
+        await seedParameters(ssm, path, count)
+        const first = (await measure({migrate: secrets(['migrate', '--from-ssm', path, '--to', `bm${count}/app`, '--json'], {SECRETS_REPORT_API_CALLS: '1'})}, 1)).migrate[0]
+        const again = (await measure({migrate: secrets(['migrate', '--from-ssm', path, '--to', `bm${count}/app`, '--json'], {SECRETS_REPORT_API_CALLS: '1'})}, 1)).migrate[0]
+        const firstCalls = apiCalls(first)
+        const againCalls = apiCalls(again)
+        migrations.push({
+          parameters: count,
+          wallMs: round(first.wall_ms),
+          itemsPerSecond: round(count / (first.wall_ms / 1000), 1),
+          apiCalls: firstCalls.total,
+          callsPerItem: round(firstCalls.total / count, 3),
+          calls: firstCalls.calls,
+          peakRssMiB: round(first.max_rss_kb / 1024, 1),
+          rerunWallMs: round(again.wall_ms),
+          rerunCallsPerItem: round(againCalls.total / count, 3),
+          rerunPeakRssMiB: round(again.max_rss_kb / 1024, 1),
+        })
+      }
 
-    report.migrate = migrations
+      report.migrate = migrations
 
-    // The obvious shell loop (one listing, then create-secret per item) on 100 of 1,000 parameters, scaled.
-    const shellLoop = await measure(
-      {
-        'shell loop x100': {
-          argv: [
-            'bash',
-            '-c',
-            // The AWS CLI pages through get-parameters-by-path itself; values flow through a pipe.
-            `aws ssm get-parameters-by-path --path /bm1000/app --recursive --with-decryption --output json --endpoint-url ${emulator.endpoint} |
-python3 -c 'import json,sys; [print(p["Name"] + "\\t" + p["Value"]) for p in sorted(json.load(sys.stdin)["Parameters"], key=lambda p: p["Name"])[:100]]' |
-while IFS=$'\\t' read -r name value; do
-  aws secretsmanager create-secret --name "/shell$name" --secret-string "$value" --endpoint-url ${emulator.endpoint} > /dev/null
-done`,
-          ],
-          env,
+      // The obvious shell loop (one listing, then create-secret per item) on 100 of 1,000 parameters, scaled.
+      const shellLoop = await measure(
+        {
+          'shell loop x100': {
+            argv: [
+              'bash',
+              '-c',
+              // The AWS CLI pages through get-parameters-by-path itself; values flow through a pipe.
+              `aws ssm get-parameters-by-path --path /bm1000/app --recursive --with-decryption --output json --endpoint-url ${emulator.endpoint} |
+  python3 -c 'import json,sys; [print(p["Name"] + "\\t" + p["Value"]) for p in sorted(json.load(sys.stdin)["Parameters"], key=lambda p: p["Name"])[:100]]' |
+  while IFS=$'\\t' read -r name value; do
+    aws secretsmanager create-secret --name "/shell$name" --secret-string "$value" --endpoint-url ${emulator.endpoint} > /dev/null
+  done`,
+            ],
+            env,
+          },
         },
-      },
-      1,
-    )
-    report.shellLoopMigrate = {
-      itemsMeasured: 100,
-      wallMsMeasured: round(shellLoop['shell loop x100'][0].wall_ms),
-      wallMsScaledTo1000: round(shellLoop['shell loop x100'][0].wall_ms * 10),
+        1,
+      )
+      report.shellLoopMigrate = {
+        itemsMeasured: 100,
+        wallMsMeasured: round(shellLoop['shell loop x100'][0].wall_ms),
+        wallMsScaledTo1000: round(shellLoop['shell loop x100'][0].wall_ms * 10),
+      }
     }
   } finally {
     await emulator.stop()
@@ -228,6 +254,32 @@ done`,
   await writeFile(`${ROOT}bench/results/${(report.date as string).slice(0, 10)}.json`, json)
   printReport(report)
   await updatePerformanceDoc(report)
+}
+
+/** The size of every bundle in dist/: cli.cjs, one per command, one per shared package (dist/lib). */
+async function bundleSizes(): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = []
+  for (const folder of ['', 'commands/', 'lib/']) {
+    for (const file of (await readdir(`${ROOT}dist/${folder}`)).filter((name) => name.endsWith('.cjs') && name !== 'commands.cjs').sort()) {
+      rows.push({bundle: `${folder}${file}`, kB: round((await stat(`${ROOT}dist/${folder}${file}`)).size / 1000)})
+    }
+  }
+
+  return rows
+}
+
+/** What a run of each command loads, as the launcher reports it (DEBUG=secrets:code-cache), and its size. */
+async function bundlesLoaded(commands: Record<string, Command>): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = []
+  for (const [label, command] of Object.entries(commands)) {
+    const traced = await measure({[label]: {...command, env: {...command.env, DEBUG: 'secrets:code-cache'}}}, 1)
+    const bundles = [...new Set([...traced[label][0].stderr_tail.matchAll(/^secrets:code-cache ([\w+-]+)@/gm)].map(([, id]) => `${id.replaceAll('+', '/')}.cjs`))]
+    let bytes = 0
+    for (const bundle of bundles) bytes += (await stat(`${ROOT}dist/${bundle}`)).size
+    rows.push({command: label, bundles: bundles.join(' '), kB: round(bytes / 1000)})
+  }
+
+  return rows
 }
 
 /** Rewrites the "last run" block of docs/PERFORMANCE.md from the report, so the doc never drifts. */
@@ -245,12 +297,19 @@ async function updatePerformanceDoc(report: Record<string, unknown>): Promise<vo
   const machine = report.machine as Record<string, unknown>
   const block = [
     start,
-    `Run of ${(report.date as string).slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; medians of ${report.runs} interleaved runs.`,
+    `Run of ${(report.date as string).slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; medians of ${report.runs} interleaved runs.${report.loadAverage ? ` Load average at the start: ${report.loadAverage} (other work on the machine).` : ''}`,
     '',
     '**Cold start** (wall time; `xNode` and `xAwsCli` are ratios to the baselines measured in the same run)',
     '',
     markdown(report.coldStart as Record<string, unknown>[]),
     '',
+    '**Bundles** (`npm run build`; kB of 1,000 bytes): what each run loads, as the launcher reports it, then every bundle',
+    '',
+    markdown(report.bundlesLoaded as Record<string, unknown>[]),
+    '',
+    markdown(report.bundles as Record<string, unknown>[]),
+    '',
+    ...(report.othersFrom ? [`The tables below are from the run of ${(report.othersFrom as string).slice(0, 16).replace('T', ' ')} UTC (this run measured cold start only).`, ''] : []),
     '**`get --all`, 100 secrets**',
     '',
     markdown([report.getAll as Record<string, unknown>]),

@@ -1,19 +1,71 @@
 #!/usr/bin/env node
 'use strict'
-// Runs the bundled CLI (scripts/bundle.ts) through a V8 code cache, so a cold start compiles almost
+// Runs the bundled CLI (scripts/bundle.ts) through V8 code caches, so a cold start compiles almost
 // nothing: see docs/PERFORMANCE.md. CommonJS on purpose (bin/package.json): an ES module entry would
 // start Node's ESM loader for nothing.
+const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
-const {loadBundle} = require('./load-bundle.cjs')
+const {createLoader} = require('./load-bundle.cjs')
 
 // The SDK warns on every call under Node 20; users and pipelines must not see that noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
 const dist = path.resolve(__dirname, '..', 'dist')
-const commandKey = process.argv[2]
-const cli = loadBundle(path.join(dist, 'cli.cjs'), commandKey)
-// A command's bundle shares this oclif; oclif finds the commands through dist/commands.cjs.
-globalThis.__secretsLoadCommand = (id) =>
-  loadBundle(path.join(dist, 'commands', cli.commandFile(id)), commandKey, {'@oclif/core': cli.oclif}).default
+const loader = createLoader(dist)
+
+// A user with no HOME and no passwd entry (a container run with an arbitrary uid): os.homedir() throws,
+// and oclif and its dependencies call it while loading. Such a user has no home, which passwd spells
+// /nonexistent for system users: the SDK then finds no ~/.aws files (rather than looking in the current
+// folder), and nothing is written. The code cache folder was chosen above, before this: there is none.
+if (!process.env.HOME) {
+  try {
+    os.homedir()
+  } catch {
+    process.env.HOME = '/nonexistent'
+  }
+}
+
+/**
+ * The code cache of cli.cjs is kept per command, from a fixed vocabulary: the commands of this install
+ * (their bundles' names), `help` and `version` for the flags, and one key for anything else. Never the
+ * argument itself: a value pasted where a command belongs must not become a file name.
+ */
+function startKey(first) {
+  if (first === '--help' || first === '-h') return 'help'
+  if (first === '--version' || first === '-v') return 'version'
+  if (typeof first !== 'string' || !/^[a-z][\w:-]*$/.test(first)) return 'other'
+  let commands = []
+  try {
+    commands = fs.readdirSync(path.join(dist, 'commands'))
+  } catch {}
+
+  const file = `${first.replaceAll(':', '-')}.cjs`
+  return commands.includes(file) ? file.slice(0, -4) : 'other'
+}
+
+const cli = loader.load(path.join(dist, 'cli.cjs'), startKey(process.argv[2]))
+
+/**
+ * What a command bundle requires by name: the oclif of cli.cjs (one oclif per process), and the shared
+ * bundles of dist/lib (the SDK clients, secretlint), each loaded once, on its first require.
+ */
+const libs = new Map()
+function link(key) {
+  return (id) => {
+    if (id === '@oclif/core') return cli.loadOclif()
+    const file = cli.LIBS[id]
+    if (file === undefined) return undefined
+    if (!libs.has(file)) libs.set(file, loader.load(path.join(dist, file), key))
+    return libs.get(file)
+  }
+}
+
+// oclif finds the commands through dist/commands.cjs; `id` is one of its COMMANDS, never raw argv.
+globalThis.__secretsLoadCommand = (id) => {
+  const file = cli.commandFile(id)
+  return loader.load(path.join(dist, 'commands', file), file.slice(0, -4), link(file.slice(0, -4))).default
+}
+
 globalThis.__secretsCommands = cli.COMMANDS
 cli.run(process.argv.slice(2), path.resolve(__dirname, '..'))

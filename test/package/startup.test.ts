@@ -1,8 +1,9 @@
 import {spawnSync} from 'node:child_process'
+import {readdirSync, readFileSync} from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
 
-import {BIN, cliEnv} from '../helpers/cli.js'
+import {BIN, ROOT, cliEnv} from '../helpers/cli.js'
 
 /** The bundle announces each AWS SDK client package on DEBUG=secrets:aws as it initialises. */
 const SDK_LOADED = /secrets:aws loading @aws-sdk\//
@@ -31,5 +32,23 @@ describe('start-up', () => {
     expect(result.status).toBe(0)
     expect(result.stderr).toContain('secrets:aws loading @aws-sdk/client-secrets-manager')
     expect(result.stderr).not.toContain('client-ssm')
+  })
+})
+
+describe('the bundles', () => {
+  const bundle = (file: string) => readFileSync(`${ROOT}dist/${file}`, 'utf8')
+  const commandBundles = readdirSync(`${ROOT}dist/commands`).filter((file) => file.endsWith('.cjs'))
+
+  it('keep every SDK client out of the command bundles, each in a bundle of its own', () => {
+    expect(commandBundles.length).toBeGreaterThan(10)
+    // The trace line is compiled into each client package's entry module (scripts/bundle.ts).
+    // (Checked as booleans: a failure would otherwise print a whole bundle.)
+    expect(commandBundles.filter((file) => bundle(`commands/${file}`).includes('loading @aws-sdk/'))).toEqual([])
+    for (const client of ['secrets-manager', 'ssm', 'sts', 'lambda', 'ecs', 'iam']) {
+      expect(bundle(`lib/aws-sdk-client-${client}.cjs`)).toContain(`loading @aws-sdk/client-${client}`)
+    }
+
+    // The issue's example: restore never calls Lambda.
+    expect(bundle('commands/restore.cjs').includes('ListFunctionsCommand')).toBe(false)
   })
 })

@@ -4,15 +4,16 @@
  * (except where the user asked for the value: `get`, `get --all`), in any file the CLI writes, or in
  * the argv or environment of any child process (the CLI starts none).
  */
+import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdir, mkdtemp, writeFile} from 'node:fs/promises'
+import {chmod, chown, cp, mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join, relative} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {secretStore, seed} from '../fixtures/migrate-helpers.js'
-import {type CliResult, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
+import {type CliResult, ROOT, cliEnv, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 import {freePort} from '../helpers/emulator.js'
 import {runCliInPty} from '../helpers/pty.js'
 import {always, type FakeAnswer, type FakeAws, startFakeAws} from './fake-aws.js'
@@ -452,4 +453,91 @@ describe('the canary never leaks from argv, names, secrets.yml, prompts or endpo
     expect(result.output).not.toMatch(/toggle visibility/)
     expect((await runCli(['get', `${ENV}/api`, 'TOGGLED'])).stdout).toBe(typed)
   })
+})
+
+/** Every file and folder under `dir`, by path relative to it, skipping the folders named in `skip`. */
+async function namesUnder(dir: string, skip: string[] = []): Promise<string[]> {
+  const entries = await readdir(dir, {recursive: true}).catch(() => [] as string[])
+  return entries.filter((entry) => !skip.some((folder) => entry === folder || entry.startsWith(`${folder}/`))).map((entry) => relative(dir, join(dir, entry)))
+}
+
+describe('a value typed where a command or an argument belongs', () => {
+  // A key pasted into the wrong place: as the command, as each argument, as a flag and a flag's value.
+  const TYPED = `sk_live_${CANARY.replace('canary-', '')}CANARY`
+  const ARGVS = [
+    [TYPED],
+    [TYPED, 'prod/api'],
+    ['prod/api', TYPED],
+    [`--${TYPED}`],
+    ['get', TYPED],
+    ['get', `${E}/api`, TYPED],
+    ['get', `${E}/api`, 'DB_PASS', TYPED],
+    ['get', `${E}/api`, 'DB_PASS', '--region', TYPED],
+    ['list', TYPED],
+    ['history', `${E}/api`, TYPED],
+    ['help', TYPED],
+    [TYPED, '--help'],
+    ['--version', TYPED],
+  ]
+
+  it('appears in no file name and no file content: the package folder, XDG_CACHE_HOME, ~/.cache, HOME, the temp folder', async () => {
+    const box = await makeSandbox()
+    await Promise.all(['home', 'cache', 'config', 'data', 'tmp'].map((dir) => mkdir(join(box.root, dir), {recursive: true})))
+    for (const argv of ARGVS) {
+      // With XDG_CACHE_HOME, and without it (the caches then go to ~/.cache when they leave the package).
+      for (const env of [box.env, {...box.env, XDG_CACHE_HOME: undefined}]) await runCli(argv, {env, timeoutMs: 30_000})
+    }
+
+    const typed = (text: string | Buffer) => encodingsOf(TYPED).some((form) => Buffer.from(text).includes(form))
+    // The package folder is the checkout: bin/, dist/ and its code caches, and everything else but
+    // node_modules and .git, which no run writes to.
+    const packageNames = await namesUnder(ROOT, ['node_modules', '.git'])
+    expect(packageNames.some((name) => name.startsWith('dist/'))).toBe(true)
+    const sandboxNames = await namesUnder(box.root)
+    expect(sandboxNames.length).toBeGreaterThan(0)
+    expect([...packageNames, ...sandboxNames, ...(await readdir(tmpdir()))].filter((name) => typed(name))).toEqual([])
+
+    const contents = [...(await filesUnder(join(ROOT, 'dist'))), ...(await filesUnder(join(ROOT, 'bin'))), ...(await filesUnder(box.root))]
+    expect(contents.filter((file) => typed(file.bytes)).map((file) => file.path)).toEqual([])
+    await Promise.all([box.root, dirname(box.spawnLog)].map((dir) => rm(dir, {recursive: true, force: true})))
+  }, 120_000)
+
+  // A read-only install keeps its caches in the user's cache folder instead: run one as a user who
+  // cannot write it (root ignores permissions), with XDG_CACHE_HOME and with ~/.cache.
+  const canSwitchUser = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
+  it.runIf(canSwitchUser)('appears in no file name and no file content where a read-only install keeps its caches', async () => {
+    const uid = 12_345
+    const root = await mkdtemp(join(tmpdir(), 'secrets-leak-readonly-'))
+    await chmod(root, 0o755)
+    const install = join(root, 'install')
+    for (const entry of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) {
+      await cp(join(ROOT, entry), join(install, entry), {recursive: true, filter: (source) => !source.includes('.v8-cache')})
+    }
+
+    for (const dir of ['home', 'cache', 'tmp']) {
+      await mkdir(join(root, dir))
+      await chown(join(root, dir), uid, uid)
+    }
+
+    const base = {HOME: join(root, 'home'), TMPDIR: join(root, 'tmp'), XDG_CACHE_HOME: join(root, 'cache')}
+    for (const argv of ARGVS) {
+      for (const unset of [[], ['-u', 'XDG_CACHE_HOME']]) {
+        spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', ...unset, process.execPath, join(install, 'bin', 'run.js'), ...argv], {
+          env: cliEnv(base),
+          input: '',
+          timeout: 30_000,
+        })
+      }
+    }
+
+    const typed = (text: string | Buffer) => encodingsOf(TYPED).some((form) => Buffer.from(text).includes(form))
+    const names = await namesUnder(root)
+    // Both cache folders were used, so the search is not vacuous.
+    expect(names.filter((name) => name.endsWith('.bin')).map((name) => name.split('/')[0]).sort()).toContain('cache')
+    expect(names.some((name) => name.startsWith('home/.cache/secrets/v8-cache/') && name.endsWith('.bin'))).toBe(true)
+    expect(names.some((name) => name.startsWith('install/dist/.v8-cache'))).toBe(false)
+    expect(names.filter((name) => typed(name))).toEqual([])
+    expect((await filesUnder(root)).filter((file) => typed(file.bytes)).map((file) => file.path)).toEqual([])
+    await rm(root, {recursive: true, force: true})
+  }, 120_000)
 })
