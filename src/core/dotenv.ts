@@ -23,6 +23,35 @@ export interface DotenvFile {
    * as an entry (e.g. `MY KEY=1`, `ключ=1`): reported by number only, since they may hold a value.
    */
   ignoredLines: number[]
+  /**
+   * Lines dotenv reads as `KEY=VALUE` whose "key" could be part of a secret: a line inside an unquoted
+   * multi-line PEM block (`MIIE...abc==` reads as the key `MIIE...abc` with the value `=`), or a key
+   * that looks like encoded data. Reported by number only, never as a name, and never migrated.
+   */
+  suspectLines: {line: number; reason: string}[]
+  /**
+   * Keys whose value is only the first line of an unquoted multi-line PEM block: migrated as it stands,
+   * the secret would hold `-----BEGIN ...-----` and nothing else.
+   */
+  truncated: {key: string; line: number}[]
+}
+
+const PEM_BEGIN = /^-----BEGIN [A-Z0-9 ]+-----$/
+const PEM_END = /^\s*-----END [A-Z0-9 ]+-----\s*$/
+
+/** Why a key is reported by its line only: it is shaped like a line of base64, not like a name. */
+const ENCODED_KEY_REASON = 'this line reads as a key that looks like encoded data (a line of a key or token?); it is shown by line number only and was not migrated: quote multi-line values'
+const PEM_LINE_REASON = 'this line is inside an unquoted multi-line PEM block; it is shown by line number only and was not migrated: quote the whole value in double quotes'
+
+/**
+ * True for a key no one would name a variable: 20 or more letters and digits with no separator,
+ * mixed case and several digits, the shape of base64. `DATABASE_URL`, `apiKey`, `MyServiceApiKeyV2`
+ * pass; `MIIEvQIBADANBgkqhkiG9w0BAQEF` does not.
+ */
+export function looksEncoded(key: string): boolean {
+  if (key.length < 20 || !/^[A-Za-z0-9]+$/.test(key)) return false
+  const count = (pattern: RegExp) => key.match(pattern)?.length ?? 0
+  return count(/[A-Z]/g) >= 3 && count(/[a-z]/g) >= 3 && count(/\d/g) >= 3
 }
 
 /**
@@ -89,21 +118,44 @@ export function readDotenv(text: string): DotenvFile {
   })
   const values = parse(exact.join('\n'))
 
+  // Unquoted PEM blocks: the entry that opens one holds only its first line, and every line of the
+  // block that dotenv read as an entry is key material, not a key.
+  const suspect = new Map<number, string>()
+  const truncated: DotenvFile['truncated'] = []
+  for (const number of entryLines) {
+    if (suspect.has(number)) continue
+    const key = keysByLine.get(number) as string
+    const value = values[marker(number)] ?? ''
+    if (looksEncoded(key)) {
+      suspect.set(number, ENCODED_KEY_REASON)
+      continue
+    }
+
+    if (!PEM_BEGIN.test(value.trim()) || /^\s*(?:export\s+)?[\w.-]+\s*[=:]\s*["'`]/.test(lines[number - 1])) continue
+    truncated.push({key, line: number})
+    for (let next = number + 1; next <= lines.length && !PEM_END.test(lines[next - 1]); next++) {
+      if (entrySet.has(next)) suspect.set(next, PEM_LINE_REASON)
+    }
+  }
+
   const linesByKey = new Map<string, number[]>()
   for (const number of entryLines) {
+    if (suspect.has(number)) continue
     const key = keysByLine.get(number) as string
     linesByKey.set(key, [...(linesByKey.get(key) ?? []), number])
   }
 
   const entries: DotenvEntry[] = []
   const duplicates: DotenvFile['duplicates'] = []
+  const cut = new Set(truncated.map(({line}) => line))
   for (const [key, keyLines] of linesByKey) {
     if (keyLines.length > 1) duplicates.push({key, lines: keyLines})
-    else entries.push({key, line: keyLines[0], value: SecretValue.fromString(values[marker(keyLines[0])] ?? '')})
+    else if (!cut.has(keyLines[0])) entries.push({key, line: keyLines[0], value: SecretValue.fromString(values[marker(keyLines[0])] ?? '')})
   }
 
   entries.sort((a, b) => a.line - b.line)
-  return {entries, duplicates, ignoredLines}
+  const suspectLines = [...suspect].map(([line, reason]) => ({line, reason})).sort((a, b) => a.line - b.line)
+  return {entries, duplicates, ignoredLines, suspectLines, truncated: truncated.filter(({key}) => !duplicates.some((d) => d.key === key))}
 }
 
 /**
