@@ -640,7 +640,11 @@ async function deleteVerifiedSources(
   const verified = working.filter(({report}) => report.verified === true || report.outcome === 'unchanged')
   if (verified.length === 0) return {}
   if (confirm && !(await confirm(verified.map(({item}) => item.source.name)))) {
-    for (const {report} of verified) report.sourceKept = 'kept: you answered no to deleting the sources'
+    for (const {report} of verified) {
+      report.sourceKept = 'kept: you answered no to deleting the sources'
+      report.sourceDeleted = false
+    }
+
     return {declined: true}
   }
 
@@ -649,7 +653,11 @@ async function deleteVerifiedSources(
     for (let start = 0; start < verified.length; start += DELETE_BATCH) {
       const batch = verified.slice(start, start + DELETE_BATCH)
       if (signal?.aborted) {
-        for (const {report} of batch) report.sourceKept = 'kept: interrupted before this source was deleted'
+        for (const {report} of batch) {
+          report.sourceKept = 'kept: interrupted before this source was deleted'
+          report.sourceDeleted = false
+        }
+
         continue
       }
 
@@ -666,6 +674,7 @@ async function deleteVerifiedSources(
         } else if (target === undefined || digestOf(target.bytes) !== item.source.digest) {
           report.sourceKept = `kept: ${item.target} no longer holds the parameter's value (deleted or changed during the run)`
         } else return true
+        report.sourceDeleted = false
         return false
       })
       if (safe.length === 0) continue
