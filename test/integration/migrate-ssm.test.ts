@@ -286,6 +286,23 @@ describe('secrets migrate --from-ssm', () => {
     })
   })
 
+  it('--dry-run --delete-source lists every source it would delete, with the count, and deletes nothing', async () => {
+    await seed([
+      {name: `/${E}/drydel/API_TOKEN`, value: 'dry delete token', type: 'SecureString'},
+      {name: `/${E}/drydel/DB_PASSWORD`, value: 'dry delete password', type: 'SecureString'},
+      {name: `/${E}/drydel/DB_HOST`, value: 'db.internal'},
+    ])
+    const args = ['migrate', '--from-ssm', `/${E}/drydel`, '--only', 'API_TOKEN', '--only', 'DB_PASSWORD', '--delete-source', '--dry-run']
+    const human = await runCli(args)
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain(`Would delete 2 source parameters (--delete-source), each only once its secret verified equal:\n  /${E}/drydel/API_TOKEN\n  /${E}/drydel/DB_PASSWORD\n`)
+    expect(human.stdout).toContain('Dry run: 2 items: 2 to write, 2 sources to delete, 1 not selected.')
+    const report = json((await runCli([...args, '--json'])).stdout)
+    expect(report.sourcesToDelete).toEqual([`/${E}/drydel/API_TOKEN`, `/${E}/drydel/DB_PASSWORD`])
+    expect(await parameterNames(`/${E}/drydel`)).toHaveLength(3)
+    expectNoValues([human.stdout, human.stderr], ['dry delete token', 'dry delete password'])
+  })
+
   it('refuses bad input before any AWS call', async () => {
     const noTo = await runCli(['migrate', '--from-dotenv', 'x.env'])
     expect(noTo.code).toBe(2)
