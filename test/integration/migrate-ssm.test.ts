@@ -303,6 +303,32 @@ describe('secrets migrate --from-ssm', () => {
     expectNoValues([human.stdout, human.stderr], ['dry delete token', 'dry delete password'])
   })
 
+  it('plans a target scheduled for deletion as a conflict: exit 4, nothing written or deleted, names secrets restore', async () => {
+    await seed([
+      {name: `/${E}/sched/GONE`, value: 'value for a deleted secret', type: 'SecureString'},
+      {name: `/${E}/sched/FRESH`, value: 'value for a fresh secret', type: 'SecureString'},
+    ])
+    const store = await secretStore()
+    const {SecretValue} = await import('../../src/core/secret-value.js')
+    await store.put(`/${E}/sched/GONE`, SecretValue.fromString('the old secret'), {overwrite: true})
+    await store.delete(`/${E}/sched/GONE`, {recoveryDays: 7})
+    for (const policy of ['fail', 'overwrite']) {
+      const result = await runCli(['migrate', '--from-ssm', `/${E}/sched`, '--on-conflict', policy, '--delete-source', '--json'])
+      expect(result.code, policy).toBe(4)
+      const report = json(result.stdout)
+      expect(report.items.map((item) => [item.source, item.plan, item.outcome])).toEqual([
+        [`/${E}/sched/FRESH`, 'create', 'not-run'],
+        [`/${E}/sched/GONE`, 'conflict', 'conflict'],
+      ])
+      expect(report.items[1].reason).toContain(`secrets restore /${E}/sched/GONE`)
+      expect(report.hint).toContain(`secrets restore /${E}/sched/GONE`)
+      expect(report.sourcesToDelete).toEqual([])
+    }
+
+    expect((await secretValues([`/${E}/sched/FRESH`])).size).toBe(0)
+    expect(await parameterNames(`/${E}/sched`)).toHaveLength(2)
+  })
+
   it('refuses bad input before any AWS call', async () => {
     const noTo = await runCli(['migrate', '--from-dotenv', 'x.env'])
     expect(noTo.code).toBe(2)
