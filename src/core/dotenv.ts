@@ -44,14 +44,16 @@ const ENCODED_KEY_REASON = 'this line reads as a key that looks like encoded dat
 const PEM_LINE_REASON = 'this line is inside an unquoted multi-line PEM block; it is shown by line number only and was not migrated: quote the whole value in double quotes'
 
 /**
- * True for a key no one would name a variable: 20 or more letters and digits with no separator,
- * mixed case and several digits, the shape of base64. `DATABASE_URL`, `apiKey`, `MyServiceApiKeyV2`
- * pass; `MIIEvQIBADANBgkqhkiG9w0BAQEF` does not.
+ * True for a line that is a padded line of base64 rather than an entry: 16 or more letters and digits
+ * of at least two kinds (upper, lower, digit), then `=` or `==`, and nothing else. dotenv reads it as
+ * a key with an empty value or the value `=`, neither of which is worth migrating, so a variable that
+ * merely looks like this (`SomeLongKeyName1=`) loses nothing by being reported by line number.
  */
-export function looksEncoded(key: string): boolean {
-  if (key.length < 20 || !/^[A-Za-z0-9]+$/.test(key)) return false
-  const count = (pattern: RegExp) => key.match(pattern)?.length ?? 0
-  return count(/[A-Z]/g) >= 3 && count(/[a-z]/g) >= 3 && count(/\d/g) >= 3
+export function looksEncoded(line: string): boolean {
+  const match = /^\s*([A-Za-z0-9]{16,})={1,2}\s*$/.exec(line)
+  if (!match) return false
+  const kinds = [/[A-Z]/, /[a-z]/, /\d/].filter((pattern) => pattern.test(match[1])).length
+  return kinds >= 2
 }
 
 /**
@@ -126,7 +128,7 @@ export function readDotenv(text: string): DotenvFile {
     if (suspect.has(number)) continue
     const key = keysByLine.get(number) as string
     const value = values[marker(number)] ?? ''
-    if (looksEncoded(key)) {
+    if (looksEncoded(lines[number - 1])) {
       suspect.set(number, ENCODED_KEY_REASON)
       continue
     }
