@@ -272,7 +272,7 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
   }
 
   emit('done')
-  return buildReport(options, working, interrupted, {...deletion, notSelected, sourcesToDelete})
+  return buildReport(options, working, interrupted || Boolean(deletion.interrupted), {...deletion, notSelected, sourcesToDelete})
 }
 
 /**
@@ -616,6 +616,10 @@ interface DeletionResult {
   error?: SecretsError
   /** The user answered no at the prompt: every source kept. */
   declined?: boolean
+  /** Sources kept because they, or their secrets, changed after they were read. */
+  changed?: number
+  /** Ctrl-C came while deleting: the batches not yet deleted were kept. */
+  interrupted?: boolean
 }
 
 /** SSM's batch size for GetParameters and DeleteParameters. */
@@ -649,10 +653,13 @@ async function deleteVerifiedSources(
   }
 
   emit('deleting')
+  let changed = 0
+  let interrupted = false
   try {
     for (let start = 0; start < verified.length; start += DELETE_BATCH) {
       const batch = verified.slice(start, start + DELETE_BATCH)
       if (signal?.aborted) {
+        interrupted = true
         for (const {report} of batch) {
           report.sourceKept = 'kept: interrupted before this source was deleted'
           report.sourceDeleted = false
@@ -668,13 +675,20 @@ async function deleteVerifiedSources(
       const safe = batch.filter(({item, report}) => {
         const now = current.get(item.source.name)
         const target = targets.values.get(item.target as string)
-        if (now === undefined) report.sourceKept = 'the parameter was already gone when its deletion came'
-        else if (digestOf(now.value.bytes) !== item.source.digest) {
+        if (now === undefined) {
+          // Someone else deleted it meanwhile; its value is in the verified secret, so nothing is lost.
+          report.sourceDeleted = false
+          report.reason = 'the parameter was already gone when its deletion came (deleted by another writer)'
+          return false
+        }
+
+        if (digestOf(now.value.bytes) !== item.source.digest) {
           report.sourceKept = 'kept: the parameter changed after it was read, and its new value is in no secret'
         } else if (target === undefined || digestOf(target.bytes) !== item.source.digest) {
           report.sourceKept = `kept: ${item.target} no longer holds the parameter's value (deleted or changed during the run)`
         } else return true
         report.sourceDeleted = false
+        changed += 1
         return false
       })
       if (safe.length === 0) continue
@@ -688,11 +702,12 @@ async function deleteVerifiedSources(
     }
   } catch (error) {
     return {
+      changed,
       error: error instanceof SecretsError ? error : new SecretsError('Deleting the source parameters failed.', {code: 'UNEXPECTED', exitCode: ExitCode.unexpected, cause: error}),
     }
   }
 
-  return {}
+  return {changed, interrupted}
 }
 
 /** True when a secret tagged as migrated from the parameter `name` exists where this run would write. */
@@ -756,14 +771,11 @@ function buildReport(options: MigrateOptions, working: Working[], interrupted: b
     sourcesKept: 0,
     notSelected: extras.notSelected ?? 0,
   }
-  let changedDuringRun = 0
+  const changedDuringRun = extras.changed ?? 0
   for (const {report} of working) {
     totals[report.outcome] += 1
     if (report.sourceDeleted) totals.sourcesDeleted += 1
-    if (report.sourceKept !== undefined && !report.sourceDeleted) {
-      totals.sourcesKept += 1
-      if (/changed|no longer holds/.test(report.sourceKept)) changedDuringRun += 1
-    }
+    if (report.sourceKept !== undefined) totals.sourcesKept += 1
   }
 
   const {source} = options
