@@ -855,6 +855,8 @@ function conflictHint(targets: string[]): string {
   )
 }
 
+const sourcesLabel = (count: number, what: string) => `source${count === 1 ? '' : 's'} ${what}`
+
 function summarize(totals: MigrationReport['totals'], dryRun: boolean, interrupted: boolean, toDelete: number): string {
   return summaryLine(dryRun ? 'Dry run' : interrupted ? 'Interrupted' : 'Migration', totals.items, 'item', [
     ['created', totals.created],
@@ -869,8 +871,8 @@ function summarize(totals: MigrationReport['totals'], dryRun: boolean, interrupt
     ['failed', totals.failed],
     ['not run', totals['not-run']],
     ['left in place (not secrets)', totals.left],
-    [dryRun ? 'sources to delete' : 'sources deleted', dryRun ? toDelete : totals.sourcesDeleted],
-    ['sources kept', totals.sourcesKept],
+    [dryRun ? sourcesLabel(toDelete, 'to delete') : sourcesLabel(totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
+    [sourcesLabel(totals.sourcesKept, 'kept'), totals.sourcesKept],
     ['not selected', totals.notSelected],
   ])
 }

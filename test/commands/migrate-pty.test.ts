@@ -21,7 +21,7 @@ describe('secrets migrate --delete-source on a terminal', () => {
     ])
     expect(declined.failure).toBeNull()
     expect(declined.exit).toBe(0)
-    expect(declined.output).toContain('1 sources kept')
+    expect(declined.output).toContain('1 source kept')
     expect(declined.output).not.toContain('pty smtp password')
     expect(await parameterNames(`/${E}/ask`)).toEqual([name])
     expect((await secretValues([name])).get(name)).toBe('pty smtp password')
@@ -30,7 +30,7 @@ describe('secrets migrate --delete-source on a terminal', () => {
     expect(enter.exit).toBe(0)
     expect(await parameterNames(`/${E}/ask`)).toEqual([name])
 
-    const accepted = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: 'y\r'}, {expect: '1 sources deleted'}])
+    const accepted = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: 'y\r'}, {expect: '1 source deleted'}])
     expect(accepted.failure).toBeNull()
     expect(accepted.exit).toBe(0)
     expect(await parameterNames(`/${E}/ask`)).toEqual([])
@@ -41,7 +41,7 @@ describe('secrets migrate --delete-source on a terminal', () => {
       {name: `/${E}/yes/A_TOKEN`, value: 'pty token a', type: 'SecureString'},
       {name: `/${E}/pipe/B_TOKEN`, value: 'pty token b', type: 'SecureString'},
     ])
-    const withYes = await runCliInPty(['migrate', '--from-ssm', `/${E}/yes`, '--delete-source', '--yes'], [{expect: '1 sources deleted'}])
+    const withYes = await runCliInPty(['migrate', '--from-ssm', `/${E}/yes`, '--delete-source', '--yes'], [{expect: '1 source deleted'}])
     expect(withYes.failure).toBeNull()
     expect(withYes.output).not.toContain('(y/N)')
     expect(await parameterNames(`/${E}/yes`)).toEqual([])
