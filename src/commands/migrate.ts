@@ -110,19 +110,7 @@ ${EXIT_CODES_HELP}`
         select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
         // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
         // (no terminal) --delete-source itself is the decision, and --yes skips the question.
-        ...(flags['delete-source'] && !flags.yes && canPrompt()
-          ? {
-              confirmDeletion: async (names: readonly string[]) => {
-                feedback.pause()
-                try {
-                  const {confirmOnTerminal} = await import('../ui/prompts.js')
-                  return await confirmOnTerminal(`Delete ${names.length} source parameter${names.length === 1 ? '' : 's'} from SSM now that ${names.length === 1 ? 'its secret' : 'their secrets'} verified?`)
-                } finally {
-                  feedback.resume()
-                }
-              },
-            }
-          : {}),
+        ...(flags['delete-source'] && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
         concurrency: flags.concurrency,
         signal: controller.signal,
         onPlan: (items, plan) => {
@@ -237,6 +225,18 @@ ${EXIT_CODES_HELP}`
 
     this.log(report.summary)
     if (report.hint) process.stderr.write(`${report.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${report.hint}\n`)
+  }
+}
+
+/** The question before the first deletion, default no; the spinner pauses while it is asked. */
+async function askToDelete(names: readonly string[], feedback: {pause(): void; resume(): void}): Promise<boolean> {
+  feedback.pause()
+  try {
+    const {confirmOnTerminal} = await import('../ui/prompts.js')
+    const one = names.length === 1
+    return await confirmOnTerminal(`Delete ${names.length} source parameter${one ? '' : 's'} from SSM now that ${one ? 'its secret' : 'their secrets'} verified?`)
+  } finally {
+    feedback.resume()
   }
 }
 
