@@ -20,6 +20,27 @@ interface Report {
 }
 
 describe('secrets migrate --from-dotenv', () => {
+  it('selects .env entries with --only and --secrets-only, and refuses --type', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sel-')), '.env')
+    writeFileSync(file, 'APP_NAME=billing\nDB_PASSWORD=dotenv-db-password\nPORT=8080\nSTRIPE_API_KEY=dotenv-stripe-key\n')
+    const only = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/sel1`, '--only', 'STRIPE_API_KEY', '--json'])
+    expect(only.code).toBe(0)
+    expect((JSON.parse(only.stdout) as Report).items.map((item) => [item.source, item.outcome])).toEqual([['STRIPE_API_KEY', 'created']])
+    const secretsOnly = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/sel2`, '--secrets-only', '--json'])
+    expect(secretsOnly.code).toBe(0)
+    expect((JSON.parse(secretsOnly.stdout) as Report).items.map((item) => [item.source, item.outcome])).toEqual([
+      ['APP_NAME', 'left'],
+      ['DB_PASSWORD', 'created'],
+      ['PORT', 'left'],
+      ['STRIPE_API_KEY', 'created'],
+    ])
+    expect((await secretValues([`/${E}/sel2/APP_NAME`, `/${E}/sel2/PORT`])).size).toBe(0)
+    const type = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/sel3`, '--type', 'String'])
+    expect(type.code).toBe(2)
+    expect(type.stderr).toContain('--type is for SSM only')
+    expectNoValues([only.stdout, only.stderr, secretsOnly.stdout, secretsOnly.stderr], ['dotenv-db-password', 'dotenv-stripe-key'])
+  })
+
   it('reports the lines of an unquoted multi-line PEM key by number only, in the plan, the dry run and --json, and writes nothing for them', async () => {
     // Body lines assembled at run time (no key material sits in the repository); letters and digits
     // only, so dotenv reads the padded last line as the key `<base64>` with the value `=`.
