@@ -380,6 +380,7 @@ async function readSource(options: MigrateOptions, cache: ValueCache, onRead: ()
 
   if (source.kind === 'ssm') {
     for await (const page of source.parameters.pages(source.path)) {
+      for (let counted = 0; counted < page.length; counted++) onRead()
       const chosen = page.filter((parameter) => {
         const names = [relativeParameterName(source.path, parameter.name), parameter.name]
         const byName = only === undefined || names.some((name) => only.has(name))
@@ -397,7 +398,6 @@ async function readSource(options: MigrateOptions, cache: ValueCache, onRead: ()
       for (const [index, parameter] of chosen.entries()) {
         const item: SourceItem = {name: parameter.name, type: parameter.type, digest: digestOf(parameter.value.bytes), byteLength: parameter.value.byteLength}
         const verdict = verdicts?.[index]
-        onRead()
         if (verdict && !verdict.secret) {
           leave(item, verdict.detail)
           continue
