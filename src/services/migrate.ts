@@ -151,7 +151,10 @@ export interface MigrationReport {
    */
   sourcesToDelete: string[]
   totals: Record<ItemOutcome, number> & {items: number; sourcesDeleted: number; sourcesKept: number; notSelected: number}
-  /** 0 only when every item is created, updated or unchanged (or, in a dry run, would be). */
+  /**
+   * 0 when every item is created, updated, unchanged, skipped or left (or, in a dry run, would be),
+   * also when deleting the sources was declined; see the command's help for the others.
+   */
   exitCode: ExitCodeValue
   summary: string
   hint?: string
@@ -805,7 +808,7 @@ function buildReport(options: MigrateOptions, working: Working[], interrupted: b
     hint = conflictHint(conflicts.map(({item}) => item.target as string))
   } else if (changedDuringRun > 0) {
     exitCode = ExitCode.conflict
-    hint = `${changedDuringRun} source${changedDuringRun === 1 ? '' : 's'} changed (or ${changedDuringRun === 1 ? 'its' : 'their'} secret did) while this ran and ${changedDuringRun === 1 ? 'was' : 'were'} kept, not deleted: run the same command again; a source whose secret now holds an older value plans as an update.`
+    hint = `${changedDuringRun} source${changedDuringRun === 1 ? '' : 's'} changed (or ${changedDuringRun === 1 ? 'its' : 'their'} secret did) while this ran and ${changedDuringRun === 1 ? 'was' : 'were'} kept, not deleted: run the same command again. A source whose secret now holds its older value plans as an update: check it with "secrets get", then move the new value with --only NAME --on-conflict overwrite.`
   } else if (totals.collision > 0 || totals.unmapped > 0 || totals.invalid > 0) {
     exitCode = ExitCode.usage
     hint =

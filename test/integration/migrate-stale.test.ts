@@ -59,6 +59,7 @@ describe('migrate --delete-source re-checks each source and its target just befo
     const kept = await client.send(new GetParameterCommand({Name: last, WithDecryption: true}))
     expect(kept.Parameter?.Value).toBe('value written during the run')
     expect(report.hint).toContain('run the same command again')
+    expect(report.hint).toContain('--on-conflict overwrite')
     expectNoValues([result.stdout, result.stderr], ['value written during the run', 'value read at plan'])
   })
 
