@@ -93,8 +93,18 @@ ${EXIT_CODES_HELP}`
     const {migrate} = await import('../services/migrate.js')
     const feedback = await this.feedback()
     const controller = new AbortController()
-    // First Ctrl-C: stop starting writes, finish and verify those in flight, report. A second one kills.
-    const stop = () => controller.abort()
+    // First Ctrl-C: stop starting writes, finish and verify those in flight, report. A second one kills
+    // (the listeners are `once`), which the note says, so a person knows the first one was heard.
+    const stop = () => {
+      if (!this.jsonEnabled()) {
+        feedback.pause()
+        process.stderr.write('Stopping: no new writes; finishing and verifying those in flight (Ctrl-C again stops at once).\n')
+        feedback.resume()
+      }
+
+      controller.abort()
+    }
+
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
     let report: MigrationReport

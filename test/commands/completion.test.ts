@@ -6,8 +6,9 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {ROOT, runCli} from '../helpers/cli.js'
+import {publicCommandIds} from '../helpers/manifest.js'
 
-const COMMANDS = ['audit', 'delete', 'diff', 'doctor', 'get', 'history', 'list', 'migrate', 'promote', 'restore', 'set']
+const COMMANDS = publicCommandIds()
 
 describe('shell completion (@oclif/plugin-autocomplete)', () => {
   let cache: string
@@ -35,8 +36,9 @@ describe('shell completion (@oclif/plugin-autocomplete)', () => {
     const scripts = await Promise.all(
       ['functions/bash/secrets.bash', 'functions/zsh/_secrets', 'functions/powershell/secrets.ps1'].map((file) => readFile(join(dir, file), 'utf8')),
     )
+    expect(COMMANDS).toContain('grant')
     for (const script of scripts) {
-      for (const command of COMMANDS) expect(script).toContain(command)
+      for (const command of COMMANDS) expect(script, command).toMatch(new RegExp(`\\b${command}\\b`))
     }
 
     expect(scripts[0]).toMatch(/^promote .*--dry-run/m)

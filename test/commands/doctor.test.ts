@@ -5,9 +5,11 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {freePort} from '../helpers/emulator.js'
-import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 import {credentialSource, deniedBecause} from '../../src/services/doctor.js'
 
+// doctor reads account-wide listings (ACCOUNT_WIDE_COMMANDS).
+await useOwnEmulator()
 const env = uniqueEnv('doctor')
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE'
 const SECRET_KEY = 'canary-secret-access-key-31f'

@@ -3,12 +3,13 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
-import {describe, expect, inject, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
-import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 
 const ROLE = 'arn:aws:iam::222222222222:role/secrets-admin'
-const endpoint = inject('emulatorEndpoint')
+// doctor and audit read the whole account (ACCOUNT_WIDE_COMMANDS).
+const {endpoint} = await useOwnEmulator()
 
 async function projectWith(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'secrets-env-cmd-'))

@@ -5,9 +5,12 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
-import {beforeAll, describe, expect, inject, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, cliEnv, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
+import {BIN, cliEnv, emulatorEndpoint, ROOT, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
+
+// examples/scheduled-audit.sh runs audit, which reads the whole account (ACCOUNT_WIDE_COMMANDS).
+await useOwnEmulator()
 
 interface RecipeResult {
   code: number | null
@@ -151,7 +154,7 @@ describe('examples/scheduled-audit.sh', () => {
   const env = uniqueEnv('audit')
   beforeAll(async () => {
     // A password in a plain String parameter: the audit's high finding.
-    const ssm = new SSMClient({endpoint: inject('emulatorEndpoint'), region: 'us-east-1', credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
+    const ssm = new SSMClient({endpoint: emulatorEndpoint(), region: 'us-east-1', credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
     await ssm.send(new PutParameterCommand({Name: `/${env}/api/DB_PASSWORD`, Type: 'String', Value: 'canary-audit-Xy7#pw'}))
   })
 

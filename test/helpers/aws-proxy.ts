@@ -1,82 +1,143 @@
-import {createServer, request, type IncomingHttpHeaders} from 'node:http'
-
-/** One AWS call as the proxy saw it: its `X-Amz-Target` (e.g. `secretsmanager.CreateSecret`). */
-export interface ProxiedCall {
-  target: string
-  /** How many calls with this target have been answered so far, this one included (1-based). */
-  count: number
-  status: number
-}
-
-export interface AwsProxy {
-  endpoint: string
-  /** Every call answered so far, in order. */
-  calls: ProxiedCall[]
-  stop(): Promise<void>
-}
+import {createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
 
 /**
- * A loopback proxy in front of the emulator, for conditions that depend on *when* something happens
- * during a run. Every request is forwarded as it is; once the emulator has answered, `onAnswered` runs
- * and the CLI gets the answer only after it settles. So a test can act "just after the 1st CreateSecret
- * was answered" deterministically: the CLI is waiting on that very answer, and no sleep is involved.
+ * A loopback HTTP proxy between the CLI and the emulator that sees every AWS call, so a test can act
+ * at an exact point of a run instead of after a delay: "when the emulator has answered the 12th
+ * CreateSecret, freeze". It listens on 127.0.0.1 only and forwards only to the upstream it was given
+ * (the emulator), never anywhere else.
+ *
+ * Calls are named by their operation: the action of the `X-Amz-Target` header (JSON protocols:
+ * Secrets Manager, SSM), else the `Action=` of a query-protocol body (STS, IAM), else `Unknown`.
  */
-export async function startAwsProxy(upstream: string, onAnswered: (call: ProxiedCall) => Promise<void> | void = () => {}): Promise<AwsProxy> {
-  const target = new URL(upstream)
-  const counts = new Map<string, number>()
-  const calls: ProxiedCall[] = []
-  const server = createServer((incoming, outgoing) => {
-    const body: Buffer[] = []
-    incoming.on('data', (chunk: Buffer) => body.push(chunk))
-    incoming.on('end', () => {
-      const forward = request(
-        {host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers},
-        (answer) => {
-          const answerBody: Buffer[] = []
-          answer.on('data', (chunk: Buffer) => answerBody.push(chunk))
-          answer.on('end', async () => {
-            const name = String(incoming.headers['x-amz-target'] ?? `${incoming.method} ${incoming.url}`)
-            const count = (counts.get(name) ?? 0) + 1
-            counts.set(name, count)
-            const call = {target: name, count, status: answer.statusCode ?? 0}
-            calls.push(call)
-            try {
-              await onAnswered(call)
-            } catch (error) {
-              // A failing hook must fail the test, not hang the CLI: answer 500 so it shows.
-              outgoing.writeHead(500).end(String(error))
-              return
-            }
+export interface AwsProxy {
+  /** `http://127.0.0.1:PORT`: give it to the CLI as its endpoint. */
+  endpoint: string
+  /** Answered calls so far (answers delivered to the client), by operation. */
+  answered(operation?: string | RegExp): number
+  /**
+   * Freezes the run at a point. `reached` is asked after each answer is delivered, with the counts of
+   * answered calls; once it says yes, every later answer is held back from the client and every later
+   * request is held (forwarded to the emulator when `forwardHeld`, so it lands there but its answer
+   * never reaches the client: "the write happened, the client never heard"). The promise resolves at
+   * that point.
+   */
+  freezeWhen(reached: (answered: (operation: string | RegExp) => number) => boolean, options?: {forwardHeld?: boolean}): Promise<void>
+  /** Unfreezes: held requests go to the emulator and held answers to the client, in order. */
+  release(): void
+  /** Resolves when no request is on its way to or from the emulator (so its state no longer moves). */
+  settled(): Promise<void>
+  close(): Promise<void>
+}
 
-            const payload = Buffer.concat(answerBody)
-            outgoing.writeHead(answer.statusCode ?? 500, {...withoutFraming(answer.headers), 'content-length': String(payload.length)})
-            outgoing.end(payload)
-          })
-        },
-      )
-      forward.on('error', (error) => outgoing.writeHead(502).end(String(error)))
-      forward.end(Buffer.concat(body))
+interface Held {
+  deliver: () => void
+}
+
+export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
+  const target = new URL(upstream)
+  if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') throw new Error(`the AWS proxy forwards to loopback only, not ${upstream}`)
+  const counts = new Map<string, number>()
+  const answered = (operation?: string | RegExp): number => {
+    let total = 0
+    for (const [name, count] of counts) {
+      if (operation === undefined || (typeof operation === 'string' ? name === operation : operation.test(name))) total += count
+    }
+
+    return total
+  }
+
+  let frozen = false
+  let forwardHeld = false
+  let freeze: {reached: (count: typeof answered) => boolean; resolve: () => void} | undefined
+  const held: Held[] = []
+  let inFlight = 0
+  let idle: (() => void)[] = []
+  const upstreamDone = () => {
+    inFlight -= 1
+    if (inFlight === 0) for (const resolve of idle.splice(0)) resolve()
+  }
+
+  const checkFreeze = () => {
+    if (freeze && !frozen && freeze.reached(answered)) {
+      frozen = true
+      freeze.resolve()
+    }
+  }
+
+  const forward = (incoming: IncomingMessage, body: Buffer, operation: string, response: ServerResponse) => {
+    inFlight += 1
+    const outgoing = httpRequest(
+      {host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers},
+      (answer) => {
+        const chunks: Buffer[] = []
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk))
+        answer.on('end', () => {
+          upstreamDone()
+          const deliver = () => {
+            if (response.destroyed) return
+            response.writeHead(answer.statusCode ?? 502, answer.headers as IncomingHttpHeaders)
+            response.end(Buffer.concat(chunks))
+            counts.set(operation, (counts.get(operation) ?? 0) + 1)
+            checkFreeze()
+          }
+
+          if (frozen) held.push({deliver})
+          else deliver()
+        })
+      },
+    )
+    outgoing.on('error', () => {
+      upstreamDone()
+      response.destroy()
+    })
+    outgoing.end(body)
+  }
+
+  const server = createServer((incoming, response) => {
+    const chunks: Buffer[] = []
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const operation = operationOf(incoming.headers, body)
+      if (!frozen) return forward(incoming, body, operation, response)
+      if (forwardHeld) return forward(incoming, body, operation, response)
+      held.push({deliver: () => forward(incoming, body, operation, response)})
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const {port} = server.address() as AddressInfo
+
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    calls,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    answered,
+    freezeWhen(reached, options = {}) {
+      forwardHeld = options.forwardHeld ?? false
+      return new Promise((resolve) => {
+        freeze = {reached, resolve}
+        checkFreeze()
+      })
+    },
+    release() {
+      frozen = false
+      freeze = undefined
+      for (const entry of held.splice(0)) entry.deliver()
+    },
+    settled() {
+      return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idle.push(resolve))
+    },
+    async close() {
+      held.length = 0
+      idle = []
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }
 
-/** The body is re-sent whole, so the upstream's framing headers no longer apply. */
-function withoutFraming(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const copy = {...headers}
-  delete copy['transfer-encoding']
-  delete copy['content-length']
-  delete copy.connection
-  return copy
+function operationOf(headers: IncomingHttpHeaders, body: Buffer): string {
+  const target = headers['x-amz-target']
+  if (typeof target === 'string' && target.includes('.')) return target.slice(target.lastIndexOf('.') + 1)
+  const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('latin1'))
+  return action?.[1] ?? 'Unknown'
 }

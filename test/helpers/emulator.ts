@@ -1,5 +1,8 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {createServer} from 'node:net'
+import {fileURLToPath} from 'node:url'
+
+const SERIAL_MOTO = fileURLToPath(new URL('serial_moto.py', import.meta.url))
 
 /** A moto_server process on a free 127.0.0.1 port: the only AWS the tests, demo and bench ever talk to. */
 export interface Emulator {
@@ -24,9 +27,10 @@ export async function startEmulator(options: {port?: number} = {}): Promise<Emul
   const port = options.port ?? (await freePort())
   let child: ChildProcess
   try {
-    child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: ['ignore', 'ignore', 'pipe']})
+    // moto's own server, run one request at a time (serial_moto.py says why) by the Python moto_server uses.
+    child = spawn('python3', [SERIAL_MOTO, '127.0.0.1', String(port)], {stdio: ['ignore', 'ignore', 'pipe']})
   } catch (error) {
-    throw new Error(`moto_server could not be started (is it on PATH?): ${String(error)}`)
+    throw new Error(`the emulator could not be started (python3 with moto[server], as moto_server uses): ${String(error)}`)
   }
 
   let log = ''
@@ -39,7 +43,7 @@ export async function startEmulator(options: {port?: number} = {}): Promise<Emul
   const deadline = Date.now() + 20_000
   for (;;) {
     const state = await Promise.race([exited.then(() => 'exited' as const), delay(100).then(() => 'waiting' as const)])
-    if (state === 'exited') throw new Error(`moto_server exited before it was ready (is it installed?)\n${log}`)
+    if (state === 'exited') throw new Error(`moto_server exited before it was ready (is moto[server] installed for python3?)\n${log}`)
     try {
       const response = await fetch(`${endpoint}/moto-api/`)
       if (response.ok) break

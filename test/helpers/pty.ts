@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
-import {BIN, cliEnv} from './cli.js'
+import {assertIsolated, BIN, cliEnv} from './cli.js'
 
 export type PtyStep = {expect: string} | {send: string} | {signal: 'INT' | 'TERM'}
 
@@ -17,6 +17,8 @@ const DRIVER = fileURLToPath(new URL('pty_run.py', import.meta.url))
 /** Runs the built CLI in a real pseudo-terminal (stdin, stdout and stderr all a TTY). */
 export function runCliInPty(args: string[], steps: PtyStep[], env: Record<string, string | undefined> = {}): Promise<PtyResult> {
   return new Promise((resolve, reject) => {
+    const childEnv = {...cliEnv(env), TERM: 'xterm'}
+    assertIsolated(args, childEnv)
     const child = spawn('python3', [DRIVER], {stdio: ['pipe', 'pipe', 'inherit']})
     let out = ''
     child.stdout.on('data', (chunk: Buffer) => {
@@ -31,7 +33,7 @@ export function runCliInPty(args: string[], steps: PtyStep[], env: Record<string
       }
     })
     child.stdin.end(
-      JSON.stringify({argv: [process.execPath, BIN, ...args], env: {...cliEnv(env), TERM: 'xterm'}, steps, timeout: 30}),
+      JSON.stringify({argv: [process.execPath, BIN, ...args], env: childEnv, steps, timeout: 30}),
     )
   })
 }

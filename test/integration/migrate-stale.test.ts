@@ -1,8 +1,9 @@
 /**
  * Issue 23.1: `--delete-source` must not trust a check made earlier in the run. A source may be
  * deleted only if, at that moment, it still holds the value that was migrated and its secret holds
- * that value too. The changes happen at exact points of the run, through a loopback proxy that lets
- * the test act once the Nth call has been answered (and before the CLI sees the answer): no sleeps.
+ * that value too. The changes happen at exact points of the run: the loopback proxy freezes the run
+ * once the Nth call of a kind has been answered (every later request is held), the test changes the
+ * account, then releases the run. No sleeps.
  */
 import {DeleteSecretCommand} from '@aws-sdk/client-secrets-manager'
 import {GetParameterCommand, PutParameterCommand} from '@aws-sdk/client-ssm'
@@ -25,9 +26,21 @@ type Report = {
 
 let proxy: AwsProxy | undefined
 afterEach(async () => {
-  await proxy?.stop()
+  await proxy?.close()
   proxy = undefined
 })
+
+/** Runs the CLI through the proxy; once `reached`, the run is frozen while `act` changes the account. */
+async function runFrozenAt(args: string[], reached: (answered: (operation: string) => number) => boolean, act: () => Promise<void>) {
+  proxy = await startAwsProxy(inject('emulatorEndpoint'))
+  const frozen = proxy.freezeWhen(reached).then(async () => {
+    await act()
+    proxy?.release()
+  })
+  const result = await runCli(args, {env: {AWS_ENDPOINT_URL: proxy.endpoint}})
+  await frozen
+  return result
+}
 
 describe('migrate --delete-source re-checks each source and its target just before deleting it', () => {
   it('keeps a parameter overwritten while the run writes, and deletes the rest', async () => {
@@ -39,16 +52,14 @@ describe('migrate --delete-source re-checks each source and its target just befo
     await seed(parameters)
     const last = parameters.at(-1)!.name
     const client = await ssm()
-    proxy = await startAwsProxy(inject('emulatorEndpoint'), async (call) => {
-      // Once the first secret is created, someone updates the last parameter (not yet written).
-      if (call.target === 'secretsmanager.CreateSecret' && call.count === 1) {
+    // Once the first secret is created, someone updates the last parameter (not yet written).
+    const result = await runFrozenAt(
+      ['migrate', '--from-ssm', `/${E}/busy`, '--delete-source', '--concurrency', '1', '--json'],
+      (answered) => answered('CreateSecret') >= 1,
+      async () => {
         await client.send(new PutParameterCommand({Name: last, Value: 'value written during the run', Type: 'SecureString', Overwrite: true}))
-      }
-    })
-
-    const result = await runCli(['migrate', '--from-ssm', `/${E}/busy`, '--delete-source', '--concurrency', '1', '--json'], {
-      env: {AWS_ENDPOINT_URL: proxy.endpoint},
-    })
+      },
+    )
     const report = JSON.parse(result.stdout) as Report
     expect(result.code).toBe(4)
     expect(report.totals.sourcesDeleted).toBe(24)
@@ -68,14 +79,14 @@ describe('migrate --delete-source re-checks each source and its target just befo
     await seed([{name, value: 'token migrated earlier', type: 'SecureString'}])
     expect((await runCli(['migrate', '--from-ssm', `/${E}/gone`])).code).toBe(0)
     const secrets = await secretsManagerClient({})
-    proxy = await startAwsProxy(inject('emulatorEndpoint'), async (call) => {
-      // The plan's read found the secret equal (`unchanged`); right after, someone force-deletes it.
-      if (call.target === 'secretsmanager.BatchGetSecretValue' && call.count === 1) {
+    // The plan's read found the secret equal (`unchanged`); right after, someone force-deletes it.
+    const result = await runFrozenAt(
+      ['migrate', '--from-ssm', `/${E}/gone`, '--delete-source', '--json'],
+      (answered) => answered('BatchGetSecretValue') >= 1,
+      async () => {
         await secrets.send(new DeleteSecretCommand({SecretId: name, ForceDeleteWithoutRecovery: true}))
-      }
-    })
-
-    const result = await runCli(['migrate', '--from-ssm', `/${E}/gone`, '--delete-source', '--json'], {env: {AWS_ENDPOINT_URL: proxy.endpoint}})
+      },
+    )
     const report = JSON.parse(result.stdout) as Report
     expect(result.code).toBe(4)
     expect(report.items).toMatchObject([{source: name, outcome: 'unchanged', sourceDeleted: false}])

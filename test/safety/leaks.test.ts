@@ -12,13 +12,15 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {secretStore, seed} from '../fixtures/migrate-helpers.js'
-import {type CliResult, runCli, uniqueEnv} from '../helpers/cli.js'
+import {type CliResult, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 import {freePort} from '../helpers/emulator.js'
 import {runCliInPty} from '../helpers/pty.js'
 import {always, type FakeAnswer, type FakeAws, startFakeAws} from './fake-aws.js'
 import {codeCacheFiles, encodingsOf, filesUnder, makeSandbox, type Sandbox, spawnRecords} from './sandbox.js'
 import {SecretValue} from '../../src/core/secret-value.js'
 
+// The matrix runs audit and doctor, which read the whole account (ACCOUNT_WIDE_COMMANDS).
+await useOwnEmulator()
 const E = uniqueEnv('leak')
 const E2 = uniqueEnv('leak2')
 /** Every stored value starts with this; finding it anywhere is a leak. */

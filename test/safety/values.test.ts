@@ -4,7 +4,7 @@
  * with --json, a missing, unreadable or directory --from-file.
  */
 import {spawn} from 'node:child_process'
-import {mkdtemp, writeFile} from 'node:fs/promises'
+import {chmod, mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -14,9 +14,6 @@ import {BIN, cliEnv, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
 import {runCliInPty} from '../helpers/pty.js'
 
 const E = uniqueEnv('vals')
-/** Bad or odd inputs tried here, for SECURITY.md's figures. */
-let tried = 0
-
 const dir = await mkdtemp(join(tmpdir(), 'secrets-values-'))
 
 /** What `get` must print for what was sent, or null for "refused". */
@@ -44,7 +41,6 @@ const CASES: [string, Buffer, 'stdin' | 'file', Buffer | null][] = [
 
 describe('values are stored exactly or refused clearly', () => {
   it.concurrent.each(CASES.map((c, i) => [i, ...c] as const))('%i %s', async (i, label, bytes, via, expected) => {
-    tried += 1
     const name = `V${i}`
     const file = join(dir, `value-${i}`)
     if (via === 'file') await writeFile(file, bytes)
@@ -69,7 +65,6 @@ describe('values are stored exactly or refused clearly', () => {
 
 describe('how a value arrives', () => {
   it('stdin closed (<&-): refused with exit 2, naming stdin, --from-file and the prompt', async () => {
-    tried += 1
     const result = await new Promise<{code: number | null; stderr: string}>((resolve) => {
       const child = spawn(process.execPath, [BIN, 'set', `${E}/api`, 'CLOSED'], {cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe']})
       let stderr = ''
@@ -84,7 +79,6 @@ describe('how a value arrives', () => {
   })
 
   it('stdin closed by the shell (sh -c "... <&-") is refused the same way', async () => {
-    tried += 1
     const result = await new Promise<{code: number | null; stderr: string}>((resolve) => {
       const child = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" set ${E}/api CLOSED2 <&-`], {cwd: ROOT, env: cliEnv(), stdio: ['pipe', 'pipe', 'pipe']})
       let stderr = ''
@@ -98,7 +92,6 @@ describe('how a value arrives', () => {
   })
 
   it('stdin a terminal with --json: the hidden prompt is on stderr and stdout is one JSON document', async () => {
-    tried += 1
     const result = await runCliInPty(['set', `${E}/api`, 'TTYJSON', '--json'], [
       {expect: 'Value for'},
       {send: 'typed-json-value\r'},
@@ -118,7 +111,6 @@ describe('how a value arrives', () => {
     ['an unreadable file', '/proc/sys/vm/compact_memory', /permission denied|could not be read/],
     ['a file that fails on read', '/proc/self/mem', /could not be read \(EIO\)/],
   ])('--from-file %s: exit 2 naming the file, nothing written', async (_, path, message) => {
-    tried += 1
     const result = await runCli(['set', `${E}/api`, 'FROMFILE', '--from-file', path])
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(message)
@@ -127,13 +119,9 @@ describe('how a value arrives', () => {
     expect((await runCli(['get', `${E}/api`, 'FROMFILE'])).code).toBe(3)
   })
 
-  it('chmod 000 refuses reading when not root', async () => {
-    if (process.getuid?.() === 0) {
-      console.info('skipped: running as root, which reads a chmod 000 file anyway (covered by the /proc case)')
-      return
-    }
-
-    tried += 1
+  // As root every file is readable whatever its mode, so this case cannot run as root; the same
+  // denied read runs as root below, by the unprivileged user nobody.
+  it.skipIf(process.getuid?.() === 0)('--from-file a chmod 000 file: exit 2, permission denied', async () => {
     const file = join(dir, 'locked')
     await writeFile(file, 'x', {mode: 0o000})
     const result = await runCli(['set', `${E}/api`, 'LOCKED', '--from-file', file])
@@ -141,7 +129,33 @@ describe('how a value arrives', () => {
     expect(result.stderr).toMatch(/permission denied/)
   })
 
-  it('figures', () => {
-    console.info(`bad input (values via the CLI): ${tried} tried`)
+  it.runIf(process.getuid?.() === 0)('--from-file a chmod 000 file, run as another user: exit 2, permission denied, nothing written', async () => {
+    // A folder nobody may enter, holding a file it may not read: the refusal is the file's own mode.
+    const open = await mkdtemp(join(tmpdir(), 'secrets-values-nobody-'))
+    await chmod(open, 0o755)
+    const file = join(open, 'locked')
+    await writeFile(file, 'x', {mode: 0o000})
+    // setpriv drops to uid/gid 65534 (nobody) for the CLI alone; the repository stays readable to it.
+    const result = await runAs(65_534, ['set', `${E}/api`, 'LOCKED', '--from-file', file])
+    expect(result.code, result.stderr).toBe(2)
+    expect(result.stderr).toMatch(/permission denied/)
+    expect(result.stderr).toContain(file)
+    expect((await runCli(['get', `${E}/api`, 'LOCKED'])).code).toBe(3)
   })
 })
+
+/** Runs the built CLI as another user (setpriv, as root), with the usual test environment. */
+function runAs(uid: number, args: string[]): Promise<{code: number | null; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, BIN, ...args], {
+      cwd: ROOT,
+      env: {...cliEnv(), HOME: tmpdir(), SECRETS_NO_CODE_CACHE: '1'},
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, stderr}))
+  })
+}
+

@@ -1,6 +1,6 @@
 /**
- * `migrate` killed with SIGKILL at seeded points across plan, write, verify and delete-source, against
- * the emulator. After every kill: every source parameter that was not verified-then-deleted is still
+ * `migrate` killed with SIGKILL at seeded points (counts of answered AWS calls, never delays) across
+ * plan, write, verify and delete-source, against the emulator. After every kill: every source parameter that was not verified-then-deleted is still
  * there with its value, every target that exists holds the complete, correct value; re-running the
  * same command converges with nothing lost and exactly one version per secret.
  */
@@ -9,10 +9,11 @@ import {spawn} from 'node:child_process'
 import {GetParametersByPathCommand} from '@aws-sdk/client-ssm'
 import {ListSecretVersionIdsCommand} from '@aws-sdk/client-secrets-manager'
 import pLimit from 'p-limit'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {secretsManagerClient} from '../../src/aws/clients.js'
 import {secretStore, seed, ssm} from '../fixtures/migrate-helpers.js'
+import {startAwsProxy} from '../helpers/aws-proxy.js'
 import {BIN, cliEnv, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
 
 const E = uniqueEnv('kill')
@@ -33,21 +34,37 @@ function prng(seed: number): () => number {
 }
 
 type Phase = 'plan' | 'write' | 'verify' | 'delete-source'
-/** The stderr line (no TTY: plain progress) after which the delay starts; plan counts from spawn. */
-const TRIGGER: Record<Phase, RegExp | undefined> = {
-  plan: undefined,
-  write: /^writing \d+ secrets?$/m,
-  verify: /verifying$/m,
-  'delete-source': /deleting source parameters$/m,
-}
 
+/**
+ * A kill point is a count of answered AWS calls, never a delay: the run is frozen at a loopback proxy
+ * (test/helpers/aws-proxy.ts) right after the emulator has answered the `at`-th call of the phase,
+ * every later request and answer held, and killed there. So each point lands in its phase on any
+ * machine, however fast or loaded.
+ *  - plan: `at` pages of GetParametersByPath answered (80 parameters are 8 pages of 10);
+ *  - write: `at` CreateSecret/PutSecretValue answered (of 80);
+ *  - verify: all 80 writes and `at` read-back batches answered (80 are 4 batches of 20);
+ *  - delete-source: `at` deletions of source parameters answered (batches of at most 10).
+ * With `landHeld`, requests held at the freeze still reach the emulator and only their answers are
+ * lost: the write happened, the client never heard.
+ */
 interface KillPoint {
   index: number
   phase: Phase
-  delayMs: number
+  at: number
+  landHeld: boolean
   concurrency: number
   deleteSource: boolean
 }
+
+const WRITES = /^(CreateSecret|PutSecretValue)$/
+const REACHED: Record<Phase, (at: number) => (answered: (operation: string | RegExp) => number) => boolean> = {
+  plan: (at) => (answered) => answered('GetParametersByPath') >= at,
+  write: (at) => (answered) => answered(WRITES) >= at,
+  verify: (at) => (answered) => answered(WRITES) >= PER_POINT && answered('BatchGetSecretValue') >= at,
+  'delete-source': (at) => (answered) => answered(/^DeleteParameters?$/) >= at,
+}
+/** The largest `at` that still leaves a call of the phase to come, whatever the concurrency. */
+const LAST_AT: Record<Phase, number> = {plan: 7, write: PER_POINT - 1, verify: 3, 'delete-source': 7}
 
 const random = prng(SEED)
 const PHASES: Phase[] = ['plan', 'write', 'verify', 'delete-source']
@@ -56,7 +73,8 @@ const points: KillPoint[] = Array.from({length: POINTS}, (_, index) => {
   return {
     index,
     phase,
-    delayMs: Math.floor(random() * (phase === 'plan' ? 400 : phase === 'write' ? 250 : 30)),
+    at: 1 + Math.floor(random() * LAST_AT[phase]),
+    landHeld: random() < 0.5,
     concurrency: [1, 2, 4, 8, 16][Math.floor(random() * 5)],
     // delete-source needs it; otherwise every other point.
     deleteSource: phase === 'delete-source' || random() < 0.5,
@@ -75,34 +93,60 @@ const args = (p: KillPoint) => [
   'migrate', '--from-ssm', path(p), '--to', `${E}/t${p.index}`, '--concurrency', String(p.concurrency), ...(p.deleteSource ? ['--delete-source'] : []),
 ]
 
-function runAndKill(p: KillPoint, signal: NodeJS.Signals = 'SIGKILL'): Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; sent: boolean}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args(p)], {cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+interface Stopped {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+  /** Answered calls when the run was frozen, by operation group. */
+  frozenAt: {reads: number; writes: number; readBacks: number; deletions: number}
+}
+
+/**
+ * Runs the point's migration through a proxy, freezes it at the point and stops it: SIGKILL while
+ * frozen; SIGINT while frozen, then, once the CLI has said it is stopping, lets the calls in flight
+ * finish so it can verify and report them.
+ */
+async function runAndStop(p: KillPoint, signal: 'SIGKILL' | 'SIGINT' = 'SIGKILL'): Promise<Stopped> {
+  const proxy = await startAwsProxy(inject('emulatorEndpoint'))
+  try {
+    const child = spawn(process.execPath, [BIN, ...args(p)], {cwd: ROOT, env: cliEnv({AWS_ENDPOINT_URL: proxy.endpoint}), stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
-    let sent = false
-    let armed = false
-    const arm = () => {
-      if (armed) return
-      armed = true
-      setTimeout(() => {
-        sent = child.exitCode === null
-        child.kill(signal)
-      }, p.delayMs)
-    }
-
-    const trigger = TRIGGER[p.phase]
-    if (!trigger) arm()
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
+    let acknowledged: () => void = () => {}
+    const stopping = new Promise<void>((resolve) => (acknowledged = resolve))
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
-      if (trigger?.test(stderr)) arm()
+      if (/^Stopping: /m.test(stderr)) acknowledged()
     })
-    child.on('error', reject)
-    child.on('close', (code, killedBy) => resolve({code, signal: killedBy, stdout, stderr, sent}))
-  })
+    const closed = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve, reject) => {
+      child.on('error', reject)
+      child.on('close', (code, killedBy) => resolve({code, signal: killedBy}))
+    })
+    const exitedEarly = closed.then(() => 'exited' as const)
+    const frozen = proxy.freezeWhen(REACHED[p.phase](p.at), {forwardHeld: p.landHeld && signal === 'SIGKILL'}).then(() => 'frozen' as const)
+    // A run that ends before its point is a failure of the point, reported with what it printed.
+    if ((await Promise.race([frozen, exitedEarly])) === 'exited') throw new Error(`the run ended before its kill point:\n${stdout}${stderr}`)
+    const frozenAt = {
+      reads: proxy.answered('GetParametersByPath'),
+      writes: proxy.answered(WRITES),
+      readBacks: proxy.answered('BatchGetSecretValue'),
+      deletions: proxy.answered(/^DeleteParameters?$/),
+    }
+    child.kill(signal)
+    if (signal === 'SIGINT') {
+      await stopping
+      proxy.release()
+    }
+
+    const {code, signal: killedBy} = await closed
+    // Nothing may still be on its way to the emulator when the invariants are checked.
+    await proxy.settled()
+    return {code, signal: killedBy, stdout, stderr, frozenAt}
+  } finally {
+    await proxy.close()
+  }
 }
 
 async function ssmValues(prefix: string): Promise<Map<string, string>> {
@@ -156,25 +200,25 @@ async function expectSafe(p: KillPoint): Promise<void> {
   }
 }
 
-const outcomes: {point: KillPoint; killed: boolean; phaseSeen: string}[] = []
-let finishedBeforeKill = 0
-
-describe(`migrate killed with SIGKILL at ${POINTS} seeded points (seed ${SEED})`, () => {
+describe(`migrate killed with SIGKILL at ${POINTS} points (seed ${SEED})`, () => {
   beforeAll(async () => {
     await seed(points.flatMap((p) => params(p)))
   }, 300_000)
 
-  it.each(points)('point $index: $phase +$delayMs ms, concurrency $concurrency, delete-source $deleteSource', async (p) => {
-    const killed = await runAndKill(p)
-    const landed = killed.signal === 'SIGKILL'
-    outcomes.push({point: p, killed: landed, phaseSeen: killed.stderr.trim().split('\n').pop() ?? ''})
-    if (!landed) expect(killed.code, killed.stderr).toBe(0)
+  it.each(points)('point $index: $phase after $at answered calls (held requests land: $landHeld), concurrency $concurrency, delete-source $deleteSource', async (p) => {
+    const killed = await runAndStop(p)
+    expect(killed.signal, killed.stderr).toBe('SIGKILL')
+    // The freeze is where the point says: in its phase, with the phase unfinished.
+    const {reads, writes, readBacks, deletions} = killed.frozenAt
+    if (p.phase === 'plan') expect({reads, writes}).toEqual({reads: p.at, writes: 0})
+    if (p.phase === 'write') expect(writes).toBe(p.at)
+    if (p.phase === 'verify') expect({writes, deletions, readBacks: readBacks >= p.at}).toEqual({writes: PER_POINT, deletions: 0, readBacks: true})
+    if (p.phase === 'delete-source') expect(deletions).toBe(p.at)
     await expectSafe(p)
 
-    // Even when the kill came after the last source was deleted, the same command finishes with 0.
+    // Wherever the kill came, the same command finishes with 0.
     const rerun = await runCli(args(p))
     expect(rerun.code, rerun.stdout + rerun.stderr).toBe(0)
-    if (/Nothing is left under/.test(rerun.stdout + rerun.stderr)) finishedBeforeKill += 1
 
     await expectSafe(p)
     const targets = await targetValues(p)
@@ -183,26 +227,18 @@ describe(`migrate killed with SIGKILL at ${POINTS} seeded points (seed ${SEED})`
     expect(counts.filter((count) => count !== 1), 'secrets with other than one version').toEqual([])
     if (p.deleteSource) expect((await ssmValues(path(p))).size).toBe(0)
   })
-
-  it('landed at least 20 kills, in every phase', () => {
-    const landed = outcomes.filter((outcome) => outcome.killed)
-    console.info(
-      `kill points: ${landed.length} of ${outcomes.length} kills landed (seed ${SEED}); by phase: ${PHASES.map((phase) => `${phase} ${landed.filter((o) => o.point.phase === phase).length}`).join(', ')}; ${finishedBeforeKill} killed after the last source was deleted`,
-    )
-    expect(landed.length).toBeGreaterThanOrEqual(20)
-    for (const phase of PHASES) expect(landed.some((outcome) => outcome.point.phase === phase), phase).toBe(true)
-  })
 })
 
 describe('migrate stopped with SIGINT', () => {
-  const sigintPoints: KillPoint[] = [0, 1, 2].map((i) => ({index: 100 + i, phase: 'write', delayMs: Math.floor(random() * 150), concurrency: [1, 4, 8][i], deleteSource: i === 1}))
+  const sigintPoints: KillPoint[] = [0, 1, 2].map((i) => ({index: 100 + i, phase: 'write', at: [5, 20, 40][i], landHeld: false, concurrency: [1, 4, 8][i], deleteSource: i === 1}))
   beforeAll(async () => {
     await seed(sigintPoints.flatMap((p) => params(p)))
   }, 120_000)
 
-  it.each(sigintPoints)('during writes (+$delayMs ms, concurrency $concurrency): exit 130, a resume hint, and a re-run finishes', async (p) => {
-    const stopped = await runAndKill(p, 'SIGINT')
+  it.each(sigintPoints)('during writes (after $at, concurrency $concurrency): exit 130, a resume hint, and a re-run finishes', async (p) => {
+    const stopped = await runAndStop(p, 'SIGINT')
     expect(stopped.code, stopped.stderr).toBe(130)
+    expect(stopped.frozenAt.writes).toBeLessThan(PER_POINT)
     expect(stopped.stderr).toContain('Run the same command again to finish')
     expect(stopped.stdout + stopped.stderr).not.toMatch(/^\s{4}at /m)
     await expectSafe(p)
