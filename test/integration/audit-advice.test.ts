@@ -15,12 +15,12 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {secretsManagerClient} from '../../src/aws/clients.js'
 import {SecretsManagerStore} from '../../src/stores/secrets-manager-store.js'
-import {BIN, type CliResult, cliEnv, runCli} from '../helpers/cli.js'
-import {type Emulator, emulatorEnv, startEmulator} from '../helpers/emulator.js'
+import {BIN, type CliResult, cliEnv, runCli, useOwnEmulator} from '../helpers/cli.js'
+import {emulatorEnv} from '../helpers/emulator.js'
 import {credentialShapes, emulatorClients} from '../fixtures/audit-accounts.js'
 
 // An account-wide command: this file's own emulator, which no other test file writes to.
-let emulator: Emulator
+const emulator = await useOwnEmulator()
 let shimDir: string
 
 type Seeded = {name: string; value: string; type: 'String' | 'StringList' | 'SecureString'}
@@ -46,10 +46,7 @@ const CONFIG: Seeded[] = [
   {name: '/prod/billing/db/NAME', value: 'billing', type: 'String'},
 ]
 
-const env = () => ({AWS_ENDPOINT_URL: emulator.endpoint})
-
 beforeAll(async () => {
-  emulator = await startEmulator()
   const {ssm} = emulatorClients(emulator.endpoint)
   for (const parameter of [...SECRETS, ...CONFIG]) {
     await ssm.send(new PutParameterCommand({Name: parameter.name, Value: parameter.value, Type: parameter.type}))
@@ -62,14 +59,13 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await emulator?.stop()
   if (shimDir) await rm(shimDir, {recursive: true, force: true})
 })
 
 /** Runs one line in `sh -c`, stdin a pipe (no terminal), against this file's emulator. */
 function runInShell(line: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const base = cliEnv(env())
+    const base = cliEnv()
     const child = spawn('sh', ['-c', line], {env: {...base, PATH: `${shimDir}:${base.PATH ?? ''}`}, stdio: ['pipe', 'pipe', 'pipe']})
     const out: Buffer[] = []
     const err: Buffer[] = []
@@ -98,7 +94,7 @@ async function parametersNow(): Promise<Map<string, string>> {
 
 describe('running every fix secrets audit prints, exactly as printed', () => {
   it('moves exactly the findings and leaves every other parameter with its value', async () => {
-    const first = await runCli(['audit'], {env: env()})
+    const first = await runCli(['audit'])
     expect(first.code).toBe(0)
     // The FIX column is the last one: a fix is the rest of its row, from the first `secrets `.
     const fixes = first.stdout
@@ -125,7 +121,7 @@ describe('running every fix secrets audit prints, exactly as printed', () => {
     const {values} = await store.getMany(SECRETS.map((parameter) => target(parameter.name)))
     for (const parameter of SECRETS) expect(values.get(target(parameter.name))?.text).toBe(parameter.value)
 
-    const second = await runCli(['audit', '--json'], {env: env()})
+    const second = await runCli(['audit', '--json'])
     expect(second.code).toBe(0)
     expect(JSON.parse(second.stdout).findings).toEqual([])
 
