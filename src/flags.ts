@@ -6,7 +6,7 @@ export const yesFlag = Flags.boolean({char: 'y', description: 'Do not ask for co
 /** `--on-conflict` for commands that write over existing secrets (migrate, promote). */
 export const onConflictFlag = (when: string) =>
   Flags.string({
-    description: `${when}: fail (write nothing, exit 4), skip it (exit 4), or overwrite (new version; the old one stays as AWSPREVIOUS).`,
+    description: `${when}: fail (write nothing, exit 4), skip it (write the rest; exit 0, since skipping is what was asked), or overwrite (replaces that value with the source's; the old one stays as AWSPREVIOUS).`,
     options: ['fail', 'skip', 'overwrite'],
     default: 'fail',
   })

@@ -42,6 +42,8 @@ export default class Audit extends BaseCommand<AuditResult> {
 
 No finding ever contains a value. An API you may not call is reported as a coverage gap and the rest still runs.
 
+Each fix is safe to run as printed: it touches exactly the items of its finding. A parameter's fix moves that one parameter (\`secrets migrate --from-ssm /prod/billing --to prod/billing --only SMTP_PASSWORD --delete-source\`), never the configuration beside it; it deletes the parameter only once its secret verified, and asks first at a terminal. A fix with a placeholder (ENV, SERVICE) deletes nothing.
+
 With --fail-on, exits 7 when a finding at or above that severity exists (the report is still printed); without it, findings do not change the exit code.
 
 ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of the audit)').replace(', 130', ', 7 findings at or above --fail-on, 130')}`

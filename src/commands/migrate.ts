@@ -14,23 +14,29 @@ import type {
 } from '../services/migrate.js'
 import {startProgress} from '../ui/spinner.js'
 import {renderTable} from '../ui/table.js'
-import {canAnimate} from '../ui/terminal.js'
+import {canAnimate, canPrompt} from '../ui/terminal.js'
 
 export default class Migrate extends BaseCommand<MigrationReport> {
-  static override description = `Moves SSM Parameter Store parameters (String, StringList, SecureString) or the entries of a .env file into Secrets Manager. Every run first prints a plan: for each item create, update (the secret exists with another value), unchanged, collision (two sources, one secret: nothing is written), unmapped or invalid, with names and never values. --dry-run stops there.
+  static override description = `Moves SSM Parameter Store parameters (String, StringList, SecureString) or the entries of a .env file into Secrets Manager. Every run first prints a plan: for each item create, update (the secret exists with another value), unchanged, collision (two sources, one secret: nothing is written), conflict (the secret is scheduled for deletion: nothing is written), unmapped, invalid or left (--secrets-only), with names and never values. --dry-run stops there.
 
-Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>.
+Select what moves: --only NAME (repeatable, exact: a parameter's name below the path, e.g. SMTP_PASSWORD, or its full name; a .env key), --type SecureString|String|StringList (repeatable, SSM only), --secrets-only (what \`secrets audit\` would report as a secret; the plan says why each item was taken or left). Everything else is not touched. A path often holds configuration beside its secrets: select before you --delete-source.
 
-Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; new secrets are tagged with their source. Every written secret is read back (20 a call) and compared. --delete-source (SSM only) deletes a parameter only after its secret verified equal. An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
+Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>. A .env line that could hold a secret (a line of an unquoted multi-line PEM key) is shown by its line number only and never written.
 
-Exits 0 only when every item is created, updated or unchanged; 2 for collisions, unmapped or invalid items (or a bad .env), 4 for conflicts (--on-conflict fail or skip), 130 when interrupted.
+Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; new secrets are tagged with their source. Every written secret is read back (20 a call) and compared.
+
+--delete-source (SSM only): the plan and the dry run list every parameter that would be deleted, with a count. At a terminal it asks before the first deletion (default no; --yes does not ask); in a pipeline the flag is the decision. A parameter is deleted only if, just before its deletion, it still holds the value that was migrated and its secret holds that value too: one that changed meanwhile is kept (exit 4). An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
+
+Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when interrupted.
 
 ${EXIT_CODES_HELP}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --from-ssm /prod/billing --dry-run', description: 'See the plan for /prod/billing/* without writing anything.'},
     {command: '<%= config.bin %> <%= command.id %> --from-ssm /prod/billing', description: 'Move parameters already named /<env>/<service>/<name>.'},
-    {command: '<%= config.bin %> <%= command.id %> --from-ssm /legacy/billing-app --to prod/billing --delete-source', description: 'Map deep paths by their last segment; delete each parameter once verified.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-ssm /prod/billing --to prod/billing --only SMTP_PASSWORD --delete-source', description: 'Move one parameter (what `secrets audit` prints as a fix); the rest of the path stays.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-ssm /legacy/billing-app --to prod/billing --secrets-only --dry-run', description: 'See which parameters the audit\'s rules call secrets, and why each is taken or left.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-ssm /legacy/billing-app --to prod/billing --type SecureString --delete-source --yes', description: 'Map deep paths by their last segment; only SecureStrings; delete each once verified, without asking.'},
     {command: '<%= config.bin %> <%= command.id %> --from-dotenv .env.production --to prod/api --json', description: 'A .env file, in a pipeline, with a JSON report.'},
   ]
 
@@ -50,7 +56,15 @@ ${EXIT_CODES_HELP}`
     'on-conflict': onConflictFlag('When a secret exists with another value'),
     'kms-key-id': Flags.string({description: 'KMS key (id, ARN or alias) for new secrets.'}),
     description: Flags.string({description: 'Description for new secrets.'}),
-    'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal.'}),
+    only: Flags.string({
+      description: 'Take only this item (repeatable, exact): a parameter name below the path (SMTP_PASSWORD, db/PASSWORD) or a full name; a .env key.',
+      multiple: true,
+      helpGroup: 'SELECT',
+    }),
+    type: Flags.string({description: 'SSM only: take only parameters of this type (repeatable).', options: ['SecureString', 'String', 'StringList'], multiple: true, helpGroup: 'SELECT'}),
+    'secrets-only': Flags.boolean({description: "Take only what `secrets audit` would report as a secret; the plan says why each item was taken or left.", helpGroup: 'SELECT'}),
+    'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal (listed in the plan; asks first at a terminal).'}),
+    yes: Flags.boolean({char: 'y', description: 'With --delete-source at a terminal: do not ask before deleting (a pipeline never asks).'}),
     concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
   }
 
@@ -61,6 +75,10 @@ ${EXIT_CODES_HELP}`
     const to = flags.to === undefined ? undefined : Scope.parse(flags.to)
     if (flags['from-dotenv'] !== undefined && to === undefined) {
       throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
+    }
+
+    if (flags['from-dotenv'] !== undefined && flags.type !== undefined) {
+      throw new UsageError('--type is for SSM only; .env entries have no type.', 'Select .env entries with --only KEY or --secrets-only.')
     }
 
     if (flags['from-dotenv'] !== undefined && flags['delete-source']) {
@@ -99,11 +117,15 @@ ${EXIT_CODES_HELP}`
         kmsKeyId: flags['kms-key-id'],
         description: flags.description,
         deleteSource: Boolean(flags['delete-source']),
+        select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
+        // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
+        // (no terminal) --delete-source itself is the decision, and --yes skips the question.
+        ...(flags['delete-source'] && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
         concurrency: flags.concurrency,
         signal: controller.signal,
-        onPlan: (items) => {
+        onPlan: (items, plan) => {
           feedback.pause()
-          this.printPlan(items, flags['dry-run'])
+          this.printPlan(items, flags['dry-run'], plan)
           feedback.resume()
         },
         onProgress: (progress) => feedback.update(progress),
@@ -171,21 +193,30 @@ ${EXIT_CODES_HELP}`
     }
   }
 
-  private printPlan(items: readonly ItemReport[], dryRun: boolean): void {
+  private printPlan(items: readonly ItemReport[], dryRun: boolean, plan: {sourcesToDelete: readonly string[]; notSelected: number}): void {
     if (this.jsonEnabled()) return
     this.log(`${dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'}:`)
     this.log(
       renderTable(
         ['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'],
-        items.map((item) => [sourceLabel(item), item.type ?? '-', item.target ?? '-', item.plan, item.reason ?? '']),
+        items.map((item) => [sourceLabel(item), item.type ?? '-', item.target ?? '-', item.plan, item.reason ?? (item.selected ? `secret: ${item.selected}` : '')]),
       ),
     )
+    if (plan.notSelected > 0) this.log(`\n${plan.notSelected} other item${plan.notSelected === 1 ? '' : 's'} not selected (--only/--type): not touched.`)
+    if (plan.sourcesToDelete.length > 0) {
+      const count = plan.sourcesToDelete.length
+      this.log(
+        `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
+      )
+      for (const name of plan.sourcesToDelete) this.log(`  ${name}`)
+    }
+
     this.log('')
   }
 
   private printResult(report: MigrationReport): void {
     if (this.jsonEnabled()) return
-    if (!report.dryRun && report.items.some((item) => item.outcome !== item.plan)) {
+    if (!report.dryRun && report.items.some((item) => item.outcome !== item.plan || item.sourceKept !== undefined)) {
       this.log('Result:')
       this.log(
         renderTable(
@@ -195,7 +226,7 @@ ${EXIT_CODES_HELP}`
             item.target ?? '-',
             item.outcome,
             ...(report.deleteSource ? [item.sourceDeleted ? 'yes' : 'no'] : []),
-            item.outcome === item.plan || item.outcome === 'created' || item.outcome === 'updated' ? '' : (item.reason ?? ''),
+            item.sourceKept ?? (item.outcome === item.plan || item.outcome === 'created' || item.outcome === 'updated' ? '' : (item.reason ?? '')),
           ]),
         ),
       )
@@ -204,6 +235,18 @@ ${EXIT_CODES_HELP}`
 
     this.log(report.summary)
     if (report.hint) process.stderr.write(`${report.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${report.hint}\n`)
+  }
+}
+
+/** The question before the first deletion, default no; the spinner pauses while it is asked. */
+async function askToDelete(names: readonly string[], feedback: {pause(): void; resume(): void}): Promise<boolean> {
+  feedback.pause()
+  try {
+    const {confirmOnTerminal} = await import('../ui/prompts.js')
+    const one = names.length === 1
+    return await confirmOnTerminal(`Delete ${names.length} source parameter${one ? '' : 's'} from SSM now that ${one ? 'its secret' : 'their secrets'} verified?`)
+  } finally {
+    feedback.resume()
   }
 }
 

@@ -14,9 +14,9 @@ export default class Promote extends BaseCommand<PromoteReport> {
     to: Args.string({description: 'ENV/SERVICE to copy to, e.g. prod/api', required: true, ignoreStdin: true}),
   }
 
-  static override description = `Copies the current value of each secret of FROM (or only the --secret names) to the same name in TO, when it is new or changed. Every run first prints a plan, with names and never values: create (not in TO yet), update (TO holds another value), unchanged, or missing-source (a --secret that FROM does not have). --dry-run stops there.
+  static override description = `Copies the current value of each secret of FROM (or only the --secret names) to the same name in TO, when it is new or changed. Every run first prints a plan, with names and never values: create (not in TO yet), update (TO holds another value), unchanged, missing-source (a --secret that FROM does not have) or conflict (the secret in TO is scheduled for deletion). --dry-run stops there.
 
-Nothing is written when the plan has a problem: a missing --secret (exit 3), or an update under --on-conflict fail, the default (exit 4). --on-conflict skip copies only new secrets (exit 4 when something was skipped); --on-conflict overwrite adds a new version to changed ones (the old value stays as AWSPREVIOUS).
+Nothing is written when the plan has a problem: a missing --secret (exit 3), a target scheduled for deletion (exit 4; run secrets restore first), or an update under --on-conflict fail, the default (exit 4). Values often differ between environments on purpose: promote only what should travel with --secret NAME, or use --on-conflict skip to copy new secrets and leave differing ones as they are (exit 0: skipping is what was asked). --on-conflict overwrite replaces TO's differing values with FROM's (the old value stays as AWSPREVIOUS).
 
 Asks for confirmation on a terminal; without one, --yes is required. Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied (TO's kmsKeyId and replicaRegions in secrets.yml apply). FROM is read and TO written each with its own environment's account, role and region from secrets.yml.
 
@@ -25,7 +25,7 @@ ${EXIT_CODES_HELP}`
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --dry-run', description: 'See what would be copied.'},
     {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --secret FEATURE_KEY', description: 'Copy one new secret, after confirming.'},
-    {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --on-conflict overwrite --yes --json', description: 'In a pipeline: copy new and changed values, JSON report.'},
+    {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --on-conflict skip --yes --json', description: 'In a pipeline: copy new secrets, leave the ones prod holds differently; exit 0.'},
   ]
 
   static override flags = {

@@ -23,6 +23,37 @@ export interface DotenvFile {
    * as an entry (e.g. `MY KEY=1`, `ключ=1`): reported by number only, since they may hold a value.
    */
   ignoredLines: number[]
+  /**
+   * Lines dotenv reads as `KEY=VALUE` whose "key" could be part of a secret: a line inside an unquoted
+   * multi-line PEM block (`MIIE...abc==` reads as the key `MIIE...abc` with the value `=`), or a key
+   * that looks like encoded data. Reported by number only, never as a name, and never migrated.
+   */
+  suspectLines: {line: number; reason: string}[]
+  /**
+   * Keys whose value is only the first line of an unquoted multi-line PEM block: migrated as it stands,
+   * the secret would hold `-----BEGIN ...-----` and nothing else.
+   */
+  truncated: {key: string; line: number}[]
+}
+
+const PEM_BEGIN = /^-----BEGIN [A-Z0-9 ]+-----$/
+const PEM_END = /^\s*-----END [A-Z0-9 ]+-----\s*$/
+
+/** Why a key is reported by its line only: it is shaped like a line of base64, not like a name. */
+const ENCODED_KEY_REASON = 'this line reads as a key that looks like encoded data (a line of a key or token?); it is shown by line number only and was not migrated: quote multi-line values'
+const PEM_LINE_REASON = 'this line is inside an unquoted multi-line PEM block; it is shown by line number only and was not migrated: quote the whole value in double quotes'
+
+/**
+ * True for a line that is a padded line of base64 rather than an entry: 16 or more letters and digits
+ * of at least two kinds (upper, lower, digit), then `=` or `==`, and nothing else. dotenv reads it as
+ * a key with an empty value or the value `=`, neither of which is worth migrating, so a variable that
+ * merely looks like this (`SomeLongKeyName1=`) loses nothing by being reported by line number.
+ */
+export function looksEncoded(line: string): boolean {
+  const match = /^\s*([A-Za-z0-9]{16,})={1,2}\s*$/.exec(line)
+  if (!match) return false
+  const kinds = [/[A-Z]/, /[a-z]/, /\d/].filter((pattern) => pattern.test(match[1])).length
+  return kinds >= 2
 }
 
 /**
@@ -89,21 +120,44 @@ export function readDotenv(text: string): DotenvFile {
   })
   const values = parse(exact.join('\n'))
 
+  // Unquoted PEM blocks: the entry that opens one holds only its first line, and every line of the
+  // block that dotenv read as an entry is key material, not a key.
+  const suspect = new Map<number, string>()
+  const truncated: DotenvFile['truncated'] = []
+  for (const number of entryLines) {
+    if (suspect.has(number)) continue
+    const key = keysByLine.get(number) as string
+    const value = values[marker(number)] ?? ''
+    if (looksEncoded(lines[number - 1])) {
+      suspect.set(number, ENCODED_KEY_REASON)
+      continue
+    }
+
+    if (!PEM_BEGIN.test(value.trim()) || /^\s*(?:export\s+)?[\w.-]+\s*[=:]\s*["'`]/.test(lines[number - 1])) continue
+    truncated.push({key, line: number})
+    for (let next = number + 1; next <= lines.length && !PEM_END.test(lines[next - 1]); next++) {
+      if (entrySet.has(next)) suspect.set(next, PEM_LINE_REASON)
+    }
+  }
+
   const linesByKey = new Map<string, number[]>()
   for (const number of entryLines) {
+    if (suspect.has(number)) continue
     const key = keysByLine.get(number) as string
     linesByKey.set(key, [...(linesByKey.get(key) ?? []), number])
   }
 
   const entries: DotenvEntry[] = []
   const duplicates: DotenvFile['duplicates'] = []
+  const cut = new Set(truncated.map(({line}) => line))
   for (const [key, keyLines] of linesByKey) {
     if (keyLines.length > 1) duplicates.push({key, lines: keyLines})
-    else entries.push({key, line: keyLines[0], value: SecretValue.fromString(values[marker(keyLines[0])] ?? '')})
+    else if (!cut.has(keyLines[0])) entries.push({key, line: keyLines[0], value: SecretValue.fromString(values[marker(keyLines[0])] ?? '')})
   }
 
   entries.sort((a, b) => a.line - b.line)
-  return {entries, duplicates, ignoredLines}
+  const suspectLines = [...suspect].map(([line, reason]) => ({line, reason})).sort((a, b) => a.line - b.line)
+  return {entries, duplicates, ignoredLines, suspectLines, truncated: truncated.filter(({key}) => !duplicates.some((d) => d.key === key))}
 }
 
 /**

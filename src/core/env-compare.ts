@@ -50,9 +50,10 @@ export function scopesEqual(entries: readonly DiffEntry[]): boolean {
  * What a promotion plans for one name:
  * - `create`: not in the target yet; `update`: the target holds another value;
  * - `unchanged`: the target already holds the same value;
- * - `missing-source`: asked for with --secret but not in the source (a problem: nothing is written).
+ * - `missing-source`: asked for with --secret but not in the source (a problem: nothing is written);
+ * - `conflict`: the target is scheduled for deletion (nothing is written until it is restored).
  */
-export type PromoteState = 'create' | 'update' | 'unchanged' | 'missing-source'
+export type PromoteState = 'create' | 'update' | 'unchanged' | 'missing-source' | 'conflict'
 
 export interface PromotePlanItem {
   name: string
@@ -64,6 +65,8 @@ export interface TargetDigest {
   digest: string
   /** The AWSCURRENT version now, so the write's idempotency token changes when the target does. */
   versionId?: string
+  /** The target is scheduled for deletion: no write can succeed until it is restored. */
+  scheduledForDeletion?: boolean
 }
 
 /**
@@ -82,12 +85,13 @@ export function planPromotion(
     if (from === undefined) return {name, state: 'missing-source'}
     const to = target.get(name)
     if (to === undefined) return {name, state: 'create'}
+    if (to.scheduledForDeletion) return {name, state: 'conflict'}
     return {name, state: to.digest === from ? 'unchanged' : 'update'}
   })
 }
 
 export function countPlan(items: readonly PromotePlanItem[]): Record<PromoteState, number> {
-  const counts: Record<PromoteState, number> = {create: 0, update: 0, unchanged: 0, 'missing-source': 0}
+  const counts: Record<PromoteState, number> = {create: 0, update: 0, unchanged: 0, 'missing-source': 0, conflict: 0}
   for (const item of items) counts[item.state] += 1
   return counts
 }

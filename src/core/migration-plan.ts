@@ -20,15 +20,19 @@ export interface SourceItem {
   /** Hex SHA-256 of the value's bytes. Internal: never printed (a short value's hash can be guessed). */
   digest: string
   byteLength: number
+  /** Why --secrets-only kept it (the audit's words); names and rules only, never the value. */
+  selected?: string
 }
 
 /**
  * What the plan says about one item:
  * - `create`: no target yet; `update`: the target holds another value; `unchanged`: identical value;
  * - `collision`: another source maps to the same target; `unmapped`: no target can be derived;
- * - `invalid`: the target name or the value cannot be stored.
+ * - `invalid`: the target name or the value cannot be stored;
+ * - `conflict`: the target is scheduled for deletion (nothing may be written until it is restored);
+ * - `left`: --secrets-only judged it not a secret; it stays where it is.
  */
-export type PlanState = 'create' | 'update' | 'unchanged' | 'collision' | 'unmapped' | 'invalid'
+export type PlanState = 'create' | 'update' | 'unchanged' | 'collision' | 'unmapped' | 'invalid' | 'conflict' | 'left'
 
 export interface PlanItem {
   source: SourceItem
@@ -44,6 +48,8 @@ export interface TargetState {
   digest: string
   /** The version that is AWSCURRENT now; part of the next write's idempotency token. */
   versionId?: string
+  /** True when the secret is scheduled for deletion: writing to it fails until it is restored. */
+  scheduledForDeletion?: boolean
 }
 
 export type Mapping = {state: 'mapped'; target: string} | {state: 'unmapped' | 'invalid'; reason: string}
@@ -134,8 +140,14 @@ export function classify(items: readonly PlanItem[], targets: ReadonlyMap<string
     if (item.state !== 'create' || item.target === undefined) return item
     const current = targets.get(item.target)
     if (current === undefined) return item
+    if (current.scheduledForDeletion) return {...item, state: 'conflict', reason: scheduledReason(item.target)}
     return {...item, state: current.digest === item.source.digest ? 'unchanged' : 'update'}
   })
+}
+
+/** Why a target scheduled for deletion blocks the plan, and the command that lifts it. */
+export function scheduledReason(target: string): string {
+  return `${target} is scheduled for deletion; run "secrets restore ${target}" to cancel the deletion, then run this command again`
 }
 
 /**
@@ -156,7 +168,7 @@ export function describeSource(source: SourceItem): string {
 
 /** Counts of plan states, for the summary line. */
 export function countStates(items: readonly PlanItem[]): Record<PlanState, number> {
-  const counts: Record<PlanState, number> = {create: 0, update: 0, unchanged: 0, collision: 0, unmapped: 0, invalid: 0}
+  const counts: Record<PlanState, number> = {create: 0, update: 0, unchanged: 0, collision: 0, unmapped: 0, invalid: 0, conflict: 0, left: 0}
   for (const item of items) counts[item.state] += 1
   return counts
 }

@@ -31,8 +31,13 @@ const CONFLICT_REASONS = {
 /** Why a plan is blocked when a target holds a different value under --on-conflict fail. */
 export const CONFLICT_BLOCKS = 'a target holds a different value (--on-conflict fail)'
 
-/** The next step when items were skipped (and none was a conflict). */
-export const SKIPPED_HINT = 'Skipped secrets keep their current value; use --on-conflict overwrite to replace them.'
+/**
+ * The note when items were skipped (and none was a conflict). Skipping is what was asked, so it is
+ * not a failure: the run exits 0 and this says what was left alone.
+ */
+export const SKIPPED_HINT =
+  "Skipped secrets keep their current value, as --on-conflict skip asks (exit 0). Only if the source's value should win there: --on-conflict overwrite replaces it (the old one stays as AWSPREVIOUS)."
+
 
 /**
  * Applies --on-conflict to an item whose target holds a different value: `fail` makes it a conflict

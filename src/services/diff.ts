@@ -13,12 +13,16 @@ export interface ScopeContents {
 
 /**
  * Lists a scope exactly (`prod/api` never includes `prod/api2` or `prod/api/x/y`) and reads the current
- * value of each secret in batches. Secrets scheduled for deletion are not listed, so they count as absent.
+ * value of each secret in batches. Secrets scheduled for deletion count as absent; with
+ * `options.scheduled`, their short names are added to that set (promote plans them as conflicts).
  */
-export async function readScope(store: SecretStore, scope: Scope): Promise<ScopeContents> {
+export async function readScope(store: SecretStore, scope: Scope, options: {scheduled?: Set<string>} = {}): Promise<ScopeContents> {
   const metadata = new Map<string, SecretMetadata>()
-  for await (const secret of store.list(scope.prefix)) {
-    if (scope.contains(secret.name)) metadata.set(secret.name.slice(scope.prefix.length), secret)
+  // With `scheduled`, the one listing also finds the secrets scheduled for deletion (short names).
+  for await (const secret of store.list(scope.prefix, {includeDeleted: options.scheduled !== undefined})) {
+    if (!scope.contains(secret.name)) continue
+    if (secret.deletedDate) options.scheduled?.add(secret.name.slice(scope.prefix.length))
+    else metadata.set(secret.name.slice(scope.prefix.length), secret)
   }
 
   const values = new Map<string, SecretValue>()

@@ -3,7 +3,7 @@ import pLimit from 'p-limit'
 import type {Scope} from '../core/address.js'
 import {countPlan, planPromotion, type PromoteState, type TargetDigest} from '../core/env-compare.js'
 import {ExitCode, type ExitCodeValue, NotFoundError, UsageError} from '../core/errors.js'
-import {digestOf} from '../core/migration-plan.js'
+import {digestOf, scheduledReason} from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {
@@ -108,11 +108,14 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
     to.secret(name)
   }
 
-  const [source, target] = await Promise.all([readScope(sourceStore, from), readScope(store, to)])
+  const scheduled = new Set<string>()
+  const [source, target] = await Promise.all([readScope(sourceStore, from), readScope(store, to, {scheduled})])
   const sourceDigests = new Map([...source.values].map(([name, value]) => [name, digestOf(value.bytes)]))
   const targetDigests = new Map<string, TargetDigest>(
     [...target.values].map(([name, value]) => [name, {digest: digestOf(value.bytes), versionId: target.versionIds.get(name)}]),
   )
+  // A target scheduled for deletion refuses every write: found here, in the plan, not at write time.
+  for (const name of scheduled) if (!targetDigests.has(name)) targetDigests.set(name, {digest: '', scheduledForDeletion: true})
   if (source.values.size === 0) {
     throw new NotFoundError(`${from} has no secrets; nothing to promote.`, `Run "secrets list ${from.env}" to see the services of ${from.env}.`)
   }
@@ -132,6 +135,7 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
       plan: planned.state,
       outcome: planned.state === 'create' || planned.state === 'update' ? 'planned' : planned.state,
       ...(planned.state === 'missing-source' ? {reason: `${from.prefix}${planned.name} does not exist`} : {}),
+      ...(planned.state === 'conflict' ? {reason: scheduledReason(`${to.prefix}${planned.name}`)} : {}),
     },
     digest: sourceDigests.get(planned.name),
     previousVersionId: targetDigests.get(planned.name)?.versionId,
@@ -143,8 +147,14 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
   const conflicts = options.onConflict === 'fail' && counts.update > 0
   for (const {item} of working) if (item.plan === 'update') applyConflictPolicy(item, options.onConflict)
 
-  const blocked = missing || conflicts
-  if (blocked) markNotRun(working.map(({item}) => item), missing ? 'a --secret is missing from the source' : CONFLICT_BLOCKS)
+  const scheduledTargets = counts.conflict > 0
+  const blocked = missing || conflicts || scheduledTargets
+  if (blocked) {
+    markNotRun(
+      working.map(({item}) => item),
+      missing ? 'a --secret is missing from the source' : scheduledTargets ? 'a target is scheduled for deletion' : CONFLICT_BLOCKS,
+    )
+  }
 
   const toWrite = working.filter(({item}) => item.outcome === 'planned')
   const planReport = (dryRun: boolean) => buildReport(options, working, dryRun)
@@ -207,17 +217,34 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
   } else if (totals.failed > 0) {
     exitCode = firstFailure ?? ExitCode.unexpected
     hint = 'Run the same command again: finished items plan as unchanged, and a retried write never adds a second version.'
-  } else if (totals.conflict > 0 || totals.skipped > 0) {
+  } else if (items.some((item) => item.plan === 'conflict')) {
     exitCode = ExitCode.conflict
+    const names = items.filter((item) => item.plan === 'conflict').map((item) => item.target)
     hint =
-      totals.conflict > 0
-        ? `Compare with "secrets diff ${from} ${to}"; run again with --on-conflict overwrite to add new versions (the old values stay as AWSPREVIOUS), or --on-conflict skip to copy only new secrets.`
-        : SKIPPED_HINT
+      `Nothing was written: ${listNames(names)} ${names.length === 1 ? 'is' : 'are'} scheduled for deletion. If that was a mistake, run ` +
+      `${names.map((name) => `"secrets restore ${name}"`).join(', ')}, then this command again; otherwise promote the others by name with --secret NAME.`
+  } else if (totals.conflict > 0) {
+    exitCode = ExitCode.conflict
+    const names = items.filter((item) => item.outcome === 'conflict').map((item) => item.name)
+    // Values often differ between environments on purpose (prod's password is not staging's): the
+    // safe ways forward come first, and overwrite last, saying what it would replace.
+    hint =
+      `Nothing was written: ${to} holds other values for ${listNames(names)}, often on purpose. Compare with "secrets diff ${from} ${to}". ` +
+      `To copy only what should travel, name it: --secret NAME (repeatable). To copy the new secrets and leave these as they are: --on-conflict skip. ` +
+      `Only if ${to} should take ${from}'s values: --on-conflict overwrite replaces ${to}'s current ${listNames(names)} (the old values stay as AWSPREVIOUS).`
+  } else if (totals.skipped > 0) {
+    // --on-conflict skip did exactly what was asked: exit 0, and the note names what was left alone.
+    hint = SKIPPED_HINT
   } else if (dryRun && totals.planned > 0) {
     hint = 'Dry run: nothing was written. Run again without --dry-run to promote.'
   }
 
   return {from, to, dryRun, onConflict: options.onConflict, items, totals, exitCode, summary: summarize(from, to, totals, dryRun), ...(hint ? {hint} : {})}
+}
+
+/** Up to three names, then a count: hints stay one readable line. */
+function listNames(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`
 }
 
 function summarize(from: string, to: string, totals: PromoteReport['totals'], dryRun: boolean): string {

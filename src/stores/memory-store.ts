@@ -126,17 +126,19 @@ export class MemoryStore implements SecretStore {
     const values = new Map<string, SecretValue>()
     const versionIds = new Map<string, string>()
     const missing: string[] = []
+    const scheduled: string[] = []
     for (const name of names) {
       const secret = this.secrets.get(name)
       if (!secret || secret.metadata.deletedDate) {
         missing.push(name)
+        if (secret) scheduled.push(name)
       } else {
         values.set(name, this.current(secret).value)
         versionIds.set(name, this.current(secret).versionId)
       }
     }
 
-    return {values, missing, versionIds}
+    return {values, missing, versionIds, scheduled}
   }
 
   async *list(prefix: string, options: {includeDeleted?: boolean} = {}): AsyncIterable<SecretMetadata> {

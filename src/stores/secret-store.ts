@@ -74,6 +74,8 @@ export interface BatchReadResult {
   missing: string[]
   /** The AWSCURRENT version id of each value read, when the store knows it. */
   versionIds?: Map<string, string>
+  /** Names (also in `missing`) that exist but are scheduled for deletion, when the store can tell. */
+  scheduled?: string[]
 }
 
 /**

@@ -146,6 +146,7 @@ export class SecretsManagerStore implements SecretStore {
     const values = new Map<string, SecretValue>()
     const versionIds = new Map<string, string>()
     const missing: string[] = []
+    const scheduled: string[] = []
     const limit = pLimit(BATCH_CONCURRENCY)
     const batches: string[][] = []
     for (let i = 0; i < names.length; i += BATCH_GET_LIMIT) batches.push(names.slice(i, i + BATCH_GET_LIMIT))
@@ -164,6 +165,7 @@ export class SecretsManagerStore implements SecretStore {
             const id = error.SecretId ?? ''
             if (error.ErrorCode === 'ResourceNotFoundException' || SCHEDULED_FOR_DELETION.test(error.Message ?? '')) {
               missing.push(id)
+              if (error.ErrorCode !== 'ResourceNotFoundException') scheduled.push(id)
             } else {
               throw translateAwsError({name: error.ErrorCode, message: error.Message}, {
                 action: 'secretsmanager:GetSecretValue',
@@ -176,7 +178,7 @@ export class SecretsManagerStore implements SecretStore {
     )
     // A batch answers by name or by ARN; anything asked for and not answered counts as missing.
     for (const name of names) if (!values.has(name) && !missing.includes(name)) missing.push(name)
-    return {values, missing, versionIds}
+    return {values, missing, versionIds, scheduled}
   }
 
   async *list(prefix: string, options: {includeDeleted?: boolean} = {}): AsyncIterable<SecretMetadata> {

@@ -46,3 +46,18 @@ export async function confirmOrRequireYes(question: string, assumeYes: boolean):
     return interrupted(error)
   }
 }
+
+/**
+ * Asks yes/no on a terminal, default no, for a step the flag alone decides in a pipeline (migrate's
+ * --delete-source). Ctrl-C at the prompt counts as no: the step is not taken.
+ */
+export async function confirmOnTerminal(question: string): Promise<boolean> {
+  const {confirm} = await import('./inquirer.js')
+  try {
+    return await confirm({message: question, default: false}, promptContext())
+  } catch (error) {
+    const name = (error as {name?: string}).name
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') return false
+    throw error
+  }
+}

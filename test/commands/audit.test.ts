@@ -56,7 +56,7 @@ describe('secrets audit', () => {
     expect(result.stdout).toMatch(/^Secrets in Parameter Store: 4 \(3 high, 1 medium\)$/m)
     expect(result.stdout).toMatch(/^IAM that reads more secrets than it needs: 6 \(4 high, 2 medium\)$/m)
     expect(result.stdout).toMatch(/^SEVERITY +RESOURCE +VARIABLE +WHY +FIX$/m)
-    expect(result.stdout).toContain('secrets migrate --from-ssm /prod/billing --to prod/billing --delete-source')
+    expect(result.stdout).toContain('secrets migrate --from-ssm /prod/billing --to prod/billing --only DB_PASSWORD --delete-source')
     expect(result.stdout).toMatch(/17 findings \(14 high, 3 medium\) in 3 Lambda functions, 1 ECS task definition, 4 SSM parameters, 4 managed policies, 4 roles, 1 user \(us-east-1\)\./)
     expect(result.stderr).toBe('17 findings at or above medium (--fail-on medium).\n')
     expectNoPlantedValue(result.stdout + result.stderr)

@@ -67,10 +67,44 @@ describe('secrets promote', () => {
     expect((await get(pair.to, 'NEW')).code).toBe(3)
   })
 
-  it('copies only new secrets under --on-conflict skip, and exits 4 to say one was skipped', async () => {
+  it('names --secret and --on-conflict skip before overwrite, and says what overwrite replaces', async () => {
+    const result = await runCli(['promote', pair.from, pair.to, '--yes'])
+    expect(result.code).toBe(4)
+    const hint = result.stderr.slice(result.stderr.indexOf('Hint: '))
+    const at = (text: string) => hint.indexOf(text)
+    expect(at('--secret NAME')).toBeGreaterThan(-1)
+    expect(at('--on-conflict skip')).toBeGreaterThan(at('--secret NAME'))
+    expect(at('--on-conflict overwrite')).toBeGreaterThan(at('--on-conflict skip'))
+    expect(hint).toContain(`--on-conflict overwrite replaces ${pair.to}'s current CHANGED`)
+  })
+
+  it('plans a target scheduled for deletion as a conflict: exit 4, nothing written, names secrets restore', async () => {
+    const from = `${uniqueEnv('delps')}/api`
+    const to = `${uniqueEnv('delpp')}/api`
+    await set(from, 'GONE', VALUES.new)
+    await set(from, 'OTHER', VALUES.same)
+    await set(to, 'GONE', VALUES.changedTo)
+    expect((await runCli(['delete', to, 'GONE', '--yes'])).code).toBe(0)
+    for (const policy of ['fail', 'skip', 'overwrite']) {
+      const result = await runCli(['promote', from, to, '--on-conflict', policy, '--yes', '--json'])
+      expect(result.code, policy).toBe(4)
+      const report = JSON.parse(result.stdout)
+      expect(report.items).toEqual([
+        expect.objectContaining({name: 'GONE', plan: 'conflict', outcome: 'conflict', reason: expect.stringContaining(`secrets restore /${to}/GONE`)}),
+        expect.objectContaining({name: 'OTHER', plan: 'create', outcome: 'not-run'}),
+      ])
+      expect(report.hint).toContain(`secrets restore /${to}/GONE`)
+    }
+
+    expect((await get(to, 'OTHER')).code).toBe(3)
+    expect((await runCli(['restore', to, 'GONE'])).code).toBe(0)
+    expect((await get(to, 'GONE')).stdout).toBe(VALUES.changedTo)
+  })
+
+  it('copies only new secrets under --on-conflict skip, and exits 0: skipping is what was asked', async () => {
     const {from, to} = await seed('skip')
     const result = await runCli(['promote', from, to, '--on-conflict', 'skip', '--yes', '--json'])
-    expect(result.code).toBe(4)
+    expect(result.code).toBe(0)
     const report = JSON.parse(result.stdout)
     expect(report.totals).toMatchObject({created: 1, skipped: 1, unchanged: 1})
     expect((await get(to, 'NEW')).stdout).toBe(VALUES.new)

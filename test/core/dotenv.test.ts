@@ -4,7 +4,7 @@ import {parse} from 'dotenv'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {decodeDotenv, duplicateKeysError, readDotenv} from '../../src/core/dotenv.js'
+import {decodeDotenv, duplicateKeysError, looksEncoded, readDotenv} from '../../src/core/dotenv.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')
 const asObject = (text: string) =>
@@ -96,6 +96,41 @@ describe('readDotenv', () => {
   it('reports a key dotenv cannot read, but not a line inside a quoted value', () => {
     const file = readDotenv('ключ=1\nA="x\nnot a key\n"\nMY KEY=2\n')
     expect(file.ignoredLines).toEqual([1, 5])
+  })
+
+  it('reports the lines of an unquoted PEM block by number only, and the key that opens it as truncated', () => {
+    const padded = `${'Ab3'.repeat(12)}==`
+    const file = readDotenv(`A=1\nKEY=-----BEGIN RSA PRIVATE KEY-----\n${'Qx7'.repeat(10)}\n${padded}\n-----END RSA PRIVATE KEY-----\nB=2\n`)
+    expect(file.entries.map((entry) => entry.key)).toEqual(['A', 'B'])
+    expect(file.truncated).toEqual([{key: 'KEY', line: 2}])
+    expect(file.suspectLines.map(({line}) => line)).toEqual([4])
+    expect(file.ignoredLines).toEqual([3, 5])
+    expect(JSON.stringify(file.suspectLines)).not.toContain('Ab3')
+  })
+
+  it('leaves a quoted PEM value alone', () => {
+    const file = readDotenv(`KEY="-----BEGIN PRIVATE KEY-----\n${'Ab3'.repeat(12)}==\n-----END PRIVATE KEY-----"\n`)
+    expect(file.entries.map((entry) => entry.key)).toEqual(['KEY'])
+    expect(file.truncated).toEqual([])
+    expect(file.suspectLines).toEqual([])
+  })
+
+  it.each([
+    ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcw==', true],
+    ['Qm3Xk8Tz4Vb7Np2Rc9Lw5Hd1=', true],
+    ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcw', false],
+    ['DATABASE_URL=', false],
+    ['MyServiceApiKeyV2Production=postgres://db', false],
+    ['apiKey==', false],
+    ['AWSSECRETACCESSKEY==', false],
+  ])('looksEncoded(%s) is %s', (line, expected) => {
+    expect(looksEncoded(line)).toBe(expected)
+  })
+
+  it('reports a key that looks like encoded data by its line only', () => {
+    const file = readDotenv('A=1\nQm3Xk8Tz4Vb7Np2Rc9Lw5Hd1Fs6Jg0=\n')
+    expect(file.entries.map((entry) => entry.key)).toEqual(['A'])
+    expect(file.suspectLines.map(({line}) => line)).toEqual([2])
   })
 
   it('does not mistake values that look like markers for markers', () => {

@@ -83,7 +83,7 @@ describe('planPromotion', () => {
   })
 
   it('plans every source secret when the selection is empty', () => {
-    expect(countPlan(planPromotion(source, target, []))).toEqual({create: 1, update: 1, unchanged: 1, 'missing-source': 0})
+    expect(countPlan(planPromotion(source, target, []))).toEqual({create: 1, update: 1, unchanged: 1, 'missing-source': 0, conflict: 0})
   })
 
   it('never plans a write for a name whose target already holds the same digest', () => {

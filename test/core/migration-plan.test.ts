@@ -103,7 +103,13 @@ describe('mapSources and classify', () => {
       ]),
     )
     expect(planned.map((item) => item.state)).toEqual(['create', 'unchanged', 'update', 'unmapped'])
-    expect(countStates(planned)).toEqual({create: 1, update: 1, unchanged: 1, collision: 0, unmapped: 1, invalid: 0})
+    expect(countStates(planned)).toEqual({create: 1, update: 1, unchanged: 1, collision: 0, unmapped: 1, invalid: 0, conflict: 0, left: 0})
+  })
+
+  it('plans a target scheduled for deletion as a conflict that names secrets restore', () => {
+    const [item] = classify(mapSources([source('/p/s/GONE')], (entry) => mapSsmName(entry.name)), new Map([['/p/s/GONE', {digest: '', scheduledForDeletion: true}]]))
+    expect(item.state).toBe('conflict')
+    expect(item.reason).toContain('secrets restore /p/s/GONE')
   })
 
   it('never maps two items to one written target (property)', () => {

@@ -51,7 +51,7 @@ describe('an account with every mistake planted', () => {
   it('gives each finding a secrets command as its fix', () => {
     for (const item of mistakesReport.findings) expect(item.fix).toMatch(/secrets (set|migrate|grant) /)
     const parameter = mistakesReport.findings.find((item) => item.resource === '/prod/billing/DB_PASSWORD')
-    expect(parameter?.fix).toBe('secrets migrate --from-ssm /prod/billing --to prod/billing --delete-source')
+    expect(parameter?.fix).toBe('secrets migrate --from-ssm /prod/billing --to prod/billing --only DB_PASSWORD --delete-source')
     const variable = mistakesReport.findings.find((item) => item.resource === 'checkout-prod' && item.item === 'DB_PASSWORD')
     expect(variable?.fix).toContain('secrets set prod/checkout DB_PASSWORD')
     expect(variable?.fix).toContain('secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD')

@@ -20,6 +20,62 @@ interface Report {
 }
 
 describe('secrets migrate --from-dotenv', () => {
+  it('selects .env entries with --only and --secrets-only, and refuses --type', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sel-')), '.env')
+    writeFileSync(file, 'APP_NAME=billing\nDB_PASSWORD=dotenv-db-password\nPORT=8080\nSTRIPE_API_KEY=dotenv-stripe-key\n')
+    const only = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/sel1`, '--only', 'STRIPE_API_KEY', '--json'])
+    expect(only.code).toBe(0)
+    expect((JSON.parse(only.stdout) as Report).items.map((item) => [item.source, item.outcome])).toEqual([['STRIPE_API_KEY', 'created']])
+    const secretsOnly = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/sel2`, '--secrets-only', '--json'])
+    expect(secretsOnly.code).toBe(0)
+    expect((JSON.parse(secretsOnly.stdout) as Report).items.map((item) => [item.source, item.outcome])).toEqual([
+      ['APP_NAME', 'left'],
+      ['DB_PASSWORD', 'created'],
+      ['PORT', 'left'],
+      ['STRIPE_API_KEY', 'created'],
+    ])
+    expect((await secretValues([`/${E}/sel2/APP_NAME`, `/${E}/sel2/PORT`])).size).toBe(0)
+    const type = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/sel3`, '--type', 'String'])
+    expect(type.code).toBe(2)
+    expect(type.stderr).toContain('--type is for SSM only')
+    expectNoValues([only.stdout, only.stderr, secretsOnly.stdout, secretsOnly.stderr], ['dotenv-db-password', 'dotenv-stripe-key'])
+  })
+
+  it('reports the lines of an unquoted multi-line PEM key by number only, in the plan, the dry run and --json, and writes nothing for them', async () => {
+    // Body lines assembled at run time (no key material sits in the repository); letters and digits
+    // only, so dotenv reads the padded last line as the key `<base64>` with the value `=`.
+    const body = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7', 'Zq9Lw2Rv5Nc0Yd4Hs6Jb1Ua7GeXq3kT9mZp2Lw8Rv5Nc0Yd4Hs6J', 'Qm3Xk8Tz4Vb7Np2Rc9Lw5Hd1Fs6Jg0Ky3Ae==']
+    const file = join(mkdtempSync(join(tmpdir(), 'pem-')), '.env')
+    writeFileSync(file, ['APP_NAME=billing', 'PRIVATE_KEY=-----BEGIN PRIVATE KEY-----', ...body, '-----END PRIVATE KEY-----', 'DB_HOST=db.internal', ''].join('\n'))
+    const keyLike = body.map((line) => line.replace(/=+$/, ''))
+    const args = ['migrate', '--from-dotenv', file, '--to', `${E}/pem`]
+    const dry = await runCli([...args, '--dry-run'])
+    const plan = await runCli([...args, '--json', '--dry-run'])
+    const run = await runCli([...args, '--json'])
+    expect(run.code).toBe(2)
+    for (const output of [dry.stdout, dry.stderr, plan.stdout, plan.stderr, run.stdout, run.stderr]) {
+      for (const text of keyLike) expect(output).not.toContain(text.slice(0, 16))
+    }
+
+    const report = JSON.parse(run.stdout) as Report
+    expect(report.items.map((item) => [item.source, item.outcome])).toEqual([
+      ['APP_NAME', 'created'],
+      ['PRIVATE_KEY', 'invalid'],
+      ['line 3', 'invalid'],
+      ['line 4', 'invalid'],
+      ['line 5', 'invalid'],
+      ['line 6', 'invalid'],
+      ['DB_HOST', 'created'],
+    ])
+    expect(report.items[1].reason).toContain('quote the whole value')
+    expect(report.items[4].reason).toContain('unquoted multi-line PEM block')
+    expect(dry.stdout).toMatch(/line 5 +- +- +invalid +this line is inside an unquoted multi-line PEM block/)
+    // Nothing but the two real entries was written.
+    const names: string[] = []
+    for await (const secret of (await secretStore()).list(`/${E}/pem/`)) names.push(secret.name)
+    expect(names.sort()).toEqual([`/${E}/pem/APP_NAME`, `/${E}/pem/DB_HOST`])
+  })
+
   it('migrates every entry of the nasty fixture exactly as dotenv reads it, reports the rest, and never changes the file', async () => {
     const before = sha(NASTY)
     const result = await runCli(['migrate', '--from-dotenv', NASTY, '--to', `${E}/api`, '--json'])

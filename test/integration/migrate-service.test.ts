@@ -83,6 +83,59 @@ describe('migrate (service, in memory)', () => {
     expect(report.hint).toContain('Run the same command again')
   })
 
+  it('keeps every source when the deletion is declined, and asks with exactly the sources it would delete', async () => {
+    const store = new MemoryStore()
+    const ssm = new FakeSsm([parameter('/p/s/A', 'alpha'), parameter('/p/s/B', 'beta')])
+    const asked: string[][] = []
+    const report = await migrate(store, {
+      ...options(ssm, {deleteSource: true}),
+      confirmDeletion: async (names) => {
+        asked.push([...names])
+        return false
+      },
+    })
+    expect(asked).toEqual([['/p/s/A', '/p/s/B']])
+    expect(report.exitCode).toBe(0)
+    expect(ssm.deleted).toEqual([])
+    expect(report.totals).toMatchObject({created: 2, sourcesDeleted: 0, sourcesKept: 2})
+    expect(report.hint).toContain('as you answered no')
+  })
+
+  it('finds targets scheduled for deletion through the batched read when the targets span many scopes', async () => {
+    const store = new MemoryStore()
+    // 3 scopes for 3 targets: the plan reads values (20 a call) instead of listing each scope.
+    const ssm = new FakeSsm([parameter('/p/a/X', 'x'), parameter('/p/b/Y', 'y'), parameter('/p/c/Z', 'z')])
+    await store.put('/p/b/Y', SecretValue.fromString('old'), {overwrite: true})
+    await store.delete('/p/b/Y', {recoveryDays: 7})
+    const report = await migrate(store, options(ssm, {deleteSource: true, onConflict: 'overwrite'}))
+    expect(report.exitCode).toBe(4)
+    expect(report.items.map((item) => [item.source, item.plan, item.outcome])).toEqual([
+      ['/p/a/X', 'create', 'not-run'],
+      ['/p/b/Y', 'conflict', 'conflict'],
+      ['/p/c/Z', 'create', 'not-run'],
+    ])
+    expect(report.hint).toContain('secrets restore /p/b/Y')
+    expect(ssm.deleted).toEqual([])
+    expect((await store.getMany(['/p/a/X', '/p/c/Z'])).values.size).toBe(0)
+  })
+
+  it('keeps the sources it had not deleted yet when interrupted while deleting, and exits 130', async () => {
+    const store = new MemoryStore()
+    const ssm = new FakeSsm(Array.from({length: 25}, (_, i) => parameter(`/p/s/K${String(i).padStart(2, '0')}`, `v${i}`)))
+    const controller = new AbortController()
+    const report = await migrate(store, {
+      ...options(ssm, {deleteSource: true}),
+      signal: controller.signal,
+      onProgress: (progress) => {
+        // The first batch of 10 is deleted; Ctrl-C comes before the second.
+        if (progress.phase === 'deleting' && progress.deleted === 10) controller.abort()
+      },
+    })
+    expect(report.exitCode).toBe(130)
+    expect(ssm.deleted).toHaveLength(10)
+    expect(report.totals).toMatchObject({created: 25, sourcesDeleted: 10, sourcesKept: 15})
+  })
+
   it('never puts a value in the report', async () => {
     const store = new MemoryStore()
     const report = await migrate(store, options(new FakeSsm([parameter('/p/s/A', 'TOP-SECRET-VALUE')])))

@@ -15,6 +15,7 @@ const E = uniqueEnv('mssm')
 const json = (stdout: string) => JSON.parse(stdout) as {
   items: {source: string; target?: string; plan: string; outcome: string; reason?: string; sourceDeleted?: boolean; verified?: boolean}[]
   totals: Record<string, number>
+  sourcesToDelete: string[]
   exitCode: number
   hint?: string
   dryRun: boolean
@@ -173,10 +174,11 @@ describe('secrets migrate --from-ssm', () => {
       expect(values.has(`/${E}/cfail/NEW`)).toBe(false)
     })
 
-    it('--on-conflict skip leaves it, writes the rest and exits 4; --delete-source keeps the skipped parameter', async () => {
+    it('--on-conflict skip leaves it, writes the rest and exits 0 (it did what was asked); --delete-source keeps the skipped parameter', async () => {
       await setup('cskip')
       const result = await runCli(['migrate', '--from-ssm', `/${E}/cskip`, '--on-conflict', 'skip', '--delete-source', '--json'])
-      expect(result.code).toBe(4)
+      expect(result.code).toBe(0)
+      expect(json(result.stdout).hint).toContain('as --on-conflict skip asks')
       const report = json(result.stdout)
       expect(report.items.map((item) => [item.outcome, item.sourceDeleted ?? false])).toEqual([
         ['skipped', false],
@@ -220,6 +222,111 @@ describe('secrets migrate --from-ssm', () => {
     const again = await runCli(['migrate', '--from-ssm', `/${E}/del`, '--delete-source', '--json'])
     expect(again.code).toBe(0)
     expect(json(again.stdout).hint).toContain(`Nothing is left under /${E}/del`)
+  })
+
+  describe('selecting from a path that holds secrets beside configuration', () => {
+    const mixed = (label: string): SeedParameter[] => [
+      {name: `/${E}/${label}/SMTP_PASSWORD`, value: 'smtp password value', type: 'SecureString'},
+      {name: `/${E}/${label}/DB_PASSWORD`, value: 'plain db password', type: 'String'},
+      {name: `/${E}/${label}/DB_HOST`, value: 'db.internal', type: 'String'},
+      {name: `/${E}/${label}/DB_PORT`, value: '5432', type: 'String'},
+      {name: `/${E}/${label}/HOSTS`, value: 'a.internal,b.internal', type: 'StringList'},
+      {name: `/${E}/${label}/queue/URL`, value: 'https://sqs.example/queue', type: 'String'},
+    ]
+
+    it('--only NAME takes exactly the named parameters and touches nothing else', async () => {
+      const parameters = mixed('only')
+      await seed(parameters)
+      const result = await runCli(['migrate', '--from-ssm', `/${E}/only`, '--to', `${E}/only`, '--only', 'SMTP_PASSWORD', '--only', 'queue/URL', '--delete-source', '--json'])
+      expect(result.code).toBe(0)
+      const report = json(result.stdout)
+      expect(report.items.map((item) => [item.source, item.outcome, item.sourceDeleted])).toEqual([
+        [`/${E}/only/SMTP_PASSWORD`, 'created', true],
+        [`/${E}/only/queue/URL`, 'created', true],
+      ])
+      expect(report.totals.notSelected).toBe(4)
+      expect(await parameterNames(`/${E}/only`)).toEqual([`/${E}/only/DB_HOST`, `/${E}/only/DB_PASSWORD`, `/${E}/only/DB_PORT`, `/${E}/only/HOSTS`])
+      expect((await secretValues([`/${E}/only/DB_HOST`, `/${E}/only/DB_PASSWORD`])).size).toBe(0)
+
+      const typo = await runCli(['migrate', '--from-ssm', `/${E}/only`, '--to', `${E}/only`, '--only', 'DB_PASWORD', '--delete-source'])
+      expect(typo.code).toBe(3)
+      expect(typo.stderr).toContain('--only DB_PASWORD: no such parameter')
+      expect(await parameterNames(`/${E}/only`)).toHaveLength(4)
+    })
+
+    it('--type takes only parameters of the given types', async () => {
+      await seed(mixed('type'))
+      const result = await runCli(['migrate', '--from-ssm', `/${E}/type`, '--type', 'SecureString', '--type', 'StringList', '--json'])
+      expect(result.code).toBe(0)
+      const report = json(result.stdout)
+      expect(report.items.map((item) => item.source)).toEqual([`/${E}/type/HOSTS`, `/${E}/type/SMTP_PASSWORD`])
+      expect(report.totals.notSelected).toBe(4)
+    })
+
+    it('--secrets-only takes what audit calls a secret, and the plan says why each was taken or left', async () => {
+      await seed(mixed('sonly'))
+      const human = await runCli(['migrate', '--from-ssm', `/${E}/sonly`, '--to', `${E}/sonly`, '--secrets-only', '--dry-run'])
+      expect(human.code).toBe(0)
+      expect(human.stdout).toMatch(/SMTP_PASSWORD +SecureString .*create +secret: SecureString parameter/)
+      expect(human.stdout).toMatch(/DB_PASSWORD +String .*create +secret: unencrypted String: name contains PASSWORD/)
+      expect(human.stdout).toMatch(/DB_PORT +String +- +left +left in place: not a secret by the audit's rules \(the value is a short number/)
+      const result = await runCli(['migrate', '--from-ssm', `/${E}/sonly`, '--to', `${E}/sonly`, '--secrets-only', '--delete-source', '--json'])
+      expect(result.code).toBe(0)
+      const report = json(result.stdout)
+      expect(Object.fromEntries(report.items.map((item) => [item.source.slice(`/${E}/sonly/`.length), item.outcome]))).toEqual({
+        SMTP_PASSWORD: 'created',
+        DB_PASSWORD: 'created',
+        DB_HOST: 'left',
+        DB_PORT: 'left',
+        HOSTS: 'left',
+        'queue/URL': 'left',
+      })
+      expect(await parameterNames(`/${E}/sonly`)).toEqual([`/${E}/sonly/DB_HOST`, `/${E}/sonly/DB_PORT`, `/${E}/sonly/HOSTS`, `/${E}/sonly/queue/URL`])
+      expectNoValues([human.stdout, human.stderr, result.stdout, result.stderr], ['smtp password value', 'plain db password'])
+    })
+  })
+
+  it('--dry-run --delete-source lists every source it would delete, with the count, and deletes nothing', async () => {
+    await seed([
+      {name: `/${E}/drydel/API_TOKEN`, value: 'dry delete token', type: 'SecureString'},
+      {name: `/${E}/drydel/DB_PASSWORD`, value: 'dry delete password', type: 'SecureString'},
+      {name: `/${E}/drydel/DB_HOST`, value: 'db.internal'},
+    ])
+    const args = ['migrate', '--from-ssm', `/${E}/drydel`, '--only', 'API_TOKEN', '--only', 'DB_PASSWORD', '--delete-source', '--dry-run']
+    const human = await runCli(args)
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain(`Would delete 2 source parameters (--delete-source), each only once its secret verified equal:\n  /${E}/drydel/API_TOKEN\n  /${E}/drydel/DB_PASSWORD\n`)
+    expect(human.stdout).toContain('Dry run: 2 items: 2 to write, 2 sources to delete, 1 not selected.')
+    const report = json((await runCli([...args, '--json'])).stdout)
+    expect(report.sourcesToDelete).toEqual([`/${E}/drydel/API_TOKEN`, `/${E}/drydel/DB_PASSWORD`])
+    expect(await parameterNames(`/${E}/drydel`)).toHaveLength(3)
+    expectNoValues([human.stdout, human.stderr], ['dry delete token', 'dry delete password'])
+  })
+
+  it('plans a target scheduled for deletion as a conflict: exit 4, nothing written or deleted, names secrets restore', async () => {
+    await seed([
+      {name: `/${E}/sched/GONE`, value: 'value for a deleted secret', type: 'SecureString'},
+      {name: `/${E}/sched/FRESH`, value: 'value for a fresh secret', type: 'SecureString'},
+    ])
+    const store = await secretStore()
+    const {SecretValue} = await import('../../src/core/secret-value.js')
+    await store.put(`/${E}/sched/GONE`, SecretValue.fromString('the old secret'), {overwrite: true})
+    await store.delete(`/${E}/sched/GONE`, {recoveryDays: 7})
+    for (const policy of ['fail', 'overwrite']) {
+      const result = await runCli(['migrate', '--from-ssm', `/${E}/sched`, '--on-conflict', policy, '--delete-source', '--json'])
+      expect(result.code, policy).toBe(4)
+      const report = json(result.stdout)
+      expect(report.items.map((item) => [item.source, item.plan, item.outcome])).toEqual([
+        [`/${E}/sched/FRESH`, 'create', 'not-run'],
+        [`/${E}/sched/GONE`, 'conflict', 'conflict'],
+      ])
+      expect(report.items[1].reason).toContain(`secrets restore /${E}/sched/GONE`)
+      expect(report.hint).toContain(`secrets restore /${E}/sched/GONE`)
+      expect(report.sourcesToDelete).toEqual([])
+    }
+
+    expect((await secretValues([`/${E}/sched/FRESH`])).size).toBe(0)
+    expect(await parameterNames(`/${E}/sched`)).toHaveLength(2)
   })
 
   it('refuses bad input before any AWS call', async () => {

@@ -188,7 +188,13 @@ async function writeInputs(): Promise<Context['files']> {
     manifest: join(workDir, 'secrets.yml'),
     manifestMissing: join(workDir, 'missing.yml'),
   }
-  await writeFile(files.dotenv, `DB_PASS=${value('dotenv-1')}\nexport TOKEN="${value('dotenv-2')}\\nline2"\nbad line ${value('dotenv-bad')}\n`)
+  // An unquoted multi-line PEM value too: dotenv reads its padded line as a key (issue 23.4), so the
+  // canary there would be a secret's *name* if it were ever shown or written.
+  await writeFile(
+    files.dotenv,
+    `DB_PASS=${value('dotenv-1')}\nexport TOKEN="${value('dotenv-2')}\\nline2"\nbad line ${value('dotenv-bad')}\n` +
+      `PEM_KEY=-----BEGIN PRIVATE KEY-----\n${value('pem-line')}==\n-----END PRIVATE KEY-----\n`,
+  )
   await writeFile(files.valueFile, value('from-file'))
   await writeFile(files.manifest, 'service: api\nfunctions:\n  checkout: [DB_PASS, API_KEY]\n')
   await writeFile(files.manifestMissing, 'service: api\nfunctions:\n  checkout: [DB_PASS, NOT_THERE]\n')

@@ -70,20 +70,22 @@ export function ecsVariableFix(family: string, container: string, variable: stri
 }
 
 /**
- * Fix for a parameter: migrate its path into the matching scope. `/prod/billing/DB_PASSWORD` gives
- * `secrets migrate --from-ssm /prod/billing --to prod/billing`.
+ * Fix for a parameter: migrate that one parameter, and nothing else of its path, into the matching
+ * scope, deleting it once its secret verified. `/prod/billing/DB_PASSWORD` gives
+ * `secrets migrate --from-ssm /prod/billing --to prod/billing --only DB_PASSWORD --delete-source`:
+ * the parameters beside it (configuration, as often as not) stay where they are. When the scope has a
+ * placeholder (ENV, SERVICE), the fix copies without deleting: run as printed, it loses nothing.
  */
 export function ssmParameterFix(parameterName: string): string {
   const segments = parameterName.replace(/^\//, '').split('/')
-  if (!parameterName.startsWith('/') || segments.length < 2) {
-    const name = secretNameFor(segments.at(-1) ?? parameterName)
-    return `secrets set ENV/SERVICE ${name} (with the parameter's value), then delete the parameter ${parameterName}`
-  }
-
-  const path = `/${segments.slice(0, -1).join('/')}`
-  const env = valid('environment', segments[0]) ? segments[0] : 'ENV'
+  const last = segments.at(-1) ?? parameterName
+  const parent = segments.length >= 2 ? `/${segments.slice(0, -1).join('/')}` : '/'
+  const env = segments.length >= 2 && valid('environment', segments[0]) ? segments[0] : 'ENV'
   const service = segments.length >= 3 && valid('service', segments[1]) ? segments[1] : 'SERVICE'
-  return `secrets migrate --from-ssm ${path} --to ${env}/${service} --delete-source`
+  const command = `secrets migrate --from-ssm ${quoteArg(parent)} --to ${env}/${service} --only ${quoteArg(last)}`
+  const placeholders = [env === 'ENV' ? 'ENV' : '', service === 'SERVICE' ? 'SERVICE' : ''].filter(Boolean)
+  if (placeholders.length > 0) return `${command} (fill in ${placeholders.join(' and ')}; add --delete-source once the secret is where it belongs)`
+  return `${command} --delete-source`
 }
 
 /**

@@ -87,12 +87,38 @@ export function parameterNeedsValue(parameter: Pick<ParameterInput, 'type'>): bo
 const PARAMETERS_PER_SCAN = 100
 
 /**
- * SecureString: medium, whatever it holds (it belongs in Secrets Manager). String and StringList:
- * high when the name (its last path segment) or the value says secret, unless the value is a reference.
- * When a value could not be read (GetParameters denied), a secret-sounding name is reported on its own.
+ * Why a parameter is or is not a secret, by the audit's rules: what `secrets audit` reports and what
+ * `secrets migrate --secrets-only` moves are decided by this one function.
  */
-export async function inspectParameters(parameters: readonly ParameterInput[], scan: SecretScanner): Promise<Finding[]> {
-  const findings: Finding[] = []
+export type ParameterVerdict =
+  | {secret: true; rule: 'ssm-secure-string' | 'ssm-plaintext-secret'; detail: string}
+  | {secret: false; detail: string}
+
+/** Words for why a value is not a secret (BenignReason and the rest), for plans and reports. */
+const CLEAN_DETAILS: Record<string, string> = {
+  empty: 'the value is empty',
+  boolean: 'the value is a flag (true/false, on/off, ...)',
+  number: 'the value is a short number (a setting)',
+  'too-short': 'the value is too short to be a credential',
+  arn: 'the value is an ARN (a reference)',
+  'dynamic-reference': 'the value is a {{resolve:...}} reference',
+  'secret-name': 'the value is a secret or parameter name (a reference)',
+  'url-without-credentials': 'the value is a URL without credentials',
+  placeholder: 'the value is a placeholder',
+  'not-secret-looking': 'neither the name nor the value looks like a secret',
+}
+
+/** The words for a verdict of `classifyVariables`: why it is a secret, or why not. */
+export function describeVerdict(verdict: VariableVerdict): string {
+  return verdict.kind === 'clean' ? (CLEAN_DETAILS[verdict.reason] ?? verdict.reason) : verdict.detail
+}
+
+/**
+ * SecureString: a secret, whatever it holds (it belongs in Secrets Manager). String and StringList:
+ * a secret when the name (its last path segment) or the value says so, unless the value is a
+ * reference. When a value could not be read (GetParameters denied), a secret-sounding name decides.
+ */
+export async function judgeParameters(parameters: readonly ParameterInput[], scan: SecretScanner): Promise<ParameterVerdict[]> {
   const withValues = parameters.filter((parameter) => parameter.type !== 'SecureString' && parameter.value !== undefined)
   const verdicts = new Map<ParameterInput, VariableVerdict>()
   for (let index = 0; index < withValues.length; index += PARAMETERS_PER_SCAN) {
@@ -104,34 +130,35 @@ export async function inspectParameters(parameters: readonly ParameterInput[], s
     for (const [at, verdict] of judged.entries()) verdicts.set(chunk[at], verdict)
   }
 
-  for (const parameter of parameters) {
-    const fix = ssmParameterFix(parameter.name)
+  return parameters.map((parameter): ParameterVerdict => {
     if (parameter.type === 'SecureString') {
-      findings.push(
-        finding('ssm-secure-string', {
-          resourceType: 'ssm-parameter',
-          resource: parameter.name,
-          item: parameter.name,
-          detail: 'SecureString parameter: Secrets Manager scales for run-time reads and rotates',
-          fix,
-        }),
-      )
-      continue
+      return {secret: true, rule: 'ssm-secure-string', detail: 'SecureString parameter: Secrets Manager scales for run-time reads and rotates'}
     }
 
     const verdict =
       verdicts.get(parameter) ??
       (looksLikeSecretName(lastSegment(parameter.name))
-        ? {kind: 'secret-name' as const, detail: `${parameter.type} parameter whose name says secret (its value was not read)`}
-        : {kind: 'clean' as const})
-    if (verdict.kind === 'clean') continue
+        ? {kind: 'secret-name' as const, word: '', detail: `${parameter.type} parameter whose name says secret (its value was not read)`}
+        : {kind: 'clean' as const, reason: 'not-secret-looking' as const})
+    if (verdict.kind === 'clean') return {secret: false, detail: describeVerdict(verdict)}
+    return {secret: true, rule: 'ssm-plaintext-secret', detail: `unencrypted ${parameter.type}: ${verdict.detail}`}
+  })
+}
+
+/** One finding per parameter that `judgeParameters` calls a secret; SecureString medium, the rest high. */
+export async function inspectParameters(parameters: readonly ParameterInput[], scan: SecretScanner): Promise<Finding[]> {
+  const verdicts = await judgeParameters(parameters, scan)
+  const findings: Finding[] = []
+  for (const [index, parameter] of parameters.entries()) {
+    const verdict = verdicts[index]
+    if (!verdict.secret) continue
     findings.push(
-      finding('ssm-plaintext-secret', {
+      finding(verdict.rule, {
         resourceType: 'ssm-parameter',
         resource: parameter.name,
         item: parameter.name,
-        detail: `unencrypted ${parameter.type}: ${verdict.detail}`,
-        fix,
+        detail: verdict.detail,
+        fix: ssmParameterFix(parameter.name),
       }),
     )
   }

@@ -14,11 +14,11 @@ describe('fix commands', () => {
   })
 
   it.each([
-    ['/prod/billing/DB_PASSWORD', 'secrets migrate --from-ssm /prod/billing --to prod/billing --delete-source'],
-    ['/prod/billing/db/PASSWORD', 'secrets migrate --from-ssm /prod/billing/db --to prod/billing --delete-source'],
-    ['/prod/DB_PASSWORD', 'secrets migrate --from-ssm /prod --to prod/SERVICE --delete-source'],
-    ['db-password', 'secrets set ENV/SERVICE db-password (with the parameter\'s value), then delete the parameter db-password'],
-  ])('migrates parameter %s', (name, fix) => {
+    ['/prod/billing/DB_PASSWORD', 'secrets migrate --from-ssm /prod/billing --to prod/billing --only DB_PASSWORD --delete-source'],
+    ['/prod/billing/db/PASSWORD', 'secrets migrate --from-ssm /prod/billing/db --to prod/billing --only PASSWORD --delete-source'],
+    ['/prod/DB_PASSWORD', 'secrets migrate --from-ssm /prod --to prod/SERVICE --only DB_PASSWORD (fill in SERVICE; add --delete-source once the secret is where it belongs)'],
+    ['db-password', 'secrets migrate --from-ssm / --to ENV/SERVICE --only db-password (fill in ENV and SERVICE; add --delete-source once the secret is where it belongs)'],
+  ])('migrates parameter %s, and only it', (name, fix) => {
     expect(ssmParameterFix(name)).toBe(fix)
   })
 

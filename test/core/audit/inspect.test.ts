@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {inspectIam, inspectLambdaFunction, inspectParameter, inspectTaskDefinition, parameterNeedsValue} from '../../../src/core/audit/inspect.js'
+import {inspectIam, inspectLambdaFunction, inspectParameter, inspectParameters, inspectTaskDefinition, judgeParameters, parameterNeedsValue} from '../../../src/core/audit/inspect.js'
 import {scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:'
@@ -28,6 +28,23 @@ describe('inspecting workloads', () => {
 })
 
 describe('inspecting parameters', () => {
+  it('reports exactly the parameters judgeParameters (migrate --secrets-only) calls secrets, and says why the rest are not', async () => {
+    const parameters = [
+      {name: '/prod/billing/SMTP_PASSWORD', type: 'SecureString'},
+      {name: '/prod/billing/DB_PASSWORD', type: 'String', value: 'plain-password-1'},
+      {name: '/prod/billing/DB_PASSWORD_ARN', type: 'String', value: `${ARN}/prod/billing/DB-AbCdEf`},
+      {name: '/prod/billing/DB_PORT', type: 'String', value: '5432'},
+      {name: '/prod/billing/HOSTS', type: 'StringList', value: 'a.internal,b.internal'},
+      {name: '/prod/billing/API_TOKEN', type: 'String'},
+    ]
+    const [verdicts, findings] = await Promise.all([judgeParameters(parameters, scanManyForSecrets), inspectParameters(parameters, scanManyForSecrets)])
+    const secrets = parameters.filter((_, index) => verdicts[index].secret).map((parameter) => parameter.name)
+    expect(findings.map((item) => item.resource)).toEqual(secrets)
+    expect(secrets).toEqual(['/prod/billing/SMTP_PASSWORD', '/prod/billing/DB_PASSWORD', '/prod/billing/API_TOKEN'])
+    expect(verdicts[2]).toEqual({secret: false, detail: 'the value is an ARN (a reference)'})
+    expect(verdicts[3]).toEqual({secret: false, detail: 'the value is a short number (a setting)'})
+  })
+
   it.each([
     [{name: '/prod/billing/DB_PASSWORD', type: 'String', value: 'hunter2hunter2'}, 'ssm-plaintext-secret'],
     [{name: '/prod/billing/DB_PASSWORD', type: 'String'}, 'ssm-plaintext-secret'],
