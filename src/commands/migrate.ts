@@ -27,7 +27,7 @@ Each write carries a deterministic ClientRequestToken, so a retried or repeated 
 
 --delete-source (SSM only): the plan and the dry run list every parameter that would be deleted, with a count. At a terminal it asks before the first deletion (default no; --yes does not ask); in a pipeline the flag is the decision. A parameter is deleted only if, just before its deletion, it still holds the value that was migrated and its secret holds that value too: one that changed meanwhile is kept (exit 4). An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
 
-Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when interrupted.
+Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when interrupted (143 for SIGTERM), after finishing the writes in flight.
 
 ${EXIT_CODES_HELP}`
 
@@ -93,12 +93,14 @@ ${EXIT_CODES_HELP}`
     const {migrate} = await import('../services/migrate.js')
     const feedback = await this.feedback()
     const controller = new AbortController()
-    // First Ctrl-C: stop starting writes, finish and verify those in flight, report. A second one kills
-    // (the listeners are `once`), which the note says, so a person knows the first one was heard.
-    const stop = () => {
+    // First Ctrl-C (or SIGTERM): stop starting writes, finish and verify those in flight, report. A
+    // second one kills (the listeners are `once`), which the note says, so a person knows it was heard.
+    let stoppedBy: NodeJS.Signals | undefined
+    const stop = (signal: NodeJS.Signals) => {
+      stoppedBy = signal
       if (!this.jsonEnabled()) {
         feedback.pause()
-        process.stderr.write('Stopping: no new writes; finishing and verifying those in flight (Ctrl-C again stops at once).\n')
+        process.stderr.write(`Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).\n`)
         feedback.resume()
       }
 
@@ -136,6 +138,8 @@ ${EXIT_CODES_HELP}`
       process.removeListener('SIGTERM', stop)
     }
 
+    // An interrupted run exits as every command does for its signal: 130 for SIGINT, 143 for SIGTERM.
+    if (stoppedBy === 'SIGTERM' && report.exitCode === ExitCode.interrupted) report = {...report, exitCode: ExitCode.terminated}
     this.printResult(report)
     process.exitCode = report.exitCode
     return report

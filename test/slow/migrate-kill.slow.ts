@@ -107,7 +107,7 @@ interface Stopped {
  * frozen; SIGINT while frozen, then, once the CLI has said it is stopping, lets the calls in flight
  * finish so it can verify and report them.
  */
-async function runAndStop(p: KillPoint, signal: 'SIGKILL' | 'SIGINT' = 'SIGKILL'): Promise<Stopped> {
+async function runAndStop(p: KillPoint, signal: 'SIGKILL' | 'SIGINT' | 'SIGTERM' = 'SIGKILL'): Promise<Stopped> {
   const proxy = await startAwsProxy(inject('emulatorEndpoint'))
   try {
     const child = spawn(process.execPath, [BIN, ...args(p)], {cwd: ROOT, env: cliEnv({AWS_ENDPOINT_URL: proxy.endpoint}), stdio: ['ignore', 'pipe', 'pipe']})
@@ -118,7 +118,7 @@ async function runAndStop(p: KillPoint, signal: 'SIGKILL' | 'SIGINT' = 'SIGKILL'
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()
-      if (/^Stopping: /m.test(stderr)) acknowledged()
+      if (/^Stopping \(SIG(INT|TERM)\): /m.test(stderr)) acknowledged()
     })
     const closed = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve, reject) => {
       child.on('error', reject)
@@ -135,7 +135,7 @@ async function runAndStop(p: KillPoint, signal: 'SIGKILL' | 'SIGINT' = 'SIGKILL'
       deletions: proxy.answered(/^DeleteParameters?$/),
     }
     child.kill(signal)
-    if (signal === 'SIGINT') {
+    if (signal !== 'SIGKILL') {
       await stopping
       proxy.release()
     }
@@ -229,15 +229,23 @@ describe(`migrate killed with SIGKILL at ${POINTS} points (seed ${SEED})`, () =>
   })
 })
 
-describe('migrate stopped with SIGINT', () => {
-  const sigintPoints: KillPoint[] = [0, 1, 2].map((i) => ({index: 100 + i, phase: 'write', at: [5, 20, 40][i], landHeld: false, concurrency: [1, 4, 8][i], deleteSource: i === 1}))
+describe('migrate stopped with SIGINT or SIGTERM', () => {
+  const stopPoints = [0, 1, 2, 3].map((i) => ({
+    index: 100 + i,
+    phase: 'write' as const,
+    at: [5, 20, 40, 30][i],
+    landHeld: false,
+    concurrency: [1, 4, 8, 4][i],
+    deleteSource: i === 1,
+    signal: i === 3 ? ('SIGTERM' as const) : ('SIGINT' as const),
+  }))
   beforeAll(async () => {
-    await seed(sigintPoints.flatMap((p) => params(p)))
+    await seed(stopPoints.flatMap((p) => params(p)))
   }, 120_000)
 
-  it.each(sigintPoints)('during writes (after $at, concurrency $concurrency): exit 130, a resume hint, and a re-run finishes', async (p) => {
-    const stopped = await runAndStop(p, 'SIGINT')
-    expect(stopped.code, stopped.stderr).toBe(130)
+  it.each(stopPoints)('$signal during writes (after $at, concurrency $concurrency): exit 130 or 143, a resume hint, and a re-run finishes', async (p) => {
+    const stopped = await runAndStop(p, p.signal)
+    expect(stopped.code, stopped.stderr).toBe(p.signal === 'SIGINT' ? 130 : 143)
     expect(stopped.frozenAt.writes).toBeLessThan(PER_POINT)
     expect(stopped.stderr).toContain('Run the same command again to finish')
     expect(stopped.stdout + stopped.stderr).not.toMatch(/^\s{4}at /m)
