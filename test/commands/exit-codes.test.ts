@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process'
 import {closeSync, openSync} from 'node:fs'
 
-import {describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 
 import {BIN, cliEnv, type CliResult, runCli, startCli, uniqueEnv} from '../helpers/cli.js'
 
@@ -26,8 +26,12 @@ function runWithStdout(args: string[], stdout: 'closed-pipe' | number, input = '
 }
 
 describe('a closed pipe and an unwritable stdout', () => {
+  // The secret both tests read, whichever runs first.
+  beforeAll(async () => {
+    expect((await runCli(['set', `${env}/api`, 'PIPED'], {input: 'piped-value'})).code).toBe(0)
+  })
+
   it('ends quietly with exit 0 when the reader has gone (get | true), for one secret and for --all alike', async () => {
-    await runCli(['set', `${env}/api`, 'PIPED'], {input: 'piped-value'})
     for (const args of [['get', `${env}/api`, 'PIPED'], ['get', `${env}/api`, '--all']]) {
       const result = await runWithStdout(args, 'closed-pipe')
       // Before: `get NAME | true` was exit 1 "Unexpected error: Error: write EPIPE".

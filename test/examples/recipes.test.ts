@@ -71,10 +71,14 @@ describe('examples/store-from-ci-secret.sh', () => {
 describe('examples/gate-deploy-on-diff.sh', () => {
   const staging = uniqueEnv('gates')
   const prod = uniqueEnv('gatep')
+  // A second production, already holding every secret of staging, for the manifest's own check.
+  const prodComplete = uniqueEnv('gatem')
   beforeAll(async () => {
     await set(`${staging}/api`, 'DB_PASS', 'staging-pass')
     await set(`${prod}/api`, 'DB_PASS', 'prod-pass')
     await set(`${staging}/api`, 'STRIPE_KEY', 'sk_staging')
+    await set(`${prodComplete}/api`, 'DB_PASS', 'prod-pass')
+    await set(`${prodComplete}/api`, 'STRIPE_KEY', 'sk_prod')
   })
 
   it('stops the deploy (exit 1) naming what the target lacks, then lets it through once promoted', async () => {
@@ -92,15 +96,15 @@ describe('examples/gate-deploy-on-diff.sh', () => {
 
   it('also stops on a secret declared in secrets.yml that the target lacks (grant --check)', async () => {
     const file = await manifest('service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n  mailer: [SMTP_PASS]\n')
-    const blocked = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prod}/api`, file])
+    const blocked = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prodComplete}/api`, file])
     expect(blocked.code).toBe(1)
-    expect(blocked.stderr).toContain(`/${prod}/api/SMTP_PASS`)
+    expect(blocked.stderr).toContain(`/${prodComplete}/api/SMTP_PASS`)
     expect(blocked.stderr).toContain(`lacks secrets declared in ${file}`)
 
-    await set(`${prod}/api`, 'SMTP_PASS', 'smtp')
-    const go = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prod}/api`, file])
+    await set(`${prodComplete}/api`, 'SMTP_PASS', 'smtp')
+    const go = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prodComplete}/api`, file])
     expect(go.code).toBe(0)
-    expect(go.stdout).toContain(`ok: every secret declared in ${file} exists in ${prod}`)
+    expect(go.stdout).toContain(`ok: every secret declared in ${file} exists in ${prodComplete}`)
   })
 
   it('passes the CLI\'s own failure through (exit 2 for a bad scope)', async () => {
