@@ -11,6 +11,7 @@ import {join, relative} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ROOT, cliEnv, uniqueEnv} from '../helpers/cli.js'
+import {nodeForOtherUsers} from '../helpers/other-user.js'
 
 /** A uid and gid with no passwd entry, as a container started with `--user 12345` has. */
 const NOBODY = 12_345
@@ -77,7 +78,7 @@ function run(install: string, args: string[], options: {env?: Record<string, str
   const unset = Object.entries(options.env ?? {})
     .filter(([, value]) => value === undefined)
     .flatMap(([name]) => ['-u', name])
-  const command = [process.execPath, join(install, 'bin', 'run.js'), ...args]
+  const command = [options.uid === undefined ? process.execPath : nodeForOtherUsers(work), join(install, 'bin', 'run.js'), ...args]
   const spawnOptions: SpawnSyncOptions = {env, encoding: 'utf8', input: options.input ?? '', cwd: work}
   const result =
     options.uid === undefined

@@ -15,6 +15,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {secretStore, seed} from '../fixtures/migrate-helpers.js'
 import {type CliResult, ROOT, cliEnv, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 import {freePort} from '../helpers/emulator.js'
+import {nodeForOtherUsers} from '../helpers/other-user.js'
 import {runCliInPty} from '../helpers/pty.js'
 import {always, type FakeAnswer, type FakeAws, startFakeAws} from './fake-aws.js'
 import {codeCacheFiles, encodingsOf, filesUnder, makeSandbox, type Sandbox, spawnRecords} from './sandbox.js'
@@ -526,9 +527,13 @@ describe('a value typed where a command or an argument belongs', () => {
     }
 
     const base = {HOME: join(root, 'home'), TMPDIR: join(root, 'tmp'), XDG_CACHE_HOME: join(root, 'cache')}
+    // Outside `root`, which is searched below.
+    const nodeDir = await mkdtemp(join(tmpdir(), 'secrets-leak-node-'))
+    await chmod(nodeDir, 0o755)
+    const node = nodeForOtherUsers(nodeDir)
     for (const argv of ARGVS) {
       for (const unset of [[], ['-u', 'XDG_CACHE_HOME']]) {
-        spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', ...unset, process.execPath, join(install, 'bin', 'run.js'), ...argv], {
+        spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', 'env', ...unset, node, join(install, 'bin', 'run.js'), ...argv], {
           env: cliEnv(base),
           input: '',
           timeout: 30_000,
@@ -544,6 +549,6 @@ describe('a value typed where a command or an argument belongs', () => {
     expect(names.some((name) => name.startsWith('install/dist/.v8-cache'))).toBe(false)
     expect(names.filter((name) => typed(name))).toEqual([])
     expect((await filesUnder(root)).filter((file) => typed(file.bytes)).map((file) => file.path)).toEqual([])
-    await rm(root, {recursive: true, force: true})
+    await Promise.all([root, nodeDir].map((dir) => rm(dir, {recursive: true, force: true})))
   }, 120_000)
 })
