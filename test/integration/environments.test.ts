@@ -183,11 +183,14 @@ describe('across accounts', () => {
   })
 
   it('diff compares the two accounts', async () => {
-    // A prod scope of its own, holding DB_PASS only, so the test needs no other to have run.
+    // A prod scope of its own, holding DB_PASS only, and a staging secret it lacks: the test needs no
+    // other to have run.
+    expect((await cli(['set', `${staging}/api`, 'ONLY_STAGING'], 'canary-only-staging')).code).toBe(0)
     expect((await cli(['promote', `${staging}/api`, `${prod}/mirror`, '--secret', 'DB_PASS', '--yes'])).code).toBe(0)
     const result = await cli(['diff', `${staging}/api`, `${prod}/mirror`, '--json'])
     const report = JSON.parse(result.stdout)
     expect(report.secrets).toContainEqual({name: 'DB_PASS', state: 'equal'})
+    expect(report.secrets).toContainEqual({name: 'ONLY_STAGING', state: 'only-left'})
     expect(report.secrets.filter((entry: {name: string}) => entry.name !== 'DB_PASS').map((entry: {state: string}) => entry.state)).not.toContain('equal')
     // EAST went to us-east-1 with --region: staging's own region does not have it.
     expect(report.secrets.map((entry: {name: string}) => entry.name)).not.toContain('EAST')

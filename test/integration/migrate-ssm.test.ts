@@ -30,16 +30,19 @@ const NASTY_VALUES = {
 }
 
 describe('secrets migrate --from-ssm', () => {
-  const types: SeedParameter[] = [
-    {name: `/${E}/kinds/SECURE`, value: NASTY_VALUES.secure, type: 'SecureString'},
-    {name: `/${E}/kinds/UNICODE`, value: NASTY_VALUES.unicode, type: 'SecureString'},
-    {name: `/${E}/kinds/MULTILINE`, value: NASTY_VALUES.multiline, type: 'String'},
-    {name: `/${E}/kinds/SPACES`, value: NASTY_VALUES.spaces, type: 'String'},
-    {name: `/${E}/kinds/LIST`, value: NASTY_VALUES.list, type: 'StringList'},
+  const kinds = (folder: string): SeedParameter[] => [
+    {name: `/${E}/${folder}/SECURE`, value: NASTY_VALUES.secure, type: 'SecureString'},
+    {name: `/${E}/${folder}/UNICODE`, value: NASTY_VALUES.unicode, type: 'SecureString'},
+    {name: `/${E}/${folder}/MULTILINE`, value: NASTY_VALUES.multiline, type: 'String'},
+    {name: `/${E}/${folder}/SPACES`, value: NASTY_VALUES.spaces, type: 'String'},
+    {name: `/${E}/${folder}/LIST`, value: NASTY_VALUES.list, type: 'StringList'},
   ]
+  const types = kinds('kinds')
+  // The re-run test migrates a path of its own first, so it needs no other test to have run.
+  const rerun = kinds('rerun')
 
   beforeAll(async () => {
-    await seed(types)
+    await seed([...types, ...rerun])
   })
 
   it('migrates String, StringList and SecureString byte for byte, tagged with their source', async () => {
@@ -59,12 +62,13 @@ describe('secrets migrate --from-ssm', () => {
   })
 
   it('re-runs as all unchanged, writing no new version', async () => {
-    const result = await runCli(['migrate', '--from-ssm', `/${E}/kinds`, '--json'])
+    expect((await runCli(['migrate', '--from-ssm', `/${E}/rerun`])).code).toBe(0)
+    const result = await runCli(['migrate', '--from-ssm', `/${E}/rerun`, '--json'])
     expect(result.code).toBe(0)
     const report = json(result.stdout)
     expect(report.items.map((item) => item.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged'])
     const store = await secretStore()
-    for (const parameter of types) expect(await store.history(parameter.name)).toHaveLength(1)
+    for (const parameter of rerun) expect(await store.history(parameter.name)).toHaveLength(1)
     expectNoValues([result.stdout, result.stderr], Object.values(NASTY_VALUES))
   })
 
