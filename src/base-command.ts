@@ -1,6 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
+import type * as AwsPorts from './aws/ports.js'
 import {AccessDeniedError, ExitCode, OutputError, SecretsError, UsageError} from './core/errors.js'
 import type {ProjectFile} from './core/needs-manifest.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
@@ -56,6 +57,14 @@ export abstract class BaseCommand<T> extends Command {
       import('./stores/secrets-manager-store.js'),
     ])
     return new SecretsManagerStore(await secretsManagerClient(context), {kmsKeyId: entry?.kmsKeyId, replicaRegions: entry?.replicaRegions})
+  }
+
+  /**
+   * Where a command gets its AWS readers and sources (src/aws/ports.ts): loaded on first use, so
+   * `--help` and commands that never call AWS load no SDK. Commands import nothing from src/aws.
+   */
+  protected aws(): Promise<typeof AwsPorts> {
+    return import('./aws/ports.js')
   }
 
   private projectFile?: Promise<ProjectFile | undefined>
