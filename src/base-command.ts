@@ -52,11 +52,7 @@ export abstract class BaseCommand<T> extends Command {
       await this.guardAccount(context, entry)
     }
 
-    const [{secretsManagerClient}, {SecretsManagerStore}] = await Promise.all([
-      import('./aws/clients.js'),
-      import('./stores/secrets-manager-store.js'),
-    ])
-    return new SecretsManagerStore(await secretsManagerClient(context), {kmsKeyId: entry?.kmsKeyId, replicaRegions: entry?.replicaRegions})
+    return (await this.aws()).secretsManagerStore(context, {kmsKeyId: entry?.kmsKeyId, replicaRegions: entry?.replicaRegions})
   }
 
   /**
@@ -91,8 +87,7 @@ export abstract class BaseCommand<T> extends Command {
    */
   protected async guardAccount(context: AwsContext, entry: EnvironmentEntry | undefined): Promise<void> {
     if (entry?.account === undefined) return
-    const {callerAccount} = await import('./aws/clients.js')
-    const actual = await callerAccount(context)
+    const actual = await (await this.aws()).callerAccount(context)
     if (actual !== entry.account) {
       throw new AccessDeniedError(
         `Environment ${entry.name} is account ${entry.account}, but these credentials are account ${actual}; nothing was written.`,

@@ -6,8 +6,20 @@
 import type {AuditArea} from '../core/audit/findings.js'
 import type {AuditReaders, IdentityReader, PermissionProbes} from '../core/readers.js'
 import type {SecretStore} from '../stores/secret-store.js'
+import type {CreateDefaults} from '../stores/secrets-manager-store.js'
 import type {SsmSource} from '../stores/ssm-source.js'
-import {type AwsContext, ecsClient, iamClient, lambdaClient, secretsManagerClient, ssmClient, stsClient} from './clients.js'
+import {type AwsContext, callerAccount as stsCallerAccount, ecsClient, iamClient, lambdaClient, secretsManagerClient, ssmClient, stsClient} from './clients.js'
+
+/** Secrets Manager behind the SecretStore interface, with what new secrets of the environment get. */
+export async function secretsManagerStore(context: AwsContext, defaults: CreateDefaults = {}): Promise<SecretStore> {
+  const [client, {SecretsManagerStore}] = await Promise.all([secretsManagerClient(context), import('../stores/secrets-manager-store.js')])
+  return new SecretsManagerStore(client, defaults)
+}
+
+/** The account of the credentials a context resolves to (STS GetCallerIdentity, once per run per context). */
+export function callerAccount(context: AwsContext): Promise<string> {
+  return stsCallerAccount(context)
+}
 
 /** The readers of the requested areas, and the region they read (from the first client's configuration). */
 export async function auditReaders(context: AwsContext, areas: readonly AuditArea[]): Promise<{readers: AuditReaders; region(): Promise<string | undefined>}> {
