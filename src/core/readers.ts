@@ -1,7 +1,8 @@
 /**
  * The read ports: what audit, doctor and grant need to know about an account, in the core's own
  * types. Implemented against AWS in src/aws/readers/ (built by src/aws/ports.ts) and in memory in
- * test/aws/memory-readers.ts (one contract suite runs against both); a service receives them as arguments and never sees an SDK type.
+ * test/aws/memory-readers.ts; one contract suite (test/aws/readers-contract.ts) runs against both.
+ * A service receives them as arguments and never sees an SDK type.
  *
  * Every method that calls AWS rejects with a typed error (src/core/errors.ts) whose `aws` detail
  * keeps the SDK error's name, as the stores do. Listings are async iterables of pages, so a caller
