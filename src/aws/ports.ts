@@ -10,6 +10,9 @@ import type {CreateDefaults} from '../stores/secrets-manager-store.js'
 import type {SsmSource} from '../stores/ssm-source.js'
 import {type AwsContext, callerAccount as stsCallerAccount, ecsClient, iamClient, lambdaClient, secretsManagerClient, ssmClient, stsClient} from './clients.js'
 
+/** Where the SDK's default chain will take credentials from (the environment, ~/.aws; names only). */
+export {credentialSource} from './credential-source.js'
+
 /** Secrets Manager behind the SecretStore interface, with what new secrets of the environment get. */
 export async function secretsManagerStore(context: AwsContext, defaults: CreateDefaults = {}): Promise<SecretStore> {
   const [client, {SecretsManagerStore}] = await Promise.all([secretsManagerClient(context), import('../stores/secrets-manager-store.js')])

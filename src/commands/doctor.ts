@@ -62,10 +62,11 @@ ${EXIT_CODES_HELP}`
     const {probes, store} = await aws.doctorPorts(context)
     // A region from secrets.yml is reported as such, not as --region.
     const region = flags.region ?? (entry?.region ? undefined : context.region)
-    return this.spin(`Checking${env ? ` ${env}` : ''}`, () =>
+    return this.spin(`Checking${env ? ` ${env}` : ''}`, async () =>
       runDoctor({
         probes,
         store,
+        credentialSource: await aws.credentialSource(process.env, flags.profile),
         flags: {profile: flags.profile, region, endpointUrl: flags['endpoint-url']},
         scope,
         ...(entry ? {environment: {name: entry.name, role: entry.role, region: entry.region, account: entry.account}} : {}),

@@ -68,6 +68,15 @@ export interface ResolvedCredentials {
   expiration?: Date
 }
 
+export type CredentialKind = 'environment' | 'profile' | 'sso' | 'assume-role' | 'process' | 'web-identity' | 'container' | 'instance' | 'none'
+
+export interface CredentialSource {
+  kind: CredentialKind
+  /** Where the SDK takes them from, e.g. `profile dev (--profile)` or `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`. */
+  description: string
+  profile?: string
+}
+
 export type CredentialProblem = 'the profile does not exist' | 'the SSO session is missing or expired' | 'no credentials could be loaded'
 
 export interface CallerIdentity {
