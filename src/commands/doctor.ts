@@ -92,7 +92,7 @@ ${EXIT_CODES_HELP}`
 
 const COLOURS: Record<CheckStatus, string> = {ok: 'green', fail: 'red', warn: 'yellow', skip: 'gray', info: 'cyan'}
 
-export function renderDoctor(report: DoctorReport, quiet: boolean): string {
+function renderDoctor(report: DoctorReport, quiet: boolean): string {
   const problems = report.checks.filter((check) => check.status === 'fail' || check.status === 'warn')
   const sections: string[] = []
   if (!quiet) {
