@@ -1,6 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
+import type * as AwsPorts from './aws/ports.js'
 import {AccessDeniedError, ExitCode, OutputError, SecretsError, UsageError} from './core/errors.js'
 import type {ProjectFile} from './core/needs-manifest.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
@@ -51,11 +52,15 @@ export abstract class BaseCommand<T> extends Command {
       await this.guardAccount(context, entry)
     }
 
-    const [{secretsManagerClient}, {SecretsManagerStore}] = await Promise.all([
-      import('./aws/clients.js'),
-      import('./stores/secrets-manager-store.js'),
-    ])
-    return new SecretsManagerStore(await secretsManagerClient(context), {kmsKeyId: entry?.kmsKeyId, replicaRegions: entry?.replicaRegions})
+    return (await this.aws()).secretsManagerStore(context, {kmsKeyId: entry?.kmsKeyId, replicaRegions: entry?.replicaRegions})
+  }
+
+  /**
+   * Where a command gets its AWS readers and sources (src/aws/ports.ts): loaded on first use, so
+   * `--help` and commands that never call AWS load no SDK. Commands import nothing from src/aws.
+   */
+  protected aws(): Promise<typeof AwsPorts> {
+    return import('./aws/ports.js')
   }
 
   private projectFile?: Promise<ProjectFile | undefined>
@@ -82,8 +87,7 @@ export abstract class BaseCommand<T> extends Command {
    */
   protected async guardAccount(context: AwsContext, entry: EnvironmentEntry | undefined): Promise<void> {
     if (entry?.account === undefined) return
-    const {callerAccount} = await import('./aws/clients.js')
-    const actual = await callerAccount(context)
+    const actual = await (await this.aws()).callerAccount(context)
     if (actual !== entry.account) {
       throw new AccessDeniedError(
         `Environment ${entry.name} is account ${entry.account}, but these credentials are account ${actual}; nothing was written.`,

@@ -7,6 +7,7 @@ import {
   UnavailableError,
   UsageError,
 } from '../core/errors.js'
+import type {CredentialProblem} from '../core/readers.js'
 import type {SecretValue} from '../core/secret-value.js'
 
 /** What was being attempted, so a translated error can name the action and the resource. */
@@ -76,6 +77,14 @@ const NOT_FOUND = new Set(['ResourceNotFoundException', 'ParameterNotFound', 'No
  */
 export function translateAwsError(error: unknown, context: AwsCallContext): SecretsError {
   if (error instanceof SecretsError) return error
+  const translated = translate(error, context)
+  const raw = ((error ?? {}) as SdkLikeError).message ?? ''
+  const why = translated instanceof AccessDeniedError ? deniedBecause(raw) : undefined
+  translated.aws = {name: ((error ?? {}) as SdkLikeError).name, ...(why ? {deniedBecause: why} : {})}
+  return translated
+}
+
+function translate(error: unknown, context: AwsCallContext): SecretsError {
   const err = (error ?? {}) as SdkLikeError
   const name = err.name ?? 'Error'
   const code = err.code ?? ''
@@ -168,6 +177,31 @@ export function translateAwsError(error: unknown, context: AwsCallContext): Secr
     exitCode: ExitCode.unexpected,
     cause: error,
   })
+}
+
+/**
+ * AWS says why access was denied in its message ("because no identity-based policy allows ...",
+ * "with an explicit deny in a service control policy"). These messages name actions and ARNs only.
+ */
+export function deniedBecause(message: string): string | undefined {
+  const explicit = /explicit deny in (?:an? )?([\w -]+?) policy/i.exec(message)
+  if (explicit) {
+    const kind = explicit[1].toLowerCase()
+    return `explicitly denied by ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} policy`
+  }
+  const implicit = /no ([\w -]+?) policy allows/i.exec(message)
+  if (implicit) return `no ${implicit[1].toLowerCase()} policy allows it`
+  if (/security token .* invalid|UnrecognizedClient|InvalidClientTokenId/i.test(message)) return 'the credentials are not valid for this account or endpoint'
+  if (/expired/i.test(message)) return 'the credentials have expired'
+  return undefined
+}
+
+/** Why the SDK's credential chain gave nothing, from its error (which names profiles, never keys). */
+export function credentialProblem(error: unknown): CredentialProblem {
+  const message = (error as {message?: string})?.message ?? ''
+  if (/could not be found|profile .* not found/i.test(message)) return 'the profile does not exist'
+  if (/sso|token/i.test(message) && /expired|refresh|invalid|not found/i.test(message)) return 'the SSO session is missing or expired'
+  return 'no credentials could be loaded'
 }
 
 /** The message with every form of the value a request body could quote (text, JSON-escaped, base64) cut out. */

@@ -77,20 +77,15 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
     const {flags} = await this.parse(Audit)
     const areas = AUDIT_AREAS.filter((area) => !flags.only || flags.only.includes(area))
     const failOn = flags['fail-on'] as Severity | undefined
-    const [{runAudit, nothingInspected}, clients] = await Promise.all([import('../services/audit.js'), import('../aws/clients.js')])
+    const [{runAudit, nothingInspected, AUDIT_ACTIONS}, aws] = await Promise.all([import('../services/audit.js'), this.aws()])
     const problem = flags.env === undefined ? undefined : partProblem('environment', flags.env)
     if (problem) throw new UsageError(`Invalid --env: ${problem}.`)
     const {context} = await this.environment(flags, flags.env)
-    const [lambda, ecs, ssm, iam] = await Promise.all([
-      areas.includes('env') ? clients.lambdaClient(context) : undefined,
-      areas.includes('env') ? clients.ecsClient(context) : undefined,
-      areas.includes('ssm') ? clients.ssmClient(context) : undefined,
-      areas.includes('iam') ? clients.iamClient(context) : undefined,
-    ])
+    const {readers, region: readRegion} = await aws.auditReaders(context, areas)
     const progress = await startProgress(`Auditing ${areas.join(', ')}`, !this.jsonEnabled())
     let report
     try {
-      report = await runAudit({lambda, ecs, ssm, iam}, {areas, onProgress: (text) => progress.update(text)})
+      report = await runAudit(readers, {areas, onProgress: (text) => progress.update(text)})
     } finally {
       progress.stop()
     }
@@ -98,11 +93,11 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
     if (nothingInspected(report)) {
       throw new AccessDeniedError(
         `Nothing could be audited: access was denied to ${report.gaps.map((gap) => gap.action).join(', ')}.`,
-        'Run it as an identity allowed lambda:ListFunctions, ecs:ListTaskDefinitionFamilies, ecs:DescribeTaskDefinition, ssm:DescribeParameters, ssm:GetParameters and iam:GetAccountAuthorizationDetails (ReadOnlyAccess has them all).',
+        `Run it as an identity allowed ${AUDIT_ACTIONS.slice(0, -1).join(', ')} and ${AUDIT_ACTIONS.at(-1)} (ReadOnlyAccess has them all).`,
       )
     }
 
-    const region = await (lambda ?? ssm ?? ecs ?? iam)?.config.region().catch(() => undefined)
+    const region = await readRegion()
     const failing = failOn ? findingsAtOrAbove(report.findings, failOn) : []
     const result: AuditResult = {
       region,

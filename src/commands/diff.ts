@@ -61,7 +61,7 @@ function stateLabel(state: DiffState, report: DiffReport): string {
 }
 
 /** A NAME/STATE table and a summary line; colour (via oclif's colorize) honours NO_COLOR and FORCE_COLOR. */
-export function renderDiff(report: DiffReport): string {
+function renderDiff(report: DiffReport): string {
   const {counts} = report
   const total = report.secrets.length
   if (total === 0) return `${report.left} and ${report.right} are both empty: equal.`

@@ -58,13 +58,15 @@ ${EXIT_CODES_HELP}`
 
   private async check(flags: AwsFlags, env: string | undefined, scope?: Scope): Promise<DoctorReport> {
     const {context, entry} = await this.environment(flags, env)
-    const [{runDoctor}, clients] = await Promise.all([import('../services/doctor.js'), import('../aws/clients.js')])
-    const [sts, secretsManager, ssm] = await Promise.all([clients.stsClient(context), clients.secretsManagerClient(context), clients.ssmClient(context)])
+    const [{runDoctor}, aws] = await Promise.all([import('../services/doctor.js'), this.aws()])
+    const {probes, store} = await aws.doctorPorts(context)
     // A region from secrets.yml is reported as such, not as --region.
     const region = flags.region ?? (entry?.region ? undefined : context.region)
-    return this.spin(`Checking${env ? ` ${env}` : ''}`, () =>
+    return this.spin(`Checking${env ? ` ${env}` : ''}`, async () =>
       runDoctor({
-        clients: {sts, secretsManager, ssm},
+        probes,
+        store,
+        credentialSource: await aws.credentialSource(process.env, flags.profile),
         flags: {profile: flags.profile, region, endpointUrl: flags['endpoint-url']},
         scope,
         ...(entry ? {environment: {name: entry.name, role: entry.role, region: entry.region, account: entry.account}} : {}),
@@ -90,7 +92,7 @@ ${EXIT_CODES_HELP}`
 
 const COLOURS: Record<CheckStatus, string> = {ok: 'green', fail: 'red', warn: 'yellow', skip: 'gray', info: 'cyan'}
 
-export function renderDoctor(report: DoctorReport, quiet: boolean): string {
+function renderDoctor(report: DoctorReport, quiet: boolean): string {
   const problems = report.checks.filter((check) => check.status === 'fail' || check.status === 'warn')
   const sections: string[] = []
   if (!quiet) {

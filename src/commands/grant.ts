@@ -7,12 +7,12 @@ import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, ass
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
 import {
-  awsPlacementSource,
   checkDeclaredSecrets,
   type CheckResult,
   type GrantRequest,
   type GrantResult,
   grantPolicies,
+  placementSourceOf,
   readNeedsManifest,
 } from '../services/grant.js'
 
@@ -75,7 +75,7 @@ ${EXIT_CODES_HELP}`
       return result
     }
 
-    const result = await grantPolicies(request, () => awsPlacementSource(context))
+    const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)))
     if (!this.jsonEnabled()) process.stdout.write(result.output)
     return result
   }

@@ -159,9 +159,9 @@ ${EXIT_CODES_HELP}`
     }
 
     // The SSM SDK is loaded only here, so `secrets --help` never pays for it.
-    const [{ssmClient}, {SsmSource}] = await Promise.all([import('../aws/clients.js'), import('../stores/ssm-source.js')])
+    const aws = await this.aws()
     const {context} = await this.environment(flags, env)
-    return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: new SsmSource(await ssmClient(context))}
+    return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: await aws.ssmSource(context)}
   }
 
   /** Spinner with counts on a terminal; plain lines on stderr otherwise; nothing with --json. */

@@ -23,6 +23,14 @@ export const ExitCode = {
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
 
+/** What an AWS error said, kept on the typed error it was translated to. Never a value. */
+export interface AwsErrorDetail {
+  /** The SDK error's name, e.g. `AccessDeniedException` or `CredentialsProviderError`. */
+  name?: string
+  /** For a denial: why, from AWS's message (`no identity-based policy allows it`, `explicitly denied by ...`). */
+  deniedBecause?: string
+}
+
 /**
  * Base of every error the tool expects. The message names secrets, never values; `hint` is the
  * next step shown to the user.
@@ -32,6 +40,12 @@ export class SecretsError extends Error {
   readonly hint?: string
   /** Stable machine-readable identifier, used in `--json` error documents. */
   readonly code: string
+  /**
+   * Set on an error translated from an AWS SDK error (src/aws/errors.ts): the SDK error's name and,
+   * for a denial, why AWS says it denied. Callers that judge a failure (audit's coverage gaps,
+   * doctor's checks) read these instead of parsing AWS's text again.
+   */
+  aws?: AwsErrorDetail
 
   constructor(message: string, options: {code: string; exitCode: ExitCodeValue; hint?: string; cause?: unknown}) {
     // Messages quote names from users, files and AWS: none may carry a raw terminal control.

@@ -1,22 +1,9 @@
-import {readFile} from 'node:fs/promises'
-import {homedir} from 'node:os'
-import {join} from 'node:path'
-
-import {
-  BatchGetSecretValueCommand,
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  ListSecretsCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager'
-import {DescribeParametersCommand, type SSMClient} from '@aws-sdk/client-ssm'
-import {GetCallerIdentityCommand, type STSClient} from '@aws-sdk/client-sts'
-
-import {translateAwsError} from '../aws/errors.js'
 import type {Scope} from '../core/address.js'
 import {shownEndpoint} from '../core/endpoint.js'
-import {ExitCode, type ExitCodeValue} from '../core/errors.js'
+import {ExitCode, type ExitCodeValue, SecretsError} from '../core/errors.js'
 import {scopeArn} from '../core/iam-policy.js'
+import type {CredentialProblem, CredentialSource, PermissionProbes} from '../core/readers.js'
+import type {SecretStore} from '../stores/secret-store.js'
 
 /**
  * `ok` passed; `fail` is a problem (the exit code is the first failure's); `warn` is worth knowing
@@ -36,15 +23,6 @@ export interface Check {
   exitCode?: ExitCodeValue
 }
 
-export type CredentialKind = 'environment' | 'profile' | 'sso' | 'assume-role' | 'process' | 'web-identity' | 'container' | 'instance' | 'none'
-
-export interface CredentialSource {
-  kind: CredentialKind
-  /** Where the SDK takes them from, e.g. `profile dev (--profile)` or `AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`. */
-  description: string
-  profile?: string
-}
-
 export interface DoctorReport {
   credentials: CredentialSource & {temporary?: boolean; accessKeyIdEndsWith?: string; expires?: string}
   account?: string
@@ -58,7 +36,12 @@ export interface DoctorReport {
 }
 
 export interface DoctorInput {
-  clients: {sts: STSClient; secretsManager: SecretsManagerClient; ssm: SSMClient}
+  /** One cheap call per permission (src/aws/readers/probes.ts, or a fake). */
+  probes: PermissionProbes
+  /** The store whose listing of the scope is checked. */
+  store: SecretStore
+  /** Where the SDK's chain takes credentials from (src/aws/credential-source.ts reads it from env and ~/.aws). */
+  credentialSource: CredentialSource
   /** Flags as given (unset ones fall back to the environment and the shared config). */
   flags: {profile?: string; region?: string; endpointUrl?: string}
   scope?: Scope
@@ -85,9 +68,9 @@ const WRITE_ACTIONS: ReadonlyArray<[action: string, usedBy: string]> = [
  */
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const env = input.env ?? process.env
-  const {sts, secretsManager, ssm} = input.clients
+  const {probes, store} = input
   const checks: Check[] = []
-  const chain = await credentialSource(env, input.flags.profile)
+  const chain = input.credentialSource
   const role = input.flags.profile === undefined ? input.environment?.role : undefined
   const source: CredentialSource = role
     ? {kind: 'assume-role', description: `role ${role} (secrets.yml, ${input.environment?.name}), assumed with ${chain.description}`, profile: chain.profile}
@@ -106,13 +89,14 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 
   // 1. Credentials: resolved locally first, so "none" is told apart from "denied" and "unreachable".
   let haveCredentials = false
-  try {
-    const credentials = await sts.config.credentials()
+  const resolved = await probes.credentials()
+  if ('credentials' in resolved) {
+    const {credentials} = resolved
     haveCredentials = true
-    const id = credentials.accessKeyId ?? ''
+    const id = credentials.accessKeyId
     // At most the last 4 characters of the key id, and only of a real-looking one (AKIA/ASIA + 16).
     if (id.length >= 16) report.credentials.accessKeyIdEndsWith = id.slice(-4)
-    report.credentials.temporary = Boolean(credentials.sessionToken)
+    report.credentials.temporary = credentials.temporary
     if (credentials.expiration) report.credentials.expires = credentials.expiration.toISOString()
     const expired = credentials.expiration !== undefined && credentials.expiration.getTime() <= Date.now()
     checks.push(
@@ -124,17 +108,12 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
             detail: `${source.description}${report.credentials.temporary ? ', temporary' : ''}${report.credentials.accessKeyIdEndsWith ? `, key id ending ${report.credentials.accessKeyIdEndsWith}` : ''}${credentials.expiration ? `, expire ${credentials.expiration.toISOString()}` : ''}`,
           },
     )
-  } catch (error) {
-    checks.push({id: 'credentials', status: 'fail', detail: `${source.description}: ${credentialProblem(error)}`, fix: credentialFix(source, error), exitCode: ExitCode.accessDenied})
+  } else {
+    checks.push({id: 'credentials', status: 'fail', detail: `${source.description}: ${resolved.problem}`, fix: credentialFix(source, resolved.problem), exitCode: ExitCode.accessDenied})
   }
 
-  // 2. Region and endpoints.
-  let region: string | undefined
-  try {
-    region = await sts.config.region()
-  } catch {
-    // "Region is missing": reported below.
-  }
+  // 2. Region and endpoints ("Region is missing" is reported below).
+  const region = await probes.region()
 
   if (region) {
     report.region = region
@@ -171,10 +150,10 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 
   // 3. Who: the account and ARN the CLI acts as.
   await attempt('identity', 'sts:GetCallerIdentity', undefined, async () => {
-    const identity = await sts.send(new GetCallerIdentityCommand({}))
-    report.account = identity.Account
-    report.arn = identity.Arn
-    return `account ${identity.Account ?? '?'}, ${identity.Arn ?? '?'}`
+    const identity = await probes.identity()
+    report.account = identity.account
+    report.arn = identity.arn
+    return `account ${identity.account ?? '?'}, ${identity.arn ?? '?'}`
   })
 
   // 3b. The environment's account guard: writes there are refused unless these credentials match.
@@ -195,7 +174,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 
   // 4. Do the services answer? One cheap read each.
   await attempt('secretsmanager', 'secretsmanager:ListSecrets', undefined, async () => {
-    await secretsManager.send(new ListSecretsCommand({MaxResults: 1}))
+    await probes.listSecrets()
     return 'answers (ListSecrets)'
   })
   await attempt(
@@ -203,14 +182,14 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     'ssm:DescribeParameters',
     undefined,
     async () => {
-      await ssm.send(new DescribeParametersCommand({MaxResults: 1}))
+      await probes.describeParameters()
       return 'answers (DescribeParameters)'
     },
     // SSM is only a migration source: being denied there is worth a warning, not a failure.
     (check) => (check.exitCode === ExitCode.accessDenied ? {...check, status: 'warn', detail: `${check.detail}; only "secrets migrate --from-ssm" needs SSM`, exitCode: undefined} : check),
   )
 
-  if (input.scope) await checkScope(input.scope, secretsManager, attempt, checks, report)
+  if (input.scope) await checkScope(input.scope, {probes, store}, attempt, checks, report)
 
   const failure = checks.find((check) => check.status === 'fail')
   report.ok = failure === undefined
@@ -220,33 +199,41 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 
 type Attempt = (id: string, action: string, resource: string | undefined, call: () => Promise<string>) => Promise<boolean>
 
+/** Secrets counted on a scope: five full pages of ListSecrets, enough to find one and count what `list` shows. */
+const COUNT_AT_MOST = 500
+
 /** The reads the CLI needs on a scope, tried on its first secret; the writes explained. */
-async function checkScope(scope: Scope, client: SecretsManagerClient, attempt: Attempt, checks: Check[], report: DoctorReport): Promise<void> {
+async function checkScope(
+  scope: Scope,
+  {probes, store}: {probes: PermissionProbes; store: SecretStore},
+  attempt: Attempt,
+  checks: Check[],
+  report: DoctorReport,
+): Promise<void> {
   const label = scope.toString()
   let first: string | undefined
   let count = 0
   const listed = await attempt(`${label}: ListSecrets`, 'secretsmanager:ListSecrets', `${scope.prefix}*`, async () => {
-    let token: string | undefined
-    // A few pages are enough to find a secret and count what `list` shows; doctor stays cheap.
-    for (let page = 0; page < 5; page += 1) {
-      const output = await client.send(new ListSecretsCommand({Filters: [{Key: 'name', Values: [scope.prefix]}], MaxResults: 100, NextToken: token}))
-      for (const entry of output.SecretList ?? []) {
-        if (!entry.Name || !scope.contains(entry.Name)) continue
-        count += 1
-        first ??= entry.Name
+    let more = false
+    for await (const entry of store.list(scope.prefix)) {
+      if (!scope.contains(entry.name)) continue
+      count += 1
+      first ??= entry.name
+      // Doctor stays cheap: it stops at the 500th, on the fifth page, and says "500+" (at least 500).
+      if (count === COUNT_AT_MOST) {
+        more = true
+        break
       }
-
-      token = output.NextToken
-      if (!token) break
     }
 
-    return `allowed: ${count}${token ? '+' : ''} secret${count === 1 ? '' : 's'} in ${label}`
+    return `allowed: ${count}${more ? '+' : ''} secret${count === 1 ? '' : 's'} in ${label}`
   })
 
-  const reads: Array<[string, (name: string) => Promise<unknown>]> = [
-    ['BatchGetSecretValue', (name) => client.send(new BatchGetSecretValueCommand({SecretIdList: [name]})).then(batchErrors)],
-    ['GetSecretValue', (name) => client.send(new GetSecretValueCommand({SecretId: name, VersionStage: 'AWSCURRENT'}))],
-    ['DescribeSecret', (name) => client.send(new DescribeSecretCommand({SecretId: name}))],
+  // The value read is dropped by the probe: it is never kept, printed or compared.
+  const reads: Array<[string, (name: string) => Promise<void>]> = [
+    ['BatchGetSecretValue', (name) => probes.batchGetSecretValue(name)],
+    ['GetSecretValue', (name) => probes.getSecretValue(name)],
+    ['DescribeSecret', (name) => probes.describeSecret(name)],
   ]
   for (const [operation, read] of reads) {
     const id = `${label}: ${operation}`
@@ -257,7 +244,6 @@ async function checkScope(scope: Scope, client: SecretsManagerClient, attempt: A
 
     const name = first
     await attempt(id, `secretsmanager:${operation}`, name, async () => {
-      // The value is read and dropped here: it is never kept, printed or compared.
       await read(name)
       return `allowed on ${name}`
     })
@@ -275,18 +261,16 @@ async function checkScope(scope: Scope, client: SecretsManagerClient, attempt: A
   }
 }
 
-/** BatchGetSecretValue reports per-secret failures in Errors rather than throwing. */
-function batchErrors(output: {Errors?: Array<{ErrorCode?: string; Message?: string}>}): void {
-  const error = output.Errors?.[0]
-  if (error) throw Object.assign(new Error(error.Message ?? error.ErrorCode ?? 'error'), {name: error.ErrorCode ?? 'Error'})
-}
-
 /** A failed call as a check: the translated error, why (from AWS's message), and the fix. */
 function failedCall(id: string, action: string, resource: string | undefined, error: unknown): Check {
-  const translated = translateAwsError(error, {action, resource})
-  const raw = (error as {message?: string})?.message ?? ''
+  // The ports reject with typed errors; anything else is a bug, reported as unexpected.
+  const translated =
+    error instanceof SecretsError
+      ? error
+      : new SecretsError(`Unexpected error from ${resource ? `${action} on ${resource}` : action}: ${(error as Error)?.name ?? 'Error'}.`, {code: 'UNEXPECTED', exitCode: ExitCode.unexpected, cause: error})
   if (translated.exitCode === ExitCode.accessDenied) {
-    const why = deniedBecause(raw)
+    // Why AWS denied it, from its message: read once, in src/aws/errors.ts.
+    const why = translated.aws?.deniedBecause
     const target = resource ? ` on ${resource}` : ''
     return {
       id,
@@ -307,23 +291,6 @@ function failedCall(id: string, action: string, resource: string | undefined, er
   }
 }
 
-/**
- * AWS says why access was denied in its message ("because no identity-based policy allows ...",
- * "with an explicit deny in a service control policy"). These messages name actions and ARNs only.
- */
-export function deniedBecause(message: string): string | undefined {
-  const explicit = /explicit deny in (?:an? )?([\w -]+?) policy/i.exec(message)
-  if (explicit) {
-    const kind = explicit[1].toLowerCase()
-    return `explicitly denied by ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} policy`
-  }
-  const implicit = /no ([\w -]+?) policy allows/i.exec(message)
-  if (implicit) return `no ${implicit[1].toLowerCase()} policy allows it`
-  if (/security token .* invalid|UnrecognizedClient|InvalidClientTokenId/i.test(message)) return 'the credentials are not valid for this account or endpoint'
-  if (/expired/i.test(message)) return 'the credentials have expired'
-  return undefined
-}
-
 function deniedFix(action: string, resource: string | undefined, why: string | undefined): string {
   if (why?.includes('service control')) return `An organization SCP denies ${action}: ask your AWS administrators, or use an account where it is allowed.`
   if (why?.includes('permissions boundary')) return `Your permissions boundary denies ${action}: ask for it to be widened.`
@@ -333,15 +300,7 @@ function deniedFix(action: string, resource: string | undefined, why: string | u
   return `Allow ${action}${resource ? ` on ${resource.endsWith('*') ? resource : `${resource}*`}` : ''} in a policy of your identity, or use another --profile.`
 }
 
-function credentialProblem(error: unknown): string {
-  const message = (error as {message?: string})?.message ?? ''
-  if (/could not be found|profile .* not found/i.test(message)) return 'the profile does not exist'
-  if (/sso|token/i.test(message) && /expired|refresh|invalid|not found/i.test(message)) return 'the SSO session is missing or expired'
-  return 'no credentials could be loaded'
-}
-
-function credentialFix(source: CredentialSource, error: unknown): string {
-  const problem = credentialProblem(error)
+function credentialFix(source: CredentialSource, problem: CredentialProblem): string {
   if (problem === 'the profile does not exist') return 'List your profiles with "aws configure list-profiles" and pass one with --profile or AWS_PROFILE.'
   if (source.kind === 'sso' || problem.startsWith('the SSO')) return `Run "aws sso login${source.profile ? ` --profile ${source.profile}` : ''}".`
   return refreshFix(source)
@@ -376,89 +335,4 @@ export function endpointsFor(env: NodeJS.ProcessEnv, flag: string | undefined, r
     secretsmanager: pick('AWS_ENDPOINT_URL_SECRETS_MANAGER', 'secretsmanager'),
     ssm: pick('AWS_ENDPOINT_URL_SSM', 'ssm'),
   }
-}
-
-/**
- * Where the SDK's default chain will take credentials from, inferred from the environment and the
- * shared config in the chain's own order: a profile (flag or AWS_PROFILE) wins over keys in the
- * environment; then the environment, the default profile, web identity, the container, the instance.
- * Reads names and kinds only, never a key.
- */
-export async function credentialSource(env: NodeJS.ProcessEnv, profileFlag?: string): Promise<CredentialSource> {
-  const profile = profileFlag ?? env.AWS_PROFILE
-  if (profile) {
-    const via = profileFlag ? '--profile' : 'AWS_PROFILE'
-    const kind = await profileKind(env, profile)
-    return {kind, profile, description: `profile ${profile} (${via})${kind === 'profile' ? '' : `, ${KIND_LABELS[kind]}`}`}
-  }
-
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return {kind: 'environment', description: `environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY${env.AWS_SESSION_TOKEN ? '/AWS_SESSION_TOKEN' : ''})`}
-  }
-
-  const sections = await configSections(env)
-  if (sections.has('default')) {
-    const kind = await profileKind(env, 'default')
-    return {kind, profile: 'default', description: `profile default (shared config)${kind === 'profile' ? '' : `, ${KIND_LABELS[kind]}`}`}
-  }
-
-  if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return {kind: 'web-identity', description: `web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role ${env.AWS_ROLE_ARN})`}
-  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return {kind: 'container', description: 'container credentials (ECS task role or EKS pod identity)'}
-  if (env.AWS_EC2_METADATA_DISABLED === 'true') return {kind: 'none', description: 'none found (no profile, no keys in the environment; instance metadata disabled)'}
-  return {kind: 'instance', description: 'instance metadata (EC2 instance profile), if this is an EC2 instance'}
-}
-
-const KIND_LABELS: Record<CredentialKind, string> = {
-  environment: 'environment variables',
-  profile: 'static keys',
-  sso: 'IAM Identity Center (SSO)',
-  'assume-role': 'assumed role',
-  process: 'credential_process',
-  'web-identity': 'web identity',
-  container: 'container',
-  instance: 'instance metadata',
-  none: 'none',
-}
-
-async function profileKind(env: NodeJS.ProcessEnv, profile: string): Promise<CredentialKind> {
-  const section = (await configSections(env)).get(profile)
-  if (!section) return 'profile'
-  if (section.has('sso_session') || section.has('sso_start_url')) return 'sso'
-  if (section.has('role_arn')) return section.has('web_identity_token_file') ? 'web-identity' : 'assume-role'
-  if (section.has('credential_process')) return 'process'
-  return 'profile'
-}
-
-/** Profile name -> the keys its sections set, from the config and credentials files (names only). */
-async function configSections(env: NodeJS.ProcessEnv): Promise<Map<string, Set<string>>> {
-  const sections = new Map<string, Set<string>>()
-  const files = [
-    {path: env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config'), config: true},
-    {path: env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials'), config: false},
-  ]
-  for (const file of files) {
-    let text: string
-    try {
-      text = await readFile(file.path, 'utf8')
-    } catch {
-      continue
-    }
-
-    let current: Set<string> | undefined
-    for (const line of text.split(/\r?\n/)) {
-      const header = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line)
-      if (header) {
-        const name = file.config ? header[1].replace(/^profile\s+/, '') : header[1]
-        // [sso-session x] and [services x] sections are not profiles.
-        current = /^(sso-session|services)\s/.test(header[1]) ? undefined : (sections.get(name) ?? new Set())
-        if (current) sections.set(name, current)
-        continue
-      }
-
-      const key = /^\s*([\w.-]+)\s*=/.exec(line)
-      if (key && current) current.add(key[1])
-    }
-  }
-
-  return sections
 }

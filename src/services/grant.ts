@@ -1,9 +1,7 @@
 import pLimit from 'p-limit'
 
-import type {AwsContext} from '../aws/clients.js'
-import {translateAwsError} from '../aws/errors.js'
 import type {Scope, SecretAddress} from '../core/address.js'
-import {NotFoundError, SecretsError, UsageError} from '../core/errors.js'
+import {ExitCode, NotFoundError, SecretsError, UsageError} from '../core/errors.js'
 import {
   assertAccount,
   assertRegion,
@@ -16,6 +14,7 @@ import {
 } from '../core/iam-policy.js'
 import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
 import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
+import type {IdentityReader} from '../core/readers.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {readInputFile} from './input-file.js'
 
@@ -117,19 +116,11 @@ export async function resolvePlacement(request: GrantRequest, source: () => Prom
   return {partition, region, account, urlSuffix: urlSuffixOfPartition(partition)}
 }
 
-/** Region from the SDK's configuration chain (no network) and account from STS GetCallerIdentity. */
-export async function awsPlacementSource(context: AwsContext): Promise<PlacementSource> {
-  const {callerAccount, stsClient} = await import('../aws/clients.js')
-  const client = await stsClient(context)
+/** Region from the SDK's configuration chain (no network) and account from STS GetCallerIdentity, as errors a user can act on. */
+export function placementSourceOf(identity: IdentityReader): PlacementSource {
   return {
     async region() {
-      let region: string | undefined
-      try {
-        region = await client.config.region()
-      } catch {
-        region = undefined
-      }
-
+      const region = await identity.region()
       if (!region) {
         throw new UsageError(
           'No AWS region is configured, and the policy needs one.',
@@ -141,9 +132,13 @@ export async function awsPlacementSource(context: AwsContext): Promise<Placement
     },
     async account() {
       try {
-        return await callerAccount(context)
+        return await identity.account()
       } catch (error) {
-        const failure = translateAwsError(error, {action: 'sts:GetCallerIdentity'})
+        // The reader rejects with typed errors; anything else is a bug, reported as unexpected.
+        const failure =
+          error instanceof SecretsError
+            ? error
+            : new SecretsError('Unexpected error from sts:GetCallerIdentity.', {code: 'UNEXPECTED', exitCode: ExitCode.unexpected, cause: error})
         throw new SecretsError(`${failure.message} (needed for the account id)`, {
           code: failure.code,
           exitCode: failure.exitCode,

@@ -11,8 +11,11 @@ import {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
 import {mockClient} from 'aws-sdk-client-mock'
 import {afterEach, describe, expect, it} from 'vitest'
 
+import {AwsPermissionProbes} from '../../src/aws/readers/probes.js'
 import {Scope} from '../../src/core/address.js'
-import {runDoctor} from '../../src/services/doctor.js'
+import {SecretsManagerStore} from '../../src/stores/secrets-manager-store.js'
+import {credentialSource} from '../../src/aws/credential-source.js'
+import {type DoctorInput, runDoctor} from '../../src/services/doctor.js'
 
 const config = {region: 'eu-west-1', credentials: {accessKeyId: 'ASIAXXXXXXXXXXXXWXYZ', secretAccessKey: 'canary-secret', sessionToken: 'canary-token'}}
 const mocks: Array<{restore(): void}> = []
@@ -43,6 +46,16 @@ function clients() {
   return {clients: {sts, secretsManager, ssm}, smMock, ssmMock}
 }
 
+/** Doctor's ports over the mocked clients, as src/aws/ports.ts builds them over real ones. */
+function doctorPorts(c: {sts: STSClient; secretsManager: SecretsManagerClient; ssm: SSMClient}) {
+  return {probes: new AwsPermissionProbes(c), store: new SecretsManagerStore(c.secretsManager)}
+}
+
+/** runDoctor over the mocked clients, with the credential source the command would infer from `env`. */
+async function runDoctorOn(c: {sts: STSClient; secretsManager: SecretsManagerClient; ssm: SSMClient}, rest: Omit<DoctorInput, 'probes' | 'store' | 'credentialSource'>) {
+  return runDoctor({...rest, ...doctorPorts(c), credentialSource: await credentialSource(rest.env ?? {}, rest.flags.profile)})
+}
+
 describe('secrets doctor with denied operations (aws-sdk-client-mock)', () => {
   it('explains each denied read from the error, with a fix, and exits 5', async () => {
     const {clients: c, smMock, ssmMock} = clients()
@@ -55,7 +68,7 @@ describe('secrets doctor with denied operations (aws-sdk-client-mock)', () => {
       new SSMServiceException({name: 'AccessDeniedException', $fault: 'client', $metadata: {httpStatusCode: 400}, message: 'because no identity-based policy allows the ssm:DescribeParameters action'}),
     )
 
-    const report = await runDoctor({clients: c, flags: {}, scope: Scope.parse('prod/api'), env: {AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_CONFIG_FILE: '/dev/null'}})
+    const report = await runDoctorOn(c, {flags: {}, scope: Scope.parse('prod/api'), env: {AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_CONFIG_FILE: '/dev/null'}})
     const check = (id: string) => report.checks.find((entry) => entry.id === id)
     expect(report).toMatchObject({ok: false, exitCode: 5, account: '111122223333', region: 'eu-west-1', credentials: {temporary: true, accessKeyIdEndsWith: 'WXYZ'}})
     expect(check('prod/api: ListSecrets')).toMatchObject({status: 'ok', detail: 'allowed: 1 secret in prod/api'})
@@ -82,7 +95,7 @@ describe('secrets doctor with denied operations (aws-sdk-client-mock)', () => {
   it('reports denied GetCallerIdentity and ListSecrets, exiting 5 with the first failure', async () => {
     const {clients: c, smMock} = clients()
     smMock.on(ListSecretsCommand).rejects(denied('secretsmanager:ListSecrets', 'with an explicit deny in an identity-based policy'))
-    const report = await runDoctor({clients: c, flags: {}, scope: Scope.parse('prod/api'), env: {AWS_CONFIG_FILE: '/dev/null', AWS_PROFILE: 'dev'}})
+    const report = await runDoctorOn(c, {flags: {}, scope: Scope.parse('prod/api'), env: {AWS_CONFIG_FILE: '/dev/null', AWS_PROFILE: 'dev'}})
     expect(report.exitCode).toBe(5)
     expect(report.checks.find((entry) => entry.id === 'secretsmanager')).toMatchObject({status: 'fail', detail: expect.stringContaining('explicitly denied by an identity-based policy')})
     expect(report.checks.find((entry) => entry.id === 'prod/api: GetSecretValue')).toMatchObject({status: 'skip', detail: 'needs ListSecrets (see above)'})
@@ -92,7 +105,7 @@ describe('secrets doctor with denied operations (aws-sdk-client-mock)', () => {
 
   it('warns when a profile and keys in the environment are both set', async () => {
     const {clients: c} = clients()
-    const report = await runDoctor({clients: c, flags: {profile: 'dev'}, env: {AWS_CONFIG_FILE: '/dev/null', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y'}})
+    const report = await runDoctorOn(c, {flags: {profile: 'dev'}, env: {AWS_CONFIG_FILE: '/dev/null', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y'}})
     expect(report.checks[0]).toMatchObject({id: 'credentials-conflict', status: 'warn'})
     expect(report.exitCode).toBe(0)
   })

@@ -6,7 +6,8 @@ import {beforeAll, describe, expect, it} from 'vitest'
 
 import {freePort} from '../helpers/emulator.js'
 import {runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
-import {credentialSource, deniedBecause} from '../../src/services/doctor.js'
+import {credentialSource} from '../../src/aws/credential-source.js'
+import {deniedBecause} from '../../src/aws/errors.js'
 
 // doctor reads account-wide listings (ACCOUNT_WIDE_COMMANDS).
 await useOwnEmulator()

@@ -9,7 +9,7 @@ import {AUDIT_AREAS} from '../../src/core/audit/findings.js'
 import {AccessDeniedError, UnavailableError} from '../../src/core/errors.js'
 import {nothingInspected, runAudit} from '../../src/services/audit.js'
 import {type Emulator, startEmulator} from '../helpers/emulator.js'
-import {emulatorClients, type EmulatorClients, plantMistakes} from '../fixtures/audit-accounts.js'
+import {auditReadersOf, emulatorClients, type EmulatorClients, plantMistakes} from '../fixtures/audit-accounts.js'
 
 const config = {region: 'us-east-1', credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}}
 
@@ -41,7 +41,7 @@ describe('an API the caller may not call', () => {
   it('Lambda denied: a gap for lambda:ListFunctions, and ECS, SSM and IAM are still audited', async () => {
     const lambda = new LambdaClient(config)
     mockClient(lambda).on(ListFunctionsCommand).rejects(denied('lambda:ListFunctions'))
-    const report = await runAudit({...real, lambda}, {areas: AUDIT_AREAS})
+    const report = await runAudit(auditReadersOf({...real, lambda}), {areas: AUDIT_AREAS})
     expect(report.gaps).toEqual([{area: 'env', action: 'lambda:ListFunctions', reason: 'access denied (AccessDeniedException)'}])
     expect(report.findings.some((item) => item.resourceType === 'lambda-function')).toBe(false)
     expect(report.findings.some((item) => item.resourceType === 'ecs-task-definition')).toBe(true)
@@ -52,7 +52,7 @@ describe('an API the caller may not call', () => {
   it('IAM denied: a gap for iam:GetAccountAuthorizationDetails, and the rest still runs', async () => {
     const iam = new IAMClient(config)
     mockClient(iam).on(GetAccountAuthorizationDetailsCommand).rejects(denied('iam:GetAccountAuthorizationDetails'))
-    const report = await runAudit({...real, iam}, {areas: AUDIT_AREAS})
+    const report = await runAudit(auditReadersOf({...real, iam}), {areas: AUDIT_AREAS})
     expect(report.gaps.map((gap) => gap.action)).toEqual(['iam:GetAccountAuthorizationDetails'])
     expect(areasOf(report.findings)).toEqual(new Set(['env', 'ssm']))
   })
@@ -62,7 +62,7 @@ describe('an API the caller may not call', () => {
     const mock = mockClient(ssm)
     mock.on(DescribeParametersCommand).callsFake((input) => real.ssm.send(new DescribeParametersCommand(input)))
     mock.on(GetParametersCommand).rejects(denied('ssm:GetParameters'))
-    const report = await runAudit({ssm}, {areas: ['ssm'], concurrency: 1})
+    const report = await runAudit(auditReadersOf({ssm}), {areas: ['ssm'], concurrency: 1})
     expect(report.gaps).toEqual([{area: 'ssm', action: 'ssm:GetParameters', reason: 'access denied (AccessDeniedException)'}])
     expect(report.findings.map((item) => `${item.rule} ${item.resource}`).sort()).toEqual([
       'ssm-plaintext-secret /prod/billing/DB_PASSWORD',
@@ -77,7 +77,7 @@ describe('an API the caller may not call', () => {
     mock.on(ListTaskDefinitionFamiliesCommand).resolves({families: ['secret-family', 'web-prod']})
     mock.on(DescribeTaskDefinitionCommand, {taskDefinition: 'secret-family'}).rejects(denied('ecs:DescribeTaskDefinition'))
     mock.on(DescribeTaskDefinitionCommand, {taskDefinition: 'web-prod'}).callsFake((input) => real.ecs.send(new DescribeTaskDefinitionCommand(input)))
-    const report = await runAudit({ecs}, {areas: ['env']})
+    const report = await runAudit(auditReadersOf({ecs}), {areas: ['env']})
     expect(report.gaps).toEqual([
       {area: 'env', action: 'ecs:DescribeTaskDefinition', resource: 'secret-family', reason: 'access denied (AccessDeniedException)'},
     ])
@@ -90,7 +90,7 @@ describe('an API the caller may not call', () => {
     mockClient(lambda)
       .on(ListFunctionsCommand)
       .resolves({Functions: [{FunctionName: 'kms-locked', Environment: {Error: {ErrorCode: 'AccessDeniedException', Message: 'Lambda was unable to decrypt'}}}]})
-    const report = await runAudit({lambda}, {areas: ['env']})
+    const report = await runAudit(auditReadersOf({lambda}), {areas: ['env']})
     expect(report.gaps).toEqual([{area: 'env', action: 'kms:Decrypt', resource: 'kms-locked', reason: 'environment not readable (AccessDeniedException)'}])
   })
 
@@ -103,7 +103,7 @@ describe('an API the caller may not call', () => {
     mockClient(ecs).on(ListTaskDefinitionFamiliesCommand).rejects(denied('ecs:ListTaskDefinitionFamilies'))
     mockClient(ssm).on(DescribeParametersCommand).rejects(denied('ssm:DescribeParameters'))
     mockClient(iam).on(GetAccountAuthorizationDetailsCommand).rejects(denied('iam:GetAccountAuthorizationDetails'))
-    const report = await runAudit({lambda, ecs, ssm, iam}, {areas: AUDIT_AREAS})
+    const report = await runAudit(auditReadersOf({lambda, ecs, ssm, iam}), {areas: AUDIT_AREAS})
     expect(report.findings).toEqual([])
     expect(report.gaps).toHaveLength(4)
     expect(nothingInspected(report)).toBe(true)
@@ -116,7 +116,7 @@ describe('failures that are not a permission', () => {
     mockClient(ssm)
       .on(DescribeParametersCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), {name: 'ThrottlingException', $metadata: {httpStatusCode: 400, attempts: 8}}))
-    await expect(runAudit({ssm}, {areas: ['ssm']})).rejects.toBeInstanceOf(UnavailableError)
+    await expect(runAudit(auditReadersOf({ssm}), {areas: ['ssm']})).rejects.toBeInstanceOf(UnavailableError)
   })
 
   it('missing credentials stop the audit with exit 5 instead of reporting every API as a gap', async () => {
@@ -124,7 +124,7 @@ describe('failures that are not a permission', () => {
     mockClient(iam)
       .on(GetAccountAuthorizationDetailsCommand)
       .rejects(Object.assign(new Error('Could not load credentials from any providers'), {name: 'CredentialsProviderError'}))
-    const error = await runAudit({iam}, {areas: ['iam']}).catch((caught: unknown) => caught)
+    const error = await runAudit(auditReadersOf({iam}), {areas: ['iam']}).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(AccessDeniedError)
     expect((error as AccessDeniedError).exitCode).toBe(5)
   })

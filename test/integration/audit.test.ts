@@ -3,7 +3,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {type Emulator, startEmulator} from '../helpers/emulator.js'
 import {AUDIT_AREAS} from '../../src/core/audit/findings.js'
 import {type AuditReport, runAudit} from '../../src/services/audit.js'
-import {emulatorClients, type ExpectedFinding, PLANTED_VALUES, plantLookAlikes, plantMistakes} from '../fixtures/audit-accounts.js'
+import {auditReadersOf, emulatorClients, type ExpectedFinding, PLANTED_VALUES, plantLookAlikes, plantMistakes} from '../fixtures/audit-accounts.js'
 
 // Each account gets its own emulator: the shared one holds other test files' functions and policies,
 // and an audit looks at the whole account.
@@ -18,8 +18,8 @@ beforeAll(async () => {
   const [found] = await Promise.all([plantMistakes(emulatorClients(mistakes.endpoint)), plantLookAlikes(emulatorClients(clean.endpoint))])
   expected = found
   ;[mistakesReport, cleanReport] = await Promise.all([
-    runAudit(emulatorClients(mistakes.endpoint), {areas: AUDIT_AREAS}),
-    runAudit(emulatorClients(clean.endpoint), {areas: AUDIT_AREAS}),
+    runAudit(auditReadersOf(emulatorClients(mistakes.endpoint)), {areas: AUDIT_AREAS}),
+    runAudit(auditReadersOf(emulatorClients(clean.endpoint)), {areas: AUDIT_AREAS}),
   ])
 }, 120_000)
 
@@ -64,7 +64,7 @@ describe('an account with every mistake planted', () => {
   })
 
   it('inspects only the areas asked for', async () => {
-    const report = await runAudit(emulatorClients(mistakes.endpoint), {areas: ['ssm']})
+    const report = await runAudit(auditReadersOf(emulatorClients(mistakes.endpoint)), {areas: ['ssm']})
     expect(new Set(report.findings.map((item) => item.area))).toEqual(new Set(['ssm']))
     expect(report.inspected.lambdaFunctions).toBe(0)
   })

@@ -1,0 +1,70 @@
+/**
+ * Builds the ports a service receives (readers, sources) for one AwsContext. The base command imports
+ * this module lazily, and each reader's SDK package is imported here on first use, so `--help` loads
+ * no SDK and a command loads only the clients it calls.
+ */
+import type {AuditArea} from '../core/audit/findings.js'
+import type {AuditReaders, IdentityReader, PermissionProbes} from '../core/readers.js'
+import type {SecretStore} from '../stores/secret-store.js'
+import type {CreateDefaults} from '../stores/secrets-manager-store.js'
+import type {SsmSource} from '../stores/ssm-source.js'
+import {type AwsContext, callerAccount as stsCallerAccount, ecsClient, iamClient, lambdaClient, secretsManagerClient, ssmClient, stsClient} from './clients.js'
+
+/** Where the SDK's default chain will take credentials from (the environment, ~/.aws; names only). */
+export {credentialSource} from './credential-source.js'
+
+/** Secrets Manager behind the SecretStore interface, with what new secrets of the environment get. */
+export async function secretsManagerStore(context: AwsContext, defaults: CreateDefaults = {}): Promise<SecretStore> {
+  const [client, {SecretsManagerStore}] = await Promise.all([secretsManagerClient(context), import('../stores/secrets-manager-store.js')])
+  return new SecretsManagerStore(client, defaults)
+}
+
+/** The account of the credentials a context resolves to (STS GetCallerIdentity, once per run per context). */
+export function callerAccount(context: AwsContext): Promise<string> {
+  return stsCallerAccount(context)
+}
+
+/** The readers of the requested areas, and the region they read (from the first client's configuration). */
+export async function auditReaders(context: AwsContext, areas: readonly AuditArea[]): Promise<{readers: AuditReaders; region(): Promise<string | undefined>}> {
+  const env = areas.includes('env')
+  const [lambda, ecs, ssm, iam] = await Promise.all([
+    env ? Promise.all([lambdaClient(context), import('./readers/lambda.js')]) : undefined,
+    env ? Promise.all([ecsClient(context), import('./readers/ecs.js')]) : undefined,
+    areas.includes('ssm') ? Promise.all([ssmClient(context), import('./readers/ssm-inventory.js')]) : undefined,
+    areas.includes('iam') ? Promise.all([iamClient(context), import('./readers/iam.js')]) : undefined,
+  ])
+  const first = lambda?.[0] ?? ssm?.[0] ?? ecs?.[0] ?? iam?.[0]
+  return {
+    readers: {
+      ...(lambda ? {lambda: new lambda[1].AwsLambdaReader(lambda[0])} : {}),
+      ...(ecs ? {ecs: new ecs[1].AwsEcsReader(ecs[0])} : {}),
+      ...(ssm ? {ssm: new ssm[1].AwsSsmInventoryReader(ssm[0])} : {}),
+      ...(iam ? {iam: new iam[1].AwsIamReader(iam[0])} : {}),
+    },
+    region: async () => first?.config.region().catch(() => undefined),
+  }
+}
+
+/** Region (no call) and account (STS, once per run per context) of a context. */
+export async function identityReader(context: AwsContext): Promise<IdentityReader> {
+  const [client, {AwsIdentityReader}] = await Promise.all([stsClient(context), import('./readers/identity.js')])
+  return new AwsIdentityReader(client, context)
+}
+
+/** Doctor's probes and the store whose listing it checks, sharing one Secrets Manager client. */
+export async function doctorPorts(context: AwsContext): Promise<{probes: PermissionProbes; store: SecretStore}> {
+  const [sts, secretsManager, ssm, {AwsPermissionProbes}, {SecretsManagerStore}] = await Promise.all([
+    stsClient(context),
+    secretsManagerClient(context),
+    ssmClient(context),
+    import('./readers/probes.js'),
+    import('../stores/secrets-manager-store.js'),
+  ])
+  return {probes: new AwsPermissionProbes({sts, secretsManager, ssm}), store: new SecretsManagerStore(secretsManager)}
+}
+
+/** SSM Parameter Store as a migration source. */
+export async function ssmSource(context: AwsContext): Promise<SsmSource> {
+  const [client, {SsmSource}] = await Promise.all([ssmClient(context), import('../stores/ssm-source.js')])
+  return new SsmSource(client)
+}

@@ -1,0 +1,37 @@
+import {DescribeTaskDefinitionCommand, type ECSClient, paginateListTaskDefinitionFamilies, type TaskDefinition} from '@aws-sdk/client-ecs'
+
+import type {TaskDefinitionInput} from '../../core/audit/inspect.js'
+import type {EcsReader} from '../../core/readers.js'
+import {translated, translatedPages} from './pages.js'
+
+/** ECS task definitions behind the EcsReader port: `environment` entries only (never `secrets`). */
+export class AwsEcsReader implements EcsReader {
+  constructor(private readonly client: ECSClient) {}
+
+  families(): AsyncIterable<string[]> {
+    return translatedPages(
+      paginateListTaskDefinitionFamilies({client: this.client, pageSize: 100}, {status: 'ACTIVE'}),
+      {action: 'ecs:ListTaskDefinitionFamilies'},
+      (page) => page.families ?? [],
+    )
+  }
+
+  async latest(family: string): Promise<TaskDefinitionInput | undefined> {
+    // A family name alone resolves to its latest ACTIVE revision.
+    const answer = await translated({action: 'ecs:DescribeTaskDefinition', resource: family}, () =>
+      this.client.send(new DescribeTaskDefinitionCommand({taskDefinition: family})),
+    )
+    return answer.taskDefinition === undefined ? undefined : toTaskDefinitionInput(answer.taskDefinition)
+  }
+}
+
+function toTaskDefinitionInput(definition: TaskDefinition): TaskDefinitionInput {
+  return {
+    family: definition.family ?? '?',
+    revision: definition.revision ?? 0,
+    containers: (definition.containerDefinitions ?? []).map((container) => ({
+      name: container.name ?? '?',
+      environment: container.environment ?? [],
+    })),
+  }
+}

@@ -1,0 +1,167 @@
+import {randomBytes} from 'node:crypto'
+
+import {describe, expect, it} from 'vitest'
+
+import {ExitCode} from '../../src/core/errors.js'
+import type {EcsReader, IamAuthorizationPage, IamReader, IdentityReader, LambdaReader, PermissionProbes, SsmInventoryReader} from '../../src/core/readers.js'
+import {exitCodeOf} from '../helpers/errors.js'
+
+export type InlinePolicy = {name: string; document: string}
+
+/** One account behind the readers, and a way to put things in it (through AWS, or into memory). */
+export interface ReaderWorld {
+  account: string
+  region: string
+  readers: {lambda: LambdaReader; ecs: EcsReader; ssm: SsmInventoryReader; iam: IamReader; identity: IdentityReader; probes: PermissionProbes}
+  plant: {
+    lambdaFunction(name: string, variables: Record<string, string>): Promise<void>
+    taskDefinition(family: string, containers: Array<{name: string; environment: Array<{name: string; value: string}>}>): Promise<void>
+    parameter(name: string, type: 'String' | 'StringList' | 'SecureString', value: string): Promise<void>
+    /** A customer-managed policy with these versions, the last one the default; answers its ARN. */
+    managedPolicy(name: string, documents: string[]): Promise<string>
+    role(name: string, inlinePolicies: InlinePolicy[], attachedPolicyArns: string[]): Promise<void>
+    user(name: string, inlinePolicies: InlinePolicy[], attachedPolicyArns: string[]): Promise<void>
+    secret(name: string): Promise<void>
+  }
+}
+
+async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = []
+  for await (const page of pages) out.push(page)
+  return out
+}
+
+async function iamPages(reader: IamReader): Promise<IamAuthorizationPage[]> {
+  const out: IamAuthorizationPage[] = []
+  for await (const page of reader.authorizationDetails()) out.push(page)
+  return out
+}
+
+/** IAM hands documents back URL-encoded; compare what they say. */
+const decoded = (document: string) => JSON.parse(decodeURIComponent(document)) as unknown
+const policyDocument = (action: string) => JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: action, Resource: '*'}]})
+
+/**
+ * The behaviour every implementation of the read ports must have. Run against the memory fakes and
+ * against src/aws/readers on the emulator, so the fakes stay faithful stand-ins. The account is
+ * shared by the tests of a file: each names its resources with its own prefix and looks only at those.
+ */
+export function readerContract(label: string, makeWorld: () => Promise<ReaderWorld>): void {
+  describe(`Reader contract: ${label}`, () => {
+    const unique = () => `c${randomBytes(4).toString('hex')}`
+
+    it('lists every Lambda function with its environment variables', async () => {
+      const world = await makeWorld()
+      const prefix = unique()
+      await world.plant.lambdaFunction(`${prefix}-a`, {DB_HOST: 'db.internal', API_TOKEN: 'x'})
+      await world.plant.lambdaFunction(`${prefix}-b`, {})
+      const pages = await collect(world.readers.lambda.functions())
+      const mine = pages.flat().filter((fn) => fn.name.startsWith(prefix)).sort((a, b) => (a.name < b.name ? -1 : 1))
+      expect(mine).toEqual([
+        {name: `${prefix}-a`, variables: {DB_HOST: 'db.internal', API_TOKEN: 'x'}},
+        {name: `${prefix}-b`, variables: {}},
+      ])
+      for (const page of pages) expect(page.length).toBeLessThanOrEqual(50)
+    })
+
+    it('lists task definition families and describes the latest revision of one', async () => {
+      const world = await makeWorld()
+      const family = unique()
+      await world.plant.taskDefinition(family, [{name: 'app', environment: [{name: 'MODE', value: 'old'}]}])
+      await world.plant.taskDefinition(family, [
+        {name: 'app', environment: [{name: 'MODE', value: 'new'}]},
+        {name: 'sidecar', environment: []},
+      ])
+      const families = (await collect(world.readers.ecs.families())).flat()
+      expect(families).toContain(family)
+      const latest = await world.readers.ecs.latest(family)
+      expect(latest).toEqual({
+        family,
+        revision: 2,
+        containers: [
+          {name: 'app', environment: [{name: 'MODE', value: 'new'}]},
+          {name: 'sidecar', environment: []},
+        ],
+      })
+    })
+
+    it('lists every parameter with its type, page by page, and no value', async () => {
+      const world = await makeWorld()
+      const path = `/${unique()}`
+      for (let index = 0; index < 52; index++) await world.plant.parameter(`${path}/P${String(index).padStart(2, '0')}`, 'String', `v${index}`)
+      await world.plant.parameter(`${path}/LIST`, 'StringList', 'a,b')
+      await world.plant.parameter(`${path}/SECURE`, 'SecureString', 'hidden')
+      const pages = await collect(world.readers.ssm.parameters())
+      expect(pages.length).toBeGreaterThan(1)
+      for (const page of pages) expect(page.length).toBeLessThanOrEqual(50)
+      const mine = pages.flat().filter((parameter) => parameter.name.startsWith(`${path}/`))
+      expect(mine).toHaveLength(54)
+      expect(mine.find((parameter) => parameter.name === `${path}/LIST`)).toEqual({name: `${path}/LIST`, type: 'StringList'})
+      expect(mine.find((parameter) => parameter.name === `${path}/SECURE`)).toEqual({name: `${path}/SECURE`, type: 'SecureString'})
+      expect(mine.filter((parameter) => parameter.type === 'String')).toHaveLength(52)
+      expect(JSON.stringify(mine)).not.toContain('hidden')
+    })
+
+    it('reads String and StringList values by name, and leaves out names that do not exist', async () => {
+      const world = await makeWorld()
+      const path = `/${unique()}`
+      await world.plant.parameter(`${path}/HOST`, 'String', 'db.internal')
+      await world.plant.parameter(`${path}/HOSTS`, 'StringList', 'a,b')
+      const values = await world.readers.ssm.values([`${path}/HOST`, `${path}/HOSTS`, `${path}/MISSING`])
+      expect(Object.fromEntries(values)).toEqual({[`${path}/HOST`]: 'db.internal', [`${path}/HOSTS`]: 'a,b'})
+    })
+
+    it('returns customer-managed policies (default version), roles and users with their policies', async () => {
+      const world = await makeWorld()
+      const prefix = unique()
+      const arn = await world.plant.managedPolicy(`${prefix}-policy`, [policyDocument('s3:GetObject'), policyDocument('secretsmanager:GetSecretValue')])
+      await world.plant.role(`${prefix}-role`, [{name: 'inline', document: policyDocument('ssm:GetParameter')}], [arn])
+      await world.plant.user(`${prefix}-user`, [{name: 'own', document: policyDocument('kms:Decrypt')}], [arn])
+      const pages = await iamPages(world.readers.iam)
+      const policies = pages.flatMap((page) => page.managedPolicies).filter((policy) => policy.arn === arn)
+      expect(policies.map((policy) => ({arn: policy.arn, document: decoded(policy.document)}))).toEqual([
+        {arn, document: JSON.parse(policyDocument('secretsmanager:GetSecretValue'))},
+      ])
+      // The policy's name, or its ARN when IAM leaves PolicyName out (moto 5.2 does, in this call).
+      expect([`${prefix}-policy`, arn]).toContain(policies[0].name)
+      const role = pages.flatMap((page) => page.roles).find((entry) => entry.name === `${prefix}-role`)
+      expect(role?.attachedPolicyArns).toEqual([arn])
+      expect(role?.inlinePolicies.map((policy) => ({name: policy.name, document: decoded(policy.document)}))).toEqual([
+        {name: 'inline', document: JSON.parse(policyDocument('ssm:GetParameter'))},
+      ])
+      const user = pages.flatMap((page) => page.users).find((entry) => entry.name === `${prefix}-user`)
+      expect(user?.attachedPolicyArns).toEqual([arn])
+      expect(user?.inlinePolicies.map((policy) => ({name: policy.name, document: decoded(policy.document)}))).toEqual([
+        {name: 'own', document: JSON.parse(policyDocument('kms:Decrypt'))},
+      ])
+    })
+
+    it('tells the configured region and the caller account', async () => {
+      const world = await makeWorld()
+      expect(await world.readers.identity.region()).toBe(world.region)
+      expect(await world.readers.identity.account()).toBe(world.account)
+    })
+
+    it('probes: credentials resolve without a call, and the service reads answer', async () => {
+      const world = await makeWorld()
+      const {probes} = world.readers
+      const resolved = await probes.credentials()
+      expect(resolved).toMatchObject({credentials: {temporary: false}})
+      expect(await probes.region()).toBe(world.region)
+      expect(await probes.identity()).toMatchObject({account: world.account})
+      await expect(probes.listSecrets()).resolves.toBeUndefined()
+      await expect(probes.describeParameters()).resolves.toBeUndefined()
+    })
+
+    it('probes a secret: each read resolves on one that exists and exits 3 on one that does not', async () => {
+      const world = await makeWorld()
+      const name = `/${unique()}/api/DB_PASS`
+      await world.plant.secret(name)
+      const {probes} = world.readers
+      for (const read of [probes.batchGetSecretValue, probes.getSecretValue, probes.describeSecret]) {
+        await expect(read.call(probes, name)).resolves.toBeUndefined()
+        expect(await exitCodeOf(read.call(probes, `${name}_MISSING`))).toBe(ExitCode.notFound)
+      }
+    })
+  })
+}

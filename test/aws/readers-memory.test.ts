@@ -1,0 +1,81 @@
+import {describe, expect, it} from 'vitest'
+
+import {AUDIT_AREAS} from '../../src/core/audit/findings.js'
+import {AccessDeniedError} from '../../src/core/errors.js'
+import {nothingInspected, runAudit} from '../../src/services/audit.js'
+import {
+  MemoryAccount,
+  memoryAuditReaders,
+  MemoryEcsReader,
+  MemoryIamReader,
+  MemoryIdentityReader,
+  MemoryLambdaReader,
+  MemoryPermissionProbes,
+  MemorySsmInventoryReader,
+} from './memory-readers.js'
+import {type ReaderWorld, readerContract} from './readers-contract.js'
+
+function memoryWorld(): ReaderWorld {
+  const account = new MemoryAccount()
+  return {
+    account: account.account,
+    region: 'us-east-1',
+    readers: {
+      lambda: new MemoryLambdaReader(account),
+      ecs: new MemoryEcsReader(account),
+      ssm: new MemorySsmInventoryReader(account),
+      iam: new MemoryIamReader(account),
+      identity: new MemoryIdentityReader(account),
+      probes: new MemoryPermissionProbes(account),
+    },
+    plant: {
+      async lambdaFunction(name, variables) {
+        account.functions.set(name, {name, variables: {...variables}})
+      },
+      async taskDefinition(family, containers) {
+        const revisions = account.taskDefinitions.get(family) ?? []
+        revisions.push({family, revision: revisions.length + 1, containers: structuredClone(containers)})
+        account.taskDefinitions.set(family, revisions)
+      },
+      async parameter(name, type, value) {
+        account.parameters.set(name, {type, value})
+      },
+      async managedPolicy(name, documents) {
+        const arn = `arn:aws:iam::${account.account}:policy/${name}`
+        account.managedPolicies.set(arn, {name, versions: documents.map((document, index) => ({document, isDefault: index === documents.length - 1}))})
+        return arn
+      },
+      async role(name, inlinePolicies, attachedPolicyArns) {
+        account.roles.set(name, {inlinePolicies, attachedPolicyArns})
+      },
+      async user(name, inlinePolicies, attachedPolicyArns) {
+        account.users.set(name, {inlinePolicies, attachedPolicyArns})
+      },
+      async secret(name) {
+        account.secrets.add(name)
+      },
+    },
+  }
+}
+
+readerContract('memory fakes', async () => memoryWorld())
+
+describe('the memory fakes, where the emulator cannot follow', () => {
+  it('answer a denied action as a translated AWS denial: AccessDeniedError with the SDK error name', async () => {
+    const account = new MemoryAccount().deny('ssm:GetParameters')
+    const error = await new MemorySsmInventoryReader(account).values(['/x']).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AccessDeniedError)
+    expect((error as AccessDeniedError).aws).toMatchObject({name: 'AccessDeniedException'})
+  })
+
+  it('let a service be tested with no SDK at all: a denied Lambda listing is a gap, the rest is audited', async () => {
+    const account = new MemoryAccount().deny('lambda:ListFunctions')
+    account.functions.set('billing', {name: 'billing', variables: {DB_PASSWORD: 'hunter2-prod-db'}})
+    account.parameters.set('/prod/billing/DB_PASSWORD', {type: 'SecureString', value: 'x'})
+    const report = await runAudit(memoryAuditReaders(account), {areas: AUDIT_AREAS})
+    expect(report.gaps).toEqual([{area: 'env', action: 'lambda:ListFunctions', reason: 'access denied (AccessDeniedException)'}])
+    expect(report.inspected).toMatchObject({lambdaFunctions: 0, ssmParameters: 1})
+    expect(report.findings.map((finding) => finding.resourceType)).toEqual(['ssm-parameter'])
+    expect(nothingInspected(report)).toBe(false)
+  })
+})
