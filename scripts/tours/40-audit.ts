@@ -1,14 +1,11 @@
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {tinyZip} from '../../test/fixtures/audit-accounts.js'
 import type {Tour} from '../tour.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /** migrate and grant are built alongside audit; the tour falls back to plain steps if one is missing. */
-const hasCommand = (name: string) => existsSync(join(ROOT, 'dist', 'commands', `${name}.js`))
 
 /** The demo's own resources: the final audit must report none of them. */
 const FUNCTION = 'billing-prod'
@@ -80,15 +77,9 @@ export default async function audit(tour: Tour): Promise<void> {
 
     tour.section(
       'Audit: fix the Parameter Store secret',
-      'Run the fix the audit printed: migrate the path into Secrets Manager; the parameter is deleted only after its secret verified equal.',
+      'Run the fix the audit printed: migrate that one parameter into Secrets Manager; it is deleted only after its secret verified equal, and the configuration beside it stays.',
     )
-    if (hasCommand('migrate')) {
-      tour.secrets(['migrate', '--from-ssm', PARAMETER_PATH, '--to', 'prod/billing', '--delete-source'])
-    } else {
-      tour.say('(secrets migrate is not built in this checkout yet: the same move by hand)')
-      tour.secrets(['set', 'prod/billing', 'SMTP_PASSWORD'], {stdin: 'demo-smtp-password-2\n', shownStdin: 'aws ssm get-parameter ... --query Parameter.Value --output text'})
-      aws(['ssm', 'delete-parameter', '--name', PARAMETER])
-    }
+    tour.secrets(['migrate', '--from-ssm', PARAMETER_PATH, '--to', 'prod/billing', '--only', 'SMTP_PASSWORD', '--delete-source'])
 
     tour.section(
       'Audit: fix the environment variable',
@@ -107,17 +98,7 @@ export default async function audit(tour: Tour): Promise<void> {
     ])
 
     tour.section('Audit: fix the role', 'Replace "every secret" with exactly the two secrets the function reads.')
-    let policy: string
-    if (hasCommand('grant')) {
-      policy = tour.secrets(['grant', 'prod/billing', '--function', FUNCTION, '--secret', 'DB_PASSWORD', '--secret', 'SMTP_PASSWORD']).stdout
-    } else {
-      tour.say('(secrets grant is not built in this checkout yet: the policy it emits, written by hand)')
-      const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:/prod/billing/${name}-??????`
-      policy = JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [arn('DB_PASSWORD'), arn('SMTP_PASSWORD')]}],
-      })
-    }
+    const policy = tour.secrets(['grant', 'prod/billing', '--function', FUNCTION, '--secret', 'DB_PASSWORD', '--secret', 'SMTP_PASSWORD']).stdout
 
     aws(['iam', 'put-role-policy', '--role-name', ROLE, '--policy-name', 'billing-secrets', '--policy-document', JSON.stringify(JSON.parse(policy))])
     aws(['iam', 'delete-role-policy', '--role-name', ROLE, '--policy-name', 'read-all-secrets'])
