@@ -95,16 +95,14 @@ ${EXIT_CODES_HELP}`
     const controller = new AbortController()
     // First Ctrl-C (or SIGTERM): stop starting writes, finish and verify those in flight, report. A
     // second one kills (the listeners are `once`), which the note says, so a person knows it was heard.
-    let stoppedBy: NodeJS.Signals | undefined
     const stop = (signal: NodeJS.Signals) => {
-      stoppedBy = signal
       if (!this.jsonEnabled()) {
         feedback.pause()
         process.stderr.write(`Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).\n`)
         feedback.resume()
       }
 
-      controller.abort()
+      controller.abort(signal)
     }
 
     process.once('SIGINT', stop)
@@ -138,8 +136,6 @@ ${EXIT_CODES_HELP}`
       process.removeListener('SIGTERM', stop)
     }
 
-    // An interrupted run exits as every command does for its signal: 130 for SIGINT, 143 for SIGTERM.
-    if (stoppedBy === 'SIGTERM' && report.exitCode === ExitCode.interrupted) report = {...report, exitCode: ExitCode.terminated}
     this.printResult(report)
     process.exitCode = report.exitCode
     return report

@@ -79,7 +79,7 @@ export interface MigrateOptions {
    */
   confirmDeletion?: (sources: readonly string[]) => Promise<boolean>
   concurrency: number
-  /** Aborting stops new writes; writes in flight finish, are verified and reported. */
+  /** Aborting stops new writes; writes in flight finish, are verified and reported. Abort with 'SIGTERM' as the reason to exit 143. */
   signal?: AbortSignal
   /**
    * Bytes of source values kept in memory between reading and writing. Past it, only names and
@@ -789,7 +789,8 @@ function buildReport(options: MigrateOptions, working: Working[], interrupted: b
   let exitCode: ExitCodeValue = ExitCode.ok
   let hint: string | undefined
   if (interrupted) {
-    exitCode = ExitCode.interrupted
+    // The abort's reason names the signal that stopped the run (the command passes it): 143 for SIGTERM.
+    exitCode = options.signal?.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted
     hint = 'Run the same command again to finish: items already written will show as unchanged and nothing is written twice.'
   } else if (firstFailure !== undefined || totals.failed > 0) {
     exitCode = firstFailure ?? ExitCode.unexpected
