@@ -14,16 +14,24 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const dist = path.resolve(__dirname, '..', 'dist')
 const loader = createLoader(dist)
 
-// A user with no HOME and no passwd entry (a container run with an arbitrary uid): os.homedir() throws,
-// and oclif and its dependencies call it while loading. Such a user has no home, which passwd spells
+// A user with no passwd entry (a container run with an arbitrary uid) and a bare environment: where
+// HOME or SHELL is unset, os.homedir() and os.userInfo() throw, and oclif calls both while loading
+// (userInfo for the shell when SHELL is unset). Such a user has no home, which passwd spells
 // /nonexistent for system users: the SDK then finds no ~/.aws files (rather than looking in the current
-// folder), and nothing is written. The code cache folder was chosen above, before this: there is none.
-if (!process.env.HOME) {
+// folder), and nothing is written. An empty SHELL is oclif's "unknown shell". The code cache folder was
+// chosen above, before this: there is none.
+function hasPasswdEntry() {
   try {
-    os.homedir()
+    os.userInfo()
+    return true
   } catch {
-    process.env.HOME = '/nonexistent'
+    return false
   }
+}
+
+if ((!process.env.HOME || process.env.SHELL === undefined) && !hasPasswdEntry()) {
+  process.env.HOME ||= '/nonexistent'
+  process.env.SHELL ??= ''
 }
 
 /**

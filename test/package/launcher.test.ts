@@ -15,6 +15,12 @@ import {nodeForOtherUsers} from '../helpers/other-user.js'
 
 /** A uid and gid with no passwd entry, as a container started with `--user 12345` has. */
 const NOBODY = 12_345
+/**
+ * What such a container's environment lacks besides: no login set SHELL, USER or LOGNAME. Without SHELL,
+ * oclif asks os.userInfo() for the shell, which throws for a uid with no passwd entry; CI's bare
+ * environment found that where a session's shell, which sets SHELL, did not.
+ */
+const BARE_LOGIN = {SHELL: undefined, USER: undefined, LOGNAME: undefined}
 const canSwitchUser = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0
 
 let work: string
@@ -74,8 +80,9 @@ interface Run {
 
 /** Runs `bin/run.js` of `install`, as root or (with `uid`) as a user with no passwd entry. */
 function run(install: string, args: string[], options: {env?: Record<string, string | undefined>; uid?: number; input?: string} = {}): Run {
-  const env = cliEnv({SECRETS_NO_CODE_CACHE: undefined, ...options.env})
-  const unset = Object.entries(options.env ?? {})
+  const asked = options.uid === undefined ? options.env : {...BARE_LOGIN, ...options.env}
+  const env = cliEnv({SECRETS_NO_CODE_CACHE: undefined, ...asked})
+  const unset = Object.entries(asked ?? {})
     .filter(([, value]) => value === undefined)
     .flatMap(([name]) => ['-u', name])
   const command = [options.uid === undefined ? process.execPath : nodeForOtherUsers(work), join(install, 'bin', 'run.js'), ...args]
@@ -137,10 +144,10 @@ describe.runIf(canSwitchUser)('a user with no home', () => {
   it('starts with no HOME and no passwd entry, without a cache, and writes nothing', () => {
     const install = copyInstall('homeless')
     const before = snapshot(install)
-    const env = {HOME: undefined, XDG_CACHE_HOME: undefined, USER: undefined}
+    const env = {HOME: undefined, XDG_CACHE_HOME: undefined}
     const version = run(install, ['--version'], {uid: NOBODY, env: {...env, DEBUG: 'secrets:code-cache'}})
     expect(version.stderr).not.toMatch(STACK_TRACE)
-    expect(version.status).toBe(0)
+    expect(version.status, version.stderr).toBe(0)
     expect(version.stdout).toMatch(/^secrets\/\d+\.\d+\.\d+/)
     expect(cacheTrace(version)).toEqual(['cli off (nowhere to keep it)'])
 
@@ -148,7 +155,7 @@ describe.runIf(canSwitchUser)('a user with no home', () => {
     const scope = `${uniqueEnv('homeless')}/api`
     const list = run(install, ['list', scope], {uid: NOBODY, env})
     expect(list.stderr).not.toMatch(STACK_TRACE)
-    expect(list.status).toBe(0)
+    expect(list.status, list.stderr).toBe(0)
     expect(snapshot(install)).toEqual(before)
   }, 60_000)
 })
@@ -177,7 +184,7 @@ describe.runIf(canSwitchUser)('a read-only global install', () => {
     const scope = `${uniqueEnv('readonly')}/api`
     const set = run(install, ['set', scope, 'RO'], {uid: NOBODY, env, input: 'from-a-read-only-install\n'})
     expect(set.stderr).not.toMatch(STACK_TRACE)
-    expect(set.status).toBe(0)
+    expect(set.status, set.stderr).toBe(0)
 
     const first = run(install, ['get', scope, 'RO'], {uid: NOBODY, env})
     expect(first.stdout).toBe('from-a-read-only-install')
@@ -201,7 +208,7 @@ describe.runIf(canSwitchUser)('a read-only global install', () => {
     const before = snapshot(prefix)
     for (let attempt = 0; attempt < 2; attempt++) {
       const result = run(install, ['--version'], {uid: NOBODY, env})
-      expect(result.status).toBe(0)
+      expect(result.status, result.stderr).toBe(0)
       expect(cacheTrace(result)).toEqual(['cli miss', 'cli not written (EACCES)'])
     }
 
@@ -230,7 +237,7 @@ describe('plugins', () => {
     writeFileSync(join(plugin, 'lib', 'init.js'), `module.exports = async () => require('node:fs').writeFileSync(${JSON.stringify(join(work, 'plugin-ran'))}, 'yes')\n`)
 
     const result = run(install, ['--version'], {env: {XDG_DATA_HOME: data, HOME: homeFor('plugins-home')}})
-    expect(result.status).toBe(0)
+    expect(result.status, result.stderr).toBe(0)
     expect(result.stderr).toBe('')
     expect(existsSync(join(work, 'plugin-ran'))).toBe(false)
   }, 60_000)
