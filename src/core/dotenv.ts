@@ -4,6 +4,7 @@ import {parse} from 'dotenv'
 
 import {UsageError} from './errors.js'
 import {SecretValue} from './secret-value.js'
+import {noun} from './words.js'
 
 /** One `KEY=value` entry of a .env file, with the 1-based line its key is on. */
 export interface DotenvEntry {
@@ -176,7 +177,7 @@ export function decodeDotenv(bytes: Uint8Array, file: string): string {
 export function duplicateKeysError(file: string, duplicates: DotenvFile['duplicates']): UsageError {
   const list = duplicates.map(({key, lines}) => `${key} (lines ${lines.join(', ')})`).join('; ')
   return new UsageError(
-    `${file} sets ${duplicates.length === 1 ? 'a key' : 'keys'} more than once: ${list}. Nothing was migrated.`,
+    `${file} sets ${noun(duplicates.length, 'a key', 'keys')} more than once: ${list}. Nothing was migrated.`,
     'Keep one line per key (dotenv would silently use the last one) and run again.',
   )
 }

@@ -17,9 +17,10 @@ import {type ErrorCode, isMap, isScalar, isSeq, LineCounter, type Node, parseDoc
 import {partProblem, Scope, SecretAddress} from './address.js'
 import {SecretsError, UsageError} from './errors.js'
 import {functionNameProblem} from './iam-policy.js'
-import {type EnvironmentEntry, readEnvironments} from './project-config.js'
+import {type EnvironmentEntry, PROJECT_FILE, readEnvironments} from './project-config.js'
 
-export const DEFAULT_MANIFEST_FILE = 'secrets.yml'
+/** The declared needs live in the project file. */
+export const DEFAULT_MANIFEST_FILE = PROJECT_FILE
 
 /** A secret a function declares, with where it was declared. */
 export interface DeclaredSecret {

@@ -146,7 +146,7 @@ function policyLogicalId(policy: FunctionPolicy): string {
 }
 
 /** The execution role the snippet attaches to, by the usual `<Function>Role` logical ID. */
-export function roleLogicalId(functionName: string): string {
+function roleLogicalId(functionName: string): string {
   return `${pascalCase(functionName)}Role`
 }
 

@@ -52,7 +52,7 @@ const ENTRY_KEYS = ['profile', 'role', 'region', 'account', 'kmsKeyId', 'replica
 type EntryKey = (typeof ENTRY_KEYS)[number]
 
 /** A commercial, China or GovCloud IAM role ARN (paths allowed). */
-export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/
 /** Profile names as the AWS CLI writes them in ~/.aws/config. */
 const PROFILE = /^[\w.@+=,:/-]{1,128}$/
 /** A key id, a multi-Region key id, an alias, or the ARN of a key or an alias. */

@@ -5,6 +5,8 @@ import {countPlan, planPromotion, type PromoteState, type TargetDigest} from '..
 import {ExitCode, type ExitCodeValue, NotFoundError, UsageError} from '../core/errors.js'
 import {digestOf, scheduledReason} from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
+import {noun} from '../core/words.js'
+import {readScope} from '../stores/read-scope.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {
   applyConflictPolicy,
@@ -20,7 +22,6 @@ import {
   writeFailureReason,
   writeOptions,
 } from './copy-pipeline.js'
-import {readScope} from './diff.js'
 
 export type {ConflictPolicy} from './copy-pipeline.js'
 
@@ -78,7 +79,7 @@ export interface PreparedPromotion {
 
 const DEFAULT_CONCURRENCY = 8
 /** Marks the secrets a promotion created, so `secrets list`/the console show where they came from. */
-export const PROMOTED_FROM_TAG = 'secrets:promoted-from'
+const PROMOTED_FROM_TAG = 'secrets:promoted-from'
 
 interface Working {
   item: PromoteItem
@@ -221,7 +222,7 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
     exitCode = ExitCode.conflict
     const names = items.filter((item) => item.plan === 'conflict').map((item) => item.target)
     hint =
-      `Nothing was written: ${listNames(names)} ${names.length === 1 ? 'is' : 'are'} scheduled for deletion. If that was a mistake, run ` +
+      `Nothing was written: ${listNames(names)} ${noun(names.length, 'is', 'are')} scheduled for deletion. If that was a mistake, run ` +
       `${names.map((name) => `"secrets restore ${name}"`).join(', ')}, then this command again; otherwise promote the others by name with --secret NAME.`
   } else if (totals.conflict > 0) {
     exitCode = ExitCode.conflict

@@ -15,6 +15,7 @@ import {
 import pLimit from 'p-limit'
 
 import {SCHEDULED_FOR_DELETION, translateAwsError} from '../aws/errors.js'
+import {inBatches} from '../core/batches.js'
 import {ConflictError, ExitCode} from '../core/errors.js'
 import {SecretValue} from '../core/secret-value.js'
 import {
@@ -31,7 +32,7 @@ import {
 } from './secret-store.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
-export const BATCH_GET_LIMIT = 20
+const BATCH_GET_LIMIT = 20
 /** Batches in flight at once: enough to hide latency, well under the API's request rate quota. */
 const BATCH_CONCURRENCY = 4
 
@@ -148,10 +149,8 @@ export class SecretsManagerStore implements SecretStore {
     const missing: string[] = []
     const scheduled: string[] = []
     const limit = pLimit(BATCH_CONCURRENCY)
-    const batches: string[][] = []
-    for (let i = 0; i < names.length; i += BATCH_GET_LIMIT) batches.push(names.slice(i, i + BATCH_GET_LIMIT))
     await Promise.all(
-      batches.map((batch) =>
+      inBatches(names, BATCH_GET_LIMIT).map((batch) =>
         limit(async () => {
           const output = await this.call('secretsmanager:BatchGetSecretValue', batch.join(', '), () =>
             this.client.send(new BatchGetSecretValueCommand({SecretIdList: batch})),
