@@ -10,14 +10,8 @@ import pLimit from 'p-limit'
 import {inBatches} from '../core/batches.js'
 import {AccessDeniedError} from '../core/errors.js'
 import {type AuditArea, type CoverageGap, type Finding, sortFindings} from '../core/audit/findings.js'
-import {
-  type IamInput,
-  inspectIam,
-  inspectLambdaFunction,
-  inspectParameters,
-  inspectTaskDefinition,
-  parameterNeedsValue,
-} from '../core/audit/inspect.js'
+import {inspectLambdaFunction, inspectParameters, inspectTaskDefinition, parameterNeedsValue} from '../core/audit/inspect.js'
+import {type IamInput, inspectIam} from '../core/audit/inspect-iam.js'
 import {scanManyForSecrets} from '../core/audit/secret-scan.js'
 import type {SecretScanner} from '../core/audit/variables.js'
 import {

@@ -17,7 +17,7 @@ import pLimit from 'p-limit'
 import {SCHEDULED_FOR_DELETION, translateAwsError} from '../aws/errors.js'
 import {inBatches} from '../core/batches.js'
 import {ConflictError, ExitCode} from '../core/errors.js'
-import {SecretValue} from '../core/secret-value.js'
+import type {SecretValue} from '../core/secret-value.js'
 import {
   type BatchReadResult,
   CURRENT_STAGE,
@@ -30,6 +30,7 @@ import {
   type SecretVersion,
   sortNewestFirst,
 } from './secret-store.js'
+import {fromPayload, payload, toMetadata} from './secrets-manager-mapping.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
 const BATCH_GET_LIMIT = 20
@@ -264,49 +265,4 @@ function existsConflict(name: string): ConflictError {
 function listHintFor(name: string): string {
   const scope = name.split('/').slice(1, 3).join('/')
   return scope ? `secrets list ${scope}` : 'secrets list'
-}
-
-function payload(value: SecretValue): {SecretString: string} | {SecretBinary: Uint8Array} {
-  const text = value.text
-  return text === undefined ? {SecretBinary: value.bytes} : {SecretString: text}
-}
-
-function fromPayload(output: {SecretString?: string; SecretBinary?: Uint8Array}): SecretValue {
-  if (output.SecretString !== undefined) return SecretValue.fromString(output.SecretString)
-  return SecretValue.fromBytes(output.SecretBinary ?? new Uint8Array())
-}
-
-function toMetadata(entry: {
-  Name?: string
-  ARN?: string
-  Description?: string
-  LastChangedDate?: Date
-  CreatedDate?: Date
-  DeletedDate?: Date
-  KmsKeyId?: string
-  Tags?: {Key?: string; Value?: string}[]
-  PrimaryRegion?: string
-  ReplicationStatus?: {Region?: string; KmsKeyId?: string; Status?: string; StatusMessage?: string; LastAccessedDate?: Date}[]
-}): SecretMetadata {
-  return {
-    name: entry.Name ?? '',
-    arn: entry.ARN,
-    description: entry.Description,
-    lastChangedDate: entry.LastChangedDate,
-    createdDate: entry.CreatedDate,
-    deletedDate: entry.DeletedDate,
-    kmsKeyId: entry.KmsKeyId,
-    tags: Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
-    ...(entry.PrimaryRegion ? {primaryRegion: entry.PrimaryRegion} : {}),
-    ...(entry.ReplicationStatus?.length
-      ? {
-          replication: entry.ReplicationStatus.map((replica) => ({
-            region: replica.Region ?? '',
-            status: replica.Status ?? 'Unknown',
-            ...(replica.StatusMessage ? {statusMessage: replica.StatusMessage} : {}),
-            ...(replica.KmsKeyId ? {kmsKeyId: replica.KmsKeyId} : {}),
-          })),
-        }
-      : {}),
-  }
 }
