@@ -4,7 +4,7 @@ import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {DoctorEnvironmentsReport, DoctorReport} from '../services/doctor.js'
-import {doctorEnvironmentsResult, doctorResult} from '../ui/render/doctor.js'
+import {doctorEnvironmentsResult, doctorResult, renderEnvironment} from '../ui/render/doctor.js'
 
 export default class Doctor extends BaseCommand<DoctorReport | DoctorEnvironmentsReport> {
   static override args = {
@@ -43,7 +43,12 @@ ${EXIT_CODES_HELP}`
     // Every environment of secrets.yml, one after the other, each with its own role, region and guard.
     const {checkEnvironments} = await import('../services/doctor.js')
     const names = project.environments.map((entry) => entry.name)
-    return doctorEnvironmentsResult(await checkEnvironments(project.file, names, (env) => this.check(flags, env)), flags.quiet)
+    const show = (env: string, report: DoctorReport) => {
+      const text = renderEnvironment(env, project.file, report, flags.quiet)
+      if (text) this.log(text)
+    }
+
+    return doctorEnvironmentsResult(await checkEnvironments(project.file, names, (env) => this.check(flags, env), show))
   }
 
   private async check(flags: AwsFlags, env: string | undefined, scope?: Scope): Promise<DoctorReport> {

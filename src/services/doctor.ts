@@ -47,11 +47,21 @@ export interface DoctorEnvironmentsReport {
 
 /**
  * Every environment of secrets.yml checked in turn (`check` builds each one's ports and runs
- * `runDoctor`); the outcome is the first failing environment's.
+ * `runDoctor`; `onChecked` hears each report as it comes); the outcome is the first failing one's.
  */
-export async function checkEnvironments(file: string, names: readonly string[], check: (environment: string) => Promise<DoctorReport>): Promise<DoctorEnvironmentsReport> {
+export async function checkEnvironments(
+  file: string,
+  names: readonly string[],
+  check: (environment: string) => Promise<DoctorReport>,
+  onChecked: (environment: string, report: DoctorReport) => void = () => {},
+): Promise<DoctorEnvironmentsReport> {
   const environments: DoctorEnvironmentsReport['environments'] = []
-  for (const environment of names) environments.push({environment, ...(await check(environment))})
+  for (const environment of names) {
+    const report = await check(environment)
+    onChecked(environment, report)
+    environments.push({environment, ...report})
+  }
+
   const failed = environments.find((report) => !report.ok)
   return {file, environments, ok: failed === undefined, exitCode: failed?.exitCode ?? ExitCode.ok}
 }

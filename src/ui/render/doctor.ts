@@ -13,14 +13,18 @@ export function doctorResult(report: DoctorReport, quiet: boolean): CommandResul
   return {json: report, exitCode: report.exitCode, ...(text ? {stdout: `${text}\n`} : {})}
 }
 
-/** One section per environment of secrets.yml, under its name. */
-export function doctorEnvironmentsResult(report: DoctorEnvironmentsReport, quiet: boolean): CommandResult<DoctorEnvironmentsReport> {
-  const sections = report.environments.map(({environment, ...checked}) => {
-    const text = renderDoctor(checked, quiet)
-    return text ? `== ${environment} (${report.file})\n${text}\n\n` : ''
-  })
-  const stdout = sections.join('')
-  return {json: report, exitCode: report.exitCode, ...(stdout ? {stdout} : {})}
+/**
+ * Every environment's section is printed as its check ends (`renderEnvironment`, a person watches
+ * them come); the result adds only the first failing environment's exit code.
+ */
+export function doctorEnvironmentsResult(report: DoctorEnvironmentsReport): CommandResult<DoctorEnvironmentsReport> {
+  return {json: report, exitCode: report.exitCode}
+}
+
+/** One environment of secrets.yml under its name, or nothing (--quiet and all is well). */
+export function renderEnvironment(environment: string, file: string, report: DoctorReport, quiet: boolean): string | undefined {
+  const text = renderDoctor(report, quiet)
+  return text ? `== ${environment} (${file})\n${text}\n` : undefined
 }
 
 const COLOURS: Record<CheckStatus, string> = {ok: 'green', fail: 'red', warn: 'yellow', skip: 'gray', info: 'cyan'}
