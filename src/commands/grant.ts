@@ -114,6 +114,11 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     return {...common, scope, functions: [{functionName: flags.function, secrets}], keyed: false}
   }
 
+  return manifestRequest(flags, common)
+}
+
+/** Without ENV/SERVICE: the functions and secrets declared for --env in the manifest. */
+async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'scope' | 'functions' | 'keyed'>): Promise<GrantRequest> {
   if (flags.secret !== undefined) {
     throw new UsageError('--secret is for ENV/SERVICE mode; with a manifest, the secrets come from the manifest.')
   }
