@@ -14,6 +14,7 @@ import {
   type SecretReadGrant,
   secretReadGrants,
 } from '../audit/iam.js'
+import {partProblem} from '../address.js'
 import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner} from '../audit/variables.js'
@@ -149,7 +150,7 @@ async function judgeEnv(file: string, {format, env}: Extracted, scan: SecretScan
         scanFinding({
           ...base,
           rule: verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name',
-          reason: `${entry.variable} in ${entry.where} of ${entry.resource}: ${verdict.detail}`,
+          reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
           fix: {
             store: `secrets set ${scope.env}/${scope.service} ${name}`,
             grant: grantCommand(scope, entry.workload, name, format),
@@ -181,7 +182,7 @@ async function judgeEnv(file: string, {format, env}: Extracted, scan: SecretScan
       scanFinding({
         ...base,
         rule: 'env-resolved-secret',
-        reason: `${entry.variable} in ${entry.where} of ${entry.resource} is filled from ${how}: the value is stored in plain text in the function's configuration`,
+        reason: `${entry.variable} in ${entry.where} is filled from ${how}: the value is stored in plain text in the function's configuration`,
         fix: {
           ...(store === undefined ? {} : {store}),
           grant: grantCommand(scope, entry.workload, name, format),
@@ -192,6 +193,20 @@ async function judgeEnv(file: string, {format, env}: Extracted, scan: SecretScan
   }
 
   return findings
+}
+
+/**
+ * A template often names the environment with a parameter (`/${Stage}/*`): not a name `secrets grant`
+ * takes, so the grant reads the environment off the function's name, or says ENV.
+ */
+function namedEnvironments(services: Map<string, Set<string>>, principal: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>()
+  for (const [env, names] of services) {
+    const name = partProblem('environment', env) === undefined ? env : guessScopeFromWorkload(principal).env
+    out.set(name, new Set([...(out.get(name) ?? []), ...names]))
+  }
+
+  return out
 }
 
 function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat): string {
@@ -243,7 +258,7 @@ function judgePolicies(file: string, {format, policies}: Extracted): ScanFinding
     }
 
     const principal = entry.holders.length === 1 ? entry.holders[0] : entry.resource
-    const services = grantServices(grants)
+    const services = namedEnvironments(grantServices(grants), principal)
     const variable = entry.policy
     const verdict = judgePolicy(grants)
     if (verdict) {
@@ -291,7 +306,7 @@ function judgePolicies(file: string, {format, policies}: Extracted): ScanFinding
           rule: 'iam-role-spans-environments',
           resource: role,
           reason: `its policies together read secrets of ${environments.length} environments (${environments.join(', ')})`,
-          fix: {grant: iamGrantFix(role, grantServices(grants), true, GRANT_FORMATS[format]), change: `split ${role} into one role per environment`},
+          fix: {grant: iamGrantFix(role, namedEnvironments(grantServices(grants), role), true, GRANT_FORMATS[format]), change: `split ${role} into one role per environment`},
         }),
       )
     }
