@@ -6,9 +6,13 @@ import {SEVERITIES, type Severity} from '../core/audit/severity.js'
 import {ExitCode, FindingsError, UsageError} from '../core/errors.js'
 import {escapeLine} from '../core/printable.js'
 import {type ScanFinding, scanFindingsAtOrAbove} from '../core/scan/findings.js'
+import {toSarif} from '../core/scan/sarif.js'
 import type {ScanReport} from '../services/scan.js'
 
-interface ScanResult extends Omit<ScanReport, 'filesSeen'> {
+interface ScanResult extends Omit<ScanReport, 'filesSeen' | 'findings'> {
+  findings: Array<ScanFinding & {baselined?: true}>
+  /** With --baseline: the report it read and how many of this run's findings it already had. */
+  baseline?: {file: string; known: number}
   failOn: Severity
   /** True when --fail-on tripped (exit 7) or a template could not be parsed (exit 2). */
   failed: boolean
@@ -30,10 +34,14 @@ Exit codes: 0 no finding at or above --fail-on, 7 findings at or above --fail-on
     {command: '<%= config.bin %> <%= command.id %> template.yaml infra/', description: 'Scan a template and a directory.'},
     {command: 'cdk synth && <%= config.bin %> <%= command.id %> cdk.out', description: 'Scan what CDK synthesized.'},
     {command: '<%= config.bin %> <%= command.id %> --fail-on medium --json > scan.json', description: 'In a pipeline: fail on medium or worse, keep the report.'},
+    {command: '<%= config.bin %> <%= command.id %> --format sarif > scan.sarif', description: 'SARIF 2.1.0 for GitHub code scanning.'},
+    {command: '<%= config.bin %> <%= command.id %> --baseline scan.json', description: 'Adopt the gate on a repository with findings: only new ones fail.'},
   ]
 
   static override flags = {
     'fail-on': Flags.string({description: 'Exit 7 when a finding of this severity or worse exists.', options: [...SEVERITIES], default: 'high'}),
+    format: Flags.string({description: 'Output format (--json for the JSON report).', options: ['text', 'sarif'], default: 'text'}),
+    baseline: Flags.string({description: 'A previous --json or SARIF report: only findings not in it fail the run.'}),
   }
 
   // Several paths: oclif's variadic arguments come through argv.
@@ -48,23 +56,32 @@ Exit codes: 0 no finding at or above --fail-on, 7 findings at or above --fail-on
     const paths = (argv as string[]).filter((path) => path.length > 0)
     if (paths.some((path) => path.startsWith('-'))) throw new UsageError(`Unknown flag: ${paths.find((path) => path.startsWith('-'))}.`)
     const failOn = flags['fail-on'] as Severity
-    const [{runScan}, {scanManyForSecrets}] = await Promise.all([import('../services/scan.js'), import('../core/audit/secret-scan.js')])
+    if (flags.format === 'sarif' && this.jsonEnabled()) throw new UsageError('--json and --format sarif are two documents: give one.')
+    const [{runScan, readBaseline}, {scanManyForSecrets}] = await Promise.all([import('../services/scan.js'), import('../core/audit/secret-scan.js')])
+    const known = flags.baseline === undefined ? undefined : await readBaseline(flags.baseline)
     const {filesSeen, ...report} = await runScan({paths, cwd: process.cwd(), scan: scanManyForSecrets})
-    const failing = scanFindingsAtOrAbove(report.findings, failOn)
+    const findings = report.findings.map((item) => (known?.has(item.fingerprint) ? {...item, baselined: true as const} : item))
+    const failing = scanFindingsAtOrAbove(
+      findings.filter((item) => !('baselined' in item)),
+      failOn,
+    )
     const result: ScanResult = {
       ...report,
+      findings,
+      ...(known === undefined ? {} : {baseline: {file: flags.baseline!, known: findings.length - findings.filter((item) => !('baselined' in item)).length}}),
       failOn,
       failed: failing.length > 0 || report.unparsable.length > 0,
       counts: countFindings(report.findings),
       files: {seen: filesSeen, templates: report.templates.length},
     }
+    const render = flags.format === 'sarif' ? (done: ScanResult) => sarifOf(done, this.config.version) : renderReport
     if (!result.failed) {
-      if (!this.jsonEnabled()) this.log(renderReport(result))
+      if (!this.jsonEnabled()) this.log(render(result))
       return result
     }
 
     if (this.jsonEnabled()) this.logJson(result)
-    else this.log(renderReport(result))
+    else this.log(render(result))
     this.reported = true
     // Findings are the surer answer; a file that did not parse is named either way.
     if (failing.length > 0) throw new FindingsError(`${plural(failing.length, 'finding')} at or above ${failOn} (--fail-on ${failOn}).`, ExitCode.findings)
@@ -81,6 +98,13 @@ Exit codes: 0 no finding at or above --fail-on, 7 findings at or above --fail-on
   }
 }
 
+function sarifOf(result: ScanResult, version: string): string {
+  const log = toSarif(result.findings, {version, unparsable: result.unparsable}) as {runs: Array<{results: Array<Record<string, unknown>>}>}
+  // SARIF's own words for a baseline: a result already in it is unchanged, the rest are new.
+  if (result.baseline) for (const [index, item] of result.findings.entries()) log.runs[0].results[index].baselineState = 'baselined' in item ? 'unchanged' : 'new'
+  return JSON.stringify(log, null, 2)
+}
+
 /** Findings grouped by file, each with its place, rule, reason and fix; then what was skipped; then a summary. */
 function renderReport(result: ScanResult): string {
   const sections: string[] = []
@@ -92,7 +116,8 @@ function renderReport(result: ScanResult): string {
     for (const item of findings) {
       // Names in findings come from files anyone can commit: no raw terminal control gets through.
       const where = `${item.resource}${item.variable ? ` ${item.variable}` : ''}`
-      lines.push(`  ${item.line}:${item.column}  ${item.severity.padEnd(6)}  ${item.rule}  ${escapeLine(where)}`)
+      const known = 'baselined' in item ? '  (in the baseline)' : ''
+      lines.push(`  ${item.line}:${item.column}  ${item.severity.padEnd(6)}  ${item.rule}  ${escapeLine(where)}${known}`)
       lines.push(`      why:    ${escapeLine(item.reason)}`)
       if (item.fix.store) lines.push(`      store:  ${escapeLine(item.fix.store)}`)
       if (item.fix.grant) lines.push(`      grant:  ${escapeLine(item.fix.grant)}`)
@@ -116,7 +141,8 @@ function renderReport(result: ScanResult): string {
 
   const total = result.counts.total
   const verdict = total === 0 ? 'No findings' : `${plural(total, 'finding')} (${describeCounts(result.counts)})`
-  sections.push(`${verdict} in ${plural(result.files.templates, 'template')} of ${plural(result.files.seen, 'file')} scanned.`)
+  const baseline = result.baseline ? ` ${result.baseline.known} of them in the baseline ${escapeLine(result.baseline.file)}.` : ''
+  sections.push(`${verdict} in ${plural(result.files.templates, 'template')} of ${plural(result.files.seen, 'file')} scanned.${baseline}`)
   return sections.join('\n\n')
 }
 

@@ -16,6 +16,8 @@ import type {SecretScanner} from '../core/audit/variables.js'
 import {mayBeTemplate, scanFile} from '../core/scan/scan-file.js'
 import {type ScanFinding, sortScanFindings, type TemplateFormat} from '../core/scan/findings.js'
 import {UsageError} from '../core/errors.js'
+import {baselineFingerprints} from '../core/scan/sarif.js'
+import {readInputFileAtMost} from './input-file.js'
 
 /** Bigger than this, a file is not a template (CloudFormation takes 1 MB from S3); it is skipped and said. */
 export const MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
@@ -52,6 +54,19 @@ export interface ScanReport {
 interface IgnoreScope {
   base: string
   rules: Ignore
+}
+
+/** A baseline report is a JSON document written by scan; more than this is not one. */
+const MAX_BASELINE_BYTES = 64 * 1024 * 1024
+
+/** The fingerprints of a previous `--json` or SARIF report (`--baseline FILE`). */
+export async function readBaseline(path: string): Promise<Set<string>> {
+  const text = (await readInputFileAtMost(path, `--baseline ${path}`, MAX_BASELINE_BYTES)).toString('utf8')
+  try {
+    return baselineFingerprints(text)
+  } catch (error) {
+    throw new UsageError(`--baseline ${path} ${(error as Error).message}.`)
+  }
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanReport> {

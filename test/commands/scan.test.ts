@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {ROOT, runCli} from '../helpers/cli.js'
+import {sarifValidator} from '../helpers/sarif.js'
 
 const CORPUS = join(ROOT, 'test/fixtures/scan')
 
@@ -154,5 +155,44 @@ describe('secrets scan', () => {
     const result = await runCli(['scan', 'no-such-dir'], {env: OFFLINE, cwd: workspace({})})
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('No such file or directory: no-such-dir.')
+  })
+
+  it('writes SARIF 2.1.0 that the schema accepts, with the same exit code', async () => {
+    const result = await runCli(['scan', 'test/fixtures/scan', '--format', 'sarif'], {env: OFFLINE, cwd: ROOT})
+    expect(result.code).toBe(7)
+    const log = JSON.parse(result.stdout) as {runs: Array<{results: Array<{locations: Array<{physicalLocation: {artifactLocation: {uri: string}}}>}>}>}
+    const validate = sarifValidator()
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true)
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^test\/fixtures\/scan\//)
+    expect(result.stdout).not.toContain('CANARY')
+    const both = await runCli(['scan', '--format', 'sarif', '--json'], {env: OFFLINE, cwd: ROOT})
+    expect(both.code).toBe(2)
+  })
+
+  it('with --baseline, fails only on findings the baseline does not have', async () => {
+    const dir = workspace({'old.yaml': LEAKY})
+    const first = await runCli(['scan', '--json'], {env: OFFLINE, cwd: dir})
+    expect(first.code).toBe(7)
+    writeFileSync(join(dir, 'baseline.json'), first.stdout)
+    const sarif = await runCli(['scan', '--format', 'sarif'], {env: OFFLINE, cwd: dir})
+    writeFileSync(join(dir, 'baseline.sarif'), sarif.stdout)
+    // An edit above the finding moves it; it is still the same finding.
+    writeFileSync(join(dir, 'old.yaml'), `# moved down\n${LEAKY}`)
+    for (const baseline of ['baseline.json', 'baseline.sarif']) {
+      const known = await runCli(['scan', '--baseline', baseline], {env: OFFLINE, cwd: dir})
+      expect(known.code).toBe(0)
+      expect(known.stdout).toContain('(in the baseline)')
+      expect(known.stdout).toContain(`1 of them in the baseline ${baseline}.`)
+    }
+
+    writeFileSync(join(dir, 'new.yaml'), LEAKY.replace('DB_PASSWORD', 'API_TOKEN'))
+    const fresh = await runCli(['scan', '--baseline', 'baseline.json', '--json'], {env: OFFLINE, cwd: dir})
+    expect(fresh.code).toBe(7)
+    const report = JSON.parse(fresh.stdout) as {findings: Array<{file: string; baselined?: boolean}>; baseline: {known: number}}
+    expect(report.findings.map((item) => [item.file, item.baselined ?? false])).toEqual([['new.yaml', false], ['old.yaml', true]])
+    expect(report.baseline.known).toBe(1)
+    const bad = await runCli(['scan', '--baseline', 'old.yaml'], {env: OFFLINE, cwd: dir})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--baseline old.yaml is not JSON')
   })
 })
