@@ -72,15 +72,15 @@ function withPseudoParameters(text: string): string {
 }
 
 /** A statement's `Resource` as patterns: literals, `!Sub`/`!Join` text; a `!Ref` or `!GetAtt` names one resource and is left out. */
-function patterns(tree: Tree, node: Node | undefined, positions: Map<string, Position>): string[] | undefined {
+function patterns(tree: Tree, node: Node | undefined, positions: Map<string, Position>, normalize: (text: string) => string): string[] | undefined {
   if (node === undefined) return undefined
   const list = isSeq(node) && !node.tag ? tree.items(node) : [node]
   const out: string[] = []
   for (const item of list) {
     const value = nodeValue(tree, item)
     let text: string | undefined
-    if (value.kind === 'literal') text = value.text
-    else if (value.kind === 'intrinsic' && (value.fn === 'Fn::Sub' || value.fn === 'Fn::Join')) text = withPseudoParameters(value.text)
+    if (value.kind === 'literal') text = normalize(value.text)
+    else if (value.kind === 'intrinsic' && (value.fn === 'Fn::Sub' || value.fn === 'Fn::Join')) text = normalize(withPseudoParameters(value.text))
     if (text === undefined) continue
     out.push(text)
     if (!positions.has(text)) positions.set(text, tree.position(item))
@@ -96,9 +96,13 @@ function actions(tree: Tree, node: Node | undefined): string[] | undefined {
 }
 
 /** A policy document node as statements, each with where its resources are written. */
-export function statementsOf(tree: Tree, document: Node | undefined): StatementEntry[] {
+export function statementsOf(tree: Tree, document: Node | undefined, normalize: (text: string) => string = (text) => text): StatementEntry[] {
   const statementNode = tree.get(document, 'Statement')
-  const nodes = isSeq(statementNode) ? tree.items(statementNode) : statementNode ? [statementNode] : []
+  return statementList(tree, isSeq(statementNode) ? tree.items(statementNode) : statementNode ? [statementNode] : [], normalize)
+}
+
+/** Statement nodes as statements, each with where its resources are written. */
+export function statementList(tree: Tree, nodes: Node[], normalize: (text: string) => string): StatementEntry[] {
   return nodes.map((node) => {
     const positions = new Map<string, Position>()
     const statement: PolicyStatement = {}
@@ -109,9 +113,9 @@ export function statementsOf(tree: Tree, document: Node | undefined): StatementE
     if (action) statement.Action = action
     const notAction = actions(tree, tree.get(node, 'NotAction'))
     if (notAction) statement.NotAction = notAction
-    const resource = patterns(tree, tree.get(node, 'Resource'), positions)
+    const resource = patterns(tree, tree.get(node, 'Resource'), positions, normalize)
     if (resource) statement.Resource = resource
-    const notResource = patterns(tree, tree.get(node, 'NotResource'), positions)
+    const notResource = patterns(tree, tree.get(node, 'NotResource'), positions, normalize)
     if (notResource) statement.NotResource = notResource
     if (tree.get(node, 'Condition') !== undefined) statement.Condition = {condition: true}
     return {statement, positions, position: tree.position(node)}
@@ -126,9 +130,9 @@ interface Resource {
 }
 
 /** Reads every entry the rules judge from a CloudFormation-family template. */
-export function extractCloudFormation(tree: Tree, format: TemplateFormat): Extracted {
+export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: Node | undefined = tree.root): Extracted {
   const extracted: Extracted = {format, env: [], parameters: [], policies: []}
-  const resources: Resource[] = tree.entries(tree.get(tree.root, 'Resources')).flatMap(([id, node]) => {
+  const resources: Resource[] = tree.entries(tree.get(root, 'Resources')).flatMap(([id, node]) => {
     const type = literal(tree, tree.get(node, 'Type'))
     return type && node ? [{id, type, properties: tree.get(node, 'Properties'), node}] : []
   })
@@ -150,7 +154,7 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat): Extra
   // SAM's Globals apply to every AWS::Serverless::Function: one finding, where the value is written.
   const serverless = functions.filter((fn) => fn.type === 'AWS::Serverless::Function')
   const globalWorkload = serverless.length === 1 ? functionName(serverless[0]) : 'FUNCTION'
-  extracted.env.push(...variables(tree, tree.at(tree.root, 'Globals', 'Function', 'Environment', 'Variables'), 'Globals', globalWorkload, 'Globals.Function.Environment.Variables'))
+  extracted.env.push(...variables(tree, tree.at(root, 'Globals', 'Function', 'Environment', 'Variables'), 'Globals', globalWorkload, 'Globals.Function.Environment.Variables'))
 
   for (const resource of resources) {
     const {properties} = resource
@@ -291,7 +295,7 @@ function samPolicies(tree: Tree, fn: Resource, name: string): PolicyEntry[] {
       const known = SAM_SECRET_TEMPLATES[template]
       if (!known) continue
       const positions = new Map<string, Position>()
-      const resource = patterns(tree, tree.get(args, known.property), positions) ?? []
+      const resource = patterns(tree, tree.get(args, known.property), positions, (text) => text) ?? []
       out.push({
         resource: fn.id,
         policy: template,

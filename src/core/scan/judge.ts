@@ -27,7 +27,7 @@ export type EnvValue =
   /** An intrinsic, an ARN or name reference: resolved to something that is not the secret. */
   | {kind: 'reference'}
   /** Resolved at deploy time from a store or the deploying shell: the value lands in the configuration. */
-  | {kind: 'resolved'; source: 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env'; path: string}
+  | {kind: 'resolved'; source: 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env' | 'file'; path: string}
 
 export interface EnvEntry {
   /** Logical id, function key or resource address. */
@@ -163,7 +163,7 @@ async function judgeEnv(file: string, {format, env}: Extracted, scan: SecretScan
 
     if (value.kind !== 'resolved') continue
     const fromStore = value.source === 'secretsmanager' || value.source === 'ssm-secure'
-    const secretLooking = looksLikeSecretName(entry.variable) || looksLikeSecretName(secretOfPath(value.source, value.path))
+    const secretLooking = looksLikeSecretName(entry.variable) || (value.source !== 'file' && looksLikeSecretName(secretOfPath(value.source, value.path)))
     if (!fromStore && !secretLooking) continue
     const name = secretNameFor(fromStore || value.source === 'ssm' ? secretOfPath(value.source, value.path) : entry.variable)
     const store =
@@ -177,6 +177,7 @@ async function judgeEnv(file: string, {format, env}: Extracted, scan: SecretScan
       'ssm-secure': 'an SSM SecureString dynamic reference',
       ssm: 'an SSM parameter resolved at deploy',
       env: 'a variable of the deploying shell',
+      file: 'a file read at deploy',
     }[value.source]
     findings.push(
       scanFinding({

@@ -4,7 +4,11 @@
  * secretlint scanner is passed in.
  */
 import type {SecretScanner} from '../audit/variables.js'
+import {quoteArg} from '../audit/fixes.js'
 import {cloudFormationFlavour, extractCloudFormation, isCloudFormation} from './cloudformation.js'
+import {extractDotenv, isDotenvName, isSampleDotenv} from './dotenv.js'
+import {extractTaskDefinition, isTaskDefinition} from './ecs.js'
+import {extractServerless, isServerless} from './serverless.js'
 import type {ScanFinding, TemplateFormat} from './findings.js'
 import {type Extracted, judge} from './judge.js'
 import {parseTree, TemplateParseError, type Tree} from './tree.js'
@@ -22,11 +26,12 @@ const STRUCTURED = /\.(ya?ml|json|template)$/i
 
 /** Whether a file of this name may be a template scan reads (its content decides in the end). */
 export function mayBeTemplate(path: string): boolean {
-  return STRUCTURED.test(path)
+  return STRUCTURED.test(path) || isDotenvName(path)
 }
 
 /** Scans one file's text; `path` is the name shown in findings. */
 export async function scanFile(path: string, text: string, scan: SecretScanner): Promise<FileScan> {
+  if (isDotenvName(path)) return scanDotenv(path, text, scan)
   if (!STRUCTURED.test(path)) return {kind: 'not-a-template'}
   let tree: Tree
   try {
@@ -50,8 +55,33 @@ export async function scanFile(path: string, text: string, scan: SecretScanner):
 }
 
 function extract(tree: Tree, path: string): Extracted | undefined {
+  if (isServerless(tree)) return extractServerless(tree)
   if (isCloudFormation(tree)) return extractCloudFormation(tree, cloudFormationFlavour(tree, path))
+  if (isTaskDefinition(tree)) return extractTaskDefinition(tree, path)
   return undefined
+}
+
+/**
+ * A committed .env file: its secrets are stored with `secrets migrate --from-dotenv`, and the file
+ * leaves git. A sample file (placeholders) is only reported for a value with a credential's shape.
+ */
+async function scanDotenv(path: string, text: string, scan: SecretScanner): Promise<FileScan> {
+  const sample = isSampleDotenv(path)
+  const findings = (await judge(path, extractDotenv(path, text), scan)).filter((item) => !sample || item.rule === 'env-secret-value')
+  const name = path.split('/').at(-1) ?? path
+  return {
+    kind: 'scanned',
+    format: 'dotenv',
+    findings: findings.map((item) => ({
+      ...item,
+      fix: {
+        store: `secrets migrate --from-dotenv ${quoteArg(path)} --to ENV/SERVICE --only ${quoteArg(item.variable ?? 'NAME')}`,
+        change: sample
+          ? `replace the value of ${item.variable} in ${name} with a placeholder`
+          : `remove ${name} from git (git rm --cached ${quoteArg(path)}; add it to .gitignore); the application reads ${item.variable} from Secrets Manager`,
+      },
+    })),
+  }
 }
 
 /** Words that say a file that failed to parse was meant to be a template. */

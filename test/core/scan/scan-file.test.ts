@@ -84,4 +84,37 @@ describe('scanFile', () => {
     expect(await scanFile('notes.yml', 'a: [\n', scanManyForSecrets)).toEqual({kind: 'not-a-template'})
     expect(await scanFile('index.ts', 'export const PASSWORD = "x"', scanManyForSecrets)).toEqual({kind: 'not-a-template'})
   })
+
+  it('reads serverless.yml: fixes in the serverless format, provider.iam as one role shared by every function', async () => {
+    const {format, findings} = await findingsOf('serverless/serverless.yml')
+    expect(format).toBe('serverless')
+    const token = findings.find((item) => item.variable === 'GITHUB_TOKEN')!
+    expect(token.fix.grant).toBe('secrets grant prod/orders-create --function orders-prod-create --secret GITHUB_TOKEN --format serverless')
+    const shared = findings.find((item) => item.rule === 'iam-shared-role')!
+    expect(shared.reason).toContain('3 functions (orders-prod-admin, orders-prod-create, orders-prod-list)')
+    const fromSsm = findings.find((item) => item.variable === 'DB_PASSWORD')!
+    expect(fromSsm.fix.store).toBe('secrets migrate --from-ssm /prod/orders --to prod/orders --only DB_PASSWORD --delete-source')
+    const fromSecretsManager = findings.find((item) => item.variable === 'API_KEY')!
+    expect(fromSecretsManager.fix.store).toBeUndefined()
+  })
+
+  it('reads an ECS task definition file and gives a JSON grant', async () => {
+    const {format, findings} = await findingsOf('ecs/task-definition.json')
+    expect(format).toBe('ecs')
+    expect(findings.find((item) => item.variable === 'api/STRIPE_SECRET_KEY')?.fix.grant).toBe(
+      'secrets grant prod/payments --function payments-prod --secret STRIPE_SECRET_KEY --format json',
+    )
+  })
+
+  it('moves a committed .env entry with migrate --from-dotenv, and reports a sample file only for a real credential', async () => {
+    const production = await findingsOf('dotenv/.env.production')
+    expect(production.findings.find((item) => item.variable === 'MAILER_PASSWORD')).toMatchObject({
+      line: 5,
+      column: 18,
+      fix: {store: 'secrets migrate --from-dotenv dotenv/.env.production --to ENV/SERVICE --only MAILER_PASSWORD'},
+    })
+    const sample = await findingsOf('dotenv/.env.example')
+    expect(sample.findings.map((item) => item.variable)).toEqual(['GITHUB_TOKEN'])
+    expect(JSON.stringify([production, sample])).not.toContain('CANARY')
+  })
 })
