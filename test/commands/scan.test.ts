@@ -195,4 +195,18 @@ describe('secrets scan', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--baseline old.yaml is not JSON')
   })
+
+  it('reads Terraform through the HCL parser bundled in dist, and names a .tf that does not parse with its line', async () => {
+    const dir = workspace({'bad.tf': 'resource "aws_lambda_function" "x" {\n  a = \n'})
+    cpSync(join(CORPUS, 'terraform/main.tf'), join(dir, 'main.tf'))
+    const result = await runCli(['scan', '--json'], {env: OFFLINE, cwd: dir})
+    expect(result.code).toBe(7)
+    const report = JSON.parse(result.stdout) as {findings: Array<{rule: string; line: number; fix: {grant?: string}}>; unparsable: unknown[]}
+    expect(report.unparsable).toEqual([{file: 'bad.tf', line: 2, reason: 'HCL syntax error at line 2'}])
+    expect(report.findings.find((item) => item.line === 16)).toMatchObject({
+      rule: 'env-secret-value',
+      fix: {grant: 'secrets grant prod/checkout --function prod-checkout --secret GITHUB_TOKEN --format terraform'},
+    })
+    expect(result.stdout).not.toContain('CANARY')
+  })
 })

@@ -9,6 +9,7 @@ import {cloudFormationFlavour, extractCloudFormation, isCloudFormation} from './
 import {extractDotenv, isDotenvName, isSampleDotenv} from './dotenv.js'
 import {extractTaskDefinition, isTaskDefinition} from './ecs.js'
 import {extractServerless, isServerless} from './serverless.js'
+import {extractTerraform} from './terraform.js'
 import type {ScanFinding, TemplateFormat} from './findings.js'
 import {type Extracted, judge} from './judge.js'
 import {parseTree, TemplateParseError, type Tree} from './tree.js'
@@ -23,15 +24,17 @@ export type FileScan =
 
 /** Names worth parsing at all: YAML, JSON and CloudFormation's `.template`. */
 const STRUCTURED = /\.(ya?ml|json|template)$/i
+const TERRAFORM = /\.tf$/i
 
 /** Whether a file of this name may be a template scan reads (its content decides in the end). */
 export function mayBeTemplate(path: string): boolean {
-  return STRUCTURED.test(path) || isDotenvName(path)
+  return STRUCTURED.test(path) || TERRAFORM.test(path) || isDotenvName(path)
 }
 
 /** Scans one file's text; `path` is the name shown in findings. */
 export async function scanFile(path: string, text: string, scan: SecretScanner): Promise<FileScan> {
   if (isDotenvName(path)) return scanDotenv(path, text, scan)
+  if (TERRAFORM.test(path)) return scanTerraform(path, text, scan)
   if (!STRUCTURED.test(path)) return {kind: 'not-a-template'}
   let tree: Tree
   try {
@@ -59,6 +62,18 @@ function extract(tree: Tree, path: string): Extracted | undefined {
   if (isCloudFormation(tree)) return extractCloudFormation(tree, cloudFormationFlavour(tree, path))
   if (isTaskDefinition(tree)) return extractTaskDefinition(tree, path)
   return undefined
+}
+
+async function scanTerraform(path: string, text: string, scan: SecretScanner): Promise<FileScan> {
+  let extracted: Extracted
+  try {
+    extracted = await extractTerraform(path, text)
+  } catch (error) {
+    if (error instanceof TemplateParseError) return unparsable(error)
+    throw error
+  }
+
+  return {kind: 'scanned', format: 'terraform', findings: await judge(path, extracted, scan)}
 }
 
 /**
