@@ -15,8 +15,9 @@ import {
 import pLimit from 'p-limit'
 
 import {SCHEDULED_FOR_DELETION, translateAwsError} from '../aws/errors.js'
+import {inBatches} from '../core/batches.js'
 import {ConflictError, ExitCode} from '../core/errors.js'
-import {SecretValue} from '../core/secret-value.js'
+import type {SecretValue} from '../core/secret-value.js'
 import {
   type BatchReadResult,
   CURRENT_STAGE,
@@ -29,9 +30,10 @@ import {
   type SecretVersion,
   sortNewestFirst,
 } from './secret-store.js'
+import {fromPayload, payload, toMetadata} from './secrets-manager-mapping.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
-export const BATCH_GET_LIMIT = 20
+const BATCH_GET_LIMIT = 20
 /** Batches in flight at once: enough to hide latency, well under the API's request rate quota. */
 const BATCH_CONCURRENCY = 4
 
@@ -148,10 +150,8 @@ export class SecretsManagerStore implements SecretStore {
     const missing: string[] = []
     const scheduled: string[] = []
     const limit = pLimit(BATCH_CONCURRENCY)
-    const batches: string[][] = []
-    for (let i = 0; i < names.length; i += BATCH_GET_LIMIT) batches.push(names.slice(i, i + BATCH_GET_LIMIT))
     await Promise.all(
-      batches.map((batch) =>
+      inBatches(names, BATCH_GET_LIMIT).map((batch) =>
         limit(async () => {
           const output = await this.call('secretsmanager:BatchGetSecretValue', batch.join(', '), () =>
             this.client.send(new BatchGetSecretValueCommand({SecretIdList: batch})),
@@ -265,49 +265,4 @@ function existsConflict(name: string): ConflictError {
 function listHintFor(name: string): string {
   const scope = name.split('/').slice(1, 3).join('/')
   return scope ? `secrets list ${scope}` : 'secrets list'
-}
-
-function payload(value: SecretValue): {SecretString: string} | {SecretBinary: Uint8Array} {
-  const text = value.text
-  return text === undefined ? {SecretBinary: value.bytes} : {SecretString: text}
-}
-
-function fromPayload(output: {SecretString?: string; SecretBinary?: Uint8Array}): SecretValue {
-  if (output.SecretString !== undefined) return SecretValue.fromString(output.SecretString)
-  return SecretValue.fromBytes(output.SecretBinary ?? new Uint8Array())
-}
-
-function toMetadata(entry: {
-  Name?: string
-  ARN?: string
-  Description?: string
-  LastChangedDate?: Date
-  CreatedDate?: Date
-  DeletedDate?: Date
-  KmsKeyId?: string
-  Tags?: {Key?: string; Value?: string}[]
-  PrimaryRegion?: string
-  ReplicationStatus?: {Region?: string; KmsKeyId?: string; Status?: string; StatusMessage?: string; LastAccessedDate?: Date}[]
-}): SecretMetadata {
-  return {
-    name: entry.Name ?? '',
-    arn: entry.ARN,
-    description: entry.Description,
-    lastChangedDate: entry.LastChangedDate,
-    createdDate: entry.CreatedDate,
-    deletedDate: entry.DeletedDate,
-    kmsKeyId: entry.KmsKeyId,
-    tags: Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
-    ...(entry.PrimaryRegion ? {primaryRegion: entry.PrimaryRegion} : {}),
-    ...(entry.ReplicationStatus?.length
-      ? {
-          replication: entry.ReplicationStatus.map((replica) => ({
-            region: replica.Region ?? '',
-            status: replica.Status ?? 'Unknown',
-            ...(replica.StatusMessage ? {statusMessage: replica.StatusMessage} : {}),
-            ...(replica.KmsKeyId ? {kmsKeyId: replica.KmsKeyId} : {}),
-          })),
-        }
-      : {}),
-  }
 }
