@@ -6,7 +6,7 @@
 import {isSeq, type Node} from 'yaml'
 
 import type {PolicyStatement} from '../audit/iam.js'
-import {cfnEnvValue, type EnvEntry, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './judge.js'
+import {cfnEnvValue, type EnvEntry, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './entries.js'
 import type {TemplateFormat} from './findings.js'
 import {nodeValue, type Position, type Tree} from './tree.js'
 

@@ -4,7 +4,7 @@
  * shape of a real credential (secretlint) is reported there, never a name alone.
  */
 import {readDotenv} from '../dotenv.js'
-import type {Extracted} from './judge.js'
+import type {Extracted} from './entries.js'
 
 const SAMPLE = /\.(example|sample|template|dist|defaults?)$/i
 

@@ -4,7 +4,7 @@
  * `secrets` entries (valueFrom) are references by construction and never judged.
  */
 import {nodeValue, type Tree} from './tree.js'
-import {cfnEnvValue, type Extracted} from './judge.js'
+import {cfnEnvValue, type Extracted} from './entries.js'
 
 /** A `containerDefinitions` list of containers with a name or image: a task definition. */
 export function isTaskDefinition(tree: Tree): boolean {

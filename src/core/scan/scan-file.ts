@@ -11,7 +11,8 @@ import {extractTaskDefinition, isTaskDefinition} from './ecs.js'
 import {extractServerless, isServerless} from './serverless.js'
 import {extractTerraform} from './terraform.js'
 import type {ScanFinding, TemplateFormat} from './findings.js'
-import {type Extracted, judge} from './judge.js'
+import {judge} from './judge.js'
+import {type Extracted} from './entries.js'
 import {parseTree, TemplateParseError, type Tree} from './tree.js'
 
 export type FileScan =

@@ -9,7 +9,7 @@
 import type {Node} from 'yaml'
 
 import {extractCloudFormation, statementList} from './cloudformation.js'
-import type {EnvEntry, EnvValue, Extracted, PolicyEntry} from './judge.js'
+import type {EnvEntry, EnvValue, Extracted, PolicyEntry} from './entries.js'
 import {nodeValue, type Tree} from './tree.js'
 
 /** `service` and a `provider` (named aws, or a map with a runtime): a Serverless Framework file. */

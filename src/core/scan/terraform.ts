@@ -9,7 +9,7 @@
  * and the line and column of a value are then found in the text, from its block's header on.
  */
 import type {PolicyStatement} from '../audit/iam.js'
-import {cfnEnvValue, type EnvValue, type Extracted, type PolicyEntry, type StatementEntry} from './judge.js'
+import {cfnEnvValue, type EnvValue, type Extracted, type PolicyEntry, type StatementEntry} from './entries.js'
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
 
