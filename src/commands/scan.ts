@@ -5,6 +5,7 @@ import {countFindings, describeCounts, type FindingCounts} from '../core/audit/f
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
 import {ExitCode, FindingsError, UsageError} from '../core/errors.js'
 import {escapeLine} from '../core/printable.js'
+import {plural} from '../core/words.js'
 import {type ScanFinding, scanFindingsAtOrAbove} from '../core/scan/findings.js'
 import {toSarif} from '../core/scan/sarif.js'
 import type {ScanReport} from '../services/scan.js'
@@ -144,8 +145,4 @@ function renderReport(result: ScanResult): string {
   const baseline = result.baseline ? ` ${result.baseline.known} of them in the baseline ${escapeLine(result.baseline.file)}.` : ''
   sections.push(`${verdict} in ${plural(result.files.templates, 'template')} of ${plural(result.files.seen, 'file')} scanned.${baseline}`)
   return sections.join('\n\n')
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`
 }

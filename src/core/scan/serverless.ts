@@ -8,7 +8,8 @@
  */
 import type {Node} from 'yaml'
 
-import {extractCloudFormation, statementList} from './cloudformation.js'
+import {statementList} from './cfn-iam.js'
+import {extractCloudFormation} from './cloudformation.js'
 import type {EnvEntry, EnvValue, Extracted, PolicyEntry} from './entries.js'
 import {nodeValue, type Tree} from './tree.js'
 

@@ -9,7 +9,7 @@
  * and the line and column of a value are then found in the text, from its block's header on.
  */
 import type {PolicyStatement} from '../audit/iam.js'
-import {cfnEnvValue, type EnvValue, type Extracted, type PolicyEntry, type StatementEntry} from './entries.js'
+import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './entries.js'
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
 
@@ -109,16 +109,30 @@ function terraformEnvValue(value: string): EnvValue {
   return /\$\{/.test(value) ? {kind: 'reference'} : {kind: 'literal', text: value}
 }
 
+type Group = Record<string, Record<string, Json>>
+type Found = Array<{name: string; block: Block}>
+
+/** Every block of one type: `resource "aws_lambda_function" "api" {...}` gives {name: api, block}. */
+function each(group: Group, type: string): Found {
+  return Object.entries(group[type] ?? {}).flatMap(([name, body]) => blocks(body).map((block) => ({name, block})))
+}
+
 export async function extractTerraform(file: string, source: string): Promise<Extracted> {
   const parsed = await parseHcl(file, source)
   const at = new Locator(source)
-  const extracted: Extracted = {format: 'terraform', env: [], parameters: [], policies: []}
-  const resources = (parsed.resource ?? {}) as Record<string, Record<string, Json>>
-  const data = (parsed.data ?? {}) as Record<string, Record<string, Json>>
-  const each = (group: Record<string, Record<string, Json>>, type: string) =>
-    Object.entries(group[type] ?? {}).flatMap(([name, body]) => blocks(body).map((block) => ({name, block})))
+  const resources = (parsed.resource ?? {}) as Group
+  const data = (parsed.data ?? {}) as Group
+  return {
+    format: 'terraform',
+    env: [...lambdaEnvironment(at, each(resources, 'aws_lambda_function')), ...(await taskEnvironment(at, each(resources, 'aws_ecs_task_definition')))],
+    parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
+    policies: [...policyDocuments(at, each(data, 'aws_iam_policy_document')), ...(await inlinePolicies(at, resources))],
+  }
+}
 
-  for (const {name, block} of each(resources, 'aws_lambda_function')) {
+function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
+  const env: EnvEntry[] = []
+  for (const {name, block} of found) {
     const start = at.block('resource', 'aws_lambda_function', name)
     const workload = text(block.function_name) ?? name
     const resource = `aws_lambda_function.${name}`
@@ -129,7 +143,7 @@ export async function extractTerraform(file: string, source: string): Promise<Ex
       for (const [variable, value] of Object.entries(variables)) {
         const literal = text(value)
         if (literal === undefined) continue
-        extracted.env.push({
+        env.push({
           resource,
           workload,
           where: `environment.variables of ${resource}`,
@@ -141,7 +155,12 @@ export async function extractTerraform(file: string, source: string): Promise<Ex
     }
   }
 
-  for (const {name, block} of each(resources, 'aws_ecs_task_definition')) {
+  return env
+}
+
+async function taskEnvironment(at: Locator, found: Found): Promise<EnvEntry[]> {
+  const env: EnvEntry[] = []
+  for (const {name, block} of found) {
     const start = at.block('resource', 'aws_ecs_task_definition', name)
     const family = text(block.family) ?? name
     const resource = `aws_ecs_task_definition.${name}`
@@ -155,7 +174,7 @@ export async function extractTerraform(file: string, source: string): Promise<Ex
         if (variable === undefined || value === undefined) continue
         // The value follows its name: `{ name = "API_TOKEN", value = "..." }` or the JSON form.
         const nameAt = at.literal(variable, from)
-        extracted.env.push({
+        env.push({
           resource,
           workload: family,
           where: `the environment of container ${containerName} in ${resource}`,
@@ -168,13 +187,18 @@ export async function extractTerraform(file: string, source: string): Promise<Ex
     }
   }
 
-  for (const {name, block} of each(resources, 'aws_ssm_parameter')) {
+  return env
+}
+
+function ssmParameters(at: Locator, found: Found): ParameterEntry[] {
+  const parameters: ParameterEntry[] = []
+  for (const {name, block} of found) {
     // Terraform can create a SecureString; a String or StringList is plain text.
     const type = text(block.type) ?? 'String'
     if (type === 'SecureString') continue
     const start = at.block('resource', 'aws_ssm_parameter', name)
     const value = text(block.value)
-    extracted.parameters.push({
+    parameters.push({
       resource: `aws_ssm_parameter.${name}`,
       ...(text(block.name) === undefined ? {} : {name: text(block.name)}),
       ...(value === undefined || value.includes('${') ? {} : {value}),
@@ -182,7 +206,12 @@ export async function extractTerraform(file: string, source: string): Promise<Ex
     })
   }
 
-  for (const {name, block} of each(data, 'aws_iam_policy_document')) {
+  return parameters
+}
+
+function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
+  const policies: PolicyEntry[] = []
+  for (const {name, block} of found) {
     const start = at.block('data', 'aws_iam_policy_document', name)
     const statements = blocks(block.statement).map((statement) =>
       statementEntry(
@@ -199,9 +228,15 @@ export async function extractTerraform(file: string, source: string): Promise<Ex
         start,
       ),
     )
-    extracted.policies.push(policyEntry(`data.aws_iam_policy_document.${name}`, statements, at.position(start)))
+    policies.push(policyEntry(`data.aws_iam_policy_document.${name}`, statements, at.position(start)))
   }
 
+  return policies
+}
+
+/** `aws_iam_policy` and `aws_iam_role_policy` with `policy = jsonencode({...})` or a JSON string. */
+async function inlinePolicies(at: Locator, resources: Group): Promise<PolicyEntry[]> {
+  const policies: PolicyEntry[] = []
   for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
     for (const {name, block} of each(resources, type)) {
       const start = at.block('resource', type, name)
@@ -209,11 +244,11 @@ export async function extractTerraform(file: string, source: string): Promise<Ex
       if (typeof document !== 'object' || document === null || Array.isArray(document)) continue
       const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
       const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))
-      extracted.policies.push(policyEntry(`${type}.${name}`, statements, at.position(start)))
+      policies.push(policyEntry(`${type}.${name}`, statements, at.position(start)))
     }
   }
 
-  return extracted
+  return policies
 }
 
 function statementEntry(statement: PolicyStatement, at: Locator, start: number): StatementEntry {
