@@ -209,4 +209,12 @@ describe('secrets scan', () => {
     })
     expect(result.stdout).not.toContain('CANARY')
   })
+
+  it('prints names from a template with their terminal controls escaped', async () => {
+    const dir = workspace({'t.yaml': LEAKY.replace('  Fn:', '  "Fn\\e[2J":').replace('DB_PASSWORD:', '"DB_PASS\\e[31mWORD":')})
+    const result = await runCli(['scan'], {env: OFFLINE, cwd: dir})
+    expect(result.code).toBe(7)
+    expect(result.stdout).toContain('Fn\\u{1b}[2J DB_PASS\\u{1b}[31mWORD')
+    expect(result.stdout).not.toContain('\u001B')
+  })
 })
