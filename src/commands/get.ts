@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {addressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope, SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {getAllSecrets, getSecret} from '../services/get.js'
 import type {ReplicaStatus} from '../stores/secret-store.js'
 
@@ -32,18 +33,9 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Print a secret value (or every value of a service with --all).'
 
-  async run(): Promise<GetResult> {
+  async run(): Promise<CommandResult<GetResult>> {
     const {args, flags} = await this.parse(Get)
-    if (flags.all) {
-      if (args.name !== undefined) throw new UsageError('--all reads a whole service: give ENV/SERVICE without a name.')
-      const scope = Scope.parse(args.scope)
-      const store = await this.secretStore(flags, scope.env)
-      const values = await this.spin(`Reading ${scope.prefix}*`, () => getAllSecrets(store, scope))
-      const secrets = Object.fromEntries([...values].map(([name, value]) => [name, value.toJSONValue()]))
-      if (!this.jsonEnabled()) process.stdout.write(`${JSON.stringify(secrets, null, 2)}\n`)
-      return {scope: scope.toString(), secrets}
-    }
-
+    if (flags.all) return this.all(flags, args)
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const store = await this.secretStore(flags, address.env)
     // With --json, the replication status comes along (one DescribeSecret, read beside the value; a
@@ -54,22 +46,23 @@ ${EXIT_CODES_HELP}`
         this.jsonEnabled() ? store.describe(address.fullName).catch(() => undefined) : undefined,
       ]),
     )
-    if (!this.jsonEnabled()) {
-      await writeStdout(value.bytes)
-      if (process.stdout.isTTY) await writeStdout('\n')
-    }
-
-    return {
+    const json = {
       name: address.fullName,
       value: value.toJSONValue(),
       ...(metadata?.primaryRegion ? {primaryRegion: metadata.primaryRegion} : {}),
       ...(metadata?.replication ? {replication: metadata.replication} : {}),
     }
+    // Byte for byte; a newline only for a person at a terminal.
+    return succeeded(json, {stdout: value.bytes, newlineOnTerminal: true})
   }
-}
 
-function writeStdout(data: Uint8Array | string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(data, (error) => (error ? reject(error) : resolve()))
-  })
+  /** --all: every value of ENV/SERVICE as one JSON object, on stdout with or without --json. */
+  private async all(flags: AwsFlags, args: {scope: string; name?: string}): Promise<CommandResult<GetResult>> {
+    if (args.name !== undefined) throw new UsageError('--all reads a whole service: give ENV/SERVICE without a name.')
+    const scope = Scope.parse(args.scope)
+    const store = await this.secretStore(flags, scope.env)
+    const values = await this.spin(`Reading ${scope.prefix}*`, () => getAllSecrets(store, scope))
+    const secrets = Object.fromEntries([...values].map(([name, value]) => [name, value.toJSONValue()]))
+    return succeeded({scope: scope.toString(), secrets}, {stdout: `${JSON.stringify(secrets, null, 2)}\n`})
+  }
 }

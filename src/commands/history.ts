@@ -1,6 +1,7 @@
 import {addressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {SecretAddress} from '../core/address.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {type HistoryEntry, secretHistory} from '../services/history.js'
 import {formatDate, renderTable} from '../ui/table.js'
 
@@ -22,17 +23,15 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Show the versions of a secret (never values).'
 
-  async run(): Promise<HistoryResult> {
+  async run(): Promise<CommandResult<HistoryResult>> {
     const {args, flags} = await this.parse(History)
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const store = await this.secretStore(flags, address.env)
     const versions = await this.spin(`Reading versions of ${address}`, () => secretHistory(store, address))
-    this.log(
-      renderTable(
-        ['VERSION ID', 'STAGES', 'CREATED'],
-        versions.map((version) => [version.versionId, version.stages.join(','), formatDate(version.created ? new Date(version.created) : undefined)]),
-      ),
+    const table = renderTable(
+      ['VERSION ID', 'STAGES', 'CREATED'],
+      versions.map((version) => [version.versionId, version.stages.join(','), formatDate(version.created ? new Date(version.created) : undefined)]),
     )
-    return {name: address.fullName, versions}
+    return succeeded({name: address.fullName, versions}, {stdout: `${table}\n`})
   }
 }

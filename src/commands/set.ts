@@ -4,6 +4,7 @@ import {addressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {parseTags} from '../core/tags.js'
 import {setSecret, type SetResult} from '../services/set.js'
 
@@ -35,7 +36,7 @@ ${EXIT_CODES_HELP}`
   // Not strict (see above), so oclif would show variadic arguments; the real shape is fixed.
   static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--json]'
 
-  async run(): Promise<SetResult> {
+  async run(): Promise<CommandResult<SetResult>> {
     const {args, argv, flags} = await this.parse(Set)
     refuseValueArguments(argv as string[], args.scope, args.name)
     refuseAssignment(args.scope, args.name)
@@ -52,8 +53,7 @@ ${EXIT_CODES_HELP}`
       }),
     )
     const applied = result.metadataApplied?.length ? ` (value identical; ${result.metadataApplied.join(' and ')} applied)` : ''
-    this.log(`${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`)
-    return result
+    return succeeded(result, {stdout: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}\n`})
   }
 }
 

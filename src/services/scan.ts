@@ -14,7 +14,8 @@ import ignore, {type Ignore} from 'ignore'
 
 import type {SecretScanner} from '../core/audit/variables.js'
 import {mayBeTemplate, scanFile} from '../core/scan/scan-file.js'
-import {type ScanFinding, sortScanFindings, type TemplateFormat} from '../core/scan/findings.js'
+import {sortScanFindings} from '../core/scan/findings.js'
+import type {ScanReport} from '../core/scan/verdict.js'
 import {UsageError} from '../core/errors.js'
 import {baselineFingerprints} from '../core/scan/sarif.js'
 import {readInputFileAtMost} from './input-file.js'
@@ -31,24 +32,6 @@ export interface ScanOptions {
   cwd: string
   scan: SecretScanner
   maxBytes?: number
-}
-
-export interface ScannedFile {
-  file: string
-  format: TemplateFormat
-  findings: number
-}
-
-export interface ScanReport {
-  findings: ScanFinding[]
-  /** Templates read, with their format. */
-  templates: ScannedFile[]
-  /** Files that looked like templates and could not be parsed: each makes the run exit 2. */
-  unparsable: Array<{file: string; line?: number; reason: string}>
-  /** Files and directories passed over, and why (too large, binary, unreadable, a link to a directory, cdk.out). */
-  skipped: Array<{file: string; reason: string}>
-  /** Files looked at (every file of the walk not ignored). */
-  filesSeen: number
 }
 
 interface IgnoreScope {
