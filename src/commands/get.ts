@@ -4,14 +4,21 @@ import {addressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope, SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
+import {fieldText} from '../core/json-fields.js'
+import {readFields} from '../services/fields.js'
 import {getAllSecrets, getSecret} from '../services/get.js'
 import type {ReplicaStatus} from '../stores/secret-store.js'
 
-type GetResult = {name: string; value: string; primaryRegion?: string; replication?: ReplicaStatus[]} | {scope: string; secrets: Record<string, string>}
+type GetResult =
+  | {name: string; value: string; primaryRegion?: string; replication?: ReplicaStatus[]}
+  | {scope: string; secrets: Record<string, string>}
+  | {name: string; fields: Record<string, unknown>}
 
 export default class Get extends BaseCommand<GetResult> {
   static override args = addressArgs
   static override description = `Prints the value to stdout exactly as stored, byte for byte; a newline is added only when stdout is a terminal. Reads the AWSCURRENT version unless --version-stage or --version-id says otherwise.
+
+With --field, reads a key/value secret (a JSON object, as RDS and the console's key/value type store) and prints that field: a JSON string as its raw text, anything else as compact JSON. A missing field exits 3 naming the fields that exist (names only); a value that is not a JSON object exits 2. Repeat --field with --json for an object of several.
 
 With --all, prints every secret of ENV/SERVICE as one JSON object {"NAME": "value"}, read in batches of 20.
 
@@ -22,12 +29,15 @@ ${EXIT_CODES_HELP}`
     {command: 'DB_PASS=$(<%= config.bin %> <%= command.id %> /prod/api/DB_PASS) && psql ...', description: 'In a script, into a local variable (not an exported one).'},
     {command: '<%= config.bin %> <%= command.id %> prod/api --all > /dev/shm/api.json', description: 'Every secret of the service as JSON.'},
     {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS --version-stage AWSPREVIOUS', description: 'The previous value.'},
+    {command: 'PGPASSWORD=$(<%= config.bin %> <%= command.id %> prod/api DB --field password) psql -h "$(<%= config.bin %> <%= command.id %> prod/api DB --field host)"', description: 'One field of a key/value secret, raw.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB --field username --field port --json', description: 'Several fields as a JSON object.'},
   ]
 
   static override flags = {
     all: Flags.boolean({description: 'Every secret of ENV/SERVICE as one JSON object.', exclusive: ['version-stage', 'version-id']}),
     'version-stage': Flags.string({description: 'Read this stage instead of AWSCURRENT (e.g. AWSPREVIOUS).'}),
     'version-id': Flags.string({description: 'Read this version id.'}),
+    field: Flags.string({description: 'Print this field of a key/value (JSON object) secret (repeatable with --json).', multiple: true, exclusive: ['all']}),
   }
 
   static override summary = 'Print a secret value (or every value of a service with --all).'
@@ -46,6 +56,18 @@ ${EXIT_CODES_HELP}`
 
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const store = await this.secretStore(flags, address.env)
+    if (flags.field) {
+      if (flags.field.length > 1 && !this.jsonEnabled()) throw new UsageError('Several --field flags print as one JSON object: add --json (raw values one after another could not be told apart).')
+      const readOptions = {versionStage: flags['version-stage'], versionId: flags['version-id']}
+      const fields = await this.spin(`Reading ${address}`, () => readFields(store, address.fullName, flags.field as string[], readOptions))
+      if (!this.jsonEnabled()) {
+        await writeStdout(fieldText(fields[flags.field[0]]))
+        if (process.stdout.isTTY) await writeStdout('\n')
+      }
+
+      return {name: address.fullName, fields}
+    }
+
     // With --json, the replication status comes along (one DescribeSecret, read beside the value; a
     // denied describe only leaves it out, since the value is what was asked for).
     const [value, metadata] = await this.spin(`Reading ${address}`, () =>

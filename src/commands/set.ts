@@ -5,11 +5,17 @@ import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
+import {type FieldWriteResult, fieldValueText, writeField} from '../services/fields.js'
 import {setSecret, type SetResult} from '../services/set.js'
 
-export default class Set extends BaseCommand<SetResult> {
+/** What describes a whole secret or its creation: not taken with a field write. */
+const WHOLE_SECRET_FLAGS = ['description', 'kms-key-id', 'tag', 'no-overwrite']
+
+export default class Set extends BaseCommand<SetResult | FieldWriteResult> {
   static override args = addressArgs
   static override description = `Stores the value in AWS Secrets Manager as /<env>/<service>/<name>. The value is read from a hidden prompt (typed twice) on a terminal, from stdin in a pipeline (one trailing newline dropped), or from --from-file (exact bytes). It is never taken from the command line, where it would land in shell history and in \`ps\`.
+
+With --field NAME, writes one field of a key/value secret (a JSON object): the field's value (as a JSON string) comes from the prompt, stdin or --from-file, and every other field is kept byte for byte. --unset-field NAME removes one. A secret that does not exist is created as {"NAME": "value"}. Two writers changing fields of one secret at once both land: the new version becomes AWSCURRENT only if the version read is still current (a compare-and-swap on the stage), and otherwise it is read again and re-applied.
 
 If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
@@ -19,6 +25,8 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'Type the value at a hidden prompt.'},
     {command: 'printf %s "$DB_PASS" | <%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'In a pipeline, from stdin.'},
     {command: '<%= config.bin %> <%= command.id %> /prod/api/TLS_KEY --from-file key.pem --tag owner=payments', description: 'From a file, exact bytes, with a tag.'},
+    {command: 'printf %s "$NEW_PW" | <%= config.bin %> <%= command.id %> prod/api DB --field password', description: 'Change one field of a key/value secret, keeping the others.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB --unset-field legacy_user', description: 'Remove one field.'},
   ]
 
   static override flags = {
@@ -27,19 +35,30 @@ ${EXIT_CODES_HELP}`
     'kms-key-id': Flags.string({description: 'KMS key (id, ARN or alias) to encrypt a new secret with.'}),
     tag: Flags.string({description: 'Tag KEY=VALUE (repeatable).', multiple: true}),
     'no-overwrite': Flags.boolean({description: 'Fail with exit 4 if the secret already exists.'}),
+    field: Flags.string({description: 'Write only this field of a key/value (JSON object) secret, keeping the others.', exclusive: ['unset-field', ...WHOLE_SECRET_FLAGS]}),
+    'unset-field': Flags.string({description: 'Remove this field of a key/value secret (no value is read).', exclusive: ['from-file', ...WHOLE_SECRET_FLAGS]}),
   }
 
   // Not strict: oclif would echo an unexpected argument, and that argument may be the value itself.
   static override strict = false
   static override summary = 'Create or update a secret; the value never comes from argv.'
   // Not strict (see above), so oclif would show variadic arguments; the real shape is fixed.
-  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--json]'
+  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--field NAME | --unset-field NAME] [--json]'
 
-  async run(): Promise<SetResult> {
+  async run(): Promise<SetResult | FieldWriteResult> {
     const {args, argv, flags} = await this.parse(Set)
     refuseValueArguments(argv as string[], args.scope, args.name)
     refuseAssignment(args.scope, args.name)
     const address = SecretAddress.fromArgs(args.scope, args.name)
+    const field = flags.field ?? flags['unset-field']
+    if (field !== undefined) {
+      const change = flags.field === undefined ? {field, unset: true as const} : {field, value: fieldValueText(await this.readSecretValue(`${address} field ${field}`, flags['from-file']), field)}
+      const store = await this.secretStore(flags, address.env, {write: true})
+      const result = await this.spin(`Storing ${address} field ${field}`, () => writeField(store, address.fullName, change))
+      this.log(`${result.outcome} ${result.name} field ${result.field}${result.action === 'unset' && result.outcome !== 'unchanged' ? ' (removed)' : ''}${result.versionId ? ` (version ${result.versionId})` : ''}`)
+      return result
+    }
+
     const tags = parseTags(flags.tag)
     const value = await this.readSecretValue(address.fullName, flags['from-file'])
     const store = await this.secretStore(flags, address.env, {write: true})

@@ -14,6 +14,8 @@ import {
   type SecretStore,
   type SecretVersion,
   sortNewestFirst,
+  type SwapResult,
+  type VersionedValue,
 } from './secret-store.js'
 
 interface StoredVersion {
@@ -119,6 +121,24 @@ export class MemoryStore implements SecretStore {
       : secret.versions.find((candidate) => candidate.stages.includes(options.versionStage ?? CURRENT_STAGE))
     if (!version) throw new NotFoundError(`${name} has no such version.`, `Run "secrets history ${name}" to see its versions.`)
     return version.value
+  }
+
+  async getCurrent(name: string): Promise<VersionedValue> {
+    this.count('getCurrent')
+    const secret = this.find(name)
+    if (secret.metadata.deletedDate) throw scheduledForDeletion(name)
+    const {value, versionId} = this.current(secret)
+    return {value, versionId}
+  }
+
+  /** Atomic here (one process): the check and the new version happen in one step, as the stage move does on AWS. */
+  async swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult> {
+    this.count('swap')
+    const secret = this.find(name)
+    if (secret.metadata.deletedDate) throw scheduledForDeletion(name)
+    if (this.current(secret).versionId !== expectedVersionId) return {swapped: false}
+    const {versionId} = await this.write(name, value, {overwrite: true, exists: true})
+    return {swapped: true, versionId: versionId as string}
   }
 
   async getMany(names: string[]): Promise<BatchReadResult> {

@@ -11,6 +11,7 @@ import {
   type SecretsManagerClient,
   TagResourceCommand,
   UpdateSecretCommand,
+  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager'
 import pLimit from 'p-limit'
 
@@ -26,8 +27,11 @@ import {
   type ReadOptions,
   type SecretMetadata,
   type SecretStore,
+  PENDING_STAGE,
   type SecretVersion,
   sortNewestFirst,
+  type SwapResult,
+  type VersionedValue,
 } from './secret-store.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
@@ -140,6 +144,55 @@ export class SecretsManagerStore implements SecretStore {
       ),
     )
     return fromPayload(output)
+  }
+
+  async getCurrent(name: string): Promise<VersionedValue> {
+    const output = await this.call('secretsmanager:GetSecretValue', name, () =>
+      this.client.send(new GetSecretValueCommand({SecretId: name, VersionStage: CURRENT_STAGE})),
+    )
+    return {value: fromPayload(output), versionId: output.VersionId ?? ''}
+  }
+
+  /**
+   * Secrets Manager has no conditional put, but UpdateSecretVersionStage is a compare-and-swap on a
+   * stage: moving AWSCURRENT with RemoveFromVersionId fails ("Version stage AWSCURRENT not found in
+   * version ...", InvalidParameterException) when AWSCURRENT is no longer on that version. So the
+   * new version is put under PENDING_STAGE only (readers of AWSCURRENT never see it), then AWSCURRENT
+   * is moved onto it from the version read; the label is taken off afterwards either way.
+   */
+  async swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult> {
+    const put = await this.call(
+      'secretsmanager:PutSecretValue',
+      name,
+      () => this.client.send(new PutSecretValueCommand({SecretId: name, ...payload(value), VersionStages: [PENDING_STAGE]})),
+      value,
+    )
+    const versionId = put.VersionId ?? ''
+    try {
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({SecretId: name, VersionStage: CURRENT_STAGE, MoveToVersionId: versionId, RemoveFromVersionId: expectedVersionId}),
+      )
+    } catch (error) {
+      await this.dropPendingLabel(name, versionId)
+      if (isStageMismatch(error)) return {swapped: false}
+      throw translateAwsError(error, {action: 'secretsmanager:UpdateSecretVersionStage', resource: name, listHint: listHintFor(name)})
+    }
+
+    await this.dropPendingLabel(name, versionId)
+    return {swapped: true, versionId}
+  }
+
+  /**
+   * Takes PENDING_STAGE off the version this writer put. Best effort: another writer's put may have
+   * moved the label already (AWS then refuses the removal), and a failure here must not turn a write
+   * that happened into an error; a label left behind moves to the next field write's version.
+   */
+  private async dropPendingLabel(name: string, versionId: string): Promise<void> {
+    try {
+      await this.client.send(new UpdateSecretVersionStageCommand({SecretId: name, VersionStage: PENDING_STAGE, RemoveFromVersionId: versionId}))
+    } catch {
+      // See above.
+    }
   }
 
   async getMany(names: string[]): Promise<BatchReadResult> {
@@ -256,6 +309,12 @@ export class SecretsManagerStore implements SecretStore {
       throw translateAwsError(error, {action, resource: name, listHint: listHintFor(name), value})
     }
   }
+}
+
+/** The stage move's compare failed: AWSCURRENT is no longer on the version read (another writer won). */
+function isStageMismatch(error: unknown): boolean {
+  const {name, message} = error as {name?: string; message?: string}
+  return name === 'InvalidParameterException' && /not (found|attached)/i.test(message ?? '')
 }
 
 function existsConflict(name: string): ConflictError {

@@ -1,0 +1,47 @@
+import {Flags} from '@oclif/core'
+
+import {addressArgs} from '../args.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {SecretAddress} from '../core/address.js'
+import {escapeLine} from '../core/printable.js'
+import {listFields} from '../services/fields.js'
+
+interface FieldsResult {
+  name: string
+  fields: string[]
+}
+
+/**
+ * Its own command rather than `list --fields`: `list` reads no value (ListSecrets only, so it works
+ * with list-only permissions and never decrypts), while the field names are inside the value and
+ * need GetSecretValue on that one secret, as `get` does.
+ */
+export default class Fields extends BaseCommand<FieldsResult> {
+  static override args = addressArgs
+  static override description = `Reads a key/value secret (a JSON object, such as the ones RDS creates) and prints its field names, one a line, in the document's order. Values are never printed. A value that is not a JSON object exits 2.
+
+${EXIT_CODES_HELP}`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB', description: 'The field names, one a line.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB --json | jq -r ".fields[]"', description: 'In a pipeline.'},
+  ]
+
+  static override flags = {
+    'version-stage': Flags.string({description: 'Read this stage instead of AWSCURRENT (e.g. AWSPREVIOUS).'}),
+    'version-id': Flags.string({description: 'Read this version id.'}),
+  }
+
+  static override summary = 'List the field names of a key/value secret (never values).'
+
+  async run(): Promise<FieldsResult> {
+    const {args, flags} = await this.parse(Fields)
+    const address = SecretAddress.fromArgs(args.scope, args.name)
+    const store = await this.secretStore(flags, address.env)
+    const fields = await this.spin(`Reading ${address}`, () =>
+      listFields(store, address.fullName, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
+    )
+    for (const field of fields) this.log(escapeLine(field))
+    return {name: address.fullName, fields}
+  }
+}
