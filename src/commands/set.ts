@@ -5,7 +5,11 @@ import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
-import {type FieldWriteResult, fieldValueText, writeField} from '../services/fields.js'
+import {yesFlag} from '../flags.js'
+import {escapeLine} from '../core/printable.js'
+import {InterruptedError} from '../core/errors.js'
+import {type FieldWriteResult, fieldsReplacedBy, fieldValueText, writeField} from '../services/fields.js'
+import {confirmOrRequireYes} from '../ui/prompts.js'
 import {setSecret, type SetResult} from '../services/set.js'
 
 /** What describes a whole secret or its creation: not taken with a field write. */
@@ -16,6 +20,8 @@ export default class Set extends BaseCommand<SetResult | FieldWriteResult> {
   static override description = `Stores the value in AWS Secrets Manager as /<env>/<service>/<name>. The value is read from a hidden prompt (typed twice) on a terminal, from stdin in a pipeline (one trailing newline dropped), or from --from-file (exact bytes). It is never taken from the command line, where it would land in shell history and in \`ps\`.
 
 With --field NAME, writes one field of a key/value secret (a JSON object): the field's value (as a JSON string) comes from the prompt, stdin or --from-file, and every other field is kept byte for byte. --unset-field NAME removes one. A secret that does not exist is created as {"NAME": "value"}. Two writers changing fields of one secret at once both land: the new version becomes AWSCURRENT only if the version read is still current (a compare-and-swap on the stage), and otherwise it is read again and re-applied.
+
+A whole value that is not itself a JSON object, written over a key/value secret, replaces every field: set says so and asks on a terminal, and needs --yes in a pipeline.
 
 If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
@@ -36,6 +42,7 @@ ${EXIT_CODES_HELP}`
     tag: Flags.string({description: 'Tag KEY=VALUE (repeatable).', multiple: true}),
     'no-overwrite': Flags.boolean({description: 'Fail with exit 4 if the secret already exists.'}),
     field: Flags.string({description: 'Write only this field of a key/value (JSON object) secret, keeping the others.', exclusive: ['unset-field', ...WHOLE_SECRET_FLAGS]}),
+    yes: yesFlag,
     'unset-field': Flags.string({description: 'Remove this field of a key/value secret (no value is read).', exclusive: ['from-file', ...WHOLE_SECRET_FLAGS]}),
   }
 
@@ -43,7 +50,7 @@ ${EXIT_CODES_HELP}`
   static override strict = false
   static override summary = 'Create or update a secret; the value never comes from argv.'
   // Not strict (see above), so oclif would show variadic arguments; the real shape is fixed.
-  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--field NAME | --unset-field NAME] [--json]'
+  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--field NAME | --unset-field NAME] [--yes] [--json]'
 
   async run(): Promise<SetResult | FieldWriteResult> {
     const {args, argv, flags} = await this.parse(Set)
@@ -62,6 +69,12 @@ ${EXIT_CODES_HELP}`
     const tags = parseTags(flags.tag)
     const value = await this.readSecretValue(address.fullName, flags['from-file'])
     const store = await this.secretStore(flags, address.env, {write: true})
+    const replaced = flags['no-overwrite'] ? undefined : await fieldsReplacedBy(store, address.fullName, value)
+    if (replaced !== undefined) {
+      process.stderr.write(`Warning: ${address} is a key/value secret (fields ${replaced.map((field) => escapeLine(field)).join(', ')}); this value is not a JSON object and replaces every field. To change one field, use --field NAME.\n`)
+      if (!(await confirmOrRequireYes(`Replace every field of ${address}?`, flags.yes))) throw new InterruptedError('Cancelled; nothing was written.')
+    }
+
     const result = await this.spin(`Storing ${address}`, () =>
       setSecret(store, address, value, {
         description: flags.description,

@@ -1,6 +1,6 @@
 import {FIELD_WRITE_BACKOFF, type BackoffOptions, retryWithBackoff} from '../core/backoff.js'
 import {ConflictError, ExitCode, NotFoundError, UsageError} from '../core/errors.js'
-import {applyFieldChange, type FieldChange, fieldNames, parseKeyValue, pickFields} from '../core/json-fields.js'
+import {applyFieldChange, type FieldChange, fieldNames, isKeyValue, parseKeyValue, pickFields} from '../core/json-fields.js'
 import type {SecretValue} from '../core/secret-value.js'
 import type {ReadOptions, SecretStore, VersionedValue} from '../stores/secret-store.js'
 
@@ -93,4 +93,16 @@ export function fieldValueText(value: SecretValue, field: string): string {
   const text = value.text
   if (text === undefined) throw new UsageError(`The value for the field "${field}" is not UTF-8 text; a field of a JSON document holds text. Nothing was written.`)
   return text
+}
+
+/**
+ * The fields a whole-value write would wipe out: those of the current value when it is a key/value
+ * secret and the new value is not a JSON object itself (then the caller means a new document). Reads
+ * nothing when the new value is an object; undefined when nothing would be lost.
+ */
+export async function fieldsReplacedBy(store: SecretStore, name: string, value: SecretValue): Promise<string[] | undefined> {
+  if (isKeyValue(value)) return undefined
+  const current = await readCurrent(store, name)
+  if (current === undefined || !isKeyValue(current.value)) return undefined
+  return fieldNames(parseKeyValue(current.value, name))
 }

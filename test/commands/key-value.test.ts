@@ -142,3 +142,26 @@ describe('set --field', () => {
     for (const version of versions.Versions ?? []) expect(version.VersionStages ?? []).not.toContain(PENDING_STAGE)
   }, 180_000)
 })
+
+describe('set of a whole value over a key/value secret', () => {
+  it('needs --yes in a pipeline when the new value is not a JSON object, and writes nothing without it', async () => {
+    await seed('WHOLE', RDS)
+    const refused = await runCli(['set', `${env}/api`, 'WHOLE'], {input: 'canary-plain-77c'})
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('replaces every field')
+    expect(refused.stderr).toContain('--yes')
+    expect(refused.stdout + refused.stderr).not.toContain('canary-plain')
+    expect(refused.stdout + refused.stderr).not.toContain('canary-pw')
+    expect((await get('WHOLE')).stdout).toBe(RDS)
+    const confirmed = await runCli(['set', `${env}/api`, 'WHOLE', '--yes'], {input: 'canary-plain-77c'})
+    expect(confirmed.code, confirmed.stderr).toBe(0)
+    expect((await get('WHOLE')).stdout).toBe('canary-plain-77c')
+  })
+
+  it('does not warn when the new value is itself a JSON object', async () => {
+    await seed('WHOLE2', RDS)
+    const result = await runCli(['set', `${env}/api`, 'WHOLE2'], {input: '{"username":"admin2"}'})
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).not.toContain('Warning')
+  })
+})
