@@ -1,11 +1,12 @@
-import {randomUUID} from 'node:crypto'
+import {randomInt, randomUUID} from 'node:crypto'
 
 import {ConflictError, NotFoundError, UsageError} from '../core/errors.js'
-import type {SecretValue} from '../core/secret-value.js'
+import {SecretValue} from '../core/secret-value.js'
 import {
   type BatchReadResult,
   CURRENT_STAGE,
   type DeleteOptions,
+  type PasswordOptions,
   PREVIOUS_STAGE,
   type PutOptions,
   type PutResult,
@@ -139,6 +140,15 @@ export class MemoryStore implements SecretStore {
     if (this.current(secret).versionId !== expectedVersionId) return {swapped: false}
     const {versionId} = await this.write(name, value, {overwrite: true, exists: true})
     return {swapped: true, versionId: versionId as string}
+  }
+
+  /** GetRandomPassword's alphabet: letters, digits and its punctuation set. */
+  async generatePassword(options: PasswordOptions): Promise<SecretValue> {
+    this.count('generatePassword')
+    const punctuation = options.excludePunctuation ? '' : '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'
+    const alphabet = [...`ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${punctuation}`].filter((ch) => !(options.excludeCharacters ?? '').includes(ch))
+    if (alphabet.length === 0) throw new UsageError('No characters are left to generate a password from.')
+    return SecretValue.fromString(Array.from({length: options.length}, () => alphabet[randomInt(alphabet.length)]).join(''))
   }
 
   async getMany(names: string[]): Promise<BatchReadResult> {

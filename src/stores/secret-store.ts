@@ -84,6 +84,14 @@ export interface VersionedValue {
   versionId: string
 }
 
+/** What GetRandomPassword is asked for. */
+export interface PasswordOptions {
+  length: number
+  excludePunctuation?: boolean
+  /** Characters never to use. */
+  excludeCharacters?: string
+}
+
 /** What a compare-and-swap did: `swapped` false means another writer moved AWSCURRENT first. */
 export type SwapResult = {swapped: true; versionId: string} | {swapped: false}
 
@@ -116,6 +124,8 @@ export interface SecretStore {
    * keeps PENDING_STAGE (best effort after a successful swap: the next writer's put moves it anyway).
    */
   swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult>
+  /** A random password from Secrets Manager's GetRandomPassword (letters, digits, punctuation unless excluded). */
+  generatePassword(options: PasswordOptions): Promise<SecretValue>
   /** Current values of many secrets, batched (20 a call on Secrets Manager). */
   getMany(names: string[]): Promise<BatchReadResult>
   /** Every secret whose full name starts with `prefix`, exactly (case-sensitive). */

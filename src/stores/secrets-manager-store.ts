@@ -3,6 +3,7 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetRandomPasswordCommand,
   GetSecretValueCommand,
   paginateListSecretVersionIds,
   paginateListSecrets,
@@ -27,6 +28,7 @@ import {
   type ReadOptions,
   type SecretMetadata,
   type SecretStore,
+  type PasswordOptions,
   PENDING_STAGE,
   type SecretVersion,
   sortNewestFirst,
@@ -180,6 +182,19 @@ export class SecretsManagerStore implements SecretStore {
 
     await this.dropPendingLabel(name, versionId)
     return {swapped: true, versionId}
+  }
+
+  async generatePassword(options: PasswordOptions): Promise<SecretValue> {
+    const output = await this.call('secretsmanager:GetRandomPassword', '*', () =>
+      this.client.send(
+        new GetRandomPasswordCommand({
+          PasswordLength: options.length,
+          ExcludePunctuation: options.excludePunctuation,
+          ExcludeCharacters: options.excludeCharacters || undefined,
+        }),
+      ),
+    )
+    return SecretValue.fromString(output.RandomPassword ?? '')
   }
 
   /**

@@ -41,3 +41,14 @@ describe('a whole-value set over a key/value secret, on a terminal', () => {
     expect((await runCli(['get', `${env}/api`, 'DB2'])).stdout).toBe('plain')
   })
 })
+
+describe('set --generate --show on a terminal', () => {
+  it('prints the generated value it stored', async () => {
+    const result = await runCliInPty(['set', `${env}/api`, 'GEN', '--generate', '--show', '--length', '24', '--exclude-punctuation'], [{expect: 'created'}])
+    expect(result.exit).toBe(0)
+    const stored = (await runCli(['get', `${env}/api`, 'GEN'])).stdout
+    expect(stored).toMatch(/^[A-Za-z0-9]{24}$/)
+    expect(result.output).toContain(stored)
+  })
+})
+

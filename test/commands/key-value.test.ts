@@ -165,3 +165,35 @@ describe('set of a whole value over a key/value secret', () => {
     expect(result.stderr).not.toContain('Warning')
   })
 })
+
+describe('set --generate', () => {
+  it('stores a generated value of 32 characters and never prints it', async () => {
+    const result = await runCli(['set', `${env}/api`, 'GEN', '--generate'])
+    expect(result.code, result.stderr).toBe(0)
+    const value = (await get('GEN')).stdout
+    expect(value).toHaveLength(32)
+    expect(result.stdout + result.stderr).not.toContain(value)
+  })
+
+  it('generates one field with the length and exclusions asked, keeping the other fields', async () => {
+    await seed('GENF', '{"username":"admin","password":"old"}')
+    const result = await runCli(['set', `${env}/api`, 'GENF', '--field', 'password', '--generate', '--length', '20', '--exclude-punctuation', '--exclude-characters', 'abc'])
+    expect(result.code, result.stderr).toBe(0)
+    const document = JSON.parse((await get('GENF')).stdout)
+    expect(document.username).toBe('admin')
+    expect(document.password).toMatch(/^[A-Za-z0-9]{20}$/)
+    expect(document.password).not.toMatch(/[abc]/)
+    expect(result.stdout + result.stderr).not.toContain(document.password)
+  })
+
+  it('refuses --show when stdout is not a terminal, writing nothing', async () => {
+    const result = await runCli(['set', `${env}/api`, 'GENSHOW', '--generate', '--show'])
+    expect(result.code).toBe(2)
+    expect((await get('GENSHOW')).code).toBe(3)
+  })
+
+  it('refuses generation options without --generate', async () => {
+    expect((await runCli(['set', `${env}/api`, 'GENX', '--length', '12'], {input: 'v'})).code).toBe(2)
+  })
+})
+

@@ -184,5 +184,16 @@ export function secretStoreContract(label: string, makeStore: () => Promise<Secr
       for (const version of history) expect(version.stages).not.toContain(PENDING_STAGE)
       expect(history.map((version) => version.stages.filter((stage) => stage.startsWith('AWS')))).toEqual([['AWSCURRENT'], ['AWSPREVIOUS']])
     })
+
+    it('generates a password of the length asked, without the characters excluded', async () => {
+      const store = await makeStore()
+      const plain = (await store.generatePassword({length: 64, excludePunctuation: true, excludeCharacters: 'aeiou'})).text as string
+      expect(plain).toHaveLength(64)
+      expect(plain).toMatch(/^[A-Za-z0-9]+$/)
+      expect(plain).not.toMatch(/[aeiou]/)
+      const full = (await store.generatePassword({length: 200})).text as string
+      expect(full).toHaveLength(200)
+      expect(full).toMatch(/[^A-Za-z0-9]/)
+    })
   })
 }
