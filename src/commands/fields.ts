@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
-import {addressArgs} from '../args.js'
+import {readAddressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
-import {SecretAddress} from '../core/address.js'
 import {escapeLine} from '../core/printable.js'
+import {flagsForRef, parseSecretRef} from '../core/secret-ref.js'
+import {idFlag} from '../flags.js'
 import {listFields} from '../services/fields.js'
 
 interface FieldsResult {
@@ -17,7 +18,7 @@ interface FieldsResult {
  * need GetSecretValue on that one secret, as `get` does.
  */
 export default class Fields extends BaseCommand<FieldsResult> {
-  static override args = addressArgs
+  static override args = readAddressArgs
   static override description = `Reads a key/value secret (a JSON object, such as the ones RDS creates) and prints its field names, one a line, in the document's order. Values are never printed. A value that is not a JSON object exits 2.
 
 ${EXIT_CODES_HELP}`
@@ -25,9 +26,11 @@ ${EXIT_CODES_HELP}`
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api DB', description: 'The field names, one a line.'},
     {command: '<%= config.bin %> <%= command.id %> prod/api DB --json | jq -r ".fields[]"', description: 'In a pipeline.'},
+    {command: '<%= config.bin %> <%= command.id %> arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-AbC123', description: 'An RDS-managed secret, by its ARN.'},
   ]
 
   static override flags = {
+    id: idFlag,
     'version-stage': Flags.string({description: 'Read this stage instead of AWSCURRENT (e.g. AWSPREVIOUS).'}),
     'version-id': Flags.string({description: 'Read this version id.'}),
   }
@@ -36,12 +39,12 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<FieldsResult> {
     const {args, flags} = await this.parse(Fields)
-    const address = SecretAddress.fromArgs(args.scope, args.name)
-    const store = await this.secretStore(flags, address.env)
-    const fields = await this.spin(`Reading ${address}`, () =>
-      listFields(store, address.fullName, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
+    const ref = parseSecretRef(args.scope, args.name, flags.id)
+    const store = await this.secretStore(flagsForRef(flags, ref), ref.env)
+    const fields = await this.spin(`Reading ${ref.id}`, () =>
+      listFields(store, ref.id, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
     )
     for (const field of fields) this.log(escapeLine(field))
-    return {name: address.fullName, fields}
+    return {name: ref.id, fields}
   }
 }

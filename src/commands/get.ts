@@ -1,10 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {addressArgs} from '../args.js'
+import {readAddressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
-import {Scope, SecretAddress} from '../core/address.js'
+import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {fieldText} from '../core/json-fields.js'
+import {flagsForRef, parseSecretRef} from '../core/secret-ref.js'
+import {idFlag} from '../flags.js'
 import {readFields} from '../services/fields.js'
 import {getAllSecrets, getSecret} from '../services/get.js'
 import type {ReplicaStatus} from '../stores/secret-store.js'
@@ -15,7 +17,7 @@ type GetResult =
   | {name: string; fields: Record<string, unknown>}
 
 export default class Get extends BaseCommand<GetResult> {
-  static override args = addressArgs
+  static override args = readAddressArgs
   static override description = `Prints the value to stdout exactly as stored, byte for byte; a newline is added only when stdout is a terminal. Reads the AWSCURRENT version unless --version-stage or --version-id says otherwise.
 
 With --field, reads a key/value secret (a JSON object, as RDS and the console's key/value type store) and prints that field: a JSON string as its raw text, anything else as compact JSON. A missing field exits 3 naming the fields that exist (names only); a value that is not a JSON object exits 2. Repeat --field with --json for an object of several.
@@ -31,12 +33,14 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS --version-stage AWSPREVIOUS', description: 'The previous value.'},
     {command: 'PGPASSWORD=$(<%= config.bin %> <%= command.id %> prod/api DB --field password) psql -h "$(<%= config.bin %> <%= command.id %> prod/api DB --field host)"', description: 'One field of a key/value secret, raw.'},
     {command: '<%= config.bin %> <%= command.id %> prod/api DB --field username --field port --json', description: 'Several fields as a JSON object.'},
+    {command: '<%= config.bin %> <%= command.id %> arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-AbC123 --field password', description: 'The password of an RDS-managed secret, by its ARN (or --id NAME).'},
   ]
 
   static override flags = {
     all: Flags.boolean({description: 'Every secret of ENV/SERVICE as one JSON object.', exclusive: ['version-stage', 'version-id']}),
     'version-stage': Flags.string({description: 'Read this stage instead of AWSCURRENT (e.g. AWSPREVIOUS).'}),
     'version-id': Flags.string({description: 'Read this version id.'}),
+    id: {...idFlag, exclusive: ['all']},
     field: Flags.string({description: 'Print this field of a key/value (JSON object) secret (repeatable with --json).', multiple: true, exclusive: ['all']}),
   }
 
@@ -46,7 +50,7 @@ ${EXIT_CODES_HELP}`
     const {args, flags} = await this.parse(Get)
     if (flags.all) {
       if (args.name !== undefined) throw new UsageError('--all reads a whole service: give ENV/SERVICE without a name.')
-      const scope = Scope.parse(args.scope)
+      const scope = Scope.parse(args.scope ?? '')
       const store = await this.secretStore(flags, scope.env)
       const values = await this.spin(`Reading ${scope.prefix}*`, () => getAllSecrets(store, scope))
       const secrets = Object.fromEntries([...values].map(([name, value]) => [name, value.toJSONValue()]))
@@ -54,12 +58,13 @@ ${EXIT_CODES_HELP}`
       return {scope: scope.toString(), secrets}
     }
 
-    const address = SecretAddress.fromArgs(args.scope, args.name)
-    const store = await this.secretStore(flags, address.env)
+    const ref = parseSecretRef(args.scope, args.name, flags.id)
+    const address = {fullName: ref.id}
+    const store = await this.secretStore(flagsForRef(flags, ref), ref.env)
     if (flags.field) {
       if (flags.field.length > 1 && !this.jsonEnabled()) throw new UsageError('Several --field flags print as one JSON object: add --json (raw values one after another could not be told apart).')
       const readOptions = {versionStage: flags['version-stage'], versionId: flags['version-id']}
-      const fields = await this.spin(`Reading ${address}`, () => readFields(store, address.fullName, flags.field as string[], readOptions))
+      const fields = await this.spin(`Reading ${ref.id}`, () => readFields(store, address.fullName, flags.field as string[], readOptions))
       if (!this.jsonEnabled()) {
         await writeStdout(fieldText(fields[flags.field[0]]))
         if (process.stdout.isTTY) await writeStdout('\n')
@@ -70,7 +75,7 @@ ${EXIT_CODES_HELP}`
 
     // With --json, the replication status comes along (one DescribeSecret, read beside the value; a
     // denied describe only leaves it out, since the value is what was asked for).
-    const [value, metadata] = await this.spin(`Reading ${address}`, () =>
+    const [value, metadata] = await this.spin(`Reading ${ref.id}`, () =>
       Promise.all([
         getSecret(store, address, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
         this.jsonEnabled() ? store.describe(address.fullName).catch(() => undefined) : undefined,

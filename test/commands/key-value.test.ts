@@ -6,7 +6,7 @@ import {mkdtemp, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {ListSecretVersionIdsCommand} from '@aws-sdk/client-secrets-manager'
+import {CreateSecretCommand, ListSecretVersionIdsCommand} from '@aws-sdk/client-secrets-manager'
 import {describe, expect, it} from 'vitest'
 
 import {secretsManagerClient} from '../../src/aws/clients.js'
@@ -194,6 +194,43 @@ describe('set --generate', () => {
 
   it('refuses generation options without --generate', async () => {
     expect((await runCli(['set', `${env}/api`, 'GENX', '--length', '12'], {input: 'v'})).code).toBe(2)
+  })
+})
+
+describe('secrets outside the naming scheme (RDS-managed)', () => {
+  const rdsName = `rds!cluster-${env}`
+
+  async function rdsSecret(): Promise<string> {
+    const client = await secretsManagerClient({})
+    const created = await client.send(new CreateSecretCommand({Name: rdsName, SecretString: RDS}))
+    return created.ARN as string
+  }
+
+  it('reads a field, the field names and the history by full ARN or by --id, and refuses every write', async () => {
+    const arn = await rdsSecret()
+    const byArn = await runCli(['get', arn, '--field', 'password'])
+    expect(byArn.code, byArn.stderr).toBe(0)
+    expect(byArn.stdout).toBe('canary-pw-71f')
+    expect((await runCli(['get', '--id', rdsName, '--field', 'username'])).stdout).toBe('admin')
+    expect((await runCli(['fields', '--id', rdsName])).stdout).toContain('dbClusterIdentifier')
+    const history = await runCli(['history', arn, '--json'])
+    expect(history.code, history.stderr).toBe(0)
+    expect(JSON.parse(history.stdout).versions).toHaveLength(1)
+
+    for (const args of [['set', arn, '--field', 'password'], ['set', arn], ['delete', arn, '--yes'], ['restore', arn]]) {
+      const result = await runCli(args, {input: 'canary-write-5b2'})
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr).toContain('outside the /<env>/<service>/<name> scheme')
+      expect(result.stderr).not.toContain('canary-write')
+    }
+
+    expect((await runCli(['get', arn])).stdout).toBe(RDS)
+  })
+
+  it('refuses an ARN that is not a full secret ARN', async () => {
+    const result = await runCli(['get', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('expected the full ARN')
   })
 })
 
