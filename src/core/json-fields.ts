@@ -227,3 +227,26 @@ function skipValue(text: string, at: number): number {
   while (at < text.length && !',}] \t\n\r'.includes(text[at])) at++
   return at
 }
+
+/** Which fields of two key/value secrets differ: names only (values are compared here, never returned). */
+export interface FieldDiff {
+  onlyLeft: string[]
+  onlyRight: string[]
+  different: string[]
+}
+
+/**
+ * Compares two values field by field when both are key/value secrets (undefined otherwise). Fields
+ * compare by their parsed JSON, so `5432` and `5432.0`, or spacing, are no difference.
+ */
+export function compareFields(left: SecretValue, right: SecretValue): FieldDiff | undefined {
+  if (!isKeyValue(left) || !isKeyValue(right)) return undefined
+  const l = JSON.parse(left.text as string) as Record<string, unknown>
+  const r = JSON.parse(right.text as string) as Record<string, unknown>
+  const sorted = (names: string[]) => names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  return {
+    onlyLeft: sorted(Object.keys(l).filter((name) => !Object.hasOwn(r, name))),
+    onlyRight: sorted(Object.keys(r).filter((name) => !Object.hasOwn(l, name))),
+    different: sorted(Object.keys(l).filter((name) => Object.hasOwn(r, name) && JSON.stringify(l[name]) !== JSON.stringify(r[name]))),
+  }
+}

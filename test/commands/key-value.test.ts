@@ -234,3 +234,23 @@ describe('secrets outside the naming scheme (RDS-managed)', () => {
   })
 })
 
+describe('diff --fields', () => {
+  it('names the fields that differ between two key/value secrets, never values', async () => {
+    const left = `${env}-l/db`
+    const right = `${env}-r/db`
+    await runCli(['set', `/${left}/DB`], {input: '{"username":"admin","password":"canary-l-1","host":"a","extra":"x"}'})
+    await runCli(['set', `/${right}/DB`], {input: '{"username":"admin","password":"canary-r-2","host":"b","port":5432}'})
+    await runCli(['set', `/${left}/SAME`], {input: 'same'})
+    await runCli(['set', `/${right}/SAME`], {input: 'same'})
+    const text = await runCli(['diff', left, right, '--fields'])
+    expect(text.code).toBe(8)
+    expect(text.stdout).toContain('different (fields: extra, host, password, port)')
+    const json = await runCli(['diff', left, right, '--fields', '--json'])
+    const entry = JSON.parse(json.stdout).secrets.find((secret: {name: string}) => secret.name === 'DB')
+    expect(entry.fields).toEqual({onlyLeft: ['extra'], onlyRight: ['port'], different: ['host', 'password']})
+    expect(text.stdout + text.stderr + json.stdout).not.toContain('canary-')
+    // Without --fields, the report is as before.
+    expect(JSON.parse((await runCli(['diff', left, right, '--json'])).stdout).secrets[0]).not.toHaveProperty('fields')
+  })
+})
+

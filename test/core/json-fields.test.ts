@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {ExitCode} from '../../src/core/errors.js'
-import {applyFieldChange, type FieldChange, fieldNames, fieldText, notKeyValueReason, parseKeyValue, pickFields} from '../../src/core/json-fields.js'
+import {applyFieldChange, compareFields, type FieldChange, fieldNames, fieldText, notKeyValueReason, parseKeyValue, pickFields} from '../../src/core/json-fields.js'
 import {MAX_SECRET_BYTES, SecretValue} from '../../src/core/secret-value.js'
 
 const doc = (text: string) => parseKeyValue(SecretValue.fromString(text), '/prod/api/DB')
@@ -156,3 +156,20 @@ describe('applyFieldChange', () => {
     )
   })
 })
+
+describe('compareFields', () => {
+  const v = (text: string) => SecretValue.fromString(text)
+  it('names fields that differ, by parsed value, never values', () => {
+    expect(compareFields(v('{"a":1,"b":"x","c":{"d":1},"l":1}'), v('{ "a": 1.0, "b": "y", "c": {"d": 2}, "r": 2 }'))).toEqual({
+      onlyLeft: ['l'],
+      onlyRight: ['r'],
+      different: ['b', 'c'],
+    })
+  })
+
+  it('is undefined unless both are key/value secrets', () => {
+    expect(compareFields(v('{"a":1}'), v('plain'))).toBeUndefined()
+    expect(compareFields(v('[1]'), v('{"a":1}'))).toBeUndefined()
+  })
+})
+
