@@ -227,6 +227,20 @@ describe('secrets outside the naming scheme (RDS-managed)', () => {
     expect((await runCli(['get', arn])).stdout).toBe(RDS)
   })
 
+  it('grants exactly the ARN (no -?????? pattern), with kms:Decrypt via Secrets Manager in its region, by ARN or by --id', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-AbC123'
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+    const result = await runCli(['grant', arn, '--function', 'orders', '--kms-key-arn', key])
+    expect(result.code, result.stderr).toBe(0)
+    const policy = JSON.parse(result.stdout)
+    expect(policy.Statement[0]).toMatchObject({Action: ['secretsmanager:GetSecretValue'], Resource: [arn]})
+    expect(policy.Statement[1]).toMatchObject({Action: ['kms:Decrypt'], Resource: [key], Condition: {StringEquals: {'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com'}}})
+    const created = (await secretsManagerClient({})).send(new CreateSecretCommand({Name: `${rdsName}-g`, SecretString: RDS}))
+    const byId = await runCli(['grant', '--id', `${rdsName}-g`, '--function', 'orders'])
+    expect(byId.code, byId.stderr).toBe(0)
+    expect(JSON.parse(byId.stdout).Statement[0].Resource).toEqual([(await created).ARN])
+  })
+
   it('refuses an ARN that is not a full secret ARN', async () => {
     const result = await runCli(['get', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:rds'])
     expect(result.code).toBe(2)
