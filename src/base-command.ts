@@ -1,15 +1,22 @@
+// Over 300 lines on purpose: the one class every command extends, owning what they share (AWS
+// flags and context, the project file and account guard, spinners, reading a value, signals, stdout
+// failures, rendering the result, catch()). These are methods over one run's state (--json, whether
+// stdout failed); the pure pieces live beside it (core/account-guard, core/outcome, ui/cli-errors).
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import type {AwsContext} from './aws/clients.js'
 import type * as AwsPorts from './aws/ports.js'
-import {AccessDeniedError, ExitCode, OutputError, SecretsError, UsageError} from './core/errors.js'
+import {assertGuardedAccount} from './core/account-guard.js'
+import {ExitCode, OutputError, SecretsError, UsageError} from './core/errors.js'
 import type {ProjectFile} from './core/needs-manifest.js'
+import type {CommandResult} from './core/outcome.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
 import type {EnvironmentEntry} from './core/project-config.js'
 import {assertStorableValue, MAX_SECRET_BYTES, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
 import type {SecretStore} from './stores/secret-store.js'
 import {promptHiddenTwice} from './ui/prompts.js'
-import {withSpinner} from './ui/spinner.js'
+import {isStdoutWriteError, toSecretsError} from './ui/cli-errors.js'
+import {startProgress, withSpinner} from './ui/spinner.js'
 import {canPrompt} from './ui/terminal.js'
 
 /** Flags every AWS command takes; unset ones fall back to the SDK's chain (AWS_PROFILE, AWS_REGION, ...). */
@@ -34,7 +41,8 @@ export const EXIT_CODES_HELP =
 
 /**
  * Owns what every command shares: AWS flags, `--json`, spinners (silent in JSON mode and off a TTY),
- * reading a secret value safely, and one `catch()` that maps errors to exit codes.
+ * reading a secret value safely, the one way out of a command (its `CommandResult`, rendered by
+ * `finish`) and one `catch()` that maps errors to exit codes.
  */
 export abstract class BaseCommand<T> extends Command {
   static override baseFlags = awsFlags
@@ -82,18 +90,12 @@ export abstract class BaseCommand<T> extends Command {
   }
 
   /**
-   * The account guard: before a write in an environment with `account:`, the caller's account (STS
-   * GetCallerIdentity, once per run) must be that one. Exit 5 naming both; nothing is written.
+   * The account guard (src/core/account-guard.ts): before a write in an environment with `account:`,
+   * the caller's account (STS GetCallerIdentity, once per run) must be that one. Exit 5 naming both.
    */
   protected async guardAccount(context: AwsContext, entry: EnvironmentEntry | undefined): Promise<void> {
     if (entry?.account === undefined) return
-    const actual = await (await this.aws()).callerAccount(context)
-    if (actual !== entry.account) {
-      throw new AccessDeniedError(
-        `Environment ${entry.name} is account ${entry.account}, but these credentials are account ${actual}; nothing was written.`,
-        `Use credentials for account ${entry.account} (${entry.role ? `the role ${entry.role}` : entry.profile ? `the profile ${entry.profile}` : 'set profile: or role: for it in secrets.yml'}), or fix account: in secrets.yml.`,
-      )
-    }
+    assertGuardedAccount(entry, await (await this.aws()).callerAccount(context))
   }
 
   /**
@@ -122,9 +124,14 @@ export abstract class BaseCommand<T> extends Command {
     return withSpinner(text, task, !this.jsonEnabled())
   }
 
-  /** A line of narration on stderr for humans; silent with --json. */
-  protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  /** A spinner whose text the task updates (progress counts); stopped when the task ends, however it ends. */
+  protected async progress<R>(text: string, task: (update: (text: string) => void) => Promise<R>): Promise<R> {
+    const progress = await startProgress(text, !this.jsonEnabled())
+    try {
+      return await task((next) => progress.update(next))
+    } finally {
+      progress.stop()
+    }
   }
 
   /**
@@ -238,7 +245,64 @@ export abstract class BaseCommand<T> extends Command {
     process.on('SIGTERM', () => stop('SIGTERM'))
   }
 
-  abstract override run(): Promise<T>
+  abstract override run(): Promise<CommandResult<T>>
+
+  /**
+   * The one way out: oclif runs the command (and prints `toSuccessJson` under --json); then the
+   * result is rendered here. A failed write to stdout goes through `catch()` like any error.
+   */
+  protected override async _run<R>(): Promise<R> {
+    const result = await super._run<CommandResult<T> | undefined>()
+    if (result !== undefined) {
+      try {
+        await this.finish(result)
+      } catch (error) {
+        await this.catch(error as Error)
+      }
+    }
+
+    return result as R
+  }
+
+  /** Under --json the document is the result's `json`: oclif prints it, and nothing else is printed. */
+  protected override toSuccessJson(result: unknown): unknown {
+    return (result as CommandResult<T>).json
+  }
+
+  /** Without --json: stdout, the notice and the hint (once); then the exit code, unless stdout already failed (74). */
+  private async finish(result: CommandResult<T>): Promise<void> {
+    if (!this.jsonEnabled()) {
+      if (result.stdout !== undefined) await writeStdout(result.stdout)
+      if (result.newlineOnTerminal && process.stdout.isTTY) await writeStdout('\n')
+      if (result.notice !== undefined) process.stderr.write(`${result.notice}\n`)
+      if (result.hint !== undefined) process.stderr.write(`${result.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${result.hint}\n`)
+    }
+
+    if (!this.stdoutFailed) process.exitCode = result.exitCode
+  }
+
+  /**
+   * SIGINT and SIGTERM handled by the command itself (migrate: finish the writes in flight, then
+   * report), once each: a second signal stops at once (see answerSignals). Returns the release.
+   */
+  protected onStop(handler: (signal: NodeJS.Signals) => void): () => void {
+    process.once('SIGINT', handler)
+    process.once('SIGTERM', handler)
+    return () => {
+      process.removeListener('SIGINT', handler)
+      process.removeListener('SIGTERM', handler)
+    }
+  }
+}
+
+/**
+ * Writes to stdout and waits for it: a closed pipe (EPIPE) is no failure (the reader went away; the
+ * exit code stays the result's), any other error rejects (exit 74, through catch()).
+ */
+function writeStdout(data: Uint8Array | string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(data, (error) => (error && (error as NodeJS.ErrnoException).code !== 'EPIPE' ? reject(error) : resolve()))
+  })
 }
 
 /**
@@ -251,12 +315,6 @@ export function awsContext(flags: Pick<AwsFlags, 'profile' | 'region' | 'endpoin
   const region = flags.region ?? entry?.region ?? (process.env.AWS_REGION ? undefined : process.env.AWS_DEFAULT_REGION)
   const credentials = flags.profile === undefined ? {profile: entry?.profile, role: entry?.role} : {profile: flags.profile}
   return {...credentials, region, endpointUrl: flags['endpoint-url']}
-}
-
-/** A failed write to stdout (a plain Node error: AWS's own network errors arrive translated). */
-function isStdoutWriteError(error: unknown): boolean {
-  const err = error as NodeJS.ErrnoException
-  return !(error instanceof SecretsError) && err?.syscall === 'write' && typeof err.code === 'string'
 }
 
 /** Variables the SDK reads an endpoint from (the per-service ones of the clients this CLI builds). */
@@ -281,44 +339,6 @@ async function assertPlacement(context: AwsContext, regionFlag: boolean): Promis
     const problem = endpointProblem(url)
     if (problem) throw new UsageError(`${from} ${problem} (the value is not shown: a URL may carry a password).`)
   }
-}
-
-/** Maps anything thrown to a typed error, without ever repeating argv (which may hold a value). */
-export function toSecretsError(error: unknown): SecretsError {
-  if (error instanceof SecretsError) return error
-  const err = error as Error & {oclif?: {exit?: number}; name?: string}
-  if (err instanceof Errors.CLIError || err?.oclif?.exit === 2) {
-    // oclif's parse errors quote the offending arguments; an unexpected argument may be a secret value.
-    if (/^Unexpected arguments?:/.test(err.message)) {
-      return new UsageError(
-        'Unexpected extra argument (not shown, in case it is a secret value).',
-        'Secret values are never taken from the command line: pipe them on stdin, use --from-file, or type them at the prompt.',
-      )
-    }
-
-    // An unknown flag is whatever began with `-`: a value such as `-Kx9...` typed as an argument lands here.
-    if (/^Nonexistent flags?:/.test(err.message)) {
-      return new UsageError(
-        'Unknown flag (not shown, in case it is a secret value that begins with "-").',
-        'See --help for the flags this command takes. Secret values are never taken from the command line: pipe them on stdin, use --from-file, or type them at the prompt.',
-      )
-    }
-
-    // Other parse errors quote flags as typed; `--value=...` would carry a value, so only names stay,
-    // and a flag's own parser ("Expected an integer but received: X") is quoted without X.
-    const [first, ...rest] = err.message.replace(/^Error: /, '').split('\n')
-    const detail = /^Parsing --[\w-]+\s*$/.test(first) ? rest.map((line) => line.trim()).find(Boolean) : undefined
-    const message = (detail ? `${first.trim()}: ${detail}` : first)
-      .replaceAll(/(--?[\w-]+)=\S+/g, '$1=(not shown)')
-      .replace(/(received:?)\s.*$/i, '$1 (not shown)')
-    return new UsageError(message, 'See --help for usage.')
-  }
-
-  return new SecretsError(`Unexpected error: ${err?.name ?? 'Error'}${err?.message ? `: ${err.message}` : ''}`, {
-    code: 'UNEXPECTED',
-    exitCode: ExitCode.unexpected,
-    cause: error,
-  })
 }
 
 /** Silence on stdin this long, with nothing read yet, gets a note on stderr saying what is awaited. */

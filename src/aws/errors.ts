@@ -84,16 +84,39 @@ export function translateAwsError(error: unknown, context: AwsCallContext): Secr
   return translated
 }
 
+/** An SDK error as the translation reads it, with the call's wording ready. */
+interface Failure {
+  error: unknown
+  context: AwsCallContext
+  name: string
+  code: string
+  /** AWS's message, with the request's value cut out. */
+  message: string
+  status?: number
+  /** `<action> on <resource>`. */
+  what: string
+  /** ` after N attempts`, when the SDK retried. */
+  tried: string
+}
+
 function translate(error: unknown, context: AwsCallContext): SecretsError {
   const err = (error ?? {}) as SdkLikeError
-  const name = err.name ?? 'Error'
-  const code = err.code ?? ''
-  const message = redactValue(err.message ?? '', context.value)
-  const status = err.$metadata?.httpStatusCode
   const attempts = err.$metadata?.attempts
-  const what = context.resource ? `${context.action} on ${context.resource}` : context.action
-  const tried = attempts && attempts > 1 ? ` after ${attempts} attempts` : ''
+  const failure: Failure = {
+    error,
+    context,
+    name: err.name ?? 'Error',
+    code: err.code ?? '',
+    message: redactValue(err.message ?? '', context.value),
+    status: err.$metadata?.httpStatusCode,
+    what: context.resource ? `${context.action} on ${context.resource}` : context.action,
+    tried: attempts && attempts > 1 ? ` after ${attempts} attempts` : '',
+  }
+  return missingOrDenied(failure) ?? unavailable(failure) ?? refused(failure)
+}
 
+/** The resource does not exist, or the identity may not reach it (or there is no identity at all). */
+function missingOrDenied({context, name, message, status, what}: Failure): SecretsError | undefined {
   if (NOT_FOUND.has(name)) {
     return new NotFoundError(
       `${context.resource ?? 'The resource'} was not found (${context.action}).`,
@@ -101,21 +124,23 @@ function translate(error: unknown, context: AwsCallContext): SecretsError {
     )
   }
 
-  if (ACCESS_DENIED.has(name) || status === 403) {
-    const credentials = name === 'CredentialsProviderError' || (/credential/i.test(message) && status === undefined)
-    if (credentials) {
-      return new AccessDeniedError(
-        `No AWS credentials were found for ${what}.`,
-        'Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; run "secrets doctor" to check.',
-      )
-    }
-
+  if (!ACCESS_DENIED.has(name) && status !== 403) return undefined
+  const credentials = name === 'CredentialsProviderError' || (/credential/i.test(message) && status === undefined)
+  if (credentials) {
     return new AccessDeniedError(
-      `Access denied: ${what} (${name}).`,
-      `Grant ${context.action} to your identity for that resource, or use another profile; run "secrets doctor" to check.`,
+      `No AWS credentials were found for ${what}.`,
+      'Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; run "secrets doctor" to check.',
     )
   }
 
+  return new AccessDeniedError(
+    `Access denied: ${what} (${name}).`,
+    `Grant ${context.action} to your identity for that resource, or use another profile; run "secrets doctor" to check.`,
+  )
+}
+
+/** AWS could not be reached or could not answer: throttling, the network, a 5xx. Worth a retry later. */
+function unavailable({name, code, message, status, what, tried}: Failure): SecretsError | undefined {
   if (THROTTLED.has(name) || status === 429) {
     return new UnavailableError(
       `AWS kept throttling ${what}${tried}.`,
@@ -144,6 +169,11 @@ function translate(error: unknown, context: AwsCallContext): SecretsError {
     )
   }
 
+  return undefined
+}
+
+/** AWS refused the request itself (it exists, it is being deleted, it is invalid), or an error we do not know. */
+function refused({error, context, name, code, message, what}: Failure): SecretsError {
   if (name === 'ResourceExistsException') {
     return new ConflictError(`${context.resource ?? 'The resource'} already exists (${context.action}).`)
   }

@@ -1,39 +1,16 @@
-import {Errors, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {partProblem} from '../core/address.js'
-import {
-  AREA_TITLES,
-  AUDIT_AREAS,
-  type AuditArea,
-  countFindings,
-  type CoverageGap,
-  describeCounts,
-  type Finding,
-  type FindingCounts,
-  findingsAtOrAbove,
-  groupByArea,
-} from '../core/audit/findings.js'
+import {AUDIT_AREAS} from '../core/audit/findings.js'
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
-import {AccessDeniedError, ExitCode, FindingsError, UsageError} from '../core/errors.js'
-import {escapeLine} from '../core/printable.js'
+import {UsageError} from '../core/errors.js'
+import type {CommandResult} from '../core/outcome.js'
+import {type AuditResult, auditVerdict} from '../core/verdicts.js'
 import type {AuditInspected} from '../services/audit.js'
-import {startProgress} from '../ui/spinner.js'
-import {renderTable} from '../ui/table.js'
+import {auditResult} from '../ui/render/audit.js'
 
-interface AuditResult {
-  region?: string
-  areas: AuditArea[]
-  failOn?: Severity
-  /** True when --fail-on tripped (the exit code is then 7). */
-  failed: boolean
-  counts: FindingCounts
-  findings: Finding[]
-  gaps: CoverageGap[]
-  inspected: AuditInspected
-}
-
-export default class Audit extends BaseCommand<AuditResult> {
+export default class Audit extends BaseCommand<AuditResult<AuditInspected>> {
   static override description = `Read-only. Looks at a live account for the three ways secrets leak, and says for each finding which \`secrets\` command fixes it:
 
   env  Lambda environment variables and ECS task definition \`environment\` entries (latest active revision) whose value looks like a credential (secretlint's recommended rules) or whose name says secret (PASSWORD, TOKEN, API_KEY, ...) while the value is not a reference (ARN, {{resolve:...}}, /env/service/name) or a flag.
@@ -70,130 +47,15 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
 
   static override summary = 'Find secrets in environment variables and Parameter Store, and IAM that reads too many secrets.'
 
-  /** Set once the report is on stdout, so a --fail-on exit does not print a second document. */
-  private reported = false
-
-  async run(): Promise<AuditResult> {
+  async run(): Promise<CommandResult<AuditResult<AuditInspected>>> {
     const {flags} = await this.parse(Audit)
     const areas = AUDIT_AREAS.filter((area) => !flags.only || flags.only.includes(area))
-    const failOn = flags['fail-on'] as Severity | undefined
-    const [{runAudit, nothingInspected, AUDIT_ACTIONS}, aws] = await Promise.all([import('../services/audit.js'), this.aws()])
     const problem = flags.env === undefined ? undefined : partProblem('environment', flags.env)
     if (problem) throw new UsageError(`Invalid --env: ${problem}.`)
-    const {context} = await this.environment(flags, flags.env)
-    const {readers, region: readRegion} = await aws.auditReaders(context, areas)
-    const progress = await startProgress(`Auditing ${areas.join(', ')}`, !this.jsonEnabled())
-    let report
-    try {
-      report = await runAudit(readers, {areas, onProgress: (text) => progress.update(text)})
-    } finally {
-      progress.stop()
-    }
-
-    if (nothingInspected(report)) {
-      throw new AccessDeniedError(
-        `Nothing could be audited: access was denied to ${report.gaps.map((gap) => gap.action).join(', ')}.`,
-        `Run it as an identity allowed ${AUDIT_ACTIONS.slice(0, -1).join(', ')} and ${AUDIT_ACTIONS.at(-1)} (ReadOnlyAccess has them all).`,
-      )
-    }
-
-    const region = await readRegion()
-    const failing = failOn ? findingsAtOrAbove(report.findings, failOn) : []
-    const result: AuditResult = {
-      region,
-      areas,
-      ...(failOn ? {failOn} : {}),
-      failed: failing.length > 0,
-      counts: countFindings(report.findings),
-      findings: report.findings,
-      gaps: report.gaps,
-      inspected: report.inspected,
-    }
-    if (!result.failed) {
-      if (!this.jsonEnabled()) this.log(renderReport(result))
-      return result
-    }
-
-    if (this.jsonEnabled()) this.logJson(result)
-    else this.log(renderReport(result))
-    this.reported = true
-    throw new FindingsError(
-      `${plural(failing.length, 'finding')} at or above ${failOn} (--fail-on ${failOn}).`,
-      ExitCode.findings,
-    )
+    const [{runAudit, nothingInspected, AUDIT_ACTIONS}, aws, {context}] = await Promise.all([import('../services/audit.js'), this.aws(), this.environment(flags, flags.env)])
+    const {readers, region} = await aws.auditReaders(context, areas)
+    const report = await this.progress(`Auditing ${areas.join(', ')}`, (onProgress) => runAudit(readers, {areas, onProgress}))
+    const failOn = flags['fail-on'] as Severity | undefined
+    return auditResult(auditVerdict({report, failOn, region: await region(), nothingInspected: nothingInspected(report), actions: AUDIT_ACTIONS}))
   }
-
-  override async catch(error: Error & {exitCode?: number}): Promise<never> {
-    if (error instanceof FindingsError && this.reported) {
-      if (!this.jsonEnabled()) process.stderr.write(`${error.message}\n`)
-      throw new Errors.ExitError(error.exitCode)
-    }
-
-    return super.catch(error)
-  }
-}
-
-const RESOURCE_LABELS: Record<Finding['resourceType'], string> = {
-  'lambda-function': 'lambda',
-  'ecs-task-definition': 'ecs',
-  'ssm-parameter': 'ssm',
-  'iam-managed-policy': 'policy',
-  'iam-role': 'role',
-  'iam-user': 'user',
-}
-
-const ITEM_HEADINGS: Record<AuditArea, string> = {env: 'VARIABLE', ssm: 'PARAMETER', iam: 'POLICY'}
-
-/** One table per mistake with its counts, then the gaps, then a one-line summary. */
-function renderReport(result: AuditResult): string {
-  const sections: string[] = []
-  for (const {area, findings} of groupByArea(result.findings)) {
-    const heading = `${AREA_TITLES[area]}: ${findings.length} (${describeCounts(countFindings(findings))})`
-    // Resource and variable names, details and fixes quote AWS data (an ECS variable name may hold ESC[2J).
-    const rows = findings.map((item) => [
-      item.severity,
-      `${RESOURCE_LABELS[item.resourceType]}:${escapeLine(item.resource)}`,
-      area === 'ssm' ? '' : escapeLine(item.item ?? ''),
-      escapeLine(item.detail),
-      escapeLine(item.fix),
-    ])
-    const headers = ['SEVERITY', 'RESOURCE', ITEM_HEADINGS[area], 'WHY', 'FIX']
-    // Parameters are their own resource: drop the empty column rather than print it.
-    const table = area === 'ssm' ? renderTable(without(headers, 2), rows.map((row) => without(row, 2))) : renderTable(headers, rows)
-    sections.push(`${heading}\n${table}`)
-  }
-
-  if (result.gaps.length > 0) {
-    sections.push(
-      `Not inspected (${result.gaps.length}):\n${renderTable(
-        ['AREA', 'ACTION', 'RESOURCE', 'REASON'],
-        result.gaps.map((gap) => [gap.area, gap.action, escapeLine(gap.resource ?? '(all)'), escapeLine(gap.reason)]),
-      )}`,
-    )
-  }
-
-  const {inspected} = result
-  const scope = [
-    result.areas.includes('env')
-      ? `${plural(inspected.lambdaFunctions, 'Lambda function')}, ${plural(inspected.ecsTaskDefinitions, 'ECS task definition')}`
-      : undefined,
-    result.areas.includes('ssm') ? plural(inspected.ssmParameters, 'SSM parameter') : undefined,
-    result.areas.includes('iam')
-      ? `${plural(inspected.iamManagedPolicies, 'managed policy', 'managed policies')}, ${plural(inspected.iamRoles, 'role')}, ${plural(inspected.iamUsers, 'user')}`
-      : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ')
-  const total = result.counts.total
-  const verdict = total === 0 ? 'No findings' : `${plural(total, 'finding')} (${describeCounts(result.counts)})`
-  sections.push(`${verdict} in ${scope}${result.region ? ` (${result.region})` : ''}.${result.gaps.length > 0 ? ' Coverage is incomplete: see above.' : ''}`)
-  return sections.join('\n\n')
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`
-}
-
-function without<T>(list: T[], index: number): T[] {
-  return list.filter((_, at) => at !== index)
 }

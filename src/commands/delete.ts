@@ -5,6 +5,7 @@ import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {yesFlag} from '../flags.js'
 import {SecretAddress} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {deleteSecret, type DeleteResult} from '../services/delete.js'
 import {confirmOrRequireYes} from '../ui/prompts.js'
 
@@ -27,7 +28,7 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Schedule a secret for deletion (or delete it now with --force).'
 
-  async run(): Promise<DeleteResult> {
+  async run(): Promise<CommandResult<DeleteResult>> {
     const {args, flags} = await this.parse(Delete)
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const what = flags.force
@@ -38,11 +39,7 @@ ${EXIT_CODES_HELP}`
     const result = await this.spin(`Deleting ${address}`, () =>
       deleteSecret(store, address, {recoveryDays: flags['recovery-days'], force: flags.force}),
     )
-    this.log(
-      result.outcome === 'deleted'
-        ? `deleted ${result.name}`
-        : `scheduled ${result.name} for deletion on ${result.deletionDate ?? '?'}; undo with: secrets restore ${result.name}`,
-    )
-    return result
+    const done = result.outcome === 'deleted' ? `deleted ${result.name}` : `scheduled ${result.name} for deletion on ${result.deletionDate ?? '?'}; undo with: secrets restore ${result.name}`
+    return succeeded(result, {stdout: `${done}\n`})
   }
 }

@@ -1,19 +1,10 @@
-import {Args, Flags, ux} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
-import {ExitCode, type ExitCodeValue} from '../core/errors.js'
-import {scopeArn} from '../core/iam-policy.js'
-import type {Check, CheckStatus, DoctorReport} from '../services/doctor.js'
-import {renderTable} from '../ui/table.js'
-
-/** Without ENV/SERVICE and with environments in secrets.yml: one report per environment. */
-export interface DoctorEnvironmentsReport {
-  file: string
-  environments: Array<{environment: string} & DoctorReport>
-  ok: boolean
-  exitCode: ExitCodeValue
-}
+import type {CommandResult} from '../core/outcome.js'
+import type {DoctorEnvironmentsReport, DoctorReport} from '../services/doctor.js'
+import {doctorEnvironmentsResult, doctorResult, renderEnvironment} from '../ui/render/doctor.js'
 
 export default class Doctor extends BaseCommand<DoctorReport | DoctorEnvironmentsReport> {
   static override args = {
@@ -44,16 +35,20 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Check credentials, account, region, endpoint and permissions, with a fix for each problem.'
 
-  async run(): Promise<DoctorReport | DoctorEnvironmentsReport> {
+  async run(): Promise<CommandResult<DoctorReport | DoctorEnvironmentsReport>> {
     const {args, flags} = await this.parse(Doctor)
     const scope = args.scope === undefined ? undefined : Scope.parse(args.scope)
     const project = scope === undefined ? await this.projectConfig(flags) : undefined
-    if (project && project.environments.length > 0) return this.checkEnvironments(flags, project.file, project.environments.map((entry) => entry.name))
-    const report = await this.check(flags, scope?.env, scope)
-    const text = this.jsonEnabled() ? '' : renderDoctor(report, flags.quiet)
-    if (text) this.log(text)
-    process.exitCode = report.exitCode
-    return report
+    if (project === undefined || project.environments.length === 0) return doctorResult(await this.check(flags, scope?.env, scope), flags.quiet)
+    // Every environment of secrets.yml, one after the other, each with its own role, region and guard.
+    const {checkEnvironments} = await import('../services/doctor.js')
+    const names = project.environments.map((entry) => entry.name)
+    const show = (env: string, report: DoctorReport) => {
+      const text = renderEnvironment(env, project.file, report, flags.quiet)
+      if (text) this.log(text)
+    }
+
+    return doctorEnvironmentsResult(await checkEnvironments(project.file, names, (env) => this.check(flags, env), show))
   }
 
   private async check(flags: AwsFlags, env: string | undefined, scope?: Scope): Promise<DoctorReport> {
@@ -73,48 +68,4 @@ ${EXIT_CODES_HELP}`
       }),
     )
   }
-
-  /** Every environment of secrets.yml, one after the other; the exit code is the first failing one's. */
-  private async checkEnvironments(flags: AwsFlags & {quiet: boolean}, file: string, names: string[]): Promise<DoctorEnvironmentsReport> {
-    const environments: DoctorEnvironmentsReport['environments'] = []
-    for (const environment of names) {
-      const report = await this.check(flags, environment)
-      environments.push({environment, ...report})
-      const text = this.jsonEnabled() ? '' : renderDoctor(report, flags.quiet)
-      if (text) this.log(`== ${environment} (${file})\n${text}\n`)
-    }
-
-    const failed = environments.find((report) => !report.ok)
-    process.exitCode = failed?.exitCode ?? ExitCode.ok
-    return {file, environments, ok: failed === undefined, exitCode: failed?.exitCode ?? ExitCode.ok}
-  }
-}
-
-const COLOURS: Record<CheckStatus, string> = {ok: 'green', fail: 'red', warn: 'yellow', skip: 'gray', info: 'cyan'}
-
-function renderDoctor(report: DoctorReport, quiet: boolean): string {
-  const problems = report.checks.filter((check) => check.status === 'fail' || check.status === 'warn')
-  const sections: string[] = []
-  if (!quiet) {
-    // The write actions are explained once below the table; --json keeps them as checks.
-    const writes = report.checks.filter((check) => check.status === 'info' && check.fix)
-    const shown = report.checks.filter((check) => !writes.includes(check))
-    sections.push(renderTable(['CHECK', 'STATUS', 'DETAIL'], shown.map((check) => [check.id, ux.colorize(COLOURS[check.status], check.status), check.detail])))
-    if (writes.length > 0 && report.scope) {
-      const actions = writes.map((check) => check.id.slice(`${report.scope}: `.length))
-      const arn = scopeArn(Scope.parse(report.scope), report.region, report.account)
-      sections.push(
-        `Not tried, because doctor never writes: ${actions.join(', ')} (set, promote, migrate, delete and restore need them).
-If a command fails with "Access denied: secretsmanager:<Action> on /${report.scope}/...", allow that action on ${arn}.`,
-      )
-    }
-  }
-
-  if (problems.length > 0) sections.push(`Problems:\n${problems.map((check) => renderProblem(check)).join('\n')}`)
-  if (!quiet) sections.push(report.ok ? 'All checks passed.' : `Exit ${report.exitCode}: fix the first problem above and run "secrets doctor" again.`)
-  return sections.join('\n\n')
-}
-
-function renderProblem(check: Check): string {
-  return `  ${ux.colorize(COLOURS[check.status], check.status === 'fail' ? 'x' : '!')} ${check.id}: ${check.detail}${check.fix ? `\n    Fix: ${check.fix}` : ''}`
 }

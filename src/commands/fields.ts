@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {readAddressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {lines, type CommandResult, succeeded} from '../core/outcome.js'
 import {escapeLine} from '../core/printable.js'
 import {flagsForRef, parseSecretRef} from '../core/secret-ref.js'
 import {idFlag} from '../flags.js'
@@ -37,14 +38,13 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'List the field names of a key/value secret (never values).'
 
-  async run(): Promise<FieldsResult> {
+  async run(): Promise<CommandResult<FieldsResult>> {
     const {args, flags} = await this.parse(Fields)
     const ref = parseSecretRef(args.scope, args.name, flags.id)
     const store = await this.secretStore(flagsForRef(flags, ref), ref.env)
     const fields = await this.spin(`Reading ${ref.id}`, () =>
       listFields(store, ref.id, {versionStage: flags['version-stage'], versionId: flags['version-id']}),
     )
-    for (const field of fields) this.log(escapeLine(field))
-    return {name: ref.id, fields}
+    return succeeded({name: ref.id, fields}, {stdout: lines(...fields.map((field) => escapeLine(field)))})
   }
 }

@@ -1,15 +1,16 @@
 import {Flags} from '@oclif/core'
 
 import {readAddressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {fieldText} from '../core/json-fields.js'
-import {flagsForRef, parseSecretRef} from '../core/secret-ref.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
+import {flagsForRef, parseSecretRef, type SecretRef} from '../core/secret-ref.js'
 import {idFlag} from '../flags.js'
 import {readFields} from '../services/fields.js'
 import {getAllSecrets, getSecret} from '../services/get.js'
-import type {ReplicaStatus} from '../stores/secret-store.js'
+import type {ReadOptions, ReplicaStatus, SecretStore} from '../stores/secret-store.js'
 
 type GetResult =
   | {name: string; value: string; primaryRegion?: string; replication?: ReplicaStatus[]}
@@ -21,6 +22,8 @@ export default class Get extends BaseCommand<GetResult> {
   static override description = `Prints the value to stdout exactly as stored, byte for byte; a newline is added only when stdout is a terminal. Reads the AWSCURRENT version unless --version-stage or --version-id says otherwise.
 
 With --field, reads a key/value secret (a JSON object, as RDS and the console's key/value type store) and prints that field: a JSON string as its raw text, anything else as compact JSON. A missing field exits 3 naming the fields that exist (names only); a value that is not a JSON object exits 2. Repeat --field with --json for an object of several.
+
+A secret outside /<env>/<service>/<name> (RDS's rds!cluster-<uuid>) is read by its full ARN in place of ENV/SERVICE NAME, or with --id NAME.
 
 With --all, prints every secret of ENV/SERVICE as one JSON object {"NAME": "value"}, read in batches of 20.
 
@@ -46,33 +49,13 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Print a secret value (or every value of a service with --all).'
 
-  async run(): Promise<GetResult> {
+  async run(): Promise<CommandResult<GetResult>> {
     const {args, flags} = await this.parse(Get)
-    if (flags.all) {
-      if (args.name !== undefined) throw new UsageError('--all reads a whole service: give ENV/SERVICE without a name.')
-      const scope = Scope.parse(args.scope ?? '')
-      const store = await this.secretStore(flags, scope.env)
-      const values = await this.spin(`Reading ${scope.prefix}*`, () => getAllSecrets(store, scope))
-      const secrets = Object.fromEntries([...values].map(([name, value]) => [name, value.toJSONValue()]))
-      if (!this.jsonEnabled()) process.stdout.write(`${JSON.stringify(secrets, null, 2)}\n`)
-      return {scope: scope.toString(), secrets}
-    }
-
+    if (flags.all) return this.all(flags, args)
     const ref = parseSecretRef(args.scope, args.name, flags.id)
     const address = {fullName: ref.id}
     const store = await this.secretStore(flagsForRef(flags, ref), ref.env)
-    if (flags.field) {
-      if (flags.field.length > 1 && !this.jsonEnabled()) throw new UsageError('Several --field flags print as one JSON object: add --json (raw values one after another could not be told apart).')
-      const readOptions = {versionStage: flags['version-stage'], versionId: flags['version-id']}
-      const fields = await this.spin(`Reading ${ref.id}`, () => readFields(store, address.fullName, flags.field as string[], readOptions))
-      if (!this.jsonEnabled()) {
-        await writeStdout(fieldText(fields[flags.field[0]]))
-        if (process.stdout.isTTY) await writeStdout('\n')
-      }
-
-      return {name: address.fullName, fields}
-    }
-
+    if (flags.field) return this.fields(store, ref, flags.field, {versionStage: flags['version-stage'], versionId: flags['version-id']})
     // With --json, the replication status comes along (one DescribeSecret, read beside the value; a
     // denied describe only leaves it out, since the value is what was asked for).
     const [value, metadata] = await this.spin(`Reading ${ref.id}`, () =>
@@ -81,22 +64,30 @@ ${EXIT_CODES_HELP}`
         this.jsonEnabled() ? store.describe(address.fullName).catch(() => undefined) : undefined,
       ]),
     )
-    if (!this.jsonEnabled()) {
-      await writeStdout(value.bytes)
-      if (process.stdout.isTTY) await writeStdout('\n')
-    }
-
-    return {
+    const json = {
       name: address.fullName,
       value: value.toJSONValue(),
       ...(metadata?.primaryRegion ? {primaryRegion: metadata.primaryRegion} : {}),
       ...(metadata?.replication ? {replication: metadata.replication} : {}),
     }
+    // Byte for byte; a newline only for a person at a terminal.
+    return succeeded(json, {stdout: value.bytes, newlineOnTerminal: true})
   }
-}
 
-function writeStdout(data: Uint8Array | string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(data, (error) => (error ? reject(error) : resolve()))
-  })
+  /** --field: fields of a key/value secret; one prints raw, several need --json (raw values one after another could not be told apart). */
+  private async fields(store: SecretStore, ref: SecretRef, names: string[], options: ReadOptions): Promise<CommandResult<GetResult>> {
+    if (names.length > 1 && !this.jsonEnabled()) throw new UsageError('Several --field flags print as one JSON object: add --json (raw values one after another could not be told apart).')
+    const fields = await this.spin(`Reading ${ref.id}`, () => readFields(store, ref.id, names, options))
+    return succeeded({name: ref.id, fields}, {stdout: fieldText(fields[names[0]]), newlineOnTerminal: true})
+  }
+
+  /** --all: every value of ENV/SERVICE as one JSON object, on stdout with or without --json. */
+  private async all(flags: AwsFlags, args: {scope?: string; name?: string}): Promise<CommandResult<GetResult>> {
+    if (args.name !== undefined) throw new UsageError('--all reads a whole service: give ENV/SERVICE without a name.')
+    const scope = Scope.parse(args.scope ?? '')
+    const store = await this.secretStore(flags, scope.env)
+    const values = await this.spin(`Reading ${scope.prefix}*`, () => getAllSecrets(store, scope))
+    const secrets = Object.fromEntries([...values].map(([name, value]) => [name, value.toJSONValue()]))
+    return succeeded({scope: scope.toString(), secrets}, {stdout: `${JSON.stringify(secrets, null, 2)}\n`})
+  }
 }

@@ -4,6 +4,7 @@ import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
@@ -61,7 +62,7 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Print least-privilege IAM for a function to read its secrets (JSON, CloudFormation, SAM, Terraform, Serverless, CDK).'
 
-  async run(): Promise<GrantResult | CheckResult> {
+  async run(): Promise<CommandResult<GrantResult | CheckResult>> {
     const {args, flags: parsed} = await this.parse(Grant)
     if (looksLikeArn(args.scope) || parsed.id !== undefined) return this.grantOutsideScheme(args.scope, parsed)
     // A --manifest is the project file too: its environments: section places the policy.
@@ -73,26 +74,24 @@ ${EXIT_CODES_HELP}`
       request.account ??= entry.account
     }
 
-    if (flags.check) {
-      const store = await this.secretStore(flags, request.scope.env)
-      const addresses = request.functions.flatMap((fn) => fn.secrets)
-      const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () =>
-        checkDeclaredSecrets(store, request.scope, addresses),
-      )
-      if (!this.jsonEnabled()) process.stdout.write(result.checked.map((name) => `exists ${name}\n`).join(''))
-      return result
-    }
-
+    if (flags.check) return this.check(flags, request)
     const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)))
-    if (!this.jsonEnabled()) process.stdout.write(result.output)
-    return result
+    return succeeded(result, {stdout: result.output})
   }
 
-  private async grantOutsideScheme(scopeArg: string | undefined, flags: GrantFlags): Promise<GrantResult> {
+  /** ARN or --id: a policy for exactly that one secret. */
+  private async grantOutsideScheme(scopeArg: string | undefined, flags: GrantFlags): Promise<CommandResult<GrantResult>> {
     const request = await arnRequest(scopeArg, flags, async (id) => (await (await this.secretStore(flags)).describe(id)).arn ?? id)
     const result = grantSecretArn(request)
-    if (!this.jsonEnabled()) process.stdout.write(result.output)
-    return result
+    return succeeded(result, {stdout: result.output})
+  }
+
+  /** --check: every declared secret exists in the environment (exit 3 naming the missing ones). */
+  private async check(flags: GrantFlags, request: GrantRequest): Promise<CommandResult<CheckResult>> {
+    const store = await this.secretStore(flags, request.scope.env)
+    const addresses = request.functions.flatMap((fn) => fn.secrets)
+    const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses))
+    return succeeded(result, {stdout: result.checked.map((name) => `exists ${name}\n`).join('')})
   }
 }
 
@@ -144,6 +143,11 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     return {...common, scope, functions: [{functionName: flags.function, secrets}], keyed: false}
   }
 
+  return manifestRequest(flags, common)
+}
+
+/** Without ENV/SERVICE: the functions and secrets declared for --env in the manifest. */
+async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'scope' | 'functions' | 'keyed'>): Promise<GrantRequest> {
   if (flags.secret !== undefined) {
     throw new UsageError('--secret is for ENV/SERVICE mode; with a manifest, the secrets come from the manifest.')
   }

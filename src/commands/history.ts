@@ -1,5 +1,6 @@
 import {readAddressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {flagsForRef, parseSecretRef} from '../core/secret-ref.js'
 import {idFlag} from '../flags.js'
 import {type HistoryEntry, secretHistory} from '../services/history.js'
@@ -26,17 +27,15 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Show the versions of a secret (never values).'
 
-  async run(): Promise<HistoryResult> {
+  async run(): Promise<CommandResult<HistoryResult>> {
     const {args, flags} = await this.parse(History)
     const ref = parseSecretRef(args.scope, args.name, flags.id)
     const store = await this.secretStore(flagsForRef(flags, ref), ref.env)
     const versions = await this.spin(`Reading versions of ${ref.id}`, () => secretHistory(store, {fullName: ref.id}))
-    this.log(
-      renderTable(
-        ['VERSION ID', 'STAGES', 'CREATED'],
-        versions.map((version) => [version.versionId, version.stages.join(','), formatDate(version.created ? new Date(version.created) : undefined)]),
-      ),
+    const table = renderTable(
+      ['VERSION ID', 'STAGES', 'CREATED'],
+      versions.map((version) => [version.versionId, version.stages.join(','), formatDate(version.created ? new Date(version.created) : undefined)]),
     )
-    return {name: ref.id, versions}
+    return succeeded({name: ref.id, versions}, {stdout: `${table}\n`})
   }
 }

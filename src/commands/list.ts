@@ -4,6 +4,7 @@ import {optionalArg} from '../args.js'
 
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {listingPrefix} from '../core/address.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {escapeLine} from '../core/printable.js'
 import {type ListedSecret, listSecrets} from '../services/list.js'
 import {formatDate, renderTable} from '../ui/table.js'
@@ -34,7 +35,7 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'List secrets (names and metadata, never values).'
 
-  async run(): Promise<ListResult> {
+  async run(): Promise<CommandResult<ListResult>> {
     const {args, flags} = await this.parse(List)
     const prefix = listingPrefix(args.scope)
     const env = prefix.split('/')[1] || undefined
@@ -44,23 +45,19 @@ ${EXIT_CODES_HELP}`
     const secrets = await this.spin(`Listing ${prefix}`, () =>
       listSecrets(store, prefix, {includeDeleted: flags['include-deleted'], replication}),
     )
-    if (secrets.length === 0) {
-      this.note(`No secrets under ${prefix}.`)
-    } else {
-      this.log(
-        renderTable(
-          ['NAME', 'SHORT NAME', 'LAST CHANGED', 'DESCRIPTION'],
-          // Names and descriptions come from AWS: whoever can write one must not drive the terminal.
-          secrets.map((secret) => [
-            secret.deletedDate ? `${escapeLine(secret.name)} (deleted ${formatDate(new Date(secret.deletedDate))})` : escapeLine(secret.name),
-            escapeLine(secret.shortName),
-            formatDate(secret.lastChanged ? new Date(secret.lastChanged) : undefined),
-            escapeLine(secret.description ?? ''),
-          ]),
-        ),
-      )
-    }
-
-    return {prefix, secrets}
+    return succeeded({prefix, secrets}, secrets.length === 0 ? {notice: `No secrets under ${prefix}.`} : {stdout: `${renderList(secrets)}\n`})
   }
+}
+
+function renderList(secrets: ListedSecret[]): string {
+  return renderTable(
+    ['NAME', 'SHORT NAME', 'LAST CHANGED', 'DESCRIPTION'],
+    // Names and descriptions come from AWS: whoever can write one must not drive the terminal.
+    secrets.map((secret) => [
+      secret.deletedDate ? `${escapeLine(secret.name)} (deleted ${formatDate(new Date(secret.deletedDate))})` : escapeLine(secret.name),
+      escapeLine(secret.shortName),
+      formatDate(secret.lastChanged ? new Date(secret.lastChanged) : undefined),
+      escapeLine(secret.description ?? ''),
+    ]),
+  )
 }

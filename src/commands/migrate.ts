@@ -1,20 +1,17 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {onConflictFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
 import {decodeDotenv} from '../core/dotenv.js'
-import {ExitCode, UsageError} from '../core/errors.js'
-import type {
-  ConflictPolicy,
-  ItemReport,
-  MigrationProgress,
-  MigrationReport,
-  MigrationSource,
-} from '../services/migrate.js'
-import {startProgress} from '../ui/spinner.js'
-import {renderTable} from '../ui/table.js'
-import {canAnimate, canPrompt} from '../ui/terminal.js'
+import {UsageError} from '../core/errors.js'
+import type {CommandResult} from '../core/outcome.js'
+import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
+import {askToDelete, type MigrationFeedback, migrationFeedback, migrationResult, renderMigrationPlan, stoppingNote} from '../ui/render/migrate.js'
+import {canPrompt} from '../ui/terminal.js'
+
+type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags & typeof Migrate.baseFlags>
+type MigrateOptions = Parameters<typeof import('../services/migrate.js').migrate>[1]
 
 export default class Migrate extends BaseCommand<MigrationReport> {
   static override description = `Moves SSM Parameter Store parameters (String, StringList, SecureString) or the entries of a .env file into Secrets Manager. Every run first prints a plan: for each item create, update (the secret exists with another value), unchanged, collision (two sources, one secret: nothing is written), conflict (the secret is scheduled for deletion: nothing is written), unmapped, invalid or left (--secrets-only), with names and never values. --dry-run stops there.
@@ -70,75 +67,58 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Move SSM parameters or a .env file into Secrets Manager: planned, verified, resumable.'
 
-  async run(): Promise<MigrationReport> {
+  async run(): Promise<CommandResult<MigrationReport>> {
     const {flags} = await this.parse(Migrate)
-    const to = flags.to === undefined ? undefined : Scope.parse(flags.to)
-    if (flags['from-dotenv'] !== undefined && to === undefined) {
-      throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
-    }
-
-    if (flags['from-dotenv'] !== undefined && flags.type !== undefined) {
-      throw new UsageError('--type is for SSM only; .env entries have no type.', 'Select .env entries with --only KEY or --secrets-only.')
-    }
-
-    if (flags['from-dotenv'] !== undefined && flags['delete-source']) {
-      throw new UsageError('--delete-source is for SSM only; a .env file is never modified or deleted.', 'Delete the file yourself once the migration is verified.')
-    }
-
+    const to = targetOf(flags)
     // The target environment (--to, or the first segment of /<env>/<service> paths) picks the account,
     // role, region, KMS key and replicas from secrets.yml, for the SSM source and the secrets alike.
     const env = to?.env ?? targetEnvOfPath(flags['from-ssm'])
     const source = await this.source(flags, env)
     const store = await this.secretStore(flags, env, {write: !flags['dry-run']})
-    const {migrate} = await import('../services/migrate.js')
-    const feedback = await this.feedback()
-    const controller = new AbortController()
+    const [{migrate}, feedback] = await Promise.all([import('../services/migrate.js'), migrationFeedback(this.jsonEnabled())])
     // First Ctrl-C (or SIGTERM): stop starting writes, finish and verify those in flight, report. A
-    // second one kills (the listeners are `once`), which the note says, so a person knows it was heard.
-    const stop = (signal: NodeJS.Signals) => {
-      if (!this.jsonEnabled()) {
-        feedback.pause()
-        process.stderr.write(`Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).\n`)
-        feedback.resume()
-      }
-
+    // second one kills (the handlers are one-shot), which the note says, so a person knows it was heard.
+    const controller = new AbortController()
+    const release = this.onStop((signal) => {
+      this.say(feedback, () => process.stderr.write(`${stoppingNote(signal)}\n`))
       controller.abort(signal)
-    }
-
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-    let report: MigrationReport
+    })
     try {
-      report = await migrate(store, {
-        source,
-        to,
-        dryRun: Boolean(flags['dry-run']),
-        onConflict: flags['on-conflict'] as ConflictPolicy,
-        kmsKeyId: flags['kms-key-id'],
-        description: flags.description,
-        deleteSource: Boolean(flags['delete-source']),
-        select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
-        // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
-        // (no terminal) --delete-source itself is the decision, and --yes skips the question.
-        ...(flags['delete-source'] && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
-        concurrency: flags.concurrency,
-        signal: controller.signal,
-        onPlan: (items, plan) => {
-          feedback.pause()
-          this.printPlan(items, flags['dry-run'], plan)
-          feedback.resume()
-        },
-        onProgress: (progress) => feedback.update(progress),
-      })
+      return migrationResult(await migrate(store, this.options(flags, {source, to, feedback, signal: controller.signal})))
     } finally {
       feedback.stop()
-      process.removeListener('SIGINT', stop)
-      process.removeListener('SIGTERM', stop)
+      release()
     }
+  }
 
-    this.printResult(report)
-    process.exitCode = report.exitCode
-    return report
+  /** What the service is asked to do, and the callbacks that show its plan and progress. */
+  private options(flags: MigrateFlags, run: {source: MigrationSource; to?: Scope; feedback: MigrationFeedback; signal: AbortSignal}): MigrateOptions {
+    const {feedback} = run
+    return {
+      source: run.source,
+      to: run.to,
+      dryRun: Boolean(flags['dry-run']),
+      onConflict: flags['on-conflict'] as ConflictPolicy,
+      kmsKeyId: flags['kms-key-id'],
+      description: flags.description,
+      deleteSource: Boolean(flags['delete-source']),
+      select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
+      // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
+      // (no terminal) --delete-source itself is the decision, and --yes skips the question.
+      ...(flags['delete-source'] && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
+      concurrency: flags.concurrency,
+      signal: run.signal,
+      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan))),
+      onProgress: (progress) => feedback.update(progress),
+    }
+  }
+
+  /** Prints with the spinner off the terminal; nothing with --json. */
+  private say(feedback: MigrationFeedback, print: () => void): void {
+    if (this.jsonEnabled()) return
+    feedback.pause()
+    print()
+    feedback.resume()
   }
 
   private async source(flags: {'from-ssm'?: string; 'from-dotenv'?: string} & AwsFlags, env: string | undefined): Promise<MigrationSource> {
@@ -159,95 +139,25 @@ ${EXIT_CODES_HELP}`
     const {context} = await this.environment(flags, env)
     return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: await aws.ssmSource(context)}
   }
-
-  /** Spinner with counts on a terminal; plain lines on stderr otherwise; nothing with --json. */
-  private async feedback(): Promise<{update(progress: MigrationProgress): void; pause(): void; resume(): void; stop(): void}> {
-    const quiet = this.jsonEnabled()
-    if (!quiet && canAnimate()) {
-      const spinner = await startProgress('Reading the source', true)
-      return {
-        update: (progress) => spinner.update(progressText(progress)),
-        pause: () => spinner.pause(),
-        resume: () => spinner.resume(),
-        stop: () => spinner.stop(),
-      }
-    }
-
-    let phase = ''
-    let lastWritten = 0
-    return {
-      update: (progress) => {
-        if (quiet) return
-        const line = phaseLine(progress, phase)
-        if (line) process.stderr.write(`${line}\n`)
-        else if (progress.phase === 'writing' && progress.written + progress.failed - lastWritten >= 100) {
-          process.stderr.write(`written ${progress.written} of ${progress.toWrite}, ${progress.failed} failed\n`)
-          lastWritten = progress.written + progress.failed
-        }
-
-        phase = progress.phase
-      },
-      pause() {},
-      resume() {},
-      stop() {},
-    }
-  }
-
-  private printPlan(items: readonly ItemReport[], dryRun: boolean, plan: {sourcesToDelete: readonly string[]; notSelected: number}): void {
-    if (this.jsonEnabled()) return
-    this.log(`${dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'}:`)
-    this.log(
-      renderTable(
-        ['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'],
-        items.map((item) => [sourceLabel(item), item.type ?? '-', item.target ?? '-', item.plan, item.reason ?? (item.selected ? `secret: ${item.selected}` : '')]),
-      ),
-    )
-    if (plan.notSelected > 0) this.log(`\n${plan.notSelected} other item${plan.notSelected === 1 ? '' : 's'} not selected (--only/--type): not touched.`)
-    if (plan.sourcesToDelete.length > 0) {
-      const count = plan.sourcesToDelete.length
-      this.log(
-        `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
-      )
-      for (const name of plan.sourcesToDelete) this.log(`  ${name}`)
-    }
-
-    this.log('')
-  }
-
-  private printResult(report: MigrationReport): void {
-    if (this.jsonEnabled()) return
-    if (!report.dryRun && report.items.some((item) => item.outcome !== item.plan || item.sourceKept !== undefined)) {
-      this.log('Result:')
-      this.log(
-        renderTable(
-          ['SOURCE', 'TARGET', 'OUTCOME', ...(report.deleteSource ? ['SOURCE DELETED'] : []), 'NOTE'],
-          report.items.map((item) => [
-            sourceLabel(item),
-            item.target ?? '-',
-            item.outcome,
-            ...(report.deleteSource ? [item.sourceDeleted ? 'yes' : 'no'] : []),
-            item.sourceKept ?? (item.outcome === item.plan || item.outcome === 'created' || item.outcome === 'updated' ? '' : (item.reason ?? '')),
-          ]),
-        ),
-      )
-      this.log('')
-    }
-
-    this.log(report.summary)
-    if (report.hint) process.stderr.write(`${report.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${report.hint}\n`)
-  }
 }
 
-/** The question before the first deletion, default no; the spinner pauses while it is asked. */
-async function askToDelete(names: readonly string[], feedback: {pause(): void; resume(): void}): Promise<boolean> {
-  feedback.pause()
-  try {
-    const {confirmOnTerminal} = await import('../ui/prompts.js')
-    const one = names.length === 1
-    return await confirmOnTerminal(`Delete ${names.length} source parameter${one ? '' : 's'} from SSM now that ${one ? 'its secret' : 'their secrets'} verified?`)
-  } finally {
-    feedback.resume()
+/** The --to scope, after refusing the flags a .env source cannot take (usage errors, before any call). */
+function targetOf(flags: MigrateFlags): Scope | undefined {
+  const to = flags.to === undefined ? undefined : Scope.parse(flags.to)
+  if (flags['from-dotenv'] === undefined) return to
+  if (to === undefined) {
+    throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
   }
+
+  if (flags.type !== undefined) {
+    throw new UsageError('--type is for SSM only; .env entries have no type.', 'Select .env entries with --only KEY or --secrets-only.')
+  }
+
+  if (flags['delete-source']) {
+    throw new UsageError('--delete-source is for SSM only; a .env file is never modified or deleted.', 'Delete the file yourself once the migration is verified.')
+  }
+
+  return to
 }
 
 /** `/prod/billing` -> `prod`: parameters named /<env>/<service>/<name> land in that environment. */
@@ -256,33 +166,3 @@ function targetEnvOfPath(path: string | undefined): string | undefined {
   return first && partProblem('environment', first) === undefined ? first : undefined
 }
 
-function sourceLabel(item: ItemReport): string {
-  return item.line === undefined || item.source.startsWith('line ') ? item.source : `${item.source} (line ${item.line})`
-}
-
-function progressText(progress: MigrationProgress): string {
-  if (progress.phase === 'reading') return `Reading the source: ${progress.read} found`
-  return `Migrating: ${progress.planned} planned, ${progress.written}/${progress.toWrite} written, ${progress.verified} verified, ${progress.failed} failed${progress.deleted ? `, ${progress.deleted} sources deleted` : ''}`
-}
-
-/** One plain stderr line per phase change, for logs without a terminal. */
-function phaseLine(progress: MigrationProgress, previous: string): string | undefined {
-  if (progress.phase === previous) return undefined
-  switch (progress.phase) {
-    case 'planned':
-      return `planned ${progress.planned} item${progress.planned === 1 ? '' : 's'}, ${progress.toWrite} to write`
-    case 'writing':
-      return `writing ${progress.toWrite} secret${progress.toWrite === 1 ? '' : 's'}`
-    case 'verifying':
-      return `written ${progress.written}, ${progress.failed} failed; verifying`
-    case 'deleting':
-      return `verified ${progress.verified}; deleting source parameters`
-    case 'done':
-      if (previous === 'writing') return `written ${progress.written}, ${progress.failed} failed`
-      if (previous === 'verifying') return `verified ${progress.verified} of ${progress.written}`
-      if (previous === 'deleting') return `deleted ${progress.deleted} source parameters`
-      return undefined
-    default:
-      return undefined
-  }
-}

@@ -1,12 +1,13 @@
-import {Args, Flags, ux} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {onConflictFlag, yesFlag} from '../flags.js'
 import {Scope} from '../core/address.js'
-import {ExitCode, InterruptedError} from '../core/errors.js'
-import type {ConflictPolicy, PromoteItem, PromoteReport} from '../services/promote.js'
+import {InterruptedError} from '../core/errors.js'
+import type {CommandResult} from '../core/outcome.js'
+import type {ConflictPolicy, PromoteReport} from '../services/promote.js'
+import {promotionResult, renderPromotionPlan} from '../ui/render/promote.js'
 import {confirmOrRequireYes} from '../ui/prompts.js'
-import {renderTable} from '../ui/table.js'
 
 export default class Promote extends BaseCommand<PromoteReport> {
   static override args = {
@@ -38,7 +39,7 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Copy new or changed secrets from one environment to another: planned, confirmed, verified.'
 
-  async run(): Promise<PromoteReport> {
+  async run(): Promise<CommandResult<PromoteReport>> {
     const {args, flags} = await this.parse(Promote)
     const from = Scope.parse(args.from)
     const to = Scope.parse(args.to)
@@ -50,54 +51,12 @@ ${EXIT_CODES_HELP}`
     const options = {from, to, secrets: flags.secret, onConflict: flags['on-conflict'] as ConflictPolicy}
     const prepared = await this.spin(`Planning ${from} -> ${to}`, () => preparePromotion({source, target}, options))
     const plan = prepared.planned(dryRun)
-    this.print(() => this.log(`${dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'}:\n${renderItems(plan.items, 'plan')}\n`), flags.quiet)
-
-    let report = plan
-    if (!dryRun && !prepared.blocked && prepared.toWrite > 0) {
-      const question = `Copy ${prepared.toWrite} secret${prepared.toWrite === 1 ? '' : 's'} from ${from} to ${to}?`
-      if (!(await confirmOrRequireYes(question, flags.yes))) throw new InterruptedError('Cancelled; nothing was written.')
-      report = await this.spin(`Promoting ${prepared.toWrite} secrets to ${to}`, () => prepared.execute())
-      if (report.items.some((item) => item.outcome !== 'unchanged' && item.outcome !== 'skipped')) {
-        this.print(() => this.log(`Result:\n${renderItems(report.items, 'outcome')}\n`), flags.quiet)
-      }
-    }
-
-    if (!this.jsonEnabled()) {
-      this.log(report.summary)
-      if (report.hint && !flags.quiet) process.stderr.write(`${report.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${report.hint}\n`)
-    }
-
-    process.exitCode = report.exitCode
-    return report
+    if (!flags.quiet) this.log(renderPromotionPlan(plan))
+    if (dryRun || prepared.blocked || prepared.toWrite === 0) return promotionResult(plan, {quiet: flags.quiet, executed: false})
+    // The plan above is the question's context: a "no" is an error (exit 130, nothing written), not a report.
+    const question = `Copy ${prepared.toWrite} secret${prepared.toWrite === 1 ? '' : 's'} from ${from} to ${to}?`
+    if (!(await confirmOrRequireYes(question, flags.yes))) throw new InterruptedError('Cancelled; nothing was written.')
+    const report = await this.spin(`Promoting ${prepared.toWrite} secrets to ${to}`, () => prepared.execute())
+    return promotionResult(report, {quiet: flags.quiet, executed: true})
   }
-
-  private print(write: () => void, quiet: boolean): void {
-    if (!this.jsonEnabled() && !quiet) write()
-  }
-}
-
-const COLOURS: Record<string, string> = {
-  create: 'green',
-  created: 'green',
-  planned: 'green',
-  update: 'yellow',
-  updated: 'yellow',
-  conflict: 'red',
-  'missing-source': 'red',
-  failed: 'red',
-  unchanged: 'gray',
-  skipped: 'gray',
-  'not-run': 'gray',
-}
-
-/** NAME, TARGET, PLAN or OUTCOME, NOTE; colour through oclif's colorize, so NO_COLOR and FORCE_COLOR apply. */
-function renderItems(items: readonly PromoteItem[], column: 'plan' | 'outcome'): string {
-  return renderTable(
-    ['NAME', 'TARGET', column === 'plan' ? 'PLAN' : 'OUTCOME', 'NOTE'],
-    items.map((item) => {
-      const state = column === 'plan' ? item.plan : item.outcome
-      const note = column === 'outcome' && item.verified ? 'verified' : (item.reason ?? '')
-      return [item.name, item.target, ux.colorize(COLOURS[state], state), note]
-    }),
-  )
 }

@@ -1,6 +1,7 @@
 import {addressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {SecretAddress} from '../core/address.js'
+import {type CommandResult, succeeded} from '../core/outcome.js'
 import {restoreSecret} from '../services/delete.js'
 
 export default class Restore extends BaseCommand<{name: string; outcome: 'restored'}> {
@@ -16,12 +17,11 @@ ${EXIT_CODES_HELP}`
 
   static override summary = 'Cancel the scheduled deletion of a secret.'
 
-  async run(): Promise<{name: string; outcome: 'restored'}> {
+  async run(): Promise<CommandResult<{name: string; outcome: 'restored'}>> {
     const {args, flags} = await this.parse(Restore)
     const address = SecretAddress.fromArgs(args.scope, args.name)
     const store = await this.secretStore(flags, address.env, {write: true})
     const result = await this.spin(`Restoring ${address}`, () => restoreSecret(store, address))
-    this.log(`restored ${result.name}`)
-    return result
+    return succeeded(result, {stdout: `restored ${result.name}\n`})
   }
 }

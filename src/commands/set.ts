@@ -4,6 +4,7 @@ import {addressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
+import {lines, type CommandResult, succeeded} from '../core/outcome.js'
 import {parseTags} from '../core/tags.js'
 import {yesFlag} from '../flags.js'
 import {escapeLine} from '../core/printable.js'
@@ -62,7 +63,7 @@ ${EXIT_CODES_HELP}`
   // Not strict (see above), so oclif would show variadic arguments; the real shape is fixed.
   static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--field NAME | --unset-field NAME] [--generate [--length N] [--exclude-punctuation] [--exclude-characters CHARS] [--show]] [--yes] [--json]'
 
-  async run(): Promise<SetResult | FieldWriteResult> {
+  async run(): Promise<CommandResult<SetResult | FieldWriteResult>> {
     const {args, argv, flags} = await this.parse(Set)
     refuseValueArguments(argv as string[], args.scope, args.name)
     refuseAssignment(args.scope, args.name)
@@ -83,19 +84,18 @@ ${EXIT_CODES_HELP}`
           : await this.readSecretValue(label, flags['from-file'])
         : undefined
     store ??= await this.secretStore(flags, address.env, {write: true})
-    const result = field === undefined ? await this.setWhole(store, address, value as SecretValue, flags, tags) : await this.setField(store, address, field, value)
-    if (flags.show && value) await writeStdout(`${value.text}\n`)
-    return result
+    const {json, line} = field === undefined ? await this.setWhole(store, address, value as SecretValue, flags, tags) : await this.setField(store, address, field, value)
+    // --show: the generated value after the outcome line, only on a terminal (checked above).
+    return succeeded<SetResult | FieldWriteResult>(json, {stdout: lines(line, ...(flags.show && value ? [value.text as string] : []))})
   }
 
-  private async setField(store: SecretStore, address: SecretAddress, field: string, value: SecretValue | undefined): Promise<FieldWriteResult> {
+  private async setField(store: SecretStore, address: SecretAddress, field: string, value: SecretValue | undefined): Promise<{json: FieldWriteResult; line: string}> {
     const change = value === undefined ? {field, unset: true as const} : {field, value: fieldValueText(value, field)}
     const result = await this.spin(`Storing ${address} field ${field}`, () => writeField(store, address.fullName, change))
-    this.log(`${result.outcome} ${result.name} field ${result.field}${result.action === 'unset' && result.outcome !== 'unchanged' ? ' (removed)' : ''}${result.versionId ? ` (version ${result.versionId})` : ''}`)
-    return result
+    return {json: result, line: `${result.outcome} ${result.name} field ${result.field}${result.action === 'unset' && result.outcome !== 'unchanged' ? ' (removed)' : ''}${result.versionId ? ` (version ${result.versionId})` : ''}`}
   }
 
-  private async setWhole(store: SecretStore, address: SecretAddress, value: SecretValue, flags: SetFlags, tags: Record<string, string>): Promise<SetResult> {
+  private async setWhole(store: SecretStore, address: SecretAddress, value: SecretValue, flags: SetFlags, tags: Record<string, string>): Promise<{json: SetResult; line: string}> {
     const replaced = flags['no-overwrite'] ? undefined : await fieldsReplacedBy(store, address.fullName, value)
     if (replaced !== undefined) {
       process.stderr.write(`Warning: ${address} is a key/value secret (fields ${replaced.map((name) => escapeLine(name)).join(', ')}); this value is not a JSON object and replaces every field. To change one field, use --field NAME.\n`)
@@ -111,8 +111,7 @@ ${EXIT_CODES_HELP}`
       }),
     )
     const applied = result.metadataApplied?.length ? ` (value identical; ${result.metadataApplied.join(' and ')} applied)` : ''
-    this.log(`${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`)
-    return result
+    return {json: result, line: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`}
   }
 }
 
@@ -120,12 +119,6 @@ type SetFlags = Interfaces.InferredFlags<typeof Set.flags>
 
 function passwordOptions(flags: SetFlags): PasswordOptions {
   return {length: flags.length ?? 32, excludePunctuation: flags['exclude-punctuation'], excludeCharacters: flags['exclude-characters']}
-}
-
-function writeStdout(data: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    process.stdout.write(data, (error) => (error ? reject(error) : resolve()))
-  })
 }
 
 /** A value typed as an argument is refused before anything is read or written, and never echoed. */

@@ -4,6 +4,7 @@ import {parse} from 'dotenv'
 
 import {UsageError} from './errors.js'
 import {SecretValue} from './secret-value.js'
+import {noun} from './words.js'
 
 /** One `KEY=value` entry of a .env file, with the 1-based line its key is on. */
 export interface DotenvEntry {
@@ -80,8 +81,38 @@ export function readDotenv(text: string): DotenvFile {
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   const nonce = randomBytes(8).toString('hex')
   const marker = (line: number) => `__L${line}_${nonce}__`
-  const probe = (line: number) => `__P${line}_${nonce}__!`
+  const {keysByLine, entryLines, ignoredLines} = probeLines(lines, nonce, marker)
 
+  // Second parse: only real entries renamed, nothing prefixed, so every value is exactly dotenv's.
+  const entrySet = new Set(entryLines)
+  const exact = lines.map((line, index) => {
+    if (!entrySet.has(index + 1)) return line
+    const start = ENTRY_START.exec(line) as RegExpExecArray
+    return start[1] + marker(index + 1) + line.slice(start[0].length)
+  })
+  const values = parse(exact.join('\n'))
+  const read: EntryLines = {lines, entryLines, entrySet, keysByLine, valueAt: (line) => values[marker(line)] ?? ''}
+  const {suspect, truncated} = findPemBlocks(read)
+  return {...collectEntries(read, suspect, truncated), ignoredLines}
+}
+
+/** The entry lines of a file as dotenv reads them: their keys and exact values, by line number. */
+interface EntryLines {
+  lines: string[]
+  /** Line numbers (1-based) dotenv reads as an entry, in order. */
+  entryLines: number[]
+  entrySet: ReadonlySet<number>
+  keysByLine: ReadonlyMap<number, string>
+  valueAt: (line: number) => string
+}
+
+/**
+ * The first parse: every entry line's key renamed to a marker naming its line, every other line
+ * that is no comment prefixed with a probe. The markers dotenv returns are the entry lines; a probe
+ * found in no value is a line dotenv skipped.
+ */
+function probeLines(lines: string[], nonce: string, marker: (line: number) => string): {keysByLine: Map<number, string>; entryLines: number[]; ignoredLines: number[]} {
+  const probe = (line: number) => `__P${line}_${nonce}__!`
   const renamed: string[] = []
   const keysByLine = new Map<number, string>()
   const probed: number[] = []
@@ -109,25 +140,20 @@ export function readDotenv(text: string): DotenvFile {
 
   entryLines.sort((a, b) => a - b)
   const allValues = Object.values(first).join('\n')
-  const ignoredLines = probed.filter((number) => !allValues.includes(probe(number)))
+  return {keysByLine, entryLines, ignoredLines: probed.filter((number) => !allValues.includes(probe(number)))}
+}
 
-  // Second parse: only real entries renamed, nothing prefixed, so every value is exactly dotenv's.
-  const entrySet = new Set(entryLines)
-  const exact = lines.map((line, index) => {
-    if (!entrySet.has(index + 1)) return line
-    const start = ENTRY_START.exec(line) as RegExpExecArray
-    return start[1] + marker(index + 1) + line.slice(start[0].length)
-  })
-  const values = parse(exact.join('\n'))
-
-  // Unquoted PEM blocks: the entry that opens one holds only its first line, and every line of the
-  // block that dotenv read as an entry is key material, not a key.
+/**
+ * Unquoted PEM blocks: the entry that opens one holds only its first line, and every line of the
+ * block that dotenv read as an entry is key material, not a key.
+ */
+function findPemBlocks({lines, entryLines, entrySet, keysByLine, valueAt}: EntryLines): {suspect: Map<number, string>; truncated: DotenvFile['truncated']} {
   const suspect = new Map<number, string>()
   const truncated: DotenvFile['truncated'] = []
   for (const number of entryLines) {
     if (suspect.has(number)) continue
     const key = keysByLine.get(number) as string
-    const value = values[marker(number)] ?? ''
+    const value = valueAt(number)
     if (looksEncoded(lines[number - 1])) {
       suspect.set(number, ENCODED_KEY_REASON)
       continue
@@ -140,6 +166,15 @@ export function readDotenv(text: string): DotenvFile {
     }
   }
 
+  return {suspect, truncated}
+}
+
+/** The entries that are keys (not key material), one per key; a key on several lines is a duplicate. */
+function collectEntries(
+  {entryLines, keysByLine, valueAt}: EntryLines,
+  suspect: ReadonlyMap<number, string>,
+  truncated: DotenvFile['truncated'],
+): Omit<DotenvFile, 'ignoredLines'> {
   const linesByKey = new Map<string, number[]>()
   for (const number of entryLines) {
     if (suspect.has(number)) continue
@@ -152,12 +187,12 @@ export function readDotenv(text: string): DotenvFile {
   const cut = new Set(truncated.map(({line}) => line))
   for (const [key, keyLines] of linesByKey) {
     if (keyLines.length > 1) duplicates.push({key, lines: keyLines})
-    else if (!cut.has(keyLines[0])) entries.push({key, line: keyLines[0], value: SecretValue.fromString(values[marker(keyLines[0])] ?? '')})
+    else if (!cut.has(keyLines[0])) entries.push({key, line: keyLines[0], value: SecretValue.fromString(valueAt(keyLines[0]))})
   }
 
   entries.sort((a, b) => a.line - b.line)
   const suspectLines = [...suspect].map(([line, reason]) => ({line, reason})).sort((a, b) => a.line - b.line)
-  return {entries, duplicates, ignoredLines, suspectLines, truncated: truncated.filter(({key}) => !duplicates.some((d) => d.key === key))}
+  return {entries, duplicates, suspectLines, truncated: truncated.filter(({key}) => !duplicates.some((d) => d.key === key))}
 }
 
 /**
@@ -176,7 +211,7 @@ export function decodeDotenv(bytes: Uint8Array, file: string): string {
 export function duplicateKeysError(file: string, duplicates: DotenvFile['duplicates']): UsageError {
   const list = duplicates.map(({key, lines}) => `${key} (lines ${lines.join(', ')})`).join('; ')
   return new UsageError(
-    `${file} sets ${duplicates.length === 1 ? 'a key' : 'keys'} more than once: ${list}. Nothing was migrated.`,
+    `${file} sets ${noun(duplicates.length, 'a key', 'keys')} more than once: ${list}. Nothing was migrated.`,
     'Keep one line per key (dotenv would silently use the last one) and run again.',
   )
 }

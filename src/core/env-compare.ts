@@ -1,3 +1,5 @@
+import {byCodePoint} from './order.js'
+
 /**
  * Pure comparison of two scopes (`secrets diff`) and planning of a copy between them
  * (`secrets promote`). Both work on SHA-256 digests of values, never on the values themselves, so a
@@ -96,8 +98,4 @@ export function countPlan(items: readonly PromotePlanItem[]): Record<PromoteStat
   const counts: Record<PromoteState, number> = {create: 0, update: 0, unchanged: 0, 'missing-source': 0, conflict: 0}
   for (const item of items) counts[item.state] += 1
   return counts
-}
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

@@ -95,13 +95,6 @@ export class InterruptedError extends SecretsError {
   }
 }
 
-/** A check that ran fine but found something a pipeline should stop on (audit findings, diff). */
-export class FindingsError extends SecretsError {
-  constructor(message: string, exitCode: typeof ExitCode.findings | typeof ExitCode.different, hint?: string) {
-    super(message, {code: exitCode === ExitCode.findings ? 'FINDINGS' : 'DIFFERENT', exitCode, hint})
-  }
-}
-
 /** stdout could not be written (a full disk, an I/O error); a closed pipe (EPIPE) is not one of these. */
 export class OutputError extends SecretsError {
   constructor(message: string, hint?: string) {

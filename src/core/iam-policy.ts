@@ -12,7 +12,7 @@ import {printable} from './printable.js'
 
 export const GET_SECRET_VALUE = 'secretsmanager:GetSecretValue'
 export const DESCRIBE_SECRET = 'secretsmanager:DescribeSecret'
-export const KMS_DECRYPT = 'kms:Decrypt'
+const KMS_DECRYPT = 'kms:Decrypt'
 
 /** One IAM policy statement, in the JSON shape IAM stores (arrays even for one element). */
 export interface PolicyStatement {
@@ -153,12 +153,12 @@ export function urlSuffixOfPartition(partition: string): string {
 }
 
 /** The ARN pattern of one named secret: its name, a hyphen and exactly six suffix characters. */
-export function secretResource(placement: Placement, address: SecretAddress): string {
+function secretResource(placement: Placement, address: SecretAddress): string {
   return `${secretArnPrefix(placement)}${address.fullName}-??????`
 }
 
 /** Every secret directly in the scope's namespace, and nothing in a sibling service such as `api2`. */
-export function scopeResource(placement: Placement, scope: Scope): string {
+function scopeResource(placement: Placement, scope: Scope): string {
   return `${secretArnPrefix(placement)}${scope.prefix}*`
 }
 

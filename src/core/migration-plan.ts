@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto'
 
 import {type Scope, SecretAddress} from './address.js'
 import {MAX_SECRET_BYTES} from './secret-value.js'
+import {noun} from './words.js'
 
 /** Where a migration reads from. */
 export type SourceKind = 'ssm' | 'dotenv'
@@ -70,7 +71,7 @@ export function mapSsmName(name: string, to?: Scope): Mapping {
   if (!name.startsWith('/') || segments.length !== 3) {
     return {
       state: 'unmapped',
-      reason: `has ${segments.length} path segment${segments.length === 1 ? '' : 's'}, not /<env>/<service>/<name>; pass --to ENV/SERVICE to map it by its last segment`,
+      reason: `has ${segments.length} path ${noun(segments.length, 'segment')}, not /<env>/<service>/<name>; pass --to ENV/SERVICE to map it by its last segment`,
     }
   }
 
@@ -119,7 +120,7 @@ export function mapSources(sources: readonly SourceItem[], map: (source: SourceI
     for (const item of group) {
       const others = group.filter((other) => other !== item).map((other) => describeSource(other.source))
       item.state = 'collision'
-      item.reason = `${others.join(', ')} also map${others.length === 1 ? 's' : ''} to ${target}`
+      item.reason = `${others.join(', ')} also ${noun(others.length, 'maps', 'map')} to ${target}`
     }
   }
 
@@ -162,7 +163,7 @@ export function writeToken(target: string, previousVersionId: string | undefined
 }
 
 /** How a source is named in messages: the SSM name, or `KEY (line N)` for a .env entry. */
-export function describeSource(source: SourceItem): string {
+function describeSource(source: SourceItem): string {
   return source.line === undefined ? source.name : `${source.name} (line ${source.line})`
 }
 

@@ -11,15 +11,19 @@
  * Pure: text in, a checked manifest out. Every error names the file and line, and exits 2. Each
  * top-level section has one reader in SECTION_READERS; a new section (such as `environments:`) is one
  * more entry there, and anything not listed is refused so a typo never silently grants nothing.
+ *
+ * A little over 300 lines: the section table, the readers of `service:` and `functions:`, and the
+ * located YAML errors are one parser; the `environments:` section already lives in project-config.ts.
  */
 import {type ErrorCode, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap} from 'yaml'
 
 import {partProblem, Scope, SecretAddress} from './address.js'
 import {SecretsError, UsageError} from './errors.js'
 import {functionNameProblem} from './iam-policy.js'
-import {type EnvironmentEntry, readEnvironments} from './project-config.js'
+import {type EnvironmentEntry, PROJECT_FILE, readEnvironments} from './project-config.js'
 
-export const DEFAULT_MANIFEST_FILE = 'secrets.yml'
+/** The declared needs live in the project file. */
+export const DEFAULT_MANIFEST_FILE = PROJECT_FILE
 
 /** A secret a function declares, with where it was declared. */
 export interface DeclaredSecret {

@@ -5,6 +5,9 @@
  *
  * YAML goes through the `yaml` package (never string concatenation), as YAML 1.1 so strings such as
  * `2012-10-17`, `on` or `0123` are quoted for YAML 1.1 readers (cfn-lint, PyYAML, older js-yaml).
+ *
+ * Over 300 lines on purpose: the six renderers of one document share the identifier checks and the
+ * JSON/YAML notation helpers, and a new format is added beside the others in this one place.
  */
 import {Document, isScalar, Scalar, visit} from 'yaml'
 
@@ -146,7 +149,7 @@ function policyLogicalId(policy: FunctionPolicy): string {
 }
 
 /** The execution role the snippet attaches to, by the usual `<Function>Role` logical ID. */
-export function roleLogicalId(functionName: string): string {
+function roleLogicalId(functionName: string): string {
   return `${pascalCase(functionName)}Role`
 }
 

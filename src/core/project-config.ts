@@ -52,7 +52,7 @@ const ENTRY_KEYS = ['profile', 'role', 'region', 'account', 'kmsKeyId', 'replica
 type EntryKey = (typeof ENTRY_KEYS)[number]
 
 /** A commercial, China or GovCloud IAM role ARN (paths allowed). */
-export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/
 /** Profile names as the AWS CLI writes them in ~/.aws/config. */
 const PROFILE = /^[\w.@+=,:/-]{1,128}$/
 /** A key id, a multi-Region key id, an alias, or the ARN of a key or an alias. */
@@ -84,85 +84,25 @@ export function readEnvironments(value: Node | null, context: SectionContext, ke
   return entries
 }
 
+/**
+ * The keys of an entry that hold one string, each with the form it must have and what a wrong one
+ * is told (after `environment "<name>": <key>`).
+ */
+const STRING_KEYS: Record<Exclude<EntryKey, 'replicaRegions'>, {form: RegExp; problem: string}> = {
+  profile: {form: PROFILE, problem: 'is not a profile name (letters, digits and _.@+=,:/- only).'},
+  role: {form: ROLE_ARN, problem: 'is not an IAM role ARN; expected arn:aws:iam::<12-digit account>:role/<name>.'},
+  region: {form: REGION, problem: 'is not an AWS region such as us-east-1.'},
+  account: {form: ACCOUNT, problem: 'must be a 12-digit AWS account id, quoted: account: "111111111111".'},
+  kmsKeyId: {form: KMS_KEY_ID, problem: 'is not a KMS key id, alias/<name>, or key or alias ARN.'},
+}
+
 function readEntry(name: string, node: Node | null, context: SectionContext, keyLine: number): EnvironmentEntry {
   if (!isMap(node) || node.items.length === 0) {
     throw context.error(node ? context.lineOf(node) : keyLine, `environment "${name}" needs its settings (${ENTRY_KEYS.join(', ')}).`, environmentsHint())
   }
 
   const entry: EnvironmentEntry = {name, line: keyLine}
-  for (const pair of node.items) {
-    const keyNode = pair.key as Node | null
-    const key = isScalar(keyNode) ? String(keyNode.value) : ''
-    const line = context.lineOf(keyNode)
-    const valueNode = pair.value as Node | null
-    const valueLine = valueNode ? context.lineOf(valueNode) : line
-    if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
-      if (secretNameMatch(key) !== undefined) {
-        throw context.error(line, `environment "${name}": "${key}" looks like a secret value; ${PROJECT_FILE} never holds one (it is committed with the code).`, secretValueHint())
-      }
-
-      throw context.error(line, `environment "${name}": unknown key "${key}"; an environment has ${ENTRY_KEYS.join(', ')}.`)
-    }
-
-    const where = `environment "${name}": ${key}`
-    const text = (): string => {
-      if (!isScalar(valueNode) || typeof valueNode.value !== 'string' || valueNode.value.length === 0) {
-        const number = isScalar(valueNode) && typeof valueNode.value === 'number'
-        throw context.error(valueLine, `${where} must be a string${number ? ' (quote it: YAML reads unquoted digits as a number)' : ''}.`)
-      }
-
-      return valueNode.value
-    }
-
-    switch (key as EntryKey) {
-      case 'profile': {
-        const profile = text()
-        if (!PROFILE.test(profile)) throw context.error(valueLine, `${where} is not a profile name (letters, digits and _.@+=,:/- only).`)
-        entry.profile = profile
-        break
-      }
-
-      case 'role': {
-        const role = text()
-        if (!ROLE_ARN.test(role)) {
-          throw context.error(valueLine, `${where} is not an IAM role ARN; expected arn:aws:iam::<12-digit account>:role/<name>.`)
-        }
-
-        entry.role = role
-        break
-      }
-
-      case 'region': {
-        const region = text()
-        if (!REGION.test(region)) throw context.error(valueLine, `${where} is not an AWS region such as us-east-1.`)
-        entry.region = region
-        break
-      }
-
-      case 'account': {
-        const account = text()
-        if (!ACCOUNT.test(account)) throw context.error(valueLine, `${where} must be a 12-digit AWS account id, quoted: account: "111111111111".`)
-        entry.account = account
-        break
-      }
-
-      case 'kmsKeyId': {
-        const key = text()
-        if (!KMS_KEY_ID.test(key)) {
-          throw context.error(valueLine, `${where} is not a KMS key id, alias/<name>, or key or alias ARN.`)
-        }
-
-        entry.kmsKeyId = key
-        break
-      }
-
-      case 'replicaRegions': {
-        entry.replicaRegions = readRegions(valueNode, context, where, valueLine)
-        break
-      }
-    }
-  }
-
+  for (const pair of node.items) readSetting(entry, pair.key as Node | null, pair.value as Node | null, context)
   if (entry.profile !== undefined && entry.role !== undefined) {
     const second = node.items.findLast((pair) => ['profile', 'role'].includes(String((pair.key as {value?: unknown})?.value)))
     throw context.error(
@@ -182,6 +122,36 @@ function readEntry(name: string, node: Node | null, context: SectionContext, key
   }
 
   return entry
+}
+
+/** Reads one `key: value` of an environment into `entry`, checking the key and the value's form. */
+function readSetting(entry: EnvironmentEntry, keyNode: Node | null, valueNode: Node | null, context: SectionContext): void {
+  const {name} = entry
+  const key = isScalar(keyNode) ? String(keyNode.value) : ''
+  const line = context.lineOf(keyNode)
+  const valueLine = valueNode ? context.lineOf(valueNode) : line
+  if (!(ENTRY_KEYS as readonly string[]).includes(key)) {
+    if (secretNameMatch(key) !== undefined) {
+      throw context.error(line, `environment "${name}": "${key}" looks like a secret value; ${PROJECT_FILE} never holds one (it is committed with the code).`, secretValueHint())
+    }
+
+    throw context.error(line, `environment "${name}": unknown key "${key}"; an environment has ${ENTRY_KEYS.join(', ')}.`)
+  }
+
+  const where = `environment "${name}": ${key}`
+  if (key === 'replicaRegions') {
+    entry.replicaRegions = readRegions(valueNode, context, where, valueLine)
+    return
+  }
+
+  if (!isScalar(valueNode) || typeof valueNode.value !== 'string' || valueNode.value.length === 0) {
+    const number = isScalar(valueNode) && typeof valueNode.value === 'number'
+    throw context.error(valueLine, `${where} must be a string${number ? ' (quote it: YAML reads unquoted digits as a number)' : ''}.`)
+  }
+
+  const {form, problem} = STRING_KEYS[key as keyof typeof STRING_KEYS]
+  if (!form.test(valueNode.value)) throw context.error(valueLine, `${where} ${problem}`)
+  entry[key as keyof typeof STRING_KEYS] = valueNode.value
 }
 
 function readRegions(node: Node | null, context: SectionContext, where: string, line: number): string[] {
@@ -221,7 +191,7 @@ export function environmentScalars(section: Node | null, lineOf: (node: Node | n
 }
 
 export function secretValueHint(): string {
-  return 'Store the value with "secrets set ENV/SERVICE NAME" (it reads stdin or a prompt) and keep only names in secrets.yml.'
+  return `Store the value with "secrets set ENV/SERVICE NAME" (it reads stdin or a prompt) and keep only names in ${PROJECT_FILE}.`
 }
 
 function environmentsHint(): string {

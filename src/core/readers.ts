@@ -8,7 +8,8 @@
  * keeps the SDK error's name, as the stores do. Listings are async iterables of pages, so a caller
  * can report progress and keep what it read before a page was denied.
  */
-import type {LambdaFunctionInput, PolicyInput, TaskDefinitionInput} from './audit/inspect.js'
+import type {LambdaFunctionInput, TaskDefinitionInput} from './audit/inspect.js'
+import type {PolicyInput} from './audit/inspect-iam.js'
 
 /** A Lambda function's `$LATEST` environment, as ListFunctions returns it. */
 export interface LambdaFunctionEnvironment extends LambdaFunctionInput {

@@ -7,16 +7,11 @@
  */
 import pLimit from 'p-limit'
 
+import {inBatches} from '../core/batches.js'
 import {AccessDeniedError} from '../core/errors.js'
 import {type AuditArea, type CoverageGap, type Finding, sortFindings} from '../core/audit/findings.js'
-import {
-  type IamInput,
-  inspectIam,
-  inspectLambdaFunction,
-  inspectParameters,
-  inspectTaskDefinition,
-  parameterNeedsValue,
-} from '../core/audit/inspect.js'
+import {inspectLambdaFunction, inspectParameters, inspectTaskDefinition, parameterNeedsValue} from '../core/audit/inspect.js'
+import {type IamInput, inspectIam} from '../core/audit/inspect-iam.js'
 import {scanManyForSecrets} from '../core/audit/secret-scan.js'
 import type {SecretScanner} from '../core/audit/variables.js'
 import {
@@ -222,11 +217,10 @@ async function collectSsm(reader: SsmInventoryReader, scan: SecretScanner, limit
 
   const needValues = parameters.filter((parameter) => parameterNeedsValue({type: parameter.type ?? ''}))
   const values = new Map<string, string>()
-  const batches: string[][] = []
-  for (let index = 0; index < needValues.length; index += SSM_VALUES_PER_READ) {
-    batches.push(needValues.slice(index, index + SSM_VALUES_PER_READ).map((parameter) => parameter.name))
-  }
-
+  const batches = inBatches(
+    needValues.map((parameter) => parameter.name),
+    SSM_VALUES_PER_READ,
+  )
   let denied = false
   await Promise.all(
     batches.map((names) =>

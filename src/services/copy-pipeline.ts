@@ -1,6 +1,7 @@
 import {ExitCode, type ExitCodeValue, SecretsError} from '../core/errors.js'
 import {digestOf, writeToken} from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
+import {plural} from '../core/words.js'
 import type {PutOptions, SecretStore} from '../stores/secret-store.js'
 
 /*
@@ -151,5 +152,5 @@ export async function verifyWritten<T extends PipelineItem>(
 /** The summary line: `<head>: N <noun>s: 2 created, 1 failed.`, naming only the counts above 0. */
 export function summaryLine(head: string, count: number, noun: string, parts: ReadonlyArray<readonly [label: string, count: number]>): string {
   const counted = parts.filter(([, n]) => n > 0).map(([label, n]) => `${n} ${label}`)
-  return `${head}: ${count} ${noun}${count === 1 ? '' : 's'}${counted.length > 0 ? `: ${counted.join(', ')}` : ''}.`
+  return `${head}: ${plural(count, noun)}${counted.length > 0 ? `: ${counted.join(', ')}` : ''}.`
 }

@@ -1,3 +1,4 @@
+import {judgeAccount} from '../core/account-guard.js'
 import type {Scope} from '../core/address.js'
 import {shownEndpoint} from '../core/endpoint.js'
 import {ExitCode, type ExitCodeValue, SecretsError} from '../core/errors.js'
@@ -33,6 +34,36 @@ export interface DoctorReport {
   checks: Check[]
   ok: boolean
   exitCode: ExitCodeValue
+}
+
+/** Without ENV/SERVICE and with environments in secrets.yml: one report per environment. */
+export interface DoctorEnvironmentsReport {
+  file: string
+  environments: Array<{environment: string} & DoctorReport>
+  ok: boolean
+  /** The first failing environment's exit code, or 0. */
+  exitCode: ExitCodeValue
+}
+
+/**
+ * Every environment of secrets.yml checked in turn (`check` builds each one's ports and runs
+ * `runDoctor`; `onChecked` hears each report as it comes); the outcome is the first failing one's.
+ */
+export async function checkEnvironments(
+  file: string,
+  names: readonly string[],
+  check: (environment: string) => Promise<DoctorReport>,
+  onChecked: (environment: string, report: DoctorReport) => void = () => {},
+): Promise<DoctorEnvironmentsReport> {
+  const environments: DoctorEnvironmentsReport['environments'] = []
+  for (const environment of names) {
+    const report = await check(environment)
+    onChecked(environment, report)
+    environments.push({environment, ...report})
+  }
+
+  const failed = environments.find((report) => !report.ok)
+  return {file, environments, ok: failed === undefined, exitCode: failed?.exitCode ?? ExitCode.ok}
 }
 
 export interface DoctorInput {
@@ -156,20 +187,18 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     return `account ${identity.account ?? '?'}, ${identity.arn ?? '?'}`
   })
 
-  // 3b. The environment's account guard: writes there are refused unless these credentials match.
-  const expected = input.environment?.account
-  if (expected !== undefined && report.account !== undefined) {
-    checks.push(
-      report.account === expected
-        ? {id: 'account', status: 'ok', detail: `${expected}, as secrets.yml expects for ${input.environment?.name}`}
-        : {
-            id: 'account',
-            status: 'fail',
-            detail: `secrets.yml expects account ${expected} for ${input.environment?.name}, but these credentials are account ${report.account}; set, promote, migrate, delete and restore refuse to write`,
-            fix: `Use credentials for account ${expected} (a profile: or role: in secrets.yml, or --profile), or correct account: in secrets.yml.`,
-            exitCode: ExitCode.accessDenied,
-          },
-    )
+  // 3b. The environment's account guard (src/core/account-guard.ts): writes there are refused unless these credentials match.
+  const guard = judgeAccount(input.environment, report.account)
+  if (guard.status === 'match') {
+    checks.push({id: 'account', status: 'ok', detail: `${guard.expected}, as secrets.yml expects for ${input.environment?.name}`})
+  } else if (guard.status === 'mismatch') {
+    checks.push({
+      id: 'account',
+      status: 'fail',
+      detail: `secrets.yml expects account ${guard.expected} for ${input.environment?.name}, but these credentials are account ${guard.actual}; set, promote, migrate, delete and restore refuse to write`,
+      fix: `Use credentials for account ${guard.expected} (a profile: or role: in secrets.yml, or --profile), or correct account: in secrets.yml.`,
+      exitCode: ExitCode.accessDenied,
+    })
   }
 
   // 4. Do the services answer? One cheap read each.

@@ -86,7 +86,7 @@ export async function grantPolicies(request: GrantRequest, source: () => Promise
 }
 
 /** Explicit values win; CloudFormation formats leave the rest to pseudo-parameters; others ask AWS. */
-export async function resolvePlacement(request: GrantRequest, source: () => Promise<PlacementSource>): Promise<Placement> {
+async function resolvePlacement(request: GrantRequest, source: () => Promise<PlacementSource>): Promise<Placement> {
   if (usesPseudoParameters(request.format)) {
     return {
       partition: request.partition ?? PSEUDO_PLACEMENT.partition,

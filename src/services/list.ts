@@ -1,5 +1,6 @@
 import pLimit from 'p-limit'
 
+import {byCodePoint} from '../core/order.js'
 import type {ReplicaStatus, SecretMetadata, SecretStore} from '../stores/secret-store.js'
 
 export interface ListedSecret {
@@ -40,7 +41,8 @@ export async function listSecrets(
     )
   }
 
-  return listed.sort((a, b) => a.name.localeCompare(b.name))
+  // The order of `get --all` and `diff`: by code point, the same on every machine whatever its locale.
+  return listed.sort((a, b) => byCodePoint(a.name, b.name))
 }
 
 function toListed(secret: SecretMetadata): ListedSecret {

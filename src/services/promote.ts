@@ -1,10 +1,12 @@
 import pLimit from 'p-limit'
 
 import type {Scope} from '../core/address.js'
-import {countPlan, planPromotion, type PromoteState, type TargetDigest} from '../core/env-compare.js'
+import {countPlan, planPromotion, type PromotePlanItem, type PromoteState, type TargetDigest} from '../core/env-compare.js'
 import {ExitCode, type ExitCodeValue, NotFoundError, UsageError} from '../core/errors.js'
 import {digestOf, scheduledReason} from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
+import {noun} from '../core/words.js'
+import {readScope} from '../stores/read-scope.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {
   applyConflictPolicy,
@@ -20,7 +22,6 @@ import {
   writeFailureReason,
   writeOptions,
 } from './copy-pipeline.js'
-import {readScope} from './diff.js'
 
 export type {ConflictPolicy} from './copy-pipeline.js'
 
@@ -78,7 +79,7 @@ export interface PreparedPromotion {
 
 const DEFAULT_CONCURRENCY = 8
 /** Marks the secrets a promotion created, so `secrets list`/the console show where they came from. */
-export const PROMOTED_FROM_TAG = 'secrets:promoted-from'
+const PROMOTED_FROM_TAG = 'secrets:promoted-from'
 
 interface Working {
   item: PromoteItem
@@ -108,14 +109,7 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
     to.secret(name)
   }
 
-  const scheduled = new Set<string>()
-  const [source, target] = await Promise.all([readScope(sourceStore, from), readScope(store, to, {scheduled})])
-  const sourceDigests = new Map([...source.values].map(([name, value]) => [name, digestOf(value.bytes)]))
-  const targetDigests = new Map<string, TargetDigest>(
-    [...target.values].map(([name, value]) => [name, {digest: digestOf(value.bytes), versionId: target.versionIds.get(name)}]),
-  )
-  // A target scheduled for deletion refuses every write: found here, in the plan, not at write time.
-  for (const name of scheduled) if (!targetDigests.has(name)) targetDigests.set(name, {digest: '', scheduledForDeletion: true})
+  const {source, sourceDigests, targetDigests} = await readBothScopes(sourceStore, store, from, to)
   if (source.values.size === 0) {
     throw new NotFoundError(`${from} has no secrets; nothing to promote.`, `Run "secrets list ${from.env}" to see the services of ${from.env}.`)
   }
@@ -128,15 +122,7 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
   }
 
   const working: Working[] = plan.map((planned) => ({
-    item: {
-      name: planned.name,
-      source: `${from.prefix}${planned.name}`,
-      target: `${to.prefix}${planned.name}`,
-      plan: planned.state,
-      outcome: planned.state === 'create' || planned.state === 'update' ? 'planned' : planned.state,
-      ...(planned.state === 'missing-source' ? {reason: `${from.prefix}${planned.name} does not exist`} : {}),
-      ...(planned.state === 'conflict' ? {reason: scheduledReason(`${to.prefix}${planned.name}`)} : {}),
-    },
+    item: plannedItem(planned, from, to),
     digest: sourceDigests.get(planned.name),
     previousVersionId: targetDigests.get(planned.name)?.versionId,
     description: source.metadata.get(planned.name)?.description,
@@ -170,6 +156,34 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
       await verifyWritten(store, written.map(({item, digest}) => ({item, target: item.target, digest})))
       return planReport(false)
     },
+  }
+}
+
+/**
+ * Both scopes, read side by side, and their digests; a target scheduled for deletion refuses every
+ * write, so it is found here, in the plan, not at write time.
+ */
+async function readBothScopes(sourceStore: SecretStore, store: SecretStore, from: Scope, to: Scope) {
+  const scheduled = new Set<string>()
+  const [source, target] = await Promise.all([readScope(sourceStore, from), readScope(store, to, {scheduled})])
+  const sourceDigests = new Map([...source.values].map(([name, value]) => [name, digestOf(value.bytes)]))
+  const targetDigests = new Map<string, TargetDigest>(
+    [...target.values].map(([name, value]) => [name, {digest: digestOf(value.bytes), versionId: target.versionIds.get(name)}]),
+  )
+  for (const name of scheduled) if (!targetDigests.has(name)) targetDigests.set(name, {digest: '', scheduledForDeletion: true})
+  return {source, sourceDigests, targetDigests}
+}
+
+/** One secret's report line as planned: names and states only. */
+function plannedItem(planned: PromotePlanItem, from: Scope, to: Scope): PromoteItem {
+  return {
+    name: planned.name,
+    source: `${from.prefix}${planned.name}`,
+    target: `${to.prefix}${planned.name}`,
+    plan: planned.state,
+    outcome: planned.state === 'create' || planned.state === 'update' ? 'planned' : planned.state,
+    ...(planned.state === 'missing-source' ? {reason: `${from.prefix}${planned.name} does not exist`} : {}),
+    ...(planned.state === 'conflict' ? {reason: scheduledReason(`${to.prefix}${planned.name}`)} : {}),
   }
 }
 
@@ -221,7 +235,7 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
     exitCode = ExitCode.conflict
     const names = items.filter((item) => item.plan === 'conflict').map((item) => item.target)
     hint =
-      `Nothing was written: ${listNames(names)} ${names.length === 1 ? 'is' : 'are'} scheduled for deletion. If that was a mistake, run ` +
+      `Nothing was written: ${listNames(names)} ${noun(names.length, 'is', 'are')} scheduled for deletion. If that was a mistake, run ` +
       `${names.map((name) => `"secrets restore ${name}"`).join(', ')}, then this command again; otherwise promote the others by name with --secret NAME.`
   } else if (totals.conflict > 0) {
     exitCode = ExitCode.conflict

@@ -3,7 +3,6 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
-  GetRandomPasswordCommand,
   GetSecretValueCommand,
   paginateListSecretVersionIds,
   paginateListSecrets,
@@ -12,13 +11,13 @@ import {
   type SecretsManagerClient,
   TagResourceCommand,
   UpdateSecretCommand,
-  UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager'
 import pLimit from 'p-limit'
 
 import {SCHEDULED_FOR_DELETION, translateAwsError} from '../aws/errors.js'
+import {inBatches} from '../core/batches.js'
 import {ConflictError, ExitCode} from '../core/errors.js'
-import {SecretValue} from '../core/secret-value.js'
+import type {SecretValue} from '../core/secret-value.js'
 import {
   type BatchReadResult,
   CURRENT_STAGE,
@@ -29,15 +28,16 @@ import {
   type SecretMetadata,
   type SecretStore,
   type PasswordOptions,
-  PENDING_STAGE,
   type SecretVersion,
   sortNewestFirst,
   type SwapResult,
   type VersionedValue,
 } from './secret-store.js'
+import {fromPayload, payload, toMetadata} from './secrets-manager-mapping.js'
+import {randomPassword, swapCurrent} from './secrets-manager-swap.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
-export const BATCH_GET_LIMIT = 20
+const BATCH_GET_LIMIT = 20
 /** Batches in flight at once: enough to hide latency, well under the API's request rate quota. */
 const BATCH_CONCURRENCY = 4
 
@@ -155,59 +155,13 @@ export class SecretsManagerStore implements SecretStore {
     return {value: fromPayload(output), versionId: output.VersionId ?? ''}
   }
 
-  /**
-   * Secrets Manager has no conditional put, but UpdateSecretVersionStage is a compare-and-swap on a
-   * stage: moving AWSCURRENT with RemoveFromVersionId fails ("Version stage AWSCURRENT not found in
-   * version ...", InvalidParameterException) when AWSCURRENT is no longer on that version. So the
-   * new version is put under PENDING_STAGE only (readers of AWSCURRENT never see it), then AWSCURRENT
-   * is moved onto it from the version read; the label is taken off afterwards either way.
-   */
+  /** A compare-and-swap on AWSCURRENT (see swapCurrent in secrets-manager-swap.ts). */
   async swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult> {
-    const put = await this.call(
-      'secretsmanager:PutSecretValue',
-      name,
-      () => this.client.send(new PutSecretValueCommand({SecretId: name, ...payload(value), VersionStages: [PENDING_STAGE]})),
-      value,
-    )
-    const versionId = put.VersionId ?? ''
-    try {
-      await this.client.send(
-        new UpdateSecretVersionStageCommand({SecretId: name, VersionStage: CURRENT_STAGE, MoveToVersionId: versionId, RemoveFromVersionId: expectedVersionId}),
-      )
-    } catch (error) {
-      await this.dropPendingLabel(name, versionId)
-      if (isStageMismatch(error)) return {swapped: false}
-      throw translateAwsError(error, {action: 'secretsmanager:UpdateSecretVersionStage', resource: name, listHint: listHintFor(name)})
-    }
-
-    await this.dropPendingLabel(name, versionId)
-    return {swapped: true, versionId}
+    return swapCurrent(this.client, name, value, expectedVersionId)
   }
 
   async generatePassword(options: PasswordOptions): Promise<SecretValue> {
-    const output = await this.call('secretsmanager:GetRandomPassword', '*', () =>
-      this.client.send(
-        new GetRandomPasswordCommand({
-          PasswordLength: options.length,
-          ExcludePunctuation: options.excludePunctuation,
-          ExcludeCharacters: options.excludeCharacters || undefined,
-        }),
-      ),
-    )
-    return SecretValue.fromString(output.RandomPassword ?? '')
-  }
-
-  /**
-   * Takes PENDING_STAGE off the version this writer put. Best effort: another writer's put may have
-   * moved the label already (AWS then refuses the removal), and a failure here must not turn a write
-   * that happened into an error; a label left behind moves to the next field write's version.
-   */
-  private async dropPendingLabel(name: string, versionId: string): Promise<void> {
-    try {
-      await this.client.send(new UpdateSecretVersionStageCommand({SecretId: name, VersionStage: PENDING_STAGE, RemoveFromVersionId: versionId}))
-    } catch {
-      // See above.
-    }
+    return randomPassword(this.client, options)
   }
 
   async getMany(names: string[]): Promise<BatchReadResult> {
@@ -216,10 +170,8 @@ export class SecretsManagerStore implements SecretStore {
     const missing: string[] = []
     const scheduled: string[] = []
     const limit = pLimit(BATCH_CONCURRENCY)
-    const batches: string[][] = []
-    for (let i = 0; i < names.length; i += BATCH_GET_LIMIT) batches.push(names.slice(i, i + BATCH_GET_LIMIT))
     await Promise.all(
-      batches.map((batch) =>
+      inBatches(names, BATCH_GET_LIMIT).map((batch) =>
         limit(async () => {
           const output = await this.call('secretsmanager:BatchGetSecretValue', batch.join(', '), () =>
             this.client.send(new BatchGetSecretValueCommand({SecretIdList: batch})),
@@ -326,12 +278,6 @@ export class SecretsManagerStore implements SecretStore {
   }
 }
 
-/** The stage move's compare failed: AWSCURRENT is no longer on the version read (another writer won). */
-function isStageMismatch(error: unknown): boolean {
-  const {name, message} = error as {name?: string; message?: string}
-  return name === 'InvalidParameterException' && /not (found|attached)/i.test(message ?? '')
-}
-
 function existsConflict(name: string): ConflictError {
   return new ConflictError(`${name} already exists and --no-overwrite was given; nothing was written.`)
 }
@@ -339,49 +285,4 @@ function existsConflict(name: string): ConflictError {
 function listHintFor(name: string): string {
   const scope = name.split('/').slice(1, 3).join('/')
   return scope ? `secrets list ${scope}` : 'secrets list'
-}
-
-function payload(value: SecretValue): {SecretString: string} | {SecretBinary: Uint8Array} {
-  const text = value.text
-  return text === undefined ? {SecretBinary: value.bytes} : {SecretString: text}
-}
-
-function fromPayload(output: {SecretString?: string; SecretBinary?: Uint8Array}): SecretValue {
-  if (output.SecretString !== undefined) return SecretValue.fromString(output.SecretString)
-  return SecretValue.fromBytes(output.SecretBinary ?? new Uint8Array())
-}
-
-function toMetadata(entry: {
-  Name?: string
-  ARN?: string
-  Description?: string
-  LastChangedDate?: Date
-  CreatedDate?: Date
-  DeletedDate?: Date
-  KmsKeyId?: string
-  Tags?: {Key?: string; Value?: string}[]
-  PrimaryRegion?: string
-  ReplicationStatus?: {Region?: string; KmsKeyId?: string; Status?: string; StatusMessage?: string; LastAccessedDate?: Date}[]
-}): SecretMetadata {
-  return {
-    name: entry.Name ?? '',
-    arn: entry.ARN,
-    description: entry.Description,
-    lastChangedDate: entry.LastChangedDate,
-    createdDate: entry.CreatedDate,
-    deletedDate: entry.DeletedDate,
-    kmsKeyId: entry.KmsKeyId,
-    tags: Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
-    ...(entry.PrimaryRegion ? {primaryRegion: entry.PrimaryRegion} : {}),
-    ...(entry.ReplicationStatus?.length
-      ? {
-          replication: entry.ReplicationStatus.map((replica) => ({
-            region: replica.Region ?? '',
-            status: replica.Status ?? 'Unknown',
-            ...(replica.StatusMessage ? {statusMessage: replica.StatusMessage} : {}),
-            ...(replica.KmsKeyId ? {kmsKeyId: replica.KmsKeyId} : {}),
-          })),
-        }
-      : {}),
-  }
 }

@@ -7,10 +7,11 @@ import {
 } from '@aws-sdk/client-ssm'
 
 import {translateAwsError} from '../aws/errors.js'
+import {inBatches} from '../core/batches.js'
 import {SecretValue} from '../core/secret-value.js'
 
 /** SSM's page size for GetParametersByPath and its batch size for GetParameters/DeleteParameters. */
-export const SSM_PAGE_SIZE = 10
+const SSM_PAGE_SIZE = 10
 
 /** One parameter as read from SSM: SecureStrings arrive decrypted, StringLists exactly as stored. */
 export interface SsmParameter {
@@ -49,7 +50,7 @@ export class SsmSource implements ParameterSource {
 
   async read(names: string[]): Promise<Map<string, SsmParameter>> {
     const found = new Map<string, SsmParameter>()
-    for (const batch of batches(names)) {
+    for (const batch of inBatches(names, SSM_PAGE_SIZE)) {
       try {
         const output = await this.client.send(new GetParametersCommand({Names: batch, WithDecryption: true}))
         for (const parameter of output.Parameters ?? []) found.set(parameter.Name ?? '', toParameter(parameter))
@@ -63,7 +64,7 @@ export class SsmSource implements ParameterSource {
 
   async delete(names: string[]): Promise<string[]> {
     const deleted: string[] = []
-    for (const batch of batches(names)) {
+    for (const batch of inBatches(names, SSM_PAGE_SIZE)) {
       try {
         const output = await this.client.send(new DeleteParametersCommand({Names: batch}))
         deleted.push(...(output.DeletedParameters ?? []))
@@ -83,10 +84,4 @@ function toParameter(parameter: Parameter): SsmParameter {
     // SSM values are text; a StringList is kept as the comma-joined string SSM returns.
     value: SecretValue.fromString(parameter.Value ?? ''),
   }
-}
-
-function batches(names: string[]): string[][] {
-  const result: string[][] = []
-  for (let i = 0; i < names.length; i += SSM_PAGE_SIZE) result.push(names.slice(i, i + SSM_PAGE_SIZE))
-  return result
 }

@@ -127,6 +127,19 @@ describe('doctor and audit with environments', () => {
     expect(first).toMatchObject({ok: true, account: '222222222222', region: 'us-west-2', credentials: {kind: 'assume-role'}})
     expect(second.ok).toBe(false)
     expect(second.checks).toEqual(expect.arrayContaining([expect.objectContaining({id: 'account', status: 'fail'})]))
+    // As text: one section per environment under its name and the file, and the same exit code;
+    // --quiet leaves only the failing environment's problems.
+    const text = await runCli(['doctor'], {cwd: dir})
+    expect(text.code).toBe(5)
+    const file = join(dir, 'secrets.yml')
+    expect(text.stdout.indexOf(`== ${good} (${file})\n`)).toBe(0)
+    expect(text.stdout).toContain(`\nAll checks passed.\n\n== ${bad} (${file})\n`)
+    expect(text.stdout).toContain(`Problems:\n  x account: secrets.yml expects account 999999999999 for ${bad}, but`)
+    expect(text.stdout).toMatch(/\n\nExit 5: fix the first problem above and run "secrets doctor" again\.\n\n$/)
+    const quiet = await runCli(['doctor', '--quiet'], {cwd: dir})
+    expect(quiet.code).toBe(5)
+    expect(quiet.stdout).toMatch(new RegExp(`^== ${bad} \\(.*\\)\nProblems:\n  x account: `))
+    expect(quiet.stdout).not.toContain(good)
   })
 
   it('doctor ENV/SERVICE checks that environment only', async () => {

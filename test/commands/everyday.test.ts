@@ -166,6 +166,15 @@ describe('list', () => {
     expect(json.secrets.map((secret: {name: string}) => secret.name)).toEqual([`/${env}/lst/ONE`])
   })
 
+  it('says on stderr, not stdout, that a scope holds nothing, and exits 0 (under --json: the empty list alone)', async () => {
+    const human = await runCli(['list', `${env}/nothing-here`])
+    expect(human).toMatchObject({code: 0, stdout: '', stderr: `No secrets under /${env}/nothing-here/.\n`})
+    const json = await runCli(['list', `${env}/nothing-here`, '--json'])
+    expect(json.code).toBe(0)
+    expect(json.stderr).toBe('')
+    expect(JSON.parse(json.stdout)).toEqual({prefix: `/${env}/nothing-here/`, secrets: []})
+  })
+
   it('never prints values', async () => {
     await runCli(['set', `${env}/quiet`, 'V'], {input: 'canary-list-41c'})
     const result = await runCli(['list', env, '--json'])

@@ -331,8 +331,9 @@ describe('the canary never leaks', () => {
     // Killed by the signal (the shell reports 130) or exited 130 after restoring the terminal.
     expect([130, -2]).toContain(first.exit)
     expect(second.exit).toBe(130)
-    for (const result of [first, second]) {
-      expect(leakIn(result.output)).toBe(false)
+    for (const [index, result] of [first, second].entries()) {
+      // On failure, the terminal's output with the canary marked, so CI's log says where it showed.
+      expect(leakIn(result.output), `run ${index + 1}: ${result.output.replaceAll(CANARY, '<CANARY>').slice(-600)}`).toBe(false)
       expect(result.output).not.toMatch(/^\s{4}at /m)
     }
 

@@ -43,7 +43,7 @@ export function guessScopeFromWorkload(name: string): GuessedScope {
 }
 
 /** A variable name as a secret name, or NAME when it is not a valid one. */
-export function secretNameFor(variable: string): string {
+function secretNameFor(variable: string): string {
   return valid('name', variable) ? variable : 'NAME'
 }
 

@@ -102,7 +102,7 @@ function findPiece(piece: string, text: string, from: number, end: number): numb
 const hasWildcard = (text: string) => /[*?]/.test(text)
 
 /** True when the statement's actions include reading a secret value. Action names are case-insensitive. */
-export function statementReadsSecrets(statement: PolicyStatement): {reads: boolean; actions: string[]} {
+function statementReadsSecrets(statement: PolicyStatement): {reads: boolean; actions: string[]} {
   if (statement.NotAction !== undefined) {
     const excluded = asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, READ_SECRET_ACTION, true))
     return {reads: !excluded, actions: excluded ? [] : ['NotAction']}
@@ -135,7 +135,7 @@ export function secretReach(resource: string): SecretReach {
 }
 
 /** Reach of the name part of a secret ARN: `*`, `/prod/*`, `/prod/api/*`, `/prod/api/DB_PASS-??????`. */
-export function secretNameReach(name: string): SecretReach {
+function secretNameReach(name: string): SecretReach {
   if (name.length === 0) return {kind: 'none'}
   if (name.startsWith('*') || name.startsWith('?')) return {kind: 'all'}
   const conventional = name.startsWith('/')

@@ -18,7 +18,7 @@ export type BenignReason =
  * Shorter than this, a value is a flag or a mode, not a credential: no provider issues a secret of
  * three characters, and reporting `PASSWORD_AUTH=off`-style flags would drown the real findings.
  */
-export const MIN_SECRET_LENGTH = 4
+const MIN_SECRET_LENGTH = 4
 
 /** A number this long or shorter is a setting (a port, a count); a longer digit string may be a PIN or a key. */
 const MAX_FLAG_NUMBER_LENGTH = 6

@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {inspectIam, inspectLambdaFunction, inspectParameter, inspectParameters, inspectTaskDefinition, judgeParameters, parameterNeedsValue} from '../../../src/core/audit/inspect.js'
+import {inspectLambdaFunction, inspectParameter, inspectParameters, inspectTaskDefinition, judgeParameters, parameterNeedsValue} from '../../../src/core/audit/inspect.js'
+import {inspectIam} from '../../../src/core/audit/inspect-iam.js'
 import {scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:'

@@ -1,0 +1,86 @@
+import type {Scope} from '../../core/address.js'
+import {NotFoundError} from '../../core/errors.js'
+import {mapSsmName} from '../../core/migration-plan.js'
+import {noun} from '../../core/words.js'
+import type {SecretStore} from '../../stores/secret-store.js'
+import type {MigrateOptions} from './types.js'
+
+/*
+ * Re-runs: what a finished run leaves (sources deleted, secrets tagged with where they came from) must
+ * make the same command succeed again, while a typo in --only or in the path still fails.
+ */
+
+/**
+ * --only names that matched nothing. One whose parameter was migrated earlier (a secret tagged with
+ * its name exists where this run writes) is done, so running a printed fix twice succeeds; any other
+ * is an error before anything is written: a typo must not quietly migrate nothing.
+ */
+export async function unmatchedOnly(store: SecretStore, options: MigrateOptions, matched: ReadonlySet<string>): Promise<{migrated: string[]}> {
+  const unmatched = (options.select?.only ?? []).filter((name) => !matched.has(name))
+  if (unmatched.length === 0) return {migrated: []}
+  const {source} = options
+  const migrated: string[] = []
+  const missing: string[] = []
+  for (const name of unmatched) {
+    if (source.kind === 'ssm' && (await migratedEarlier(store, fullParameterName(source.path, name), options.to))) migrated.push(name)
+    else missing.push(name)
+  }
+
+  if (missing.length > 0) {
+    const where = source.kind === 'ssm' ? `under ${source.path}` : `in ${source.file}`
+    throw new NotFoundError(
+      `--only ${missing.join(', ')}: no such ${source.kind === 'ssm' ? 'parameter' : 'key'} ${where}; nothing was written or deleted.`,
+      source.kind === 'ssm'
+        ? `--only takes a name below the path (e.g. SMTP_PASSWORD for ${source.path}/SMTP_PASSWORD) or a full name. List them with: aws ssm get-parameters-by-path --path ${source.path} --recursive --query 'Parameters[].Name'`
+        : '--only takes a key of the file exactly as written (case matters).',
+    )
+  }
+
+  return {migrated}
+}
+
+/**
+ * The hint of an SSM run that found nothing to take under `path`, or a NotFoundError when nothing was
+ * ever there. An empty path is what a finished --delete-source run leaves: running the same command
+ * again must succeed, not fail, when the path's parameters are already secrets migrated from it.
+ */
+export async function nothingLeftHint(store: SecretStore, path: string, to: Scope | undefined, notSelected: number, migrated: readonly string[]): Promise<string> {
+  if (notSelected === 0 && migrated.length === 0 && !(await migratedEarlierFrom(store, path, to))) {
+    throw new NotFoundError(
+      `No SSM parameters were found under ${path}.`,
+      `Check the path (it is a prefix of parameter names, e.g. /prod/billing) with: aws ssm get-parameters-by-path --path ${path} --recursive --query 'Parameters[].Name'`,
+    )
+  }
+
+  if (migrated.length > 0) return `Nothing left to do: ${migrated.join(', ')} ${noun(migrated.length, 'was', 'were')} migrated earlier and the parameter deleted.`
+  if (notSelected > 0) return `No parameter under ${path} was selected (${notSelected} not selected by --only/--type); nothing was written or deleted.`
+  return `Nothing is left under ${path}: an earlier run migrated its parameters and deleted them.`
+}
+
+/** `/prod/billing` + `SMTP_PASSWORD` -> `/prod/billing/SMTP_PASSWORD`; a full name stays as it is. */
+function fullParameterName(path: string, name: string): string {
+  if (name.startsWith('/')) return name
+  return path === '/' ? `/${name}` : `${path}/${name}`
+}
+
+/** True when a secret tagged as migrated from the parameter `name` exists where this run would write. */
+async function migratedEarlier(store: SecretStore, name: string, to: Scope | undefined): Promise<boolean> {
+  const mapping = mapSsmName(name, to)
+  if (mapping.state !== 'mapped') return false
+  for await (const secret of store.list(mapping.target)) {
+    if (secret.name === mapping.target && secret.tags['secrets:migrated-from'] === 'ssm' && secret.tags['secrets:source-name'] === name) return true
+  }
+
+  return false
+}
+
+/** True when secrets tagged as migrated from parameters under `path` exist where this run would write. */
+async function migratedEarlierFrom(store: SecretStore, path: string, to: Scope | undefined): Promise<boolean> {
+  const under = `${path.replace(/\/+$/, '')}/`
+  for await (const secret of store.list(to ? to.prefix : under)) {
+    const from = secret.tags['secrets:source-name']
+    if (secret.tags['secrets:migrated-from'] === 'ssm' && from !== undefined && (from.startsWith(under) || from === path)) return true
+  }
+
+  return false
+}

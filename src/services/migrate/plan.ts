@@ -1,0 +1,120 @@
+import type {Scope} from '../../core/address.js'
+import {
+  classify,
+  digestOf,
+  mapDotenvKey,
+  mapSources,
+  mapSsmName,
+  type PlanItem,
+  type PlanState,
+  type TargetState,
+  targetsToRead,
+} from '../../core/migration-plan.js'
+import {byCodePoint} from '../../core/order.js'
+import type {SecretStore} from '../../stores/secret-store.js'
+import {applyConflictPolicy, CONFLICT_BLOCKS} from '../copy-pipeline.js'
+import type {ReadResult} from './read-source.js'
+import type {ItemOutcome, ItemReport, MigrateOptions, Working} from './types.js'
+import type {ValueCache} from './value-cache.js'
+
+/** The plan of a run: every item with its report line, what to write, and what may be deleted. */
+export interface Plan {
+  working: Working[]
+  /** The items still planned once --on-conflict applied: the writes, unless the plan is blocked. */
+  toWrite: Working[]
+  /** Why nothing may be written (a collision, a target scheduled for deletion, a conflict under fail). */
+  blockedBy?: string
+  /** With --delete-source on SSM and a plan that runs: the sources to delete once their secret verifies. */
+  sourcesToDelete: string[]
+}
+
+/**
+ * Maps the sources to targets, reads the targets' state (digests only), classifies each item and
+ * applies --on-conflict. Values of items that will not be written leave the cache here.
+ */
+export async function planMigration(store: SecretStore, options: MigrateOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
+  const mapped = mapSources(read.sources, (source) =>
+    options.source.kind === 'ssm' ? mapSsmName(source.name, options.to) : mapDotenvKey(source.name, options.to as Scope),
+  )
+  const targets = await readTargets(store, targetsToRead(mapped))
+  const planned = [...classify(mapped, targets), ...read.extraItems]
+  // A .env plan reads in file order, with skipped lines where they are; an SSM plan by name.
+  if (options.source.kind === 'dotenv') planned.sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0))
+  else planned.sort((a, b) => byCodePoint(a.source.name, b.source.name))
+  const working: Working[] = planned.map((item) => ({
+    item,
+    previous: item.target === undefined ? undefined : targets.get(item.target),
+    report: initialReport(item),
+  }))
+
+  const blockedBy = blockingReason(working, options)
+  for (const {item, report} of working) if (item.state === 'update') applyConflictPolicy(report, options.onConflict)
+  const toWrite = working.filter(({report}) => report.outcome === 'planned')
+  for (const {item, report} of working) if (report.outcome !== 'planned') cache.drop(item.source.name)
+  const sourcesToDelete =
+    options.deleteSource && options.source.kind === 'ssm' && blockedBy === undefined
+      ? working.filter(({report}) => report.outcome === 'planned' || report.outcome === 'unchanged').map(({item}) => item.source.name)
+      : []
+  return {working, toWrite, ...(blockedBy === undefined ? {} : {blockedBy}), sourcesToDelete}
+}
+
+/** Why the plan writes nothing, whatever else it holds; undefined when it may run. */
+function blockingReason(working: readonly Working[], options: MigrateOptions): string | undefined {
+  if (working.some(({item}) => item.state === 'collision')) return 'two sources map to one secret'
+  // A target scheduled for deletion cannot be written (CreateSecret and PutSecretValue both refuse):
+  // it blocks the plan, whatever --on-conflict says, until it is restored.
+  if (working.some(({item}) => item.state === 'conflict')) return 'a target is scheduled for deletion'
+  if (options.onConflict === 'fail' && working.some(({item}) => item.state === 'update')) return CONFLICT_BLOCKS
+  return undefined
+}
+
+/** An item's report line as planned: names and states only. */
+function initialReport(item: PlanItem): ItemReport {
+  return {
+    source: item.source.name,
+    ...(item.source.line === undefined ? {} : {line: item.source.line}),
+    ...(item.source.type === undefined ? {} : {type: item.source.type}),
+    ...(item.target === undefined ? {} : {target: item.target}),
+    plan: item.state,
+    outcome: initialOutcome(item.state),
+    ...(item.reason === undefined ? {} : {reason: item.reason}),
+    ...(item.source.selected === undefined ? {} : {selected: item.source.selected}),
+  }
+}
+
+function initialOutcome(state: PlanState): ItemOutcome {
+  if (state === 'create' || state === 'update') return 'planned'
+  return state
+}
+
+/**
+ * The current state of the targets that exist. When the targets share few scopes, one listing per
+ * scope (100 names a call, including secrets scheduled for deletion) first says which exist, so a
+ * fresh migration reads no values at all; otherwise every target is read in batches of 20. Listing is
+ * eventually consistent on AWS: a secret it misses is caught at write time (see `settleRechecks`).
+ */
+async function readTargets(store: SecretStore, names: string[]): Promise<Map<string, TargetState>> {
+  const targets = new Map<string, TargetState>()
+  if (names.length === 0) return targets
+  const scopes = new Set(names.map((name) => name.slice(0, name.lastIndexOf('/') + 1)))
+  let existing = names
+  if (scopes.size <= Math.ceil(names.length / 20)) {
+    const wanted = new Set(names)
+    existing = []
+    for (const prefix of scopes) {
+      for await (const secret of store.list(prefix, {includeDeleted: true})) {
+        if (!wanted.has(secret.name)) continue
+        if (secret.deletedDate) targets.set(secret.name, {digest: '', scheduledForDeletion: true})
+        else existing.push(secret.name)
+      }
+    }
+  }
+
+  if (existing.length > 0) {
+    const {values, versionIds, scheduled} = await store.getMany(existing)
+    for (const [name, value] of values) targets.set(name, {digest: digestOf(value.bytes), versionId: versionIds?.get(name)})
+    for (const name of scheduled ?? []) targets.set(name, {digest: '', scheduledForDeletion: true})
+  }
+
+  return targets
+}

@@ -1,0 +1,167 @@
+import type {SecretScanner} from '../../core/audit/variables.js'
+import {type DotenvFile, duplicateKeysError, readDotenv} from '../../core/dotenv.js'
+import {UsageError} from '../../core/errors.js'
+import {digestOf, type PlanItem, type SourceItem} from '../../core/migration-plan.js'
+import {byCodePoint} from '../../core/order.js'
+import type {ParameterSource} from '../../stores/ssm-source.js'
+import type {MigrateOptions} from './types.js'
+import type {ValueCache} from './value-cache.js'
+
+/** What reading the source found, before any target is read. */
+export interface ReadResult {
+  sources: SourceItem[]
+  /** Items reported but never written: .env lines dotenv cannot read, and items --secrets-only left. */
+  extraItems: PlanItem[]
+  /** Items --only or --type did not select: not in the plan, never touched. */
+  notSelected: number
+  /** The --only names that matched an item. */
+  matchedOnly: Set<string>
+}
+
+/** The selection of one read (--only, --type, --secrets-only), and what it has found so far. */
+interface Reading extends ReadResult {
+  only?: Set<string>
+  types?: Set<string>
+  /** The audit's rules, loaded only for --secrets-only. */
+  judge?: typeof import('../../core/audit/inspect.js')
+  scan?: SecretScanner
+  cache: ValueCache
+  onRead: () => void
+}
+
+/**
+ * Reads the source (SSM pages, or the .env text), keeps what the selection takes as sources (their
+ * values offered to `cache`), and reports what it leaves or cannot read as extra items.
+ */
+export async function readSource(options: MigrateOptions, cache: ValueCache, onRead: () => void): Promise<ReadResult> {
+  const select = options.select ?? {}
+  const reading: Reading = {
+    sources: [],
+    extraItems: [],
+    notSelected: 0,
+    matchedOnly: new Set<string>(),
+    only: select.only && select.only.length > 0 ? new Set(select.only) : undefined,
+    types: select.types && select.types.length > 0 ? new Set(select.types) : undefined,
+    // The audit's own rules decide what --secrets-only takes; loaded only when asked for.
+    judge: select.secretsOnly ? await import('../../core/audit/inspect.js') : undefined,
+    scan: select.secretsOnly ? (select.scan ?? (await import('../../core/audit/secret-scan.js')).scanManyForSecrets) : undefined,
+    cache,
+    onRead,
+  }
+  const {source} = options
+  if (source.kind === 'ssm') await readParameters(reading, source.path, source.parameters)
+  else await readDotenvEntries(reading, source.file, source.text)
+  const {sources, extraItems, notSelected, matchedOnly} = reading
+  return {sources, extraItems, notSelected, matchedOnly}
+}
+
+/** Records an item --secrets-only leaves in place, saying why. */
+function leave(reading: Reading, item: SourceItem, why: string): void {
+  reading.extraItems.push({source: item, state: 'left', reason: `left in place: not a secret by the audit's rules (${why})`})
+}
+
+async function readParameters(reading: Reading, path: string, parameters: ParameterSource): Promise<void> {
+  const {only, types, judge, scan} = reading
+  for await (const page of parameters.pages(path)) {
+    for (let counted = 0; counted < page.length; counted++) reading.onRead()
+    const chosen = page.filter((parameter) => {
+      const names = [relativeParameterName(path, parameter.name), parameter.name]
+      const byName = only === undefined || names.some((name) => only.has(name))
+      if (only) for (const name of names) if (only.has(name)) reading.matchedOnly.add(name)
+      return byName && (types === undefined || types.has(parameter.type))
+    })
+    reading.notSelected += page.length - chosen.length
+    const verdicts =
+      judge && scan
+        ? await judge.judgeParameters(
+            chosen.map((parameter) => ({name: parameter.name, type: parameter.type, value: parameter.value.text})),
+            scan,
+          )
+        : undefined
+    for (const [index, parameter] of chosen.entries()) {
+      const item: SourceItem = {name: parameter.name, type: parameter.type, digest: digestOf(parameter.value.bytes), byteLength: parameter.value.byteLength}
+      const verdict = verdicts?.[index]
+      if (verdict && !verdict.secret) {
+        leave(reading, item, verdict.detail)
+        continue
+      }
+
+      if (verdict) item.selected = verdict.detail
+      reading.sources.push(item)
+      reading.cache.offer(parameter.name, parameter.value)
+    }
+  }
+
+  // Pages come in the service's order; the plan is shown sorted so runs compare line by line.
+  reading.sources.sort((a, b) => byCodePoint(a.name, b.name))
+}
+
+/** A parameter's name below `path` (what --only matches besides the full name). */
+function relativeParameterName(path: string, name: string): string {
+  if (path === '/') return name.replace(/^\//, '')
+  return name.startsWith(`${path}/`) ? name.slice(path.length + 1) : name
+}
+
+async function readDotenvEntries(reading: Reading, fileName: string, text: string): Promise<void> {
+  const {only, judge, scan} = reading
+  const file = readDotenv(text)
+  if (file.duplicates.length > 0) throw duplicateKeysError(fileName, file.duplicates)
+  const entries = file.entries.filter((entry) => {
+    if (only === undefined) return true
+    if (only.has(entry.key)) reading.matchedOnly.add(entry.key)
+    return only.has(entry.key)
+  })
+  reading.notSelected += file.entries.length - entries.length
+  const verdicts =
+    judge && scan ? await (await import('../../core/audit/variables.js')).classifyVariables(entries.map((entry) => ({name: entry.key, value: entry.value.text ?? ''})), scan) : undefined
+  for (const [index, entry] of entries.entries()) {
+    const item: SourceItem = {name: entry.key, line: entry.line, digest: digestOf(entry.value.bytes), byteLength: entry.value.byteLength}
+    const verdict = verdicts?.[index]
+    reading.onRead()
+    if (verdict && judge) {
+      const why = judge.describeVerdict(verdict)
+      if (verdict.kind === 'clean') {
+        leave(reading, item, why)
+        continue
+      }
+
+      item.selected = why
+    }
+
+    reading.sources.push(item)
+    reading.cache.keep(entry.key, entry.value)
+  }
+
+  reportUnreadLines(reading, file)
+  if (file.entries.length === 0 && reading.extraItems.length === 0) throw new UsageError(`${fileName} has no KEY=VALUE entries; nothing to migrate.`)
+}
+
+/**
+ * Lines dotenv cannot read as KEY=VALUE would be lost silently: they are reported as invalid items.
+ * So are lines dotenv reads as a key that could be a secret (a base64 line of an unquoted PEM key):
+ * named by their line number only, never written.
+ */
+function reportUnreadLines(reading: Reading, file: DotenvFile): void {
+  const {only, extraItems} = reading
+  for (const line of file.ignoredLines) {
+    extraItems.push({
+      source: {name: `line ${line}`, line, digest: '', byteLength: 0},
+      state: 'invalid',
+      reason: 'dotenv does not read this line as KEY=VALUE (a key is letters, digits, _ . and -); it was not migrated',
+    })
+  }
+
+  for (const {key, line} of file.truncated) {
+    if (only && !only.has(key)) continue
+    reading.matchedOnly.add(key)
+    extraItems.push({
+      source: {name: key, line, digest: '', byteLength: 0},
+      state: 'invalid',
+      reason: 'the value is only the first line of an unquoted multi-line PEM block; quote the whole value in double quotes to migrate it',
+    })
+  }
+
+  for (const {line, reason} of file.suspectLines) {
+    extraItems.push({source: {name: `line ${line}`, line, digest: '', byteLength: 0}, state: 'invalid', reason})
+  }
+}

@@ -1,0 +1,158 @@
+import type {Scope} from '../../core/address.js'
+import type {ExitCodeValue, SecretsError} from '../../core/errors.js'
+import type {SecretScanner} from '../../core/audit/variables.js'
+import type {PlanItem, PlanState, SourceKind, TargetState} from '../../core/migration-plan.js'
+import type {ParameterSource} from '../../stores/ssm-source.js'
+import type {ConflictPolicy} from '../copy-pipeline.js'
+
+/*
+ * The types of `secrets migrate`: what the command passes in (options, selection, callbacks) and what
+ * it gets back (progress, the report), and the working state the steps share.
+ */
+
+export type {ConflictPolicy} from '../copy-pipeline.js'
+
+export type MigrationSource =
+  | {kind: 'ssm'; path: string; parameters: ParameterSource}
+  | {kind: 'dotenv'; file: string; text: string}
+
+/**
+ * Which items of the source a run takes; the rest are not touched (not written, never deleted).
+ * Without any of these, every item is selected.
+ */
+export interface MigrationSelection {
+  /**
+   * Exact names (--only): an SSM parameter's name below the --from-ssm path (`SMTP_PASSWORD`,
+   * `db/PASSWORD`) or its full name (`/prod/billing/SMTP_PASSWORD`); a .env key.
+   */
+  only?: readonly string[]
+  /** SSM types to take (--type): String, StringList, SecureString. */
+  types?: readonly string[]
+  /** Take only what `secrets audit` would report as a secret (--secrets-only); the plan says why. */
+  secretsOnly?: boolean
+  /** The scanner behind --secrets-only; secretlint's recommended preset, as audit uses, by default. */
+  scan?: SecretScanner
+}
+
+export interface MigrateOptions {
+  source: MigrationSource
+  /** Target scope; required for .env, optional for SSM (then names must already be /<env>/<service>/<name>). */
+  to?: Scope
+  dryRun: boolean
+  onConflict: ConflictPolicy
+  kmsKeyId?: string
+  description?: string
+  /** SSM only: delete each parameter once its target verified equal. */
+  deleteSource: boolean
+  /** Which items to take (--only, --type, --secrets-only); every item when absent. */
+  select?: MigrationSelection
+  /**
+   * Asked once, after the writes verified and before the first deletion, with the sources about to be
+   * deleted; false keeps every source. Absent: the --delete-source flag was the decision (a pipeline).
+   */
+  confirmDeletion?: (sources: readonly string[]) => Promise<boolean>
+  concurrency: number
+  /** Aborting stops new writes; writes in flight finish, are verified and reported. Abort with 'SIGTERM' as the reason to exit 143. */
+  signal?: AbortSignal
+  /**
+   * Bytes of source values kept in memory between reading and writing. Past it, only names and
+   * digests are kept and values are read again from SSM (10 a call) just before their write.
+   */
+  valueCacheBytes?: number
+  onProgress?: (progress: MigrationProgress) => void
+  /** Called once with the plan, before anything is written (items as planned, names only). */
+  onPlan?: (items: readonly ItemReport[], plan: {sourcesToDelete: readonly string[]; notSelected: number}) => void
+}
+
+export type MigrationPhase = 'reading' | 'planned' | 'writing' | 'verifying' | 'deleting' | 'done'
+
+export interface MigrationProgress {
+  phase: MigrationPhase
+  read: number
+  planned: number
+  toWrite: number
+  written: number
+  verified: number
+  failed: number
+  deleted: number
+}
+
+/** What happened to one item; `planned` only in a dry run, `not-run` when the run stopped before it. */
+export type ItemOutcome =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'planned'
+  | 'skipped'
+  | 'conflict'
+  | 'collision'
+  | 'unmapped'
+  | 'invalid'
+  | 'failed'
+  | 'not-run'
+  | 'left'
+
+/** One line of the report. Names and outcomes only: never a value, nor a digest of one. */
+export interface ItemReport {
+  source: string
+  line?: number
+  type?: string
+  target?: string
+  plan: PlanState
+  outcome: ItemOutcome
+  reason?: string
+  versionId?: string
+  verified?: boolean
+  sourceDeleted?: boolean
+  /** Why --secrets-only took it: the audit's finding, in words. */
+  selected?: string
+  /** Why a source that --delete-source would have deleted was kept (it changed, the target did, or the user said no). */
+  sourceKept?: string
+}
+
+export interface MigrationReport {
+  source: {kind: SourceKind; name: string}
+  to?: string
+  dryRun: boolean
+  onConflict: ConflictPolicy
+  deleteSource: boolean
+  interrupted: boolean
+  items: ItemReport[]
+  /**
+   * With --delete-source: every source the plan would delete once its secret verifies (all of them
+   * are listed in the plan and the dry run before anything happens).
+   */
+  sourcesToDelete: string[]
+  totals: Record<ItemOutcome, number> & {items: number; sourcesDeleted: number; sourcesKept: number; notSelected: number}
+  /**
+   * 0 when every item is created, updated, unchanged, skipped or left (or, in a dry run, would be),
+   * also when deleting the sources was declined; see the command's help for the others.
+   */
+  exitCode: ExitCodeValue
+  summary: string
+  hint?: string
+}
+
+/** One item as the steps carry it: its plan, its report line, and its target's state before the run. */
+export interface Working {
+  item: PlanItem
+  report: ItemReport
+  previous?: TargetState
+}
+
+/** Counts of the run and the callback that reports them (optionally moving to a new phase). */
+export interface Tracker {
+  progress: MigrationProgress
+  emit: (phase?: MigrationPhase) => void
+}
+
+/** What the deletion step did, for the report. */
+export interface DeletionResult {
+  error?: SecretsError
+  /** The user answered no at the prompt: every source kept. */
+  declined?: boolean
+  /** Sources kept because they, or their secrets, changed after they were read. */
+  changed?: number
+  /** Ctrl-C came while deleting: the batches not yet deleted were kept. */
+  interrupted?: boolean
+}
