@@ -132,9 +132,9 @@ describe('set --field', () => {
       writers.map((field) => runCli(['set', name, '--field', field, '--json'], {input: `value-${field}`, timeoutMs: 170_000})),
     )
     for (const result of results) expect(result.code, result.stderr).toBe(0)
-    const retried = results.filter((result) => JSON.parse(result.stdout).attempts > 1)
-    // Twenty writers on one version must collide: the compare-and-swap was exercised, not bypassed.
-    expect(retried.length).toBeGreaterThan(0)
+    // How many collided depends on how the 20 start-ups overlap on two cores, so it is not asserted here;
+    // that a stale swap is refused on the emulator is test/stores/contract.ts's, and the re-read after a
+    // lost swap is test/services/fields.test.ts's.
     const document = JSON.parse((await runCli(['get', name])).stdout)
     expect(document).toEqual({base: 'kept', ...Object.fromEntries(writers.map((field) => [field, `value-${field}`]))})
     const client = await secretsManagerClient({})
