@@ -76,17 +76,19 @@ ${EXIT_CODES_HELP}`
     const field = flags.field ?? flags['unset-field']
     const label = field === undefined ? address.fullName : `${address} field ${field}`
     // A typed or piped value is read before any AWS call; a generated one needs the store first.
-    let store = flags.generate ? await this.secretStore(flags, address.env, {write: true}) : undefined
-    const value =
-      flags['unset-field'] === undefined
-        ? store
-          ? await this.spin('Generating a value', () => (store as SecretStore).generatePassword(passwordOptions(flags)))
-          : await this.readSecretValue(label, flags['from-file'])
-        : undefined
-    store ??= await this.secretStore(flags, address.env, {write: true})
+    const generator = flags.generate ? await this.secretStore(flags, address.env, {write: true}) : undefined
+    const value = await this.valueToStore(flags, label, generator)
+    const store = generator ?? (await this.secretStore(flags, address.env, {write: true}))
     const {json, line} = field === undefined ? await this.setWhole(store, address, value as SecretValue, flags, tags) : await this.setField(store, address, field, value)
     // --show: the generated value after the outcome line, only on a terminal (checked above).
     return succeeded<SetResult | FieldWriteResult>(json, {stdout: lines(line, ...(flags.show && value ? [value.text as string] : []))})
+  }
+
+  /** Nothing for --unset-field; GetRandomPassword for --generate; else the prompt, stdin or --from-file. */
+  private async valueToStore(flags: SetFlags, label: string, generator: SecretStore | undefined): Promise<SecretValue | undefined> {
+    if (flags['unset-field'] !== undefined) return undefined
+    if (generator) return this.spin('Generating a value', () => generator.generatePassword(passwordOptions(flags)))
+    return this.readSecretValue(label, flags['from-file'])
   }
 
   private async setField(store: SecretStore, address: SecretAddress, field: string, value: SecretValue | undefined): Promise<{json: FieldWriteResult; line: string}> {
