@@ -20,6 +20,8 @@ export interface DiffEntry {
   /** Short name (the part after `/<env>/<service>/`). */
   name: string
   state: DiffState
+  /** With `diff --fields`, on a `different` pair of key/value secrets: the names of the fields that differ. */
+  fields?: {onlyLeft: string[]; onlyRight: string[]; different: string[]}
 }
 
 /**

@@ -4,7 +4,7 @@ import type {SecretValue} from '../core/secret-value.js'
 import {readScope} from '../stores/read-scope.js'
 import type {ReadOptions, SecretStore} from '../stores/secret-store.js'
 
-export function getSecret(store: SecretStore, address: SecretAddress, options: ReadOptions): Promise<SecretValue> {
+export function getSecret(store: SecretStore, address: Pick<SecretAddress, 'fullName'>, options: ReadOptions): Promise<SecretValue> {
   return store.get(address.fullName, options)
 }
 
