@@ -1,0 +1,28 @@
+import {byCodePoint} from '../../core/order.js'
+import type {MigrateOptions, MigrationRecipe, Working} from './types.js'
+
+const quoted = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
+
+/**
+ * What remains after a workload's variables were migrated, as commands and names: the one grant for
+ * all of its secrets that are in Secrets Manager now (verified, or already there), and the variables
+ * to take out of its template. The live function or task definition is never changed here: its code
+ * must read the secrets first, and editing live configuration would drift from the team's templates.
+ */
+export function recipeOf(options: MigrateOptions, working: readonly Working[]): MigrationRecipe | undefined {
+  const {source, to} = options
+  if ((source.kind !== 'lambda' && source.kind !== 'ecs') || options.dryRun || to === undefined) return undefined
+  const done = working.filter(({report}) => ['created', 'updated', 'unchanged'].includes(report.outcome) && report.verified !== false && report.target !== undefined)
+  if (done.length === 0) return undefined
+  const scope = to
+  const secrets = [...new Set(done.map(({report}) => (report.target as string).slice(scope.prefix.length)))].sort(byCodePoint)
+  const workload = source.environment.name
+  const grant = [
+    'secrets grant',
+    scope.toString(),
+    `--function ${quoted(workload)}`,
+    ...secrets.map((name) => `--secret ${quoted(name)}`),
+    ...(options.recipeFormat ? [`--format ${options.recipeFormat}`] : []),
+  ].join(' ')
+  return {kind: source.kind, workload, grant, removeVariables: done.map(({report}) => report.source).sort(byCodePoint)}
+}
