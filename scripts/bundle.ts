@@ -16,7 +16,7 @@
  * from a V8 code cache cannot run a real import() on Node 20.
  */
 import {createHash} from 'node:crypto'
-import {appendFile, mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {appendFile, copyFile, mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -174,8 +174,11 @@ await build({
   entryPoints: Object.entries(commands).map(([id, path]) => ({in: path, out: id.replaceAll(':', '-')})),
   outdir: `${root}dist/commands`,
   outExtension: {'.js': '.cjs'},
-  external: [...(common.external ?? []), '@oclif/core', ...sharedPackages],
+  // @cdktf/hcl2json's Go runtime requires a `performance` package only where globalThis.performance is missing (never on Node 20+).
+  external: [...(common.external ?? []), '@oclif/core', ...sharedPackages, 'performance'],
 })
+// scan's HCL parser (@cdktf/hcl2json) reads its WebAssembly from "<its bundle's directory>/../main.wasm.gz".
+await copyFile(`${root}node_modules/@cdktf/hcl2json/main.wasm.gz`, `${root}dist/main.wasm.gz`)
 // One self-contained bundle per shared package. `require` (not `export *`) keeps a default export.
 await mkdir(`${root}build/lib`, {recursive: true})
 for (const name of sharedPackages) {

@@ -15,3 +15,12 @@ export const addressArgs = {
   }),
   name: optionalArg('secret name, e.g. DB_PASS'),
 }
+
+/** For reads: also a full secret ARN alone, or nothing with `--id NAME` (secrets outside the naming scheme). */
+export const readAddressArgs = {
+  scope: Args.string({
+    description: 'ENV/SERVICE, e.g. prod/api (or a full name such as /prod/api/DB_PASS, or a full secret ARN)',
+    ignoreStdin: true,
+  }),
+  name: optionalArg('secret name, e.g. DB_PASS'),
+}

@@ -3,6 +3,9 @@ import {Flags} from '@oclif/core'
 /** `--yes`: what replaces a confirmation prompt in a pipeline. */
 export const yesFlag = Flags.boolean({char: 'y', description: 'Do not ask for confirmation (required without a terminal).'})
 
+/** `--id`: a secret outside /<env>/<service>/<name>, by its exact name (reads only). */
+export const idFlag = Flags.string({description: 'Read the secret with this exact name, outside /<env>/<service>/<name> (e.g. rds!cluster-<uuid>).'})
+
 /** `--on-conflict` for commands that write over existing secrets (migrate, promote). */
 export const onConflictFlag = (when: string) =>
   Flags.string({

@@ -1,16 +1,32 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 
 import {addressArgs} from '../args.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
-import {type CommandResult, succeeded} from '../core/outcome.js'
+import {lines, type CommandResult, succeeded} from '../core/outcome.js'
 import {parseTags} from '../core/tags.js'
+import {yesFlag} from '../flags.js'
+import {escapeLine} from '../core/printable.js'
+import {InterruptedError} from '../core/errors.js'
+import {type FieldWriteResult, fieldsReplacedBy, fieldValueText, writeField} from '../services/fields.js'
+import type {SecretValue} from '../core/secret-value.js'
+import type {PasswordOptions, SecretStore} from '../stores/secret-store.js'
+import {confirmOrRequireYes} from '../ui/prompts.js'
 import {setSecret, type SetResult} from '../services/set.js'
 
-export default class Set extends BaseCommand<SetResult> {
+/** What describes a whole secret or its creation: not taken with a field write. */
+const WHOLE_SECRET_FLAGS = ['description', 'kms-key-id', 'tag', 'no-overwrite']
+
+export default class Set extends BaseCommand<SetResult | FieldWriteResult> {
   static override args = addressArgs
   static override description = `Stores the value in AWS Secrets Manager as /<env>/<service>/<name>. The value is read from a hidden prompt (typed twice) on a terminal, from stdin in a pipeline (one trailing newline dropped), or from --from-file (exact bytes). It is never taken from the command line, where it would land in shell history and in \`ps\`.
+
+With --field NAME, writes one field of a key/value secret (a JSON object): the field's value (as a JSON string) comes from the prompt, stdin or --from-file, and every other field is kept byte for byte. --unset-field NAME removes one. A secret that does not exist is created as {"NAME": "value"}. Two writers changing fields of one secret at once both land: the new version becomes AWSCURRENT only if the version read is still current (a compare-and-swap on the stage), and otherwise it is read again and re-applied.
+
+--generate stores a value from Secrets Manager's GetRandomPassword (32 characters unless --length; --exclude-punctuation, --exclude-characters), whole or with --field; it is never printed unless --show is given and stdout is a terminal.
+
+A whole value that is not itself a JSON object, written over a key/value secret, replaces every field: set says so and asks on a terminal, and needs --yes in a pipeline.
 
 If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
@@ -20,6 +36,9 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'Type the value at a hidden prompt.'},
     {command: 'printf %s "$DB_PASS" | <%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'In a pipeline, from stdin.'},
     {command: '<%= config.bin %> <%= command.id %> /prod/api/TLS_KEY --from-file key.pem --tag owner=payments', description: 'From a file, exact bytes, with a tag.'},
+    {command: 'printf %s "$NEW_PW" | <%= config.bin %> <%= command.id %> prod/api DB --field password', description: 'Change one field of a key/value secret, keeping the others.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB --unset-field legacy_user', description: 'Remove one field.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api DB --field password --generate --length 40 --exclude-characters \'"@/\\\'', description: 'Rotate one field to a generated value RDS accepts (never printed).'},
   ]
 
   static override flags = {
@@ -28,22 +47,63 @@ ${EXIT_CODES_HELP}`
     'kms-key-id': Flags.string({description: 'KMS key (id, ARN or alias) to encrypt a new secret with.'}),
     tag: Flags.string({description: 'Tag KEY=VALUE (repeatable).', multiple: true}),
     'no-overwrite': Flags.boolean({description: 'Fail with exit 4 if the secret already exists.'}),
+    field: Flags.string({description: 'Write only this field of a key/value (JSON object) secret, keeping the others.', exclusive: ['unset-field', ...WHOLE_SECRET_FLAGS]}),
+    yes: yesFlag,
+    'unset-field': Flags.string({description: 'Remove this field of a key/value secret (no value is read).', exclusive: ['from-file', 'generate', ...WHOLE_SECRET_FLAGS]}),
+    generate: Flags.boolean({description: "Store a random value from Secrets Manager's GetRandomPassword (never printed unless --show).", exclusive: ['from-file']}),
+    length: Flags.integer({description: 'Length of the generated value (default 32).', min: 1, max: 4096, dependsOn: ['generate']}),
+    'exclude-punctuation': Flags.boolean({description: 'Generate letters and digits only.', dependsOn: ['generate']}),
+    'exclude-characters': Flags.string({description: 'Characters the generated value must not contain.', dependsOn: ['generate']}),
+    show: Flags.boolean({description: 'Print the generated value, on a terminal only.', dependsOn: ['generate']}),
   }
 
   // Not strict: oclif would echo an unexpected argument, and that argument may be the value itself.
   static override strict = false
   static override summary = 'Create or update a secret; the value never comes from argv.'
   // Not strict (see above), so oclif would show variadic arguments; the real shape is fixed.
-  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--json]'
+  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--field NAME | --unset-field NAME] [--generate [--length N] [--exclude-punctuation] [--exclude-characters CHARS] [--show]] [--yes] [--json]'
 
-  async run(): Promise<CommandResult<SetResult>> {
+  async run(): Promise<CommandResult<SetResult | FieldWriteResult>> {
     const {args, argv, flags} = await this.parse(Set)
     refuseValueArguments(argv as string[], args.scope, args.name)
     refuseAssignment(args.scope, args.name)
     const address = SecretAddress.fromArgs(args.scope, args.name)
+    if (flags.show && (!process.stdout.isTTY || this.jsonEnabled())) {
+      throw new UsageError('--show prints the generated value to a terminal only, and stdout is not one (or --json is on); nothing was written.', `Read it later with: secrets get ${address}`)
+    }
+
     const tags = parseTags(flags.tag)
-    const value = await this.readSecretValue(address.fullName, flags['from-file'])
-    const store = await this.secretStore(flags, address.env, {write: true})
+    const field = flags.field ?? flags['unset-field']
+    const label = field === undefined ? address.fullName : `${address} field ${field}`
+    // A typed or piped value is read before any AWS call; a generated one needs the store first.
+    const generator = flags.generate ? await this.secretStore(flags, address.env, {write: true}) : undefined
+    const value = await this.valueToStore(flags, label, generator)
+    const store = generator ?? (await this.secretStore(flags, address.env, {write: true}))
+    const {json, line} = field === undefined ? await this.setWhole(store, address, value as SecretValue, flags, tags) : await this.setField(store, address, field, value)
+    // --show: the generated value after the outcome line, only on a terminal (checked above).
+    return succeeded<SetResult | FieldWriteResult>(json, {stdout: lines(line, ...(flags.show && value ? [value.text as string] : []))})
+  }
+
+  /** Nothing for --unset-field; GetRandomPassword for --generate; else the prompt, stdin or --from-file. */
+  private async valueToStore(flags: SetFlags, label: string, generator: SecretStore | undefined): Promise<SecretValue | undefined> {
+    if (flags['unset-field'] !== undefined) return undefined
+    if (generator) return this.spin('Generating a value', () => generator.generatePassword(passwordOptions(flags)))
+    return this.readSecretValue(label, flags['from-file'])
+  }
+
+  private async setField(store: SecretStore, address: SecretAddress, field: string, value: SecretValue | undefined): Promise<{json: FieldWriteResult; line: string}> {
+    const change = value === undefined ? {field, unset: true as const} : {field, value: fieldValueText(value, field)}
+    const result = await this.spin(`Storing ${address} field ${field}`, () => writeField(store, address.fullName, change))
+    return {json: result, line: `${result.outcome} ${result.name} field ${result.field}${result.action === 'unset' && result.outcome !== 'unchanged' ? ' (removed)' : ''}${result.versionId ? ` (version ${result.versionId})` : ''}`}
+  }
+
+  private async setWhole(store: SecretStore, address: SecretAddress, value: SecretValue, flags: SetFlags, tags: Record<string, string>): Promise<{json: SetResult; line: string}> {
+    const replaced = flags['no-overwrite'] ? undefined : await fieldsReplacedBy(store, address.fullName, value)
+    if (replaced !== undefined) {
+      process.stderr.write(`Warning: ${address} is a key/value secret (fields ${replaced.map((name) => escapeLine(name)).join(', ')}); this value is not a JSON object and replaces every field. To change one field, use --field NAME.\n`)
+      if (!(await confirmOrRequireYes(`Replace every field of ${address}?`, flags.yes))) throw new InterruptedError('Cancelled; nothing was written.')
+    }
+
     const result = await this.spin(`Storing ${address}`, () =>
       setSecret(store, address, value, {
         description: flags.description,
@@ -53,8 +113,14 @@ ${EXIT_CODES_HELP}`
       }),
     )
     const applied = result.metadataApplied?.length ? ` (value identical; ${result.metadataApplied.join(' and ')} applied)` : ''
-    return succeeded(result, {stdout: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}\n`})
+    return {json: result, line: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`}
   }
+}
+
+type SetFlags = Interfaces.InferredFlags<typeof Set.flags>
+
+function passwordOptions(flags: SetFlags): PasswordOptions {
+  return {length: flags.length ?? 32, excludePunctuation: flags['exclude-punctuation'], excludeCharacters: flags['exclude-characters']}
 }
 
 /** A value typed as an argument is refused before anything is read or written, and never echoed. */

@@ -131,6 +131,7 @@ export class SecretAddress {
    * Parses what a user typed: either `ENV/SERVICE NAME` or the full name `/ENV/SERVICE/NAME` alone.
    */
   static fromArgs(scopeOrFullName: string, name?: string): SecretAddress {
+    refuseOutsideScheme(scopeOrFullName)
     if (name === undefined) {
       const trimmed = trimSlashes(scopeOrFullName)
       if (trimmed.split('/').length === 3) return SecretAddress.parseFullName(`/${trimmed}`)
@@ -152,6 +153,20 @@ export class SecretAddress {
 
   toString(): string {
     return this.fullName
+  }
+}
+
+/**
+ * Only reads (get, history, fields, grant) take a secret outside `/<env>/<service>/<name>`, by its full
+ * ARN or with `--id NAME`: such a secret (RDS's `rds!cluster-<uuid>`) usually belongs to the service that
+ * created it and rotates it, and a write here would race that rotation or break its format.
+ */
+export function refuseOutsideScheme(scope: string): void {
+  if (scope.startsWith('arn:') || scope.includes('!')) {
+    throw new UsageError(
+      `"${printable(scope)}" is outside the /<env>/<service>/<name> scheme (a secret another service, such as RDS, may own and rotate): only get, history, fields and grant read it, by its full ARN or with --id NAME; nothing is written to it.`,
+      'Change it through the service that owns it (for RDS: its rotation, or aws rds modify-db-cluster --master-user-password).',
+    )
   }
 }
 

@@ -1,4 +1,4 @@
-import {byCodePoint} from './order.js'
+import {byPathSegments} from './order.js'
 
 /**
  * Pure comparison of two scopes (`secrets diff`) and planning of a copy between them
@@ -20,6 +20,8 @@ export interface DiffEntry {
   /** Short name (the part after `/<env>/<service>/`). */
   name: string
   state: DiffState
+  /** With `diff --fields`, on a `different` pair of key/value secrets: the names of the fields that differ. */
+  fields?: {onlyLeft: string[]; onlyRight: string[]; different: string[]}
 }
 
 /**
@@ -27,7 +29,7 @@ export interface DiffEntry {
  * output is stable whatever the locale); every name on either side appears exactly once.
  */
 export function compareDigests(left: Digests, right: Digests): DiffEntry[] {
-  const names = [...new Set([...left.keys(), ...right.keys()])].sort(byCodePoint)
+  const names = [...new Set([...left.keys(), ...right.keys()])].sort(byPathSegments)
   return names.map((name) => {
     const l = left.get(name)
     const r = right.get(name)
@@ -82,7 +84,7 @@ export function planPromotion(
   selected?: readonly string[],
 ): PromotePlanItem[] {
   const names = selected && selected.length > 0 ? [...new Set(selected)] : [...source.keys()]
-  return names.sort(byCodePoint).map((name) => {
+  return names.sort(byPathSegments).map((name) => {
     const from = source.get(name)
     if (from === undefined) return {name, state: 'missing-source'}
     const to = target.get(name)

@@ -193,6 +193,20 @@ export function buildPolicy(grant: FunctionGrant, placement: Placement): PolicyD
     grant.secrets.length === 0
       ? [scopeResource(placement, grant.scope)]
       : unique(grant.secrets.map((address) => secretResource(placement, assertInScope(grant.scope, address))))
+  return readPolicy(sid, resources, grant, placement)
+}
+
+/**
+ * The policy to read exactly one secret outside the naming scheme, by its full ARN: that ARN as the
+ * resource (a full ARN already carries AWS's six-character suffix, so no `-??????` pattern is needed),
+ * and kms:Decrypt through Secrets Manager in the ARN's region for the keys named.
+ */
+export function buildArnPolicy(grant: {functionName: string; arn: string; region: string; partition: string; describe: boolean; kmsKeyArns: string[]}): PolicyDocument {
+  const placement = {partition: grant.partition, region: grant.region, account: '', urlSuffix: urlSuffixOfPartition(grant.partition)}
+  return readPolicy(sidPrefix(grant.functionName, 'external'), [grant.arn], grant, placement)
+}
+
+function readPolicy(sid: string, resources: string[], grant: {describe: boolean; kmsKeyArns: string[]}, placement: Placement): PolicyDocument {
   const statements: PolicyStatement[] = [
     {
       Sid: `${sid}ReadSecrets`,

@@ -1,8 +1,10 @@
 import type {Scope} from '../core/address.js'
 import {compareDigests, countDiff, type DiffEntry, type DiffState, scopesEqual} from '../core/env-compare.js'
+import {compareFields} from '../core/json-fields.js'
 import {digestOf} from '../core/migration-plan.js'
 import {readScope} from '../stores/read-scope.js'
 import type {SecretStore} from '../stores/secret-store.js'
+import type {SecretValue} from '../core/secret-value.js'
 
 /** Digests of a scope's values; the values themselves are dropped as soon as they are hashed. */
 async function readDigests(store: SecretStore, scope: Scope): Promise<Map<string, string>> {
@@ -23,8 +25,21 @@ export interface DiffReport {
  * Compares two scopes by the SHA-256 of each value, computed in this process. `rightStore` reads the
  * right scope when it lives elsewhere (another account or region, from secrets.yml).
  */
-export async function diffScopes(store: SecretStore, left: Scope, right: Scope, rightStore: SecretStore = store): Promise<DiffReport> {
+export async function diffScopes(store: SecretStore, left: Scope, right: Scope, rightStore: SecretStore = store, options: {fields?: boolean} = {}): Promise<DiffReport> {
+  if (options.fields) return diffScopesByField(store, left, right, rightStore)
   const [l, r] = await Promise.all([readDigests(store, left), readDigests(rightStore, right)])
   const secrets = compareDigests(l, r)
+  return {left: left.toString(), right: right.toString(), equal: scopesEqual(secrets), counts: countDiff(secrets), secrets}
+}
+
+/** As diffScopes, and for each different pair of key/value secrets, which fields differ (names only). */
+async function diffScopesByField(store: SecretStore, left: Scope, right: Scope, rightStore: SecretStore): Promise<DiffReport> {
+  const [l, r] = await Promise.all([readScope(store, left), readScope(rightStore, right)])
+  const digests = (values: Map<string, SecretValue>) => new Map([...values].map(([name, value]) => [name, digestOf(value.bytes)]))
+  const secrets = compareDigests(digests(l.values), digests(r.values)).map((entry) => {
+    if (entry.state !== 'different') return entry
+    const fields = compareFields(l.values.get(entry.name) as SecretValue, r.values.get(entry.name) as SecretValue)
+    return fields ? {...entry, fields} : entry
+  })
   return {left: left.toString(), right: right.toString(), equal: scopesEqual(secrets), counts: countDiff(secrets), secrets}
 }

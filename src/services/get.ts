@@ -1,10 +1,10 @@
 import type {Scope, SecretAddress} from '../core/address.js'
-import {byCodePoint} from '../core/order.js'
+import {byPathSegments} from '../core/order.js'
 import type {SecretValue} from '../core/secret-value.js'
 import {readScope} from '../stores/read-scope.js'
 import type {ReadOptions, SecretStore} from '../stores/secret-store.js'
 
-export function getSecret(store: SecretStore, address: SecretAddress, options: ReadOptions): Promise<SecretValue> {
+export function getSecret(store: SecretStore, address: Pick<SecretAddress, 'fullName'>, options: ReadOptions): Promise<SecretValue> {
   return store.get(address.fullName, options)
 }
 
@@ -14,5 +14,5 @@ export function getSecret(store: SecretStore, address: SecretAddress, options: R
  */
 export async function getAllSecrets(store: SecretStore, scope: Scope): Promise<Map<string, SecretValue>> {
   const {values} = await readScope(store, scope)
-  return new Map([...values].sort(([a], [b]) => byCodePoint(a, b)))
+  return new Map([...values].sort(([a], [b]) => byPathSegments(a, b)))
 }

@@ -5,6 +5,7 @@ import {ExitCode, NotFoundError, SecretsError, UsageError} from '../core/errors.
 import {
   assertAccount,
   assertRegion,
+  buildArnPolicy,
   buildPolicy,
   type Placement,
   type PolicyDocument,
@@ -15,6 +16,7 @@ import {
 import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
 import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
 import type {IdentityReader} from '../core/readers.js'
+import {parseSecretArn} from '../core/secret-ref.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {readInputFile} from './input-file.js'
 
@@ -206,4 +208,33 @@ export async function checkDeclaredSecrets(store: SecretStore, scope: Scope, add
   }
 
   return {environment: scope.env, service: scope.service, checked, missing}
+}
+
+/** What `grant ARN` (or `grant --id NAME`) is asked for: one secret outside the naming scheme, for one function. */
+export interface ArnGrantRequest {
+  arn: string
+  functionName: string
+  describe: boolean
+  kmsKeyArns: string[]
+  format: PolicyFormat
+}
+
+/**
+ * The policy for one function to read one secret by its full ARN, exactly that ARN; the ARN names its
+ * own partition, region and account, so nothing is asked of AWS. Rendered as environment "external".
+ */
+export function grantSecretArn(request: ArnGrantRequest): GrantResult {
+  const arn = parseSecretArn(request.arn)
+  const policy = buildArnPolicy({functionName: request.functionName, arn: arn.arn, region: arn.region, partition: arn.partition, describe: request.describe, kmsKeyArns: request.kmsKeyArns})
+  const output = renderPolicies(request.format, [{functionName: request.functionName, env: 'external', service: arn.resource, document: policy}], {keyed: false})
+  return {
+    format: request.format,
+    environment: 'external',
+    service: arn.resource,
+    partition: arn.partition,
+    region: arn.region,
+    account: arn.account,
+    functions: [{function: request.functionName, secrets: [arn.arn], policy}],
+    output,
+  }
 }

@@ -8,7 +8,7 @@ export interface HistoryEntry {
 }
 
 /** Versions, newest first, with their stages and dates; never values. */
-export async function secretHistory(store: SecretStore, address: SecretAddress): Promise<HistoryEntry[]> {
+export async function secretHistory(store: SecretStore, address: Pick<SecretAddress, 'fullName'>): Promise<HistoryEntry[]> {
   const versions = await store.history(address.fullName)
   return versions.map((version) => ({
     versionId: version.versionId,

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 
-import {byCodePoint} from '../core/order.js'
+import {byPathSegments} from '../core/order.js'
 import type {ReplicaStatus, SecretMetadata, SecretStore} from '../stores/secret-store.js'
 
 export interface ListedSecret {
@@ -42,7 +42,7 @@ export async function listSecrets(
   }
 
   // The order of `get --all` and `diff`: by code point, the same on every machine whatever its locale.
-  return listed.sort((a, b) => byCodePoint(a.name, b.name))
+  return listed.sort((a, b) => byPathSegments(a.name, b.name))
 }
 
 function toListed(secret: SecretMetadata): ListedSecret {

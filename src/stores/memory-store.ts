@@ -1,11 +1,12 @@
-import {randomUUID} from 'node:crypto'
+import {randomInt, randomUUID} from 'node:crypto'
 
 import {ConflictError, NotFoundError, UsageError} from '../core/errors.js'
-import type {SecretValue} from '../core/secret-value.js'
+import {SecretValue} from '../core/secret-value.js'
 import {
   type BatchReadResult,
   CURRENT_STAGE,
   type DeleteOptions,
+  type PasswordOptions,
   PREVIOUS_STAGE,
   type PutOptions,
   type PutResult,
@@ -14,6 +15,8 @@ import {
   type SecretStore,
   type SecretVersion,
   sortNewestFirst,
+  type SwapResult,
+  type VersionedValue,
 } from './secret-store.js'
 
 interface StoredVersion {
@@ -119,6 +122,33 @@ export class MemoryStore implements SecretStore {
       : secret.versions.find((candidate) => candidate.stages.includes(options.versionStage ?? CURRENT_STAGE))
     if (!version) throw new NotFoundError(`${name} has no such version.`, `Run "secrets history ${name}" to see its versions.`)
     return version.value
+  }
+
+  async getCurrent(name: string): Promise<VersionedValue> {
+    this.count('getCurrent')
+    const secret = this.find(name)
+    if (secret.metadata.deletedDate) throw scheduledForDeletion(name)
+    const {value, versionId} = this.current(secret)
+    return {value, versionId}
+  }
+
+  /** Atomic here (one process): the check and the new version happen in one step, as the stage move does on AWS. */
+  async swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult> {
+    this.count('swap')
+    const secret = this.find(name)
+    if (secret.metadata.deletedDate) throw scheduledForDeletion(name)
+    if (this.current(secret).versionId !== expectedVersionId) return {swapped: false}
+    const {versionId} = await this.write(name, value, {overwrite: true, exists: true})
+    return {swapped: true, versionId: versionId as string}
+  }
+
+  /** GetRandomPassword's alphabet: letters, digits and its punctuation set. */
+  async generatePassword(options: PasswordOptions): Promise<SecretValue> {
+    this.count('generatePassword')
+    const punctuation = options.excludePunctuation ? '' : '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'
+    const alphabet = [...`ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${punctuation}`].filter((ch) => !(options.excludeCharacters ?? '').includes(ch))
+    if (alphabet.length === 0) throw new UsageError('No characters are left to generate a password from.')
+    return SecretValue.fromString(Array.from({length: options.length}, () => alphabet[randomInt(alphabet.length)]).join(''))
   }
 
   async getMany(names: string[]): Promise<BatchReadResult> {

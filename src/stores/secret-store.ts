@@ -78,6 +78,30 @@ export interface BatchReadResult {
   scheduled?: string[]
 }
 
+/** A secret's current value and the version that holds it. */
+export interface VersionedValue {
+  value: SecretValue
+  versionId: string
+}
+
+/** What GetRandomPassword is asked for. */
+export interface PasswordOptions {
+  length: number
+  excludePunctuation?: boolean
+  /** Characters never to use. */
+  excludeCharacters?: string
+}
+
+/** What a compare-and-swap did: `swapped` false means another writer moved AWSCURRENT first. */
+export type SwapResult = {swapped: true; versionId: string} | {swapped: false}
+
+/**
+ * The staging label a compare-and-swap writes its new version under before it moves AWSCURRENT.
+ * One label for every writer: PutSecretValue moves a label that is on another version, so a version
+ * orphaned by a writer that lost (or died) loses the label to the next writer's put.
+ */
+export const PENDING_STAGE = 'SECRETSCLI_PENDING'
+
 /**
  * The one narrow interface every command talks to. Implementations take their client in the
  * constructor; the memory store is a real implementation used by tests. Names are full names.
@@ -91,6 +115,17 @@ export interface SecretStore {
   /** Writes a new version or creates, without reading first (for callers that already know the state). */
   write(name: string, value: SecretValue, options: PutOptions & {exists: boolean}): Promise<PutResult>
   get(name: string, options?: ReadOptions): Promise<SecretValue>
+  /** The AWSCURRENT value with its version id (exit 3 when the secret does not exist). */
+  getCurrent(name: string): Promise<VersionedValue>
+  /**
+   * Compare-and-swap: adds `value` as a new version and makes it AWSCURRENT only if AWSCURRENT is still
+   * on `expectedVersionId` (the version the caller read); the old one becomes AWSPREVIOUS. When another
+   * writer moved AWSCURRENT first, nothing becomes current and `swapped` is false. Either way no version
+   * keeps PENDING_STAGE (best effort after a successful swap: the next writer's put moves it anyway).
+   */
+  swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult>
+  /** A random password from Secrets Manager's GetRandomPassword (letters, digits, punctuation unless excluded). */
+  generatePassword(options: PasswordOptions): Promise<SecretValue>
   /** Current values of many secrets, batched (20 a call on Secrets Manager). */
   getMany(names: string[]): Promise<BatchReadResult>
   /** Every secret whose full name starts with `prefix`, exactly (case-sensitive). */

@@ -27,10 +27,14 @@ import {
   type ReadOptions,
   type SecretMetadata,
   type SecretStore,
+  type PasswordOptions,
   type SecretVersion,
   sortNewestFirst,
+  type SwapResult,
+  type VersionedValue,
 } from './secret-store.js'
 import {fromPayload, payload, toMetadata} from './secrets-manager-mapping.js'
+import {randomPassword, swapCurrent} from './secrets-manager-swap.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
 const BATCH_GET_LIMIT = 20
@@ -142,6 +146,22 @@ export class SecretsManagerStore implements SecretStore {
       ),
     )
     return fromPayload(output)
+  }
+
+  async getCurrent(name: string): Promise<VersionedValue> {
+    const output = await this.call('secretsmanager:GetSecretValue', name, () =>
+      this.client.send(new GetSecretValueCommand({SecretId: name, VersionStage: CURRENT_STAGE})),
+    )
+    return {value: fromPayload(output), versionId: output.VersionId ?? ''}
+  }
+
+  /** A compare-and-swap on AWSCURRENT (see swapCurrent in secrets-manager-swap.ts). */
+  async swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult> {
+    return swapCurrent(this.client, name, value, expectedVersionId)
+  }
+
+  async generatePassword(options: PasswordOptions): Promise<SecretValue> {
+    return randomPassword(this.client, options)
   }
 
   async getMany(names: string[]): Promise<BatchReadResult> {

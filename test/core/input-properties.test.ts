@@ -10,7 +10,10 @@ import {MAX_SECRET_NAME_LENGTH, Scope, SecretAddress} from '../../src/core/addre
 import {decodeDotenv, readDotenv} from '../../src/core/dotenv.js'
 import {UsageError} from '../../src/core/errors.js'
 import {assertFunctionName, buildPolicy} from '../../src/core/iam-policy.js'
+import {applyFieldChange, parseKeyValue, pickFields} from '../../src/core/json-fields.js'
 import {parseNeedsManifest} from '../../src/core/needs-manifest.js'
+import {parseSecretRef} from '../../src/core/secret-ref.js'
+import {SecretValue} from '../../src/core/secret-value.js'
 import {POLICY_FORMATS, renderPolicies} from '../../src/core/policy-renderers.js'
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 300)
@@ -194,3 +197,36 @@ describe('policy rendering', () => {
     )
   })
 })
+
+describe('key/value secrets (issue 15)', () => {
+  it('a field name is refused cleanly, or written and read back exactly, in any document', () => {
+    fc.assert(
+      fc.property(messy, fc.dictionary(fc.string({maxLength: 8}), fc.jsonValue({maxDepth: 2}), {maxKeys: 4}), fc.string({maxLength: 30}), (field, object, value) => {
+        const document = parseKeyValue(SecretValue.fromString(JSON.stringify(object)), '/prod/api/DB')
+        const written = refusedCleanly(() => applyFieldChange(document, {field, value}, '/prod/api/DB'))
+        if (written) expect(pickFields(parseKeyValue(written.value, 'X'), [field], 'X')).toEqual({[field]: value})
+      }),
+      {numRuns: RUNS},
+    )
+  })
+
+  it('a value that is not a JSON object (invalid JSON, an array, a string, binary) is refused cleanly for fields', () => {
+    fc.assert(
+      fc.property(fc.oneof(messy.filter((text) => !text.trim().startsWith('{')), fc.jsonValue().filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)).map((v) => JSON.stringify(v) ?? 'x')), (text) => {
+        expect(refusedCleanly(() => parseKeyValue(SecretValue.fromString(text), '/prod/api/DB'))).toBeUndefined()
+      }),
+      {numRuns: RUNS},
+    )
+  })
+
+  it('what a read takes in place of ENV/SERVICE NAME (an ARN, --id) is refused cleanly or read as given', () => {
+    fc.assert(
+      fc.property(fc.oneof(messy.map((text) => `arn:${text}`), messy), fc.boolean(), (text, asId) => {
+        const ref = refusedCleanly(() => (asId ? parseSecretRef(undefined, undefined, text) : parseSecretRef(text, undefined, undefined)))
+        if (ref?.kind === 'external') expect(ref.id).toBe(text)
+      }),
+      {numRuns: RUNS},
+    )
+  })
+})
+

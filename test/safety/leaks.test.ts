@@ -572,3 +572,50 @@ describe('a value typed where a command or an argument belongs', () => {
     await Promise.all([root, nodeDir].map((dir) => rm(dir, {recursive: true, force: true})))
   }, 120_000)
 })
+
+/**
+ * Key/value secrets (issue 15): a canary inside one field of a JSON secret shows only on the stdout of
+ * the `get --field` that asks for that field; a canary in another field never shows at all. Every
+ * field command runs plain and with `--json` + `DEBUG=*`, on its success and its failure paths.
+ */
+describe('a canary inside one field of a JSON secret', () => {
+  const ENV = uniqueEnv('leakkv')
+  const ASKED = `canary-${randomBytes(6).toString('hex')}-asked`
+  const OTHER = `canary-${randomBytes(6).toString('hex')}-other`
+  const NEW = `canary-${randomBytes(6).toString('hex')}-new`
+  const doc = (note: string) => JSON.stringify({username: 'admin', password: ASKED, note})
+
+  it('never shows except on the stdout of get --field asking for it', async () => {
+    for (const [name, text] of [['DB', doc(OTHER)], ['DB2', doc(`${OTHER}-2`)]] as const) {
+      expect((await runCli(['set', `/${ENV}/api/${name}`], {input: text})).code).toBe(0)
+    }
+
+    expect((await runCli(['set', `/${ENV}/b/DB`], {input: doc(`${OTHER}-b`)})).code).toBe(0)
+    const forms: Array<{args: string[]; input?: string; asks?: boolean}> = [
+      {args: ['get', `${ENV}/api`, 'DB', '--field', 'password'], asks: true},
+      {args: ['get', `${ENV}/api`, 'DB', '--field', 'username']},
+      {args: ['get', `${ENV}/api`, 'DB', '--field', 'missing']},
+      {args: ['fields', `${ENV}/api`, 'DB']},
+      {args: ['diff', `${ENV}/api`, `${ENV}/b`, '--fields']},
+      {args: ['set', `${ENV}/api`, 'DB2', '--field', 'password'], input: NEW},
+      {args: ['set', `${ENV}/api`, 'DB2', '--field', ''], input: NEW},
+      {args: ['set', `${ENV}/api`, 'DB2', '--unset-field', 'username']},
+      {args: ['set', `${ENV}/api`, 'DB2'], input: NEW},
+      {args: ['set', `${ENV}/api`, 'DB2', '--field', 'token', '--generate']},
+      {args: ['set', `${ENV}/api`, 'DB2', '--field', 'password', '--endpoint-url', `http://127.0.0.1:${await freePort()}`], input: NEW},
+    ]
+    const failures: string[] = []
+    for (const form of forms) {
+      for (const json of [false, true]) {
+        const result = await runCli([...form.args, ...(json ? ['--json'] : [])], {input: form.input, env: {AWS_MAX_ATTEMPTS: '1', ...(json ? {DEBUG: '*'} : {})}, timeoutMs: 45_000})
+        const where = `${form.args.join(' ')}${json ? ' --json (DEBUG=*)' : ''}`
+        for (const canary of [OTHER, NEW]) if (result.stdout.includes(canary) || result.stderr.includes(canary)) failures.push(`${where}: ${canary.slice(-5)} shown`)
+        if (result.stderr.includes(ASKED)) failures.push(`${where}: asked field on stderr`)
+        if (!form.asks && result.stdout.includes(ASKED)) failures.push(`${where}: asked field on stdout`)
+        if (form.asks && result.code === 0 && !result.stdout.includes(ASKED)) failures.push(`${where}: the field asked for was not printed`)
+      }
+    }
+
+    expect(failures).toEqual([])
+  })
+})

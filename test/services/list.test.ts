@@ -20,4 +20,13 @@ describe('listSecrets', () => {
     expect(shortNames).toEqual(['A', 'AB', 'A_KEY', 'B', 'a', 'a_key', 'b_key'])
     expect(shortNames).toEqual([...(await getAllSecrets(store, scope)).keys()])
   })
+  it('lists a whole environment service by service: billing before billing-reports', async () => {
+    const store = new MemoryStore()
+    for (const name of ['/staging/billing-reports/A', '/staging/billing/TOKEN', '/staging/billing/API_KEY']) {
+      await store.put(name, SecretValue.fromString('v'), {overwrite: false})
+    }
+
+    const listed = await listSecrets(store, '/staging/', {})
+    expect(listed.map((secret) => secret.name)).toEqual(['/staging/billing/API_KEY', '/staging/billing/TOKEN', '/staging/billing-reports/A'])
+  })
 })

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import {ExitCode} from '../../src/core/errors.js'
 import {SecretValue} from '../../src/core/secret-value.js'
-import type {SecretStore} from '../../src/stores/secret-store.js'
+import {PENDING_STAGE, type SecretStore} from '../../src/stores/secret-store.js'
 import {exitCodeOf} from '../helpers/errors.js'
 
 const value = (text: string) => SecretValue.fromString(text)
@@ -147,6 +147,53 @@ export function secretStoreContract(label: string, makeStore: () => Promise<Secr
       const metadata = await store.describe(name)
       expect(metadata.description).toBe('the db')
       expect(metadata.tags).toMatchObject({owner: 'payments'})
+    })
+    it('reads the current value with its version id', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/CURRENT`
+      const {versionId} = await store.put(name, value('v1'), {overwrite: true})
+      const current = await store.getCurrent(name)
+      expect(current.value.text).toBe('v1')
+      expect(current.versionId).toBe(versionId)
+      expect(await exitCodeOf(store.getCurrent(`/${env()}/api/NOPE`))).toBe(ExitCode.notFound)
+    })
+
+    it('swaps when AWSCURRENT is still on the version read, keeping the old one as AWSPREVIOUS, and leaves no pending label', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/SWAP`
+      await store.put(name, value('{"a":"1"}'), {overwrite: true})
+      const read = await store.getCurrent(name)
+      const result = await store.swap(name, value('{"a":"2"}'), read.versionId)
+      expect(result.swapped).toBe(true)
+      const current = await store.getCurrent(name)
+      expect(current.value.text).toBe('{"a":"2"}')
+      expect(result.swapped && result.versionId).toBe(current.versionId)
+      expect((await store.get(name, {versionStage: 'AWSPREVIOUS'})).text).toBe('{"a":"1"}')
+      for (const version of await store.history(name)) expect(version.stages).not.toContain(PENDING_STAGE)
+    })
+
+    it('refuses a swap from a version that is no longer current: nothing becomes current and no pending label is left', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/STALE`
+      await store.put(name, value('{"a":"1"}'), {overwrite: true})
+      const stale = await store.getCurrent(name)
+      expect((await store.swap(name, value('{"a":"2"}'), stale.versionId)).swapped).toBe(true)
+      expect(await store.swap(name, value('{"a":"lost"}'), stale.versionId)).toEqual({swapped: false})
+      expect((await store.get(name)).text).toBe('{"a":"2"}')
+      const history = await store.history(name)
+      for (const version of history) expect(version.stages).not.toContain(PENDING_STAGE)
+      expect(history.map((version) => version.stages.filter((stage) => stage.startsWith('AWS')))).toEqual([['AWSCURRENT'], ['AWSPREVIOUS']])
+    })
+
+    it('generates a password of the length asked, without the characters excluded', async () => {
+      const store = await makeStore()
+      const plain = (await store.generatePassword({length: 64, excludePunctuation: true, excludeCharacters: 'aeiou'})).text as string
+      expect(plain).toHaveLength(64)
+      expect(plain).toMatch(/^[A-Za-z0-9]+$/)
+      expect(plain).not.toMatch(/[aeiou]/)
+      const full = (await store.generatePassword({length: 200})).text as string
+      expect(full).toHaveLength(200)
+      expect(full).toMatch(/[^A-Za-z0-9]/)
     })
   })
 }

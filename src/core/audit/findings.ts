@@ -75,7 +75,7 @@ export function finding(rule: RuleId, fields: Omit<Finding, 'area' | 'rule' | 's
   return {area, rule, severity, ...fields}
 }
 
-export function countFindings(findings: readonly Finding[]): FindingCounts {
+export function countFindings(findings: ReadonlyArray<Pick<Finding, 'severity'>>): FindingCounts {
   const counts: FindingCounts = {high: 0, medium: 0, low: 0, total: findings.length}
   for (const item of findings) counts[item.severity]++
   return counts

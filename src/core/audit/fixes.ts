@@ -43,11 +43,12 @@ export function guessScopeFromWorkload(name: string): GuessedScope {
 }
 
 /** A variable name as a secret name, or NAME when it is not a valid one. */
-function secretNameFor(variable: string): string {
+export function secretNameFor(variable: string): string {
   return valid('name', variable) ? variable : 'NAME'
 }
 
-const quoteArg = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
+/** Quotes a shell argument when it needs it. */
+export const quoteArg = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
 
 /**
  * The fix of every secret in one workload's environment, the same on each of its findings: one migrate
@@ -102,16 +103,23 @@ export function ssmParameterFix(parameterName: string): string {
  * `principal` is the role, user or policy the grant is for; `services` the environments and services
  * its statements name (empty when it reaches everything).
  */
-export function iamGrantFix(principal: string, services: ReadonlyMap<string, ReadonlySet<string>>, separateRoles: boolean): string {
+export function iamGrantFix(
+  principal: string,
+  services: ReadonlyMap<string, ReadonlySet<string>>,
+  separateRoles: boolean,
+  /** `secrets scan` asks for the grant in the template's own format. */
+  format?: string,
+): string {
+  const formatFlag = format === undefined ? '' : ` --format ${format}`
   // Where the policy names no service (`*`, `/prod/*`), the principal's own name may: role billing-prod -> prod/billing.
   const guess = guessScopeFromWorkload(principal)
   const grants: string[] = []
   for (const [env, names] of [...services].sort(([a], [b]) => a.localeCompare(b))) {
     const list = names.size > 0 ? [...names].sort() : [guess.service]
-    for (const service of list) grants.push(`secrets grant ${env}/${service} --function ${quoteArg(principal)} --secret NAME`)
+    for (const service of list) grants.push(`secrets grant ${env}/${service} --function ${quoteArg(principal)} --secret NAME${formatFlag}`)
   }
 
-  if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(principal)} --secret NAME`)
+  if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(principal)} --secret NAME${formatFlag}`)
   const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
   return `${how}: ${grants.join('; ')}`
 }

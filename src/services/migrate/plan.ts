@@ -10,7 +10,7 @@ import {
   type TargetState,
   targetsToRead,
 } from '../../core/migration-plan.js'
-import {byCodePoint} from '../../core/order.js'
+import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import {applyConflictPolicy, CONFLICT_BLOCKS} from '../copy-pipeline.js'
 import type {ReadResult} from './read-source.js'
@@ -43,7 +43,7 @@ export async function planMigration(store: SecretStore, options: MigrateOptions,
   const planned = [...classify(mapped, targets), ...read.extraItems]
   // A .env plan reads in file order, with skipped lines where they are; an SSM plan by name.
   if (options.source.kind === 'dotenv') planned.sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0))
-  else planned.sort((a, b) => byCodePoint(a.source.name, b.source.name))
+  else planned.sort((a, b) => byPathSegments(a.source.name, b.source.name))
   const working: Working[] = planned.map((item) => ({
     item,
     previous: item.target === undefined ? undefined : targets.get(item.target),

@@ -2,7 +2,7 @@ import type {SecretScanner} from '../../core/audit/variables.js'
 import {type DotenvFile, duplicateKeysError, readDotenv} from '../../core/dotenv.js'
 import {UsageError} from '../../core/errors.js'
 import {digestOf, type PlanItem, type SourceItem} from '../../core/migration-plan.js'
-import {byCodePoint} from '../../core/order.js'
+import {byPathSegments} from '../../core/order.js'
 import type {EnvironmentSource} from '../../stores/environment-source.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
 import type {MigrateOptions} from './types.js'
@@ -97,7 +97,7 @@ async function readParameters(reading: Reading, path: string, parameters: Parame
   }
 
   // Pages come in the service's order; the plan is shown sorted so runs compare line by line.
-  reading.sources.sort((a, b) => byCodePoint(a.name, b.name))
+  reading.sources.sort((a, b) => byPathSegments(a.name, b.name))
 }
 
 /** A parameter's name below `path` (what --only matches besides the full name). */
@@ -139,7 +139,7 @@ async function readEnvironment(reading: Reading, environment: EnvironmentSource)
     reading.cache.keep(variable.name, variable.value)
   }
 
-  reading.sources.sort((a, b) => byCodePoint(a.name, b.name))
+  reading.sources.sort((a, b) => byPathSegments(a.name, b.name))
 }
 
 async function readDotenvEntries(reading: Reading, fileName: string, text: string): Promise<void> {

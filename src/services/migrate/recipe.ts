@@ -1,4 +1,4 @@
-import {byCodePoint} from '../../core/order.js'
+import {byPathSegments} from '../../core/order.js'
 import type {MigrateOptions, MigrationRecipe, Working} from './types.js'
 
 const quoted = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
@@ -15,7 +15,7 @@ export function recipeOf(options: MigrateOptions, working: readonly Working[]): 
   const done = working.filter(({report}) => ['created', 'updated', 'unchanged'].includes(report.outcome) && report.verified !== false && report.target !== undefined)
   if (done.length === 0) return undefined
   const scope = to
-  const secrets = [...new Set(done.map(({report}) => (report.target as string).slice(scope.prefix.length)))].sort(byCodePoint)
+  const secrets = [...new Set(done.map(({report}) => (report.target as string).slice(scope.prefix.length)))].sort(byPathSegments)
   const workload = source.environment.name
   const grant = [
     'secrets grant',
@@ -24,5 +24,5 @@ export function recipeOf(options: MigrateOptions, working: readonly Working[]): 
     ...secrets.map((name) => `--secret ${quoted(name)}`),
     ...(options.recipeFormat ? [`--format ${options.recipeFormat}`] : []),
   ].join(' ')
-  return {kind: source.kind, workload, grant, removeVariables: done.map(({report}) => report.source).sort(byCodePoint)}
+  return {kind: source.kind, workload, grant, removeVariables: done.map(({report}) => report.source).sort(byPathSegments)}
 }

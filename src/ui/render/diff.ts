@@ -1,8 +1,9 @@
 /** Text of `secrets diff`: a NAME/STATE table and a summary line. */
 import {ux} from '@oclif/core'
 
-import type {DiffState} from '../../core/env-compare.js'
+import type {DiffEntry, DiffState} from '../../core/env-compare.js'
 import type {CommandResult} from '../../core/outcome.js'
+import {escapeLine} from '../../core/printable.js'
 import {diffVerdict} from '../../core/verdicts.js'
 import type {DiffReport} from '../../services/diff.js'
 import {renderTable} from '../table.js'
@@ -21,6 +22,13 @@ function stateLabel(state: DiffState, report: DiffReport): string {
   return state
 }
 
+/** `different (fields: host, password)`: every field name that differs, whichever way (diff --fields). */
+function fieldsLabel(entry: DiffEntry): string {
+  if (!entry.fields) return ''
+  const names = [...entry.fields.different, ...entry.fields.onlyLeft, ...entry.fields.onlyRight].sort()
+  return names.length === 0 ? ' (no field differs: only spacing or order)' : ` (fields: ${names.map((name) => escapeLine(name)).join(', ')})`
+}
+
 /** A NAME/STATE table and a summary line; colour (via oclif's colorize) honours NO_COLOR and FORCE_COLOR. */
 function renderDiff(report: DiffReport): string {
   const {counts} = report
@@ -28,7 +36,7 @@ function renderDiff(report: DiffReport): string {
   if (total === 0) return `${report.left} and ${report.right} are both empty: equal.`
   const table = renderTable(
     ['NAME', 'STATE'],
-    report.secrets.map((entry) => [entry.name, ux.colorize(COLOURS[entry.state], stateLabel(entry.state, report))]),
+    report.secrets.map((entry) => [entry.name, ux.colorize(COLOURS[entry.state], stateLabel(entry.state, report)) + fieldsLabel(entry)]),
   )
   const parts = [
     counts['only-left'] ? `${counts['only-left']} only in ${report.left}` : '',

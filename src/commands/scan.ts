@@ -1,0 +1,50 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {SEVERITIES, type Severity} from '../core/audit/severity.js'
+import {UsageError} from '../core/errors.js'
+import type {CommandResult} from '../core/outcome.js'
+import {type ScanResult, scanVerdict} from '../core/scan/verdict.js'
+import {scanResult} from '../ui/render/scan.js'
+
+export default class Scan extends BaseCommand<ScanResult> {
+  static override args = {path: Args.string({description: 'File or directory to scan (repeatable; default: .)'})}
+
+  static override description = `Reads infrastructure templates, with no AWS call and no credentials, and reports every place where a secret would land in an environment variable, in Parameter Store, or behind IAM that reaches too many secrets, each with the \`secrets\` commands and the template change that fix it. audit's rules, with the same ids and severities, applied before deploy.
+
+Reads AWS SAM, CloudFormation (YAML with !Ref, !Sub, ... or JSON), CDK output (cdk.out/*.template.json), Serverless Framework files (serverless.yml: provider and function environments, \${ssm:...}, \${env:...}, provider.iam), Terraform .tf files (read with HashiCorp's HCL parser: aws_lambda_function, aws_ecs_task_definition with jsonencode, aws_ssm_parameter, aws_iam_policy_document and inline policies), ECS task definition JSON files and committed .env files (a .env.example is reported only for a value with a real credential's shape), recognised by their content. Skips what git ignores, .git, node_modules and cdk.out (name cdk.out as a PATH to scan it after \`cdk synth\`). Never reported: a variable holding a secret's ARN or name, {{resolve:ssm:...}} configuration, numbers and flags under secret-sounding names, intrinsic references, placeholders, scoped policies, Deny statements. A finding names the file, line and column of the value and never prints the value.
+
+Exit codes: 0 no finding at or above --fail-on, 7 findings at or above --fail-on (the report is printed first), 2 a template could not be parsed (the rest is still scanned) or invalid input, 1 unexpected, 74 output could not be written.`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %>', description: 'Scan the repository in the working directory.'},
+    {command: '<%= config.bin %> <%= command.id %> template.yaml infra/', description: 'Scan a template and a directory.'},
+    {command: 'cdk synth && <%= config.bin %> <%= command.id %> cdk.out', description: 'Scan what CDK synthesized.'},
+    {command: '<%= config.bin %> <%= command.id %> --fail-on medium --json > scan.json', description: 'In a pipeline: fail on medium or worse, keep the report.'},
+    {command: '<%= config.bin %> <%= command.id %> --format sarif > scan.sarif', description: 'SARIF 2.1.0 for GitHub code scanning.'},
+    {command: '<%= config.bin %> <%= command.id %> --baseline scan.json', description: 'Adopt the gate on a repository with findings: only new ones fail.'},
+  ]
+
+  static override flags = {
+    'fail-on': Flags.string({description: 'Exit 7 when a finding of this severity or worse exists.', options: [...SEVERITIES], default: 'high'}),
+    format: Flags.string({description: 'Output format (--json for the JSON report).', options: ['text', 'sarif'], default: 'text'}),
+    baseline: Flags.string({description: 'A previous --json or SARIF report: only findings not in it fail the run.'}),
+  }
+
+  // Several paths: oclif's variadic arguments come through argv.
+  static override strict = false
+  static override summary = 'Find secrets in templates before they are deployed: environment variables, Parameter Store, IAM.'
+
+  async run(): Promise<CommandResult<ScanResult>> {
+    const {argv, flags} = await this.parse(Scan)
+    const paths = (argv as string[]).filter((path) => path.length > 0)
+    const unknown = paths.find((path) => path.startsWith('-'))
+    if (unknown) throw new UsageError(`Unknown flag: ${unknown}.`)
+    if (flags.format === 'sarif' && this.jsonEnabled()) throw new UsageError('--json and --format sarif are two documents: give one.')
+    const [{runScan, readBaseline}, {scanManyForSecrets}] = await Promise.all([import('../services/scan.js'), import('../core/audit/secret-scan.js')])
+    const baseline = flags.baseline === undefined ? undefined : {file: flags.baseline, fingerprints: await readBaseline(flags.baseline)}
+    const report = await runScan({paths, cwd: process.cwd(), scan: scanManyForSecrets})
+    const verdict = scanVerdict({report, failOn: flags['fail-on'] as Severity, ...(baseline ? {baseline} : {})})
+    return scanResult(verdict, flags.format === 'sarif' ? 'sarif' : 'text', this.config.version)
+  }
+}

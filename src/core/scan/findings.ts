@@ -1,0 +1,120 @@
+/**
+ * What `secrets scan` reports: audit's rules applied to what a template says, with the same ids and
+ * severities where they mean the same thing, and the few only a template shows. A finding names
+ * where a value is (file, line and column of the value), never the value.
+ */
+import {createHash} from 'node:crypto'
+
+import {type AuditArea, RULES} from '../audit/findings.js'
+import {atOrAbove, compareSeverity, type Severity} from '../audit/severity.js'
+
+/** Rules only a template shows. */
+const SCAN_ONLY_RULES = {
+  'env-resolved-secret': {
+    area: 'env',
+    severity: 'high',
+    title: 'secret resolved into an environment variable at deploy time',
+  },
+  'iam-shared-role': {area: 'iam', severity: 'medium', title: 'one role reads secrets for several functions'},
+} as const satisfies Record<string, {area: AuditArea; severity: Severity; title: string}>
+
+/** The rules of scan: audit's (same id, same severity) and scan's own. */
+export const SCAN_RULES = {
+  'env-secret-value': RULES['env-secret-value'],
+  'env-secret-name': RULES['env-secret-name'],
+  'ssm-plaintext-secret': RULES['ssm-plaintext-secret'],
+  'iam-all-secrets': RULES['iam-all-secrets'],
+  'iam-multiple-environments': RULES['iam-multiple-environments'],
+  'iam-whole-environment': RULES['iam-whole-environment'],
+  'iam-role-spans-environments': RULES['iam-role-spans-environments'],
+  ...SCAN_ONLY_RULES,
+} as const
+
+export type ScanRuleId = keyof typeof SCAN_RULES
+
+/** Why each rule matters and what to do, for SARIF's rule help and `--help`. */
+export const SCAN_RULE_HELP: Record<ScanRuleId, string> = {
+  'env-secret-value':
+    'A value with the shape of a credential is written into a function or container environment: it is readable by anyone who can read the function configuration or task definition, and it is committed. Store it with `secrets set`, remove it from the template, and let the function read it at run time.',
+  'env-secret-name':
+    'A variable whose name says secret holds a literal, not a reference. Store the value with `secrets set` and pass the secret\'s name or ARN instead.',
+  'ssm-plaintext-secret':
+    'CloudFormation cannot create a SecureString: a parameter created by a template is plain text, and its value is in the template. Move it with `secrets migrate --from-ssm` or `secrets set`.',
+  'iam-all-secrets': 'The policy lets its holder read every secret of the account. Replace it with the statement `secrets grant` prints.',
+  'iam-multiple-environments':
+    'One policy reads secrets of several environments: a function of one environment can read another\'s. Give each environment its own role with `secrets grant`.',
+  'iam-whole-environment':
+    'The policy reads every secret of an environment, across services. Scope it to the function\'s own secrets with `secrets grant`.',
+  'iam-role-spans-environments':
+    'The role\'s policies together read secrets of several environments. Give each environment its own role with `secrets grant`.',
+  'env-resolved-secret':
+    'A dynamic reference or deploy-time variable puts a secret\'s value into the function\'s configuration as plain text: the first mistake again, though it came from a secrets store. Pass the secret\'s name or ARN and read it at run time.',
+  'iam-shared-role':
+    'Several functions share one role that reads secrets, so each can read every secret any of them needs. Give each function its own role with `secrets grant`.',
+}
+
+/** The formats scan reads; each has its own `secrets grant --format`. */
+export type TemplateFormat = 'cloudformation' | 'sam' | 'cdk' | 'serverless' | 'terraform' | 'ecs' | 'dotenv'
+
+/** The fix: the command that stores the value, the grant that scopes the function, the change to the file. */
+export interface ScanFix {
+  /** `secrets set ...` or `secrets migrate ...`; absent when the value is already in a secrets store. */
+  store?: string
+  /** `secrets grant ... --format <the template's own>`. */
+  grant?: string
+  /** What to change in the file. */
+  change: string
+}
+
+/** One mistake in one file. Names and positions only: never a value, not even part of one. */
+export interface ScanFinding {
+  rule: ScanRuleId
+  area: AuditArea
+  severity: Severity
+  /** As given on the command line or found by the walk, relative to the working directory. */
+  file: string
+  format: TemplateFormat
+  /** 1-based line and column of the value (not of the resource). */
+  line: number
+  column: number
+  /** Logical id, function or resource name. */
+  resource: string
+  /** The variable, parameter or policy statement. */
+  variable?: string
+  /** Why, in one line; names and counts only. */
+  reason: string
+  fix: ScanFix
+  /** Stable across commits (no line): rule, file, resource and variable. */
+  fingerprint: string
+}
+
+export type ScanFindingInput = Omit<ScanFinding, 'area' | 'severity' | 'fingerprint'>
+
+/** Builds a finding from its rule, so area and severity always agree with the catalogue. */
+export function scanFinding(fields: ScanFindingInput): ScanFinding {
+  const {area, severity} = SCAN_RULES[fields.rule]
+  return {...fields, area, severity, fingerprint: fingerprintOf(fields)}
+}
+
+/** A hash of what identifies a finding across commits: the line is left out, so an edit above it keeps it. */
+export function fingerprintOf(fields: Pick<ScanFinding, 'rule' | 'file' | 'resource' | 'variable'>): string {
+  const text = [fields.rule, fields.file.replaceAll('\\', '/'), fields.resource, fields.variable ?? ''].join('\u0000')
+  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+}
+
+/** By file, then line and column, then rule: the order of the text report. */
+export function sortScanFindings(findings: readonly ScanFinding[]): ScanFinding[] {
+  return [...findings].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      compareSeverity(b.severity, a.severity) ||
+      a.rule.localeCompare(b.rule),
+  )
+}
+
+/** The findings that make `--fail-on threshold` fail. */
+export function scanFindingsAtOrAbove(findings: readonly ScanFinding[], threshold: Severity): ScanFinding[] {
+  return findings.filter((item) => atOrAbove(item.severity, threshold))
+}

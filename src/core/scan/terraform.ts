@@ -1,0 +1,262 @@
+/**
+ * Reads Terraform `.tf` files through a real HCL parser (@cdktf/hcl2json: HashiCorp's own hcl
+ * library compiled to WebAssembly, shipped in the npm package, no network): `aws_lambda_function`
+ * environment variables, `aws_ecs_task_definition` container definitions (a JSON string or
+ * `jsonencode([...])`), `aws_ssm_parameter`, `aws_iam_policy_document` data sources and inline
+ * policies (`policy = jsonencode({...})` or a JSON string).
+ *
+ * The parser gives the structure but no positions: what is reported is decided on the parsed tree,
+ * and the line and column of a value are then found in the text, from its block's header on.
+ */
+import type {PolicyStatement} from '../audit/iam.js'
+import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './entries.js'
+import type {Position} from './tree.js'
+import {TemplateParseError} from './tree.js'
+
+type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
+type Block = Record<string, Json>
+
+let parser: Promise<typeof import('@cdktf/hcl2json')> | undefined
+/** The WebAssembly module is loaded on the first .tf file only. */
+const hcl = () => (parser ??= import('@cdktf/hcl2json'))
+
+async function parseHcl(file: string, text: string): Promise<Record<string, Json>> {
+  const {parse} = await hcl()
+  try {
+    return (await parse(file, text)) as Record<string, Json>
+  } catch (error) {
+    // HCL's diagnostics name the file and place; only the line is kept (a detail could quote the source).
+    const line = /:(\d+),\d+/.exec(String(error))?.[1]
+    throw new TemplateParseError(`HCL syntax error${line ? ` at line ${line}` : ''}`, line === undefined ? undefined : Number(line))
+  }
+}
+
+/** An expression such as `jsonencode([...])` as data, by parsing it as an attribute of its own. */
+async function expressionValue(text: string): Promise<Json | undefined> {
+  const match = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(text.trim())
+  if (match) {
+    const parsed = await parseHcl('expression.tf', `locals {\n  value = ${match[1]}\n}\n`).catch(() => undefined)
+    const locals = parsed?.locals
+    return Array.isArray(locals) ? (locals[0] as Block | undefined)?.value : undefined
+  }
+
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as Json
+    } catch {
+      return undefined
+    }
+  }
+
+  return undefined
+}
+
+const blocks = (value: Json | undefined): Block[] =>
+  Array.isArray(value) ? value.filter((item): item is Block => typeof item === 'object' && item !== null && !Array.isArray(item)) : []
+const text = (value: Json | undefined): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
+const strings = (value: Json | undefined): string[] | undefined =>
+  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((item) => text(item)).filter((item): item is string => item !== undefined)
+
+/** Where things are in the text: from a block's header, the first `key =` after it. */
+class Locator {
+  private readonly lineStarts: number[] = [0]
+
+  constructor(private readonly source: string) {
+    for (let index = 0; index < source.length; index++) if (source[index] === '\n') this.lineStarts.push(index + 1)
+  }
+
+  block(kind: 'resource' | 'data', type: string, name: string): number {
+    const header = new RegExp(`${kind}\\s+"${escape(type)}"\\s+"${escape(name)}"`)
+    return Math.max(0, this.source.search(header))
+  }
+
+  /** The value of `key = value` (or `"key" = value`, `key: value`) at or after `from`. */
+  value(key: string, from: number): number {
+    const pattern = new RegExp(`(^|[\\s{,])"?${escape(key)}"?\\s*[=:]\\s*`, 'g')
+    pattern.lastIndex = from
+    const match = pattern.exec(this.source)
+    return match ? match.index + match[0].length : from
+  }
+
+  /** A literal string at or after `from` (a resource pattern). */
+  literal(value: string, from: number): number {
+    const at = this.source.indexOf(JSON.stringify(value), from)
+    return at === -1 ? from : at
+  }
+
+  position(offset: number): Position {
+    let low = 0
+    let high = this.lineStarts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (this.lineStarts[mid] <= offset) low = mid
+      else high = mid - 1
+    }
+
+    return {line: low + 1, column: offset - this.lineStarts[low] + 1}
+  }
+}
+
+function escape(text: string): string {
+  return text.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`)
+}
+
+/** A Terraform string: a literal, or an expression (`${var.x}`, `${aws_secretsmanager_secret.x.arn}`) that is a reference. */
+function terraformEnvValue(value: string): EnvValue {
+  const resolved = cfnEnvValue({kind: 'literal', text: value})
+  if (resolved.kind === 'resolved') return resolved
+  return /\$\{/.test(value) ? {kind: 'reference'} : {kind: 'literal', text: value}
+}
+
+type Group = Record<string, Record<string, Json>>
+type Found = Array<{name: string; block: Block}>
+
+/** Every block of one type: `resource "aws_lambda_function" "api" {...}` gives {name: api, block}. */
+function each(group: Group, type: string): Found {
+  return Object.entries(group[type] ?? {}).flatMap(([name, body]) => blocks(body).map((block) => ({name, block})))
+}
+
+export async function extractTerraform(file: string, source: string): Promise<Extracted> {
+  const parsed = await parseHcl(file, source)
+  const at = new Locator(source)
+  const resources = (parsed.resource ?? {}) as Group
+  const data = (parsed.data ?? {}) as Group
+  return {
+    format: 'terraform',
+    env: [...lambdaEnvironment(at, each(resources, 'aws_lambda_function')), ...(await taskEnvironment(at, each(resources, 'aws_ecs_task_definition')))],
+    parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
+    policies: [...policyDocuments(at, each(data, 'aws_iam_policy_document')), ...(await inlinePolicies(at, resources))],
+  }
+}
+
+function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
+  const env: EnvEntry[] = []
+  for (const {name, block} of found) {
+    const start = at.block('resource', 'aws_lambda_function', name)
+    const workload = text(block.function_name) ?? name
+    const resource = `aws_lambda_function.${name}`
+    for (const environment of blocks(block.environment)) {
+      const variables = environment.variables
+      if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) continue
+      const from = at.value('variables', start)
+      for (const [variable, value] of Object.entries(variables)) {
+        const literal = text(value)
+        if (literal === undefined) continue
+        env.push({
+          resource,
+          workload,
+          where: `environment.variables of ${resource}`,
+          variable,
+          value: typeof value === 'string' ? terraformEnvValue(value) : {kind: 'literal', text: literal},
+          position: at.position(at.value(variable, from)),
+        })
+      }
+    }
+  }
+
+  return env
+}
+
+async function taskEnvironment(at: Locator, found: Found): Promise<EnvEntry[]> {
+  const env: EnvEntry[] = []
+  for (const {name, block} of found) {
+    const start = at.block('resource', 'aws_ecs_task_definition', name)
+    const family = text(block.family) ?? name
+    const resource = `aws_ecs_task_definition.${name}`
+    const definitions = typeof block.container_definitions === 'string' ? await expressionValue(block.container_definitions) : undefined
+    const from = at.value('container_definitions', start)
+    for (const container of blocks(definitions)) {
+      const containerName = text(container.name) ?? 'container'
+      for (const item of blocks(container.environment)) {
+        const variable = text(item.name)
+        const value = text(item.value)
+        if (variable === undefined || value === undefined) continue
+        // The value follows its name: `{ name = "API_TOKEN", value = "..." }` or the JSON form.
+        const nameAt = at.literal(variable, from)
+        env.push({
+          resource,
+          workload: family,
+          where: `the environment of container ${containerName} in ${resource}`,
+          container: containerName,
+          variable,
+          value: terraformEnvValue(value),
+          position: at.position(at.value('value', nameAt)),
+        })
+      }
+    }
+  }
+
+  return env
+}
+
+function ssmParameters(at: Locator, found: Found): ParameterEntry[] {
+  const parameters: ParameterEntry[] = []
+  for (const {name, block} of found) {
+    // Terraform can create a SecureString; a String or StringList is plain text.
+    const type = text(block.type) ?? 'String'
+    if (type === 'SecureString') continue
+    const start = at.block('resource', 'aws_ssm_parameter', name)
+    const value = text(block.value)
+    parameters.push({
+      resource: `aws_ssm_parameter.${name}`,
+      ...(text(block.name) === undefined ? {} : {name: text(block.name)}),
+      ...(value === undefined || value.includes('${') ? {} : {value}),
+      position: at.position(at.value('value', start)),
+    })
+  }
+
+  return parameters
+}
+
+function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
+  const policies: PolicyEntry[] = []
+  for (const {name, block} of found) {
+    const start = at.block('data', 'aws_iam_policy_document', name)
+    const statements = blocks(block.statement).map((statement) =>
+      statementEntry(
+        {
+          Effect: text(statement.effect) === 'Deny' ? 'Deny' : 'Allow',
+          ...(strings(statement.actions) ? {Action: strings(statement.actions)} : {}),
+          ...(strings(statement.not_actions) ? {NotAction: strings(statement.not_actions)} : {}),
+          ...(strings(statement.resources) ? {Resource: strings(statement.resources)} : {}),
+          ...(strings(statement.not_resources) ? {NotResource: strings(statement.not_resources)} : {}),
+          ...(statement.condition === undefined ? {} : {Condition: {condition: true}}),
+          ...(text(statement.sid) ? {Sid: text(statement.sid)} : {}),
+        },
+        at,
+        start,
+      ),
+    )
+    policies.push(policyEntry(`data.aws_iam_policy_document.${name}`, statements, at.position(start)))
+  }
+
+  return policies
+}
+
+/** `aws_iam_policy` and `aws_iam_role_policy` with `policy = jsonencode({...})` or a JSON string. */
+async function inlinePolicies(at: Locator, resources: Group): Promise<PolicyEntry[]> {
+  const policies: PolicyEntry[] = []
+  for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
+    for (const {name, block} of each(resources, type)) {
+      const start = at.block('resource', type, name)
+      const document = typeof block.policy === 'string' ? await expressionValue(block.policy) : undefined
+      if (typeof document !== 'object' || document === null || Array.isArray(document)) continue
+      const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
+      const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))
+      policies.push(policyEntry(`${type}.${name}`, statements, at.position(start)))
+    }
+  }
+
+  return policies
+}
+
+function statementEntry(statement: PolicyStatement, at: Locator, start: number): StatementEntry {
+  const positions = new Map<string, Position>()
+  for (const pattern of [statement.Resource ?? [], statement.NotResource ?? []].flat()) positions.set(pattern, at.position(at.literal(pattern, start)))
+  return {statement, positions, position: at.position(start)}
+}
+
+function policyEntry(resource: string, statements: StatementEntry[], position: Position): PolicyEntry {
+  return {resource, holders: [], statements, position}
+}

@@ -1,0 +1,201 @@
+/**
+ * A YAML or JSON template as a tree of nodes that keep their place in the file. The `yaml` package
+ * parses both (JSON is YAML 1.2), with CloudFormation's short intrinsic tags (`!Ref`, `!Sub`, ...)
+ * registered so they parse without warnings and stay on their nodes. Aliases are followed one at a
+ * time with a budget, never expanded: a YAML bomb costs its size, not its expansion.
+ */
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Tags,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml'
+
+/** CloudFormation's intrinsic functions that have a short tag. */
+const INTRINSICS = [
+  'And', 'Base64', 'Cidr', 'Condition', 'Equals', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue',
+  'Join', 'Length', 'Not', 'Or', 'Ref', 'Select', 'Split', 'Sub', 'ToJsonString', 'Transform',
+] as const
+
+const CUSTOM_TAGS: Tags = INTRINSICS.flatMap((name) => [
+  {tag: `!${name}`, resolve: (text: string) => text},
+  {tag: `!${name}`, collection: 'seq' as const, resolve: (seq: unknown) => seq},
+  {tag: `!${name}`, collection: 'map' as const, resolve: (map: unknown) => map},
+]) as Tags
+
+/** More aliases than this in one file is a bomb, or at least not a template. */
+const MAX_ALIASES = 1000
+
+export class TemplateParseError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message)
+    this.name = 'TemplateParseError'
+  }
+}
+
+export interface Position {
+  line: number
+  column: number
+}
+
+/** A parsed file: its root node and how to find a node's line and column. */
+export class Tree {
+  private aliases = 0
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  get root(): Node | undefined {
+    return this.deref(this.doc.contents as Node | null)
+  }
+
+  /** 1-based line and column where the node's value starts (after any tag). */
+  position(node: Node | undefined): Position {
+    const offset = node?.range?.[0] ?? 0
+    const {line, col} = this.lines.linePos(offset)
+    return {line, column: col}
+  }
+
+  /** The node itself, or the node an alias points to (counted against the budget). */
+  deref(node: Node | null | undefined): Node | undefined {
+    if (node === null || node === undefined) return undefined
+    if (!isAlias(node)) return node
+    if (++this.aliases > MAX_ALIASES) throw new TemplateParseError(`more than ${MAX_ALIASES} YAML aliases`, this.position(node).line)
+    const target = node.resolve(this.doc)
+    return target === undefined || isAlias(target) ? undefined : (target as Node)
+  }
+
+  /** The value under `key` of a map node. */
+  get(node: Node | undefined, key: string): Node | undefined {
+    if (!isMap(node)) return undefined
+    for (const pair of (node as YAMLMap).items) {
+      if (isPair(pair) && keyText(pair.key) === key) return this.deref(pair.value as Node | null)
+    }
+
+    return undefined
+  }
+
+  /** Follows a path of keys. */
+  at(node: Node | undefined, ...keys: string[]): Node | undefined {
+    let current = node
+    for (const key of keys) current = this.get(current, key)
+    return current
+  }
+
+  /** The pairs of a map node with string keys, values dereferenced. */
+  entries(node: Node | undefined): Array<[string, Node | undefined, Node]> {
+    if (!isMap(node)) return []
+    const out: Array<[string, Node | undefined, Node]> = []
+    for (const pair of (node as YAMLMap).items) {
+      const key = isPair(pair) ? keyText(pair.key) : undefined
+      if (key !== undefined) out.push([key, this.deref(pair.value as Node | null), pair.key as Node])
+    }
+
+    return out
+  }
+
+  /** The items of a sequence node, dereferenced. */
+  items(node: Node | undefined): Node[] {
+    if (!isSeq(node)) return []
+    return (node as YAMLSeq).items.map((item) => this.deref(item as Node | null)).filter((item): item is Node => item !== undefined)
+  }
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key) && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value)
+  return undefined
+}
+
+/** Parses YAML or JSON text; a syntax error names its line. */
+export function parseTree(text: string): Tree {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {customTags: CUSTOM_TAGS, lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: false})
+  const [error] = doc.errors
+  if (error) {
+    const {line, col} = lines.linePos(error.pos[0])
+    // yaml's messages can quote the source; only its code and the place are kept.
+    throw new TemplateParseError(`${error.code.toLowerCase().replaceAll('_', ' ')} at line ${line}, column ${col}`, line, col)
+  }
+
+  return new Tree(doc, lines)
+}
+
+/** What a node's value is, as far as a secret goes. */
+export type NodeValue =
+  /** A literal: a string, a number or a boolean (as text). */
+  | {kind: 'literal'; text: string}
+  /** An intrinsic function: `fn` is `Ref`, `Fn::Sub`, ...; `text` the string it builds, with `${...}` for what is resolved at deploy. */
+  | {kind: 'intrinsic'; fn: string; text: string}
+  /** A map, a list or null. */
+  | {kind: 'other'}
+
+/** Reads a node as a literal, an intrinsic (short tag or `{Ref: ...}` / `{"Fn::Sub": ...}` form) or neither. */
+export function nodeValue(tree: Tree, node: Node | undefined, untagged = false): NodeValue {
+  if (node === undefined) return {kind: 'other'}
+  const tag = !untagged && node.tag?.startsWith('!') ? node.tag.slice(1) : undefined
+  if (tag !== undefined && (INTRINSICS as readonly string[]).includes(tag)) {
+    const fn = tag === 'Ref' || tag === 'Condition' ? tag : `Fn::${tag}`
+    // The short form's argument is the tagged node itself, read without its tag.
+    return {kind: 'intrinsic', fn, text: intrinsicText(tree, fn, node, true)}
+  }
+
+  if (isScalar(node)) {
+    const {value} = node
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+      return {kind: 'literal', text: String(value)}
+    }
+
+    return {kind: 'other'}
+  }
+
+  if (isMap(node)) {
+    const entries = tree.entries(node)
+    if (entries.length === 1) {
+      const [key, value] = entries[0]
+      if (key === 'Ref' || key.startsWith('Fn::')) return {kind: 'intrinsic', fn: key, text: intrinsicText(tree, key, value)}
+    }
+  }
+
+  return {kind: 'other'}
+}
+
+/**
+ * The string an intrinsic builds, as far as it can be told without deploying: `Fn::Sub`'s template,
+ * `Fn::Join`'s parts joined (each intrinsic part as `${...}`), and `${Ref}` for the rest.
+ */
+function intrinsicText(tree: Tree, fn: string, arg: Node | undefined, self = false): string {
+  if (fn === 'Fn::Sub') {
+    const template = isSeq(arg) ? tree.items(arg)[0] : arg
+    const value = nodeValue(tree, template, self && template === arg)
+    return value.kind === 'literal' ? value.text : '${}'
+  }
+
+  if (fn === 'Fn::Join') {
+    const [separator, parts] = tree.items(arg)
+    const sep = nodeValue(tree, separator)
+    return tree
+      .items(parts)
+      .map((part) => {
+        const value = nodeValue(tree, part)
+        return value.kind === 'literal' ? value.text : '${}'
+      })
+      .join(sep.kind === 'literal' ? sep.text : '')
+  }
+
+  const value = nodeValue(tree, arg, self)
+  return `\${${fn}${value.kind === 'literal' ? ` ${value.text}` : ''}}`
+}

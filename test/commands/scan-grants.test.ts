@@ -1,0 +1,40 @@
+import {describe, expect, it} from 'vitest'
+
+import type {PolicyDocument} from '../../src/core/iam-policy.js'
+import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
+import {ROOT, runCli} from '../helpers/cli.js'
+
+const OFFLINE = {AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_ENDPOINT_URL: 'http://127.0.0.1:9'}
+const GET = 'secretsmanager:GetSecretValue'
+const AT = {region: 'eu-west-1', account: '123456789012'}
+
+describe('the grant commands scan prints', () => {
+  it('print, when run, a policy the IAM evaluator allows for exactly that secret', async () => {
+    const scan = await runCli(['scan', 'test/fixtures/scan', '--json'], {env: OFFLINE, cwd: ROOT})
+    const {findings} = JSON.parse(scan.stdout) as {findings: Array<{fix: {grant?: string}}>}
+    // Concrete grants only: a fix with a placeholder (ENV, SERVICE, NAME) is for the user to fill in.
+    const grants = [...new Set(findings.map((item) => item.fix.grant).filter((grant): grant is string => grant !== undefined && !/\b(ENV|SERVICE|NAME|FUNCTION)\b|;/.test(grant)))]
+    expect(grants.length).toBeGreaterThanOrEqual(10)
+    for (const grant of grants) {
+      const words = grant.split(' ')
+      expect(words.slice(0, 2)).toEqual(['secrets', 'grant'])
+      const scope = words[2]
+      const secret = words[words.indexOf('--secret') + 1]
+      const format = words.indexOf('--format')
+      // As printed, in the template's own format (CloudFormation and SAM leave account and region to pseudo-parameters).
+      const own = words[format + 1]
+      const placed = own === 'cloudformation' || own === 'sam' ? [] : ['--account', AT.account, '--region', AT.region]
+      const asPrinted = await runCli([...words.slice(1), ...placed], {env: OFFLINE, cwd: ROOT})
+      expect(asPrinted.code, `${grant}: ${asPrinted.stderr}`).toBe(0)
+      expect(asPrinted.stdout).toContain(secret)
+      // JSON, the format the evaluator reads: the template formats render the same statements (grant's own tests).
+      const args = [...words.slice(1, format), '--format', 'json', '--account', AT.account, '--region', AT.region]
+      const result = await runCli(args, {env: OFFLINE, cwd: ROOT})
+      expect(result.code, `${grant}: ${result.stderr}`).toBe(0)
+      const policy = JSON.parse(result.stdout) as PolicyDocument
+      expect(await evaluate(policy, GET, secretArn(`/${scope}/${secret}`, AT)), grant).toBe('Allowed')
+      expect(await evaluate(policy, GET, secretArn(`/${scope}/${secret}_OLD`, AT)), grant).toBe('ImplicitlyDenied')
+      expect(await evaluate(policy, GET, secretArn(`/${scope}/OTHER_SECRET`, AT)), grant).toBe('ImplicitlyDenied')
+    }
+  }, 120_000)
+})
