@@ -1,3 +1,5 @@
+import {spawn} from 'node:child_process'
+
 import {RegisterTaskDefinitionCommand} from '@aws-sdk/client-ecs'
 import {CreateRoleCommand} from '@aws-sdk/client-iam'
 import {CreateFunctionCommand} from '@aws-sdk/client-lambda'
@@ -7,7 +9,7 @@ import type {PolicyDocument} from '../../src/core/iam-policy.js'
 import {credentialShapes, emulatorClients, tinyZip} from '../fixtures/audit-accounts.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
 import {expectNoValues, secretStore, secretValues} from '../fixtures/migrate-helpers.js'
-import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
+import {BIN, cliEnv, emulatorEndpoint, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
 
 const E = uniqueEnv('mwl')
 const GET = 'secretsmanager:GetSecretValue'
@@ -131,6 +133,49 @@ describe('secrets migrate --from-lambda', () => {
     const missing = await runCli(['migrate', '--from-lambda', fn('nowhere'), '--to', `${E}/nowhere`])
     expect(missing.code).toBe(3)
     expect(missing.stderr).toContain(fn('nowhere'))
+  })
+})
+
+/** Starts a migration and kills it (SIGKILL) once its stderr shows `written 100 of` (plain progress, no TTY). */
+function runAndKill(args: string[]): Promise<{code: number | null; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+      if (/written 100 of/.test(stderr)) child.kill('SIGKILL')
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, stderr}))
+  })
+}
+
+describe('an interrupted migration from a Lambda function', () => {
+  // Past the 100 writes after which plain progress says so, and each a secret by its name.
+  const variables = Object.fromEntries(Array.from({length: 130}, (_, i) => [`S${String(i).padStart(3, '0')}_TOKEN`, `tok-${i}-abcdefgh`]))
+  const name = fn('killed')
+
+  beforeAll(async () => {
+    await createFunction(name, variables)
+  })
+
+  it('killed part-way, finishes on a re-run with every secret written once', async () => {
+    const args = ['migrate', '--from-lambda', name, '--to', `${E}/killed`, '--concurrency', '1']
+    const killed = await runAndKill(args)
+    expect(killed.code).toBeNull()
+    const targets = Object.keys(variables).map((variable) => `/${E}/killed/${variable}`)
+    const before = await secretValues(targets)
+    const written = [...before.values()].filter((value) => value !== undefined).length
+    expect(written).toBeGreaterThanOrEqual(100)
+    expect(written).toBeLessThan(130)
+
+    const again = await runCli(args)
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toContain(`${130 - written} created, ${written} unchanged`)
+    const values = await secretValues(targets)
+    for (const [variable, value] of Object.entries(variables)) expect(values.get(`/${E}/killed/${variable}`)).toBe(value)
+    const store = await secretStore()
+    for (const target of targets.slice(0, 40)) expect(await store.history(target)).toHaveLength(1)
   })
 })
 
