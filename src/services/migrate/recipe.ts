@@ -1,7 +1,6 @@
+import {quoteArg} from '../../core/audit/fixes.js'
 import {byPathSegments} from '../../core/order.js'
 import type {MigrateOptions, MigrationRecipe, Working} from './types.js'
-
-const quoted = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
 
 /**
  * What remains after a workload's variables were migrated, as commands and names: the one grant for
@@ -20,8 +19,8 @@ export function recipeOf(options: MigrateOptions, working: readonly Working[]): 
   const grant = [
     'secrets grant',
     scope.toString(),
-    `--function ${quoted(workload)}`,
-    ...secrets.map((name) => `--secret ${quoted(name)}`),
+    `--function ${quoteArg(workload)}`,
+    ...secrets.map((name) => `--secret ${quoteArg(name)}`),
     ...(options.recipeFormat ? [`--format ${options.recipeFormat}`] : []),
   ].join(' ')
   return {kind: source.kind, workload, grant, removeVariables: done.map(({report}) => report.source).sort(byPathSegments)}
