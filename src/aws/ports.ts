@@ -7,6 +7,7 @@ import type {AuditArea} from '../core/audit/findings.js'
 import type {AuditReaders, IdentityReader, PermissionProbes} from '../core/readers.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import type {CreateDefaults} from '../stores/secrets-manager-store.js'
+import type {EnvironmentSource} from '../stores/environment-source.js'
 import type {SsmSource} from '../stores/ssm-source.js'
 import {type AwsContext, callerAccount as stsCallerAccount, ecsClient, iamClient, lambdaClient, secretsManagerClient, ssmClient, stsClient} from './clients.js'
 
@@ -67,4 +68,16 @@ export async function doctorPorts(context: AwsContext): Promise<{probes: Permiss
 export async function ssmSource(context: AwsContext): Promise<SsmSource> {
   const [client, {SsmSource}] = await Promise.all([ssmClient(context), import('../stores/ssm-source.js')])
   return new SsmSource(client)
+}
+
+/** A Lambda function's or a task definition family's environment variables as a migration source. */
+export async function environmentSource(context: AwsContext, workload: {kind: 'lambda' | 'ecs'; name: string}): Promise<EnvironmentSource> {
+  const sources = await import('../stores/environment-source.js')
+  if (workload.kind === 'lambda') {
+    const [client, {AwsLambdaReader}] = await Promise.all([lambdaClient(context), import('./readers/lambda.js')])
+    return new sources.LambdaEnvironmentSource(new AwsLambdaReader(client), workload.name)
+  }
+
+  const [client, {AwsEcsReader}] = await Promise.all([ecsClient(context), import('./readers/ecs.js')])
+  return new sources.EcsEnvironmentSource(new AwsEcsReader(client), workload.name)
 }

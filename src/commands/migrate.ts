@@ -1,8 +1,9 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
-import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
 import {onConflictFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
+import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
@@ -10,15 +11,19 @@ import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services
 import {askToDelete, type MigrationFeedback, migrationFeedback, migrationResult, renderMigrationPlan, stoppingNote} from '../ui/render/migrate.js'
 import {canPrompt} from '../ui/terminal.js'
 
+const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs']
+
 type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags & typeof Migrate.baseFlags>
 type MigrateOptions = Parameters<typeof import('../services/migrate.js').migrate>[1]
 
 export default class Migrate extends BaseCommand<MigrationReport> {
-  static override description = `Moves SSM Parameter Store parameters (String, StringList, SecureString) or the entries of a .env file into Secrets Manager. Every run first prints a plan: for each item create, update (the secret exists with another value), unchanged, collision (two sources, one secret: nothing is written), conflict (the secret is scheduled for deletion: nothing is written), unmapped, invalid or left (--secrets-only), with names and never values. --dry-run stops there.
+  static override description = `Moves SSM Parameter Store parameters (String, StringList, SecureString), the entries of a .env file, or the secrets among a Lambda function's or an ECS task definition's environment variables into Secrets Manager. Every run first prints a plan: for each item create, update (the secret exists with another value), unchanged, collision (two sources, one secret: nothing is written), conflict (the secret is scheduled for deletion: nothing is written), unmapped, invalid or left (--secrets-only), with names and never values. --dry-run stops there.
 
 Select what moves: --only NAME (repeatable, exact: a parameter's name below the path, e.g. SMTP_PASSWORD, or its full name; a .env key), --type SecureString|String|StringList (repeatable, SSM only), --secrets-only (what \`secrets audit\` would report as a secret; the plan says why each item was taken or left). Everything else is not touched. A path often holds configuration beside its secrets: select before you --delete-source.
 
 Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>. A .env line that could hold a secret (a line of an unquoted multi-line PEM key) is shown by its line number only and never written.
+
+--from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. The function or task definition is never modified: after the run, the command prints the one \`secrets grant\` for all of its migrated secrets (--format picks the template format) and the variables to remove from its template.
 
 Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; new secrets are tagged with their source. Every written secret is read back (20 a call) and compared.
 
@@ -35,20 +40,33 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> --from-ssm /legacy/billing-app --to prod/billing --secrets-only --dry-run', description: 'See which parameters the audit\'s rules call secrets, and why each is taken or left.'},
     {command: '<%= config.bin %> <%= command.id %> --from-ssm /legacy/billing-app --to prod/billing --type SecureString --delete-source --yes', description: 'Map deep paths by their last segment; only SecureStrings; delete each once verified, without asking.'},
     {command: '<%= config.bin %> <%= command.id %> --from-dotenv .env.production --to prod/api --json', description: 'A .env file, in a pipeline, with a JSON report.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-lambda billing-api --to prod/billing --format sam', description: "Move the secrets among a function's variables; print the SAM grant and what to remove from the template."},
+    {command: '<%= config.bin %> <%= command.id %> --from-ecs billing-worker --to prod/billing --dry-run', description: 'See which environment entries of the latest revision are secrets, and why each is taken or left.'},
   ]
 
   static override flags = {
     'from-ssm': Flags.string({
       description: 'Migrate every SSM parameter under this path, recursively (e.g. /prod/billing).',
-      exactlyOne: ['from-ssm', 'from-dotenv'],
+      exactlyOne: SOURCE_FLAGS,
       helpGroup: 'SOURCE',
     }),
     'from-dotenv': Flags.string({
       description: 'Migrate the entries of this .env file (requires --to; the file is never modified).',
-      exactlyOne: ['from-ssm', 'from-dotenv'],
+      exactlyOne: SOURCE_FLAGS,
       helpGroup: 'SOURCE',
     }),
-    to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv).'}),
+    'from-lambda': Flags.string({
+      description: "Migrate the secrets among this Lambda function's environment variables (requires --to; the function is never modified).",
+      exactlyOne: SOURCE_FLAGS,
+      helpGroup: 'SOURCE',
+    }),
+    'from-ecs': Flags.string({
+      description: "Migrate the secrets among the environment entries of this task definition family's latest ACTIVE revision, every container (requires --to; never modified).",
+      exactlyOne: SOURCE_FLAGS,
+      helpGroup: 'SOURCE',
+    }),
+    to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv, --from-lambda and --from-ecs).'}),
+    format: Flags.string({description: 'Lambda and ECS: the template format of the printed grant command (passed to `secrets grant --format`).', options: [...POLICY_FORMATS]}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written or deleted.'}),
     'on-conflict': onConflictFlag('When a secret exists with another value'),
     'kms-key-id': Flags.string({description: 'KMS key (id, ARN or alias) for new secrets.'}),
@@ -65,7 +83,7 @@ ${EXIT_CODES_HELP}`
     concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
   }
 
-  static override summary = 'Move SSM parameters or a .env file into Secrets Manager: planned, verified, resumable.'
+  static override summary = 'Move SSM parameters, a .env file, or the secrets in a Lambda or ECS environment into Secrets Manager: planned, verified, resumable.'
 
   async run(): Promise<CommandResult<MigrationReport>> {
     const {flags} = await this.parse(Migrate)
@@ -107,6 +125,7 @@ ${EXIT_CODES_HELP}`
       // (no terminal) --delete-source itself is the decision, and --yes skips the question.
       ...(flags['delete-source'] && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
       concurrency: flags.concurrency,
+      ...(flags.format ? {recipeFormat: flags.format} : {}),
       signal: run.signal,
       onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan))),
       onProgress: (progress) => feedback.update(progress),
@@ -121,12 +140,19 @@ ${EXIT_CODES_HELP}`
     feedback.resume()
   }
 
-  private async source(flags: {'from-ssm'?: string; 'from-dotenv'?: string} & AwsFlags, env: string | undefined): Promise<MigrationSource> {
+  private async source(flags: MigrateFlags, env: string | undefined): Promise<MigrationSource> {
     const file = flags['from-dotenv']
     if (file !== undefined) {
       const {readInputFile} = await import('../services/input-file.js')
       const bytes = await readInputFile(file, `--from-dotenv ${file}`)
       return {kind: 'dotenv', file, text: decodeDotenv(bytes, file)}
+    }
+
+    const workload = workloadOf(flags)
+    if (workload !== undefined) {
+      // The Lambda or ECS SDK is loaded only here; values go from its answer to Secrets Manager in memory.
+      const {context} = await this.environment(flags, env)
+      return {kind: workload.kind, environment: await (await this.aws()).environmentSource(context, workload)}
     }
 
     const path = flags['from-ssm'] as string
@@ -144,6 +170,12 @@ ${EXIT_CODES_HELP}`
 /** The --to scope, after refusing the flags a .env source cannot take (usage errors, before any call). */
 function targetOf(flags: MigrateFlags): Scope | undefined {
   const to = flags.to === undefined ? undefined : Scope.parse(flags.to)
+  const workload = workloadOf(flags)
+  if (flags.format !== undefined && workload === undefined) {
+    throw new UsageError('--format is for --from-lambda and --from-ecs: it picks the format of the grant printed after the run.')
+  }
+
+  if (workload !== undefined) return workloadTarget(workload.flag, to, flags)
   if (flags['from-dotenv'] === undefined) return to
   if (to === undefined) {
     throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
@@ -166,3 +198,28 @@ function targetEnvOfPath(path: string | undefined): string | undefined {
   return first && partProblem('environment', first) === undefined ? first : undefined
 }
 
+
+/** The Lambda function or ECS family to migrate from, if that is the source. */
+function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string; flag: string} | undefined {
+  if (flags['from-lambda'] !== undefined) return {kind: 'lambda', name: flags['from-lambda'], flag: '--from-lambda'}
+  if (flags['from-ecs'] !== undefined) return {kind: 'ecs', name: flags['from-ecs'], flag: '--from-ecs'}
+  return undefined
+}
+
+/**
+ * A workload's variables need --to: a function's name says nothing reliable about the environment and
+ * service its secrets belong to (audit's guess is only a suggestion), and a wrong guess writes secrets
+ * where nobody looks.
+ */
+function workloadTarget(flag: string, to: Scope | undefined, flags: MigrateFlags): Scope {
+  if (to === undefined) {
+    throw new UsageError(`${flag} needs --to ENV/SERVICE: the secrets of a workload's environment are named /<env>/<service>/<VARIABLE>.`, `For example: secrets migrate ${flag} billing-api --to prod/billing`)
+  }
+
+  if (flags.type !== undefined) throw new UsageError(`--type is for SSM only; ${flag} takes what the audit calls a secret, or the variables named by --only.`)
+  if (flags['delete-source']) {
+    throw new UsageError(`--delete-source is not for ${flag}: the workload is never modified.`, 'Remove the migrated variables from its template, as printed after the run.')
+  }
+
+  return to
+}

@@ -5,14 +5,14 @@ import {MAX_SECRET_BYTES} from './secret-value.js'
 import {noun} from './words.js'
 
 /** Where a migration reads from. */
-export type SourceKind = 'ssm' | 'dotenv'
+export type SourceKind = 'ssm' | 'dotenv' | 'lambda' | 'ecs'
 
 /**
  * One value found in a source, as the plan keeps it: names, size and a SHA-256 digest, never the
  * value itself, so a plan of thousands of items stays small and can be printed or logged safely.
  */
 export interface SourceItem {
-  /** SSM parameter name, or the .env key. */
+  /** SSM parameter name, the .env key, or the environment variable (`container/VARIABLE` for ECS). */
   name: string
   /** SSM type (String, StringList, SecureString); undefined for .env entries. */
   type?: string

@@ -24,6 +24,7 @@ export type {
   MigrateOptions,
   MigrationPhase,
   MigrationProgress,
+  MigrationRecipe,
   MigrationReport,
   MigrationSelection,
   MigrationSource,

@@ -72,6 +72,13 @@ export class MemoryLambdaReader implements LambdaReader {
   functions(): AsyncIterable<LambdaFunctionEnvironment[]> {
     return pages([...this.account.functions.values()], PAGE.lambda, () => this.account.check('lambda:ListFunctions'), (page) => page.map((fn) => structuredClone(fn)))
   }
+
+  async configuration(name: string): Promise<LambdaFunctionEnvironment> {
+    this.account.check('lambda:GetFunctionConfiguration', name)
+    const fn = this.account.functions.get(name)
+    if (!fn) throw new NotFoundError(`${name} was not found (lambda:GetFunctionConfiguration).`)
+    return structuredClone(fn)
+  }
 }
 
 export class MemoryEcsReader implements EcsReader {

@@ -64,6 +64,14 @@ export function readerContract(label: string, makeWorld: () => Promise<ReaderWor
       for (const page of pages) expect(page.length).toBeLessThanOrEqual(50)
     })
 
+    it("reads one Lambda function's environment by name, and exits 3 for a function that does not exist", async () => {
+      const world = await makeWorld()
+      const name = `${unique()}-one`
+      await world.plant.lambdaFunction(name, {DB_HOST: 'db.internal', API_TOKEN: ' spaced ünïcode '})
+      expect(await world.readers.lambda.configuration(name)).toEqual({name, variables: {DB_HOST: 'db.internal', API_TOKEN: ' spaced ünïcode '}})
+      expect(await exitCodeOf(world.readers.lambda.configuration(`${name}-missing`))).toBe(ExitCode.notFound)
+    })
+
     it('lists task definition families and describes the latest revision of one', async () => {
       const world = await makeWorld()
       const family = unique()

@@ -5,23 +5,19 @@
  * still there with its value, every finding's value is in Secrets Manager, and a second audit finds
  * none of them.
  */
-import {spawn} from 'node:child_process'
-import {chmod, mkdtemp, rm, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-
 import {GetParametersByPathCommand, PutParameterCommand} from '@aws-sdk/client-ssm'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 
 import {secretsManagerClient} from '../../src/aws/clients.js'
 import {SecretsManagerStore} from '../../src/stores/secrets-manager-store.js'
-import {BIN, type CliResult, cliEnv, runCli, useOwnEmulator} from '../helpers/cli.js'
+import {runCli, useOwnEmulator} from '../helpers/cli.js'
+import {useShell} from '../helpers/shell.js'
 import {emulatorEnv} from '../helpers/emulator.js'
 import {credentialShapes, emulatorClients} from '../fixtures/audit-accounts.js'
 
 // An account-wide command: this file's own emulator, which no other test file writes to.
 const emulator = await useOwnEmulator()
-let shimDir: string
+const shell = useShell('advice')
 
 type Seeded = {name: string; value: string; type: 'String' | 'StringList' | 'SecureString'}
 
@@ -51,34 +47,7 @@ beforeAll(async () => {
   for (const parameter of [...SECRETS, ...CONFIG]) {
     await ssm.send(new PutParameterCommand({Name: parameter.name, Value: parameter.value, Type: parameter.type}))
   }
-
-  // `secrets` on PATH is the built CLI, so a printed fix runs in a shell exactly as a user would paste it.
-  shimDir = await mkdtemp(join(tmpdir(), 'secrets-advice-'))
-  await writeFile(join(shimDir, 'secrets'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`)
-  await chmod(join(shimDir, 'secrets'), 0o755)
 }, 60_000)
-
-afterAll(async () => {
-  if (shimDir) await rm(shimDir, {recursive: true, force: true})
-})
-
-/** Runs one line in `sh -c`, stdin a pipe (no terminal), against this file's emulator. */
-function runInShell(line: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const base = cliEnv()
-    const child = spawn('sh', ['-c', line], {env: {...base, PATH: `${shimDir}:${base.PATH ?? ''}`}, stdio: ['pipe', 'pipe', 'pipe']})
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      const stdoutBytes = Buffer.concat(out)
-      resolve({code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8')})
-    })
-    child.stdin.end('')
-  })
-}
 
 async function parametersNow(): Promise<Map<string, string>> {
   const {ssm} = emulatorClients(emulator.endpoint)
@@ -106,7 +75,7 @@ describe('running every fix secrets audit prints, exactly as printed', () => {
     for (const fix of fixes) expect(fix).toMatch(/ --only \S+ --delete-source$/)
 
     for (const fix of fixes) {
-      const result = await runInShell(fix)
+      const result = await shell.run(fix)
       expect(result.code, `${fix}\n${result.stdout}\n${result.stderr}`).toBe(0)
     }
 
@@ -126,7 +95,7 @@ describe('running every fix secrets audit prints, exactly as printed', () => {
     expect(JSON.parse(second.stdout).findings).toEqual([])
 
     // A fix run twice (a retried pipeline step) finds its parameter already migrated: exit 0.
-    const again = await runInShell(fixes[0])
+    const again = await shell.run(fixes[0])
     expect(again.code, again.stderr).toBe(0)
     expect(again.stderr).toContain('migrated earlier')
   })

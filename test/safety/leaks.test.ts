@@ -10,10 +10,13 @@ import {chmod, chown, cp, mkdir, mkdtemp, readdir, rm, writeFile} from 'node:fs/
 import {tmpdir} from 'node:os'
 import {dirname, join, relative} from 'node:path'
 
+import {CreateRoleCommand} from '@aws-sdk/client-iam'
+import {CreateFunctionCommand} from '@aws-sdk/client-lambda'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {credentialShapes, emulatorClients, tinyZip} from '../fixtures/audit-accounts.js'
 import {secretStore, seed} from '../fixtures/migrate-helpers.js'
-import {type CliResult, ROOT, cliEnv, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
+import {type CliResult, ROOT, cliEnv, emulatorEndpoint, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 import {freePort} from '../helpers/emulator.js'
 import {nodeForOtherUsers} from '../helpers/other-user.js'
 import {runCliInPty} from '../helpers/pty.js'
@@ -101,6 +104,11 @@ const CASES: Case[] = [
     okExit: 2,
   },
   {
+    command: 'migrate --from-lambda',
+    // A function's environment: two secrets and a configuration variable, each holding the canary.
+    args: (c) => ['migrate', '--from-lambda', c.path === 'missing' ? `${E}-nowhere` : `${E}-fn`, '--to', c.path === 'invalid' ? `${E}/a b` : `${E}/lam${c.tag}`, '--format', 'sam'],
+  },
+  {
     command: 'migrate --dry-run',
     args: (c) => ['migrate', '--from-dotenv', c.files.dotenv, '--to', `${E}/api`, '--dry-run', ...(c.path === 'invalid' ? ['--on-conflict', 'clobber'] : [])],
     // DB_PASS exists in ${E}/api with another value: a conflict, reported by name.
@@ -157,6 +165,16 @@ function leakIn(text: string | Buffer): boolean {
   return encodingsOf(CANARY).some((form) => Buffer.from(text).includes(form))
 }
 
+/** A Lambda function with these variables (the emulator runs no code: a tiny zip is enough). */
+async function plantFunction(name: string, variables: Record<string, string>): Promise<void> {
+  const {lambda, iam} = emulatorClients(emulatorEndpoint())
+  const trust = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]})
+  const {Role} = await iam.send(new CreateRoleCommand({RoleName: `${name}-role`, AssumeRolePolicyDocument: trust}))
+  await lambda.send(
+    new CreateFunctionCommand({FunctionName: name, Runtime: 'nodejs20.x', Role: Role!.Arn!, Handler: 'index.handler', Code: {ZipFile: tinyZip()}, Environment: {Variables: variables}}),
+  )
+}
+
 async function seedAll(): Promise<void> {
   const store = await secretStore()
   const put = (name: string, text: string, exists = false) =>
@@ -172,6 +190,7 @@ async function seedAll(): Promise<void> {
     put(`/${E2}/api/ONLY_HERE`, value('only-here')),
   ])
   await put(`/${E}/api/ROTATE`, value('rotate-2'), true)
+  await plantFunction(`${E}-fn`, {DB_PASSWORD: value('lambda-db'), GITHUB_TOKEN: credentialShapes.githubToken(), LOG_LEVEL: value('lambda-config')})
   await seed(
     ['plain', 'json'].flatMap((tag) => [
       {name: `/${E}/legacy-${tag}/DB_PASSWORD`, value: value('ssm-string'), type: 'String' as const},

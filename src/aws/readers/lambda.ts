@@ -1,7 +1,7 @@
-import {type FunctionConfiguration, type LambdaClient, paginateListFunctions} from '@aws-sdk/client-lambda'
+import {type FunctionConfiguration, GetFunctionConfigurationCommand, type LambdaClient, paginateListFunctions} from '@aws-sdk/client-lambda'
 
 import type {LambdaFunctionEnvironment, LambdaReader} from '../../core/readers.js'
-import {translatedPages} from './pages.js'
+import {translated, translatedPages} from './pages.js'
 
 /** Lambda behind the LambdaReader port. ListFunctions returns each function's variables: no call per function. */
 export class AwsLambdaReader implements LambdaReader {
@@ -11,6 +11,13 @@ export class AwsLambdaReader implements LambdaReader {
     return translatedPages(paginateListFunctions({client: this.client, pageSize: 50}, {}), {action: 'lambda:ListFunctions'}, (page) =>
       (page.Functions ?? []).map((fn) => toEnvironment(fn)),
     )
+  }
+
+  async configuration(name: string): Promise<LambdaFunctionEnvironment> {
+    const fn = await translated({action: 'lambda:GetFunctionConfiguration', resource: name}, () =>
+      this.client.send(new GetFunctionConfigurationCommand({FunctionName: name})),
+    )
+    return toEnvironment(fn)
   }
 }
 

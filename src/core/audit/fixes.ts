@@ -50,24 +50,33 @@ export function secretNameFor(variable: string): string {
 /** Quotes a shell argument when it needs it. */
 export const quoteArg = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
 
-/** Fix for a Lambda variable: store it, remove it from the function, grant the function that one secret. */
-export function lambdaVariableFix(functionName: string, variable: string): string {
-  const {env, service} = guessScopeFromWorkload(functionName)
-  const name = secretNameFor(variable)
-  return (
-    `secrets set ${env}/${service} ${name}; remove ${variable} from the function's environment ` +
-    `(aws lambda update-function-configuration); secrets grant ${env}/${service} --function ${quoteArg(functionName)} --secret ${name}`
-  )
+/**
+ * The fix of every secret in one workload's environment, the same on each of its findings: one migrate
+ * of the whole workload (it takes exactly what the audit found, by the same rules) and then one grant
+ * for all of those secrets. Run as printed in a shell, it migrates and prints the policy; the migrate
+ * itself then prints which variables to remove from the template. Where the scope is a guess with a
+ * placeholder (ENV, SERVICE), the fix says to fill it in.
+ */
+function workloadFix(flag: '--from-lambda' | '--from-ecs', workload: string, variables: readonly string[]): string {
+  const {env, service} = guessScopeFromWorkload(workload)
+  const names = [...new Set(variables.map((variable) => secretNameFor(variable)))].sort()
+  const grant = `secrets grant ${env}/${service} --function ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')}`
+  const placeholders = [env === 'ENV' ? 'ENV' : '', service === 'SERVICE' ? 'SERVICE' : ''].filter(Boolean)
+  const command = `secrets migrate ${flag} ${quoteArg(workload)} --to ${env}/${service} && ${grant}`
+  return placeholders.length > 0 ? `${command} (fill in ${placeholders.join(' and ')})` : command
 }
 
-/** Fix for an ECS `environment` entry: store it, reference it from `secrets` (valueFrom) instead. */
-export function ecsVariableFix(family: string, container: string, variable: string): string {
-  const {env, service} = guessScopeFromWorkload(family)
-  const name = secretNameFor(variable)
-  return (
-    `secrets set ${env}/${service} ${name}; in task definition ${family}, container ${container}, move ${variable} ` +
-    `from environment to secrets (valueFrom: the secret's ARN); secrets grant ${env}/${service} --function ${quoteArg(family)} --secret ${name}`
-  )
+/** Fix for a Lambda function's secret variables (all of them at once): migrate them, then one grant. */
+export function lambdaFunctionFix(functionName: string, variables: readonly string[]): string {
+  return workloadFix('--from-lambda', functionName, variables)
+}
+
+/**
+ * Fix for a task definition family's secret `environment` entries (every container at once): migrate
+ * them, then one grant; the migrate prints which entries to move to `secrets` (valueFrom).
+ */
+export function ecsTaskDefinitionFix(family: string, variables: readonly string[]): string {
+  return workloadFix('--from-ecs', family, variables)
 }
 
 /**

@@ -3,7 +3,7 @@
  * secretlint scanner is passed in.
  */
 import {finding, type Finding} from './findings.js'
-import {ecsVariableFix, lambdaVariableFix, ssmParameterFix} from './fixes.js'
+import {ecsTaskDefinitionFix, lambdaFunctionFix, ssmParameterFix} from './fixes.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from './variables.js'
 import {looksLikeSecretName} from './names.js'
 
@@ -30,6 +30,8 @@ export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: Secre
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => ({name, value}))
   const verdicts = await classifyVariables(entries, scan)
+  // One fix for all of the function's secrets: migrate them together, grant them together.
+  const fix = lambdaFunctionFix(fn.name, entries.filter((_, index) => verdicts[index].kind !== 'clean').map(({name}) => name))
   const findings: Finding[] = []
   for (const [index, verdict] of verdicts.entries()) {
     if (verdict.kind === 'clean') continue
@@ -40,7 +42,7 @@ export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: Secre
         resource: fn.name,
         item: variable,
         detail: verdict.detail,
-        fix: lambdaVariableFix(fn.name, variable),
+        fix,
       }),
     )
   }
@@ -56,6 +58,8 @@ export async function inspectTaskDefinition(definition: TaskDefinitionInput, sca
       .map((entry) => ({container: container.name, name: entry.name!, value: entry.value ?? ''})),
   )
   const verdicts = await classifyVariables(entries, scan)
+  // One fix for every container's secrets: migrate the family's latest revision, grant them together.
+  const fix = ecsTaskDefinitionFix(definition.family, entries.filter((_, index) => verdicts[index].kind !== 'clean').map(({name}) => name))
   const findings: Finding[] = []
   for (const [index, verdict] of verdicts.entries()) {
     if (verdict.kind === 'clean') continue
@@ -66,7 +70,7 @@ export async function inspectTaskDefinition(definition: TaskDefinitionInput, sca
         resource: `${definition.family}:${definition.revision}`,
         item: `${container}/${name}`,
         detail: verdict.detail,
-        fix: ecsVariableFix(definition.family, container, name),
+        fix,
       }),
     )
   }

@@ -3,7 +3,7 @@ import {NotFoundError} from '../../core/errors.js'
 import {mapSsmName} from '../../core/migration-plan.js'
 import {noun} from '../../core/words.js'
 import type {SecretStore} from '../../stores/secret-store.js'
-import type {MigrateOptions} from './types.js'
+import {type MigrateOptions, type MigrationSource, sourceName} from './types.js'
 
 /*
  * Re-runs: what a finished run leaves (sources deleted, secrets tagged with where they came from) must
@@ -27,16 +27,29 @@ export async function unmatchedOnly(store: SecretStore, options: MigrateOptions,
   }
 
   if (missing.length > 0) {
-    const where = source.kind === 'ssm' ? `under ${source.path}` : `in ${source.file}`
-    throw new NotFoundError(
-      `--only ${missing.join(', ')}: no such ${source.kind === 'ssm' ? 'parameter' : 'key'} ${where}; nothing was written or deleted.`,
-      source.kind === 'ssm'
-        ? `--only takes a name below the path (e.g. SMTP_PASSWORD for ${source.path}/SMTP_PASSWORD) or a full name. List them with: aws ssm get-parameters-by-path --path ${source.path} --recursive --query 'Parameters[].Name'`
-        : '--only takes a key of the file exactly as written (case matters).',
-    )
+    throw new NotFoundError(`--only ${missing.join(', ')}: no such ${UNMATCHED[source.kind]} ${sourceName(source)}; nothing was written or deleted.`, unmatchedHint(source))
   }
 
   return {migrated}
+}
+
+/** What an --only name that matched nothing is not, and where. */
+const UNMATCHED: Record<MigrationSource['kind'], string> = {
+  ssm: 'parameter under',
+  dotenv: 'key in',
+  lambda: 'environment variable in function',
+  ecs: 'environment variable in the latest ACTIVE revision of',
+}
+
+function unmatchedHint(source: MigrationSource): string {
+  if (source.kind === 'ssm') {
+    return `--only takes a name below the path (e.g. SMTP_PASSWORD for ${source.path}/SMTP_PASSWORD) or a full name. List them with: aws ssm get-parameters-by-path --path ${source.path} --recursive --query 'Parameters[].Name'`
+  }
+
+  if (source.kind === 'dotenv') return '--only takes a key of the file exactly as written (case matters).'
+  return source.kind === 'lambda'
+    ? `--only takes a variable name exactly as written (case matters). List them with: aws lambda get-function-configuration --function-name ${source.environment.name} --query 'keys(Environment.Variables)'`
+    : `--only takes a variable name (VARIABLE, or CONTAINER/VARIABLE for one container). List them with: aws ecs describe-task-definition --task-definition ${source.environment.name} --query 'taskDefinition.containerDefinitions[].environment[].name'`
 }
 
 /**

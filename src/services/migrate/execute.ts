@@ -34,7 +34,7 @@ export async function writeAll(store: SecretStore, options: MigrateOptions, toWr
   if (toWrite.length === 0) return false
   tracker.emit('writing')
   const limit = pLimit(Math.max(1, options.concurrency))
-  const run: WriteRun = {store, options, cache, tracker, sourceFile: options.source.kind === 'dotenv' ? basename(options.source.file) : undefined, recheck: []}
+  const run: WriteRun = {store, options, cache, tracker, sourceFile: sourceFileOf(options.source), recheck: []}
   for (const chunk of inBatches(toWrite, WRITE_CHUNK)) {
     if (options.signal?.aborted) break
     const values = await valuesFor(options.source, chunk, cache)
@@ -142,6 +142,12 @@ async function valuesFor(source: MigrationSource, chunk: Working[], cache: Value
   }
 
   return values
+}
+
+/** What a tag names a non-SSM item after: the .env file's base name, the function or the family. */
+function sourceFileOf(source: MigrationSource): string | undefined {
+  if (source.kind === 'dotenv') return basename(source.file)
+  return source.kind === 'ssm' ? undefined : source.environment.name
 }
 
 /**

@@ -33,9 +33,12 @@ export interface Plan {
  * applies --on-conflict. Values of items that will not be written leave the cache here.
  */
 export async function planMigration(store: SecretStore, options: MigrateOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
-  const mapped = mapSources(read.sources, (source) =>
-    options.source.kind === 'ssm' ? mapSsmName(source.name, options.to) : mapDotenvKey(source.name, options.to as Scope),
-  )
+  const mapped = mapSources(read.sources, (source) => {
+    if (options.source.kind === 'ssm') return mapSsmName(source.name, options.to)
+    // An ECS item is CONTAINER/VARIABLE: the secret is named after the variable.
+    const key = options.source.kind === 'dotenv' ? source.name : source.name.slice(source.name.lastIndexOf('/') + 1)
+    return mapDotenvKey(key, options.to as Scope)
+  })
   const targets = await readTargets(store, targetsToRead(mapped))
   const planned = [...classify(mapped, targets), ...read.extraItems]
   // A .env plan reads in file order, with skipped lines where they are; an SSM plan by name.

@@ -3,6 +3,7 @@ import {type DotenvFile, duplicateKeysError, readDotenv} from '../../core/dotenv
 import {UsageError} from '../../core/errors.js'
 import {digestOf, type PlanItem, type SourceItem} from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
+import type {EnvironmentSource} from '../../stores/environment-source.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
 import type {MigrateOptions} from './types.js'
 import type {ValueCache} from './value-cache.js'
@@ -35,6 +36,9 @@ interface Reading extends ReadResult {
  */
 export async function readSource(options: MigrateOptions, cache: ValueCache, onRead: () => void): Promise<ReadResult> {
   const select = options.select ?? {}
+  const {source} = options
+  // A workload's environment is mostly configuration: the audit's rules always decide what it gives.
+  const detect = Boolean(select.secretsOnly) || source.kind === 'lambda' || source.kind === 'ecs'
   const reading: Reading = {
     sources: [],
     extraItems: [],
@@ -43,14 +47,14 @@ export async function readSource(options: MigrateOptions, cache: ValueCache, onR
     only: select.only && select.only.length > 0 ? new Set(select.only) : undefined,
     types: select.types && select.types.length > 0 ? new Set(select.types) : undefined,
     // The audit's own rules decide what --secrets-only takes; loaded only when asked for.
-    judge: select.secretsOnly ? await import('../../core/audit/inspect.js') : undefined,
-    scan: select.secretsOnly ? (select.scan ?? (await import('../../core/audit/secret-scan.js')).scanManyForSecrets) : undefined,
+    judge: detect ? await import('../../core/audit/inspect.js') : undefined,
+    scan: detect ? (select.scan ?? (await import('../../core/audit/secret-scan.js')).scanManyForSecrets) : undefined,
     cache,
     onRead,
   }
-  const {source} = options
   if (source.kind === 'ssm') await readParameters(reading, source.path, source.parameters)
-  else await readDotenvEntries(reading, source.file, source.text)
+  else if (source.kind === 'dotenv') await readDotenvEntries(reading, source.file, source.text)
+  else await readEnvironment(reading, source.environment)
   const {sources, extraItems, notSelected, matchedOnly} = reading
   return {sources, extraItems, notSelected, matchedOnly}
 }
@@ -100,6 +104,42 @@ async function readParameters(reading: Reading, path: string, parameters: Parame
 function relativeParameterName(path: string, name: string): string {
   if (path === '/') return name.replace(/^\//, '')
   return name.startsWith(`${path}/`) ? name.slice(path.length + 1) : name
+}
+
+/**
+ * A workload's variables: those the audit calls secrets are taken, the rest left in place, each with
+ * the audit's reason; --only takes exactly the variables it names (VARIABLE, or CONTAINER/VARIABLE),
+ * secret-looking or not, and saying what the audit would have decided.
+ */
+async function readEnvironment(reading: Reading, environment: EnvironmentSource): Promise<void> {
+  const {only, judge, scan} = reading
+  if (!judge || !scan) throw new Error('readEnvironment needs the audit rules')
+  const variables = await environment.variables()
+  const chosen = variables.filter((variable) => {
+    if (only === undefined) return true
+    const names = [variable.name, variable.variable].filter((name) => only.has(name))
+    for (const name of names) reading.matchedOnly.add(name)
+    return names.length > 0
+  })
+  reading.notSelected += variables.length - chosen.length
+  const {classifyVariables} = await import('../../core/audit/variables.js')
+  const verdicts = await classifyVariables(chosen.map((variable) => ({name: variable.variable, value: variable.value.text ?? ''})), scan)
+  for (const [index, variable] of chosen.entries()) {
+    reading.onRead()
+    const item: SourceItem = {name: variable.name, digest: digestOf(variable.value.bytes), byteLength: variable.value.byteLength}
+    const verdict = verdicts[index]
+    const why = judge.describeVerdict(verdict)
+    if (only) item.selected = verdict.kind === 'clean' ? `named by --only (the audit would leave it: ${why})` : why
+    else if (verdict.kind === 'clean') {
+      leave(reading, item, why)
+      continue
+    } else item.selected = why
+
+    reading.sources.push(item)
+    reading.cache.keep(variable.name, variable.value)
+  }
+
+  reading.sources.sort((a, b) => byPathSegments(a.name, b.name))
 }
 
 async function readDotenvEntries(reading: Reading, fileName: string, text: string): Promise<void> {

@@ -1,7 +1,8 @@
 import {ExitCode, type ExitCodeValue} from '../../core/errors.js'
 import {noun} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
-import type {DeletionResult, MigrateOptions, MigrationReport, Working} from './types.js'
+import {recipeOf} from './recipe.js'
+import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceName, type Working} from './types.js'
 
 /** What the report adds to the items: the deletion step's result and the plan's counts. */
 export interface ReportExtras extends DeletionResult {
@@ -19,8 +20,9 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
   const hint = options.dryRun && exitCode === ExitCode.ok ? 'Dry run: nothing was written. Run again without --dry-run to migrate.' : decided.hint
   const {source} = options
   const sourcesToDelete = extras.sourcesToDelete ?? []
+  const recipe = recipeOf(options, working)
   return {
-    source: {kind: source.kind, name: source.kind === 'ssm' ? source.path : source.file},
+    source: {kind: source.kind, name: sourceName(source)},
     ...(options.to ? {to: options.to.toString()} : {}),
     dryRun: options.dryRun,
     onConflict: options.onConflict,
@@ -32,6 +34,7 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
     exitCode,
     summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length),
     ...(hint ? {hint} : {}),
+    ...(recipe ? {recipe} : {}),
   }
 }
 

@@ -2,6 +2,7 @@ import type {Scope} from '../../core/address.js'
 import type {ExitCodeValue, SecretsError} from '../../core/errors.js'
 import type {SecretScanner} from '../../core/audit/variables.js'
 import type {PlanItem, PlanState, SourceKind, TargetState} from '../../core/migration-plan.js'
+import type {EnvironmentSource} from '../../stores/environment-source.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
 import type {ConflictPolicy} from '../copy-pipeline.js'
 
@@ -15,6 +16,13 @@ export type {ConflictPolicy} from '../copy-pipeline.js'
 export type MigrationSource =
   | {kind: 'ssm'; path: string; parameters: ParameterSource}
   | {kind: 'dotenv'; file: string; text: string}
+  | {kind: 'lambda' | 'ecs'; environment: EnvironmentSource}
+
+/** The source as the plan and report name it: the SSM path, the .env file, the function or family. */
+export function sourceName(source: MigrationSource): string {
+  if (source.kind === 'ssm') return source.path
+  return source.kind === 'dotenv' ? source.file : source.environment.name
+}
 
 /**
  * Which items of the source a run takes; the rest are not touched (not written, never deleted).
@@ -60,6 +68,8 @@ export interface MigrateOptions {
    */
   valueCacheBytes?: number
   onProgress?: (progress: MigrationProgress) => void
+  /** Lambda and ECS: the template format the printed grant asks for (--format); grant's default when absent. */
+  recipeFormat?: string
   /** Called once with the plan, before anything is written (items as planned, names only). */
   onPlan?: (items: readonly ItemReport[], plan: {sourcesToDelete: readonly string[]; notSelected: number}) => void
 }
@@ -131,6 +141,19 @@ export interface MigrationReport {
   exitCode: ExitCodeValue
   summary: string
   hint?: string
+  /** Lambda and ECS, after a run that moved something: what is left to do (nothing was changed on the workload). */
+  recipe?: MigrationRecipe
+}
+
+/** The rest of a workload's migration, as commands and names (never values). */
+export interface MigrationRecipe {
+  kind: 'lambda' | 'ecs'
+  /** The function or task definition family. */
+  workload: string
+  /** One `secrets grant` for every secret of the workload now in Secrets Manager. */
+  grant: string
+  /** The variables to remove from the workload's template (CONTAINER/VARIABLE for ECS). */
+  removeVariables: string[]
 }
 
 /** One item as the steps carry it: its plan, its report line, and its target's state before the run. */

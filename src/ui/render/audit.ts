@@ -29,12 +29,14 @@ export function renderAudit(result: AuditResult<AuditInspected>): string {
   for (const {area, findings} of groupByArea(result.findings)) {
     const heading = `${AREA_TITLES[area]}: ${findings.length} (${describeCounts(countFindings(findings))})`
     // Resource and variable names, details and fixes quote AWS data (an ECS variable name may hold ESC[2J).
-    const rows = findings.map((item) => [
+    // A workload's findings share one fix (one migrate and one grant for all of its secrets): it is
+    // printed on the first of its rows only, so it reads, and is run, once.
+    const rows = findings.map((item, index) => [
       item.severity,
       `${RESOURCE_LABELS[item.resourceType]}:${escapeLine(item.resource)}`,
       area === 'ssm' ? '' : escapeLine(item.item ?? ''),
       escapeLine(item.detail),
-      escapeLine(item.fix),
+      findings.slice(0, index).some((other) => other.resource === item.resource && other.fix === item.fix) ? '(the same fix as above)' : escapeLine(item.fix),
     ])
     const headers = ['SEVERITY', 'RESOURCE', ITEM_HEADINGS[area], 'WHY', 'FIX']
     // Parameters are their own resource: drop the empty column rather than print it.

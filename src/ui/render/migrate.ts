@@ -1,6 +1,6 @@
 /** What `secrets migrate` shows: the plan, the progress (stderr), the result table and the summary. */
 import type {CommandResult} from '../../core/outcome.js'
-import type {ItemReport, MigrationProgress, MigrationReport} from '../../services/migrate.js'
+import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport} from '../../services/migrate.js'
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
@@ -26,7 +26,18 @@ export function migrationResult(report: MigrationReport): CommandResult<Migratio
   }
 
   text.push(report.summary)
+  if (report.recipe) text.push('', ...renderRecipe(report.recipe))
   return {json: report, stdout: `${text.join('\n')}\n`, exitCode: report.exitCode, ...(report.hint ? {hint: report.hint} : {})}
+}
+
+/** What is left to do on the workload, which this command never changes. */
+function renderRecipe(recipe: MigrationRecipe): string[] {
+  const what = recipe.kind === 'lambda' ? `function ${recipe.workload}` : `task definition ${recipe.workload}`
+  const remove =
+    recipe.kind === 'lambda'
+      ? `  2. Once its code reads them from Secrets Manager, remove these variables from the function's environment in its template: ${recipe.removeVariables.join(', ')}`
+      : `  2. In its template, move these entries from environment to secrets (valueFrom: the secret's ARN): ${recipe.removeVariables.join(', ')}`
+  return [`Left to do (${what} was not changed):`, '  1. Let it read the migrated secrets:', `     ${recipe.grant}`, remove]
 }
 
 /** The plan, printed before anything is written (and before the question about deleting sources). */

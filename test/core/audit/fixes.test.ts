@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {guessScopeFromWorkload, iamGrantFix, lambdaVariableFix, ssmParameterFix} from '../../../src/core/audit/fixes.js'
+import {ecsTaskDefinitionFix, guessScopeFromWorkload, iamGrantFix, lambdaFunctionFix, ssmParameterFix} from '../../../src/core/audit/fixes.js'
 
 describe('fix commands', () => {
   it.each([
@@ -22,9 +22,18 @@ describe('fix commands', () => {
     expect(ssmParameterFix(name)).toBe(fix)
   })
 
-  it('moves a Lambda variable into Secrets Manager and grants exactly that secret', () => {
-    expect(lambdaVariableFix('prod-checkout', 'DB_PASSWORD')).toBe(
-      "secrets set prod/checkout DB_PASSWORD; remove DB_PASSWORD from the function's environment (aws lambda update-function-configuration); secrets grant prod/checkout --function prod-checkout --secret DB_PASSWORD",
+  it("migrates a Lambda function's secrets at once and grants all of them in one command", () => {
+    expect(lambdaFunctionFix('prod-checkout', ['STRIPE_KEY', 'DB_PASSWORD'])).toBe(
+      'secrets migrate --from-lambda prod-checkout --to prod/checkout && secrets grant prod/checkout --function prod-checkout --secret DB_PASSWORD --secret STRIPE_KEY',
+    )
+    expect(lambdaFunctionFix('checkout', ['DB_PASSWORD'])).toBe(
+      'secrets migrate --from-lambda checkout --to ENV/checkout && secrets grant ENV/checkout --function checkout --secret DB_PASSWORD (fill in ENV)',
+    )
+  })
+
+  it("migrates every container's secrets of a task definition family at once, one grant (a name in two containers once)", () => {
+    expect(ecsTaskDefinitionFix('web-prod', ['DB_PASSWORD', 'API_TOKEN', 'DB_PASSWORD'])).toBe(
+      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD',
     )
   })
 
