@@ -1,3 +1,4 @@
+import {byPathSegments} from './order.js'
 import {NotFoundError, UsageError} from './errors.js'
 import {printable} from './printable.js'
 import {MAX_SECRET_BYTES, SecretValue} from './secret-value.js'
@@ -31,19 +32,25 @@ export interface KeyValueDocument {
   close: number
 }
 
-/** Why a value is not a key/value secret, or undefined when it is one. */
-export function notKeyValueReason(value: SecretValue): string | undefined {
+/** The value's JSON object, or why it is not one: parsed once, for every caller below. */
+function readObject(value: SecretValue): {fields: Record<string, unknown>; text: string} | {reason: string} {
   const text = value.text
-  if (text === undefined) return 'it is binary, not text'
+  if (text === undefined) return {reason: 'it is binary, not text'}
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    return 'it is not JSON'
+    return {reason: 'it is not JSON'}
   }
 
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return `it is JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`
-  return undefined
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {reason: `it is JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}, not an object`}
+  return {fields: parsed as Record<string, unknown>, text}
+}
+
+/** Why a value is not a key/value secret, or undefined when it is one. */
+export function notKeyValueReason(value: SecretValue): string | undefined {
+  const read = readObject(value)
+  return 'reason' in read ? read.reason : undefined
 }
 
 /** True when the value is a JSON object. */
@@ -56,13 +63,12 @@ export function isKeyValue(value: SecretValue): boolean {
  * not a JSON object.
  */
 export function parseKeyValue(value: SecretValue, label: string): KeyValueDocument {
-  const reason = notKeyValueReason(value)
-  if (reason !== undefined) {
-    throw new UsageError(`${label} is not a key/value secret: ${reason} (the value is not shown).`, 'Fields exist only in secrets whose value is a JSON object, such as {"username": "...", "password": "..."}.')
+  const read = readObject(value)
+  if ('reason' in read) {
+    throw new UsageError(`${label} is not a key/value secret: ${read.reason} (the value is not shown).`, 'Fields exist only in secrets whose value is a JSON object, such as {"username": "...", "password": "..."}.')
   }
 
-  const text = value.text as string
-  return {text, fields: JSON.parse(text) as Record<string, unknown>, ...scanMembers(text)}
+  return {text: read.text, fields: read.fields, ...scanMembers(read.text)}
 }
 
 /** Field names, in document order, each once. */
@@ -240,10 +246,11 @@ export interface FieldDiff {
  * compare by their parsed JSON, so `5432` and `5432.0`, or spacing, are no difference.
  */
 export function compareFields(left: SecretValue, right: SecretValue): FieldDiff | undefined {
-  if (!isKeyValue(left) || !isKeyValue(right)) return undefined
-  const l = JSON.parse(left.text as string) as Record<string, unknown>
-  const r = JSON.parse(right.text as string) as Record<string, unknown>
-  const sorted = (names: string[]) => names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const leftRead = readObject(left)
+  const rightRead = readObject(right)
+  if ('reason' in leftRead || 'reason' in rightRead) return undefined
+  const [l, r] = [leftRead.fields, rightRead.fields]
+  const sorted = (names: string[]) => names.sort(byPathSegments)
   return {
     onlyLeft: sorted(Object.keys(l).filter((name) => !Object.hasOwn(r, name))),
     onlyRight: sorted(Object.keys(r).filter((name) => !Object.hasOwn(l, name))),

@@ -1,24 +1,16 @@
-import {spawn} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {BIN, cliEnv, runCli} from '../helpers/cli.js'
+import {runCli} from '../helpers/cli.js'
+import {runCliAs} from '../helpers/other-user.js'
+import {LEAKY_TEMPLATE, OFFLINE_ENV} from '../helpers/scan.js'
 
-const OFFLINE = {AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_ENDPOINT_URL: 'http://127.0.0.1:9'}
+const OFFLINE = OFFLINE_ENV
 
-const LEAKY = `AWSTemplateFormatVersion: '2010-09-09'
-Resources:
-  Fn:
-    Type: AWS::Lambda::Function
-    Properties:
-      FunctionName: prod-api
-      Environment:
-        Variables:
-          DB_PASSWORD: hunter2-CANARY-value
-`
+const LEAKY = LEAKY_TEMPLATE
 
 const dirs: string[] = []
 function workspace(): string {
@@ -106,27 +98,10 @@ describe('secrets scan on bad input', () => {
     chmodSync(dir, 0o755)
     writeFileSync(join(dir, 'template.yaml'), LEAKY, {mode: 0o644})
     writeFileSync(join(dir, 'locked.yaml'), LEAKY, {mode: 0o000})
-    const result = await runAs(65_534, ['scan', dir, '--json'])
+    const result = await runCliAs(65_534, ['scan', dir, '--json'])
     expect(result.code, result.stderr).toBe(7)
     const report = JSON.parse(result.stdout) as Report
     expect(report.skipped).toEqual([{file: join(basename(dir), 'locked.yaml'), reason: 'cannot be read: permission denied'}])
     expect(report.templates).toHaveLength(1)
   })
 })
-
-/** The built CLI as another user (setpriv, as root), stdout and stderr kept. */
-function runAs(uid: number, args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, BIN, ...args], {
-      cwd: tmpdir(),
-      env: {...cliEnv(), HOME: tmpdir(), SECRETS_NO_CODE_CACHE: '1'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}

@@ -3,8 +3,9 @@ import {describe, expect, it} from 'vitest'
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
 import {ROOT, runCli} from '../helpers/cli.js'
+import {OFFLINE_ENV} from '../helpers/scan.js'
 
-const OFFLINE = {AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_ENDPOINT_URL: 'http://127.0.0.1:9'}
+const OFFLINE = OFFLINE_ENV
 const GET = 'secretsmanager:GetSecretValue'
 const AT = {region: 'eu-west-1', account: '123456789012'}
 

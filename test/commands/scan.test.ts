@@ -6,21 +6,12 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {ROOT, runCli} from '../helpers/cli.js'
 import {sarifValidator} from '../helpers/sarif.js'
+import {LEAKY_TEMPLATE, OFFLINE_ENV} from '../helpers/scan.js'
 
 const CORPUS = join(ROOT, 'test/fixtures/scan')
 
-/** No credentials, no endpoint that answers: a scan that called AWS would fail or hang, and the SDK would announce itself. */
-const OFFLINE = {
-  AWS_ACCESS_KEY_ID: undefined,
-  AWS_SECRET_ACCESS_KEY: undefined,
-  AWS_SESSION_TOKEN: undefined,
-  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: undefined,
-  AWS_ENDPOINT_URL_SSM: undefined,
-  AWS_REGION: undefined,
-  AWS_DEFAULT_REGION: undefined,
-  DEBUG: 'secrets:aws',
-}
+/** The SDK's client builder would announce itself under DEBUG=secrets:aws. */
+const OFFLINE = {...OFFLINE_ENV, DEBUG: 'secrets:aws'}
 
 const dirs: string[] = []
 function workspace(files: Record<string, string>): string {
@@ -38,16 +29,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
 })
 
-const LEAKY = `AWSTemplateFormatVersion: '2010-09-09'
-Resources:
-  Fn:
-    Type: AWS::Lambda::Function
-    Properties:
-      FunctionName: prod-api
-      Environment:
-        Variables:
-          DB_PASSWORD: hunter2-CANARY-value
-`
+const LEAKY = LEAKY_TEMPLATE
 const MEDIUM_ONLY = `Resources:
   Policy:
     Type: AWS::IAM::ManagedPolicy
@@ -71,7 +53,7 @@ const CLEAN = `Resources:
 describe('secrets scan', () => {
   it('reports the corpus grouped by file, exits 7, never prints a value and never loads the AWS SDK', async () => {
     // The launcher's trace names every bundle the run loads: scan's own, and no SDK client's.
-    const result = await runCli(['scan', CORPUS], {env: {...OFFLINE, DEBUG: 'secrets:code-cache'}, cwd: ROOT})
+    const result = await runCli(['scan', CORPUS], {env: {...OFFLINE, DEBUG: 'secrets:aws,secrets:code-cache'}, cwd: ROOT})
     expect(result.code).toBe(7)
     for (const file of ['test/fixtures/scan/sam/template.yaml (sam)', 'test/fixtures/scan/cloudformation/stack.yml (cloudformation)']) {
       expect(`\n${result.stdout}`).toContain(`\n${file}\n`)

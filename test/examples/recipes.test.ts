@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdtemp, readFile, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
@@ -7,33 +6,10 @@ import {join} from 'node:path'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {BIN, cliEnv, emulatorEndpoint, ROOT, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
+import {emulatorEndpoint, runCli, runRecipe, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 
 // examples/scheduled-audit.sh runs audit, which reads the whole account (ACCOUNT_WIDE_COMMANDS).
 await useOwnEmulator()
-
-interface RecipeResult {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs examples/<script> with bash as a pipeline would, the CLI being the built bin/run.js. */
-function recipe(script: string, args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<RecipeResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(ROOT, 'examples', script), ...args], {
-      cwd,
-      env: cliEnv({SECRETS: `${process.execPath} ${BIN}`, ...env}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
 
 async function set(scope: string, name: string, value: string): Promise<void> {
   const result = await runCli(['set', scope, name], {input: value})
@@ -52,16 +28,16 @@ describe('examples/store-from-ci-secret.sh', () => {
   const value = 'canary-ci-value with spaces -n \\n'
 
   it('stores the value from SECRET_VALUE via stdin, then reports unchanged, never printing it', async () => {
-    const first = await recipe('store-from-ci-secret.sh', [`${env}/api`, 'DB_PASS'], {SECRET_VALUE: value})
+    const first = await runRecipe('store-from-ci-secret.sh', [`${env}/api`, 'DB_PASS'], {SECRET_VALUE: value})
     expect(first).toMatchObject({code: 0, stdout: `created /${env}/api/DB_PASS\n`, stderr: ''})
     expect((await runCli(['get', `${env}/api`, 'DB_PASS'])).stdout).toBe(value)
-    const again = await recipe('store-from-ci-secret.sh', [`${env}/api`, 'DB_PASS'], {SECRET_VALUE: value})
+    const again = await runRecipe('store-from-ci-secret.sh', [`${env}/api`, 'DB_PASS'], {SECRET_VALUE: value})
     expect(again).toMatchObject({code: 0, stdout: `unchanged /${env}/api/DB_PASS\n`})
     expect(first.stdout + first.stderr + again.stdout + again.stderr).not.toContain('canary-ci-value')
   })
 
   it('exits 2 and writes nothing when the CI secret is empty', async () => {
-    const result = await recipe('store-from-ci-secret.sh', [`${env}/api`, 'EMPTY'], {SECRET_VALUE: ''})
+    const result = await runRecipe('store-from-ci-secret.sh', [`${env}/api`, 'EMPTY'], {SECRET_VALUE: ''})
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('SECRET_VALUE is empty')
     expect((await runCli(['get', `${env}/api`, 'EMPTY'])).code).toBe(3)
@@ -82,13 +58,13 @@ describe('examples/gate-deploy-on-diff.sh', () => {
   })
 
   it('stops the deploy (exit 1) naming what the target lacks, then lets it through once promoted', async () => {
-    const blocked = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prod}/api`])
+    const blocked = await runRecipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prod}/api`])
     expect(blocked.code).toBe(1)
     expect(blocked.stderr).toContain(`${prod}/api lacks secrets that ${staging}/api has:\n  STRIPE_KEY\n`)
     expect(blocked.stdout).toBe('')
 
     expect((await runCli(['promote', `${staging}/api`, `${prod}/api`, '--secret', 'STRIPE_KEY', '--yes'])).code).toBe(0)
-    const go = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prod}/api`])
+    const go = await runRecipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prod}/api`])
     expect(go.code).toBe(0)
     expect(go.stdout).toBe(`ok: ${prod}/api has every secret of ${staging}/api (1 with a value of its own)\n`)
     expect(go.stdout + go.stderr).not.toMatch(/staging-pass|prod-pass|sk_staging/)
@@ -96,19 +72,19 @@ describe('examples/gate-deploy-on-diff.sh', () => {
 
   it('also stops on a secret declared in secrets.yml that the target lacks (grant --check)', async () => {
     const file = await manifest('service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n  mailer: [SMTP_PASS]\n')
-    const blocked = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prodComplete}/api`, file])
+    const blocked = await runRecipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prodComplete}/api`, file])
     expect(blocked.code).toBe(1)
     expect(blocked.stderr).toContain(`/${prodComplete}/api/SMTP_PASS`)
     expect(blocked.stderr).toContain(`lacks secrets declared in ${file}`)
 
     await set(`${prodComplete}/api`, 'SMTP_PASS', 'smtp')
-    const go = await recipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prodComplete}/api`, file])
+    const go = await runRecipe('gate-deploy-on-diff.sh', [`${staging}/api`, `${prodComplete}/api`, file])
     expect(go.code).toBe(0)
     expect(go.stdout).toContain(`ok: every secret declared in ${file} exists in ${prodComplete}`)
   })
 
   it('passes the CLI\'s own failure through (exit 2 for a bad scope)', async () => {
-    const result = await recipe('gate-deploy-on-diff.sh', [`${staging}/a*pi`, `${prod}/api`])
+    const result = await runRecipe('gate-deploy-on-diff.sh', [`${staging}/a*pi`, `${prod}/api`])
     expect(result.code).toBe(2)
   })
 })
@@ -123,7 +99,7 @@ describe('examples/emit-policies-at-build.sh', () => {
   it('writes one least-privilege policy per declared function into the build directory', async () => {
     const file = await manifest('service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n  worker: [DB_PASS]\n')
     const out = await mkdtemp(join(tmpdir(), 'secrets-build-'))
-    const result = await recipe('emit-policies-at-build.sh', [file, env, out])
+    const result = await runRecipe('emit-policies-at-build.sh', [file, env, out])
     expect(result.code, result.stderr).toBe(0)
     const path = join(out, `secrets-policies.${env}.json`)
     expect(result.stdout).toBe(`wrote ${path}\n`)
@@ -139,7 +115,7 @@ describe('examples/emit-policies-at-build.sh', () => {
   it('writes CloudFormation when asked', async () => {
     const file = await manifest('service: api\nfunctions:\n  worker: [DB_PASS]\n')
     const out = await mkdtemp(join(tmpdir(), 'secrets-build-'))
-    const result = await recipe('emit-policies-at-build.sh', [file, env, out, 'cloudformation'])
+    const result = await runRecipe('emit-policies-at-build.sh', [file, env, out, 'cloudformation'])
     expect(result.code, result.stderr).toBe(0)
     expect(await readFile(join(out, `secrets-policies.${env}.yaml`), 'utf8')).toContain('secretsmanager:GetSecretValue')
   })
@@ -147,7 +123,7 @@ describe('examples/emit-policies-at-build.sh', () => {
   it('fails the build (exit 3) and writes nothing when a declared secret is missing', async () => {
     const file = await manifest('service: api\nfunctions:\n  worker: [DB_PASS, NOT_THERE]\n')
     const out = await mkdtemp(join(tmpdir(), 'secrets-build-'))
-    const result = await recipe('emit-policies-at-build.sh', [file, env, out])
+    const result = await runRecipe('emit-policies-at-build.sh', [file, env, out])
     expect(result.code).toBe(3)
     expect(result.stderr).toContain(`/${env}/api/NOT_THERE`)
     expect(existsSync(join(out, `secrets-policies.${env}.json`))).toBe(false)
@@ -164,7 +140,7 @@ describe('examples/scheduled-audit.sh', () => {
 
   it('keeps the JSON report, prints a summary and exits 7 on a high finding, never showing the value', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'secrets-audit-'))
-    const result = await recipe('scheduled-audit.sh', ['report.json', 'high'], {}, dir)
+    const result = await runRecipe('scheduled-audit.sh', ['report.json', 'high'], {}, dir)
     expect(result.code, result.stderr).toBe(7)
     expect(result.stdout).toMatch(/^audit: \d+ findings \([1-9]\d* high, \d+ medium, \d+ low\), \d+ coverage gaps\n$/)
     expect(result.stderr).toContain(`/${env}/api/DB_PASSWORD`)

@@ -1,29 +1,15 @@
-import {spawn} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {BIN, cliEnv, ROOT} from '../helpers/cli.js'
+import {ROOT, runRecipe} from '../helpers/cli.js'
 import {sarifValidator} from '../helpers/sarif.js'
+import {OFFLINE_ENV} from '../helpers/scan.js'
 
 /** Runs examples/pre-deploy-scan.sh as a pipeline would: bash, no credentials, the built CLI. */
-function recipe(args: string[], cwd: string): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(ROOT, 'examples/pre-deploy-scan.sh'), ...args], {
-      cwd,
-      env: cliEnv({SECRETS: `${process.execPath} ${BIN}`, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_ENDPOINT_URL: 'http://127.0.0.1:9'}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, stdout, stderr}))
-  })
-}
+const recipe = (args: string[], cwd: string) => runRecipe('pre-deploy-scan.sh', args, OFFLINE_ENV, cwd)
 
 describe('examples/pre-deploy-scan.sh', () => {
   it('writes valid SARIF, lists each finding by file and line, exits 7, and with the report as baseline exits 0', async () => {

@@ -142,3 +142,27 @@ export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}
     result,
   }
 }
+
+export interface ProcessResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs a program to its end with stdin closed, keeping what it printed. */
+export function runProcess(command: string, args: string[], options: {cwd: string; env: Record<string, string>}): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {...options, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, stdout, stderr}))
+  })
+}
+
+/** Runs examples/<script> with bash as a pipeline would, `$SECRETS` being the built bin/run.js. */
+export function runRecipe(script: string, args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<ProcessResult> {
+  return runProcess('bash', [`${ROOT}examples/${script}`, ...args], {cwd, env: cliEnv({SECRETS: `${process.execPath} ${BIN}`, ...env})})
+}

@@ -1,5 +1,8 @@
 import {accessSync, constants, copyFileSync, linkSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+
+import {BIN, cliEnv, type ProcessResult, runProcess} from './cli.js'
 
 /**
  * A path to this Node binary that another user can execute, for tests that run the CLI as one
@@ -32,4 +35,15 @@ function reachableByOthers(file: string): boolean {
     if ((statSync(dir).mode & 0o001) === 0) return false
     if (dirname(dir) === dir) return true
   }
+}
+
+/**
+ * Runs the built CLI as another user (setpriv, as root): `uid` should have a passwd entry (65534,
+ * nobody), so the repository's own node binary and bin/ are reachable as they are.
+ */
+export function runCliAs(uid: number, args: string[], cwd = tmpdir()): Promise<ProcessResult> {
+  return runProcess('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, BIN, ...args], {
+    cwd,
+    env: {...cliEnv(), HOME: tmpdir(), SECRETS_NO_CODE_CACHE: '1'},
+  })
 }

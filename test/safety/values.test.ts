@@ -11,6 +11,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {BIN, cliEnv, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
+import {runCliAs} from '../helpers/other-user.js'
 import {runCliInPty} from '../helpers/pty.js'
 
 const E = uniqueEnv('vals')
@@ -136,26 +137,11 @@ describe('how a value arrives', () => {
     const file = join(open, 'locked')
     await writeFile(file, 'x', {mode: 0o000})
     // setpriv drops to uid/gid 65534 (nobody) for the CLI alone; the repository stays readable to it.
-    const result = await runAs(65_534, ['set', `${E}/api`, 'LOCKED', '--from-file', file])
+    const result = await runCliAs(65_534, ['set', `${E}/api`, 'LOCKED', '--from-file', file], ROOT)
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toMatch(/permission denied/)
     expect(result.stderr).toContain(file)
     expect((await runCli(['get', `${E}/api`, 'LOCKED'])).code).toBe(3)
   })
 })
-
-/** Runs the built CLI as another user (setpriv, as root), with the usual test environment. */
-function runAs(uid: number, args: string[]): Promise<{code: number | null; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', process.execPath, BIN, ...args], {
-      cwd: ROOT,
-      env: {...cliEnv(), HOME: tmpdir(), SECRETS_NO_CODE_CACHE: '1'},
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code, stderr}))
-  })
-}
 
