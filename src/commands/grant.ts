@@ -8,6 +8,8 @@ import {type CommandResult, succeeded} from '../core/outcome.js'
 import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
+import {RUNTIMES, type Runtime} from '../core/runtime-snippets.js'
+import {groupSpecs} from '../core/runtime-wiring.js'
 import {
   checkDeclaredSecrets,
   type CheckResult,
@@ -33,6 +35,8 @@ Account and region come from --account and --region, then from the environment's
 
 A secret outside the naming scheme (RDS's rds!cluster-<uuid>) is granted by its full ARN in place of ENV/SERVICE, or with --id NAME (its ARN looked up with DescribeSecret): the policy names exactly that ARN, and --kms-key-arn adds kms:Decrypt via Secrets Manager in its region.
 
+Run-time wiring: --runtime nodejs|python (or runtime: for a function in the manifest) adds, in the same format, the environment variables that name the function's secrets (DB_PASS_SECRET_ID: /prod/api/DB_PASS; names only, a secret's name is configuration) and, as a comment, a handler that reads them with Powertools for AWS Lambda's Parameters utility into local variables, cached for maxAge seconds. --secret NAME:FIELD reads one field of a key/value secret (transform json).
+
 Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones).
 
 ${EXIT_CODES_HELP}`
@@ -44,11 +48,12 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> --env prod --format cloudformation', description: 'One policy per function declared in secrets.yml.'},
     {command: '<%= config.bin %> <%= command.id %> arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-AbC123 --function orders --kms-key-arn arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', description: 'Exactly one RDS-managed secret, by its ARN, with its customer managed key.'},
     {command: '<%= config.bin %> <%= command.id %> --manifest deploy/secrets.yml --env prod --check', description: 'In CI: fail (exit 3) when a declared secret is missing.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret DB:password --runtime nodejs --format sam', description: 'The policy, the Environment.Variables that name the secrets, and a Node.js handler that reads them.'},
   ]
 
   static override flags = {
     function: Flags.string({description: 'The function the policy is for (named in every Sid); with a manifest, only this function.'}),
-    secret: Flags.string({description: 'A secret the function reads (repeatable); default: every secret of ENV/SERVICE.', multiple: true}),
+    secret: Flags.string({description: 'A secret the function reads (repeatable); NAME:FIELD for a field of a key/value secret; default: every secret of ENV/SERVICE.', multiple: true}),
     describe: Flags.boolean({description: 'Also allow secretsmanager:DescribeSecret on the same secrets.'}),
     'kms-key-arn': Flags.string({description: 'Customer managed KMS key the secrets are encrypted with (repeatable): adds kms:Decrypt via Secrets Manager.', multiple: true}),
     format: Flags.string({description: 'Output format.', options: [...POLICY_FORMATS], default: 'json'}),
@@ -57,6 +62,7 @@ ${EXIT_CODES_HELP}`
     manifest: Flags.string({description: `Declared-needs file (default: ${DEFAULT_MANIFEST_FILE} when ENV/SERVICE is not given).`}),
     env: Flags.string({description: 'Environment to grant, with a manifest.'}),
     check: Flags.boolean({description: 'Check that every declared secret exists instead of printing a policy (exit 3 if not).'}),
+    runtime: Flags.string({description: "Also print the function's environment (secret names) and a handler that reads them, for this runtime.", options: [...RUNTIMES]}),
     id: Flags.string({description: 'Grant exactly the secret with this name outside /<env>/<service>/<name> (e.g. rds!cluster-<uuid>); its ARN is looked up.'}),
   }
 
@@ -116,6 +122,7 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
   if (flags.partition !== undefined) assertPartition(flags.partition)
   for (const arn of flags['kms-key-arn'] ?? []) assertKmsKeyArn(arn)
   if (flags.function !== undefined) assertFunctionName(flags.function)
+  const runtime = flags.runtime as Runtime | undefined
   const common = {
     describe: flags.describe,
     kmsKeyArns: flags['kms-key-arn'] ?? [],
@@ -135,12 +142,14 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
       throw new UsageError('Missing --function NAME: the function the policy is for.', `secrets grant ${scope.toString()} --function checkout --secret DB_PASS`)
     }
 
-    const secrets = [...new Set(flags.secret ?? [])].map((name) => scope.secret(name))
+    const specs = groupSpecs(flags.secret ?? [])
+    const secrets = specs.map((spec) => scope.secret(spec.name))
+    const fields = new Map(specs.map((spec, i) => [secrets[i].fullName, spec.fields]))
     if (flags.check && secrets.length === 0) {
       throw new UsageError('--check needs the secrets to check: name them with --secret, or use a manifest.')
     }
 
-    return {...common, scope, functions: [{functionName: flags.function, secrets}], keyed: false}
+    return {...common, scope, functions: [{functionName: flags.function, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false}
   }
 
   return manifestRequest(flags, common)
@@ -174,5 +183,6 @@ async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'sc
     }
   }
 
-  return {...common, scope: needs.scope, functions, keyed: true}
+  // --runtime is the default for the functions that do not name their own.
+  return {...common, scope: needs.scope, functions: functions.map((fn) => ({...fn, runtime: fn.runtime ?? (flags.runtime as Runtime | undefined)})), keyed: true}
 }

@@ -6,6 +6,9 @@
  * functions:
  *   checkout: [DB_PASS, STRIPE_KEY]
  *   worker:   [DB_PASS]
+ *   billing:                        # with the runtime `grant --runtime` wires (issue 17)
+ *     runtime: python
+ *     secrets: [STRIPE_KEY, "DB:password"]   # NAME:FIELD, a field of a key/value secret
  * ```
  *
  * Pure: text in, a checked manifest out. Every error names the file and line, and exits 2. Each
@@ -20,6 +23,8 @@ import {type ErrorCode, isMap, isScalar, isSeq, LineCounter, type Node, parseDoc
 import {partProblem, Scope, SecretAddress} from './address.js'
 import {SecretsError, UsageError} from './errors.js'
 import {functionNameProblem} from './iam-policy.js'
+import {RUNTIMES, type Runtime} from './runtime-snippets.js'
+import {parseSecretSpec} from './runtime-wiring.js'
 import {type EnvironmentEntry, PROJECT_FILE, readEnvironments} from './project-config.js'
 
 /** The declared needs live in the project file. */
@@ -29,12 +34,16 @@ export const DEFAULT_MANIFEST_FILE = PROJECT_FILE
 export interface DeclaredSecret {
   name: string
   line: number
+  /** Fields of a key/value secret the function reads (`DB:password`); empty: the whole value. */
+  fields: string[]
 }
 
 export interface DeclaredFunction {
   name: string
   line: number
   secrets: DeclaredSecret[]
+  /** `runtime:` of the function's map form, for `grant --runtime`. */
+  runtime?: Runtime
 }
 
 export interface NeedsManifest {
@@ -57,7 +66,7 @@ export interface ProjectFile {
 /** A manifest resolved for one environment: every declared secret as a checked address. */
 export interface ResolvedNeeds {
   scope: Scope
-  functions: {functionName: string; secrets: SecretAddress[]}[]
+  functions: {functionName: string; secrets: SecretAddress[]; fields: Map<string, string[]>; runtime?: Runtime}[]
 }
 
 /** A manifest problem, located: `secrets.yml:4: ...`. Exit 2, like every invalid input. */
@@ -204,7 +213,7 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
     const name = isScalar(keyNode) ? String(keyNode.value ?? '') : ''
     const nameProblem = functionNameProblem(name)
     if (nameProblem) throw new ManifestError(file, line, `${nameProblem}.`)
-    const list = pair.value as Node | null
+    const {list, runtime} = functionEntry(pair.value as Node | null, name, context)
     if (!isSeq(list) || list.items.length === 0) {
       throw new ManifestError(
         file,
@@ -215,25 +224,62 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
     }
 
     const secrets: DeclaredSecret[] = []
+    const specs = new Set<string>()
     for (const item of list.items as (Node | null)[]) {
       const itemLine = context.lineOf(item ?? list)
       if (!isScalar(item) || typeof item.value !== 'string') {
         throw new ManifestError(file, itemLine, `function "${name}": each secret is a name such as DB_PASS (quote names YAML reads as numbers or booleans).`)
       }
 
-      const secret = item.value
-      checkName(file, itemLine, service, secret)
-      if (secrets.some((declared) => declared.name === secret)) {
-        throw new ManifestError(file, itemLine, `function "${name}" lists ${secret} twice.`)
+      const spec = item.value
+      if (specs.has(spec)) throw new ManifestError(file, itemLine, `function "${name}" lists ${spec} twice.`)
+      specs.add(spec)
+      let parsed: {name: string; field?: string}
+      try {
+        parsed = parseSecretSpec(spec)
+      } catch (error) {
+        throw located(error, file, itemLine)
       }
 
-      secrets.push({name: secret, line: itemLine})
+      checkName(file, itemLine, service, parsed.name)
+      const declared = secrets.find((secret) => secret.name === parsed.name) ?? secrets[secrets.push({name: parsed.name, line: itemLine, fields: []}) - 1]
+      if (parsed.field !== undefined) declared.fields.push(parsed.field)
     }
 
-    functions.push({name, line, secrets})
+    functions.push({name, line, secrets, ...(runtime ? {runtime} : {})})
   }
 
   context.manifest.functions = functions
+}
+
+/** A function's value: its list of secrets, or a map with `secrets:` and `runtime:`. */
+function functionEntry(value: Node | null, name: string, context: ReadContext): {list: Node | null; runtime?: Runtime} {
+  if (!isMap(value)) return {list: value}
+  let list: Node | null = null
+  let runtime: Runtime | undefined
+  for (const pair of value.items) {
+    const keyNode = pair.key as Node | null
+    const key = isScalar(keyNode) ? String(keyNode.value) : ''
+    const node = pair.value as Node | null
+    if (key === 'secrets') {
+      list = node
+    } else if (key === 'runtime') {
+      const text = isScalar(node) ? String(node.value) : ''
+      if (!(RUNTIMES as readonly string[]).includes(text)) {
+        throw new ManifestError(context.file, context.lineOf(node ?? keyNode), `function "${name}": runtime: is one of ${RUNTIMES.join(', ')}.`)
+      }
+
+      runtime = text as Runtime
+    } else {
+      throw new ManifestError(context.file, context.lineOf(keyNode), `function "${name}": unknown key "${printableKey(key)}"; a function has secrets: and runtime:.`)
+    }
+  }
+
+  return {list, ...(runtime ? {runtime} : {})}
+}
+
+function printableKey(key: string): string {
+  return key.replaceAll(/[^\w.-]/g, '?').slice(0, 40)
 }
 
 /** The foundation's address rules decide; the environment is not known yet, so a stand-in is used. */
@@ -259,6 +305,8 @@ export function resolveNeeds(manifest: NeedsManifest, env: string): ResolvedNeed
     scope,
     functions: manifest.functions.map((fn) => ({
       functionName: fn.name,
+      ...(fn.runtime ? {runtime: fn.runtime} : {}),
+      fields: new Map(fn.secrets.filter((secret) => secret.fields.length > 0).map((secret) => [`${scope.prefix}${secret.name}`, secret.fields])),
       secrets: fn.secrets.map((secret) => {
         try {
           return scope.secret(secret.name)

@@ -15,6 +15,9 @@ import {
 } from '../core/iam-policy.js'
 import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
 import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
+import type {Runtime} from '../core/runtime-snippets.js'
+import {type CachePlan, type FunctionWiring, functionWiring, type RotationState} from '../core/runtime-wiring.js'
+import {renderWired} from '../core/wiring-renderers.js'
 import type {IdentityReader} from '../core/readers.js'
 import {parseSecretArn} from '../core/secret-ref.js'
 import type {SecretStore} from '../stores/secret-store.js'
@@ -23,7 +26,10 @@ import {readInputFile} from './input-file.js'
 /** What to grant, already validated: no flags, no AWS. */
 export interface GrantRequest {
   scope: Scope
-  functions: {functionName: string; secrets: SecretAddress[]}[]
+  /** `fields`: by full name, the fields of a key/value secret the function reads; `runtime`: wire it (`--runtime`). */
+  functions: {functionName: string; secrets: SecretAddress[]; fields?: ReadonlyMap<string, string[]>; runtime?: Runtime}[]
+  /** --max-age: the handler's cache age in seconds (undefined: the default). */
+  maxAge?: number
   /** Declared-needs mode: output keyed by function name. */
   keyed: boolean
   describe: boolean
@@ -43,10 +49,26 @@ export interface GrantResult {
   partition: string
   region: string
   account: string
-  functions: {function: string; secrets: string[]; policy: PolicyDocument}[]
+  functions: GrantedFunction[]
   /** The rendered document, exactly as printed on stdout. */
   output: string
+  /** With --runtime: one line per secret whose cache outlives its rotation's overlap. */
+  warnings?: string[]
 }
+
+export interface GrantedFunction {
+  function: string
+  secrets: string[]
+  policy: PolicyDocument
+  /** With --runtime: the variables naming its secrets, the handler, and the cache plan. */
+  runtime?: Runtime
+  environment?: Record<string, string>
+  handler?: string
+  cache?: Pick<CachePlan, 'maxAge' | 'reason' | 'rotation' | 'warnings'>
+}
+
+/** Asks DescribeSecret for the rotation of each secret (full names); never rejects: what could not be read is `unchecked`. */
+export type RotationLookup = (names: string[]) => Promise<Map<string, RotationState>>
 
 /** Where the region and the account come from when they are not given. */
 export interface PlacementSource {
@@ -58,22 +80,28 @@ export interface PlacementSource {
  * Builds and renders one policy per function. AWS is asked (through `source`, created only then) for
  * the region and the account only when they are neither given nor left to CloudFormation.
  */
-export async function grantPolicies(request: GrantRequest, source: () => Promise<PlacementSource>): Promise<GrantResult> {
+export async function grantPolicies(request: GrantRequest, source: () => Promise<PlacementSource>, rotation?: RotationLookup): Promise<GrantResult> {
   const placement = await resolvePlacement(request, source)
-  const functions = request.functions.map((fn) => ({
-    function: fn.functionName,
-    secrets: fn.secrets.map((address) => address.fullName),
-    policy: buildPolicy(
-      {functionName: fn.functionName, scope: request.scope, secrets: fn.secrets, describe: request.describe, kmsKeyArns: request.kmsKeyArns},
-      placement,
-    ),
-  }))
-  const output = renderPolicies(
-    request.format,
-    functions.map((fn) => ({functionName: fn.function, env: request.scope.env, service: request.scope.service, document: fn.policy})),
-    {keyed: request.keyed},
-  )
+  const wirings = await wire(request, rotation)
+  const functions: GrantedFunction[] = request.functions.map((fn, i) => {
+    const wiring = wirings?.[i]
+    return {
+      function: fn.functionName,
+      secrets: fn.secrets.map((address) => address.fullName),
+      policy: buildPolicy(
+        {functionName: fn.functionName, scope: request.scope, secrets: fn.secrets, describe: request.describe, kmsKeyArns: request.kmsKeyArns},
+        placement,
+      ),
+      ...(wiring
+        ? {runtime: wiring.runtime, environment: wiring.environment, handler: wiring.code, cache: wiring.plan}
+        : {}),
+    }
+  })
+  const policies = functions.map((fn) => ({functionName: fn.function, env: request.scope.env, service: request.scope.service, document: fn.policy}))
+  const output = wirings ? renderWired(request.format, policies, wirings, {keyed: request.keyed}) : renderPolicies(request.format, policies, {keyed: request.keyed})
+  const warnings = wirings ? [...new Set(wirings.flatMap((wiring) => wiring.plan.warnings))] : undefined
   return {
+    ...(warnings ? {warnings} : {}),
     format: request.format,
     environment: request.scope.env,
     service: request.scope.service,
@@ -83,6 +111,34 @@ export async function grantPolicies(request: GrantRequest, source: () => Promise
     functions,
     output,
   }
+}
+
+/**
+ * With --runtime (or a manifest's runtime:), each function's environment, handler and cache plan;
+ * undefined when no function is wired. Rotation is asked once for every secret of every function.
+ */
+async function wire(request: GrantRequest, rotation?: RotationLookup): Promise<(FunctionWiring & {plan: CachePlan})[] | undefined> {
+  if (!request.functions.some((fn) => fn.runtime !== undefined)) return undefined
+  for (const fn of request.functions) {
+    if (fn.runtime === undefined) {
+      throw new UsageError(`Function "${fn.functionName}" has no runtime: give --runtime, or runtime: for it in the manifest.`)
+    }
+
+    if (fn.secrets.length === 0) {
+      throw new UsageError(`--runtime wires the secrets ${fn.functionName} reads by name: name them with --secret NAME (or NAME:FIELD).`)
+    }
+  }
+
+  const names = [...new Set(request.functions.flatMap((fn) => fn.secrets.map((address) => address.fullName)))]
+  const states = rotation ? await rotation(names) : new Map<string, RotationState>()
+  return request.functions.map((fn) =>
+    functionWiring(
+      fn.functionName,
+      fn.runtime as Runtime,
+      fn.secrets.map((address) => ({address, fields: fn.fields?.get(address.fullName) ?? []})),
+      {maxAge: request.maxAge, rotation: states},
+    ),
+  )
 }
 
 /** Explicit values win; CloudFormation formats leave the rest to pseudo-parameters; others ask AWS. */

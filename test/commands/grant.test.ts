@@ -7,7 +7,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
 import {runCli, uniqueEnv} from '../helpers/cli.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {parseCfnYaml, parseTerraform} from '../fixtures/grant-parsers.js'
+import {parseCfnYaml, parseSamYaml, parseTerraform} from '../fixtures/grant-parsers.js'
 
 const GET = 'secretsmanager:GetSecretValue'
 /** The emulator's answer to STS GetCallerIdentity, and the region cliEnv sets. */
@@ -276,5 +276,47 @@ describe('secrets grant --manifest --env', () => {
     const result = await runCli(['grant', '--env', 'prod', '--secret', 'DB_PASS'], {cwd: dir})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/--secret is for ENV\/SERVICE mode/)
+  })
+})
+
+describe('secrets grant --runtime', () => {
+  it('adds the SAM function\'s Environment.Variables (names only) and a handler, still one YAML document', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--secret', 'DB:password', '--runtime', 'nodejs', '--format', 'sam'], {
+      env: {...DEAD_ENDPOINT, AWS_REGION: undefined},
+    })
+    expect(result.code).toBe(0)
+    const [doc] = parseSamYaml(result.stdout) as {Environment: {Variables: Record<string, string>}; Policies: unknown[]}[]
+    expect(doc.Environment.Variables).toEqual({DB_PASS_SECRET_ID: '/prod/api/DB_PASS', DB_SECRET_ID: '/prod/api/DB'})
+    expect(doc.Policies).toHaveLength(1)
+    expect(result.stdout).toMatch(/# Environment.Variables: Secret names only: a secret's name is configuration, not a secret/)
+    expect(result.stdout).toMatch(/# {3}const db = await getSecret\(process\.env\.DB_SECRET_ID, \{maxAge: MAX_AGE, transform: 'json'\}\)/)
+  })
+
+  it('gives the handler, the environment and the cache age under --json', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--runtime', 'python', '--account', '123456789012', '--region', 'eu-west-1', '--json'], {env: DEAD_ENDPOINT})
+    expect(result.code).toBe(0)
+    const [fn] = JSON.parse(result.stdout).functions
+    expect(fn).toMatchObject({function: 'checkout', runtime: 'python', environment: {DB_PASS_SECRET_ID: '/prod/api/DB_PASS'}, cache: {maxAge: 300}})
+    expect(fn.handler).toContain('parameters.get_secret(os.environ["DB_PASS_SECRET_ID"], max_age=MAX_AGE)')
+  })
+
+  it('takes each function\'s runtime from the manifest, --runtime for the others', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'secrets.yml'), 'service: api\nfunctions:\n  checkout: [DB_PASS]\n  billing:\n    runtime: python\n    secrets: ["DB:password"]\n')
+    const result = await runCli(['grant', '--env', 'prod', '--runtime', 'nodejs', '--account', '123456789012', '--region', 'eu-west-1'], {cwd: dir, env: DEAD_ENDPOINT})
+    expect(result.code).toBe(0)
+    const parsed = JSON.parse(result.stdout)
+    expect(parsed.checkout).toMatchObject({runtime: 'nodejs', environment: {DB_PASS_SECRET_ID: '/prod/api/DB_PASS'}})
+    expect(parsed.billing).toMatchObject({runtime: 'python', environment: {DB_SECRET_ID: '/prod/api/DB'}})
+    expect(parsed.billing.handler).toContain('transform="json"')
+    const without = await runCli(['grant', '--env', 'prod', '--account', '123456789012', '--region', 'eu-west-1'], {cwd: dir, env: DEAD_ENDPOINT})
+    expect(without.code).toBe(2)
+    expect(without.stderr).toMatch(/"checkout" has no runtime/)
+  })
+
+  it('refuses --runtime without the secrets to name (exit 2)', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--runtime', 'nodejs', '--account', '123456789012', '--region', 'eu-west-1'], {env: DEAD_ENDPOINT})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--secret NAME/)
   })
 })
