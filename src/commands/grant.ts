@@ -9,7 +9,7 @@ import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, ass
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
 import {RUNTIMES, type Runtime} from '../core/runtime-snippets.js'
-import {groupSpecs} from '../core/runtime-wiring.js'
+import {DEFAULT_MAX_AGE, groupSpecs, MAX_MAX_AGE, ROTATION_OVERLAP_SECONDS} from '../core/runtime-wiring.js'
 import {
   checkDeclaredSecrets,
   type CheckResult,
@@ -20,6 +20,7 @@ import {
   type ArnGrantRequest,
   placementSourceOf,
   readNeedsManifest,
+  rotationLookup,
 } from '../services/grant.js'
 
 type GrantFlags = Interfaces.InferredFlags<typeof Grant.flags & typeof Grant.baseFlags>
@@ -36,6 +37,8 @@ Account and region come from --account and --region, then from the environment's
 A secret outside the naming scheme (RDS's rds!cluster-<uuid>) is granted by its full ARN in place of ENV/SERVICE, or with --id NAME (its ARN looked up with DescribeSecret): the policy names exactly that ARN, and --kms-key-arn adds kms:Decrypt via Secrets Manager in its region.
 
 Run-time wiring: --runtime nodejs|python (or runtime: for a function in the manifest) adds, in the same format, the environment variables that name the function's secrets (DB_PASS_SECRET_ID: /prod/api/DB_PASS; names only, a secret's name is configuration) and, as a comment, a handler that reads them with Powertools for AWS Lambda's Parameters utility into local variables, cached for maxAge seconds. --secret NAME:FIELD reads one field of a key/value secret (transform json).
+
+Caching against rotation: the handler caches each value for ${DEFAULT_MAX_AGE} s unless --max-age says otherwise (at most one GetSecretValue per secret every 5 minutes in each warm execution environment, and a rotated value reaches all of them within 5 minutes). With credentials, DescribeSecret tells whether each secret rotates, and the output warns (and says on stderr) when maxAge is longer than ${ROTATION_OVERLAP_SECONDS} s, the overlap a replaced value can be counted on to keep working; without credentials or offline, the output says rotation was not checked.
 
 Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones).
 
@@ -62,6 +65,7 @@ ${EXIT_CODES_HELP}`
     manifest: Flags.string({description: `Declared-needs file (default: ${DEFAULT_MANIFEST_FILE} when ENV/SERVICE is not given).`}),
     env: Flags.string({description: 'Environment to grant, with a manifest.'}),
     check: Flags.boolean({description: 'Check that every declared secret exists instead of printing a policy (exit 3 if not).'}),
+    'max-age': Flags.integer({description: `With --runtime: how long the handler caches each value, in seconds (default ${DEFAULT_MAX_AGE}).`, min: 1, max: MAX_MAX_AGE}),
     runtime: Flags.string({description: "Also print the function's environment (secret names) and a handler that reads them, for this runtime.", options: [...RUNTIMES]}),
     id: Flags.string({description: 'Grant exactly the secret with this name outside /<env>/<service>/<name> (e.g. rds!cluster-<uuid>); its ARN is looked up.'}),
   }
@@ -81,8 +85,11 @@ ${EXIT_CODES_HELP}`
     }
 
     if (flags.check) return this.check(flags, request)
-    const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)))
-    return succeeded(result, {stdout: result.output})
+    const rotation = async (names: string[]) => rotationLookup(await this.secretStore(flags, request.scope.env))(names)
+    const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)), rotation)
+    const warned = result.warnings?.length ?? 0
+    const notice = warned > 0 ? `Warning: ${warned === 1 ? result.warnings?.[0] : `${warned} secrets rotate and are cached longer than ${ROTATION_OVERLAP_SECONDS} s; see the output's comments.`}` : undefined
+    return succeeded(result, {stdout: result.output, ...(notice ? {notice} : {})})
   }
 
   /** ARN or --id: a policy for exactly that one secret. */
@@ -127,6 +134,7 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     describe: flags.describe,
     kmsKeyArns: flags['kms-key-arn'] ?? [],
     format: flags.format as PolicyFormat,
+    maxAge: flags['max-age'],
     partition: flags.partition,
     region: flags.region,
     account: flags.account,

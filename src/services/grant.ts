@@ -81,6 +81,10 @@ export interface PlacementSource {
  * the region and the account only when they are neither given nor left to CloudFormation.
  */
 export async function grantPolicies(request: GrantRequest, source: () => Promise<PlacementSource>, rotation?: RotationLookup): Promise<GrantResult> {
+  if (request.maxAge !== undefined && !request.functions.some((fn) => fn.runtime !== undefined)) {
+    throw new UsageError('--max-age sets the cache age of the handler --runtime prints: add --runtime nodejs|python.')
+  }
+
   const placement = await resolvePlacement(request, source)
   const wirings = await wire(request, rotation)
   const functions: GrantedFunction[] = request.functions.map((fn, i) => {
@@ -229,6 +233,37 @@ export interface CheckResult {
   /** Every declared secret, once. */
   checked: string[]
   missing: string[]
+}
+
+/**
+ * DescribeSecret on each secret for its rotation (through the store, never a client of its own).
+ * What cannot be read is `unchecked` with why, so a grant without credentials or offline still prints,
+ * and says rotation was not checked.
+ */
+export function rotationLookup(store: Pick<SecretStore, 'describe'>): RotationLookup {
+  return async (names) => {
+    const limit = pLimit(CHECK_CONCURRENCY)
+    const states = await Promise.all(names.map((name) => limit(async () => rotationState(store, name))))
+    return new Map(names.map((name, i) => [name, states[i]]))
+  }
+}
+
+async function rotationState(store: Pick<SecretStore, 'describe'>, name: string): Promise<RotationState> {
+  try {
+    const {rotation} = await store.describe(name)
+    if (rotation === undefined || !rotation.enabled) return {kind: 'disabled'}
+    return {kind: 'enabled', ...(rotation.afterDays === undefined ? {} : {afterDays: rotation.afterDays}), ...(rotation.schedule ? {schedule: rotation.schedule} : {})}
+  } catch (error) {
+    if (!(error instanceof SecretsError)) throw error
+    return {kind: 'unchecked', reason: UNCHECKED_REASONS[error.code] ?? `DescribeSecret failed: ${error.code}`}
+  }
+}
+
+const UNCHECKED_REASONS: Record<string, string> = {
+  NOT_FOUND: 'the secret does not exist yet',
+  ACCESS_DENIED: 'no credentials, or DescribeSecret denied',
+  UNAVAILABLE: 'AWS unreachable',
+  USAGE: 'no AWS region configured',
 }
 
 /** Secrets looked up at once: plenty for a manifest, far under the DescribeSecret rate quota. */

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
-import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
 import {parseCfnYaml, parseSamYaml, parseTerraform} from '../fixtures/grant-parsers.js'
 
@@ -289,6 +289,7 @@ describe('secrets grant --runtime', () => {
     expect(doc.Environment.Variables).toEqual({DB_PASS_SECRET_ID: '/prod/api/DB_PASS', DB_SECRET_ID: '/prod/api/DB'})
     expect(doc.Policies).toHaveLength(1)
     expect(result.stdout).toMatch(/# Environment.Variables: Secret names only: a secret's name is configuration, not a secret/)
+    expect(result.stdout).toContain('# Rotation not checked for /prod/api/DB_PASS, /prod/api/DB (no AWS region configured).')
     expect(result.stdout).toMatch(/# {3}const db = await getSecret\(process\.env\.DB_SECRET_ID, \{maxAge: MAX_AGE, transform: 'json'\}\)/)
   })
 
@@ -318,5 +319,60 @@ describe('secrets grant --runtime', () => {
     const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--runtime', 'nodejs', '--account', '123456789012', '--region', 'eu-west-1'], {env: DEAD_ENDPOINT})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/--secret NAME/)
+  })
+})
+
+describe('secrets grant --runtime: caching against rotation', () => {
+  const rotating = `/${env}/api/ROTATING`
+  const plain = `/${env}/api/PLAIN`
+  const args = ['grant', `${env}/api`, '--function', 'checkout', '--secret', 'ROTATING', '--secret', 'PLAIN', '--runtime', 'nodejs', '--format', 'sam']
+
+  beforeAll(async () => {
+    for (const name of ['ROTATING', 'PLAIN']) expect((await runCli(['set', `${env}/api`, name], {input: 'x\n'})).code).toBe(0)
+    const {RotateSecretCommand, SecretsManagerClient} = await import('@aws-sdk/client-secrets-manager')
+    const client = new SecretsManagerClient({endpoint: emulatorEndpoint(), region: EMULATOR_REGION, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
+    await client.send(new RotateSecretCommand({SecretId: rotating, RotationRules: {AutomaticallyAfterDays: 30}, RotateImmediately: false}))
+  })
+
+  it('asks DescribeSecret and says each secret\'s rotation; the default 300 s draws no warning', async () => {
+    const result = await runCli(args)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toContain(`# Rotation of ${rotating}: every 30 days.`)
+    expect(result.stdout).toContain(`# Rotation of ${plain}: disabled.`)
+    expect(result.stdout).toMatch(/# Cache: maxAge 300 s \(at most one GetSecretValue/)
+    expect(result.stdout).not.toMatch(/Warning/)
+  })
+
+  it('warns, in the output and on stderr, when --max-age outlives the rotation overlap', async () => {
+    const result = await runCli([...args, '--max-age', '900'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('const MAX_AGE = 900')
+    expect(result.stdout).toContain('# Cache: maxAge 900 s (set with --max-age).')
+    expect(result.stdout).toContain(`# Warning: ${rotating} rotates (every 30 days) and maxAge 900 s outlives the 300 s`)
+    expect(result.stdout).not.toContain(`Warning: ${plain}`)
+    expect(result.stderr).toMatch(new RegExp(`^Warning: ${rotating} rotates`))
+    const json = JSON.parse((await runCli([...args, '--max-age', '900', '--json'])).stdout)
+    expect(json.warnings).toHaveLength(1)
+    expect(json.functions[0].cache.rotation).toEqual([
+      {secret: rotating, state: {kind: 'enabled', afterDays: 30}},
+      {secret: plain, state: {kind: 'disabled'}},
+    ])
+  })
+
+  it('says rotation was not checked when AWS cannot be reached, or without credentials, and still prints', async () => {
+    const offline = await runCli(args, {env: DEAD_ENDPOINT})
+    expect(offline.code).toBe(0)
+    expect(offline.stdout).toContain(`# Rotation not checked for ${rotating}, ${plain} (AWS unreachable).`)
+    const anonymous = await runCli(args, {env: {AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined}})
+    expect(anonymous.code).toBe(0)
+    expect(anonymous.stdout).toContain('(no credentials, or DescribeSecret denied).')
+  })
+
+  it('refuses --max-age without --runtime, and out of range (exit 2)', async () => {
+    for (const extra of [['--max-age', '60'], ['--runtime', 'nodejs', '--secret', 'A', '--max-age', '0']]) {
+      const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--account', '123456789012', '--region', 'eu-west-1', ...extra], {env: DEAD_ENDPOINT})
+      expect(result.code).toBe(2)
+    }
   })
 })
