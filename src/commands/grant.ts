@@ -40,7 +40,7 @@ Run-time wiring: --runtime nodejs|python (or runtime: for a function in the mani
 
 Caching against rotation: the handler caches each value for ${DEFAULT_MAX_AGE} s unless --max-age says otherwise (at most one GetSecretValue per secret every 5 minutes in each warm execution environment, and a rotated value reaches all of them within 5 minutes). With credentials, DescribeSecret tells whether each secret rotates, and the output warns (and says on stderr) when maxAge is longer than ${ROTATION_OVERLAP_SECONDS} s, the overlap a replaced value can be counted on to keep working; without credentials or offline, the output says rotation was not checked.
 
-Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones).
+Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones); with --template FILE, it also fails (exit 7) when a function's environment in that template still carries a value instead of a secret's name, by the same detection as "secrets scan".
 
 ${EXIT_CODES_HELP}`
 
@@ -51,6 +51,7 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> --env prod --format cloudformation', description: 'One policy per function declared in secrets.yml.'},
     {command: '<%= config.bin %> <%= command.id %> arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-AbC123 --function orders --kms-key-arn arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', description: 'Exactly one RDS-managed secret, by its ARN, with its customer managed key.'},
     {command: '<%= config.bin %> <%= command.id %> --manifest deploy/secrets.yml --env prod --check', description: 'In CI: fail (exit 3) when a declared secret is missing.'},
+    {command: '<%= config.bin %> <%= command.id %> --env prod --check --template template.yaml', description: "In CI: also fail (exit 7) while a function's environment still carries a value."},
     {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret DB:password --runtime nodejs --format sam', description: 'The policy, the Environment.Variables that name the secrets, and a Node.js handler that reads them.'},
   ]
 
@@ -65,6 +66,7 @@ ${EXIT_CODES_HELP}`
     manifest: Flags.string({description: `Declared-needs file (default: ${DEFAULT_MANIFEST_FILE} when ENV/SERVICE is not given).`}),
     env: Flags.string({description: 'Environment to grant, with a manifest.'}),
     check: Flags.boolean({description: 'Check that every declared secret exists instead of printing a policy (exit 3 if not).'}),
+    template: Flags.string({description: "With --check: also fail (exit 7) when a function's environment in this template carries a value instead of a secret's name (scan's detection)."}),
     'max-age': Flags.integer({description: `With --runtime: how long the handler caches each value, in seconds (default ${DEFAULT_MAX_AGE}).`, min: 1, max: MAX_MAX_AGE}),
     runtime: Flags.string({description: "Also print the function's environment (secret names) and a handler that reads them, for this runtime.", options: [...RUNTIMES]}),
     id: Flags.string({description: 'Grant exactly the secret with this name outside /<env>/<service>/<name> (e.g. rds!cluster-<uuid>); its ARN is looked up.'}),
@@ -84,6 +86,7 @@ ${EXIT_CODES_HELP}`
       request.account ??= entry.account
     }
 
+    if (flags.template !== undefined && !flags.check) throw new UsageError('--template is read by --check: add --check.')
     if (flags.check) return this.check(flags, request)
     const rotation = async (names: string[]) => rotationLookup(await this.secretStore(flags, request.scope.env))(names)
     const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)), rotation)
@@ -101,10 +104,19 @@ ${EXIT_CODES_HELP}`
 
   /** --check: every declared secret exists in the environment (exit 3 naming the missing ones). */
   private async check(flags: GrantFlags, request: GrantRequest): Promise<CommandResult<CheckResult>> {
+    // The template first: it needs no credentials, so CI fails on a value before any AWS call.
+    let template: CheckResult['template']
+    if (flags.template !== undefined) {
+      const [{checkTemplateEnvironment}, {scanManyForSecrets}] = await Promise.all([import('../services/grant-template.js'), import('../core/audit/secret-scan.js')])
+      template = await checkTemplateEnvironment(flags.template, scanManyForSecrets)
+    }
+
     const store = await this.secretStore(flags, request.scope.env)
     const addresses = request.functions.flatMap((fn) => fn.secrets)
-    const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses))
-    return succeeded(result, {stdout: result.checked.map((name) => `exists ${name}\n`).join('')})
+    const checked = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses))
+    const result = {...checked, ...(template ? {template} : {})}
+    const templateLine = template ? `no values in the environments of ${template.file}\n` : ''
+    return succeeded(result, {stdout: `${result.checked.map((name) => `exists ${name}\n`).join('')}${templateLine}`})
   }
 }
 

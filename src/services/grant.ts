@@ -233,6 +233,8 @@ export interface CheckResult {
   /** Every declared secret, once. */
   checked: string[]
   missing: string[]
+  /** With --template: the template judged, and (always none here: values fail the check) what carried a value. */
+  template?: {file: string; values: unknown[]}
 }
 
 /**

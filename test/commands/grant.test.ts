@@ -376,3 +376,59 @@ describe('secrets grant --runtime: caching against rotation', () => {
     }
   })
 })
+
+describe('secrets grant --check --template', () => {
+  const dir = tempDir()
+  const LEAKED = 'ghp_R4nd0mV4lu3xQ8Zt7Kp2Lm9Wn5Vb3Cj6Dh1F'
+
+  function samTemplate(environment: string): string {
+    return [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  Checkout:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Runtime: nodejs20.x',
+      '      Handler: handler.handler',
+      '      CodeUri: .',
+      environment,
+    ].join('\n')
+  }
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'secrets.yml'), 'service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n')
+    for (const name of ['DB_PASS', 'STRIPE_KEY']) expect((await runCli(['set', `${env}/api`, name], {input: 'x'})).code).toBe(0)
+  })
+
+  it('fails (exit 7) naming each variable that carries a value, never the value, before any AWS call', async () => {
+    writeFileSync(join(dir, 'leaky.yaml'), samTemplate(`      Environment:\n        Variables:\n          API_TOKEN: ${LEAKED}\n          DB_PASS: hunter2hunter2\n          LOG_LEVEL: debug\n`))
+    const result = await runCli(['grant', '--env', env, '--check', '--template', 'leaky.yaml'], {cwd: dir, env: {...DEAD_ENDPOINT, ...SDK_TRACE}})
+    expect(result.code).toBe(7)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/leaky\.yaml: 2 function environment variables carry a value instead of a secret's name: Checkout API_TOKEN \(line 12\), Checkout DB_PASS \(line 13\)/)
+    expect(result.stderr).not.toMatch(/LOG_LEVEL|ghp_|hunter2/)
+    expect(result.stderr).not.toMatch(SDK_LOADED)
+  })
+
+  it('passes a template whose environment is what grant --runtime prints (names only)', async () => {
+    const grant = await runCli(['grant', `${env}/api`, '--function', 'checkout', '--secret', 'DB_PASS', '--secret', 'STRIPE_KEY', '--runtime', 'nodejs', '--format', 'sam'])
+    expect(grant.code).toBe(0)
+    const indented = grant.stdout.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
+    writeFileSync(join(dir, 'clean.yaml'), samTemplate(indented))
+    const result = await runCli(['grant', '--env', env, '--check', '--template', 'clean.yaml'], {cwd: dir})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(`exists /${env}/api/DB_PASS\nexists /${env}/api/STRIPE_KEY\nno values in the environments of clean.yaml\n`)
+  })
+
+  it('refuses a file that is not a template, and --template without --check (exit 2)', async () => {
+    writeFileSync(join(dir, 'notes.yaml'), 'hello: world\n')
+    const notTemplate = await runCli(['grant', '--env', env, '--check', '--template', 'notes.yaml'], {cwd: dir})
+    expect(notTemplate.code).toBe(2)
+    expect(notTemplate.stderr).toMatch(/is not a template/)
+    const noCheck = await runCli(['grant', '--env', env, '--template', 'notes.yaml'], {cwd: dir})
+    expect(noCheck.code).toBe(2)
+    expect(noCheck.stderr).toMatch(/add --check/)
+  })
+})
