@@ -15,16 +15,18 @@
  * top-level section has one reader in SECTION_READERS; a new section (such as `environments:`) is one
  * more entry there, and anything not listed is refused so a typo never silently grants nothing.
  *
- * A little over 300 lines: the section table, the readers of `service:` and `functions:`, and the
- * located YAML errors are one parser; the `environments:` section already lives in project-config.ts.
+ * The `environments:` section lives in project-config.ts, a function's map form in
+ * needs-function-entry.ts, and what a YAML error code means in yaml-problems.ts.
  */
-import {type ErrorCode, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap} from 'yaml'
+import {isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap} from 'yaml'
 
 import {partProblem, Scope, SecretAddress} from './address.js'
 import {SecretsError, UsageError} from './errors.js'
 import {functionNameProblem} from './iam-policy.js'
-import {RUNTIMES, type Runtime} from './runtime-snippets.js'
+import type {Runtime} from './runtime-snippets.js'
+import {functionEntry} from './needs-function-entry.js'
 import {parseSecretSpec} from './runtime-wiring.js'
+import {yamlProblem} from './yaml-problems.js'
 import {type EnvironmentEntry, PROJECT_FILE, readEnvironments} from './project-config.js'
 
 /** The declared needs live in the project file. */
@@ -252,36 +254,6 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
   context.manifest.functions = functions
 }
 
-/** A function's value: its list of secrets, or a map with `secrets:` and `runtime:`. */
-function functionEntry(value: Node | null, name: string, context: ReadContext): {list: Node | null; runtime?: Runtime} {
-  if (!isMap(value)) return {list: value}
-  let list: Node | null = null
-  let runtime: Runtime | undefined
-  for (const pair of value.items) {
-    const keyNode = pair.key as Node | null
-    const key = isScalar(keyNode) ? String(keyNode.value) : ''
-    const node = pair.value as Node | null
-    if (key === 'secrets') {
-      list = node
-    } else if (key === 'runtime') {
-      const text = isScalar(node) ? String(node.value) : ''
-      if (!(RUNTIMES as readonly string[]).includes(text)) {
-        throw new ManifestError(context.file, context.lineOf(node ?? keyNode), `function "${name}": runtime: is one of ${RUNTIMES.join(', ')}.`)
-      }
-
-      runtime = text as Runtime
-    } else {
-      throw new ManifestError(context.file, context.lineOf(keyNode), `function "${name}": unknown key "${printableKey(key)}"; a function has secrets: and runtime:.`)
-    }
-  }
-
-  return {list, ...(runtime ? {runtime} : {})}
-}
-
-function printableKey(key: string): string {
-  return key.replaceAll(/[^\w.-]/g, '?').slice(0, 40)
-}
-
 /** The foundation's address rules decide; the environment is not known yet, so a stand-in is used. */
 function checkName(file: string, line: number, service: string, name: string): void {
   try {
@@ -320,36 +292,4 @@ export function resolveNeeds(manifest: NeedsManifest, env: string): ResolvedNeed
 
 function exampleHint(): string {
   return 'Example:\n  service: api\n  functions:\n    checkout: [DB_PASS, STRIPE_KEY]\n    worker: [DB_PASS]'
-}
-
-/**
- * What a YAML syntax error means, by its code. The parser's own message quotes the offending text
- * (`Block scalar header includes extra characters: |...`), which may be a secret pasted on that line:
- * the line and column find it, and nothing of it is repeated.
- */
-function yamlProblem(code: ErrorCode): string {
-  const problems: Partial<Record<ErrorCode, string>> = {
-    ALIAS_PROPS: 'an alias cannot have an anchor or a tag',
-    BAD_ALIAS: 'an alias (*name) that names no anchor',
-    BAD_DIRECTIVE: 'a directive (%...) YAML does not know',
-    BAD_DQ_ESCAPE: 'an invalid escape in a double-quoted string',
-    BAD_INDENT: 'wrong indentation',
-    BAD_PROP_ORDER: 'an anchor or a tag in the wrong place',
-    BAD_SCALAR_START: 'a plain value that cannot start with this character (quote it)',
-    BLOCK_AS_IMPLICIT_KEY: 'a block used as a key',
-    BLOCK_IN_FLOW: 'a block inside a [...] or {...} collection',
-    DUPLICATE_KEY: 'a key given twice in one mapping',
-    KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
-    MISSING_CHAR: 'a missing closing quote or bracket',
-    MULTILINE_IMPLICIT_KEY: 'a key that runs over more than one line (a missing ":" or closing quote above?)',
-    MULTIPLE_ANCHORS: 'more than one anchor on a value',
-    MULTIPLE_TAGS: 'more than one tag on a value',
-    NON_STRING_KEY: 'a key that is not a string',
-    RESOURCE_EXHAUSTION: 'too many aliases',
-    TAB_AS_INDENT: 'a tab used for indentation (use spaces)',
-    TAG_RESOLVE_FAILED: 'a value its tag cannot read',
-    UNEXPECTED_TOKEN: 'unexpected text (a missing ":", quote or bracket?)',
-    BAD_COLLECTION_TYPE: 'a collection of the wrong kind for its tag',
-  }
-  return `${problems[code] ?? 'YAML cannot read it'} (${code})`
 }

@@ -12,6 +12,7 @@
 import {Document, isScalar, Scalar, visit} from 'yaml'
 
 import {UsageError} from './errors.js'
+import {hclAttributes, hclList, hclString} from './hcl.js'
 import {hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement} from './iam-policy.js'
 
 export const POLICY_FORMATS = ['json', 'cloudformation', 'sam', 'terraform', 'serverless', 'cdk'] as const
@@ -206,42 +207,6 @@ function renderServerless(policies: FunctionPolicy[]): string {
 export function terraformLabel(policy: FunctionPolicy): string {
   const label = `${policy.functionName}_${policy.env}_secrets`.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
   return /^[A-Za-z_]/.test(label) ? label : `_${label}`
-}
-
-/** An HCL string literal; `${` and `%{` are template sequences in HCL, so they are escaped. */
-export function hclString(text: string): string {
-  return JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{')
-}
-
-function hclList(items: string[], indent: string): string {
-  if (items.length === 1) return `[${hclString(items[0])}]`
-  return `[\n${items.map((item) => `${indent}  ${hclString(item)},`).join('\n')}\n${indent}]`
-}
-
-/**
- * Attributes as `terraform fmt` writes them: the `=` of consecutive one-line attributes aligned; an
- * attribute whose value spans lines stands alone (and ends the run before it).
- */
-export function hclAttributes(attributes: [string, string][], indent: string): string[] {
-  const lines: string[] = []
-  let run: [string, string][] = []
-  const flush = () => {
-    const width = Math.max(0, ...run.map(([key]) => key.length))
-    for (const [key, value] of run) lines.push(`${indent}${key.padEnd(width)} = ${value}`)
-    run = []
-  }
-
-  for (const [key, value] of attributes) {
-    if (value.includes('\n')) {
-      flush()
-      lines.push(`${indent}${key} = ${value}`)
-    } else {
-      run.push([key, value])
-    }
-  }
-
-  flush()
-  return lines
 }
 
 function renderTerraform(policies: FunctionPolicy[]): string {

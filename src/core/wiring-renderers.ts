@@ -11,8 +11,6 @@ import {
   cfnDocument,
   cfnYaml,
   type FunctionPolicy,
-  hclAttributes,
-  hclString,
   identifiers,
   type PolicyFormat,
   renderPolicies,
@@ -20,6 +18,7 @@ import {
   terraformLabel,
   tsString,
 } from './policy-renderers.js'
+import {hclAttributes, hclString} from './hcl.js'
 import {CONFIGURATION_NOTE, type FunctionWiring} from './runtime-wiring.js'
 
 /** The policies, each function's environment and its handler, in `format`; `wirings[i]` belongs to `policies[i]`. */

@@ -16,8 +16,9 @@ import {
 import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
 import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
 import type {Runtime} from '../core/runtime-snippets.js'
-import {type CachePlan, type FunctionWiring, functionWiring, type RotationState} from '../core/runtime-wiring.js'
+import type {CachePlan} from '../core/runtime-wiring.js'
 import {renderWired} from '../core/wiring-renderers.js'
+import {type RequestedFunction, type RotationLookup, wire} from './grant-runtime.js'
 import type {IdentityReader} from '../core/readers.js'
 import {parseSecretArn} from '../core/secret-ref.js'
 import type {SecretStore} from '../stores/secret-store.js'
@@ -26,8 +27,7 @@ import {readInputFile} from './input-file.js'
 /** What to grant, already validated: no flags, no AWS. */
 export interface GrantRequest {
   scope: Scope
-  /** `fields`: by full name, the fields of a key/value secret the function reads; `runtime`: wire it (`--runtime`). */
-  functions: {functionName: string; secrets: SecretAddress[]; fields?: ReadonlyMap<string, string[]>; runtime?: Runtime}[]
+  functions: RequestedFunction[]
   /** --max-age: the handler's cache age in seconds (undefined: the default). */
   maxAge?: number
   /** Declared-needs mode: output keyed by function name. */
@@ -67,8 +67,8 @@ export interface GrantedFunction {
   cache?: Pick<CachePlan, 'maxAge' | 'reason' | 'rotation' | 'warnings'>
 }
 
-/** Asks DescribeSecret for the rotation of each secret (full names); never rejects: what could not be read is `unchecked`. */
-export type RotationLookup = (names: string[]) => Promise<Map<string, RotationState>>
+export type {RotationLookup} from './grant-runtime.js'
+export {rotationLookup} from './grant-runtime.js'
 
 /** Where the region and the account come from when they are not given. */
 export interface PlacementSource {
@@ -115,34 +115,6 @@ export async function grantPolicies(request: GrantRequest, source: () => Promise
     functions,
     output,
   }
-}
-
-/**
- * With --runtime (or a manifest's runtime:), each function's environment, handler and cache plan;
- * undefined when no function is wired. Rotation is asked once for every secret of every function.
- */
-async function wire(request: GrantRequest, rotation?: RotationLookup): Promise<(FunctionWiring & {plan: CachePlan})[] | undefined> {
-  if (!request.functions.some((fn) => fn.runtime !== undefined)) return undefined
-  for (const fn of request.functions) {
-    if (fn.runtime === undefined) {
-      throw new UsageError(`Function "${fn.functionName}" has no runtime: give --runtime, or runtime: for it in the manifest.`)
-    }
-
-    if (fn.secrets.length === 0) {
-      throw new UsageError(`--runtime wires the secrets ${fn.functionName} reads by name: name them with --secret NAME (or NAME:FIELD).`)
-    }
-  }
-
-  const names = [...new Set(request.functions.flatMap((fn) => fn.secrets.map((address) => address.fullName)))]
-  const states = rotation ? await rotation(names) : new Map<string, RotationState>()
-  return request.functions.map((fn) =>
-    functionWiring(
-      fn.functionName,
-      fn.runtime as Runtime,
-      fn.secrets.map((address) => ({address, fields: fn.fields?.get(address.fullName) ?? []})),
-      {maxAge: request.maxAge, rotation: states},
-    ),
-  )
 }
 
 /** Explicit values win; CloudFormation formats leave the rest to pseudo-parameters; others ask AWS. */
@@ -235,37 +207,6 @@ export interface CheckResult {
   missing: string[]
   /** With --template: the template judged, and (always none here: values fail the check) what carried a value. */
   template?: {file: string; values: unknown[]}
-}
-
-/**
- * DescribeSecret on each secret for its rotation (through the store, never a client of its own).
- * What cannot be read is `unchecked` with why, so a grant without credentials or offline still prints,
- * and says rotation was not checked.
- */
-export function rotationLookup(store: Pick<SecretStore, 'describe'>): RotationLookup {
-  return async (names) => {
-    const limit = pLimit(CHECK_CONCURRENCY)
-    const states = await Promise.all(names.map((name) => limit(async () => rotationState(store, name))))
-    return new Map(names.map((name, i) => [name, states[i]]))
-  }
-}
-
-async function rotationState(store: Pick<SecretStore, 'describe'>, name: string): Promise<RotationState> {
-  try {
-    const {rotation} = await store.describe(name)
-    if (rotation === undefined || !rotation.enabled) return {kind: 'disabled'}
-    return {kind: 'enabled', ...(rotation.afterDays === undefined ? {} : {afterDays: rotation.afterDays}), ...(rotation.schedule ? {schedule: rotation.schedule} : {})}
-  } catch (error) {
-    if (!(error instanceof SecretsError)) throw error
-    return {kind: 'unchecked', reason: UNCHECKED_REASONS[error.code] ?? `DescribeSecret failed: ${error.code}`}
-  }
-}
-
-const UNCHECKED_REASONS: Record<string, string> = {
-  NOT_FOUND: 'the secret does not exist yet',
-  ACCESS_DENIED: 'no credentials, or DescribeSecret denied',
-  UNAVAILABLE: 'AWS unreachable',
-  USAGE: 'no AWS region configured',
 }
 
 /** Secrets looked up at once: plenty for a manifest, far under the DescribeSecret rate quota. */
