@@ -129,6 +129,10 @@ async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf
     throw new UsageError('A secret given by ARN or --id is granted alone: --secret, --manifest, --env and --check do not apply.')
   }
 
+  if (flags.runtime !== undefined || flags['max-age'] !== undefined || flags.template !== undefined) {
+    throw new UsageError('--runtime, --max-age and --template are for secrets in the /<env>/<service>/<name> scheme; a secret given by ARN or --id gets its policy only.')
+  }
+
   const ref = parseSecretRef(scopeArg, undefined, flags.id)
   const arn = ref.kind === 'external' && ref.arn ? ref.arn.arn : await arnOf(ref.id)
   return {arn, functionName: flags.function, describe: flags.describe, kmsKeyArns: flags['kms-key-arn'] ?? [], format: flags.format as PolicyFormat}

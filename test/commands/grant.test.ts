@@ -153,6 +153,8 @@ describe('secrets grant ENV/SERVICE --function', () => {
     ['an unknown format', ['grant', 'prod/api', '--function', 'f', '--format', 'pulumi'], /--format/],
     ['a scope together with --env', ['grant', 'prod/api', '--function', 'f', '--env', 'prod'], /either ENV\/SERVICE or --manifest/],
     ['nothing to grant', ['grant'], /Missing ENV\/SERVICE/],
+    ['--runtime for a secret by ARN', ['grant', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-AbC123', '--function', 'f', '--runtime', 'nodejs'], /--runtime, --max-age and --template are for secrets in the/],
+    ['a field with no name', ['grant', 'prod/api', '--function', 'f', '--secret', 'DB:', '--runtime', 'nodejs'], /after NAME: comes the name of one field/],
   ])('refuses %s with exit 2 before any AWS call', async (_label, args, message) => {
     const result = await runCli(args, {env: {...DEAD_ENDPOINT, ...SDK_TRACE}})
     expect(result.code).toBe(2)
