@@ -8,7 +8,7 @@ import {type CommandResult, succeeded} from '../core/outcome.js'
 import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
-import {RUNTIMES, type Runtime} from '../core/runtime-snippets.js'
+import {RUNTIMES, type Runtime, VIAS, type Via} from '../core/runtime-snippets.js'
 import {DEFAULT_MAX_AGE, groupSpecs, MAX_MAX_AGE, ROTATION_OVERLAP_SECONDS} from '../core/runtime-wiring.js'
 import {
   checkDeclaredSecrets,
@@ -53,6 +53,7 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> --manifest deploy/secrets.yml --env prod --check', description: 'In CI: fail (exit 3) when a declared secret is missing.'},
     {command: '<%= config.bin %> <%= command.id %> --env prod --check --template template.yaml', description: "In CI: also fail (exit 7) while a function's environment still carries a value."},
     {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret DB:password --runtime nodejs --format sam', description: 'The policy, the Environment.Variables that name the secrets, and a Node.js handler that reads them.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --runtime python --via extension --format terraform', description: 'The same through the AWS Parameters and Secrets Lambda Extension: its layer ARN as a variable, its TTL in the environment.'},
   ]
 
   static override flags = {
@@ -68,6 +69,7 @@ ${EXIT_CODES_HELP}`
     check: Flags.boolean({description: 'Check that every declared secret exists instead of printing a policy (exit 3 if not).'}),
     template: Flags.string({description: "With --check: also fail (exit 7) when a function's environment in this template carries a value instead of a secret's name (scan's detection)."}),
     'max-age': Flags.integer({description: `With --runtime: how long the handler caches each value, in seconds (default ${DEFAULT_MAX_AGE}).`, min: 1, max: MAX_MAX_AGE}),
+    via: Flags.string({description: "With --runtime: read through Powertools' Parameters library (default), or the AWS Parameters and Secrets Lambda Extension (a layer; no library; --max-age at most 300).", options: [...VIAS]}),
     runtime: Flags.string({description: "Also print the function's environment (secret names) and a handler that reads them, for this runtime.", options: [...RUNTIMES]}),
     id: Flags.string({description: 'Grant exactly the secret with this name outside /<env>/<service>/<name> (e.g. rds!cluster-<uuid>); its ARN is looked up.'}),
   }
@@ -129,8 +131,8 @@ async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf
     throw new UsageError('A secret given by ARN or --id is granted alone: --secret, --manifest, --env and --check do not apply.')
   }
 
-  if (flags.runtime !== undefined || flags['max-age'] !== undefined || flags.template !== undefined) {
-    throw new UsageError('--runtime, --max-age and --template are for secrets in the /<env>/<service>/<name> scheme; a secret given by ARN or --id gets its policy only.')
+  if (flags.runtime !== undefined || flags['max-age'] !== undefined || flags.via !== undefined || flags.template !== undefined) {
+    throw new UsageError('--runtime, --max-age, --via and --template are for secrets in the /<env>/<service>/<name> scheme; a secret given by ARN or --id gets its policy only.')
   }
 
   const ref = parseSecretRef(scopeArg, undefined, flags.id)
@@ -151,6 +153,7 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     kmsKeyArns: flags['kms-key-arn'] ?? [],
     format: flags.format as PolicyFormat,
     maxAge: flags['max-age'],
+    via: flags.via as Via | undefined,
     partition: flags.partition,
     region: flags.region,
     account: flags.account,

@@ -6,7 +6,7 @@
 import type {SecretAddress} from './address.js'
 import {UsageError} from './errors.js'
 import {printable} from './printable.js'
-import {handlerSnippet, type Runtime, type SecretReading} from './runtime-snippets.js'
+import {EXTENSION_MAX_TTL, EXTENSION_TTL_VARIABLE, handlerSnippet, type Runtime, type SecretReading, type Via} from './runtime-snippets.js'
 
 /**
  * The cache age when --max-age is not given: 300 s. A warm execution environment then calls
@@ -146,6 +146,8 @@ export interface FunctionWiring {
   environment: Record<string, string>
   /** The handler module that reads them. */
   code: string
+  /** `--via extension`: the function needs the AWS Parameters and Secrets Lambda Extension's layer. */
+  extensionLayer?: boolean
   /** Cache age and rotation, one line each. */
   notes: string[]
 }
@@ -160,12 +162,25 @@ export function functionWiring(
   runtime: Runtime,
   needs: readonly SecretNeed[],
   cache: {maxAge?: number; rotation: ReadonlyMap<string, RotationState>},
+  via: Via = 'library',
 ): FunctionWiring & {plan: CachePlan} {
   const {variables, readings} = secretEnvironment(functionName, needs)
   const unknown: RotationState = {kind: 'unchecked', reason: 'not asked'}
   const plan = cachePlan(cache.maxAge, needs.map((need) => ({secret: need.address.fullName, state: cache.rotation.get(need.address.fullName) ?? unknown})))
-  return {functionName, runtime, environment: variables, code: handlerSnippet(runtime, readings, plan.maxAge), notes: cacheNotes(plan), plan}
+  const code = handlerSnippet(runtime, readings, plan.maxAge, via)
+  if (via === 'library') return {functionName, runtime, environment: variables, code, notes: cacheNotes(plan), plan}
+  if (plan.maxAge > EXTENSION_MAX_TTL) {
+    throw new UsageError(`--max-age ${plan.maxAge}: the secrets extension caches for at most ${EXTENSION_MAX_TTL} s (its ${EXTENSION_TTL_VARIABLE}).`)
+  }
+
+  // The extension reads its TTL from the function's environment: configuration, like the names.
+  const environment = {...variables, [EXTENSION_TTL_VARIABLE]: String(plan.maxAge)}
+  const layer = `Layer: the AWS Parameters and Secrets Lambda Extension, its ARN for the function's region as the parameter ${EXTENSION_LAYER_PARAMETER} (AWS lists one per region).`
+  return {functionName, runtime, environment, code, notes: [...cacheNotes(plan), layer], plan, extensionLayer: true}
 }
+
+/** The template parameter that holds the extension's layer ARN (it differs by region). */
+export const EXTENSION_LAYER_PARAMETER = 'SecretsExtensionLayerArn'
 
 /** The comment every format puts on the environment it prints. */
 export const CONFIGURATION_NOTE = "Secret names only: a secret's name is configuration, not a secret; the function reads the value at run time."

@@ -19,7 +19,7 @@ import {
   tsString,
 } from './policy-renderers.js'
 import {hclAttributes, hclString} from './hcl.js'
-import {CONFIGURATION_NOTE, type FunctionWiring} from './runtime-wiring.js'
+import {CONFIGURATION_NOTE, EXTENSION_LAYER_PARAMETER, type FunctionWiring} from './runtime-wiring.js'
 
 /** The policies, each function's environment and its handler, in `format`; `wirings[i]` belongs to `policies[i]`. */
 export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wirings: FunctionWiring[], options: RenderOptions): string {
@@ -34,7 +34,7 @@ export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wi
       return policies
         .map((policy, i) =>
           cfnYaml(
-            {Policies: [cfnDocument(policy.document)], Environment: {Variables: wirings[i].environment}},
+            {Policies: [cfnDocument(policy.document)], Environment: {Variables: wirings[i].environment}, ...cfnLayers(wirings[i])},
             ` ${policy.functionName} (${policy.env}): under the AWS::Serverless::Function's Properties (secrets grant).\n Environment.Variables: ${CONFIGURATION_NOTE}`,
             trailer(wirings[i]),
           ),
@@ -45,7 +45,7 @@ export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wi
     case 'cloudformation': {
       const environments = policies.map((policy, i) =>
         cfnYaml(
-          {Environment: {Variables: wirings[i].environment}},
+          {Environment: {Variables: wirings[i].environment}, ...cfnLayers(wirings[i])},
           ` ${policy.functionName} (${policy.env}): under its AWS::Lambda::Function's Properties.\n ${CONFIGURATION_NOTE}`,
           trailer(wirings[i]),
         ),
@@ -67,8 +67,14 @@ export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wi
   }
 }
 
+/** `Layers: [!Ref SecretsExtensionLayerArn]` for --via extension; the template declares the parameter (a String). */
+function cfnLayers(wiring: FunctionWiring): Record<string, unknown> {
+  return wiring.extensionLayer ? {Layers: [{Ref: EXTENSION_LAYER_PARAMETER}]} : {}
+}
+
 function jsonEntry(policy: FunctionPolicy, wiring: FunctionWiring): Record<string, unknown> {
   return {
+    ...(wiring.extensionLayer ? {layerParameter: EXTENSION_LAYER_PARAMETER} : {}),
     policy: policy.document,
     environment: wiring.environment,
     comment: CONFIGURATION_NOTE,
@@ -81,7 +87,8 @@ function jsonEntry(policy: FunctionPolicy, wiring: FunctionWiring): Record<strin
 /** The lines after a function's block: the cache plan, then the handler, for a comment. */
 function trailerLines(wiring: FunctionWiring): string[] {
   const runtime = wiring.runtime === 'nodejs' ? 'Node.js (handler.mjs)' : 'Python (handler.py)'
-  return [...wiring.notes, `${runtime}, with Powertools for AWS Lambda's Parameters utility:`, '', ...wiring.code.trimEnd().split('\n')]
+  const how = wiring.extensionLayer ? 'through the AWS Parameters and Secrets Lambda Extension, no library' : "with Powertools for AWS Lambda's Parameters utility"
+  return [...wiring.notes, `${runtime}, ${how}:`, '', ...wiring.code.trimEnd().split('\n')]
 }
 
 /** As a YAML comment body (the writer adds each `#`). */
@@ -101,7 +108,11 @@ function renderServerless(policies: FunctionPolicy[], wirings: FunctionWiring[])
   const functions = Object.fromEntries(
     policies.map((policy, i) => [
       policy.functionName,
-      {environment: wirings[i].environment, iamRoleStatements: policy.document.Statement.map((statement) => ({...statement}))},
+      {
+        environment: wirings[i].environment,
+        ...(wirings[i].extensionLayer ? {layers: [`\${param:${EXTENSION_LAYER_PARAMETER}}`]} : {}),
+        iamRoleStatements: policy.document.Statement.map((statement) => ({...statement})),
+      },
     ]),
   )
   const doc = new Document({functions}, {version: '1.1'})
@@ -115,7 +126,7 @@ function renderTerraformEnvironments(policies: FunctionPolicy[], wirings: Functi
   const names = identifiers(policies, (policy) => terraformLabel(policy).replace(/_secrets$/, '_environment'), 'Terraform local')
   const blocks = policies.map((policy, i) => {
     return [
-      `# ${policy.functionName} (${policy.env}): in its aws_lambda_function, environment { variables = local.${names[i]} }`,
+      `# ${policy.functionName} (${policy.env}): in its aws_lambda_function, environment { variables = local.${names[i]} }${wirings[i].extensionLayer ? ` and layers = [var.${TERRAFORM_LAYER_VARIABLE}]` : ''}`,
       `# ${CONFIGURATION_NOTE}`,
       'locals {',
       `  ${names[i]} = {`,
@@ -125,15 +136,20 @@ function renderTerraformEnvironments(policies: FunctionPolicy[], wirings: Functi
       commentLines(wirings[i], '#'),
     ].join('\n')
   })
-  return `${blocks.join('\n\n')}\n`
+  const layer = wirings.some((wiring) => wiring.extensionLayer)
+    ? [`# The AWS Parameters and Secrets Lambda Extension's layer ARN for the region (AWS lists one per region).\nvariable "${TERRAFORM_LAYER_VARIABLE}" {\n  type = string\n}`]
+    : []
+  return `${[...layer, ...blocks].join('\n\n')}\n`
 }
+
+const TERRAFORM_LAYER_VARIABLE = 'secrets_extension_layer_arn'
 
 /** An exported environment object per function, for `new lambda.Function(..., {environment})`. */
 function renderCdkEnvironments(policies: FunctionPolicy[], wirings: FunctionWiring[]): string {
   const names = identifiers(policies, (policy) => cdkName(policy).replace(/SecretStatements$/, 'Environment'), 'TypeScript name')
   const blocks = policies.map((policy, i) =>
     [
-      `// ${policy.functionName} (${policy.env}): new lambda.Function(this, ..., {..., environment: ${names[i]}})`,
+      `// ${policy.functionName} (${policy.env}): new lambda.Function(this, ..., {..., environment: ${names[i]}${wirings[i].extensionLayer ? `, layers: [lambda.LayerVersion.fromLayerVersionArn(this, '${EXTENSION_LAYER_PARAMETER}', ${EXTENSION_LAYER_PARAMETER[0].toLowerCase()}${EXTENSION_LAYER_PARAMETER.slice(1)})]` : ''}})`,
       `// ${CONFIGURATION_NOTE}`,
       `export const ${names[i]}: Record<string, string> = {`,
       ...Object.entries(wirings[i].environment).map(([key, value]) => `  ${key}: ${tsString(value)},`),

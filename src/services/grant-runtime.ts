@@ -5,7 +5,7 @@
 import pLimit from 'p-limit'
 
 import {SecretsError, UsageError} from '../core/errors.js'
-import type {Runtime} from '../core/runtime-snippets.js'
+import type {Runtime, Via} from '../core/runtime-snippets.js'
 import {type CachePlan, type FunctionWiring, functionWiring, type RotationState} from '../core/runtime-wiring.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import type {SecretAddress} from '../core/address.js'
@@ -28,7 +28,7 @@ const DESCRIBE_CONCURRENCY = 5
  * With --runtime (or a manifest's runtime:), each function's environment, handler and cache plan;
  * undefined when no function is wired. Rotation is asked once for every secret of every function.
  */
-export async function wire(request: {functions: RequestedFunction[]; maxAge?: number}, rotation?: RotationLookup): Promise<(FunctionWiring & {plan: CachePlan})[] | undefined> {
+export async function wire(request: {functions: RequestedFunction[]; maxAge?: number; via?: Via}, rotation?: RotationLookup): Promise<(FunctionWiring & {plan: CachePlan})[] | undefined> {
   if (!request.functions.some((fn) => fn.runtime !== undefined)) return undefined
   for (const fn of request.functions) {
     if (fn.runtime === undefined) {
@@ -48,6 +48,7 @@ export async function wire(request: {functions: RequestedFunction[]; maxAge?: nu
       fn.runtime as Runtime,
       fn.secrets.map((address) => ({address, fields: fn.fields?.get(address.fullName) ?? []})),
       {maxAge: request.maxAge, rotation: states},
+      request.via,
     ),
   )
 }

@@ -15,7 +15,7 @@ import {
 } from '../core/iam-policy.js'
 import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
 import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
-import type {Runtime} from '../core/runtime-snippets.js'
+import type {Runtime, Via} from '../core/runtime-snippets.js'
 import type {CachePlan} from '../core/runtime-wiring.js'
 import {renderWired} from '../core/wiring-renderers.js'
 import {type RequestedFunction, type RotationLookup, wire} from './grant-runtime.js'
@@ -30,6 +30,8 @@ export interface GrantRequest {
   functions: RequestedFunction[]
   /** --max-age: the handler's cache age in seconds (undefined: the default). */
   maxAge?: number
+  /** --via: Powertools' library (the default) or the Lambda extension. */
+  via?: Via
   /** Declared-needs mode: output keyed by function name. */
   keyed: boolean
   describe: boolean
@@ -81,8 +83,8 @@ export interface PlacementSource {
  * the region and the account only when they are neither given nor left to CloudFormation.
  */
 export async function grantPolicies(request: GrantRequest, source: () => Promise<PlacementSource>, rotation?: RotationLookup): Promise<GrantResult> {
-  if (request.maxAge !== undefined && !request.functions.some((fn) => fn.runtime !== undefined)) {
-    throw new UsageError('--max-age sets the cache age of the handler --runtime prints: add --runtime nodejs|python.')
+  if ((request.maxAge !== undefined || request.via !== undefined) && !request.functions.some((fn) => fn.runtime !== undefined)) {
+    throw new UsageError('--max-age and --via shape the handler --runtime prints: add --runtime nodejs|python.')
   }
 
   const placement = await resolvePlacement(request, source)

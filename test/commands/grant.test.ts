@@ -153,7 +153,7 @@ describe('secrets grant ENV/SERVICE --function', () => {
     ['an unknown format', ['grant', 'prod/api', '--function', 'f', '--format', 'pulumi'], /--format/],
     ['a scope together with --env', ['grant', 'prod/api', '--function', 'f', '--env', 'prod'], /either ENV\/SERVICE or --manifest/],
     ['nothing to grant', ['grant'], /Missing ENV\/SERVICE/],
-    ['--runtime for a secret by ARN', ['grant', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-AbC123', '--function', 'f', '--runtime', 'nodejs'], /--runtime, --max-age and --template are for secrets in the/],
+    ['--runtime for a secret by ARN', ['grant', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-AbC123', '--function', 'f', '--runtime', 'nodejs'], /--runtime, --max-age, --via and --template are for secrets in the/],
     ['a field with no name', ['grant', 'prod/api', '--function', 'f', '--secret', 'DB:', '--runtime', 'nodejs'], /after NAME: comes the name of one field/],
   ])('refuses %s with exit 2 before any AWS call', async (_label, args, message) => {
     const result = await runCli(args, {env: {...DEAD_ENDPOINT, ...SDK_TRACE}})
@@ -371,8 +371,8 @@ describe('secrets grant --runtime: caching against rotation', () => {
     expect(anonymous.stdout).toContain('(no credentials, or DescribeSecret denied).')
   })
 
-  it('refuses --max-age without --runtime, and out of range (exit 2)', async () => {
-    for (const extra of [['--max-age', '60'], ['--runtime', 'nodejs', '--secret', 'A', '--max-age', '0']]) {
+  it('refuses --max-age and --via without --runtime, and a cache age out of range (exit 2)', async () => {
+    for (const extra of [['--max-age', '60'], ['--via', 'extension'], ['--runtime', 'nodejs', '--secret', 'A', '--max-age', '0'], ['--runtime', 'nodejs', '--secret', 'A', '--via', 'extension', '--max-age', '900']]) {
       const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--account', '123456789012', '--region', 'eu-west-1', ...extra], {env: DEAD_ENDPOINT})
       expect(result.code).toBe(2)
     }

@@ -135,3 +135,28 @@ describe('the cache plan', () => {
     expect(wiring.notes.join('\n')).not.toContain('OTHER')
   })
 })
+
+describe.each(RUNTIMES)('the %s handler through the extension', (runtime) => {
+  const code = handlerSnippet(runtime, READINGS, 120, 'extension')
+
+  it('is valid source that calls localhost with the session token header, and no library', () => {
+    const result = compiles(runtime, code)
+    expect(result.output).toBe('')
+    expect(result.status).toBe(0)
+    expect(code).toContain('/secretsmanager/get?secretId=')
+    expect(code).toContain('"X-Aws-Parameters-Secrets-Token"'.replace(/"/g, runtime === 'nodejs' ? "'" : '"'))
+    expect(code).toContain('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT')
+    expect(code).not.toMatch(/powertools|getSecret\(process\.env\.\w+, \{/)
+    expect(code).not.toMatch(/process\.env\.\w+\s*=[^=]|os\.environ\[[^\]]+\]\s*=[^=]|console\.|print\(|logging/)
+  })
+
+  it('puts the TTL in the environment, the layer in the notes, and refuses a TTL the extension cannot keep', () => {
+    const wiring = functionWiring('checkout', runtime, [{address: scope.secret('DB'), fields: ['password']}], {maxAge: 120, rotation: new Map()}, 'extension')
+    expect(wiring.environment).toEqual({DB_SECRET_ID: '/prod/api/DB', SECRETS_MANAGER_TTL: '120'})
+    expect(wiring.extensionLayer).toBe(true)
+    expect(wiring.notes.at(-1)).toMatch(/^Layer: the AWS Parameters and Secrets Lambda Extension, its ARN .* SecretsExtensionLayerArn/)
+    expect(() => functionWiring('checkout', runtime, [{address: scope.secret('DB'), fields: []}], {maxAge: 301, rotation: new Map()}, 'extension')).toThrow(
+      expect.objectContaining({exitCode: 2, message: expect.stringMatching(/at most 300 s/)}),
+    )
+  })
+})

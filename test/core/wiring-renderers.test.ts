@@ -125,3 +125,38 @@ describe('grant --runtime, in each format', () => {
     expect(text.endsWith('\n\n')).toBe(false)
   })
 })
+
+describe('grant --runtime --via extension', () => {
+  function extension(format: PolicyFormat): string {
+    const placement = usesPseudoParameters(format) ? PSEUDO_PLACEMENT : HERE
+    const [fn] = FUNCTIONS
+    const policies = [{functionName: fn.functionName, env: 'prod', service: 'api', document: buildPolicy({functionName: fn.functionName, scope, secrets: fn.needs.map((need) => need.address), describe: false, kmsKeyArns: []}, placement)}]
+    return renderWired(format, policies, [functionWiring(fn.functionName, fn.runtime, fn.needs, {rotation: new Map()}, 'extension')], {keyed: false})
+  }
+
+  it('sam: the layer by its parameter beside the environment, passing cfn-lint with the parameter declared', () => {
+    const text = extension('sam')
+    const [doc] = parseSamYaml(text) as {Layers: unknown[]; Environment: {Variables: Record<string, string>}}[]
+    expect(doc.Layers).toEqual([{Ref: 'SecretsExtensionLayerArn'}])
+    expect(doc.Environment.Variables.SECRETS_MANAGER_TTL).toBe('300')
+    const indented = text.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
+    const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Parameters:', '  SecretsExtensionLayerArn:', '    Type: String', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')
+    const lint = cfnLint(template)
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
+  })
+
+  it('terraform: a variable for the layer ARN, formatted as terraform fmt wants; serverless: a param', async () => {
+    const text = extension('terraform')
+    const json = (await parseHcl('grant.tf', text)) as {variable: Record<string, unknown>}
+    expect(Object.keys(json.variable)).toEqual(['secrets_extension_layer_arn'])
+    expect(text).toContain('layers = [var.secrets_extension_layer_arn]')
+    const fmt = terraformFmt(text)
+    expect(fmt.output).toBe('')
+    expect(fmt.code).toBe(0)
+    const serverless = parseCfnYaml(extension('serverless')) as {functions: {checkout: {layers: string[]}}}
+    expect(serverless.functions.checkout.layers).toEqual(['${param:SecretsExtensionLayerArn}'])
+    expect(JSON.parse(extension('json')).layerParameter).toBe('SecretsExtensionLayerArn')
+    expect(extension('cdk')).toContain("layers: [lambda.LayerVersion.fromLayerVersionArn(this, 'SecretsExtensionLayerArn', secretsExtensionLayerArn)]")
+  })
+})
