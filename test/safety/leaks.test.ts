@@ -115,6 +115,8 @@ const CASES: Case[] = [
     okExit: 4,
   },
   {command: 'grant', args: (c) => ['grant', `${E}/api`, '--function', c.path === 'invalid' ? 'bad name!' : 'checkout', '--secret', 'DB_PASS', '--format', 'terraform']},
+  // STS for the account, then DescribeSecret for the rotation: a value is never asked for.
+  {command: 'grant --runtime', args: (c) => ['grant', `${E}/api`, '--function', c.path === 'invalid' ? 'bad name!' : 'checkout', '--secret', 'DB_PASS', '--runtime', 'nodejs', '--format', 'terraform']},
   {
     command: 'grant --check',
     args: (c) => ['grant', '--manifest', c.path === 'missing' ? c.files.manifestMissing : c.files.manifest, '--env', c.path === 'invalid' ? 'pr od' : E, '--check'],

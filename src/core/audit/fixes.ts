@@ -3,6 +3,7 @@
  * name, the command carries an upper-case placeholder (ENV, SERVICE, NAME) for the user to fill in.
  */
 import {partProblem} from '../address.js'
+import {printable} from '../printable.js'
 
 const ENVIRONMENT_WORDS = new Set([
   'prod',
@@ -51,19 +52,22 @@ export function secretNameFor(variable: string): string {
 export const quoteArg = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
 
 /**
- * The fix of every secret in one workload's environment, the same on each of its findings: one migrate
- * of the whole workload (it takes exactly what the audit found, by the same rules) and then one grant
- * for all of those secrets. Run as printed in a shell, it migrates and prints the policy; the migrate
- * itself then prints which variables to remove from the template. Where the scope is a guess with a
+ * The fix of every secret in one workload's environment, the same on each of its findings, in three
+ * steps: one migrate of the whole workload (it takes exactly what the audit found, by the same rules),
+ * one grant --runtime for all of those secrets (policy, the variables that name them, the handler),
+ * and, as a shell comment, the variables to remove. Run as printed in a shell, it migrates and prints
+ * the grant. Where the scope is a guess with a
  * placeholder (ENV, SERVICE), the fix says to fill it in.
  */
 function workloadFix(flag: '--from-lambda' | '--from-ecs', workload: string, variables: readonly string[]): string {
   const {env, service} = guessScopeFromWorkload(workload)
   const names = [...new Set(variables.map((variable) => secretNameFor(variable)))].sort()
-  const grant = `secrets grant ${env}/${service} --function ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')}`
+  const grant = `secrets grant ${env}/${service} --function ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')} --runtime nodejs`
   const placeholders = [env === 'ENV' ? 'ENV' : '', service === 'SERVICE' ? 'SERVICE' : ''].filter(Boolean)
   const command = `secrets migrate ${flag} ${quoteArg(workload)} --to ${env}/${service} && ${grant}`
-  return placeholders.length > 0 ? `${command} (fill in ${placeholders.join(' and ')})` : command
+  // The third step as a shell comment, so the line still runs as printed.
+  const remove = `  # then remove ${[...new Set(variables)].sort().map((variable) => printable(variable)).join(', ')} from ${workload}'s environment (python: --runtime python)`
+  return placeholders.length > 0 ? `${command} (fill in ${placeholders.join(' and ')})${remove}` : `${command}${remove}`
 }
 
 /** Fix for a Lambda function's secret variables (all of them at once): migrate them, then one grant. */

@@ -24,16 +24,16 @@ describe('fix commands', () => {
 
   it("migrates a Lambda function's secrets at once and grants all of them in one command", () => {
     expect(lambdaFunctionFix('prod-checkout', ['STRIPE_KEY', 'DB_PASSWORD'])).toBe(
-      'secrets migrate --from-lambda prod-checkout --to prod/checkout && secrets grant prod/checkout --function prod-checkout --secret DB_PASSWORD --secret STRIPE_KEY',
+      'secrets migrate --from-lambda prod-checkout --to prod/checkout && secrets grant prod/checkout --function prod-checkout --secret DB_PASSWORD --secret STRIPE_KEY --runtime nodejs  # then remove DB_PASSWORD, STRIPE_KEY from prod-checkout\'s environment (python: --runtime python)',
     )
     expect(lambdaFunctionFix('checkout', ['DB_PASSWORD'])).toBe(
-      'secrets migrate --from-lambda checkout --to ENV/checkout && secrets grant ENV/checkout --function checkout --secret DB_PASSWORD (fill in ENV)',
+      'secrets migrate --from-lambda checkout --to ENV/checkout && secrets grant ENV/checkout --function checkout --secret DB_PASSWORD --runtime nodejs (fill in ENV)  # then remove DB_PASSWORD from checkout\'s environment (python: --runtime python)',
     )
   })
 
   it("migrates every container's secrets of a task definition family at once, one grant (a name in two containers once)", () => {
     expect(ecsTaskDefinitionFix('web-prod', ['DB_PASSWORD', 'API_TOKEN', 'DB_PASSWORD'])).toBe(
-      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD',
+      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s environment (python: --runtime python)',
     )
   })
 
