@@ -8,10 +8,11 @@ import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
+import type {FunctionFilter} from '../stores/environment-source.js'
 import {askToDelete, type MigrationFeedback, migrationFeedback, migrationResult, renderMigrationPlan, stoppingNote} from '../ui/render/migrate.js'
 import {canPrompt} from '../ui/terminal.js'
 
-const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs']
+const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs', 'all-functions']
 
 type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags & typeof Migrate.baseFlags>
 type MigrateOptions = Parameters<typeof import('../services/migrate.js').migrate>[1]
@@ -60,12 +61,19 @@ ${EXIT_CODES_HELP}`
       exactlyOne: SOURCE_FLAGS,
       helpGroup: 'SOURCE',
     }),
+    'all-functions': Flags.boolean({
+      description: 'Migrate the secrets among the environment variables of every Lambda function of the account and region, in one plan (requires --to ENV; filter with --prefix and --tag).',
+      exactlyOne: SOURCE_FLAGS,
+      helpGroup: 'SOURCE',
+    }),
+    prefix: Flags.string({description: 'With --all-functions: only functions whose name starts with this; it is also cut off the function name to give the service.', helpGroup: 'SELECT'}),
+    tag: Flags.string({description: 'With --all-functions: only functions carrying this tag, KEY=VALUE (repeatable: all must match).', multiple: true, helpGroup: 'SELECT'}),
     'from-ecs': Flags.string({
       description: "Migrate the secrets among the environment entries of this task definition family's latest ACTIVE revision, every container (requires --to; never modified).",
       exactlyOne: SOURCE_FLAGS,
       helpGroup: 'SOURCE',
     }),
-    to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv, --from-lambda and --from-ecs).'}),
+    to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv, --from-lambda and --from-ecs); with --all-functions, ENV alone.'}),
     format: Flags.string({description: 'Lambda and ECS: the template format of the printed grant command (passed to `secrets grant --format`).', options: [...POLICY_FORMATS]}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written or deleted.'}),
     'on-conflict': onConflictFlag('When a secret exists with another value'),
@@ -79,7 +87,10 @@ ${EXIT_CODES_HELP}`
     type: Flags.string({description: 'SSM only: take only parameters of this type (repeatable).', options: ['SecureString', 'String', 'StringList'], multiple: true, helpGroup: 'SELECT'}),
     'secrets-only': Flags.boolean({description: "Take only what `secrets audit` would report as a secret; the plan says why each item was taken or left.", helpGroup: 'SELECT'}),
     'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal (listed in the plan; asks first at a terminal).'}),
-    yes: Flags.boolean({char: 'y', description: 'With --delete-source at a terminal: do not ask before deleting (a pipeline never asks).'}),
+    'remove-from-source': Flags.boolean({
+      description: "Lambda only: once every secret verified, remove the migrated variables from the function's environment, keeping every other variable and setting (listed in the plan; asks first at a terminal).",
+    }),
+    yes: Flags.boolean({char: 'y', description: 'With --delete-source or --remove-from-source at a terminal: do not ask first (a pipeline never asks).'}),
     concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
   }
 
@@ -87,10 +98,11 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<CommandResult<MigrationReport>> {
     const {flags} = await this.parse(Migrate)
-    const to = targetOf(flags)
+    const toEnvironment = allFunctionsTarget(flags)
+    const to = toEnvironment ? undefined : targetOf(flags)
     // The target environment (--to, or the first segment of /<env>/<service> paths) picks the account,
     // role, region, KMS key and replicas from secrets.yml, for the SSM source and the secrets alike.
-    const env = to?.env ?? targetEnvOfPath(flags['from-ssm'])
+    const env = to?.env ?? toEnvironment?.env ?? targetEnvOfPath(flags['from-ssm'])
     const source = await this.source(flags, env)
     const store = await this.secretStore(flags, env, {write: !flags['dry-run']})
     const [{migrate}, feedback] = await Promise.all([import('../services/migrate.js'), migrationFeedback(this.jsonEnabled())])
@@ -102,7 +114,7 @@ ${EXIT_CODES_HELP}`
       controller.abort(signal)
     })
     try {
-      return migrationResult(await migrate(store, this.options(flags, {source, to, feedback, signal: controller.signal})))
+      return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal})))
     } finally {
       feedback.stop()
       release()
@@ -110,24 +122,29 @@ ${EXIT_CODES_HELP}`
   }
 
   /** What the service is asked to do, and the callbacks that show its plan and progress. */
-  private options(flags: MigrateFlags, run: {source: MigrationSource; to?: Scope; feedback: MigrationFeedback; signal: AbortSignal}): MigrateOptions {
+  private options(
+    flags: MigrateFlags,
+    run: {source: MigrationSource; to?: Scope; toEnvironment?: {env: string; prefix?: string}; feedback: MigrationFeedback; signal: AbortSignal},
+  ): MigrateOptions {
     const {feedback} = run
+    const removing = Boolean(flags['delete-source'] || flags['remove-from-source'])
     return {
       source: run.source,
       to: run.to,
+      ...(run.toEnvironment ? {toEnvironment: run.toEnvironment} : {}),
       dryRun: Boolean(flags['dry-run']),
       onConflict: flags['on-conflict'] as ConflictPolicy,
       kmsKeyId: flags['kms-key-id'],
       description: flags.description,
-      deleteSource: Boolean(flags['delete-source']),
+      deleteSource: removing,
       select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
-      // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
-      // (no terminal) --delete-source itself is the decision, and --yes skips the question.
-      ...(flags['delete-source'] && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
+      // At a terminal, deleting sources (or removing variables) is asked for once, before the first
+      // deletion; in a pipeline (no terminal) the flag itself is the decision, and --yes skips the question.
+      ...(removing && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(run.source, names, feedback)} : {}),
       concurrency: flags.concurrency,
       ...(flags.format ? {recipeFormat: flags.format} : {}),
       signal: run.signal,
-      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan))),
+      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}))),
       onProgress: (progress) => feedback.update(progress),
     }
   }
@@ -152,7 +169,8 @@ ${EXIT_CODES_HELP}`
     if (workload !== undefined) {
       // The Lambda or ECS SDK is loaded only here; values go from its answer to Secrets Manager in memory.
       const {context} = await this.environment(flags, env)
-      return {kind: workload.kind, environment: await (await this.aws()).environmentSource(context, workload)}
+      const write = Boolean(flags['remove-from-source']) && !flags['dry-run']
+      return {kind: workload.kind, environment: await (await this.aws()).environmentSource(context, {...workload, write})}
     }
 
     const path = flags['from-ssm'] as string
@@ -176,6 +194,13 @@ function targetOf(flags: MigrateFlags): Scope | undefined {
   }
 
   if (workload !== undefined) return workloadTarget(workload.flag, to, flags)
+  if (flags['remove-from-source']) {
+    throw new UsageError(
+      '--remove-from-source is for --from-lambda and --all-functions.',
+      flags['from-ssm'] === undefined ? 'A .env file is never modified: delete it yourself once the migration is verified.' : 'For SSM parameters, use --delete-source.',
+    )
+  }
+
   if (flags['from-dotenv'] === undefined) return to
   if (to === undefined) {
     throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
@@ -199,8 +224,9 @@ function targetEnvOfPath(path: string | undefined): string | undefined {
 }
 
 
-/** The Lambda function or ECS family to migrate from, if that is the source. */
-function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string; flag: string} | undefined {
+/** The Lambda function (or every function) or ECS family to migrate from, if that is the source. */
+function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string; flag: string; all?: FunctionFilter} | undefined {
+  if (flags['all-functions']) return {kind: 'lambda', name: 'every function', flag: '--all-functions', all: {prefix: flags.prefix, tags: tagFilter(flags.tag)}}
   if (flags['from-lambda'] !== undefined) return {kind: 'lambda', name: flags['from-lambda'], flag: '--from-lambda'}
   if (flags['from-ecs'] !== undefined) return {kind: 'ecs', name: flags['from-ecs'], flag: '--from-ecs'}
   return undefined
@@ -217,9 +243,57 @@ function workloadTarget(flag: string, to: Scope | undefined, flags: MigrateFlags
   }
 
   if (flags.type !== undefined) throw new UsageError(`--type is for SSM only; ${flag} takes what the audit calls a secret, or the variables named by --only.`)
+  refuseRemoval(flag, flags)
+  return to
+}
+
+/** --delete-source is SSM's; --remove-from-source Lambda's; a task definition revision cannot be edited. */
+function refuseRemoval(flag: string, flags: MigrateFlags): void {
   if (flags['delete-source']) {
-    throw new UsageError(`--delete-source is not for ${flag}: the workload is never modified.`, 'Remove the migrated variables from its template, as printed after the run.')
+    throw new UsageError(
+      `--delete-source is for --from-ssm; ${flag} is never modified by it.`,
+      flag === '--from-ecs' ? 'Move the migrated entries to secrets (valueFrom) in its template, as printed after the run.' : 'To take the migrated variables out of the live function, use --remove-from-source.',
+    )
   }
 
-  return to
+  if (flags['remove-from-source'] && flag === '--from-ecs') {
+    // A revision is immutable; a new one would change nothing until a service is redeployed on it,
+    // and it would be a copy of every field of the old one made by this tool, outside the team's template.
+    throw new UsageError(
+      '--remove-from-source is for Lambda only: a task definition revision cannot be changed, and registering a new one would not reach running tasks until their service is redeployed on it.',
+      'In the template, move the migrated entries from environment to secrets (valueFrom: the secret ARN), as printed after the run, and deploy it.',
+    )
+  }
+}
+
+/** --all-functions: --to ENV (one environment; each function's service is read off its name), and its filters. */
+function allFunctionsTarget(flags: MigrateFlags): {env: string; prefix?: string} | undefined {
+  if (!flags['all-functions']) {
+    if (flags.prefix !== undefined || flags.tag !== undefined) throw new UsageError('--prefix and --tag are for --all-functions: they pick which functions it takes.')
+    return undefined
+  }
+
+  const env = flags.to?.replace(/^\/+|\/+$/g, '')
+  if (env === undefined || env.includes('/') || partProblem('environment', env) !== undefined) {
+    throw new UsageError(
+      '--all-functions needs --to ENV (an environment alone): each function\'s secrets go to /ENV/<function name, without --prefix>/VARIABLE.',
+      'For example: secrets migrate --all-functions --prefix prod- --to prod --dry-run',
+    )
+  }
+
+  if (flags.type !== undefined) throw new UsageError('--type is for SSM only; --all-functions takes what the audit calls a secret, or the variables named by --only.')
+  refuseRemoval('--all-functions', flags)
+  return {env, ...(flags.prefix ? {prefix: flags.prefix} : {})}
+}
+
+/** `--tag KEY=VALUE` (repeatable) as a map. */
+function tagFilter(tags: readonly string[] | undefined): Record<string, string> | undefined {
+  if (tags === undefined) return undefined
+  return Object.fromEntries(
+    tags.map((tag) => {
+      const equals = tag.indexOf('=')
+      if (equals <= 0) throw new UsageError(`--tag ${tag}: expected KEY=VALUE, for example --tag team=billing.`)
+      return [tag.slice(0, equals), tag.slice(equals + 1)]
+    }),
+  )
 }
