@@ -131,15 +131,19 @@ export class AllFunctionsEnvironmentSource implements EnvironmentSource {
 
   async variables(): Promise<EnvironmentVariable[]> {
     const chosen: EnvironmentVariable[] = []
+    let matched = 0
     for await (const page of this.reader.functions()) {
       for (const fn of page) {
         if (this.filter.prefix !== undefined && !fn.name.startsWith(this.filter.prefix)) continue
         if (!(await this.tagged(fn))) continue
         undecryptable(fn)
+        matched += 1
         chosen.push(...variablesOf(fn, true))
       }
     }
 
+    // A filter that matches nothing is more likely a typo than an account with nothing to do.
+    if (matched === 0) throw new NotFoundError(`No Lambda function in this account and region matches: ${this.name}.`, 'Check --prefix and --tag with: aws lambda list-functions --query "Functions[].FunctionName"')
     return chosen
   }
 
