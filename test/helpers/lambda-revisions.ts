@@ -15,6 +15,8 @@ export interface LambdaRevisionProxy extends AwsProxy {
   updates: Array<{fn: string; revisionId?: string; accepted: boolean; keys: string[]}>
   /** Runs once, when the next UpdateFunctionConfiguration arrives and before it is judged: "someone changed the function in between". */
   beforeNextUpdate(change: (fn: string) => Promise<void>): void
+  /** Answers the next UpdateFunctionConfiguration with this AWS error, its message made from the request body (a hostile endpoint). */
+  refuseNextUpdate(type: string, message: (body: string) => string): void
 }
 
 /** The RevisionId the proxy gives a configuration: its digest without the fields that do not make it another revision. */
@@ -29,6 +31,7 @@ const functionOf = (path: string) => decodeURIComponent(/functions\/([^/]+)\/con
 export async function startLambdaRevisionProxy(upstream: string): Promise<LambdaRevisionProxy> {
   const updates: LambdaRevisionProxy['updates'] = []
   let pending: ((fn: string) => Promise<void>) | undefined
+  let refusal: {type: string; message: (body: string) => string} | undefined
   const current = async (fn: string): Promise<string> => {
     // The emulator tells services apart by the credential scope of the Authorization header.
     const answer = await fetch(`${upstream}/2015-03-31/functions/${encodeURIComponent(fn)}/configuration`, {
@@ -41,6 +44,13 @@ export async function startLambdaRevisionProxy(upstream: string): Promise<Lambda
     async intercept(request: ProxiedRequest) {
       if (request.operation !== 'UpdateFunctionConfiguration') return undefined
       const fn = functionOf(request.path)
+      if (refusal) {
+        const {type, message} = refusal
+        refusal = undefined
+        updates.push({fn, accepted: false, keys: []})
+        return {status: 400, headers: {'content-type': 'application/json', 'x-amzn-errortype': type}, body: Buffer.from(JSON.stringify({Type: 'User', message: message(request.body.toString('utf8'))}))}
+      }
+
       const body = JSON.parse(request.body.toString('utf8')) as {RevisionId?: string}
       const change = pending
       pending = undefined
@@ -67,6 +77,9 @@ export async function startLambdaRevisionProxy(upstream: string): Promise<Lambda
     updates,
     beforeNextUpdate(change) {
       pending = change
+    },
+    refuseNextUpdate(type, message) {
+      refusal = {type, message}
     },
   }
 }

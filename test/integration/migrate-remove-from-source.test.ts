@@ -33,7 +33,7 @@ const viaProxy = (args: string[]) => runCli(args, {env: {AWS_ENDPOINT_URL: proxy
 describe('secrets migrate --from-lambda --remove-from-source', () => {
   beforeAll(async () => {
     proxy = await startLambdaRevisionProxy(emulatorEndpoint())
-    await Promise.all(['exact', 'changed', 'norev', 'only', 'dry'].map((label) => createFunction(fn(label), VARIABLES, SETTINGS)))
+    await Promise.all(['exact', 'changed', 'norev', 'only', 'dry', 'echo'].map((label) => createFunction(fn(label), VARIABLES, SETTINGS)))
   })
   afterAll(async () => proxy.close())
 
@@ -79,6 +79,15 @@ describe('secrets migrate --from-lambda --remove-from-source', () => {
     const again = await viaProxy(['migrate', '--from-lambda', name, '--to', `${E}/changed`, '--remove-from-source'])
     expect(again.code, again.stderr).toBe(0)
     expect((await functionConfiguration(name)).Environment?.Variables).toEqual({LOG_LEVEL: 'debug', TABLE_NAME: 'orders', FEATURE_FLAG: 'on'})
+  })
+
+  it('never prints what the write carried, even when the endpoint quotes it back in its error', async () => {
+    proxy.refuseNextUpdate('InvalidParameterException', (body) => `Invalid request: ${body}`)
+    const result = await viaProxy(['migrate', '--from-lambda', fn('echo'), '--to', `${E}/echo`, '--remove-from-source'])
+    expect(result.code).toBe(2)
+    expect(result.stdout + result.stderr).toContain('AWS refused lambda:UpdateFunctionConfiguration')
+    expectNoValues([result.stdout, result.stderr], [...SECRETS, 'orders'])
+    expect((await functionConfiguration(fn('echo'))).Environment?.Variables).toEqual(VARIABLES)
   })
 
   it('refuses to write without a RevisionId to guard it (the bare emulator gives none): exit 4, the function untouched', async () => {

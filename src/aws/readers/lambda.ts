@@ -7,6 +7,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda'
 
+import {SecretsError} from '../../core/errors.js'
 import type {LambdaEnvironmentWriter, LambdaFunctionEnvironment, LambdaReader, LambdaTagReader} from '../../core/readers.js'
 import {translated, translatedPages} from './pages.js'
 
@@ -40,9 +41,21 @@ export class AwsLambdaEnvironmentWriter implements LambdaEnvironmentWriter {
   async replaceVariables(name: string, variables: Record<string, string>, revisionId: string): Promise<void> {
     // Only Environment is sent: every other setting (memory, timeout, role, layers, KMS key) stays.
     // AWS replaces the whole variable set, so `variables` is every variable the function keeps.
-    await translated({action: 'lambda:UpdateFunctionConfiguration', resource: name}, () =>
-      this.client.send(new UpdateFunctionConfigurationCommand({FunctionName: name, Environment: {Variables: variables}, RevisionId: revisionId})),
-    )
+    try {
+      await translated({action: 'lambda:UpdateFunctionConfiguration', resource: name}, () =>
+        this.client.send(new UpdateFunctionConfigurationCommand({FunctionName: name, Environment: {Variables: variables}, RevisionId: revisionId})),
+      )
+    } catch (error) {
+      // The request carried every variable the function keeps, values included, and a validation
+      // error's text may quote it back: that text is dropped, only AWS's error name is kept.
+      if (error instanceof SecretsError && error.message.startsWith('AWS refused')) {
+        const refused = new SecretsError(`AWS refused lambda:UpdateFunctionConfiguration on ${name} (${error.code}); nothing was changed.`, {code: error.code, exitCode: error.exitCode})
+        refused.aws = error.aws
+        throw refused
+      }
+
+      throw error
+    }
   }
 }
 
