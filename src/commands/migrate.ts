@@ -6,6 +6,7 @@ import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
+import {parseTags} from '../core/tags.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
 import type {FunctionFilter} from '../stores/environment-source.js'
@@ -24,13 +25,15 @@ Select what moves: --only NAME (repeatable, exact: a parameter's name below the 
 
 Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>. A .env line that could hold a secret (a line of an unquoted multi-line PEM key) is shown by its line number only and never written.
 
---from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. The function or task definition is never modified: after the run, the command prints the one \`secrets grant\` for all of its migrated secrets (--format picks the template format) and the variables to remove from its template.
+--from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. --all-functions (--prefix NAME_PREFIX, --tag KEY=VALUE) takes every Lambda function of the account and region with --to ENV: FUNCTION/VARIABLE becomes ENV/<function name without the prefix>/<VARIABLE>. After the run, the command prints one \`secrets grant\` per workload for all of its migrated secrets (--format picks the template format) and the variables to remove from its template.
+
+The workload is not modified, except by --remove-from-source (Lambda only): once every item verified, and after the question at a terminal naming the variables (default no; --yes or a pipeline decides), it re-reads the function, removes exactly the migrated variables, keeps every other variable and setting, and writes with the RevisionId it read; a function that changed in between is left as it is (exit 4). --from-ecs refuses it (exit 2): a task definition revision cannot be changed.
 
 Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; new secrets are tagged with their source. Every written secret is read back (20 a call) and compared.
 
 --delete-source (SSM only): the plan and the dry run list every parameter that would be deleted, with a count. At a terminal it asks before the first deletion (default no; --yes does not ask); in a pipeline the flag is the decision. A parameter is deleted only if, just before its deletion, it still holds the value that was migrated and its secret holds that value too: one that changed meanwhile is kept (exit 4). An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
 
-Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when interrupted (143 for SIGTERM), after finishing the writes in flight.
+Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source (a function, with --remove-from-source) that changed during the run; 130 when interrupted (143 for SIGTERM), after finishing the writes in flight.
 
 ${EXIT_CODES_HELP}`
 
@@ -43,6 +46,8 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> --from-dotenv .env.production --to prod/api --json', description: 'A .env file, in a pipeline, with a JSON report.'},
     {command: '<%= config.bin %> <%= command.id %> --from-lambda billing-api --to prod/billing --format sam', description: "Move the secrets among a function's variables; print the SAM grant and what to remove from the template."},
     {command: '<%= config.bin %> <%= command.id %> --from-ecs billing-worker --to prod/billing --dry-run', description: 'See which environment entries of the latest revision are secrets, and why each is taken or left.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-lambda billing-api --to prod/billing --remove-from-source', description: 'No template: also take the migrated variables out of the live function once verified (asks first).'},
+    {command: '<%= config.bin %> <%= command.id %> --all-functions --prefix prod- --to prod --dry-run', description: 'Every function named prod-*: prod-billing\'s secrets go to prod/billing/*, and so on.'},
   ]
 
   static override flags = {
@@ -226,7 +231,7 @@ function targetEnvOfPath(path: string | undefined): string | undefined {
 
 /** The Lambda function (or every function) or ECS family to migrate from, if that is the source. */
 function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string; flag: string; all?: FunctionFilter} | undefined {
-  if (flags['all-functions']) return {kind: 'lambda', name: 'every function', flag: '--all-functions', all: {prefix: flags.prefix, tags: tagFilter(flags.tag)}}
+  if (flags['all-functions']) return {kind: 'lambda', name: 'every function', flag: '--all-functions', all: {prefix: flags.prefix, ...(flags.tag ? {tags: parseTags(flags.tag)} : {})}}
   if (flags['from-lambda'] !== undefined) return {kind: 'lambda', name: flags['from-lambda'], flag: '--from-lambda'}
   if (flags['from-ecs'] !== undefined) return {kind: 'ecs', name: flags['from-ecs'], flag: '--from-ecs'}
   return undefined
@@ -284,16 +289,4 @@ function allFunctionsTarget(flags: MigrateFlags): {env: string; prefix?: string}
   if (flags.type !== undefined) throw new UsageError('--type is for SSM only; --all-functions takes what the audit calls a secret, or the variables named by --only.')
   refuseRemoval('--all-functions', flags)
   return {env, ...(flags.prefix ? {prefix: flags.prefix} : {})}
-}
-
-/** `--tag KEY=VALUE` (repeatable) as a map. */
-function tagFilter(tags: readonly string[] | undefined): Record<string, string> | undefined {
-  if (tags === undefined) return undefined
-  return Object.fromEntries(
-    tags.map((tag) => {
-      const equals = tag.indexOf('=')
-      if (equals <= 0) throw new UsageError(`--tag ${tag}: expected KEY=VALUE, for example --tag team=billing.`)
-      return [tag.slice(0, equals), tag.slice(equals + 1)]
-    }),
-  )
 }
