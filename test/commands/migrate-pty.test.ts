@@ -13,8 +13,12 @@ describe('secrets migrate --delete-source on a terminal', () => {
     await seed([{name, value: 'pty smtp password', type: 'SecureString'}])
     const args = ['migrate', '--from-ssm', `/${E}/ask`, '--delete-source']
 
+    // The first run asks about writing (issue 19), then, after the verification, about deleting; the
+    // later runs find the secret unchanged, so only the deletion is asked.
+    const writeFirst = [{expect: String.raw`Write 1 secret to ${E}`}, {send: 'y\r'}]
     const declined = await runCliInPty(args, [
       {expect: 'Will delete 1 source parameter'},
+      ...writeFirst,
       {expect: String.raw`Delete 1 source parameter from SSM now that its secret verified\?`},
       {expect: String.raw`\(y/N\)`},
       {send: 'n\r'},
@@ -27,11 +31,11 @@ describe('secrets migrate --delete-source on a terminal', () => {
     expect(await parameterNames(`/${E}/ask`)).toEqual([name])
     expect((await secretValues([name])).get(name)).toBe('pty smtp password')
 
-    const enter = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: '\r'}, {expect: 'Migration: '}])
+    const enter = await runCliInPty(args, [{expect: 'Delete 1 source'}, {expect: String.raw`\(y/N\)`}, {send: '\r'}, {expect: 'Migration: '}])
     expect(enter.exit).toBe(0)
     expect(await parameterNames(`/${E}/ask`)).toEqual([name])
 
-    const accepted = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: 'y\r'}, {expect: '1 source deleted'}])
+    const accepted = await runCliInPty(args, [{expect: 'Delete 1 source'}, {expect: String.raw`\(y/N\)`}, {send: 'y\r'}, {expect: '1 source deleted'}])
     expect(accepted.failure).toBeNull()
     expect(accepted.exit).toBe(0)
     expect(await parameterNames(`/${E}/ask`)).toEqual([])
@@ -69,7 +73,7 @@ describe('secrets migrate --from-lambda --remove-from-source on a terminal', () 
     const env = {AWS_ENDPOINT_URL: proxy.endpoint}
     // The question names every variable it would remove (the rest of it wraps at the terminal's width).
     const question = 'Remove API_TOKEN, DB_PASSWORD from the environment'
-    const declined = await runCliInPty(args, [{expect: 'Will remove 2 variables'}, {expect: question}, {expect: String.raw`\(y/N\)`}, {send: 'n\r'}, {expect: 'Migration: '}], env)
+    const declined = await runCliInPty(args, [{expect: 'Will remove 2 variables'}, {expect: String.raw`Write 2 secrets to ${E}/fn`}, {send: 'y\r'}, {expect: question}, {expect: String.raw`\(y/N\)`}, {send: 'n\r'}, {expect: 'Migration: '}], env)
     expect(declined.failure).toBeNull()
     expect(declined.exit).toBe(0)
     expect(declined.output).toContain('2 sources kept')
