@@ -109,6 +109,13 @@ const CASES: Case[] = [
     args: (c) => ['migrate', '--from-lambda', c.path === 'missing' ? `${E}-nowhere` : `${E}-fn`, '--to', c.path === 'invalid' ? `${E}/a b` : `${E}/lam${c.tag}`, '--format', 'sam'],
   },
   {
+    command: 'migrate --from-lambda --remove-from-source',
+    // The bare emulator gives no RevisionId: every secret is migrated and verified, then the function is
+    // left as it is, with the refusal in the report (exit 4).
+    args: (c) => ['migrate', '--from-lambda', c.path === 'missing' ? `${E}-nowhere` : `${E}-fn`, '--to', c.path === 'invalid' ? `${E}/a b` : `${E}/lrm${c.tag}`, '--remove-from-source'],
+    okExit: 4,
+  },
+  {
     command: 'migrate --dry-run',
     args: (c) => ['migrate', '--from-dotenv', c.files.dotenv, '--to', `${E}/api`, '--dry-run', ...(c.path === 'invalid' ? ['--on-conflict', 'clobber'] : [])],
     // DB_PASS exists in ${E}/api with another value: a conflict, reported by name.

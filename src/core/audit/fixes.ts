@@ -127,3 +127,51 @@ export function iamGrantFix(
   const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
   return `${how}: ${grants.join('; ')}`
 }
+
+/** A Lambda function or task definition family that runs as a role, and the secrets the audit found in its environment. */
+export interface RoleUser {
+  kind: 'lambda' | 'ecs'
+  name: string
+  /** Secret names (variables the audit calls secrets), to name in its grant; NAME when none. */
+  secrets: readonly string[]
+}
+
+/** `arn:aws:iam::123456789012:role/service-role/billing` -> `billing` (the name IAM lists roles by). */
+export function roleNameOfArn(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1)
+}
+
+/** Records that `user` runs as the role of `roleArn` (in a map of role name -> its users). */
+export function addRoleUser(roleUsers: Map<string, RoleUser[]> | undefined, roleArn: string, user: RoleUser): void {
+  if (!roleUsers) return
+  const role = roleNameOfArn(roleArn)
+  roleUsers.set(role, [...(roleUsers.get(role) ?? []), user])
+}
+
+/**
+ * Fix for a role's policy when functions or task definitions run as that role: one grant per
+ * workload, each for the secrets of its own environment (or NAME), in the environments and services
+ * the policy names. Where the policy names none (`*`), the workload's own name gives the scope
+ * (billing-prod -> prod/billing), so the environment is filled in wherever a name carries one.
+ */
+export function roleUsersFix(role: string, services: ReadonlyMap<string, ReadonlySet<string>>, users: readonly RoleUser[], separateRoles: boolean, format?: string): string {
+  const formatFlag = format === undefined ? '' : ` --format ${format}`
+  const grants: string[] = []
+  const placeholders = new Set<string>()
+  for (const user of [...users].sort((a, b) => a.name.localeCompare(b.name))) {
+    const guess = guessScopeFromWorkload(user.name)
+    const scopes = [...services].flatMap(([env, names]) => (names.size > 0 ? [...names].map((service) => `${env}/${service}`) : [`${env}/${guess.service}`]))
+    if (scopes.length === 0) scopes.push(`${guess.env}/${guess.service}`)
+    const secrets = user.secrets.length > 0 ? [...new Set(user.secrets.map((name) => secretNameFor(name)))].sort() : ['NAME']
+    for (const scope of scopes.sort()) {
+      for (const part of scope.split('/')) if (part === 'ENV' || part === 'SERVICE') placeholders.add(part)
+      grants.push(`secrets grant ${scope} --function ${quoteArg(user.name)}${secrets.map((name) => ` --secret ${quoteArg(name)}`).join('')}${formatFlag}`)
+    }
+  }
+
+  if (users.some((user) => user.secrets.length === 0)) placeholders.add('NAME')
+  const who = users.map((user) => `${user.kind === 'lambda' ? 'function' : 'task definition'} ${user.name}`).join(', ')
+  const how = separateRoles && grants.length > 1 ? `give each its own role (${role} is used by ${who}) with` : `replace the statement (${role} is used by ${who}) with`
+  const fill = placeholders.size > 0 ? ` (fill in ${[...placeholders].join(', ')})` : ''
+  return `${how}: ${grants.join('; ')}${fill}`
+}
