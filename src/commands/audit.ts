@@ -5,6 +5,7 @@ import {partProblem} from '../core/address.js'
 import {AUDIT_AREAS} from '../core/audit/findings.js'
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
 import {UsageError} from '../core/errors.js'
+import type {ProjectFile} from '../core/needs-manifest.js'
 import type {CommandResult} from '../core/outcome.js'
 import {type AuditResult, auditVerdict} from '../core/verdicts.js'
 import type {AuditInspected} from '../services/audit.js'
@@ -52,10 +53,30 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
     const areas = AUDIT_AREAS.filter((area) => !flags.only || flags.only.includes(area))
     const problem = flags.env === undefined ? undefined : partProblem('environment', flags.env)
     if (problem) throw new UsageError(`Invalid --env: ${problem}.`)
-    const [{runAudit, nothingInspected, AUDIT_ACTIONS}, aws, {context}] = await Promise.all([import('../services/audit.js'), this.aws(), this.environment(flags, flags.env)])
+    const [{runAudit, nothingInspected, AUDIT_ACTIONS}, aws, {context, entry}] = await Promise.all([import('../services/audit.js'), this.aws(), this.environment(flags, flags.env)])
+    if (flags.env !== undefined && entry === undefined) throw undeclaredEnvironment(flags.env, await this.projectConfig(flags))
     const {readers, region} = await aws.auditReaders(context, areas)
     const report = await this.progress(`Auditing ${areas.join(', ')}`, (onProgress) => runAudit(readers, {areas, onProgress}))
     const failOn = flags['fail-on'] as Severity | undefined
     return auditResult(auditVerdict({report, failOn, region: await region(), nothingInspected: nothingInspected(report), actions: AUDIT_ACTIONS}))
   }
+}
+
+/**
+ * --env only chooses an account and region from secrets.yml: an environment the file does not
+ * declare (or no file at all) would audit the credentials' defaults while the report seemed to be
+ * about that environment, so it is refused.
+ */
+function undeclaredEnvironment(env: string, project: ProjectFile | undefined): UsageError {
+  const declared = project?.environments.map((candidate) => candidate.name) ?? []
+  const where =
+    project === undefined
+      ? 'no secrets.yml was found (here or above, or --config FILE)'
+      : declared.length === 0
+        ? `${project.file} declares no environments`
+        : `${project.file} declares ${declared.join(', ')}`
+  return new UsageError(
+    `--env ${env} names no environment of secrets.yml: ${where}; nothing was audited.`,
+    `Declare ${env} under environments: in secrets.yml, or leave out --env to audit the account and region of your credentials (--profile, --region).`,
+  )
 }

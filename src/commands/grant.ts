@@ -90,7 +90,7 @@ ${EXIT_CODES_HELP}`
   private async check(flags: GrantFlags, request: GrantRequest): Promise<CommandResult<CheckResult>> {
     const store = await this.secretStore(flags, request.scope.env)
     const addresses = request.functions.flatMap((fn) => fn.secrets)
-    const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses))
+    const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses, request.keyed ? 'manifest' : 'flags'))
     return succeeded(result, {stdout: result.checked.map((name) => `exists ${name}\n`).join('')})
   }
 }

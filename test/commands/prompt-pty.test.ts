@@ -37,6 +37,22 @@ describe('on a real terminal', () => {
     expect((await runCli(['get', `${env}/api`, 'MISMATCH'])).code).toBe(3)
   })
 
+  it('refuses an empty value at the first prompt and keeps asking, with no hint meant for a pipeline', async () => {
+    const result = await runCliInPty(['set', `${env}/api`, 'EMPTY_FIRST'], [
+      {expect: 'Value for'},
+      {send: '\r'},
+      {expect: 'An empty secret is refused'},
+      {send: 'now-typed\r'},
+      {expect: 'Again'},
+      {send: 'now-typed\r'},
+      {expect: 'created'},
+    ])
+    expect(result.failure).toBeNull()
+    expect(result.exit).toBe(0)
+    expect(result.output).not.toContain('run on a terminal')
+    expect((await runCli(['get', `${env}/api`, 'EMPTY_FIRST'])).stdout).toBe('now-typed')
+  })
+
   it('stops with exit 130 on Ctrl-C at the prompt, writing nothing', async () => {
     const result = await runCliInPty(['set', `${env}/api`, 'INTERRUPTED'], [{expect: 'Value for'}, {send: '\u0003'}])
     expect(result.exit).toBe(130)
