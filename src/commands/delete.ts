@@ -21,8 +21,9 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    'recovery-days': Flags.integer({description: 'Days during which the deletion can be undone.', min: 7, max: 30, default: 30}),
-    force: Flags.boolean({description: 'Delete at once, without a recovery window (cannot be undone).'}),
+    // A recovery window and no recovery contradict each other: refused before anything is asked.
+    'recovery-days': Flags.integer({description: 'Days during which the deletion can be undone (not with --force).', min: 7, max: 30, default: 30, exclusive: ['force']}),
+    force: Flags.boolean({description: 'Delete at once, without a recovery window (cannot be undone); also deletes a secret already scheduled for deletion now.', exclusive: ['recovery-days']}),
     yes: yesFlag,
   }
 
