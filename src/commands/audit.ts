@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {partProblem} from '../core/address.js'
 import {AUDIT_AREAS} from '../core/audit/findings.js'
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
@@ -24,7 +25,7 @@ Each fix is safe to run as printed: it touches exactly the items of its finding.
 
 With --fail-on, exits 7 when a finding at or above that severity exists (the report is still printed); without it, findings do not change the exit code.
 
-${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of the audit)').replace(', 130', ', 7 findings at or above --fail-on, 130')}`
+${exitCodesHelp('audit')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Audit the default region.'},

@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {addressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {yesFlag} from '../flags.js'
 import {SecretAddress} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
@@ -13,7 +14,7 @@ export default class Delete extends BaseCommand<DeleteResult> {
   static override args = addressArgs
   static override description = `Schedules the secret for deletion after a recovery window (7 to 30 days, default 30), during which \`secrets restore\` brings it back; --force deletes it at once, without recovery. Asks for confirmation on a terminal; without one, --yes is required.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('delete')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> staging/api OLD_TOKEN', description: 'Asks, then schedules deletion in 30 days.'},

@@ -1,6 +1,7 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
@@ -35,7 +36,7 @@ A secret outside the naming scheme (RDS's rds!cluster-<uuid>) is granted by its 
 
 Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones).
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('grant')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret STRIPE_KEY > policy.json', description: 'A JSON policy for one function.'},

@@ -1,6 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {onConflictFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
@@ -31,7 +32,7 @@ Each write carries a deterministic ClientRequestToken, so a retried or repeated 
 
 Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when interrupted (143 for SIGTERM), after finishing the writes in flight.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('migrate')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --from-ssm /prod/billing --dry-run', description: 'See the plan for /prod/billing/* without writing anything.'},

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {onConflictFlag, yesFlag} from '../flags.js'
 import {Scope} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
@@ -21,7 +22,7 @@ Nothing is written when the plan has a problem: a missing --secret (exit 3), a t
 
 Asks for confirmation on a terminal; without one, --yes is required. Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied (TO's kmsKeyId and replicaRegions in secrets.yml apply). FROM is read and TO written each with its own environment's account, role and region from secrets.yml.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('promote')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --dry-run', description: 'See what would be copied.'},

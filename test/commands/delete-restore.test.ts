@@ -46,3 +46,14 @@ describe('delete and restore say what really happened', () => {
   })
 })
 
+
+describe('list --include-deleted', () => {
+  it('labels a secret whose deletion is still to come as scheduled, with its date', async () => {
+    await runCli(['set', `${env}/listed`, 'GOING'], {input: 'v'})
+    expect((await runCli(['delete', `${env}/listed`, 'GOING', '--yes', '--recovery-days', '7'])).code).toBe(0)
+    const result = await runCli(['list', `${env}/listed`, '--include-deleted'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(new RegExp(`/${env}/listed/GOING \\(scheduled for deletion on \\d{4}-\\d\\d-\\d\\d`))
+    expect(result.stdout).not.toContain('(deleted ')
+  })
+})
