@@ -13,3 +13,11 @@ export const onConflictFlag = (when: string) =>
     options: ['fail', 'skip', 'overwrite'],
     default: 'fail',
   })
+
+/**
+ * `--quiet` (-q), decided once: the commands whose text is a report (plan, tables, a summary line,
+ * hints) take it, and it keeps only what a pipeline log needs beyond the exit code; errors still
+ * print and --json is unchanged. Commands whose output is the result itself (get, list, history,
+ * fields, grant, set's one line, scan's findings) have nothing to leave out, and do not take it.
+ */
+export const quietFlag = (keeps: string) => Flags.boolean({char: 'q', description: `Print only ${keeps}; errors still print, --json is unchanged.`})

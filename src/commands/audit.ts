@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
+import {quietFlag} from '../flags.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
 import {partProblem} from '../core/address.js'
 import {AUDIT_AREAS} from '../core/audit/findings.js'
@@ -45,6 +46,7 @@ ${exitCodesHelp('audit')}`
       options: [...SEVERITIES],
     }),
     env: Flags.string({description: 'Audit this environment\'s account and region (its profile or role, region from secrets.yml).'}),
+    quiet: quietFlag('the summary line (and, on exit 7, why): no tables'),
   }
 
   static override summary = 'Find secrets in environment variables and Parameter Store, and IAM that reads too many secrets.'
@@ -59,7 +61,7 @@ ${exitCodesHelp('audit')}`
     const {readers, region} = await aws.auditReaders(context, areas)
     const report = await this.progress(`Auditing ${areas.join(', ')}`, (onProgress) => runAudit(readers, {areas, onProgress}))
     const failOn = flags['fail-on'] as Severity | undefined
-    return auditResult(auditVerdict({report, failOn, region: await region(), nothingInspected: nothingInspected(report), actions: AUDIT_ACTIONS}))
+    return auditResult(auditVerdict({report, failOn, region: await region(), nothingInspected: nothingInspected(report), actions: AUDIT_ACTIONS}), {quiet: flags.quiet})
   }
 }
 

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
+import {quietFlag} from '../flags.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import type {CommandResult} from '../core/outcome.js'
@@ -29,7 +30,7 @@ ${exitCodesHelp('diff')}`
   ]
 
   static override flags = {
-    quiet: Flags.boolean({char: 'q', description: 'Print nothing (errors aside); the exit code says equal (0) or different (8).'}),
+    quiet: quietFlag('nothing: the exit code says equal (0) or different (8)'),
     fields: Flags.boolean({description: 'For key/value (JSON object) secrets that differ, name the fields that differ (names only).'}),
   }
 

@@ -1,6 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {type AwsFlags, BaseCommand} from '../base-command.js'
+import {quietFlag} from '../flags.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import type {CommandResult} from '../core/outcome.js'
@@ -31,7 +32,7 @@ ${exitCodesHelp('doctor')}`
   ]
 
   static override flags = {
-    quiet: Flags.boolean({char: 'q', description: 'Print only the problems and their fixes (nothing when all is well).'}),
+    quiet: quietFlag('the problems and their fixes (nothing when all is well)'),
   }
 
   static override summary = 'Check credentials, account, region, endpoint and permissions, with a fix for each problem.'

@@ -2,7 +2,7 @@ import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
-import {onConflictFlag} from '../flags.js'
+import {onConflictFlag, quietFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
@@ -82,6 +82,10 @@ ${exitCodesHelp('migrate')}`
     'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal (listed in the plan; asks first at a terminal).'}),
     yes: Flags.boolean({char: 'y', description: 'With --delete-source at a terminal: do not ask before deleting (a pipeline never asks).'}),
     concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
+    flatten: Flags.boolean({
+      description: 'SSM only: name each secret after its segments below the path, joined with _ and upper-cased (queue/URL becomes QUEUE_URL), not after its last segment.',
+    }),
+    quiet: quietFlag('the summary line: no plan, progress, result table, recipe or hints'),
   }
 
   static override summary = 'Move SSM parameters, a .env file, or the secrets in a Lambda or ECS environment into Secrets Manager: planned, verified, resumable.'
@@ -94,7 +98,7 @@ ${exitCodesHelp('migrate')}`
     const env = to?.env ?? targetEnvOfPath(flags['from-ssm'])
     const source = await this.source(flags, env)
     const store = await this.secretStore(flags, env, {write: !flags['dry-run']})
-    const [{migrate}, feedback] = await Promise.all([import('../services/migrate.js'), migrationFeedback(this.jsonEnabled())])
+    const [{migrate}, feedback] = await Promise.all([import('../services/migrate.js'), migrationFeedback(this.jsonEnabled() || flags.quiet)])
     // First Ctrl-C (or SIGTERM): stop starting writes, finish and verify those in flight, report. A
     // second one kills (the handlers are one-shot), which the note says, so a person knows it was heard.
     const controller = new AbortController()
@@ -103,7 +107,7 @@ ${exitCodesHelp('migrate')}`
       controller.abort(signal)
     })
     try {
-      return migrationResult(await migrate(store, this.options(flags, {source, to, feedback, signal: controller.signal})))
+      return migrationResult(await migrate(store, this.options(flags, {source, to, feedback, signal: controller.signal})), {quiet: flags.quiet})
     } finally {
       feedback.stop()
       release()
@@ -121,6 +125,7 @@ ${exitCodesHelp('migrate')}`
       kmsKeyId: flags['kms-key-id'],
       description: flags.description,
       deleteSource: Boolean(flags['delete-source']),
+      flatten: flags.flatten,
       select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
       // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
       // (no terminal) --delete-source itself is the decision, and --yes skips the question.
@@ -128,7 +133,7 @@ ${exitCodesHelp('migrate')}`
       concurrency: flags.concurrency,
       ...(flags.format ? {recipeFormat: flags.format} : {}),
       signal: run.signal,
-      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan))),
+      onPlan: (items, plan) => flags.quiet || this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan))),
       onProgress: (progress) => feedback.update(progress),
     }
   }

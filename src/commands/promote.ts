@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
-import {onConflictFlag, yesFlag} from '../flags.js'
+import {onConflictFlag, quietFlag, yesFlag} from '../flags.js'
 import {Scope} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
@@ -35,7 +35,7 @@ ${exitCodesHelp('promote')}`
     'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written.'}),
     'on-conflict': onConflictFlag('When TO holds another value'),
     yes: yesFlag,
-    quiet: Flags.boolean({char: 'q', description: 'Print only the summary line (errors aside); no plan table, no hints.'}),
+    quiet: quietFlag('the summary line: no plan, result table or hints'),
   }
 
   static override summary = 'Copy new or changed secrets from one environment to another: planned, confirmed, verified.'

@@ -43,10 +43,20 @@ describe('migrate hints', () => {
       expect(result.code).toBe(2)
       expect(result.stderr).toContain('planned 3 items, 0 to write')
       expect(result.stderr).toContain(dryRun ? 'Nothing would be written: two sources map to one secret.' : 'Nothing was written: two sources map to one secret.')
-      // SSM cannot rename a parameter: the hint must not ask for it.
+      // SSM cannot rename a parameter: the hint must not ask for it, and names --flatten instead.
       expect(result.stderr).not.toMatch(/distinct last segments|rename the/i)
+      expect(result.stderr).toContain('Pass --flatten to name each secret after its segments below the path (queue/URL becomes QUEUE_URL)')
       if (dryRun) expect(result.stdout).toContain('1 would not run')
     }
+
+    // What the hint says works: --flatten keeps a/ and b/ in the names, and nothing collides.
+    const flattened = await runCli(['migrate', '--from-ssm', `/${env}/col`, '--to', `${env}/col`, '--flatten', '--quiet'])
+    expect(flattened.code, flattened.stderr).toBe(0)
+    expect(flattened.stdout).toBe('Migration: 3 items: 3 created.\n')
+    expect(flattened.stderr).toBe('')
+    expect((await runCli(['get', `${env}/col`, 'A_PASSWORD'])).stdout).toBe('one')
+    expect((await runCli(['get', `${env}/col`, 'B_PASSWORD'])).stdout).toBe('two')
+    expect((await runCli(['get', `${env}/col`, 'A_OTHER'])).stdout).toBe('three')
   })
 })
 

@@ -2,7 +2,7 @@
  * Every command's --help as a user reads it (issue 22): USAGE and ARGUMENTS name the same
  * arguments, and the exit codes listed are exactly that command's, from src/core/exit-codes.ts.
  */
-import {readdirSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
 
@@ -40,6 +40,18 @@ describe('every command\'s --help', () => {
       .map((line) => /^ {2}(\S+)/.exec(line)?.[1])
       .filter((name): name is string => name !== undefined)
     for (const arg of args) expect(usage, `${command}: ARGUMENTS has ${arg}, USAGE does not`).toContain(` ${arg}`)
+  })
+})
+
+describe('--quiet', () => {
+  it('is taken by exactly the commands whose text is a report (src/flags.ts says why), with one meaning', () => {
+    const manifest = JSON.parse(readFileSync(`${ROOT}oclif.manifest.json`, 'utf8')) as {commands: Record<string, {flags: Record<string, {char?: string; description?: string}>}>}
+    const quiet = Object.entries(manifest.commands).filter(([, command]) => command.flags.quiet !== undefined)
+    expect(quiet.map(([id]) => id).sort()).toEqual(['audit', 'diff', 'doctor', 'migrate', 'promote'])
+    for (const [id, command] of quiet) {
+      expect(command.flags.quiet.char, id).toBe('q')
+      expect(command.flags.quiet.description, id).toMatch(/^Print only .*; errors still print, --json is unchanged\.$/)
+    }
   })
 })
 

@@ -164,7 +164,9 @@ function unusableHint(options: MigrateOptions, working: readonly Working[], tota
   if (totals.collision > 0) {
     const fix =
       source.kind === 'ssm'
-        ? 'SSM cannot rename a parameter: migrate each sub-path separately, each with its own --to'
+        ? options.flatten
+          ? 'Migrate the colliding sub-paths separately, each with its own --to'
+          : 'Pass --flatten to name each secret after its segments below the path (queue/URL becomes QUEUE_URL), or migrate each sub-path separately with its own --to'
         : 'Migrate the colliding items separately, each with --only NAME and its own --to'
     return `${nothingWritten(dryRun)}: two sources map to one secret. ${fix}.`
   }
@@ -184,7 +186,7 @@ function unusableHint(options: MigrateOptions, working: readonly Working[], tota
 
 /** The fix for one unmapped or invalid item, from the reason the plan gave it. */
 function fixFor(outcome: 'invalid' | 'unmapped', reason: string): string {
-  if (outcome === 'unmapped') return 'Pass --to ENV/SERVICE to map parameters by their path below the migrated one, or migrate a narrower path'
+  if (outcome === 'unmapped') return 'Pass --to ENV/SERVICE to map parameters by their last segment, --flatten to join their deeper segments into the name, or migrate a narrower path'
   if (reason.startsWith('the value is empty')) return 'Give the empty values a value in the source, or leave them out with --only'
   if (reason.startsWith('the value is ')) return 'Shorten the values over the size limit, or leave them out with --only'
   if (reason.includes('multi-line')) return 'Quote multi-line values in double quotes'

@@ -52,6 +52,8 @@ export interface MigrateOptions {
   description?: string
   /** SSM only: delete each parameter once its target verified equal. */
   deleteSource: boolean
+  /** SSM only: name each secret after its segments below the path, joined (`queue/URL` -> `QUEUE_URL`), not its last segment. */
+  flatten?: boolean
   /** Which items to take (--only, --type, --secrets-only); every item when absent. */
   select?: MigrationSelection
   /**

@@ -6,7 +6,9 @@ import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
 
 /** The result table (when an outcome differs from its plan), the summary, and the report's hint; its exit code. */
-export function migrationResult(report: MigrationReport): CommandResult<MigrationReport> {
+export function migrationResult(report: MigrationReport, options: {quiet?: boolean} = {}): CommandResult<MigrationReport> {
+  // --quiet: the summary line alone (the exit code and --json say the rest).
+  if (options.quiet) return {json: report, stdout: `${report.summary}\n`, exitCode: report.exitCode}
   const text: string[] = []
   if (!report.dryRun && report.items.some((item) => item.outcome !== item.plan || item.sourceKept !== undefined)) {
     text.push(
