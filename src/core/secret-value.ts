@@ -86,6 +86,6 @@ export function stripOneTrailingNewline(bytes: Uint8Array): Uint8Array {
  */
 function emptyValueHint(source: string): string {
   if (source.startsWith('file ')) return `Put the value in ${source.slice(5)}, or pipe it on stdin instead of --from-file.`
-  if (source === 'stdin') return 'Pipe a value that is not empty (printf %s "$VALUE" | secrets set ...), pass --from-file PATH, or run it on a terminal without a pipe to be prompted.'
+  if (source === 'stdin') return 'Pipe a value that is not empty on stdin (printf %s "$VALUE" | secrets set ...), pass --from-file PATH, or run it on a terminal without a pipe to be prompted.'
   return 'Type the value at the prompt.'
 }
