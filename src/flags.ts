@@ -14,6 +14,15 @@ export const onConflictFlag = (when: string) =>
     default: 'fail',
   })
 
+/** `--verbose` for commands whose terminal view keeps only what needs attention (migrate, promote). */
+export const verboseFlag = Flags.boolean({description: 'At a terminal, show every row of the plan and the result (a pipeline always gets every row).'})
+
+/** `--price-per-secret`: the account's own rate for the cost estimate of migrate and promote. */
+export const pricePerSecretFlag = Flags.string({
+  description: "USD a secret a month for the plan's cost estimate (default: secrets.yml pricePerSecret, else the list price, 0.40).",
+  helpValue: 'USD',
+})
+
 /**
  * `--quiet` (-q), decided once: the commands whose text is a report (plan, tables, a summary line,
  * hints) take it, and it keeps only what a pipeline log needs beyond the exit code; errors still

@@ -44,6 +44,7 @@ export const COMMAND_EXIT_CODES: Readonly<Record<string, Codes>> = {
     2: 'usage, or collisions, unmapped or invalid items (after the valid ones were written)',
     3: 'no parameters under the path, or an --only name that is nowhere',
     4: 'a conflict, a target scheduled for deletion, or a source that changed during the run',
+    130: 'interrupted (SIGINT) or the question before writing answered no',
   },
   promote: {...AWS_COMMAND, 3: 'a --secret missing from the source', 4: 'a conflict or a target scheduled for deletion', 130: 'interrupted (SIGINT) or the confirmation answered no'},
   restore: {...AWS_COMMAND, 3: 'the secret does not exist', 4: 'not scheduled for deletion'},

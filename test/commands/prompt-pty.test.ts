@@ -82,7 +82,7 @@ describe('on a real terminal', () => {
   it('shows a migration with a spinner, pausing it for the plan, and ends with the summary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'secrets-pty-'))
     writeFileSync(join(dir, '.env'), 'ONE=1\nTWO="two words"\n')
-    const result = await runCliInPty(['migrate', '--from-dotenv', join(dir, '.env'), '--to', `${env}/mig`], [{expect: 'Plan'}, {expect: '2 created'}])
+    const result = await runCliInPty(['migrate', '--from-dotenv', join(dir, '.env'), '--to', `${env}/mig`], [{expect: 'Plan'}, {expect: 'Write 2 secrets'}, {send: 'y\r'}, {expect: '2 created'}])
     expect(result.failure).toBeNull()
     expect(result.exit).toBe(0)
     expect(result.output).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/) // ora's first frame is drawn as it starts
