@@ -113,6 +113,8 @@ import {run as runOclif} from '@oclif/core/run'
 import {settings} from '@oclif/core/settings'
 import createDebug from 'debug'
 
+import {commandNotFound} from '../src/ui/not-found.js'
+
 /**
  * All of oclif, which the command bundles import (Command, Flags, Args, Errors): evaluated when a
  * command's bundle first requires it, so --version and --help evaluate only what running oclif needs
@@ -156,8 +158,18 @@ export async function run(argv: string[], root: string): Promise<void> {
     await runOclif(argv, {root, userPlugins: false, devPlugins: false})
     await flush()
   } catch (error) {
+    // "command X not found" (and help's "Command X not found.") quotes X, which may be a value pasted where the command belongs.
+    if (error instanceof Error && /^command .* not found\\.?$/is.test(error.message)) return notFound(argv[0] === 'help' ? argv.slice(1) : argv)
     await handle(error as Error)
   }
+}
+
+function notFound(argv: string[]): void {
+  const failure = commandNotFound(argv[0] ?? '', Object.keys(COMMANDS), 'secrets')
+  const document = {error: {code: failure.code, message: failure.message, exitCode: failure.exitCode, hint: failure.hint}}
+  if (argv.includes('--json')) process.stdout.write(JSON.stringify(document, null, 2) + '\\n')
+  else process.stderr.write(\`Error: \${failure.message}\\nHint: \${failure.hint}\\n\`)
+  process.exitCode = failure.exitCode
 }
 `,
 )

@@ -26,9 +26,14 @@ const dim = (text: string) => (process.stdout.isTTY ? `\u001B[2m${text}\u001B[22
 export function createTour(endpoint: string, env: Record<string, string>): Tour {
   const show = (line: string, result: {stdout: string; stderr: string; code: number}, quiet?: boolean) => {
     console.log(bold(`$ ${line}`))
-    if (!quiet) {
+    if (quiet) {
+      // A command shown with nothing under it reads as broken: say what was left out, and how much.
+      const shown = omitted(result.stdout)
+      if (shown) console.log(dim(shown))
+    } else {
       if (result.stdout.trim()) console.log(result.stdout.replace(/\n$/, ''))
       if (result.stderr.trim()) console.log(dim(result.stderr.replace(/\n$/, '')))
+      if (!result.stdout.trim() && !result.stderr.trim() && result.code === 0) console.log(dim('(no output)'))
     }
 
     if (result.code !== 0) console.log(dim(`(exit ${result.code})`))
@@ -73,4 +78,19 @@ export function createTour(endpoint: string, env: Record<string, string>): Tour 
 
 function quote(arg: string): string {
   return /^[\w./:=@,+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`
+}
+
+/** The line that stands for the output of a quiet step: what it was (a JSON document, text) and how long. */
+export function omitted(stdout: string): string | undefined {
+  const text = stdout.trim()
+  if (text === '') return undefined
+  const lines = text.split('\n').length
+  const json = /^[[{]/.test(text) ? 'a JSON document' : 'output'
+  return `(${json} of ${lines} line${lines === 1 ? '' : 's'} on stdout, not shown here)`
+}
+
+/** The `secrets` command lines of a transcript shown with nothing under them (next: a command, a section or the end). */
+export function silentCommands(transcript: string): string[] {
+  const lines = transcript.split('\n')
+  return lines.filter((line, i) => line.startsWith('$ secrets ') && (i + 1 === lines.length || /^\$ |^== |^$/.test(lines[i + 1])))
 }

@@ -41,10 +41,6 @@ export interface Destination {
   pricing: {replicaRegions: number; pricePerSecret?: number}
 }
 
-/** Shown in every command's help, so a pipeline author finds the table without the README. */
-export const EXIT_CODES_HELP =
-  'Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 not found, 4 conflict, 5 access denied or no credentials, 6 AWS unreachable or throttled, 74 output could not be written, 130 interrupted (SIGINT), 143 stopped by SIGTERM.'
-
 /**
  * Owns what every command shares: AWS flags, `--json`, spinners (silent in JSON mode and off a TTY),
  * reading a secret value safely, the one way out of a command (its `CommandResult`, rendered by

@@ -22,3 +22,11 @@ export const pricePerSecretFlag = Flags.string({
   description: "USD a secret a month for the plan's cost estimate (default: secrets.yml pricePerSecret, else the list price, 0.40).",
   helpValue: 'USD',
 })
+
+/**
+ * `--quiet` (-q), decided once: the commands whose text is a report (plan, tables, a summary line,
+ * hints) take it, and it keeps only what a pipeline log needs beyond the exit code; errors still
+ * print and --json is unchanged. Commands whose output is the result itself (get, list, history,
+ * fields, grant, set's one line, scan's findings) have nothing to leave out, and do not take it.
+ */
+export const quietFlag = (keeps: string) => Flags.boolean({char: 'q', description: `Print only ${keeps}; errors still print, --json is unchanged.`})

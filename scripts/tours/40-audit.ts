@@ -5,8 +5,6 @@ import {join} from 'node:path'
 import {tinyZip} from '../../test/fixtures/audit-accounts.js'
 import type {Tour} from '../tour.js'
 
-/** migrate and grant are built alongside audit; the tour falls back to plain steps if one is missing. */
-
 /** The demo's own resources: the final audit must report none of them. */
 const FUNCTION = 'billing-prod'
 const ROLE = 'billing-prod'
@@ -73,7 +71,8 @@ export default async function audit(tour: Tour): Promise<void> {
     )
     tour.secrets(['audit'])
     tour.say('In a scheduled pipeline, --fail-on gates on severity (exit 7) and --json keeps the report:')
-    tour.secrets(['audit', '--fail-on', 'high', '--json'], {expect: 7, quiet: true})
+    const gate = JSON.parse(tour.secrets(['audit', '--fail-on', 'high', '--json'], {expect: 7, quiet: true}).stdout) as {failOn: string; failed: boolean; counts: Record<string, number>}
+    tour.say(`The report's verdict: failOn ${gate.failOn}, failed ${gate.failed}, counts ${JSON.stringify(gate.counts)}.`)
 
     tour.section(
       'Audit: fix the Parameter Store secret',

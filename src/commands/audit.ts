@@ -1,10 +1,13 @@
 import {Flags} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {quietFlag} from '../flags.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {partProblem} from '../core/address.js'
 import {AUDIT_AREAS} from '../core/audit/findings.js'
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
 import {UsageError} from '../core/errors.js'
+import type {ProjectFile} from '../core/needs-manifest.js'
 import type {CommandResult} from '../core/outcome.js'
 import {type AuditResult, auditVerdict} from '../core/verdicts.js'
 import type {AuditInspected} from '../services/audit.js'
@@ -23,7 +26,7 @@ Each fix is safe to run as printed: it touches exactly the items of its finding.
 
 With --fail-on, exits 7 when a finding at or above that severity exists (the report is still printed); without it, findings do not change the exit code.
 
-${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of the audit)').replace(', 130', ', 7 findings at or above --fail-on, 130')}`
+${exitCodesHelp('audit')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Audit the default region.'},
@@ -43,6 +46,7 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
       options: [...SEVERITIES],
     }),
     env: Flags.string({description: 'Audit this environment\'s account and region (its profile or role, region from secrets.yml).'}),
+    quiet: quietFlag('the summary line (and, on exit 7, why): no tables'),
   }
 
   static override summary = 'Find secrets in environment variables and Parameter Store, and IAM that reads too many secrets.'
@@ -52,10 +56,30 @@ ${EXIT_CODES_HELP.replace('5 access denied', '5 access denied (to every API of t
     const areas = AUDIT_AREAS.filter((area) => !flags.only || flags.only.includes(area))
     const problem = flags.env === undefined ? undefined : partProblem('environment', flags.env)
     if (problem) throw new UsageError(`Invalid --env: ${problem}.`)
-    const [{runAudit, nothingInspected, AUDIT_ACTIONS}, aws, {context}] = await Promise.all([import('../services/audit.js'), this.aws(), this.environment(flags, flags.env)])
+    const [{runAudit, nothingInspected, AUDIT_ACTIONS}, aws, {context, entry}] = await Promise.all([import('../services/audit.js'), this.aws(), this.environment(flags, flags.env)])
+    if (flags.env !== undefined && entry === undefined) throw undeclaredEnvironment(flags.env, await this.projectConfig(flags))
     const {readers, region} = await aws.auditReaders(context, areas)
     const report = await this.progress(`Auditing ${areas.join(', ')}`, (onProgress) => runAudit(readers, {areas, onProgress}))
     const failOn = flags['fail-on'] as Severity | undefined
-    return auditResult(auditVerdict({report, failOn, region: await region(), nothingInspected: nothingInspected(report), actions: AUDIT_ACTIONS}))
+    return auditResult(auditVerdict({report, failOn, region: await region(), nothingInspected: nothingInspected(report), actions: AUDIT_ACTIONS}), {quiet: flags.quiet})
   }
+}
+
+/**
+ * --env only chooses an account and region from secrets.yml: an environment the file does not
+ * declare (or no file at all) would audit the credentials' defaults while the report seemed to be
+ * about that environment, so it is refused.
+ */
+function undeclaredEnvironment(env: string, project: ProjectFile | undefined): UsageError {
+  const declared = project?.environments.map((candidate) => candidate.name) ?? []
+  const where =
+    project === undefined
+      ? 'no secrets.yml was found (here or above, or --config FILE)'
+      : declared.length === 0
+        ? `${project.file} declares no environments`
+        : `${project.file} declares ${declared.join(', ')}`
+  return new UsageError(
+    `--env ${env} names no environment of secrets.yml: ${where}; nothing was audited.`,
+    `Declare ${env} under environments: in secrets.yml, or leave out --env to audit the account and region of your credentials (--profile, --region).`,
+  )
 }

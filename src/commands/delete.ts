@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {addressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {yesFlag} from '../flags.js'
 import {SecretAddress} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
@@ -13,7 +14,7 @@ export default class Delete extends BaseCommand<DeleteResult> {
   static override args = addressArgs
   static override description = `Schedules the secret for deletion after a recovery window (7 to 30 days, default 30), during which \`secrets restore\` brings it back; --force deletes it at once, without recovery. Asks for confirmation on a terminal; without one, --yes is required.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('delete')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> staging/api OLD_TOKEN', description: 'Asks, then schedules deletion in 30 days.'},
@@ -21,8 +22,9 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    'recovery-days': Flags.integer({description: 'Days during which the deletion can be undone.', min: 7, max: 30, default: 30}),
-    force: Flags.boolean({description: 'Delete at once, without a recovery window (cannot be undone).'}),
+    // A recovery window and no recovery contradict each other: refused before anything is asked.
+    'recovery-days': Flags.integer({description: 'Days during which the deletion can be undone (not with --force).', min: 7, max: 30, default: 30, exclusive: ['force']}),
+    force: Flags.boolean({description: 'Delete at once, without a recovery window (cannot be undone); also deletes a secret already scheduled for deletion now.', exclusive: ['recovery-days']}),
     yes: yesFlag,
   }
 

@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {quietFlag} from '../flags.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {DiffReport} from '../services/diff.js'
@@ -18,7 +20,7 @@ With --fields, a pair of key/value secrets (JSON objects) that differ also names
 
 Exits 0 when both scopes hold the same names with the same values and 8 when they differ, after printing the report (with --json, the report is still the document on stdout), so a pipeline can gate a deploy on it.
 
-${EXIT_CODES_HELP.replace(', 130', ', 8 the scopes differ, 130')}`
+${exitCodesHelp('diff')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> staging/api prod/api', description: 'What prod lacks, what only prod has, and which values differ.'},
@@ -28,7 +30,7 @@ ${EXIT_CODES_HELP.replace(', 130', ', 8 the scopes differ, 130')}`
   ]
 
   static override flags = {
-    quiet: Flags.boolean({char: 'q', description: 'Print nothing (errors aside); the exit code says equal (0) or different (8).'}),
+    quiet: quietFlag('nothing: the exit code says equal (0) or different (8)'),
     fields: Flags.boolean({description: 'For key/value (JSON object) secrets that differ, name the fields that differ (names only).'}),
   }
 

@@ -1,6 +1,8 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
-import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {type AwsFlags, BaseCommand} from '../base-command.js'
+import {quietFlag} from '../flags.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {DoctorEnvironmentsReport, DoctorReport} from '../services/doctor.js'
@@ -21,7 +23,7 @@ With environments in secrets.yml: ENV/SERVICE is checked with its environment's 
 
 Exits 0 when every check passes; otherwise with the exit code of the first failing check: 5 for missing, expired or denied credentials, 6 when AWS does not answer, 2 when no region is configured.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('doctor')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Credentials, account, region, endpoints, and whether the services answer.'},
@@ -30,7 +32,7 @@ ${EXIT_CODES_HELP}`
   ]
 
   static override flags = {
-    quiet: Flags.boolean({char: 'q', description: 'Print only the problems and their fixes (nothing when all is well).'}),
+    quiet: quietFlag('the problems and their fixes (nothing when all is well)'),
   }
 
   static override summary = 'Check credentials, account, region, endpoint and permissions, with a fix for each problem.'

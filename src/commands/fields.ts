@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {readAddressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {lines, type CommandResult, succeeded} from '../core/outcome.js'
 import {escapeLine} from '../core/printable.js'
 import {flagsForRef, parseSecretRef} from '../core/secret-ref.js'
@@ -22,7 +23,7 @@ export default class Fields extends BaseCommand<FieldsResult> {
   static override args = readAddressArgs
   static override description = `Reads a key/value secret (a JSON object, such as the ones RDS creates) and prints its field names, one a line, in the document's order. Values are never printed. A value that is not a JSON object exits 2.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('fields')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api DB', description: 'The field names, one a line.'},

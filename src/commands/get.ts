@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {readAddressArgs} from '../args.js'
-import {type AwsFlags, BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {type AwsFlags, BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {fieldText} from '../core/json-fields.js'
@@ -27,7 +28,7 @@ A secret outside /<env>/<service>/<name> (RDS's rds!cluster-<uuid>) is read by i
 
 With --all, prints every secret of ENV/SERVICE as one JSON object {"NAME": "value"}, read in batches of 20.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('get')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'Print the current value.'},

@@ -1,6 +1,7 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
@@ -42,7 +43,7 @@ Caching against rotation: the handler caches each value for ${DEFAULT_MAX_AGE} s
 
 Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones); with --template FILE, it also fails (exit 7) when a function's environment in that template still carries a value instead of a secret's name, by the same detection as "secrets scan".
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('grant')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret STRIPE_KEY > policy.json', description: 'A JSON policy for one function.'},
@@ -115,7 +116,7 @@ ${EXIT_CODES_HELP}`
 
     const store = await this.secretStore(flags, request.scope.env)
     const addresses = request.functions.flatMap((fn) => fn.secrets)
-    const checked = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses))
+    const checked = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses, request.keyed ? 'manifest' : 'flags'))
     const result = {...checked, ...(template ? {template} : {})}
     const templateLine = template ? `no values in the environments of ${template.file}\n` : ''
     return succeeded(result, {stdout: `${result.checked.map((name) => `exists ${name}\n`).join('')}${templateLine}`})

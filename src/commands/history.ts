@@ -1,5 +1,6 @@
 import {readAddressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
 import {flagsForRef, parseSecretRef} from '../core/secret-ref.js'
 import {idFlag} from '../flags.js'
@@ -15,7 +16,7 @@ export default class History extends BaseCommand<HistoryResult> {
   static override args = readAddressArgs
   static override description = `Lists the versions of a secret that carry a stage (AWSCURRENT, AWSPREVIOUS, ...), newest first, with their dates. Values are never read.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('history')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'Versions as a table.'},

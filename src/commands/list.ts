@@ -2,7 +2,8 @@ import {Flags} from '@oclif/core'
 
 import {optionalArg} from '../args.js'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {listingPrefix} from '../core/address.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
 import {escapeLine} from '../core/printable.js'
@@ -21,7 +22,7 @@ export default class List extends BaseCommand<ListResult> {
 
   static override description = `Lists names, last-changed dates and descriptions; values are never read. Listing prod/api shows exactly /prod/api/* (not /prod/api2/* nor /prod/API/*).
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('list')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api', description: 'Secrets of one service.'},
@@ -49,12 +50,17 @@ ${EXIT_CODES_HELP}`
   }
 }
 
-function renderList(secrets: ListedSecret[]): string {
+/** AWS's DeletedDate is the day a scheduled secret goes: still to come, it is scheduled, not deleted. */
+function deletionLabel(date: Date, now: Date): string {
+  return date.getTime() > now.getTime() ? `scheduled for deletion on ${formatDate(date)}` : `deleted ${formatDate(date)}`
+}
+
+function renderList(secrets: ListedSecret[], now = new Date()): string {
   return renderTable(
     ['NAME', 'SHORT NAME', 'LAST CHANGED', 'DESCRIPTION'],
     // Names and descriptions come from AWS: whoever can write one must not drive the terminal.
     secrets.map((secret) => [
-      secret.deletedDate ? `${escapeLine(secret.name)} (deleted ${formatDate(new Date(secret.deletedDate))})` : escapeLine(secret.name),
+      secret.deletedDate ? `${escapeLine(secret.name)} (${deletionLabel(new Date(secret.deletedDate), now)})` : escapeLine(secret.name),
       escapeLine(secret.shortName),
       formatDate(secret.lastChanged ? new Date(secret.lastChanged) : undefined),
       escapeLine(secret.description ?? ''),

@@ -1,8 +1,9 @@
 // Over 300 lines (docs/ARCHITECTURE.md says why): five sources, each refusing the flags it cannot take before any call.
 import {Flags, type Interfaces} from '@oclif/core'
 
-import {BaseCommand, type Destination, EXIT_CODES_HELP} from '../base-command.js'
-import {onConflictFlag, pricePerSecretFlag, verboseFlag} from '../flags.js'
+import {BaseCommand, type Destination} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
+import {onConflictFlag, pricePerSecretFlag, quietFlag, verboseFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
@@ -38,7 +39,7 @@ Each write carries a deterministic ClientRequestToken, so a retried or repeated 
 
 Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source (a function, with --remove-from-source) that changed during the run; 130 when you answer no to writing (nothing written) or when interrupted (143 for SIGTERM), after finishing the writes in flight.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('migrate')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --from-ssm /prod/billing --dry-run', description: 'See the plan for /prod/billing/* without writing anything.'},
@@ -100,6 +101,10 @@ ${EXIT_CODES_HELP}`
     }),
     yes: Flags.boolean({char: 'y', description: 'At a terminal: do not ask before writing, nor (with --delete-source or --remove-from-source) before deleting. A pipeline never asks.'}),
     concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
+    flatten: Flags.boolean({
+      description: 'SSM only: name each secret after its segments below the path, joined with _ and upper-cased (queue/URL becomes QUEUE_URL), not after its last segment.',
+    }),
+    quiet: quietFlag('the summary line: no plan, progress, result table, recipe or hints'),
     verbose: verboseFlag,
     'price-per-secret': pricePerSecretFlag,
   }
@@ -116,7 +121,7 @@ ${EXIT_CODES_HELP}`
     const source = await this.source(flags, env)
     const store = await this.secretStore(flags, env, {write: !flags['dry-run']})
     const destination = await this.destination(flags, env, to?.toString() ?? env ?? 'Secrets Manager')
-    const [{migrate}, feedback] = await Promise.all([import('../services/migrate.js'), migrationFeedback(this.jsonEnabled())])
+    const [{migrate}, feedback] = await Promise.all([import('../services/migrate.js'), migrationFeedback(this.jsonEnabled() || flags.quiet)])
     // First Ctrl-C (or SIGTERM): stop starting writes, finish and verify those in flight, report. A
     // second one kills (the handlers are one-shot), which the note says, so a person knows it was heard.
     const controller = new AbortController()
@@ -126,7 +131,7 @@ ${EXIT_CODES_HELP}`
     })
     try {
       const view = planView(flags)
-      return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal, destination, view})), view)
+      return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal, destination, view})), {...view, quiet: flags.quiet})
     } finally {
       feedback.stop()
       release()
@@ -150,6 +155,7 @@ ${EXIT_CODES_HELP}`
       kmsKeyId: flags['kms-key-id'],
       description: flags.description,
       deleteSource: removing,
+      flatten: flags.flatten,
       select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
       // At a terminal, deleting sources (or removing variables) is asked for once, before the first
       // deletion; in a pipeline (no terminal) the flag itself is the decision, and --yes skips the question.
@@ -160,7 +166,7 @@ ${EXIT_CODES_HELP}`
       concurrency: flags.concurrency,
       ...(flags.format ? {recipeFormat: flags.format} : {}),
       signal: run.signal,
-      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}, run.view))),
+      onPlan: (items, plan) => flags.quiet || this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}, run.view))),
       onProgress: (progress) => feedback.update(progress),
     }
   }

@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
-import {onConflictFlag, pricePerSecretFlag, verboseFlag, yesFlag} from '../flags.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
+import {onConflictFlag, pricePerSecretFlag, quietFlag, verboseFlag, yesFlag} from '../flags.js'
 import {Scope} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
@@ -21,7 +22,7 @@ Nothing is written when the plan has a problem: a missing --secret (exit 3), a t
 
 Asks for confirmation on a terminal; without one, --yes is required. At a terminal the plan is a summary (counts by state, only the rows that need a look; --verbose shows every row) with the estimated monthly cost of the secrets it creates in TO (its replica regions, and the price per secret: list price 0.40 USD, --price-per-secret, or pricePerSecret in secrets.yml). Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied (TO's kmsKeyId and replicaRegions in secrets.yml apply). FROM is read and TO written each with its own environment's account, role and region from secrets.yml.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('promote')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> staging/api prod/api --dry-run', description: 'See what would be copied.'},
@@ -34,7 +35,7 @@ ${EXIT_CODES_HELP}`
     'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written.'}),
     'on-conflict': onConflictFlag('When TO holds another value'),
     yes: yesFlag,
-    quiet: Flags.boolean({char: 'q', description: 'Print only the summary line (errors aside); no plan table, no hints.'}),
+    quiet: quietFlag('the summary line: no plan, result table or hints'),
     verbose: verboseFlag,
     'price-per-secret': pricePerSecretFlag,
   }

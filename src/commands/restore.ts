@@ -1,5 +1,6 @@
 import {addressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {SecretAddress} from '../core/address.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
 import {restoreSecret} from '../services/delete.js'
@@ -8,7 +9,7 @@ export default class Restore extends BaseCommand<{name: string; outcome: 'restor
   static override args = addressArgs
   static override description = `Cancels a scheduled deletion; the secret and all its versions come back as they were.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('restore')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> staging/api OLD_TOKEN', description: 'Bring it back.'},

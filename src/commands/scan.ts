@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {SEVERITIES, type Severity} from '../core/audit/severity.js'
 import {UsageError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
@@ -14,7 +15,7 @@ export default class Scan extends BaseCommand<ScanResult> {
 
 Reads AWS SAM, CloudFormation (YAML with !Ref, !Sub, ... or JSON), CDK output (cdk.out/*.template.json), Serverless Framework files (serverless.yml: provider and function environments, \${ssm:...}, \${env:...}, provider.iam), Terraform .tf files (read with HashiCorp's HCL parser: aws_lambda_function, aws_ecs_task_definition with jsonencode, aws_ssm_parameter, aws_iam_policy_document and inline policies), ECS task definition JSON files and committed .env files (a .env.example is reported only for a value with a real credential's shape), recognised by their content. Skips what git ignores, .git, node_modules and cdk.out (name cdk.out as a PATH to scan it after \`cdk synth\`). Never reported: a variable holding a secret's ARN or name, {{resolve:ssm:...}} configuration, numbers and flags under secret-sounding names, intrinsic references, placeholders, scoped policies, Deny statements. A finding names the file, line and column of the value and never prints the value.
 
-Exit codes: 0 no finding at or above --fail-on, 7 findings at or above --fail-on (the report is printed first), 2 a template could not be parsed (the rest is still scanned) or invalid input, 1 unexpected, 74 output could not be written.`
+${exitCodesHelp('scan')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Scan the repository in the working directory.'},

@@ -1,7 +1,8 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {addressArgs} from '../args.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
+import {BaseCommand} from '../base-command.js'
+import {exitCodesHelp} from '../core/exit-codes.js'
 import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {lines, type CommandResult, succeeded} from '../core/outcome.js'
@@ -30,7 +31,7 @@ A whole value that is not itself a JSON object, written over a key/value secret,
 
 If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
-${EXIT_CODES_HELP}`
+${exitCodesHelp('set')}`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> prod/api DB_PASS', description: 'Type the value at a hidden prompt.'},
@@ -57,15 +58,21 @@ ${EXIT_CODES_HELP}`
     show: Flags.boolean({description: 'Print the generated value, on a terminal only.', dependsOn: ['generate']}),
   }
 
-  // Not strict: oclif would echo an unexpected argument, and that argument may be the value itself.
-  static override strict = false
   static override summary = 'Create or update a secret; the value never comes from argv.'
-  // Not strict (see above), so oclif would show variadic arguments; the real shape is fixed.
-  static override usage = '<%= command.id %> ENV/SERVICE NAME [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--field NAME | --unset-field NAME] [--generate [--length N] [--exclude-punctuation] [--exclude-characters CHARS] [--show]] [--yes] [--json]'
+  // The argument names are those of ARGUMENTS (SCOPE [NAME]), so the two sections of --help agree.
+  static override usage = '<%= command.id %> SCOPE [NAME] [--from-file PATH] [--description TEXT] [--kms-key-id KEY] [--tag KEY=VALUE]... [--no-overwrite] [--field NAME | --unset-field NAME] [--generate [--length N] [--exclude-punctuation] [--exclude-characters CHARS] [--show]] [--yes] [--json]'
+
+  /**
+   * A third argument is most likely the value itself: oclif's "Unexpected argument: X" would quote it,
+   * so it becomes the message that says why a value is never an argument (and never shows it).
+   */
+  override async catch(error: Error & {exitCode?: number}): Promise<never> {
+    return super.catch(/^Unexpected arguments?:/.test(error.message) ? valueAsArgument() : error)
+  }
 
   async run(): Promise<CommandResult<SetResult | FieldWriteResult>> {
-    const {args, argv, flags} = await this.parse(Set)
-    refuseValueArguments(argv as string[], args.scope, args.name)
+    const {args, flags} = await this.parse(Set)
+    refuseValueArguments(args.scope, args.name)
     refuseAssignment(args.scope, args.name)
     const address = SecretAddress.fromArgs(args.scope, args.name)
     if (flags.show && (!process.stdout.isTTY || this.jsonEnabled())) {
@@ -124,14 +131,16 @@ function passwordOptions(flags: SetFlags): PasswordOptions {
 }
 
 /** A value typed as an argument is refused before anything is read or written, and never echoed. */
-function refuseValueArguments(argv: string[], scope: string, name: string | undefined): void {
+function refuseValueArguments(scope: string, name: string | undefined): void {
   const fullNameGiven = scope.replace(/^\/|\/$/g, '').split('/').length === 3
-  if (argv.length > 2 || (fullNameGiven && name !== undefined)) {
-    throw new UsageError(
-      'set does not take the value as an argument (it would be kept in shell history and visible in ps); nothing was written.',
-      'Type it at the prompt, pipe it on stdin (printf %s "$VALUE" | secrets set prod/api NAME), or pass --from-file PATH.',
-    )
-  }
+  if (fullNameGiven && name !== undefined) throw valueAsArgument()
+}
+
+function valueAsArgument(): UsageError {
+  return new UsageError(
+    'set does not take the value as an argument (it would be kept in shell history and visible in ps); nothing was written.',
+    'Type it at the prompt, pipe it on stdin (printf %s "$VALUE" | secrets set prod/api NAME), or pass --from-file PATH.',
+  )
 }
 
 /**

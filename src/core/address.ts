@@ -134,10 +134,11 @@ export class SecretAddress {
     refuseOutsideScheme(scopeOrFullName)
     if (name === undefined) {
       const trimmed = trimSlashes(scopeOrFullName)
-      if (trimmed.split('/').length === 3) return SecretAddress.parseFullName(`/${trimmed}`)
-      throw new UsageError(
-        `Missing the secret name: give ENV/SERVICE NAME (for example prod/api DB_PASS) or the full name /prod/api/DB_PASS.`,
-      )
+      const parts = trimmed.split('/').length
+      if (parts === 3) return SecretAddress.parseFullName(`/${trimmed}`)
+      // Say what is missing: "prod" alone lacks the service as well as the name.
+      const problem = parts === 1 ? 'Missing the service and the secret name (only an environment was given)' : parts === 2 ? 'Missing the secret name' : `A full name has three parts, not ${parts}`
+      throw new UsageError(`${problem}: give ENV/SERVICE NAME (for example prod/api DB_PASS) or the full name /prod/api/DB_PASS.`)
     }
 
     return Scope.parse(scopeOrFullName).secret(name)

@@ -57,7 +57,11 @@ export class SecretsError extends Error {
   }
 }
 
-/** Invalid input or a missing flag: exit 2, always raised before any AWS call. */
+/**
+ * Invalid input or a missing flag: exit 2, raised before any AWS call. (migrate's report also ends
+ * with exit 2 for unmapped or invalid items, after writing the valid ones: that is its report's code,
+ * not this error.)
+ */
 export class UsageError extends SecretsError {
   constructor(message: string, hint?: string) {
     super(message, {code: 'USAGE', exitCode: ExitCode.usage, hint})

@@ -65,17 +65,40 @@ export function digestOf(bytes: Uint8Array): string {
  * scope; without it, only a name already shaped `/<env>/<service>/<name>` maps (to itself). A name
  * that would not be a valid address is reported with the reason, never renamed.
  */
-export function mapSsmName(name: string, to?: Scope): Mapping {
+export function mapSsmName(name: string, to?: Scope, flatten?: {below: string}): Mapping {
   const segments = name.replace(/^\//, '').split('/')
-  if (to) return validAddress(() => to.secret(segments.at(-1) ?? ''))
+  if (flatten) {
+    // --flatten keeps what the deeper segments said: queue/URL becomes QUEUE_URL, not URL.
+    if (to) return validAddress(() => to.secret(flattenedName(relativeSegments(name, flatten.below))))
+    if (name.startsWith('/') && segments.length >= 3) return validAddress(() => SecretAddress.of(segments[0], segments[1], flattenedName(segments.slice(2))))
+  } else if (to) {
+    return validAddress(() => to.secret(segments.at(-1) ?? ''))
+  }
+
   if (!name.startsWith('/') || segments.length !== 3) {
     return {
       state: 'unmapped',
-      reason: `has ${segments.length} path ${noun(segments.length, 'segment')}, not /<env>/<service>/<name>; pass --to ENV/SERVICE to map it by its last segment`,
+      reason: `has ${segments.length} path ${noun(segments.length, 'segment')}, not /<env>/<service>/<name>; pass --to ENV/SERVICE to map it by its last segment, or --flatten to join the deeper segments into its name`,
     }
   }
 
   return validAddress(() => SecretAddress.of(segments[0], segments[1], segments[2]))
+}
+
+/**
+ * The name --flatten gives the segments of a parameter below the migrated path: joined with `_` and
+ * upper-cased, as environment variables are named (`queue/URL` -> `QUEUE_URL`,
+ * `integrations/avalara/API_KEY` -> `INTEGRATIONS_AVALARA_API_KEY`).
+ */
+export function flattenedName(segments: readonly string[]): string {
+  return segments.join('_').toUpperCase()
+}
+
+/** The segments of `name` below `path` (`/prod/billing` + `/prod/billing/queue/URL` -> queue, URL); the last one alone when it is not below. */
+function relativeSegments(name: string, path: string): string[] {
+  const prefix = path === '/' ? '/' : `${path.replace(/\/+$/, '')}/`
+  const segments = name.replace(/^\//, '').split('/')
+  return name.startsWith(prefix) ? name.slice(prefix.length).split('/') : segments.slice(-1)
 }
 
 /** Maps a .env key to `<scope>/<key>`. */

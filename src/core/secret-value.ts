@@ -58,7 +58,7 @@ export function assertStorableValue(value: SecretValue, source: string): void {
   if (value.byteLength === 0) {
     throw new UsageError(
       `The value from ${source} is empty; an empty secret is refused.`,
-      'Pipe the value on stdin, pass --from-file PATH, or run on a terminal to be prompted.',
+      emptyValueHint(source),
     )
   }
 
@@ -78,4 +78,14 @@ export function stripOneTrailingNewline(bytes: Uint8Array): Uint8Array {
   if (n >= 2 && bytes[n - 2] === 0x0d && bytes[n - 1] === 0x0a) return bytes.subarray(0, n - 2)
   if (n >= 1 && bytes[n - 1] === 0x0a) return bytes.subarray(0, n - 1)
   return bytes
+}
+
+/**
+ * The next step for an empty value, from where it came: a file is filled in, stdin gets a value (or
+ * the prompt, which only a terminal can show), the prompt is typed into.
+ */
+function emptyValueHint(source: string): string {
+  if (source.startsWith('file ')) return `Put the value in ${source.slice(5)}, or pipe it on stdin instead of --from-file.`
+  if (source === 'stdin') return 'Pipe a value that is not empty on stdin (printf %s "$VALUE" | secrets set ...), pass --from-file PATH, or run it on a terminal without a pipe to be prompted.'
+  return 'Type the value at the prompt.'
 }

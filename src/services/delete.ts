@@ -1,4 +1,5 @@
 import type {SecretAddress} from '../core/address.js'
+import {ConflictError} from '../core/errors.js'
 import type {SecretStore} from '../stores/secret-store.js'
 
 export interface DeleteResult {
@@ -8,20 +9,38 @@ export interface DeleteResult {
   deletionDate?: string
 }
 
+/**
+ * Schedules the deletion (or, with `force`, deletes at once). The secret's state is read first, since
+ * DeleteSecret with ForceDeleteWithoutRecovery answers success for a name that does not exist (on AWS
+ * and the emulator): a missing secret is exit 3 with or without --force, and one already scheduled is
+ * exit 4 naming the two ways on (delete it now, or restore it).
+ */
 export async function deleteSecret(
   store: SecretStore,
   address: SecretAddress,
   options: {recoveryDays: number; force: boolean},
 ): Promise<DeleteResult> {
-  const {deletionDate} = await store.delete(address.fullName, options)
-  return {
-    name: address.fullName,
-    outcome: options.force ? 'deleted' : 'scheduled',
-    deletionDate: deletionDate?.toISOString(),
+  const name = address.fullName
+  const {deletedDate} = await store.describe(name)
+  if (deletedDate !== undefined && !options.force) {
+    throw new ConflictError(
+      `${name} is already scheduled for deletion; nothing was changed.`,
+      `To delete it now, with no way back: "secrets delete ${name} --force". To keep it: "secrets restore ${name}".`,
+    )
   }
+
+  const result = await store.delete(name, options)
+  return {name, outcome: options.force ? 'deleted' : 'scheduled', deletionDate: result.deletionDate?.toISOString()}
 }
 
+/** Cancels a scheduled deletion; a secret that is not scheduled is exit 4 (there is nothing to cancel), a missing one exit 3. */
 export async function restoreSecret(store: SecretStore, address: SecretAddress): Promise<{name: string; outcome: 'restored'}> {
-  await store.restore(address.fullName)
-  return {name: address.fullName, outcome: 'restored'}
+  const name = address.fullName
+  const {deletedDate} = await store.describe(name)
+  if (deletedDate === undefined) {
+    throw new ConflictError(`${name} is not scheduled for deletion; nothing was restored.`, `It is live as it is: "secrets get ${name}" reads it.`)
+  }
+
+  await store.restore(name)
+  return {name, outcome: 'restored'}
 }

@@ -219,7 +219,7 @@ const CHECK_CONCURRENCY = 5
  * ListSecrets, because it is strongly consistent: a secret created a moment ago is found.
  * Throws NotFoundError (exit 3) listing the missing ones.
  */
-export async function checkDeclaredSecrets(store: SecretStore, scope: Scope, addresses: SecretAddress[]): Promise<CheckResult> {
+export async function checkDeclaredSecrets(store: SecretStore, scope: Scope, addresses: SecretAddress[], declaredIn: 'manifest' | 'flags' = 'manifest'): Promise<CheckResult> {
   const checked = [...new Set(addresses.map((address) => address.fullName))]
   const limit = pLimit(CHECK_CONCURRENCY)
   const found = await Promise.all(
@@ -239,7 +239,7 @@ export async function checkDeclaredSecrets(store: SecretStore, scope: Scope, add
   if (missing.length > 0) {
     throw new NotFoundError(
       `${missing.length} of ${checked.length} declared secrets missing in ${scope.env}: ${missing.join(', ')}.`,
-      `Create them with "secrets set ${scope.toString()} NAME", or fix the manifest.`,
+      `Create them with "secrets set ${scope.toString()} NAME"${declaredIn === 'manifest' ? ', or remove them from the manifest' : ', or leave them out of --secret'}.`,
     )
   }
 

@@ -58,7 +58,8 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
 
   const plan = await planMigration(store, options, read, cache)
   progress.planned = plan.working.length
-  progress.toWrite = plan.toWrite.length
+  // A blocked plan (a collision, a target scheduled for deletion) writes nothing: it says 0 to write, not what it planned.
+  progress.toWrite = plan.blockedBy === undefined ? plan.toWrite.length : 0
   const {sourcesToDelete} = plan
   const cost = planCost(plan, options)
   options.onPlan?.(

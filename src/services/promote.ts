@@ -6,7 +6,7 @@ import {type CostEstimate, estimateCost, estimateWriteCalls} from '../core/cost.
 import {ExitCode, type ExitCodeValue, NotFoundError, UsageError} from '../core/errors.js'
 import {digestOf, scheduledReason} from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
-import {noun} from '../core/words.js'
+import {nothingWritten, noun, plural} from '../core/words.js'
 import {readScope} from '../stores/read-scope.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {
@@ -238,7 +238,7 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
   let hint: string | undefined
   if (totals['missing-source'] > 0) {
     exitCode = ExitCode.notFound
-    hint = `Nothing was written. Check the names with "secrets list ${from}", or leave out --secret to promote every secret of ${from}.`
+    hint = `${nothingWritten(dryRun)}. Check the names with "secrets list ${from}", or leave out --secret to promote every secret of ${from}.`
   } else if (totals.failed > 0) {
     exitCode = firstFailure ?? ExitCode.unexpected
     hint = 'Run the same command again: finished items plan as unchanged, and a retried write never adds a second version.'
@@ -246,7 +246,7 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
     exitCode = ExitCode.conflict
     const names = items.filter((item) => item.plan === 'conflict').map((item) => item.target)
     hint =
-      `Nothing was written: ${listNames(names)} ${noun(names.length, 'is', 'are')} scheduled for deletion. If that was a mistake, run ` +
+      `${nothingWritten(dryRun)}: ${listNames(names)} ${noun(names.length, 'is', 'are')} scheduled for deletion. If that was a mistake, run ` +
       `${names.map((name) => `"secrets restore ${name}"`).join(', ')}, then this command again; otherwise promote the others by name with --secret NAME.`
   } else if (totals.conflict > 0) {
     exitCode = ExitCode.conflict
@@ -254,14 +254,14 @@ function buildReport(options: PromoteOptions, working: Working[], dryRun: boolea
     // Values often differ between environments on purpose (prod's password is not staging's): the
     // safe ways forward come first, and overwrite last, saying what it would replace.
     hint =
-      `Nothing was written: ${to} holds other values for ${listNames(names)}, often on purpose. Compare with "secrets diff ${from} ${to}". ` +
+      `${nothingWritten(dryRun)}: ${to} holds other values for ${listNames(names)}, often on purpose. Compare with "secrets diff ${from} ${to}". ` +
       `To copy only what should travel, name it: --secret NAME (repeatable). To copy the new secrets and leave these as they are: --on-conflict skip. ` +
       `Only if ${to} should take ${from}'s values: --on-conflict overwrite replaces ${to}'s current ${listNames(names)} (the old values stay as AWSPREVIOUS).`
   } else if (totals.skipped > 0) {
     // --on-conflict skip did exactly what was asked: exit 0, and the note names what was left alone.
     hint = SKIPPED_HINT
   } else if (dryRun && totals.planned > 0) {
-    hint = 'Dry run: nothing was written. Run again without --dry-run to promote.'
+    hint = `Dry run: ${plural(totals.planned, 'secret')} would be written. Run again without --dry-run to promote.`
   }
 
   return {from, to, dryRun, onConflict: options.onConflict, items, totals, exitCode, summary: summarize(from, to, totals, dryRun), ...(hint ? {hint} : {})}
@@ -282,6 +282,6 @@ function summarize(from: string, to: string, totals: PromoteReport['totals'], dr
     ['conflict', totals.conflict],
     ['missing in the source', totals['missing-source']],
     ['failed', totals.failed],
-    ['not run', totals['not-run']],
+    [dryRun ? 'would not run' : 'not run', totals['not-run']],
   ])
 }

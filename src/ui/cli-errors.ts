@@ -30,14 +30,7 @@ export function toSecretsError(error: unknown): SecretsError {
       )
     }
 
-    // Other parse errors quote flags as typed; `--value=...` would carry a value, so only names stay,
-    // and a flag's own parser ("Expected an integer but received: X") is quoted without X.
-    const [first, ...rest] = err.message.replace(/^Error: /, '').split('\n')
-    const detail = /^Parsing --[\w-]+\s*$/.test(first) ? rest.map((line) => line.trim()).find(Boolean) : undefined
-    const message = (detail ? `${first.trim()}: ${detail}` : first)
-      .replaceAll(/(--?[\w-]+)=\S+/g, '$1=(not shown)')
-      .replace(/(received:?)\s.*$/i, '$1 (not shown)')
-    return new UsageError(message, 'See --help for usage.')
+    return new UsageError(parseReason(err.message), 'See --help for usage.')
   }
 
   return new SecretsError(`Unexpected error: ${err?.name ?? 'Error'}${err?.message ? `: ${err.message}` : ''}`, {
@@ -45,4 +38,57 @@ export function toSecretsError(error: unknown): SecretsError {
     exitCode: ExitCode.unexpected,
     cause: error,
   })
+}
+
+/**
+ * A value given to a known flag is shown when it reads as a mistyped word or a small number
+ * (`--only bogus`, `--recovery-days 5`): that is what such a flag is given. Anything else (a token
+ * with digits and letters, punctuation, a long string) may be a secret pasted in the wrong place,
+ * and stays out of the message.
+ */
+export function shownValue(value: string): string {
+  return /^[a-z][a-z-]{0,15}$/i.test(value) || /^-?\d{1,4}$/.test(value) ? `"${value}"` : '(not shown)'
+}
+
+/** ANSI colour, which oclif puts around some of its reasons. */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001B\[[\d;]*m/g
+
+/**
+ * oclif's parse error, whole: every reason it gives (the range of an integer flag, the flags that
+ * exclude each other, the options of an options flag, the missing argument and what it is), with
+ * the values given to flags dropped or shown only by `shownValue`. Unknown flags and unexpected
+ * arguments never get here (toSecretsError masks them whole).
+ */
+export function parseReason(raw: string): string {
+  const lines = raw
+    .replaceAll(ANSI, '')
+    .replace(/^Error: /, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^See more help with --help$/.test(line))
+  const [first = 'Invalid command line', ...rest] = lines
+  // "--from-ssm=/x cannot also be provided when using --from-dotenv": the flags are the reason, not the value.
+  const dropValues = (line: string) => line.replaceAll(/(--?[\w-]+)=\S+/g, '$1')
+  if (/^The following errors? occurred:$/.test(first)) return rest.length === 0 ? 'Invalid flags.' : [...new Set(rest.map((line) => exclusive(dropValues(line))))].join('; ')
+  const option = /^Expected --([\w-]+)=(.*) to be one of: (.*)$/.exec(first)
+  if (option) return `--${option[1]} must be one of: ${option[3]} (given: ${shownValue(option[2])}).`
+  const parsing = /^Parsing --([\w-]+)\s*$/.exec(first)
+  if (parsing) {
+    const detail = (rest.find(Boolean) ?? 'invalid value').replace(/\s*but received:?\s*(.*)$/i, (_, given: string) => ` (given: ${shownValue(given)})`)
+    return `--${parsing[1]}: ${detail}`
+  }
+  // "Missing 1 required arg:" then "scope  the environment and service": names and descriptions, no value.
+  if (/^Missing \d+ required args?:?$/.test(first) && rest.length > 0) {
+    const wanted = rest.filter((line) => !/^Note:|^Alternatively,/.test(line)).map((line) => line.replace(/\s{2,}/, ': '))
+    return `${first.replace(/:$/, '').replace(/\barg(s?)$/, 'argument$1')}: ${wanted.join('; ')}.`
+  }
+
+  return dropValues(first).replace(/(received:?)\s.*$/i, '$1 (not shown)')
+}
+
+/** oclif names each side of an exclusive pair ("--a cannot also be provided when using --b", and back): one sentence per pair. */
+function exclusive(line: string): string {
+  const pair = /^(--[\w-]+) cannot also be provided when using (--[\w-]+)$/.exec(line)
+  return pair ? `${[pair[1], pair[2]].sort().join(' and ')} cannot be used together.` : line
 }

@@ -13,6 +13,9 @@ function interrupted(error: unknown): never {
   throw error
 }
 
+/** What the hidden prompt says when Enter is pressed on nothing; the prompt stays open. */
+export const EMPTY_AT_PROMPT = 'An empty secret is refused: type the value (Ctrl-C to stop, nothing is written).'
+
 /**
  * Reads a value with echo off, twice; the two must match. inquirer's Ctrl+T "toggle visibility" is
  * off: a secret is never drawn on screen (scrollback, screen sharing, a terminal recorder).
@@ -20,7 +23,12 @@ function interrupted(error: unknown): never {
 export async function promptHiddenTwice(label: string): Promise<string> {
   const {password} = await import('./inquirer.js')
   try {
-    const first = await password({message: `Value for ${label}`, toggleMask: false}, promptContext())
+    // An empty value is refused here, at the first prompt, while the user is still typing: Secrets
+    // Manager refuses empty secrets, and asking for it twice before saying so wastes both.
+    const first = await password(
+      {message: `Value for ${label}`, toggleMask: false, validate: (typed) => typed.length > 0 || EMPTY_AT_PROMPT},
+      promptContext(),
+    )
     const second = await password({message: `Again, to confirm`, toggleMask: false}, promptContext())
     if (first !== second) throw new UsageError(`The two values typed for ${label} differ; nothing was written.`)
     return first

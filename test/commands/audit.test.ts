@@ -62,6 +62,13 @@ describe('secrets audit', () => {
     expectNoPlantedValue(result.stdout + result.stderr)
   })
 
+  it('--quiet prints the summary line alone, and why it exits 7', async () => {
+    const result = await audit(mistakes, ['--fail-on', 'medium', '--quiet'])
+    expect(result.code).toBe(7)
+    expect(result.stdout).toMatch(/^17 findings \(14 high, 3 medium\) in .*\(us-east-1\)\.\n$/)
+    expect(result.stderr).toBe('17 findings at or above medium (--fail-on medium).\n')
+  })
+
   it('inspects only what --only names', async () => {
     const result = await audit(mistakes, ['--only', 'ssm', '--json'])
     expect(result.code).toBe(0)

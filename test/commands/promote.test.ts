@@ -47,7 +47,7 @@ describe('secrets promote', () => {
     expect(rows).toContainEqual(['SAME', `/${pair.to}/SAME`, 'unchanged'])
     expect(rows).toContainEqual(['CHANGED', `/${pair.to}/CHANGED`, 'update'])
     expect(result.stdout).toContain('Dry run')
-    expect(result.stderr).toContain('nothing was written')
+    expect(result.stderr).toContain('2 secrets would be written')
     expectNoValue(result.stdout + result.stderr)
     expect((await get(pair.to, 'NEW')).code).toBe(3)
     expect((await get(pair.to, 'CHANGED')).stdout).toBe(VALUES.changedTo)

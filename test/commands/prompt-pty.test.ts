@@ -37,6 +37,22 @@ describe('on a real terminal', () => {
     expect((await runCli(['get', `${env}/api`, 'MISMATCH'])).code).toBe(3)
   })
 
+  it('refuses an empty value at the first prompt and keeps asking, with no hint meant for a pipeline', async () => {
+    const result = await runCliInPty(['set', `${env}/api`, 'EMPTY_FIRST'], [
+      {expect: 'Value for'},
+      {send: '\r'},
+      {expect: 'An empty secret is refused'},
+      {send: 'now-typed\r'},
+      {expect: 'Again'},
+      {send: 'now-typed\r'},
+      {expect: 'created'},
+    ])
+    expect(result.failure).toBeNull()
+    expect(result.exit).toBe(0)
+    expect(result.output).not.toContain('run on a terminal')
+    expect((await runCli(['get', `${env}/api`, 'EMPTY_FIRST'])).stdout).toBe('now-typed')
+  })
+
   it('stops with exit 130 on Ctrl-C at the prompt, writing nothing', async () => {
     const result = await runCliInPty(['set', `${env}/api`, 'INTERRUPTED'], [{expect: 'Value for'}, {send: '\u0003'}])
     expect(result.exit).toBe(130)
@@ -66,7 +82,7 @@ describe('on a real terminal', () => {
   it('shows a migration with a spinner, pausing it for the plan, and ends with the summary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'secrets-pty-'))
     writeFileSync(join(dir, '.env'), 'ONE=1\nTWO="two words"\n')
-    const result = await runCliInPty(['migrate', '--from-dotenv', join(dir, '.env'), '--to', `${env}/mig`], [{expect: 'Plan'}, {expect: '2 created'}])
+    const result = await runCliInPty(['migrate', '--from-dotenv', join(dir, '.env'), '--to', `${env}/mig`], [{expect: 'Plan'}, {expect: 'Write 2 secrets'}, {send: 'y\r'}, {expect: '2 created'}])
     expect(result.failure).toBeNull()
     expect(result.exit).toBe(0)
     expect(result.output).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/) // ora's first frame is drawn as it starts

@@ -50,7 +50,8 @@ describe('SecretAddress', () => {
     ['prod/api', '-ABC123', /hyphen and six characters/],
     ['../etc', 'X', /expected ENV\/SERVICE|environment/],
     ['prod/..', 'X', /./],
-    ['prod/api', undefined, /Missing the secret name/],
+    ['prod/api', undefined, /^Missing the secret name:/],
+    ['prod', undefined, /^Missing the service and the secret name \(only an environment was given\)/],
     ['/prod/api/x/y', undefined, /three parts|Missing/],
   ])('refuses %j %j', (scope, name, message) => {
     const error = rejection(() => SecretAddress.fromArgs(scope, name))

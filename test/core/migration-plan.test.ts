@@ -32,6 +32,17 @@ describe('mapSsmName', () => {
   })
 
   it.each([
+    ['/prod/billing/queue/URL', 'prod/billing', '/prod/billing', '/prod/billing/QUEUE_URL'],
+    ['/prod/billing/integrations/avalara/API_KEY', 'prod/billing', '/prod/billing', '/prod/billing/INTEGRATIONS_AVALARA_API_KEY'],
+    ['/legacy/app/queue/URL', 'prod/billing', '/legacy/app', '/prod/billing/QUEUE_URL'],
+    ['/legacy/app/TOKEN', 'prod/billing', '/legacy/app', '/prod/billing/TOKEN'],
+    ['/prod/billing/queue/URL', undefined, '/prod', '/prod/billing/QUEUE_URL'],
+    ['/prod/billing/DB_PASS', undefined, '/', '/prod/billing/DB_PASS'],
+  ])('with --flatten maps %s (--to %s, path %s) to %s, keeping the deeper segments', (name, to, below, target) => {
+    expect(mapSsmName(name, to === undefined ? undefined : Scope.parse(to), {below})).toEqual({state: 'mapped', target})
+  })
+
+  it.each([
     ['/prod/billing/db/password', 'has 4 path segments'],
     ['/prod/TOKEN', 'has 2 path segments'],
     ['/TOKEN', 'has 1 path segment,'],
@@ -40,6 +51,7 @@ describe('mapSsmName', () => {
     expect(mapping.state).toBe('unmapped')
     expect(mapping.state === 'unmapped' && mapping.reason).toContain(reason)
     expect(mapping.state === 'unmapped' && mapping.reason).toContain('--to ENV/SERVICE')
+    expect(mapping.state === 'unmapped' && mapping.reason).toContain('--flatten')
   })
 
   it('reports a name that is not a valid address, never renaming it', () => {

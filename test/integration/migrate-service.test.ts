@@ -45,6 +45,18 @@ const options = (parameters: ParameterSource, extra: Partial<MigrateOptions> = {
 })
 
 describe('migrate (service, in memory)', () => {
+  it('with --flatten, a re-run for an --only name migrated and deleted earlier finds it under its flattened name (exit 0)', async () => {
+    const store = new MemoryStore()
+    const parameters = [parameter('/p/queue/URL', 'https://queue')]
+    const ssm = new FakeSsm(parameters)
+    const run = (source: ParameterSource) => migrate(store, options(source, {to: Scope.parse('p/s'), flatten: true, deleteSource: true, select: {only: ['queue/URL']}}))
+    const first = await run(ssm)
+    expect(first.items.map((item) => [item.target, item.outcome])).toEqual([['/p/s/QUEUE_URL', 'created']])
+    const again = await run(new FakeSsm([]))
+    expect(again.exitCode).toBe(0)
+    expect(again.hint).toContain('migrated earlier')
+  })
+
   it('treats a create that meets an identical secret (a lagging listing) as unchanged, and deletes its source', async () => {
     const store = new LaggingStore()
     const ssm = new FakeSsm([parameter('/p/s/A', 'alpha'), parameter('/p/s/B', 'beta')])

@@ -150,7 +150,7 @@ describe('secrets migrate --from-ssm', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/Plan \(dry run, nothing will be written\)/)
     expect(result.stdout).toMatch(new RegExp(`/${E}/dry/TOKEN +SecureString +/${E}/dry/TOKEN +create`))
-    expect(result.stderr).toContain('Dry run: nothing was written')
+    expect(result.stderr).toContain('Dry run: 1 secret would be written. Run again without --dry-run to migrate.')
     expect((await secretValues([`/${E}/dry/TOKEN`])).size).toBe(0)
     expect(await parameterNames(`/${E}/dry`)).toEqual([`/${E}/dry/TOKEN`])
   })

@@ -115,19 +115,20 @@ describe('the code cache', () => {
     mkdirSync(join(home, '.cache', 'secrets', 'v8-cache'), {recursive: true})
     writeFileSync(join(home, '.cache', 'secrets', 'v8-cache', 'cli-get-v20.20.2-x64.bin'), 'old')
 
-    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('command nosuchcommand not found')
+    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('"secrets --help" lists the commands.')
     const first = Object.keys(snapshot(caches))
     expect(first.length).toBeGreaterThan(0)
     // A second run finds the cache (no new file); it would hide the edit below if keyed by length.
-    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('command nosuchcommand not found')
+    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('"secrets --help" lists the commands.')
     expect(Object.keys(snapshot(caches))).toEqual(first)
 
     const bundle = join(install, 'dist', 'cli.cjs')
     const source = readFileSync(bundle, 'utf8')
-    const edited = source.replaceAll('not found', 'NOT FOUND')
+    // The not-found hint (src/ui/not-found.ts, bundled in cli.cjs): an edit of the same length.
+    const edited = source.replaceAll('lists the commands', 'LISTS THE COMMANDS')
     expect(edited.length).toBe(source.length)
     writeFileSync(bundle, edited)
-    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('command nosuchcommand NOT FOUND')
+    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('"secrets --help" LISTS THE COMMANDS.')
 
     // The cache of the old cli.cjs and the old release's files are gone; the new one is there.
     const after = Object.keys(snapshot(caches))
@@ -136,7 +137,7 @@ describe('the code cache', () => {
     expect(after.filter((name) => !name.includes('@'))).toEqual([])
     expect(readdirSync(join(home, '.cache', 'secrets', 'v8-cache')).filter((name) => name.endsWith('.bin'))).toEqual([])
     expect(readdirSync(join(install, 'dist', 'commands', '.v8-cache'))).toEqual([])
-    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('command nosuchcommand NOT FOUND')
+    expect(run(install, ['nosuchcommand'], {env}).stderr).toContain('"secrets --help" LISTS THE COMMANDS.')
   }, 60_000)
 })
 

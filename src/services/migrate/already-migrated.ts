@@ -23,7 +23,7 @@ export async function unmatchedOnly(store: SecretStore, options: MigrateOptions,
   const migrated: string[] = []
   const missing: string[] = []
   for (const name of unmatched) {
-    if (source.kind === 'ssm' && (await migratedEarlier(store, fullParameterName(source.path, name), options.to))) migrated.push(name)
+    if (source.kind === 'ssm' && (await migratedEarlier(store, fullParameterName(source.path, name), options.to, options.flatten ? {below: source.path} : undefined))) migrated.push(name)
     else if (source.kind === 'lambda' && (await variableMigratedEarlier(store, options, name))) migrated.push(name)
     else missing.push(name)
   }
@@ -79,8 +79,8 @@ function fullParameterName(path: string, name: string): string {
 }
 
 /** True when a secret tagged as migrated from the parameter `name` exists where this run would write. */
-async function migratedEarlier(store: SecretStore, name: string, to: Scope | undefined): Promise<boolean> {
-  const mapping = mapSsmName(name, to)
+async function migratedEarlier(store: SecretStore, name: string, to: Scope | undefined, flatten?: {below: string}): Promise<boolean> {
+  const mapping = mapSsmName(name, to, flatten)
   if (mapping.state !== 'mapped') return false
   for await (const secret of store.list(mapping.target)) {
     if (secret.name === mapping.target && secret.tags['secrets:migrated-from'] === 'ssm' && secret.tags['secrets:source-name'] === name) return true

@@ -35,7 +35,7 @@ export interface Plan {
  */
 export async function planMigration(store: SecretStore, options: MigrateOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
   const mapped = mapSources(read.sources, (source) => {
-    if (options.source.kind === 'ssm') return mapSsmName(source.name, options.to)
+    if (options.source.kind === 'ssm') return mapSsmName(source.name, options.to, options.flatten ? {below: options.source.path} : undefined)
     if (options.toEnvironment !== undefined) return mapFunctionVariable(source.name, options.toEnvironment.env, options.toEnvironment.prefix)
     // An ECS item is CONTAINER/VARIABLE: the secret is named after the variable.
     const key = options.source.kind === 'dotenv' ? source.name : source.name.slice(source.name.lastIndexOf('/') + 1)

@@ -1,6 +1,6 @@
 import type {CostEstimate} from '../../core/cost.js'
 import {ExitCode, type ExitCodeValue} from '../../core/errors.js'
-import {noun} from '../../core/words.js'
+import {nothingWritten, noun, plural} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
 import {recipesOf} from './recipe.js'
 import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceName, type Working} from './types.js'
@@ -19,7 +19,7 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
   const totals = countTotals(working, extras.notSelected ?? 0)
   const decided = decideOutcome(options, working, totals, interrupted, extras)
   const {exitCode} = decided
-  const hint = options.dryRun && exitCode === ExitCode.ok ? 'Dry run: nothing was written. Run again without --dry-run to migrate.' : decided.hint
+  const hint = options.dryRun && exitCode === ExitCode.ok ? dryRunNote(totals.planned, decided.hint) : decided.hint
   const {source} = options
   const sourcesToDelete = extras.sourcesToDelete ?? []
   const recipes = recipesOf(options, working)
@@ -112,10 +112,11 @@ function decideOutcome(
     }
   }
 
-  if (scheduled.length > 0) return {exitCode: ExitCode.conflict, hint: scheduledHint(scheduled.map(({item}) => item.target as string))}
-  if (totals.conflict > 0) return {exitCode: ExitCode.conflict, hint: conflictHint(conflicts.map(({item}) => item.target as string))}
+  const {dryRun} = options
+  if (scheduled.length > 0) return {exitCode: ExitCode.conflict, hint: scheduledHint(scheduled.map(({item}) => item.target as string), dryRun)}
+  if (totals.conflict > 0) return {exitCode: ExitCode.conflict, hint: conflictHint(conflicts.map(({item}) => item.target as string), dryRun)}
   if (changed > 0) return {exitCode: ExitCode.conflict, hint: changedHint(changed)}
-  if (totals.collision > 0 || totals.unmapped > 0 || totals.invalid > 0) return {exitCode: ExitCode.usage, hint: unusableHint(totals)}
+  if (totals.collision > 0 || totals.unmapped > 0 || totals.invalid > 0) return {exitCode: ExitCode.usage, hint: unusableHint(options, working, totals)}
   return {exitCode: ExitCode.ok, hint: successNote(options, totals, extras)}
 }
 
@@ -129,9 +130,9 @@ function successNote(options: MigrateOptions, totals: Totals, extras: ReportExtr
   return undefined
 }
 
-function scheduledHint(names: readonly string[]): string {
+function scheduledHint(names: readonly string[], dryRun: boolean): string {
   const count = names.length
-  return `Nothing was written: ${names.join(', ')} ${noun(count, 'is', 'are')} scheduled for deletion. If ${noun(count, 'it was', 'they were')} deleted by mistake, run ${names
+  return `${nothingWritten(dryRun)}: ${names.join(', ')} ${noun(count, 'is', 'are')} scheduled for deletion. If ${noun(count, 'it was', 'they were')} deleted by mistake, run ${names
     .map((name) => `"secrets restore ${name}"`)
     .join(', ')} and then this command again; otherwise migrate ${noun(count, 'that source', 'those sources')} to another name.`
 }
@@ -140,10 +141,10 @@ function scheduledHint(names: readonly string[]): string {
  * The next step for targets holding another value. Values often differ between a source and its
  * target on purpose, so the safe options come first; overwrite last, saying what it replaces.
  */
-function conflictHint(targets: string[]): string {
+function conflictHint(targets: string[], dryRun: boolean): string {
   const shown = targets.length <= 3 ? targets.join(', ') : `${targets.slice(0, 3).join(', ')} and ${targets.length - 3} more`
   return (
-    `Nothing was written: ${shown} already ${noun(targets.length, 'holds', 'hold')} another value. ` +
+    `${nothingWritten(dryRun)}: ${shown} already ${noun(targets.length, 'holds', 'hold')} another value. ` +
     'To move only some items, name them with --only NAME; to migrate the rest and leave these secrets as they are, use --on-conflict skip. ' +
     `Only if the source's value should win: --on-conflict overwrite replaces the current value of ${shown} (the old one stays as AWSPREVIOUS).`
   )
@@ -153,11 +154,51 @@ function changedHint(changed: number): string {
   return `${changed} ${noun(changed, 'source')} changed (or ${noun(changed, 'its', 'their')} secret did) while this ran and ${noun(changed, 'was', 'were')} kept, not deleted: run the same command again. A source whose secret now holds its older value plans as an update: check it with "secrets get", then move the new value with --only NAME --on-conflict overwrite.`
 }
 
-/** Collisions, unmapped names or invalid lines: the plan cannot take them as they are. */
-function unusableHint(totals: Totals): string {
-  if (totals.collision > 0) return 'Nothing was written. Give the colliding sources distinct last segments, or migrate each path separately with its own --to.'
-  if (totals.unmapped > 0) return 'Pass --to ENV/SERVICE to map parameters by their last path segment, or migrate a narrower path.'
-  return 'Fix the invalid items (rename keys, quote multi-line values) and run the same command again; the valid items were migrated.'
+/** A dry run that would run: what it would write, then the note a real run would end with, if any. */
+function dryRunNote(planned: number, note: string | undefined): string {
+  const would = planned === 0 ? 'nothing would be written' : `${plural(planned, 'secret')} would be written`
+  return `Dry run: ${would}. ${planned === 0 ? '' : 'Run again without --dry-run to migrate. '}${note ?? ''}`.trim()
+}
+
+/**
+ * Collisions, unmapped names or invalid items: the plan cannot take them as they are. The fix named
+ * is the one for the reason the items have (an empty value is not fixed by renaming its key), and
+ * what happened to the other items is said as it is: a collision blocks the whole plan, invalid and
+ * unmapped items do not, and a dry run wrote nothing at all.
+ */
+function unusableHint(options: MigrateOptions, working: readonly Working[], totals: Totals): string {
+  const {dryRun, source} = options
+  if (totals.collision > 0) {
+    const fix =
+      source.kind === 'ssm'
+        ? options.flatten
+          ? 'Migrate the colliding sub-paths separately, each with its own --to'
+          : 'Pass --flatten to name each secret after its segments below the path (queue/URL becomes QUEUE_URL), or migrate each sub-path separately with its own --to'
+        : 'Migrate the colliding items separately, each with --only NAME and its own --to'
+    return `${nothingWritten(dryRun)}: two sources map to one secret. ${fix}.`
+  }
+
+  const fixes = new Set<string>()
+  for (const {report} of working) if (report.outcome === 'unmapped' || report.outcome === 'invalid') fixes.add(fixFor(report.outcome, report.reason ?? ''))
+  const written = totals.created + totals.updated
+  const others = dryRun
+    ? totals.planned > 0
+      ? `without --dry-run, the other ${plural(totals.planned, 'item')} would be migrated`
+      : 'nothing would be written'
+    : written > 0
+      ? `the other ${plural(written, 'item')} ${noun(written, 'was', 'were')} migrated`
+      : 'nothing was written'
+  return `${[...fixes].join('; ')}; then run the same command again (${others}).`
+}
+
+/** The fix for one unmapped or invalid item, from the reason the plan gave it. */
+function fixFor(outcome: 'invalid' | 'unmapped', reason: string): string {
+  if (outcome === 'unmapped') return 'Pass --to ENV/SERVICE to map parameters by their last segment, --flatten to join their deeper segments into the name, or migrate a narrower path'
+  if (reason.startsWith('the value is empty')) return 'Give the empty values a value in the source, or leave them out with --only'
+  if (reason.startsWith('the value is ')) return 'Shorten the values over the size limit, or leave them out with --only'
+  if (reason.includes('multi-line')) return 'Quote multi-line values in double quotes'
+  if (reason.startsWith('not a valid secret name')) return 'Rename the keys that are not valid secret names'
+  return 'Fix the lines shown as invalid'
 }
 
 const sourcesLabel = (count: number, what: string) => `${noun(count, 'source')} ${what}`
@@ -174,7 +215,7 @@ function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDele
     ['unmapped', totals.unmapped],
     ['invalid', totals.invalid],
     ['failed', totals.failed],
-    ['not run', totals['not-run']],
+    [dryRun ? 'would not run' : 'not run', totals['not-run']],
     ['left in place (not secrets)', totals.left],
     [dryRun ? sourcesLabel(toDelete, 'to delete') : sourcesLabel(totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
     [sourcesLabel(totals.sourcesKept, 'kept'), totals.sourcesKept],

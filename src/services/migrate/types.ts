@@ -61,6 +61,8 @@ export interface MigrateOptions {
    * (--remove-from-source): once every item verified, take the migrated variables out of each function.
    */
   deleteSource: boolean
+  /** SSM only: name each secret after its segments below the path, joined (`queue/URL` -> `QUEUE_URL`), not its last segment. */
+  flatten?: boolean
   /** Which items to take (--only, --type, --secrets-only); every item when absent. */
   select?: MigrationSelection
   /**

@@ -7,9 +7,11 @@ import type {AuditInspected} from '../../services/audit.js'
 import {renderTable} from '../table.js'
 
 /** The report (the --json document, or the text), exit 7 and its reason when --fail-on tripped. */
-export function auditResult(verdict: {result: AuditResult<AuditInspected>} & Verdict): CommandResult<AuditResult<AuditInspected>> {
+export function auditResult(verdict: {result: AuditResult<AuditInspected>} & Verdict, options: {quiet?: boolean} = {}): CommandResult<AuditResult<AuditInspected>> {
   const {result, exitCode, reason} = verdict
-  return {json: result, stdout: `${renderAudit(result)}\n`, exitCode, ...(reason ? {notice: reason} : {})}
+  // --quiet: the summary line alone, and why the exit code is 7 when it is.
+  const text = options.quiet ? renderAudit(result).split('\n\n').at(-1) : renderAudit(result)
+  return {json: result, stdout: `${text}\n`, exitCode, ...(reason ? {notice: reason} : {})}
 }
 
 const RESOURCE_LABELS: Record<Finding['resourceType'], string> = {

@@ -7,7 +7,9 @@ import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
 
 /** The result table (when an outcome differs from its plan), the summary, and the report's hint; its exit code. */
-export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'compact'> = {compact: false}): CommandResult<MigrationReport> {
+export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'compact'> & {quiet?: boolean} = {compact: false}): CommandResult<MigrationReport> {
+  // --quiet: the summary line alone (the exit code and --json say the rest).
+  if (view.quiet) return {json: report, stdout: `${report.summary}\n`, exitCode: report.exitCode}
   const text: string[] = []
   const rows = view.compact ? report.items.filter((item) => !asPlanned(item)) : report.items
   if (!report.dryRun && rows.length > 0 && report.items.some((item) => item.outcome !== item.plan || item.sourceKept !== undefined)) {
