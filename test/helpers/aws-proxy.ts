@@ -30,11 +30,22 @@ export interface AwsProxy {
   close(): Promise<void>
 }
 
+/**
+ * Decides, before a request is forwarded, whether the proxy answers it itself (test/helpers/aws-quotas.ts
+ * answers throttled calls as AWS does). Returning an answer keeps the request from the emulator and
+ * out of `answered`.
+ */
+export type ProxyGate = (request: {operation: string; target: string | undefined}) => {status: number; headers: Record<string, string>; body: string} | undefined
+
+export interface AwsProxyOptions {
+  gate?: ProxyGate
+}
+
 interface Held {
   deliver: () => void
 }
 
-export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
+export async function startAwsProxy(upstream: string, options: AwsProxyOptions = {}): Promise<AwsProxy> {
   const target = new URL(upstream)
   if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') throw new Error(`the AWS proxy forwards to loopback only, not ${upstream}`)
   const counts = new Map<string, number>()
@@ -100,6 +111,14 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
     incoming.on('end', () => {
       const body = Buffer.concat(chunks)
       const operation = operationOf(incoming.headers, body)
+      const target = incoming.headers['x-amz-target']
+      const refused = options.gate?.({operation, target: typeof target === 'string' ? target : undefined})
+      if (refused) {
+        response.writeHead(refused.status, refused.headers)
+        response.end(refused.body)
+        return
+      }
+
       if (!frozen) return forward(incoming, body, operation, response)
       if (forwardHeld) return forward(incoming, body, operation, response)
       held.push({deliver: () => forward(incoming, body, operation, response)})

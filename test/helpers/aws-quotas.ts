@@ -1,0 +1,186 @@
+import {randomUUID} from 'node:crypto'
+
+import {type AwsProxy, startAwsProxy} from './aws-proxy.js'
+
+/**
+ * The loopback AWS proxy (./aws-proxy.ts) with AWS's request quotas: one token bucket per quota group,
+ * keyed by the `X-Amz-Target` of each call, and throttled calls answered exactly as AWS answers them.
+ * Like the proxy it extends, it listens on 127.0.0.1 and forwards to the emulator only.
+ *
+ * The rates are the published ones (per account and region, requests per second):
+ *  - Secrets Manager (AWS General Reference, "AWS Secrets Manager endpoints and quotas"; not adjustable):
+ *    CreateSecret and DeleteSecret 50 combined; PutSecretValue, UpdateSecret, UpdateSecretVersionStage and
+ *    the replication calls 50 combined; TagResource and UntagResource 50; BatchGetSecretValue 100;
+ *    ListSecrets 100; GetSecretValue 10,000; DescribeSecret 40,000. The other operations (RestoreSecret,
+ *    ListSecretVersionIds, the resource policy calls) are limited to 50 here: no rate is published for them.
+ *  - Parameter Store, standard throughput ("Changing Parameter Store throughput"): 40 shared by
+ *    GetParameter, GetParameters and GetParametersByPath. Neither page states a rate for
+ *    PutParameter, DeleteParameter and DeleteParameters; they are one group at 40 here (configurable).
+ *  - Anything else (STS, IAM, ...) is not limited.
+ *
+ * A bucket holds `burstSeconds` of its rate (1 s unless told: AWS does not publish its burst) and
+ * starts full. `scale` multiplies every rate: 0.1 runs a test at a tenth of the real quotas.
+ */
+export type QuotaGroup =
+  | 'secretsmanager:create-delete'
+  | 'secretsmanager:write'
+  | 'secretsmanager:tag'
+  | 'secretsmanager:batch-get'
+  | 'secretsmanager:list'
+  | 'secretsmanager:get'
+  | 'secretsmanager:describe'
+  | 'secretsmanager:other'
+  | 'ssm:read'
+  | 'ssm:write'
+
+/** Requests per second of each group at real quotas. */
+export const AWS_QUOTAS: Readonly<Record<QuotaGroup, number>> = {
+  'secretsmanager:create-delete': 50,
+  'secretsmanager:write': 50,
+  'secretsmanager:tag': 50,
+  'secretsmanager:batch-get': 100,
+  'secretsmanager:list': 100,
+  'secretsmanager:get': 10_000,
+  'secretsmanager:describe': 40_000,
+  'secretsmanager:other': 50,
+  'ssm:read': 40,
+  'ssm:write': 40,
+}
+
+const SECRETS_MANAGER_GROUPS: Record<string, QuotaGroup> = {
+  CreateSecret: 'secretsmanager:create-delete',
+  DeleteSecret: 'secretsmanager:create-delete',
+  PutSecretValue: 'secretsmanager:write',
+  UpdateSecret: 'secretsmanager:write',
+  UpdateSecretVersionStage: 'secretsmanager:write',
+  ReplicateSecretToRegions: 'secretsmanager:write',
+  RemoveRegionsFromReplication: 'secretsmanager:write',
+  StopReplicationToReplica: 'secretsmanager:write',
+  TagResource: 'secretsmanager:tag',
+  UntagResource: 'secretsmanager:tag',
+  BatchGetSecretValue: 'secretsmanager:batch-get',
+  ListSecrets: 'secretsmanager:list',
+  GetSecretValue: 'secretsmanager:get',
+  DescribeSecret: 'secretsmanager:describe',
+}
+
+const SSM_READS = new Set(['GetParameter', 'GetParameters', 'GetParametersByPath'])
+
+/**
+ * The quota group of a call from its `X-Amz-Target` (`secretsmanager.CreateSecret`,
+ * `AmazonSSM.GetParametersByPath`); undefined for a call no quota here limits.
+ */
+export function quotaGroupOf(target: string | undefined): QuotaGroup | undefined {
+  if (target === undefined) return undefined
+  const dot = target.lastIndexOf('.')
+  const [service, operation] = [target.slice(0, dot), target.slice(dot + 1)]
+  if (service === 'secretsmanager') return SECRETS_MANAGER_GROUPS[operation] ?? 'secretsmanager:other'
+  if (service === 'AmazonSSM') return SSM_READS.has(operation) ? 'ssm:read' : 'ssm:write'
+  return undefined
+}
+
+/** A token bucket: `rate` tokens a second, at most `capacity`, starting full; `now` in milliseconds. */
+export class TokenBucket {
+  private tokens: number
+  private last: number
+
+  constructor(
+    readonly rate: number,
+    readonly capacity: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tokens = capacity
+    this.last = now()
+  }
+
+  /** Takes one token if there is one. */
+  take(): boolean {
+    const now = this.now()
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate)
+    this.last = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}
+
+/** What AWS answers a throttled JSON-protocol call: 400, `ThrottlingException`, "Rate exceeded". */
+export function throttlingAnswer(): {status: number; headers: Record<string, string>; body: string} {
+  const body = JSON.stringify({__type: 'ThrottlingException', message: 'Rate exceeded'})
+  return {
+    status: 400,
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-amzn-errortype': 'ThrottlingException',
+      'x-amzn-requestid': randomUUID(),
+    },
+    body,
+  }
+}
+
+export interface QuotaOptions {
+  /** Multiplies every rate (1 = the real quotas). */
+  scale?: number
+  /** Seconds of its rate a bucket holds. */
+  burstSeconds?: number
+  /** Rates that replace the real ones (before `scale`). */
+  rates?: Partial<Record<QuotaGroup, number>>
+  /** Milliseconds; the buckets' clock (tests of the buckets pass their own). */
+  now?: () => number
+}
+
+export interface QuotaProxy extends AwsProxy {
+  /** Calls let through to the emulator, by quota group (all groups when absent). */
+  calls(group?: QuotaGroup): number
+  /** Calls answered with ThrottlingException, by quota group (all groups when absent). */
+  throttles(group?: QuotaGroup): number
+  /** performance.now() of the first call let through of the group, if any. */
+  firstCallAt(group: QuotaGroup): number | undefined
+  /** While on, every limited call is throttled (a quota used up by someone else); counts as throttles. */
+  throttleAll(on: boolean): void
+}
+
+/** Starts the proxy in front of `upstream` with the quotas of `options`. */
+export async function startQuotaProxy(upstream: string, options: QuotaOptions = {}): Promise<QuotaProxy> {
+  const buckets = quotaBuckets(options)
+  const passed = new Map<QuotaGroup, number>()
+  const throttled = new Map<QuotaGroup, number>()
+  const first = new Map<QuotaGroup, number>()
+  let storm = false
+  const proxy = await startAwsProxy(upstream, {
+    gate({target}) {
+      const group = quotaGroupOf(target)
+      if (group === undefined) return undefined
+      if (storm || !buckets[group].take()) {
+        throttled.set(group, (throttled.get(group) ?? 0) + 1)
+        return throttlingAnswer()
+      }
+
+      passed.set(group, (passed.get(group) ?? 0) + 1)
+      if (!first.has(group)) first.set(group, performance.now())
+      return undefined
+    },
+  })
+  const sum = (counts: Map<QuotaGroup, number>, group?: QuotaGroup) => (group ? (counts.get(group) ?? 0) : [...counts.values()].reduce((a, b) => a + b, 0))
+  return {
+    ...proxy,
+    calls: (group) => sum(passed, group),
+    throttles: (group) => sum(throttled, group),
+    firstCallAt: (group) => first.get(group),
+    throttleAll(on) {
+      storm = on
+    },
+  }
+}
+
+/** One bucket per group at the scaled rates. */
+export function quotaBuckets(options: QuotaOptions = {}): Record<QuotaGroup, TokenBucket> {
+  const scale = options.scale ?? 1
+  const burst = options.burstSeconds ?? 1
+  const entries = (Object.keys(AWS_QUOTAS) as QuotaGroup[]).map((group) => {
+    const rate = (options.rates?.[group] ?? AWS_QUOTAS[group]) * scale
+    return [group, new TokenBucket(rate, Math.max(1, rate * burst), options.now)] as const
+  })
+  return Object.fromEntries(entries) as Record<QuotaGroup, TokenBucket>
+}
