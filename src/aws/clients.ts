@@ -9,6 +9,7 @@ import type {STSClient} from '@aws-sdk/client-sts'
 import {userInfo} from 'node:os'
 
 import {applyDeadline} from './deadline.js'
+import {quotaGroupOf, quotaPacer} from './quotas.js'
 
 /** Where and as whom to call AWS. Unset fields fall back to the SDK's own chain (env, shared config). */
 export interface AwsContext {
@@ -89,7 +90,7 @@ interface MiddlewareStack {
   add(middleware: Middleware, options: {step: string; name: string}): void
 }
 
-function observe<T extends {middlewareStack: unknown}>(client: T, service: string): T {
+function observe<T extends {middlewareStack: unknown}>(client: T, service: string, context: AwsContext): T {
   registerReport()
   applyDeadline(client as unknown as {config: {requestHandler?: unknown}}, requestTimeoutMs())
   const stack = client.middlewareStack as MiddlewareStack
@@ -109,38 +110,51 @@ function observe<T extends {middlewareStack: unknown}>(client: T, service: strin
     },
     {step: 'deserialize', name: 'secretsCountAttempts'},
   )
+  // Each attempt (retries too: they count against the quota) waits for its quota group's turn.
+  const pacer = quotaPacer(context.endpointUrl)
+  if (pacer) {
+    stack.add(
+      (next, {commandName}) =>
+        async (args) => {
+          const group = quotaGroupOf(service, (commandName ?? '').replace(/Command$/, ''))
+          if (group) await pacer.take(group)
+          return next(args)
+        },
+      {step: 'deserialize', name: 'secretsQuotaPacing'},
+    )
+  }
   for (const observer of observers) observer(client as never, service)
   return client
 }
 
 export async function secretsManagerClient(context: AwsContext): Promise<SecretsManagerClient> {
   const sdk = await import('@aws-sdk/client-secrets-manager')
-  return observe(new sdk.SecretsManagerClient(commonConfig(context)), 'secretsmanager')
+  return observe(new sdk.SecretsManagerClient(commonConfig(context)), 'secretsmanager', context)
 }
 
 export async function ssmClient(context: AwsContext): Promise<SSMClient> {
   const sdk = await import('@aws-sdk/client-ssm')
-  return observe(new sdk.SSMClient(commonConfig(context)), 'ssm')
+  return observe(new sdk.SSMClient(commonConfig(context)), 'ssm', context)
 }
 
 export async function stsClient(context: AwsContext): Promise<STSClient> {
   const sdk = await import('@aws-sdk/client-sts')
-  return observe(new sdk.STSClient(commonConfig(context)), 'sts')
+  return observe(new sdk.STSClient(commonConfig(context)), 'sts', context)
 }
 
 export async function lambdaClient(context: AwsContext) {
   const sdk = await import('@aws-sdk/client-lambda')
-  return observe(new sdk.LambdaClient(commonConfig(context)), 'lambda')
+  return observe(new sdk.LambdaClient(commonConfig(context)), 'lambda', context)
 }
 
 export async function ecsClient(context: AwsContext) {
   const sdk = await import('@aws-sdk/client-ecs')
-  return observe(new sdk.ECSClient(commonConfig(context)), 'ecs')
+  return observe(new sdk.ECSClient(commonConfig(context)), 'ecs', context)
 }
 
 export async function iamClient(context: AwsContext) {
   const sdk = await import('@aws-sdk/client-iam')
-  return observe(new sdk.IAMClient(commonConfig(context)), 'iam')
+  return observe(new sdk.IAMClient(commonConfig(context)), 'iam', context)
 }
 
 interface TemporaryCredentials {

@@ -1,70 +1,23 @@
 import {randomUUID} from 'node:crypto'
 
+import {AWS_QUOTAS, type QuotaGroup, quotaGroupOf as groupOf} from '../../src/aws/quotas.js'
 import {type AwsProxy, startAwsProxy} from './aws-proxy.js'
+
+export {AWS_QUOTAS, type QuotaGroup} from '../../src/aws/quotas.js'
 
 /**
  * The loopback AWS proxy (./aws-proxy.ts) with AWS's request quotas: one token bucket per quota group,
  * keyed by the `X-Amz-Target` of each call, and throttled calls answered exactly as AWS answers them.
  * Like the proxy it extends, it listens on 127.0.0.1 and forwards to the emulator only.
  *
- * The rates are the published ones (per account and region, requests per second):
- *  - Secrets Manager (AWS General Reference, "AWS Secrets Manager endpoints and quotas"; not adjustable):
- *    CreateSecret and DeleteSecret 50 combined; PutSecretValue, UpdateSecret, UpdateSecretVersionStage and
- *    the replication calls 50 combined; TagResource and UntagResource 50; BatchGetSecretValue 100;
- *    ListSecrets 100; GetSecretValue 10,000; DescribeSecret 40,000. The other operations (RestoreSecret,
- *    ListSecretVersionIds, the resource policy calls) are limited to 50 here: no rate is published for them.
- *  - Parameter Store, standard throughput ("Changing Parameter Store throughput"): 40 shared by
- *    GetParameter, GetParameters and GetParametersByPath. Neither page states a rate for
- *    PutParameter, DeleteParameter and DeleteParameters; they are one group at 40 here (configurable).
- *  - Anything else (STS, IAM, ...) is not limited.
+ * The groups and their published rates are those of src/aws/quotas.ts (which says where each comes
+ * from): Secrets Manager's CreateSecret+DeleteSecret 50 a second, PutSecretValue and the other writes
+ * 50, tags 50, BatchGetSecretValue 100, ListSecrets 100, GetSecretValue 10,000, DescribeSecret 40,000;
+ * Parameter Store's reads 40 and its writes (no published rate) 40. Other services are not limited.
  *
  * A bucket holds `burstSeconds` of its rate (1 s unless told: AWS does not publish its burst) and
  * starts full. `scale` multiplies every rate: 0.1 runs a test at a tenth of the real quotas.
  */
-export type QuotaGroup =
-  | 'secretsmanager:create-delete'
-  | 'secretsmanager:write'
-  | 'secretsmanager:tag'
-  | 'secretsmanager:batch-get'
-  | 'secretsmanager:list'
-  | 'secretsmanager:get'
-  | 'secretsmanager:describe'
-  | 'secretsmanager:other'
-  | 'ssm:read'
-  | 'ssm:write'
-
-/** Requests per second of each group at real quotas. */
-export const AWS_QUOTAS: Readonly<Record<QuotaGroup, number>> = {
-  'secretsmanager:create-delete': 50,
-  'secretsmanager:write': 50,
-  'secretsmanager:tag': 50,
-  'secretsmanager:batch-get': 100,
-  'secretsmanager:list': 100,
-  'secretsmanager:get': 10_000,
-  'secretsmanager:describe': 40_000,
-  'secretsmanager:other': 50,
-  'ssm:read': 40,
-  'ssm:write': 40,
-}
-
-const SECRETS_MANAGER_GROUPS: Record<string, QuotaGroup> = {
-  CreateSecret: 'secretsmanager:create-delete',
-  DeleteSecret: 'secretsmanager:create-delete',
-  PutSecretValue: 'secretsmanager:write',
-  UpdateSecret: 'secretsmanager:write',
-  UpdateSecretVersionStage: 'secretsmanager:write',
-  ReplicateSecretToRegions: 'secretsmanager:write',
-  RemoveRegionsFromReplication: 'secretsmanager:write',
-  StopReplicationToReplica: 'secretsmanager:write',
-  TagResource: 'secretsmanager:tag',
-  UntagResource: 'secretsmanager:tag',
-  BatchGetSecretValue: 'secretsmanager:batch-get',
-  ListSecrets: 'secretsmanager:list',
-  GetSecretValue: 'secretsmanager:get',
-  DescribeSecret: 'secretsmanager:describe',
-}
-
-const SSM_READS = new Set(['GetParameter', 'GetParameters', 'GetParametersByPath'])
 
 /**
  * The quota group of a call from its `X-Amz-Target` (`secretsmanager.CreateSecret`,
@@ -73,10 +26,7 @@ const SSM_READS = new Set(['GetParameter', 'GetParameters', 'GetParametersByPath
 export function quotaGroupOf(target: string | undefined): QuotaGroup | undefined {
   if (target === undefined) return undefined
   const dot = target.lastIndexOf('.')
-  const [service, operation] = [target.slice(0, dot), target.slice(dot + 1)]
-  if (service === 'secretsmanager') return SECRETS_MANAGER_GROUPS[operation] ?? 'secretsmanager:other'
-  if (service === 'AmazonSSM') return SSM_READS.has(operation) ? 'ssm:read' : 'ssm:write'
-  return undefined
+  return groupOf(target.slice(0, dot), target.slice(dot + 1))
 }
 
 /** A token bucket: `rate` tokens a second, at most `capacity`, starting full; `now` in milliseconds. */
