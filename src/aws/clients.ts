@@ -9,7 +9,7 @@ import type {STSClient} from '@aws-sdk/client-sts'
 import {userInfo} from 'node:os'
 
 import {applyDeadline} from './deadline.js'
-import {quotaGroupOf, quotaPacer} from './quotas.js'
+import {isThrottling, quotaGroupOf, quotaPacer} from './quotas.js'
 
 /** Where and as whom to call AWS. Unset fields fall back to the SDK's own chain (env, shared config). */
 export interface AwsContext {
@@ -25,9 +25,11 @@ export interface AwsContext {
 }
 
 /**
- * The SDK's default of 3 attempts gives up too early under throttling during a migration; adaptive
- * mode adds client-side rate limiting on top of the retries. AWS_MAX_ATTEMPTS and the profile's
- * `max_attempts` still win when set, because an explicit value here would override them.
+ * The SDK's default of 3 attempts gives up too early under throttling during a migration. Retries
+ * are the SDK's standard mode: the rate is set by the pacer of src/aws/quotas.ts, per quota group,
+ * not by adaptive mode's limiter, which is per client across all operations and, once throttled, holds
+ * every later call of the client (docs/PERFORMANCE.md has the figures). AWS_MAX_ATTEMPTS and the
+ * profile's `max_attempts` still win when set, because an explicit value here would override them.
  */
 const DEFAULT_MAX_ATTEMPTS = 8
 
@@ -76,7 +78,7 @@ function commonConfig(context: AwsContext) {
     // With a role, the profile only signs the AssumeRole call; the client itself uses the role.
     ...(context.role ? {credentials: assumedRoleCredentials(context)} : context.profile ? {profile: context.profile} : {}),
     ...(context.endpointUrl ? {endpoint: context.endpointUrl} : {}),
-    retryMode: 'adaptive',
+    retryMode: 'standard',
     ...(configuredAttempts ? {} : {maxAttempts: DEFAULT_MAX_ATTEMPTS}),
     // Fail fast on a dead endpoint instead of hanging a pipeline: connection within 5 s, answer within 30 s
     // (SECRETS_REQUEST_TIMEOUT_MS, milliseconds, replaces the 30 s: a slow link, or the fault tests).
@@ -87,7 +89,7 @@ function commonConfig(context: AwsContext) {
 
 type Middleware = (next: (args: unknown) => Promise<unknown>, context: {commandName?: string}) => (args: unknown) => Promise<unknown>
 interface MiddlewareStack {
-  add(middleware: Middleware, options: {step: string; name: string}): void
+  add(middleware: Middleware, options: {step: string; name: string; priority?: 'high' | 'normal' | 'low'}): void
 }
 
 function observe<T extends {middlewareStack: unknown}>(client: T, service: string, context: AwsContext): T {
@@ -117,10 +119,19 @@ function observe<T extends {middlewareStack: unknown}>(client: T, service: strin
       (next, {commandName}) =>
         async (args) => {
           const group = quotaGroupOf(service, (commandName ?? '').replace(/Command$/, ''))
-          if (group) await pacer.take(group)
-          return next(args)
+          if (!group) return next(args)
+          await pacer.take(group)
+          try {
+            const output = await next(args)
+            pacer.answered(group)
+            return output
+          } catch (error) {
+            if (isThrottling(error)) pacer.throttled(group)
+            throw error
+          }
         },
-      {step: 'deserialize', name: 'secretsQuotaPacing'},
+      // High priority: outside the deserializer (whose errors it reads), inside the retry loop.
+      {step: 'deserialize', name: 'secretsQuotaPacing', priority: 'high'},
     )
   }
   for (const observer of observers) observer(client as never, service)

@@ -71,13 +71,45 @@ export function quotaGroupOf(service: string, operation: string): QuotaGroup | u
   return undefined
 }
 
+/** Error names AWS throttles with (the SDK's own list, less those no call here can get). */
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'RequestThrottled', 'SlowDown'])
+
+/** True when `error` is AWS saying a quota was exceeded. */
+export function isThrottling(error: unknown): boolean {
+  const failure = error as {name?: string; $metadata?: {httpStatusCode?: number}} | undefined
+  return THROTTLING.has(failure?.name ?? '') || failure?.$metadata?.httpStatusCode === 429
+}
+
+/** Below this fraction of its quota a group is never slowed, however often it is throttled. */
+const MIN_FRACTION = 0.02
+/** A throttle slows its group to this fraction of its rate at the time. */
+const BACK_OFF = 0.7
+/** After a throttle, the rate climbs back by this fraction of the quota a second. */
+const RECOVERY_PER_SECOND = 0.05
+/** Throttles this close to the last slow-down answer calls sent before it: they do not slow it again. */
+const SETTLE_MS = 500
+
+interface GroupState {
+  next: number
+  /** When the calls of the last second were answered (not throttled). */
+  answered: number[]
+  /** The rate after the last throttle, and when it came; absent: never throttled. */
+  slowed?: {rate: number; at: number}
+}
+
 /**
  * Spaces the calls of each group evenly at `scale` times its rate: a call waits until 1/rate after
  * the one before it. No burst: AWS's buckets allow one, but it is not published, and a run that
  * never spends it leaves it to retries and to other callers of the account.
+ *
+ * When AWS throttles a group anyway (another workload of the account uses the same quota), that
+ * group alone slows to 0.7 of the rate that got through in the last second, and climbs back by 5 %
+ * of its quota a second: the SDK's
+ * adaptive mode does the same per client, all operations together, and its limiter, once throttled,
+ * holds every later call of the client (the read-back after a Ctrl-C waited seconds behind it).
  */
 export class QuotaPacer {
-  private readonly next = new Map<QuotaGroup, number>()
+  private readonly groups = new Map<QuotaGroup, GroupState>()
 
   constructor(
     readonly scale: number,
@@ -85,17 +117,57 @@ export class QuotaPacer {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  /** Milliseconds between two calls of the group. */
+  /** Requests a second the group may send now. */
+  rate(group: QuotaGroup): number {
+    const quota = AWS_QUOTAS[group] * this.scale
+    const slowed = this.groups.get(group)?.slowed
+    if (!slowed) return quota
+    return Math.min(quota, slowed.rate + ((this.now() - slowed.at) / 1000) * RECOVERY_PER_SECOND * quota)
+  }
+
+  /** Milliseconds between two calls of the group at its current rate. */
   interval(group: QuotaGroup): number {
-    return 1000 / (AWS_QUOTAS[group] * this.scale)
+    return 1000 / this.rate(group)
   }
 
   /** Resolves when a call of `group` may be sent. */
   async take(group: QuotaGroup): Promise<void> {
     const now = this.now()
-    const at = Math.max(now, this.next.get(group) ?? now)
-    this.next.set(group, at + this.interval(group))
+    const state = this.state(group, now)
+    const at = Math.max(now, state.next)
+    state.next = at + this.interval(group)
     if (at > now) await this.sleep(at - now)
+  }
+
+  /** A call of `group` was answered: counted in the rate the group gets through. */
+  answered(group: QuotaGroup): void {
+    const now = this.now()
+    const {answered} = this.state(group, now)
+    answered.push(now)
+    while (answered.length > 0 && answered[0] < now - 1000) answered.shift()
+  }
+
+  /**
+   * AWS throttled a call of `group`: the group slows to 0.7 of what got through in the last second
+   * (or of its rate, if that is lower), once for a burst of throttles.
+   */
+  throttled(group: QuotaGroup): void {
+    const now = this.now()
+    const state = this.state(group, now)
+    if (state.slowed && now - state.slowed.at < SETTLE_MS) return
+    const through = state.answered.filter((at) => at >= now - 1000).length
+    const floor = AWS_QUOTAS[group] * this.scale * MIN_FRACTION
+    state.slowed = {rate: Math.max(floor, Math.min(this.rate(group), through) * BACK_OFF), at: now}
+  }
+
+  private state(group: QuotaGroup, now: number): GroupState {
+    let state = this.groups.get(group)
+    if (!state) {
+      state = {next: now, answered: []}
+      this.groups.set(group, state)
+    }
+
+    return state
   }
 }
 

@@ -60,6 +60,41 @@ describe('the quota pacer', () => {
   })
 })
 
+describe('the quota pacer when AWS throttles anyway', () => {
+  it('slows only the throttled group, to 0.7 of what got through in the last second, then climbs back', () => {
+    let now = 0
+    const pacer = new QuotaPacer(1, () => now)
+    // 10 CreateSecret a second got through (another workload takes the rest of the 50), then a throttle.
+    for (; now < 1000; now += 100) pacer.answered('secretsmanager:create-delete')
+    pacer.throttled('secretsmanager:create-delete')
+    expect(pacer.rate('secretsmanager:create-delete')).toBeCloseTo(7)
+    expect(pacer.rate('secretsmanager:batch-get')).toBe(100)
+    // It climbs back by 5 % of the quota (2.5 a second) a second, up to the quota.
+    now += 1000
+    expect(pacer.rate('secretsmanager:create-delete')).toBeCloseTo(9.5)
+    now += 60_000
+    expect(pacer.rate('secretsmanager:create-delete')).toBe(50)
+  })
+
+  it('slows once for a burst of throttles, and never below 2 % of the quota', () => {
+    let now = 0
+    const pacer = new QuotaPacer(1, () => now)
+    pacer.answered('ssm:read')
+    pacer.throttled('ssm:read')
+    // The calls in flight are throttled too, within the same moment: no further slow-down.
+    now += 10
+    pacer.throttled('ssm:read')
+    pacer.throttled('ssm:read')
+    expect(pacer.rate('ssm:read')).toBeCloseTo(0.8 + 0.01 * 0.05 * 40)
+    for (let i = 0; i < 20; i++) {
+      now += 600
+      pacer.throttled('ssm:read')
+    }
+
+    expect(pacer.rate('ssm:read')).toBeGreaterThanOrEqual(0.8)
+  })
+})
+
 describe('which runs are paced', () => {
   it('paces calls to AWS itself at the published quotas', () => {
     expect(quotaPacer(undefined, {})?.scale).toBe(1)

@@ -89,6 +89,10 @@ export interface QuotaProxy extends AwsProxy {
   firstCallAt(group: QuotaGroup): number | undefined
   /** While on, every limited call is throttled (a quota used up by someone else); counts as throttles. */
   throttleAll(on: boolean): void
+  /** Resolves once `count` calls of `group` have been let through (a point of the run, not a delay). */
+  whenCalls(group: QuotaGroup, count: number): Promise<void>
+  /** Resolves once `count` calls of `group` have been throttled. */
+  whenThrottled(group: QuotaGroup, count: number): Promise<void>
 }
 
 /** Starts the proxy in front of `upstream` with the quotas of `options`. */
@@ -98,17 +102,31 @@ export async function startQuotaProxy(upstream: string, options: QuotaOptions = 
   const throttled = new Map<QuotaGroup, number>()
   const first = new Map<QuotaGroup, number>()
   let storm = false
+  const waiters: {counts: Map<QuotaGroup, number>; group: QuotaGroup; count: number; resolve: () => void}[] = []
+  const count = (counts: Map<QuotaGroup, number>, group: QuotaGroup) => {
+    counts.set(group, (counts.get(group) ?? 0) + 1)
+    for (const waiter of waiters.filter((w) => w.counts === counts && w.group === group && (counts.get(group) ?? 0) >= w.count)) {
+      waiters.splice(waiters.indexOf(waiter), 1)
+      waiter.resolve()
+    }
+  }
+
+  const when = (counts: Map<QuotaGroup, number>, group: QuotaGroup, wanted: number) =>
+    new Promise<void>((resolve) => {
+      if ((counts.get(group) ?? 0) >= wanted) resolve()
+      else waiters.push({counts, group, count: wanted, resolve})
+    })
   const proxy = await startAwsProxy(upstream, {
     gate({target}) {
       const group = quotaGroupOf(target)
       if (group === undefined) return undefined
       if (storm || !buckets[group].take()) {
-        throttled.set(group, (throttled.get(group) ?? 0) + 1)
+        count(throttled, group)
         return throttlingAnswer()
       }
 
-      passed.set(group, (passed.get(group) ?? 0) + 1)
       if (!first.has(group)) first.set(group, performance.now())
+      count(passed, group)
       return undefined
     },
   })
@@ -121,6 +139,8 @@ export async function startQuotaProxy(upstream: string, options: QuotaOptions = 
     throttleAll(on) {
       storm = on
     },
+    whenCalls: (group, wanted) => when(passed, group, wanted),
+    whenThrottled: (group, wanted) => when(throttled, group, wanted),
   }
 }
 

@@ -7,7 +7,7 @@ import {afterEach, describe, expect, inject, it} from 'vitest'
 
 import {parameterNames, seed} from '../fixtures/migrate-helpers.js'
 import {type QuotaProxy, startQuotaProxy} from '../helpers/aws-quotas.js'
-import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {runCli, startCli, uniqueEnv} from '../helpers/cli.js'
 
 const E = uniqueEnv('mquota')
 /** A fifth of the real quotas: 10 CreateSecret a second, 8 SSM reads a second. */
@@ -104,5 +104,39 @@ describe(`migrate under AWS quotas at ${SCALE} of the real rates`, () => {
     expect(proxy.answered('CreateSecret')).toBe(count)
     expect(proxy.throttles()).toBeGreaterThan(0)
     expect(run.attempts / run.calls).toBeLessThanOrEqual(1.25)
+  }, 150_000)
+
+  it('Ctrl-C while throttled finishes the writes in flight and exits 130 within 5 s', async () => {
+    const count = 100
+    await seed(parameters('stop', count))
+    proxy = await startQuotaProxy(inject('emulatorEndpoint'), {scale: SCALE})
+    const cli = startCli(['migrate', '--from-ssm', `/${E}/stop`, '--to', `${E}/stop`, '--json'], {
+      env: {AWS_ENDPOINT_URL: proxy.endpoint, SECRETS_AWS_QUOTA_SCALE: String(SCALE)},
+      timeoutMs: 120_000,
+    })
+    // Ten secrets in, the quota is gone (another workload took it): every write is throttled.
+    await proxy.whenCalls('secretsmanager:create-delete', 10)
+    proxy.throttleAll(true)
+    // The writes in flight are now between retries; Ctrl-C there.
+    const throttled = proxy.throttles('secretsmanager:create-delete')
+    await proxy.whenThrottled('secretsmanager:create-delete', throttled + 8)
+    const stoppedAt = performance.now()
+    cli.kill('SIGINT')
+    // A write still retried after the Ctrl-C, then the quota comes back.
+    await proxy.whenThrottled('secretsmanager:create-delete', proxy.throttles('secretsmanager:create-delete') + 1)
+    proxy.throttleAll(false)
+    const result = await cli.result
+    const seconds = (performance.now() - stoppedAt) / 1000
+    console.info(`Ctrl-C: exit ${result.code} ${seconds.toFixed(2)} s after it, ${proxy.answered('CreateSecret')} created`)
+    expect(result.code).toBe(130)
+    expect(seconds).toBeLessThan(5)
+    const report = JSON.parse(result.stdout) as {interrupted: boolean; totals: Record<string, number>; items: {outcome: string; verified?: boolean}[]}
+    expect(report.interrupted).toBe(true)
+    // The writes in flight finished (and were verified): none failed, none written twice, the rest not run.
+    const created = proxy.answered('CreateSecret')
+    expect(created).toBeGreaterThan(10)
+    expect(report.totals).toMatchObject({items: count, created, failed: 0, 'not-run': count - created})
+    expect(report.items.filter((item) => item.outcome === 'created').every((item) => item.verified)).toBe(true)
+    expect(proxy.calls('secretsmanager:create-delete')).toBe(created)
   }, 150_000)
 })
