@@ -35,6 +35,12 @@ export const awsFlags = {
 
 export type AwsFlags = Interfaces.InferredFlags<typeof awsFlags>
 
+/** Where a migrate or promote writes, as its question names it, and what its cost estimate needs. */
+export interface Destination {
+  where: string
+  pricing: {replicaRegions: number; pricePerSecret?: number}
+}
+
 /** Shown in every command's help, so a pipeline author finds the table without the README. */
 export const EXIT_CODES_HELP =
   'Exit codes: 0 ok, 1 unexpected, 2 usage or invalid input, 3 not found, 4 conflict, 5 access denied or no credentials, 6 AWS unreachable or throttled, 74 output could not be written, 130 interrupted (SIGINT), 143 stopped by SIGTERM.'
@@ -118,6 +124,25 @@ export abstract class BaseCommand<T> extends Command {
     if (flags.region === undefined && entry.region !== undefined) chosen.push(`region ${context.region}`)
     if (chosen.length === 0) return
     process.stderr.write(`Environment ${entry.name} from ${file}: writing to ${chosen.join(', ')}.\n`)
+  }
+
+  /**
+   * Where a write in `env` lands, for the question asked before it ("prod (account 111111111111,
+   * us-east-1)"), and the environment's replica regions and price per secret for the cost estimate.
+   */
+  protected async destination(flags: AwsFlags & {'price-per-secret'?: string}, env: string | undefined, label: string): Promise<Destination> {
+    const {context, entry} = await this.environment(flags, env)
+    const {parsePrice} = await import('./core/cost.js')
+    const given = flags['price-per-secret']
+    const price = given === undefined ? entry?.pricePerSecret : parsePrice(given)
+    if (given !== undefined && price === undefined) throw new UsageError('--price-per-secret must be USD a secret a month, such as 0.40 (at most 100).')
+    const region = context.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+    const account = entry?.account ?? (entry?.role === undefined ? undefined : (await import('./core/project-config.js')).roleAccount(entry.role))
+    const details = [account && `account ${account}`, region].filter(Boolean)
+    return {
+      where: details.length > 0 ? `${label} (${details.join(', ')})` : label,
+      pricing: {replicaRegions: entry?.replicaRegions?.length ?? 0, ...(price === undefined ? {} : {pricePerSecret: price})},
+    }
   }
 
   protected spin<R>(text: string, task: () => Promise<R>): Promise<R> {

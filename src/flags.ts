@@ -13,3 +13,12 @@ export const onConflictFlag = (when: string) =>
     options: ['fail', 'skip', 'overwrite'],
     default: 'fail',
   })
+
+/** `--verbose` for commands whose terminal view keeps only what needs attention (migrate, promote). */
+export const verboseFlag = Flags.boolean({description: 'At a terminal, show every row of the plan and the result (a pipeline always gets every row).'})
+
+/** `--price-per-secret`: the account's own rate for the cost estimate of migrate and promote. */
+export const pricePerSecretFlag = Flags.string({
+  description: "USD a secret a month for the plan's cost estimate (default: secrets.yml pricePerSecret, else the list price, 0.40).",
+  helpValue: 'USD',
+})

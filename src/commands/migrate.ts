@@ -1,14 +1,14 @@
 import {Flags, type Interfaces} from '@oclif/core'
 
-import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
-import {onConflictFlag} from '../flags.js'
+import {BaseCommand, type Destination, EXIT_CODES_HELP} from '../base-command.js'
+import {onConflictFlag, pricePerSecretFlag, verboseFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
-import {askToDelete, type MigrationFeedback, migrationFeedback, migrationResult, renderMigrationPlan, stoppingNote} from '../ui/render/migrate.js'
+import {askToDelete, askToWrite, type MigrationFeedback, migrationFeedback, migrationResult, type PlanView, renderMigrationPlan, stoppingNote} from '../ui/render/migrate.js'
 import {canPrompt} from '../ui/terminal.js'
 
 const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs']
@@ -25,11 +25,13 @@ Without --to, a parameter named /<env>/<service>/<name> becomes the secret of th
 
 --from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. The function or task definition is never modified: after the run, the command prints the one \`secrets grant\` for all of its migrated secrets (--format picks the template format) and the variables to remove from its template.
 
+At a terminal the plan is a summary (counts by state, only the rows that need a look: update, conflict, collision, unmapped, invalid; --verbose shows every row), with the estimated monthly cost of the secrets it creates (new secrets x (1 + replica regions) x the price per secret: the list price, 0.40 USD, or --price-per-secret, or pricePerSecret in secrets.yml; --json carries the figures), and it asks before the first write (default no: nothing is written, exit 130; --yes does not ask). A pipeline gets every row and no question.
+
 Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; new secrets are tagged with their source. Every written secret is read back (20 a call) and compared.
 
 --delete-source (SSM only): the plan and the dry run list every parameter that would be deleted, with a count. At a terminal it asks before the first deletion (default no; --yes does not ask); in a pipeline the flag is the decision. A parameter is deleted only if, just before its deletion, it still holds the value that was migrated and its secret holds that value too: one that changed meanwhile is kept (exit 4). An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
 
-Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when interrupted (143 for SIGTERM), after finishing the writes in flight.
+Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when you answer no to writing (nothing written) or when interrupted (143 for SIGTERM), after finishing the writes in flight.
 
 ${EXIT_CODES_HELP}`
 
@@ -79,8 +81,10 @@ ${EXIT_CODES_HELP}`
     type: Flags.string({description: 'SSM only: take only parameters of this type (repeatable).', options: ['SecureString', 'String', 'StringList'], multiple: true, helpGroup: 'SELECT'}),
     'secrets-only': Flags.boolean({description: "Take only what `secrets audit` would report as a secret; the plan says why each item was taken or left.", helpGroup: 'SELECT'}),
     'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal (listed in the plan; asks first at a terminal).'}),
-    yes: Flags.boolean({char: 'y', description: 'With --delete-source at a terminal: do not ask before deleting (a pipeline never asks).'}),
+    yes: Flags.boolean({char: 'y', description: 'At a terminal: do not ask before writing, nor (with --delete-source) before deleting. A pipeline never asks.'}),
     concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
+    verbose: verboseFlag,
+    'price-per-secret': pricePerSecretFlag,
   }
 
   static override summary = 'Move SSM parameters, a .env file, or the secrets in a Lambda or ECS environment into Secrets Manager: planned, verified, resumable.'
@@ -93,6 +97,7 @@ ${EXIT_CODES_HELP}`
     const env = to?.env ?? targetEnvOfPath(flags['from-ssm'])
     const source = await this.source(flags, env)
     const store = await this.secretStore(flags, env, {write: !flags['dry-run']})
+    const destination = await this.destination(flags, env, to?.toString() ?? env ?? 'Secrets Manager')
     const [{migrate}, feedback] = await Promise.all([import('../services/migrate.js'), migrationFeedback(this.jsonEnabled())])
     // First Ctrl-C (or SIGTERM): stop starting writes, finish and verify those in flight, report. A
     // second one kills (the handlers are one-shot), which the note says, so a person knows it was heard.
@@ -102,7 +107,8 @@ ${EXIT_CODES_HELP}`
       controller.abort(signal)
     })
     try {
-      return migrationResult(await migrate(store, this.options(flags, {source, to, feedback, signal: controller.signal})))
+      const view = planView(flags)
+      return migrationResult(await migrate(store, this.options(flags, {source, to, feedback, signal: controller.signal, destination, view})), view)
     } finally {
       feedback.stop()
       release()
@@ -110,8 +116,9 @@ ${EXIT_CODES_HELP}`
   }
 
   /** What the service is asked to do, and the callbacks that show its plan and progress. */
-  private options(flags: MigrateFlags, run: {source: MigrationSource; to?: Scope; feedback: MigrationFeedback; signal: AbortSignal}): MigrateOptions {
+  private options(flags: MigrateFlags, run: {source: MigrationSource; to?: Scope; feedback: MigrationFeedback; signal: AbortSignal; destination: Destination; view: PlanView}): MigrateOptions {
     const {feedback} = run
+    const asks = !flags.yes && canPrompt()
     return {
       source: run.source,
       to: run.to,
@@ -123,11 +130,14 @@ ${EXIT_CODES_HELP}`
       select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
       // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
       // (no terminal) --delete-source itself is the decision, and --yes skips the question.
-      ...(flags['delete-source'] && !flags.yes && canPrompt() ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
+      ...(flags['delete-source'] && asks ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
+      // At a terminal, the first write waits for a yes (default no) after the plan; --yes and a pipeline do not ask.
+      ...(asks ? {confirmWrites: (writes: number) => askToWrite(writes, run.destination.where, feedback)} : {}),
+      pricing: run.destination.pricing,
       concurrency: flags.concurrency,
       ...(flags.format ? {recipeFormat: flags.format} : {}),
       signal: run.signal,
-      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan))),
+      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan, run.view))),
       onProgress: (progress) => feedback.update(progress),
     }
   }
@@ -165,6 +175,12 @@ ${EXIT_CODES_HELP}`
     const {context} = await this.environment(flags, env)
     return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: await aws.ssmSource(context)}
   }
+}
+
+/** At a terminal the plan and result keep what needs attention; --verbose and a pipeline show every row. */
+function planView(flags: MigrateFlags): PlanView {
+  const terminal = Boolean(process.stdout.isTTY)
+  return {compact: terminal && !flags.verbose, showCost: terminal}
 }
 
 /** The --to scope, after refusing the flags a .env source cannot take (usage errors, before any call). */

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand, EXIT_CODES_HELP} from '../base-command.js'
-import {onConflictFlag, yesFlag} from '../flags.js'
+import {onConflictFlag, pricePerSecretFlag, verboseFlag, yesFlag} from '../flags.js'
 import {Scope} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
@@ -19,7 +19,7 @@ export default class Promote extends BaseCommand<PromoteReport> {
 
 Nothing is written when the plan has a problem: a missing --secret (exit 3), a target scheduled for deletion (exit 4; run secrets restore first), or an update under --on-conflict fail, the default (exit 4). Values often differ between environments on purpose: promote only what should travel with --secret NAME, or use --on-conflict skip to copy new secrets and leave differing ones as they are (exit 0: skipping is what was asked). --on-conflict overwrite replaces TO's differing values with FROM's (the old value stays as AWSPREVIOUS).
 
-Asks for confirmation on a terminal; without one, --yes is required. Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied (TO's kmsKeyId and replicaRegions in secrets.yml apply). FROM is read and TO written each with its own environment's account, role and region from secrets.yml.
+Asks for confirmation on a terminal; without one, --yes is required. At a terminal the plan is a summary (counts by state, only the rows that need a look; --verbose shows every row) with the estimated monthly cost of the secrets it creates in TO (its replica regions, and the price per secret: list price 0.40 USD, --price-per-secret, or pricePerSecret in secrets.yml). Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; every written secret is read back (20 a call) and compared. New secrets get the source's description and a ${'`secrets:promoted-from`'} tag; the KMS key is not copied (TO's kmsKeyId and replicaRegions in secrets.yml apply). FROM is read and TO written each with its own environment's account, role and region from secrets.yml.
 
 ${EXIT_CODES_HELP}`
 
@@ -35,6 +35,8 @@ ${EXIT_CODES_HELP}`
     'on-conflict': onConflictFlag('When TO holds another value'),
     yes: yesFlag,
     quiet: Flags.boolean({char: 'q', description: 'Print only the summary line (errors aside); no plan table, no hints.'}),
+    verbose: verboseFlag,
+    'price-per-secret': pricePerSecretFlag,
   }
 
   static override summary = 'Copy new or changed secrets from one environment to another: planned, confirmed, verified.'
@@ -47,16 +49,20 @@ ${EXIT_CODES_HELP}`
     // Read FROM with its environment's account and region, write TO with its own (secrets.yml); the
     // target's account guard runs before anything is planned for writing.
     const [source, target] = await Promise.all([this.secretStore(flags, from.env), this.secretStore(flags, to.env, {write: !dryRun})])
+    const destination = await this.destination(flags, to.env, to.toString())
     const {preparePromotion} = await import('../services/promote.js')
-    const options = {from, to, secrets: flags.secret, onConflict: flags['on-conflict'] as ConflictPolicy}
+    const options = {from, to, secrets: flags.secret, onConflict: flags['on-conflict'] as ConflictPolicy, pricing: destination.pricing}
     const prepared = await this.spin(`Planning ${from} -> ${to}`, () => preparePromotion({source, target}, options))
     const plan = prepared.planned(dryRun)
-    if (!flags.quiet) this.log(renderPromotionPlan(plan))
-    if (dryRun || prepared.blocked || prepared.toWrite === 0) return promotionResult(plan, {quiet: flags.quiet, executed: false})
+    // At a terminal the plan and result keep what needs attention; --verbose and a pipeline show every row.
+    const terminal = Boolean(process.stdout.isTTY)
+    const compact = terminal && !flags.verbose
+    if (!flags.quiet) this.log(renderPromotionPlan(plan, {compact, showCost: terminal}))
+    if (dryRun || prepared.blocked || prepared.toWrite === 0) return promotionResult(plan, {quiet: flags.quiet, executed: false, compact})
     // The plan above is the question's context: a "no" is an error (exit 130, nothing written), not a report.
-    const question = `Copy ${prepared.toWrite} secret${prepared.toWrite === 1 ? '' : 's'} from ${from} to ${to}?`
+    const question = `Copy ${prepared.toWrite} secret${prepared.toWrite === 1 ? '' : 's'} from ${from} to ${destination.where}?`
     if (!(await confirmOrRequireYes(question, flags.yes))) throw new InterruptedError('Cancelled; nothing was written.')
     const report = await this.spin(`Promoting ${prepared.toWrite} secrets to ${to}`, () => prepared.execute())
-    return promotionResult(report, {quiet: flags.quiet, executed: true})
+    return promotionResult(report, {quiet: flags.quiet, executed: true, compact})
   }
 }

@@ -10,6 +10,7 @@
  *     account: "111111111111"       # guard: writes refuse other accounts
  *     kmsKeyId: alias/prod-secrets  # new secrets are encrypted with it
  *     replicaRegions: [eu-west-1]   # new secrets are replicated there
+ *     pricePerSecret: 0.40          # USD a secret a month, for migrate's and promote's cost estimate
  * ```
  *
  * Pure: the section reader is registered in needs-manifest.ts's table of sections, which owns the
@@ -20,6 +21,7 @@ import {isMap, isScalar, isSeq, type Node} from 'yaml'
 
 import {partProblem} from './address.js'
 import {secretNameMatch} from './audit/names.js'
+import {parsePrice} from './cost.js'
 import type {SecretsError} from './errors.js'
 import {ACCOUNT, REGION} from './iam-policy.js'
 
@@ -39,6 +41,8 @@ export interface EnvironmentEntry {
   account?: string
   kmsKeyId?: string
   replicaRegions?: string[]
+  /** USD per secret per month for the cost estimate of migrate and promote (the list price when absent). */
+  pricePerSecret?: number
 }
 
 /** What the section readers share: the file name, line numbers, and how to build a located error. */
@@ -48,7 +52,7 @@ export interface SectionContext {
   error(line: number, problem: string, hint?: string): SecretsError
 }
 
-const ENTRY_KEYS = ['profile', 'role', 'region', 'account', 'kmsKeyId', 'replicaRegions'] as const
+const ENTRY_KEYS = ['profile', 'role', 'region', 'account', 'kmsKeyId', 'replicaRegions', 'pricePerSecret'] as const
 type EntryKey = (typeof ENTRY_KEYS)[number]
 
 /** A commercial, China or GovCloud IAM role ARN (paths allowed). */
@@ -88,7 +92,7 @@ export function readEnvironments(value: Node | null, context: SectionContext, ke
  * The keys of an entry that hold one string, each with the form it must have and what a wrong one
  * is told (after `environment "<name>": <key>`).
  */
-const STRING_KEYS: Record<Exclude<EntryKey, 'replicaRegions'>, {form: RegExp; problem: string}> = {
+const STRING_KEYS: Record<Exclude<EntryKey, 'replicaRegions' | 'pricePerSecret'>, {form: RegExp; problem: string}> = {
   profile: {form: PROFILE, problem: 'is not a profile name (letters, digits and _.@+=,:/- only).'},
   role: {form: ROLE_ARN, problem: 'is not an IAM role ARN; expected arn:aws:iam::<12-digit account>:role/<name>.'},
   region: {form: REGION, problem: 'is not an AWS region such as us-east-1.'},
@@ -141,6 +145,13 @@ function readSetting(entry: EnvironmentEntry, keyNode: Node | null, valueNode: N
   const where = `environment "${name}": ${key}`
   if (key === 'replicaRegions') {
     entry.replicaRegions = readRegions(valueNode, context, where, valueLine)
+    return
+  }
+
+  if (key === 'pricePerSecret') {
+    const price = isScalar(valueNode) && ['number', 'string'].includes(typeof valueNode.value) ? parsePrice(String(valueNode.value)) : undefined
+    if (price === undefined) throw context.error(valueLine, `${where} must be a price in USD a secret a month, such as 0.40 (at most 100).`)
+    entry.pricePerSecret = price
     return
   }
 

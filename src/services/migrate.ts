@@ -1,3 +1,5 @@
+import {type CostEstimate, estimateCost, estimateWriteCalls} from '../core/cost.js'
+import {InterruptedError} from '../core/errors.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {markNotRun} from './copy-pipeline.js'
 import {nothingLeftHint, unmatchedOnly} from './migrate/already-migrated.js'
@@ -28,6 +30,7 @@ export type {
   MigrationReport,
   MigrationSelection,
   MigrationSource,
+  PlanSummary,
 } from './migrate/types.js'
 
 /**
@@ -56,18 +59,40 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
   progress.planned = plan.working.length
   progress.toWrite = plan.toWrite.length
   const {sourcesToDelete} = plan
+  const cost = planCost(plan, options)
   options.onPlan?.(
     plan.working.map(({report}) => ({...report})),
-    {sourcesToDelete, notSelected},
+    {sourcesToDelete, notSelected, cost},
   )
   emit('planned')
 
   let run: {interrupted: boolean; deletion: DeletionResult} = {interrupted: false, deletion: {}}
   if (plan.blockedBy !== undefined) markNotRun(plan.toWrite.map(({report}) => report), plan.blockedBy)
-  else if (!options.dryRun) run = await execute(store, options, plan, cache, tracker)
+  else if (!options.dryRun) {
+    await confirmWrites(options, plan.toWrite.length)
+    run = await execute(store, options, plan, cache, tracker)
+  }
+
   emit('done')
   const interrupted = run.interrupted || Boolean(run.deletion.interrupted)
-  return buildReport(options, plan.working, interrupted, {...run.deletion, notSelected, sourcesToDelete})
+  return buildReport(options, plan.working, interrupted, {...run.deletion, notSelected, sourcesToDelete, cost})
+}
+
+/** The monthly cost of the secrets the plan creates, and the Secrets Manager calls left to make. */
+function planCost(plan: Plan, options: MigrateOptions): CostEstimate {
+  const newSecrets = plan.toWrite.filter(({report}) => report.plan === 'create').length
+  return estimateCost({
+    newSecrets,
+    replicaRegions: options.pricing?.replicaRegions ?? 0,
+    pricePerSecret: options.pricing?.pricePerSecret,
+    apiCalls: estimateWriteCalls(plan.toWrite.length, plan.sourcesToDelete.length),
+  })
+}
+
+/** The question before the first write, when the command asks one: "no" writes nothing. */
+async function confirmWrites(options: MigrateOptions, writes: number): Promise<void> {
+  if (writes === 0 || options.confirmWrites === undefined) return
+  if (!(await options.confirmWrites(writes))) throw new InterruptedError('Cancelled; nothing was written.')
 }
 
 /** The run's counts, and `emit`, which reports a copy of them (after moving to `phase`, if given). */

@@ -2,6 +2,7 @@ import pLimit from 'p-limit'
 
 import type {Scope} from '../core/address.js'
 import {countPlan, planPromotion, type PromotePlanItem, type PromoteState, type TargetDigest} from '../core/env-compare.js'
+import {type CostEstimate, estimateCost, estimateWriteCalls} from '../core/cost.js'
 import {ExitCode, type ExitCodeValue, NotFoundError, UsageError} from '../core/errors.js'
 import {digestOf, scheduledReason} from '../core/migration-plan.js'
 import type {SecretValue} from '../core/secret-value.js'
@@ -33,6 +34,8 @@ export interface PromoteOptions {
   onConflict: ConflictPolicy
   /** Writes in flight at once. */
   concurrency?: number
+  /** TO's replica regions and price per secret, for the plan's cost estimate. */
+  pricing?: {replicaRegions: number; pricePerSecret?: number}
 }
 
 /**
@@ -64,6 +67,8 @@ export interface PromoteReport {
   exitCode: ExitCodeValue
   summary: string
   hint?: string
+  /** The monthly cost of the secrets the plan creates in TO, and the calls of the writes: an estimate. */
+  cost: CostEstimate
 }
 
 /** A plan ready to run: the report as planned, and `execute()` that writes and verifies it. */
@@ -143,7 +148,13 @@ export async function preparePromotion(stores: SecretStore | PromoteStores, opti
   }
 
   const toWrite = working.filter(({item}) => item.outcome === 'planned')
-  const planReport = (dryRun: boolean) => buildReport(options, working, dryRun)
+  const cost = estimateCost({
+    newSecrets: toWrite.filter(({item}) => item.plan === 'create').length,
+    replicaRegions: options.pricing?.replicaRegions ?? 0,
+    pricePerSecret: options.pricing?.pricePerSecret,
+    apiCalls: estimateWriteCalls(toWrite.length),
+  })
+  const planReport = (dryRun: boolean) => ({...buildReport(options, working, dryRun), cost})
   return {
     planned: planReport,
     toWrite: toWrite.length,
@@ -216,7 +227,7 @@ async function writeAll(store: SecretStore, options: PromoteOptions, toWrite: Wo
   )
 }
 
-function buildReport(options: PromoteOptions, working: Working[], dryRun: boolean): PromoteReport {
+function buildReport(options: PromoteOptions, working: Working[], dryRun: boolean): Omit<PromoteReport, 'cost'> {
   const items = working.map(({item}) => ({...item}))
   const totals = {items: items.length, created: 0, updated: 0, unchanged: 0, planned: 0, skipped: 0, conflict: 0, 'missing-source': 0, failed: 0, 'not-run': 0}
   for (const item of items) totals[item.outcome] += 1

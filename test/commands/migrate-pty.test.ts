@@ -12,8 +12,12 @@ describe('secrets migrate --delete-source on a terminal', () => {
     await seed([{name, value: 'pty smtp password', type: 'SecureString'}])
     const args = ['migrate', '--from-ssm', `/${E}/ask`, '--delete-source']
 
+    // The first run asks about writing (issue 19), then, after the verification, about deleting; the
+    // later runs find the secret unchanged, so only the deletion is asked.
+    const writeFirst = [{expect: String.raw`Write 1 secret to ${E}`}, {send: 'y\r'}]
     const declined = await runCliInPty(args, [
       {expect: 'Will delete 1 source parameter'},
+      ...writeFirst,
       {expect: String.raw`Delete 1 source parameter from SSM now that its secret verified\?`},
       {expect: String.raw`\(y/N\)`},
       {send: 'n\r'},
@@ -26,11 +30,11 @@ describe('secrets migrate --delete-source on a terminal', () => {
     expect(await parameterNames(`/${E}/ask`)).toEqual([name])
     expect((await secretValues([name])).get(name)).toBe('pty smtp password')
 
-    const enter = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: '\r'}, {expect: 'Migration: '}])
+    const enter = await runCliInPty(args, [{expect: 'Delete 1 source'}, {expect: String.raw`\(y/N\)`}, {send: '\r'}, {expect: 'Migration: '}])
     expect(enter.exit).toBe(0)
     expect(await parameterNames(`/${E}/ask`)).toEqual([name])
 
-    const accepted = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: 'y\r'}, {expect: '1 source deleted'}])
+    const accepted = await runCliInPty(args, [{expect: 'Delete 1 source'}, {expect: String.raw`\(y/N\)`}, {send: 'y\r'}, {expect: '1 source deleted'}])
     expect(accepted.failure).toBeNull()
     expect(accepted.exit).toBe(0)
     expect(await parameterNames(`/${E}/ask`)).toEqual([])

@@ -52,6 +52,12 @@ describe('the environments: section', () => {
     expect(manifest.environments?.map((entry) => entry.name)).toEqual(['prod', 'staging'])
   })
 
+  it('reads pricePerSecret as a number or a string (the cost estimate of migrate and promote)', () => {
+    const [unquoted, quoted] = parseProjectFile('environments:\n  prod:\n    pricePerSecret: 0.40\n  dev:\n    pricePerSecret: "0.3"\n').environments
+    expect(unquoted.pricePerSecret).toBe(0.4)
+    expect(quoted.pricePerSecret).toBe(0.3)
+  })
+
   it('needs neither service: nor functions: when read for environments', () => {
     expect(parseProjectFile('environments:\n  dev:\n    region: eu-west-1\n').environments).toHaveLength(1)
   })
@@ -72,6 +78,8 @@ describe('the environments: section', () => {
     ['an environment without settings', 'environments:\n  prod:\n  staging:\n    region: us-east-1\n', 2, /environment "prod" needs its settings/],
     ['an invalid environment name', 'environments:\n  "pr od":\n    region: us-east-1\n', 2, /contains a space/],
     ['environments as a list', 'environments: [prod]\n', 1, /must map each environment/],
+    ['a price per secret that is not a price', 'environments:\n  prod:\n    pricePerSecret: forty cents\n', 3, /pricePerSecret must be a price in USD a secret a month/],
+    ['a negative price per secret', 'environments:\n  prod:\n    pricePerSecret: -1\n', 3, /pricePerSecret must be a price/],
     ['a secret-sounding key', 'environments:\n  prod:\n    region: us-east-1\n    aws_secret_access_key: abc\n', 4, /looks like a secret value; secrets.yml never holds one/],
   ])('refuses %s, with the line', (_, text, line, message) => {
     const found = problem(text)

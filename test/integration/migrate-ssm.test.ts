@@ -19,6 +19,7 @@ const json = (stdout: string) => JSON.parse(stdout) as {
   exitCode: number
   hint?: string
   dryRun: boolean
+  cost?: Record<string, number | boolean>
 }
 
 const NASTY_VALUES = {
@@ -50,6 +51,8 @@ describe('secrets migrate --from-ssm', () => {
     expect(result.stderr).toContain('verified 5 of 5')
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('Migration: 5 items: 5 created.')
+    // A pipeline's output is as it was: no question, no cost line (the figures are in --json).
+    expect(result.stdout + result.stderr).not.toMatch(/Estimated cost|\(y\/N\)/)
     const values = await secretValues(types.map((parameter) => parameter.name))
     for (const parameter of types) expect(values.get(parameter.name)).toBe(parameter.value)
     const metadata = await (await secretStore()).describe(`/${E}/kinds/LIST`)
@@ -99,6 +102,8 @@ describe('secrets migrate --from-ssm', () => {
     expect(result.code).toBe(0)
     const report = json(result.stdout)
     expect(report.totals.created).toBe(27)
+    // 27 new secrets at the list price; 27 writes and 2 read-back batches of Secrets Manager calls.
+    expect(report.cost).toMatchObject({newSecrets: 27, replicaRegions: 0, billedSecrets: 27, pricePerSecret: 0.4, listPrice: true, monthly: 10.8, apiCalls: 29})
     const values = await secretValues(deep.map((_, i) => `/${E}/app/KEY_${i}`))
     for (const [i, parameter] of deep.entries()) expect(values.get(`/${E}/app/KEY_${i}`)).toBe(parameter.value)
   })

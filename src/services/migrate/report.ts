@@ -1,3 +1,4 @@
+import type {CostEstimate} from '../../core/cost.js'
 import {ExitCode, type ExitCodeValue} from '../../core/errors.js'
 import {noun} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
@@ -8,6 +9,7 @@ import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceNa
 export interface ReportExtras extends DeletionResult {
   notSelected?: number
   sourcesToDelete?: string[]
+  cost?: CostEstimate
 }
 
 type Totals = MigrationReport['totals']
@@ -35,6 +37,7 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
     summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length),
     ...(hint ? {hint} : {}),
     ...(recipe ? {recipe} : {}),
+    ...(extras.cost ? {cost: extras.cost} : {}),
   }
 }
 

@@ -1,4 +1,5 @@
 import type {Scope} from '../../core/address.js'
+import type {CostEstimate} from '../../core/cost.js'
 import type {ExitCodeValue, SecretsError} from '../../core/errors.js'
 import type {SecretScanner} from '../../core/audit/variables.js'
 import type {PlanItem, PlanState, SourceKind, TargetState} from '../../core/migration-plan.js'
@@ -71,7 +72,21 @@ export interface MigrateOptions {
   /** Lambda and ECS: the template format the printed grant asks for (--format); grant's default when absent. */
   recipeFormat?: string
   /** Called once with the plan, before anything is written (items as planned, names only). */
-  onPlan?: (items: readonly ItemReport[], plan: {sourcesToDelete: readonly string[]; notSelected: number}) => void
+  onPlan?: (items: readonly ItemReport[], plan: PlanSummary) => void
+  /** The target environment's replica regions and price per secret, for the plan's cost estimate. */
+  pricing?: {replicaRegions: number; pricePerSecret?: number}
+  /**
+   * Asked once after the plan and before the first write (at a terminal, without --yes), with the
+   * number of secrets to write; false writes nothing (the run stops as cancelled).
+   */
+  confirmWrites?: (writes: number) => Promise<boolean>
+}
+
+/** The plan beside its items: what --delete-source would delete, what was not selected, what it costs. */
+export interface PlanSummary {
+  sourcesToDelete: readonly string[]
+  notSelected: number
+  cost: CostEstimate
 }
 
 export type MigrationPhase = 'reading' | 'planned' | 'writing' | 'verifying' | 'deleting' | 'done'
@@ -143,6 +158,8 @@ export interface MigrationReport {
   hint?: string
   /** Lambda and ECS, after a run that moved something: what is left to do (nothing was changed on the workload). */
   recipe?: MigrationRecipe
+  /** The plan's estimate of the monthly cost of the secrets it creates (absent when nothing was planned). */
+  cost?: CostEstimate
 }
 
 /** The rest of a workload's migration, as commands and names (never values). */

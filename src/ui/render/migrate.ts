@@ -1,19 +1,21 @@
 /** What `secrets migrate` shows: the plan, the progress (stderr), the result table and the summary. */
 import type {CommandResult} from '../../core/outcome.js'
-import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport} from '../../services/migrate.js'
+import {costLine} from '../../core/cost.js'
+import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, PlanSummary} from '../../services/migrate.js'
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
 
 /** The result table (when an outcome differs from its plan), the summary, and the report's hint; its exit code. */
-export function migrationResult(report: MigrationReport): CommandResult<MigrationReport> {
+export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'compact'> = {compact: false}): CommandResult<MigrationReport> {
   const text: string[] = []
-  if (!report.dryRun && report.items.some((item) => item.outcome !== item.plan || item.sourceKept !== undefined)) {
+  const rows = view.compact ? report.items.filter((item) => !asPlanned(item)) : report.items
+  if (!report.dryRun && rows.length > 0 && report.items.some((item) => item.outcome !== item.plan || item.sourceKept !== undefined)) {
     text.push(
       'Result:',
       renderTable(
         ['SOURCE', 'TARGET', 'OUTCOME', ...(report.deleteSource ? ['SOURCE DELETED'] : []), 'NOTE'],
-        report.items.map((item) => [
+        rows.map((item) => [
           sourceLabel(item),
           item.target ?? '-',
           item.outcome,
@@ -30,6 +32,12 @@ export function migrationResult(report: MigrationReport): CommandResult<Migratio
   return {json: report, stdout: `${text.join('\n')}\n`, exitCode: report.exitCode, ...(report.hint ? {hint: report.hint} : {})}
 }
 
+/** The outcome is the plan carried out: create became created, update updated, unchanged stayed so, and no source was kept. */
+function asPlanned(item: ItemReport): boolean {
+  if (item.sourceKept !== undefined) return false
+  return item.outcome === item.plan || (item.plan === 'create' && item.outcome === 'created') || (item.plan === 'update' && item.outcome === 'updated')
+}
+
 /** What is left to do on the workload, which this command never changes. */
 function renderRecipe(recipe: MigrationRecipe): string[] {
   const what = recipe.kind === 'lambda' ? `function ${recipe.workload}` : `task definition ${recipe.workload}`
@@ -40,15 +48,31 @@ function renderRecipe(recipe: MigrationRecipe): string[] {
   return [`Left to do (${what} was not changed):`, '  1. Let it read the migrated secrets:', `     ${recipe.grant}`, remove]
 }
 
-/** The plan, printed before anything is written (and before the question about deleting sources). */
-export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolean, plan: {sourcesToDelete: readonly string[]; notSelected: number}): string {
-  const text = [
-    `${dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'}:`,
-    renderTable(
-      ['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'],
-      items.map((item) => [sourceLabel(item), item.type ?? '-', item.target ?? '-', item.plan, item.reason ?? (item.selected ? `secret: ${item.selected}` : '')]),
-    ),
-  ]
+/**
+ * How much of the plan and the result a run shows: `compact` at a terminal (a summary, the rows that
+ * need attention, the cost), every row with --verbose and in a pipeline, whose output stays as it was.
+ */
+export interface PlanView {
+  compact: boolean
+  /** The cost line: at a terminal, --verbose or not (a pipeline gets the figures in --json). */
+  showCost: boolean
+}
+
+/** Plan states a person must look at before saying yes: the rest (create, unchanged, left) is counted. */
+const ATTENTION: ReadonlySet<string> = new Set(['update', 'conflict', 'collision', 'unmapped', 'invalid'])
+const STATE_ORDER = ['create', 'update', 'unchanged', 'conflict', 'collision', 'unmapped', 'invalid', 'left'] as const
+
+/** The plan, printed before anything is written (and before the questions about writing and deleting). */
+export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolean, plan: PlanSummary, view: PlanView = {compact: false, showCost: false}): string {
+  const title = dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'
+  const shown = view.compact ? items.filter((item) => ATTENTION.has(item.plan)) : items
+  const text = view.compact ? [`${title}: ${planCounts(items)}.`] : [`${title}:`]
+  if (shown.length > 0) text.push(renderTable(['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'], shown.map((item) => planRow(item))))
+  if (view.compact && shown.length < items.length) {
+    const hidden = items.length - shown.length
+    text.push(`${hidden} ${hidden === 1 ? 'row' : 'rows'} not shown (${hiddenStates(items)}): --verbose shows every row, --json every item.`)
+  }
+
   if (plan.notSelected > 0) text.push(`\n${plan.notSelected} other item${plan.notSelected === 1 ? '' : 's'} not selected (--only/--type): not touched.`)
   if (plan.sourcesToDelete.length > 0) {
     const count = plan.sourcesToDelete.length
@@ -58,8 +82,34 @@ export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolea
     )
   }
 
+  if (view.showCost) text.push(`\n${costLine(plan.cost)}`)
   text.push('')
   return text.join('\n')
+}
+
+function planRow(item: ItemReport): string[] {
+  return [sourceLabel(item), item.type ?? '-', item.target ?? '-', item.plan, item.reason ?? (item.selected ? `secret: ${item.selected}` : '')]
+}
+
+/** "300 items: 298 create, 2 update": counts by plan state, in the plan's order. */
+function planCounts(items: readonly ItemReport[]): string {
+  const counts = STATE_ORDER.map((state) => [state, items.filter((item) => item.plan === state).length] as const).filter(([, count]) => count > 0)
+  return `${items.length} item${items.length === 1 ? '' : 's'}${counts.length > 0 ? ': ' : ''}${counts.map(([state, count]) => `${count} ${state}`).join(', ')}`
+}
+
+function hiddenStates(items: readonly ItemReport[]): string {
+  return STATE_ORDER.filter((state) => !ATTENTION.has(state) && items.some((item) => item.plan === state)).join(', ')
+}
+
+/** The question before the first write, default no: where the secrets go, and how many. */
+export async function askToWrite(writes: number, where: string, feedback: {pause(): void; resume(): void}): Promise<boolean> {
+  feedback.pause()
+  try {
+    const {confirmOnTerminal} = await import('../prompts.js')
+    return await confirmOnTerminal(`Write ${writes} secret${writes === 1 ? '' : 's'} to ${where}?`)
+  } finally {
+    feedback.resume()
+  }
 }
 
 /** Progress on stderr while migrating; paused while something else is printed (the plan, a note, a question). */
@@ -74,8 +124,9 @@ export interface MigrationFeedback {
 export async function migrationFeedback(quiet: boolean): Promise<MigrationFeedback> {
   if (!quiet && canAnimate()) {
     const spinner = await startProgress('Reading the source', true)
+    const rate = writeRate()
     return {
-      update: (progress) => spinner.update(progressText(progress)),
+      update: (progress) => spinner.update(progressText(progress, rate(progress))),
       pause: () => spinner.pause(),
       resume: () => spinner.resume(),
       stop: () => spinner.stop(),
@@ -123,9 +174,44 @@ function sourceLabel(item: ItemReport): string {
   return item.line === undefined || item.source.startsWith('line ') ? item.source : `${item.source} (line ${item.line})`
 }
 
-function progressText(progress: MigrationProgress): string {
+/** Writes per second since the first write, and the seconds left at that pace (once there is a pace to tell). */
+export interface WritePace {
+  perSecond: number
+  secondsLeft: number
+}
+
+/** A clock for the spinner: the pace of the writes, measured from the moment writing began. */
+function writeRate(now: () => number = Date.now): (progress: MigrationProgress) => WritePace | undefined {
+  let startedAt: number | undefined
+  return (progress) => {
+    if (progress.phase !== 'writing') return undefined
+    startedAt ??= now()
+    const seconds = (now() - startedAt) / 1000
+    const done = progress.written + progress.failed
+    if (seconds < 1 || done === 0) return undefined
+    const perSecond = done / seconds
+    return {perSecond, secondsLeft: Math.max(0, progress.toWrite - done) / perSecond}
+  }
+}
+
+/** The spinner's line: a bar, items done, items per second and the time left while writing. */
+export function progressText(progress: MigrationProgress, pace?: WritePace): string {
   if (progress.phase === 'reading') return `Reading the source: ${progress.read} found`
-  return `Migrating: ${progress.planned} planned, ${progress.written}/${progress.toWrite} written, ${progress.verified} verified, ${progress.failed} failed${progress.deleted ? `, ${progress.deleted} sources deleted` : ''}`
+  const done = progress.written + progress.failed
+  const bar = progress.phase === 'writing' && progress.toWrite > 0 ? `${progressBar(done / progress.toWrite)} ` : ''
+  const speed = pace ? `, ${Math.round(pace.perSecond)}/s, about ${formatSeconds(pace.secondsLeft)} left` : ''
+  return `Migrating ${bar}${progress.written}/${progress.toWrite} written${speed}, ${progress.verified} verified, ${progress.failed} failed${progress.deleted ? `, ${progress.deleted} sources deleted` : ''}`
+}
+
+function progressBar(fraction: number, width = 20): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width)
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)} s`
+  const minutes = Math.floor(seconds / 60)
+  return `${minutes} min ${Math.ceil(seconds - minutes * 60)} s`
 }
 
 /** One plain stderr line per phase change, for logs without a terminal. */

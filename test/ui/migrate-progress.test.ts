@@ -1,0 +1,19 @@
+import {describe, expect, it} from 'vitest'
+
+import {progressText} from '../../src/ui/render/migrate.js'
+import type {MigrationProgress} from '../../src/services/migrate.js'
+
+const writing: MigrationProgress = {phase: 'writing', read: 300, planned: 300, toWrite: 300, written: 150, verified: 0, failed: 0, deleted: 0}
+
+describe("migrate's progress line at a terminal", () => {
+  it('shows a bar, the items done, the pace and the time left while writing', () => {
+    expect(progressText(writing, {perSecond: 42.4, secondsLeft: 3.5})).toBe('Migrating [##########----------] 150/300 written, 42/s, about 4 s left, 0 verified, 0 failed')
+    expect(progressText({...writing, written: 30}, {perSecond: 1, secondsLeft: 270})).toContain('about 4 min 30 s left')
+  })
+
+  it('has no pace before there is one to tell, and no bar outside the writing', () => {
+    expect(progressText(writing)).toBe('Migrating [##########----------] 150/300 written, 0 verified, 0 failed')
+    expect(progressText({...writing, phase: 'verifying', written: 300, verified: 120})).toBe('Migrating 300/300 written, 120 verified, 0 failed')
+    expect(progressText({...writing, phase: 'reading', read: 50})).toBe('Reading the source: 50 found')
+  })
+})
