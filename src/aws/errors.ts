@@ -185,6 +185,12 @@ function refused({error, context, name, code, message, what}: Failure): SecretsE
     )
   }
 
+  // Lambda: the RevisionId sent is no longer the function's (it changed since it was read), or
+  // another update of the function is still in progress. Either way nothing was changed.
+  if (name === 'PreconditionFailedException' || name === 'ResourceConflictException') {
+    return new ConflictError(`${context.resource ?? 'The resource'} changed or is being updated by someone else (${context.action}: ${name}); nothing was changed.`)
+  }
+
   if (/region is missing/i.test(message)) {
     return new UsageError('No AWS region is configured.', 'Pass --region, set AWS_REGION, or set a region in your profile.')
   }

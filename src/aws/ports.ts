@@ -7,7 +7,7 @@ import type {AuditArea} from '../core/audit/findings.js'
 import type {AuditReaders, IdentityReader, PermissionProbes} from '../core/readers.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import type {CreateDefaults} from '../stores/secrets-manager-store.js'
-import type {EnvironmentSource} from '../stores/environment-source.js'
+import type {EnvironmentSource, FunctionFilter} from '../stores/environment-source.js'
 import type {SsmSource} from '../stores/ssm-source.js'
 import {type AwsContext, callerAccount as stsCallerAccount, ecsClient, iamClient, lambdaClient, secretsManagerClient, ssmClient, stsClient} from './clients.js'
 
@@ -70,12 +70,20 @@ export async function ssmSource(context: AwsContext): Promise<SsmSource> {
   return new SsmSource(client)
 }
 
-/** A Lambda function's or a task definition family's environment variables as a migration source. */
-export async function environmentSource(context: AwsContext, workload: {kind: 'lambda' | 'ecs'; name: string}): Promise<EnvironmentSource> {
+/**
+ * A Lambda function's (or every function's) or a task definition family's environment variables as a
+ * migration source; `write` adds the one write --remove-from-source makes (Lambda only).
+ */
+export async function environmentSource(
+  context: AwsContext,
+  workload: {kind: 'lambda' | 'ecs'; name: string; all?: FunctionFilter; write?: boolean},
+): Promise<EnvironmentSource> {
   const sources = await import('../stores/environment-source.js')
   if (workload.kind === 'lambda') {
-    const [client, {AwsLambdaReader}] = await Promise.all([lambdaClient(context), import('./readers/lambda.js')])
-    return new sources.LambdaEnvironmentSource(new AwsLambdaReader(client), workload.name)
+    const [client, {AwsLambdaReader, AwsLambdaEnvironmentWriter}] = await Promise.all([lambdaClient(context), import('./readers/lambda.js')])
+    const writer = workload.write ? new AwsLambdaEnvironmentWriter(client) : undefined
+    const reader = new AwsLambdaReader(client)
+    return workload.all ? new sources.AllFunctionsEnvironmentSource(reader, workload.all, writer) : new sources.LambdaEnvironmentSource(reader, workload.name, writer)
   }
 
   const [client, {AwsEcsReader}] = await Promise.all([ecsClient(context), import('./readers/ecs.js')])

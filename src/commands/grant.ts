@@ -8,6 +8,8 @@ import {type CommandResult, succeeded} from '../core/outcome.js'
 import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
+import {RUNTIMES, type Runtime, VIAS, type Via} from '../core/runtime-snippets.js'
+import {DEFAULT_MAX_AGE, groupSpecs, MAX_MAX_AGE, ROTATION_OVERLAP_SECONDS} from '../core/runtime-wiring.js'
 import {
   checkDeclaredSecrets,
   type CheckResult,
@@ -18,6 +20,7 @@ import {
   type ArnGrantRequest,
   placementSourceOf,
   readNeedsManifest,
+  rotationLookup,
 } from '../services/grant.js'
 
 type GrantFlags = Interfaces.InferredFlags<typeof Grant.flags & typeof Grant.baseFlags>
@@ -33,7 +36,11 @@ Account and region come from --account and --region, then from the environment's
 
 A secret outside the naming scheme (RDS's rds!cluster-<uuid>) is granted by its full ARN in place of ENV/SERVICE, or with --id NAME (its ARN looked up with DescribeSecret): the policy names exactly that ARN, and --kms-key-arn adds kms:Decrypt via Secrets Manager in its region.
 
-Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones).
+Run-time wiring: --runtime nodejs|python (or runtime: for a function in the manifest) adds, in the same format, the environment variables that name the function's secrets (DB_PASS_SECRET_ID: /prod/api/DB_PASS; names only, a secret's name is configuration) and, as a comment, a handler that reads them with Powertools for AWS Lambda's Parameters utility into local variables, cached for maxAge seconds. --secret NAME:FIELD reads one field of a key/value secret (transform json).
+
+Caching against rotation: the handler caches each value for ${DEFAULT_MAX_AGE} s unless --max-age says otherwise (at most one GetSecretValue per secret every 5 minutes in each warm execution environment, and a rotated value reaches all of them within 5 minutes). With credentials, DescribeSecret tells whether each secret rotates, and the output warns (and says on stderr) when maxAge is longer than ${ROTATION_OVERLAP_SECONDS} s, the overlap a replaced value can be counted on to keep working; without credentials or offline, the output says rotation was not checked.
+
+Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones); with --template FILE, it also fails (exit 7) when a function's environment in that template still carries a value instead of a secret's name, by the same detection as "secrets scan".
 
 ${EXIT_CODES_HELP}`
 
@@ -44,11 +51,14 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> --env prod --format cloudformation', description: 'One policy per function declared in secrets.yml.'},
     {command: '<%= config.bin %> <%= command.id %> arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-AbC123 --function orders --kms-key-arn arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', description: 'Exactly one RDS-managed secret, by its ARN, with its customer managed key.'},
     {command: '<%= config.bin %> <%= command.id %> --manifest deploy/secrets.yml --env prod --check', description: 'In CI: fail (exit 3) when a declared secret is missing.'},
+    {command: '<%= config.bin %> <%= command.id %> --env prod --check --template template.yaml', description: "In CI: also fail (exit 7) while a function's environment still carries a value."},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret DB:password --runtime nodejs --format sam', description: 'The policy, the Environment.Variables that name the secrets, and a Node.js handler that reads them.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --runtime python --via extension --format terraform', description: 'The same through the AWS Parameters and Secrets Lambda Extension: its layer ARN as a variable, its TTL in the environment.'},
   ]
 
   static override flags = {
     function: Flags.string({description: 'The function the policy is for (named in every Sid); with a manifest, only this function.'}),
-    secret: Flags.string({description: 'A secret the function reads (repeatable); default: every secret of ENV/SERVICE.', multiple: true}),
+    secret: Flags.string({description: 'A secret the function reads (repeatable); NAME:FIELD for a field of a key/value secret; default: every secret of ENV/SERVICE.', multiple: true}),
     describe: Flags.boolean({description: 'Also allow secretsmanager:DescribeSecret on the same secrets.'}),
     'kms-key-arn': Flags.string({description: 'Customer managed KMS key the secrets are encrypted with (repeatable): adds kms:Decrypt via Secrets Manager.', multiple: true}),
     format: Flags.string({description: 'Output format.', options: [...POLICY_FORMATS], default: 'json'}),
@@ -57,6 +67,10 @@ ${EXIT_CODES_HELP}`
     manifest: Flags.string({description: `Declared-needs file (default: ${DEFAULT_MANIFEST_FILE} when ENV/SERVICE is not given).`}),
     env: Flags.string({description: 'Environment to grant, with a manifest.'}),
     check: Flags.boolean({description: 'Check that every declared secret exists instead of printing a policy (exit 3 if not).'}),
+    template: Flags.string({description: "With --check: also fail (exit 7) when a function's environment in this template carries a value instead of a secret's name (scan's detection)."}),
+    'max-age': Flags.integer({description: `With --runtime: how long the handler caches each value, in seconds (default ${DEFAULT_MAX_AGE}).`, min: 1, max: MAX_MAX_AGE}),
+    via: Flags.string({description: "With --runtime: read through Powertools' Parameters library (default), or the AWS Parameters and Secrets Lambda Extension (a layer; no library; --max-age at most 300).", options: [...VIAS]}),
+    runtime: Flags.string({description: "Also print the function's environment (secret names) and a handler that reads them, for this runtime.", options: [...RUNTIMES]}),
     id: Flags.string({description: 'Grant exactly the secret with this name outside /<env>/<service>/<name> (e.g. rds!cluster-<uuid>); its ARN is looked up.'}),
   }
 
@@ -74,9 +88,13 @@ ${EXIT_CODES_HELP}`
       request.account ??= entry.account
     }
 
+    if (flags.template !== undefined && !flags.check) throw new UsageError('--template is read by --check: add --check.')
     if (flags.check) return this.check(flags, request)
-    const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)))
-    return succeeded(result, {stdout: result.output})
+    const rotation = async (names: string[]) => rotationLookup(await this.secretStore(flags, request.scope.env))(names)
+    const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)), rotation)
+    const warned = result.warnings?.length ?? 0
+    const notice = warned > 0 ? `Warning: ${warned === 1 ? result.warnings?.[0] : `${warned} secrets rotate and are cached longer than ${ROTATION_OVERLAP_SECONDS} s; see the output's comments.`}` : undefined
+    return succeeded(result, {stdout: result.output, ...(notice ? {notice} : {})})
   }
 
   /** ARN or --id: a policy for exactly that one secret. */
@@ -88,10 +106,19 @@ ${EXIT_CODES_HELP}`
 
   /** --check: every declared secret exists in the environment (exit 3 naming the missing ones). */
   private async check(flags: GrantFlags, request: GrantRequest): Promise<CommandResult<CheckResult>> {
+    // The template first: it needs no credentials, so CI fails on a value before any AWS call.
+    let template: CheckResult['template']
+    if (flags.template !== undefined) {
+      const [{checkTemplateEnvironment}, {scanManyForSecrets}] = await Promise.all([import('../services/grant-template.js'), import('../core/audit/secret-scan.js')])
+      template = await checkTemplateEnvironment(flags.template, scanManyForSecrets)
+    }
+
     const store = await this.secretStore(flags, request.scope.env)
     const addresses = request.functions.flatMap((fn) => fn.secrets)
-    const result = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses))
-    return succeeded(result, {stdout: result.checked.map((name) => `exists ${name}\n`).join('')})
+    const checked = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses))
+    const result = {...checked, ...(template ? {template} : {})}
+    const templateLine = template ? `no values in the environments of ${template.file}\n` : ''
+    return succeeded(result, {stdout: `${result.checked.map((name) => `exists ${name}\n`).join('')}${templateLine}`})
   }
 }
 
@@ -102,6 +129,10 @@ async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf
   assertFunctionName(flags.function)
   if (flags.secret !== undefined || flags.manifest !== undefined || flags.env !== undefined || flags.check) {
     throw new UsageError('A secret given by ARN or --id is granted alone: --secret, --manifest, --env and --check do not apply.')
+  }
+
+  if (flags.runtime !== undefined || flags['max-age'] !== undefined || flags.via !== undefined || flags.template !== undefined) {
+    throw new UsageError('--runtime, --max-age, --via and --template are for secrets in the /<env>/<service>/<name> scheme; a secret given by ARN or --id gets its policy only.')
   }
 
   const ref = parseSecretRef(scopeArg, undefined, flags.id)
@@ -116,10 +147,13 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
   if (flags.partition !== undefined) assertPartition(flags.partition)
   for (const arn of flags['kms-key-arn'] ?? []) assertKmsKeyArn(arn)
   if (flags.function !== undefined) assertFunctionName(flags.function)
+  const runtime = flags.runtime as Runtime | undefined
   const common = {
     describe: flags.describe,
     kmsKeyArns: flags['kms-key-arn'] ?? [],
     format: flags.format as PolicyFormat,
+    maxAge: flags['max-age'],
+    via: flags.via as Via | undefined,
     partition: flags.partition,
     region: flags.region,
     account: flags.account,
@@ -135,12 +169,14 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
       throw new UsageError('Missing --function NAME: the function the policy is for.', `secrets grant ${scope.toString()} --function checkout --secret DB_PASS`)
     }
 
-    const secrets = [...new Set(flags.secret ?? [])].map((name) => scope.secret(name))
+    const specs = groupSpecs(flags.secret ?? [])
+    const secrets = specs.map((spec) => scope.secret(spec.name))
+    const fields = new Map(specs.map((spec, i) => [secrets[i].fullName, spec.fields]))
     if (flags.check && secrets.length === 0) {
       throw new UsageError('--check needs the secrets to check: name them with --secret, or use a manifest.')
     }
 
-    return {...common, scope, functions: [{functionName: flags.function, secrets}], keyed: false}
+    return {...common, scope, functions: [{functionName: flags.function, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false}
   }
 
   return manifestRequest(flags, common)
@@ -174,5 +210,6 @@ async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'sc
     }
   }
 
-  return {...common, scope: needs.scope, functions, keyed: true}
+  // --runtime is the default for the functions that do not name their own.
+  return {...common, scope: needs.scope, functions: functions.map((fn) => ({...fn, runtime: fn.runtime ?? (flags.runtime as Runtime | undefined)})), keyed: true}
 }

@@ -1,3 +1,4 @@
+// Over 300 lines (docs/ARCHITECTURE.md says why): five sources, each refusing the flags it cannot take before any call.
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand, type Destination, EXIT_CODES_HELP} from '../base-command.js'
@@ -6,12 +7,14 @@ import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
+import {parseTags} from '../core/tags.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
+import type {FunctionFilter} from '../stores/environment-source.js'
 import {askToDelete, askToWrite, type MigrationFeedback, migrationFeedback, migrationResult, type PlanView, renderMigrationPlan, stoppingNote} from '../ui/render/migrate.js'
 import {canPrompt} from '../ui/terminal.js'
 
-const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs']
+const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs', 'all-functions']
 
 type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags & typeof Migrate.baseFlags>
 type MigrateOptions = Parameters<typeof import('../services/migrate.js').migrate>[1]
@@ -23,7 +26,9 @@ Select what moves: --only NAME (repeatable, exact: a parameter's name below the 
 
 Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>. A .env line that could hold a secret (a line of an unquoted multi-line PEM key) is shown by its line number only and never written.
 
---from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. The function or task definition is never modified: after the run, the command prints the one \`secrets grant\` for all of its migrated secrets (--format picks the template format) and the variables to remove from its template.
+--from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. --all-functions (--prefix NAME_PREFIX, --tag KEY=VALUE) takes every Lambda function of the account and region with --to ENV: FUNCTION/VARIABLE becomes ENV/<function name without the prefix>/<VARIABLE>. After the run, the command prints one \`secrets grant\` per workload for all of its migrated secrets (--format picks the template format) and the variables to remove from its template.
+
+The workload is not modified, except by --remove-from-source (Lambda only): once every item verified, and after the question at a terminal naming the variables (default no; --yes or a pipeline decides), it re-reads the function, removes exactly the migrated variables, keeps every other variable and setting, and writes with the RevisionId it read; a function that changed in between is left as it is (exit 4). --from-ecs refuses it (exit 2): a task definition revision cannot be changed.
 
 At a terminal the plan is a summary (counts by state, only the rows that need a look: update, conflict, collision, unmapped, invalid; --verbose shows every row), with the estimated monthly cost of the secrets it creates (new secrets x (1 + replica regions) x the price per secret: the list price, 0.40 USD, or --price-per-secret, or pricePerSecret in secrets.yml; --json carries the figures), and it asks before the first write (default no: nothing is written, exit 130; --yes does not ask). A pipeline gets every row and no question.
 
@@ -31,7 +36,7 @@ Each write carries a deterministic ClientRequestToken, so a retried or repeated 
 
 --delete-source (SSM only): the plan and the dry run list every parameter that would be deleted, with a count. At a terminal it asks before the first deletion (default no; --yes does not ask); in a pipeline the flag is the decision. A parameter is deleted only if, just before its deletion, it still holds the value that was migrated and its secret holds that value too: one that changed meanwhile is kept (exit 4). An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
 
-Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source that changed during the run; 130 when you answer no to writing (nothing written) or when interrupted (143 for SIGTERM), after finishing the writes in flight.
+Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source (a function, with --remove-from-source) that changed during the run; 130 when you answer no to writing (nothing written) or when interrupted (143 for SIGTERM), after finishing the writes in flight.
 
 ${EXIT_CODES_HELP}`
 
@@ -44,6 +49,8 @@ ${EXIT_CODES_HELP}`
     {command: '<%= config.bin %> <%= command.id %> --from-dotenv .env.production --to prod/api --json', description: 'A .env file, in a pipeline, with a JSON report.'},
     {command: '<%= config.bin %> <%= command.id %> --from-lambda billing-api --to prod/billing --format sam', description: "Move the secrets among a function's variables; print the SAM grant and what to remove from the template."},
     {command: '<%= config.bin %> <%= command.id %> --from-ecs billing-worker --to prod/billing --dry-run', description: 'See which environment entries of the latest revision are secrets, and why each is taken or left.'},
+    {command: '<%= config.bin %> <%= command.id %> --from-lambda billing-api --to prod/billing --remove-from-source', description: 'No template: also take the migrated variables out of the live function once verified (asks first).'},
+    {command: '<%= config.bin %> <%= command.id %> --all-functions --prefix prod- --to prod --dry-run', description: 'Every function named prod-*: prod-billing\'s secrets go to prod/billing/*, and so on.'},
   ]
 
   static override flags = {
@@ -62,12 +69,19 @@ ${EXIT_CODES_HELP}`
       exactlyOne: SOURCE_FLAGS,
       helpGroup: 'SOURCE',
     }),
+    'all-functions': Flags.boolean({
+      description: 'Migrate the secrets among the environment variables of every Lambda function of the account and region, in one plan (requires --to ENV; filter with --prefix and --tag).',
+      exactlyOne: SOURCE_FLAGS,
+      helpGroup: 'SOURCE',
+    }),
+    prefix: Flags.string({description: 'With --all-functions: only functions whose name starts with this; it is also cut off the function name to give the service.', helpGroup: 'SELECT'}),
+    tag: Flags.string({description: 'With --all-functions: only functions carrying this tag, KEY=VALUE (repeatable: all must match).', multiple: true, helpGroup: 'SELECT'}),
     'from-ecs': Flags.string({
       description: "Migrate the secrets among the environment entries of this task definition family's latest ACTIVE revision, every container (requires --to; never modified).",
       exactlyOne: SOURCE_FLAGS,
       helpGroup: 'SOURCE',
     }),
-    to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv, --from-lambda and --from-ecs).'}),
+    to: Flags.string({description: 'Target ENV/SERVICE, e.g. prod/billing (required with --from-dotenv, --from-lambda and --from-ecs); with --all-functions, ENV alone.'}),
     format: Flags.string({description: 'Lambda and ECS: the template format of the printed grant command (passed to `secrets grant --format`).', options: [...POLICY_FORMATS]}),
     'dry-run': Flags.boolean({description: 'Print the plan and stop; nothing is written or deleted.'}),
     'on-conflict': onConflictFlag('When a secret exists with another value'),
@@ -81,7 +95,10 @@ ${EXIT_CODES_HELP}`
     type: Flags.string({description: 'SSM only: take only parameters of this type (repeatable).', options: ['SecureString', 'String', 'StringList'], multiple: true, helpGroup: 'SELECT'}),
     'secrets-only': Flags.boolean({description: "Take only what `secrets audit` would report as a secret; the plan says why each item was taken or left.", helpGroup: 'SELECT'}),
     'delete-source': Flags.boolean({description: 'SSM only: delete each parameter once its secret verified equal (listed in the plan; asks first at a terminal).'}),
-    yes: Flags.boolean({char: 'y', description: 'At a terminal: do not ask before writing, nor (with --delete-source) before deleting. A pipeline never asks.'}),
+    'remove-from-source': Flags.boolean({
+      description: "Lambda only: once every secret verified, remove the migrated variables from the function's environment, keeping every other variable and setting (listed in the plan; asks first at a terminal).",
+    }),
+    yes: Flags.boolean({char: 'y', description: 'At a terminal: do not ask before writing, nor (with --delete-source or --remove-from-source) before deleting. A pipeline never asks.'}),
     concurrency: Flags.integer({description: 'Writes in flight at once.', default: 8, min: 1, max: 64}),
     verbose: verboseFlag,
     'price-per-secret': pricePerSecretFlag,
@@ -91,10 +108,11 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<CommandResult<MigrationReport>> {
     const {flags} = await this.parse(Migrate)
-    const to = targetOf(flags)
+    const toEnvironment = allFunctionsTarget(flags)
+    const to = toEnvironment ? undefined : targetOf(flags)
     // The target environment (--to, or the first segment of /<env>/<service> paths) picks the account,
     // role, region, KMS key and replicas from secrets.yml, for the SSM source and the secrets alike.
-    const env = to?.env ?? targetEnvOfPath(flags['from-ssm'])
+    const env = to?.env ?? toEnvironment?.env ?? targetEnvOfPath(flags['from-ssm'])
     const source = await this.source(flags, env)
     const store = await this.secretStore(flags, env, {write: !flags['dry-run']})
     const destination = await this.destination(flags, env, to?.toString() ?? env ?? 'Secrets Manager')
@@ -108,7 +126,7 @@ ${EXIT_CODES_HELP}`
     })
     try {
       const view = planView(flags)
-      return migrationResult(await migrate(store, this.options(flags, {source, to, feedback, signal: controller.signal, destination, view})), view)
+      return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal, destination, view})), view)
     } finally {
       feedback.stop()
       release()
@@ -116,28 +134,33 @@ ${EXIT_CODES_HELP}`
   }
 
   /** What the service is asked to do, and the callbacks that show its plan and progress. */
-  private options(flags: MigrateFlags, run: {source: MigrationSource; to?: Scope; feedback: MigrationFeedback; signal: AbortSignal; destination: Destination; view: PlanView}): MigrateOptions {
+  private options(
+    flags: MigrateFlags,
+    run: {source: MigrationSource; to?: Scope; toEnvironment?: {env: string; prefix?: string}; feedback: MigrationFeedback; signal: AbortSignal; destination: Destination; view: PlanView},
+  ): MigrateOptions {
     const {feedback} = run
     const asks = !flags.yes && canPrompt()
+    const removing = Boolean(flags['delete-source'] || flags['remove-from-source'])
     return {
       source: run.source,
       to: run.to,
+      ...(run.toEnvironment ? {toEnvironment: run.toEnvironment} : {}),
       dryRun: Boolean(flags['dry-run']),
       onConflict: flags['on-conflict'] as ConflictPolicy,
       kmsKeyId: flags['kms-key-id'],
       description: flags.description,
-      deleteSource: Boolean(flags['delete-source']),
+      deleteSource: removing,
       select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
-      // At a terminal, deleting sources is asked for once, before the first deletion; in a pipeline
-      // (no terminal) --delete-source itself is the decision, and --yes skips the question.
-      ...(flags['delete-source'] && asks ? {confirmDeletion: (names: readonly string[]) => askToDelete(names, feedback)} : {}),
+      // At a terminal, deleting sources (or removing variables) is asked for once, before the first
+      // deletion; in a pipeline (no terminal) the flag itself is the decision, and --yes skips the question.
+      ...(removing && asks ? {confirmDeletion: (names: readonly string[]) => askToDelete(run.source, names, feedback)} : {}),
       // At a terminal, the first write waits for a yes (default no) after the plan; --yes and a pipeline do not ask.
       ...(asks ? {confirmWrites: (writes: number) => askToWrite(writes, run.destination.where, feedback)} : {}),
       pricing: run.destination.pricing,
       concurrency: flags.concurrency,
       ...(flags.format ? {recipeFormat: flags.format} : {}),
       signal: run.signal,
-      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), plan, run.view))),
+      onPlan: (items, plan) => this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}, run.view))),
       onProgress: (progress) => feedback.update(progress),
     }
   }
@@ -162,7 +185,8 @@ ${EXIT_CODES_HELP}`
     if (workload !== undefined) {
       // The Lambda or ECS SDK is loaded only here; values go from its answer to Secrets Manager in memory.
       const {context} = await this.environment(flags, env)
-      return {kind: workload.kind, environment: await (await this.aws()).environmentSource(context, workload)}
+      const write = Boolean(flags['remove-from-source']) && !flags['dry-run']
+      return {kind: workload.kind, environment: await (await this.aws()).environmentSource(context, {...workload, write})}
     }
 
     const path = flags['from-ssm'] as string
@@ -192,6 +216,13 @@ function targetOf(flags: MigrateFlags): Scope | undefined {
   }
 
   if (workload !== undefined) return workloadTarget(workload.flag, to, flags)
+  if (flags['remove-from-source']) {
+    throw new UsageError(
+      '--remove-from-source is for --from-lambda and --all-functions.',
+      flags['from-ssm'] === undefined ? 'A .env file is never modified: delete it yourself once the migration is verified.' : 'For SSM parameters, use --delete-source.',
+    )
+  }
+
   if (flags['from-dotenv'] === undefined) return to
   if (to === undefined) {
     throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
@@ -215,8 +246,9 @@ function targetEnvOfPath(path: string | undefined): string | undefined {
 }
 
 
-/** The Lambda function or ECS family to migrate from, if that is the source. */
-function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string; flag: string} | undefined {
+/** The Lambda function (or every function) or ECS family to migrate from, if that is the source. */
+function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string; flag: string; all?: FunctionFilter} | undefined {
+  if (flags['all-functions']) return {kind: 'lambda', name: 'every function', flag: '--all-functions', all: {prefix: flags.prefix, ...(flags.tag ? {tags: parseTags(flags.tag)} : {})}}
   if (flags['from-lambda'] !== undefined) return {kind: 'lambda', name: flags['from-lambda'], flag: '--from-lambda'}
   if (flags['from-ecs'] !== undefined) return {kind: 'ecs', name: flags['from-ecs'], flag: '--from-ecs'}
   return undefined
@@ -233,9 +265,45 @@ function workloadTarget(flag: string, to: Scope | undefined, flags: MigrateFlags
   }
 
   if (flags.type !== undefined) throw new UsageError(`--type is for SSM only; ${flag} takes what the audit calls a secret, or the variables named by --only.`)
+  refuseRemoval(flag, flags)
+  return to
+}
+
+/** --delete-source is SSM's; --remove-from-source Lambda's; a task definition revision cannot be edited. */
+function refuseRemoval(flag: string, flags: MigrateFlags): void {
   if (flags['delete-source']) {
-    throw new UsageError(`--delete-source is not for ${flag}: the workload is never modified.`, 'Remove the migrated variables from its template, as printed after the run.')
+    throw new UsageError(
+      `--delete-source is for --from-ssm; ${flag} is never modified by it.`,
+      flag === '--from-ecs' ? 'Move the migrated entries to secrets (valueFrom) in its template, as printed after the run.' : 'To take the migrated variables out of the live function, use --remove-from-source.',
+    )
   }
 
-  return to
+  if (flags['remove-from-source'] && flag === '--from-ecs') {
+    // A revision is immutable; a new one would change nothing until a service is redeployed on it,
+    // and it would be a copy of every field of the old one made by this tool, outside the team's template.
+    throw new UsageError(
+      '--remove-from-source is for Lambda only: a task definition revision cannot be changed, and registering a new one would not reach running tasks until their service is redeployed on it.',
+      'In the template, move the migrated entries from environment to secrets (valueFrom: the secret ARN), as printed after the run, and deploy it.',
+    )
+  }
+}
+
+/** --all-functions: --to ENV (one environment; each function's service is read off its name), and its filters. */
+function allFunctionsTarget(flags: MigrateFlags): {env: string; prefix?: string} | undefined {
+  if (!flags['all-functions']) {
+    if (flags.prefix !== undefined || flags.tag !== undefined) throw new UsageError('--prefix and --tag are for --all-functions: they pick which functions it takes.')
+    return undefined
+  }
+
+  const env = flags.to?.replace(/^\/+|\/+$/g, '')
+  if (env === undefined || env.includes('/') || partProblem('environment', env) !== undefined) {
+    throw new UsageError(
+      '--all-functions needs --to ENV (an environment alone): each function\'s secrets go to /ENV/<function name, without --prefix>/VARIABLE.',
+      'For example: secrets migrate --all-functions --prefix prod- --to prod --dry-run',
+    )
+  }
+
+  if (flags.type !== undefined) throw new UsageError('--type is for SSM only; --all-functions takes what the audit calls a secret, or the variables named by --only.')
+  refuseRemoval('--all-functions', flags)
+  return {env, ...(flags.prefix ? {prefix: flags.prefix} : {})}
 }

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-import {type Scope, SecretAddress} from './address.js'
+import {partProblem, type Scope, SecretAddress} from './address.js'
 import {MAX_SECRET_BYTES} from './secret-value.js'
 import {noun} from './words.js'
 
@@ -81,6 +81,26 @@ export function mapSsmName(name: string, to?: Scope): Mapping {
 /** Maps a .env key to `<scope>/<key>`. */
 export function mapDotenvKey(key: string, to: Scope): Mapping {
   return validAddress(() => to.secret(key))
+}
+
+/**
+ * The service a function's secrets belong to under --all-functions --to ENV: its name, without the
+ * --prefix that selected it and the separators after it (`prod-billing` with --prefix `prod-` is
+ * `billing`; without a prefix, `prod-billing`). Undefined when that is no valid service name.
+ */
+export function serviceOfFunction(fn: string, prefix?: string): string | undefined {
+  const rest = prefix && fn.startsWith(prefix) ? fn.slice(prefix.length).replace(/^[-_.]+/, '') : fn
+  const service = rest.length > 0 ? rest : fn
+  return partProblem('service', service) === undefined ? service : undefined
+}
+
+/** `FUNCTION/VARIABLE` under --all-functions --to ENV: /ENV/<service of FUNCTION>/VARIABLE. */
+export function mapFunctionVariable(item: string, env: string, prefix?: string): Mapping {
+  const slash = item.indexOf('/')
+  const fn = item.slice(0, slash)
+  const service = serviceOfFunction(fn, prefix)
+  if (service === undefined) return {state: 'unmapped', reason: `the function name ${fn} is no valid service name: migrate it alone with --from-lambda ${fn} --to ${env}/SERVICE`}
+  return validAddress(() => SecretAddress.of(env, service, item.slice(slash + 1)))
 }
 
 function validAddress(make: () => SecretAddress): Mapping {

@@ -6,20 +6,27 @@
  * functions:
  *   checkout: [DB_PASS, STRIPE_KEY]
  *   worker:   [DB_PASS]
+ *   billing:                        # with the runtime `grant --runtime` wires (issue 17)
+ *     runtime: python
+ *     secrets: [STRIPE_KEY, "DB:password"]   # NAME:FIELD, a field of a key/value secret
  * ```
  *
  * Pure: text in, a checked manifest out. Every error names the file and line, and exits 2. Each
  * top-level section has one reader in SECTION_READERS; a new section (such as `environments:`) is one
  * more entry there, and anything not listed is refused so a typo never silently grants nothing.
  *
- * A little over 300 lines: the section table, the readers of `service:` and `functions:`, and the
- * located YAML errors are one parser; the `environments:` section already lives in project-config.ts.
+ * The `environments:` section lives in project-config.ts, a function's map form in
+ * needs-function-entry.ts, and what a YAML error code means in yaml-problems.ts.
  */
-import {type ErrorCode, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap} from 'yaml'
+import {isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap} from 'yaml'
 
 import {partProblem, Scope, SecretAddress} from './address.js'
 import {SecretsError, UsageError} from './errors.js'
 import {functionNameProblem} from './iam-policy.js'
+import type {Runtime} from './runtime-snippets.js'
+import {functionEntry} from './needs-function-entry.js'
+import {parseSecretSpec} from './runtime-wiring.js'
+import {yamlProblem} from './yaml-problems.js'
 import {type EnvironmentEntry, PROJECT_FILE, readEnvironments} from './project-config.js'
 
 /** The declared needs live in the project file. */
@@ -29,12 +36,16 @@ export const DEFAULT_MANIFEST_FILE = PROJECT_FILE
 export interface DeclaredSecret {
   name: string
   line: number
+  /** Fields of a key/value secret the function reads (`DB:password`); empty: the whole value. */
+  fields: string[]
 }
 
 export interface DeclaredFunction {
   name: string
   line: number
   secrets: DeclaredSecret[]
+  /** `runtime:` of the function's map form, for `grant --runtime`. */
+  runtime?: Runtime
 }
 
 export interface NeedsManifest {
@@ -57,7 +68,7 @@ export interface ProjectFile {
 /** A manifest resolved for one environment: every declared secret as a checked address. */
 export interface ResolvedNeeds {
   scope: Scope
-  functions: {functionName: string; secrets: SecretAddress[]}[]
+  functions: {functionName: string; secrets: SecretAddress[]; fields: Map<string, string[]>; runtime?: Runtime}[]
 }
 
 /** A manifest problem, located: `secrets.yml:4: ...`. Exit 2, like every invalid input. */
@@ -204,7 +215,7 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
     const name = isScalar(keyNode) ? String(keyNode.value ?? '') : ''
     const nameProblem = functionNameProblem(name)
     if (nameProblem) throw new ManifestError(file, line, `${nameProblem}.`)
-    const list = pair.value as Node | null
+    const {list, runtime} = functionEntry(pair.value as Node | null, name, context)
     if (!isSeq(list) || list.items.length === 0) {
       throw new ManifestError(
         file,
@@ -215,22 +226,29 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
     }
 
     const secrets: DeclaredSecret[] = []
+    const specs = new Set<string>()
     for (const item of list.items as (Node | null)[]) {
       const itemLine = context.lineOf(item ?? list)
       if (!isScalar(item) || typeof item.value !== 'string') {
         throw new ManifestError(file, itemLine, `function "${name}": each secret is a name such as DB_PASS (quote names YAML reads as numbers or booleans).`)
       }
 
-      const secret = item.value
-      checkName(file, itemLine, service, secret)
-      if (secrets.some((declared) => declared.name === secret)) {
-        throw new ManifestError(file, itemLine, `function "${name}" lists ${secret} twice.`)
+      const spec = item.value
+      if (specs.has(spec)) throw new ManifestError(file, itemLine, `function "${name}" lists ${spec} twice.`)
+      specs.add(spec)
+      let parsed: {name: string; field?: string}
+      try {
+        parsed = parseSecretSpec(spec)
+      } catch (error) {
+        throw located(error, file, itemLine)
       }
 
-      secrets.push({name: secret, line: itemLine})
+      checkName(file, itemLine, service, parsed.name)
+      const declared = secrets.find((secret) => secret.name === parsed.name) ?? secrets[secrets.push({name: parsed.name, line: itemLine, fields: []}) - 1]
+      if (parsed.field !== undefined) declared.fields.push(parsed.field)
     }
 
-    functions.push({name, line, secrets})
+    functions.push({name, line, secrets, ...(runtime ? {runtime} : {})})
   }
 
   context.manifest.functions = functions
@@ -259,6 +277,8 @@ export function resolveNeeds(manifest: NeedsManifest, env: string): ResolvedNeed
     scope,
     functions: manifest.functions.map((fn) => ({
       functionName: fn.name,
+      ...(fn.runtime ? {runtime: fn.runtime} : {}),
+      fields: new Map(fn.secrets.filter((secret) => secret.fields.length > 0).map((secret) => [`${scope.prefix}${secret.name}`, secret.fields])),
       secrets: fn.secrets.map((secret) => {
         try {
           return scope.secret(secret.name)
@@ -272,36 +292,4 @@ export function resolveNeeds(manifest: NeedsManifest, env: string): ResolvedNeed
 
 function exampleHint(): string {
   return 'Example:\n  service: api\n  functions:\n    checkout: [DB_PASS, STRIPE_KEY]\n    worker: [DB_PASS]'
-}
-
-/**
- * What a YAML syntax error means, by its code. The parser's own message quotes the offending text
- * (`Block scalar header includes extra characters: |...`), which may be a secret pasted on that line:
- * the line and column find it, and nothing of it is repeated.
- */
-function yamlProblem(code: ErrorCode): string {
-  const problems: Partial<Record<ErrorCode, string>> = {
-    ALIAS_PROPS: 'an alias cannot have an anchor or a tag',
-    BAD_ALIAS: 'an alias (*name) that names no anchor',
-    BAD_DIRECTIVE: 'a directive (%...) YAML does not know',
-    BAD_DQ_ESCAPE: 'an invalid escape in a double-quoted string',
-    BAD_INDENT: 'wrong indentation',
-    BAD_PROP_ORDER: 'an anchor or a tag in the wrong place',
-    BAD_SCALAR_START: 'a plain value that cannot start with this character (quote it)',
-    BLOCK_AS_IMPLICIT_KEY: 'a block used as a key',
-    BLOCK_IN_FLOW: 'a block inside a [...] or {...} collection',
-    DUPLICATE_KEY: 'a key given twice in one mapping',
-    KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
-    MISSING_CHAR: 'a missing closing quote or bracket',
-    MULTILINE_IMPLICIT_KEY: 'a key that runs over more than one line (a missing ":" or closing quote above?)',
-    MULTIPLE_ANCHORS: 'more than one anchor on a value',
-    MULTIPLE_TAGS: 'more than one tag on a value',
-    NON_STRING_KEY: 'a key that is not a string',
-    RESOURCE_EXHAUSTION: 'too many aliases',
-    TAB_AS_INDENT: 'a tab used for indentation (use spaces)',
-    TAG_RESOLVE_FAILED: 'a value its tag cannot read',
-    UNEXPECTED_TOKEN: 'unexpected text (a missing ":", quote or bracket?)',
-    BAD_COLLECTION_TYPE: 'a collection of the wrong kind for its tag',
-  }
-  return `${problems[code] ?? 'YAML cannot read it'} (${code})`
 }

@@ -12,6 +12,7 @@
 import {Document, isScalar, Scalar, visit} from 'yaml'
 
 import {UsageError} from './errors.js'
+import {hclAttributes, hclList, hclString} from './hcl.js'
 import {hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement} from './iam-policy.js'
 
 export const POLICY_FORMATS = ['json', 'cloudformation', 'sam', 'terraform', 'serverless', 'cdk'] as const
@@ -79,7 +80,7 @@ function renderJson(policies: FunctionPolicy[], options: RenderOptions): string 
 // ------------------------------------------------------------------------------ CloudFormation, SAM
 
 /** Logical IDs, Terraform labels and TypeScript names for each function, refused when two collide. */
-function identifiers(policies: FunctionPolicy[], make: (policy: FunctionPolicy) => string, what: string): string[] {
+export function identifiers(policies: FunctionPolicy[], make: (policy: FunctionPolicy) => string, what: string): string[] {
   const ids = policies.map((policy) => make(policy))
   const seen = new Map<string, string>()
   for (const [i, id] of ids.entries()) {
@@ -118,14 +119,14 @@ function withSub(statement: PolicyStatement): Record<string, unknown> {
   }
 }
 
-function cfnDocument(document: PolicyDocument): Record<string, unknown> {
+export function cfnDocument(document: PolicyDocument): Record<string, unknown> {
   return {Version: document.Version, Statement: document.Statement.map((statement) => withSub(statement))}
 }
 
 const SHORT_FORMS: Record<string, string> = {Ref: '!Ref', 'Fn::Sub': '!Sub', 'Fn::GetAtt': '!GetAtt'}
 
 /** Writes YAML 1.1 with CloudFormation's short forms (`!Sub`, `!Ref`) for one-key intrinsic maps. */
-function cfnYaml(value: unknown, comment?: string): string {
+export function cfnYaml(value: unknown, comment?: string, after?: string): string {
   const doc = new Document(value, {version: '1.1'})
   visit(doc, {
     Map(_key, node) {
@@ -140,6 +141,7 @@ function cfnYaml(value: unknown, comment?: string): string {
     },
   })
   if (comment) doc.commentBefore = comment
+  if (after) doc.comment = after
   return doc.toString({lineWidth: 0})
 }
 
@@ -202,19 +204,9 @@ function renderServerless(policies: FunctionPolicy[]): string {
 // ----------------------------------------------------------------------------------------- Terraform
 
 /** A Terraform identifier: letters, digits, `_` and `-`, not starting with a digit. */
-function terraformLabel(policy: FunctionPolicy): string {
+export function terraformLabel(policy: FunctionPolicy): string {
   const label = `${policy.functionName}_${policy.env}_secrets`.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
   return /^[A-Za-z_]/.test(label) ? label : `_${label}`
-}
-
-/** An HCL string literal; `${` and `%{` are template sequences in HCL, so they are escaped. */
-function hclString(text: string): string {
-  return JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{')
-}
-
-function hclList(items: string[], indent: string): string {
-  if (items.length === 1) return `[${hclString(items[0])}]`
-  return `[\n${items.map((item) => `${indent}  ${hclString(item)},`).join('\n')}\n${indent}]`
 }
 
 function renderTerraform(policies: FunctionPolicy[]): string {
@@ -223,10 +215,15 @@ function renderTerraform(policies: FunctionPolicy[]): string {
     const statements = policy.document.Statement.map((statement) => {
       const lines = [
         '  statement {',
-        `    sid       = ${hclString(statement.Sid)}`,
-        `    effect    = ${hclString(statement.Effect)}`,
-        `    actions   = ${hclList(statement.Action, '    ')}`,
-        `    resources = ${hclList(statement.Resource, '    ')}`,
+        ...hclAttributes(
+          [
+            ['sid', hclString(statement.Sid)],
+            ['effect', hclString(statement.Effect)],
+            ['actions', hclList(statement.Action, '    ')],
+            ['resources', hclList(statement.Resource, '    ')],
+          ],
+          '    ',
+        ),
       ]
       for (const [test, entries] of Object.entries(statement.Condition ?? {})) {
         for (const [variable, value] of Object.entries(entries)) {
@@ -257,14 +254,14 @@ function renderTerraform(policies: FunctionPolicy[]): string {
 // ----------------------------------------------------------------------------------------------- CDK
 
 /** A TypeScript identifier: `checkout-fn` in `prod` -> `checkoutFnProdSecretStatements`. */
-function cdkName(policy: FunctionPolicy): string {
+export function cdkName(policy: FunctionPolicy): string {
   const pascal = `${pascalCase(policy.functionName)}${pascalCase(policy.env)}SecretStatements`
   const camel = pascal[0].toLowerCase() + pascal.slice(1)
   return /^[A-Za-z_$]/.test(camel) ? camel : `_${camel}`
 }
 
 /** A TypeScript string literal (JSON's escaping is valid TypeScript). */
-function tsString(text: string): string {
+export function tsString(text: string): string {
   return JSON.stringify(text)
 }
 

@@ -15,6 +15,12 @@ import type {PolicyInput} from './audit/inspect-iam.js'
 export interface LambdaFunctionEnvironment extends LambdaFunctionInput {
   /** Set when the variables could not be decrypted (a customer KMS key the caller may not use): the error code. */
   environmentError?: string
+  /** The function's ARN (ListTags takes it). */
+  arn?: string
+  /** The execution role's ARN. */
+  role?: string
+  /** GetFunctionConfiguration's RevisionId: what UpdateFunctionConfiguration checks against. */
+  revisionId?: string
 }
 
 export interface LambdaReader {
@@ -22,6 +28,24 @@ export interface LambdaReader {
   functions(): AsyncIterable<LambdaFunctionEnvironment[]>
   /** One function's `$LATEST` environment (lambda:GetFunctionConfiguration); rejects with NotFoundError when there is no such function. */
   configuration(name: string): Promise<LambdaFunctionEnvironment>
+}
+
+/**
+ * The one write to a Lambda function `secrets` makes (migrate --remove-from-source): its environment
+ * variables, nothing else of its configuration.
+ */
+export interface LambdaEnvironmentWriter {
+  /**
+   * lambda:UpdateFunctionConfiguration with `Environment.Variables` exactly `variables` (every other
+   * setting is left as it is) and `RevisionId`: rejects with ConflictError when the function changed
+   * since that revision was read (PreconditionFailedException) or another update is in progress.
+   */
+  replaceVariables(name: string, variables: Record<string, string>, revisionId: string): Promise<void>
+}
+
+/** The function names carrying a tag, for --all-functions --tag (lambda:ListTags). */
+export interface LambdaTagReader {
+  tags(arn: string): Promise<Record<string, string>>
 }
 
 export interface EcsReader {

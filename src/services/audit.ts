@@ -1,4 +1,5 @@
 /**
+ * Over 300 lines (docs/ARCHITECTURE.md says why): the collectors share guardedPages and the role-users map.
  * `secrets audit`: reads the account (never writes) and hands what it read to the pure inspections in
  * core/audit. Each collector takes its own reader (src/core/readers.ts), so a test can deny one API
  * and show that the others still run. An AccessDenied becomes a coverage gap in the report; anything else (no
@@ -11,6 +12,7 @@ import {inBatches} from '../core/batches.js'
 import {AccessDeniedError} from '../core/errors.js'
 import {type AuditArea, type CoverageGap, type Finding, sortFindings} from '../core/audit/findings.js'
 import {inspectLambdaFunction, inspectParameters, inspectTaskDefinition, parameterNeedsValue} from '../core/audit/inspect.js'
+import {addRoleUser, type RoleUser} from '../core/audit/fixes.js'
 import {type IamInput, inspectIam} from '../core/audit/inspect-iam.js'
 import {scanManyForSecrets} from '../core/audit/secret-scan.js'
 import type {SecretScanner} from '../core/audit/variables.js'
@@ -76,6 +78,9 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'iam:GetAccountAuthorizationDetails',
 ]
 
+type Progress = (text: string) => void
+type Limit = ReturnType<typeof pLimit>
+
 /** Runs the requested inspections; the areas run side by side, each with its own client. */
 export async function runAudit(readers: AuditReaders, options: AuditOptions): Promise<AuditReport> {
   const scan = options.scan ?? scanManyForSecrets
@@ -83,13 +88,17 @@ export async function runAudit(readers: AuditReaders, options: AuditOptions): Pr
   const progress = options.onProgress ?? (() => {})
   const runs: Array<Promise<Collected>> = []
   const want = (area: AuditArea) => options.areas.includes(area)
+  // Which functions and task definitions run as each role, learnt while reading environments: a
+  // role's fix is then one grant per workload (IAM's findings wait for it, its reads do not).
+  const roleUsers = new Map<string, RoleUser[]>()
   if (want('env')) {
-    if (readers.lambda) runs.push(collectLambda(readers.lambda, scan, progress))
-    if (readers.ecs) runs.push(collectEcs(readers.ecs, scan, limit, progress))
+    if (readers.lambda) runs.push(collectLambda(readers.lambda, scan, progress, roleUsers))
+    if (readers.ecs) runs.push(collectEcs(readers.ecs, scan, limit, progress, roleUsers))
   }
 
+  const environments = Promise.allSettled([...runs]).then(() => roleUsers)
   if (want('ssm') && readers.ssm) runs.push(collectSsm(readers.ssm, scan, limit, progress))
-  if (want('iam') && readers.iam) runs.push(collectIam(readers.iam, progress))
+  if (want('iam') && readers.iam) runs.push(collectIam(readers.iam, progress, environments))
 
   const inspected: AuditInspected = {lambdaFunctions: 0, ecsTaskDefinitions: 0, ssmParameters: 0, iamManagedPolicies: 0, iamRoles: 0, iamUsers: 0}
   const findings: Finding[] = []
@@ -153,7 +162,7 @@ async function* guardedPages<T>(gaps: CoverageGap[], gap: Omit<CoverageGap, 'rea
 }
 
 /** Every function's `$LATEST` environment, from ListFunctions alone (it returns the variables). */
-async function collectLambda(reader: LambdaReader, scan: SecretScanner, progress: (text: string) => void = () => {}): Promise<Collected> {
+async function collectLambda(reader: LambdaReader, scan: SecretScanner, progress: Progress, roleUsers?: Map<string, RoleUser[]>): Promise<Collected> {
   const gaps: CoverageGap[] = []
   const findings: Finding[] = []
   let count = 0
@@ -161,7 +170,9 @@ async function collectLambda(reader: LambdaReader, scan: SecretScanner, progress
   for await (const page of pages) {
     for (const fn of page) {
       count++
-      findings.push(...(await inspectFunction(fn, scan, gaps)))
+      const found = await inspectFunction(fn, scan, gaps)
+      findings.push(...found)
+      if (fn.role) addRoleUser(roleUsers, fn.role, {kind: 'lambda', name: fn.name, secrets: found.flatMap((item) => (item.item ? [item.item] : []))})
     }
   }
 
@@ -178,7 +189,7 @@ async function inspectFunction(fn: LambdaFunctionEnvironment, scan: SecretScanne
 }
 
 /** The latest ACTIVE revision of every task definition family, `environment` entries only. */
-async function collectEcs(reader: EcsReader, scan: SecretScanner, limit = pLimit(8), progress: (text: string) => void = () => {}): Promise<Collected> {
+async function collectEcs(reader: EcsReader, scan: SecretScanner, limit: Limit, progress: Progress, roleUsers?: Map<string, RoleUser[]>): Promise<Collected> {
   const gaps: CoverageGap[] = []
   const families: string[] = []
   for await (const page of guardedPages(gaps, {area: 'env', action: 'ecs:ListTaskDefinitionFamilies'}, reader.families())) families.push(...page)
@@ -199,7 +210,10 @@ async function collectEcs(reader: EcsReader, scan: SecretScanner, limit = pLimit
   for (const definition of definitions) {
     if (definition === undefined) continue
     count++
-    findings.push(...(await inspectTaskDefinition(definition, scan)))
+    const found = await inspectTaskDefinition(definition, scan)
+    findings.push(...found)
+    const secrets = found.flatMap((item) => (item.item ? [item.item.slice(item.item.indexOf('/') + 1)] : []))
+    if (definition.taskRoleArn) addRoleUser(roleUsers, definition.taskRoleArn, {kind: 'ecs', name: definition.family, secrets})
   }
 
   return {findings, gaps, inspected: {ecsTaskDefinitions: count}}
@@ -253,8 +267,11 @@ async function collectSsm(reader: SsmInventoryReader, scan: SecretScanner, limit
   return {findings, gaps, inspected: {ssmParameters: parameters.length}}
 }
 
-/** Every role, user and customer-managed policy with their documents, and who holds each policy. */
-async function collectIam(reader: IamReader, progress: (text: string) => void = () => {}): Promise<Collected> {
+/**
+ * Every role, user and customer-managed policy with their documents, and who holds each policy;
+ * `roleUsers` (the workloads running as each role) is awaited only once the documents are read.
+ */
+async function collectIam(reader: IamReader, progress: (text: string) => void = () => {}, roleUsers?: Promise<ReadonlyMap<string, RoleUser[]>>): Promise<Collected> {
   const gaps: CoverageGap[] = []
   const input: IamInput = {managedPolicies: [], roles: [], users: []}
   const attachments = new Map<string, string[]>()
@@ -282,6 +299,7 @@ async function collectIam(reader: IamReader, progress: (text: string) => void = 
   }
 
   for (const policy of input.managedPolicies) policy.attachedTo = (attachments.get(policy.arn) ?? []).sort()
+  if (roleUsers) input.roleUsers = await roleUsers
   const {findings, unreadable} = inspectIam(input)
   for (const entry of unreadable) gaps.push({area: 'iam', action: 'iam:GetAccountAuthorizationDetails', resource: entry.resource, reason: entry.reason})
   return {

@@ -15,6 +15,10 @@ import {
 } from '../core/iam-policy.js'
 import {type NeedsManifest, parseNeedsManifest} from '../core/needs-manifest.js'
 import {type PolicyFormat, renderPolicies, usesPseudoParameters} from '../core/policy-renderers.js'
+import type {Runtime, Via} from '../core/runtime-snippets.js'
+import type {CachePlan} from '../core/runtime-wiring.js'
+import {renderWired} from '../core/wiring-renderers.js'
+import {type RequestedFunction, type RotationLookup, wire} from './grant-runtime.js'
 import type {IdentityReader} from '../core/readers.js'
 import {parseSecretArn} from '../core/secret-ref.js'
 import type {SecretStore} from '../stores/secret-store.js'
@@ -23,7 +27,11 @@ import {readInputFile} from './input-file.js'
 /** What to grant, already validated: no flags, no AWS. */
 export interface GrantRequest {
   scope: Scope
-  functions: {functionName: string; secrets: SecretAddress[]}[]
+  functions: RequestedFunction[]
+  /** --max-age: the handler's cache age in seconds (undefined: the default). */
+  maxAge?: number
+  /** --via: Powertools' library (the default) or the Lambda extension. */
+  via?: Via
   /** Declared-needs mode: output keyed by function name. */
   keyed: boolean
   describe: boolean
@@ -43,10 +51,26 @@ export interface GrantResult {
   partition: string
   region: string
   account: string
-  functions: {function: string; secrets: string[]; policy: PolicyDocument}[]
+  functions: GrantedFunction[]
   /** The rendered document, exactly as printed on stdout. */
   output: string
+  /** With --runtime: one line per secret whose cache outlives its rotation's overlap. */
+  warnings?: string[]
 }
+
+export interface GrantedFunction {
+  function: string
+  secrets: string[]
+  policy: PolicyDocument
+  /** With --runtime: the variables naming its secrets, the handler, and the cache plan. */
+  runtime?: Runtime
+  environment?: Record<string, string>
+  handler?: string
+  cache?: Pick<CachePlan, 'maxAge' | 'reason' | 'rotation' | 'warnings'>
+}
+
+export type {RotationLookup} from './grant-runtime.js'
+export {rotationLookup} from './grant-runtime.js'
 
 /** Where the region and the account come from when they are not given. */
 export interface PlacementSource {
@@ -58,22 +82,32 @@ export interface PlacementSource {
  * Builds and renders one policy per function. AWS is asked (through `source`, created only then) for
  * the region and the account only when they are neither given nor left to CloudFormation.
  */
-export async function grantPolicies(request: GrantRequest, source: () => Promise<PlacementSource>): Promise<GrantResult> {
+export async function grantPolicies(request: GrantRequest, source: () => Promise<PlacementSource>, rotation?: RotationLookup): Promise<GrantResult> {
+  if ((request.maxAge !== undefined || request.via !== undefined) && !request.functions.some((fn) => fn.runtime !== undefined)) {
+    throw new UsageError('--max-age and --via shape the handler --runtime prints: add --runtime nodejs|python.')
+  }
+
   const placement = await resolvePlacement(request, source)
-  const functions = request.functions.map((fn) => ({
-    function: fn.functionName,
-    secrets: fn.secrets.map((address) => address.fullName),
-    policy: buildPolicy(
-      {functionName: fn.functionName, scope: request.scope, secrets: fn.secrets, describe: request.describe, kmsKeyArns: request.kmsKeyArns},
-      placement,
-    ),
-  }))
-  const output = renderPolicies(
-    request.format,
-    functions.map((fn) => ({functionName: fn.function, env: request.scope.env, service: request.scope.service, document: fn.policy})),
-    {keyed: request.keyed},
-  )
+  const wirings = await wire(request, rotation)
+  const functions: GrantedFunction[] = request.functions.map((fn, i) => {
+    const wiring = wirings?.[i]
+    return {
+      function: fn.functionName,
+      secrets: fn.secrets.map((address) => address.fullName),
+      policy: buildPolicy(
+        {functionName: fn.functionName, scope: request.scope, secrets: fn.secrets, describe: request.describe, kmsKeyArns: request.kmsKeyArns},
+        placement,
+      ),
+      ...(wiring
+        ? {runtime: wiring.runtime, environment: wiring.environment, handler: wiring.code, cache: wiring.plan}
+        : {}),
+    }
+  })
+  const policies = functions.map((fn) => ({functionName: fn.function, env: request.scope.env, service: request.scope.service, document: fn.policy}))
+  const output = wirings ? renderWired(request.format, policies, wirings, {keyed: request.keyed}) : renderPolicies(request.format, policies, {keyed: request.keyed})
+  const warnings = wirings ? [...new Set(wirings.flatMap((wiring) => wiring.plan.warnings))] : undefined
   return {
+    ...(warnings ? {warnings} : {}),
     format: request.format,
     environment: request.scope.env,
     service: request.scope.service,
@@ -173,6 +207,8 @@ export interface CheckResult {
   /** Every declared secret, once. */
   checked: string[]
   missing: string[]
+  /** With --template: the template judged, and (always none here: values fail the check) what carried a value. */
+  template?: {file: string; values: unknown[]}
 }
 
 /** Secrets looked up at once: plenty for a manifest, far under the DescribeSecret rate quota. */

@@ -2,11 +2,12 @@ import {type CostEstimate, estimateCost, estimateWriteCalls} from '../core/cost.
 import {InterruptedError} from '../core/errors.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {markNotRun} from './copy-pipeline.js'
-import {nothingLeftHint, unmatchedOnly} from './migrate/already-migrated.js'
+import {migratedEarlierNote, nothingLeftHint, unmatchedOnly} from './migrate/already-migrated.js'
 import {deleteVerifiedSources} from './migrate/delete-source.js'
 import {writeAll} from './migrate/execute.js'
 import {type Plan, planMigration} from './migrate/plan.js'
 import {readSource} from './migrate/read-source.js'
+import {removeMigratedVariables} from './migrate/remove-from-function.js'
 import {buildReport} from './migrate/report.js'
 import type {DeletionResult, MigrateOptions, MigrationProgress, MigrationReport, Tracker} from './migrate/types.js'
 import {DEFAULT_VALUE_CACHE_BYTES, ValueCache} from './migrate/value-cache.js'
@@ -75,7 +76,10 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
 
   emit('done')
   const interrupted = run.interrupted || Boolean(run.deletion.interrupted)
-  return buildReport(options, plan.working, interrupted, {...run.deletion, notSelected, sourcesToDelete, cost})
+  const report = buildReport(options, plan.working, interrupted, {...run.deletion, notSelected, sourcesToDelete, cost})
+  // --only names an earlier run migrated (and took out of the source) are done: said, not silent.
+  if (missingOnly.migrated.length > 0 && report.exitCode === 0 && report.hint === undefined) report.hint = migratedEarlierNote(options.source, missingOnly.migrated)
+  return report
 }
 
 /** The monthly cost of the secrets the plan creates, and the Secrets Manager calls left to make. */
@@ -106,11 +110,21 @@ function startTracker(options: MigrateOptions): Tracker {
   return {progress, emit}
 }
 
-/** Writes the plan, reads it back, and with --delete-source (SSM, not interrupted) deletes what verified. */
+/**
+ * Writes the plan, reads it back, and unless interrupted: with --delete-source (SSM) deletes what
+ * verified; with --remove-from-source (Lambda) takes the migrated variables out of their functions.
+ */
 async function execute(store: SecretStore, options: MigrateOptions, plan: Plan, cache: ValueCache, tracker: Tracker): Promise<{interrupted: boolean; deletion: DeletionResult}> {
   const interrupted = await writeAll(store, options, plan.toWrite, cache, tracker)
   await verify(store, plan.working, tracker)
-  if (!options.deleteSource || options.source.kind !== 'ssm' || interrupted) return {interrupted, deletion: {}}
-  const context = {store, parameters: options.source.parameters, tracker, confirm: options.confirmDeletion, signal: options.signal}
+  const {source} = options
+  if (!options.deleteSource || interrupted) return {interrupted, deletion: {}}
+  if (source.kind === 'lambda' && source.environment.editor) {
+    const context = {store, source: source.environment, editor: source.environment.editor, tracker, confirm: options.confirmDeletion}
+    return {interrupted, deletion: await removeMigratedVariables(context, plan.working)}
+  }
+
+  if (source.kind !== 'ssm') return {interrupted, deletion: {}}
+  const context = {store, parameters: source.parameters, tracker, confirm: options.confirmDeletion, signal: options.signal}
   return {interrupted, deletion: await deleteVerifiedSources(context, plan.working)}
 }

@@ -16,6 +16,16 @@ export interface SecretMetadata {
   primaryRegion?: string
   /** Replicas of a primary secret and their state (DescribeSecret's ReplicationStatus). */
   replication?: ReplicaStatus[]
+  /** DescribeSecret's RotationEnabled and RotationRules, when the store knows them. */
+  rotation?: RotationInfo
+}
+
+export interface RotationInfo {
+  enabled: boolean
+  /** RotationRules.AutomaticallyAfterDays. */
+  afterDays?: number
+  /** RotationRules.ScheduleExpression, e.g. rate(10 days) or cron(...). */
+  schedule?: string
 }
 
 export interface ReplicaStatus {

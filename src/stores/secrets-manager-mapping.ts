@@ -29,6 +29,8 @@ export function toMetadata(entry: {
   Tags?: {Key?: string; Value?: string}[]
   PrimaryRegion?: string
   ReplicationStatus?: {Region?: string; KmsKeyId?: string; Status?: string; StatusMessage?: string; LastAccessedDate?: Date}[]
+  RotationEnabled?: boolean
+  RotationRules?: {AutomaticallyAfterDays?: number; ScheduleExpression?: string}
 }): SecretMetadata {
   return {
     name: entry.Name ?? '',
@@ -40,6 +42,7 @@ export function toMetadata(entry: {
     kmsKeyId: entry.KmsKeyId,
     tags: Object.fromEntries((entry.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
     ...(entry.PrimaryRegion ? {primaryRegion: entry.PrimaryRegion} : {}),
+    ...(entry.RotationEnabled === undefined ? {} : {rotation: rotationOf(entry.RotationEnabled, entry.RotationRules)}),
     ...(entry.ReplicationStatus?.length
       ? {
           replication: entry.ReplicationStatus.map((replica) => ({
@@ -50,5 +53,13 @@ export function toMetadata(entry: {
           })),
         }
       : {}),
+  }
+}
+
+function rotationOf(enabled: boolean, rules: {AutomaticallyAfterDays?: number; ScheduleExpression?: string} | undefined): SecretMetadata['rotation'] {
+  return {
+    enabled,
+    ...(rules?.AutomaticallyAfterDays === undefined ? {} : {afterDays: rules.AutomaticallyAfterDays}),
+    ...(rules?.ScheduleExpression ? {schedule: rules.ScheduleExpression} : {}),
   }
 }

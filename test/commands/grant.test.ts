@@ -5,9 +5,9 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
-import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {parseCfnYaml, parseTerraform} from '../fixtures/grant-parsers.js'
+import {parseCfnYaml, parseSamYaml, parseTerraform} from '../fixtures/grant-parsers.js'
 
 const GET = 'secretsmanager:GetSecretValue'
 /** The emulator's answer to STS GetCallerIdentity, and the region cliEnv sets. */
@@ -153,6 +153,8 @@ describe('secrets grant ENV/SERVICE --function', () => {
     ['an unknown format', ['grant', 'prod/api', '--function', 'f', '--format', 'pulumi'], /--format/],
     ['a scope together with --env', ['grant', 'prod/api', '--function', 'f', '--env', 'prod'], /either ENV\/SERVICE or --manifest/],
     ['nothing to grant', ['grant'], /Missing ENV\/SERVICE/],
+    ['--runtime for a secret by ARN', ['grant', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-AbC123', '--function', 'f', '--runtime', 'nodejs'], /--runtime, --max-age, --via and --template are for secrets in the/],
+    ['a field with no name', ['grant', 'prod/api', '--function', 'f', '--secret', 'DB:', '--runtime', 'nodejs'], /after NAME: comes the name of one field/],
   ])('refuses %s with exit 2 before any AWS call', async (_label, args, message) => {
     const result = await runCli(args, {env: {...DEAD_ENDPOINT, ...SDK_TRACE}})
     expect(result.code).toBe(2)
@@ -276,5 +278,159 @@ describe('secrets grant --manifest --env', () => {
     const result = await runCli(['grant', '--env', 'prod', '--secret', 'DB_PASS'], {cwd: dir})
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/--secret is for ENV\/SERVICE mode/)
+  })
+})
+
+describe('secrets grant --runtime', () => {
+  it('adds the SAM function\'s Environment.Variables (names only) and a handler, still one YAML document', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--secret', 'DB:password', '--runtime', 'nodejs', '--format', 'sam'], {
+      env: {...DEAD_ENDPOINT, AWS_REGION: undefined},
+    })
+    expect(result.code).toBe(0)
+    const [doc] = parseSamYaml(result.stdout) as {Environment: {Variables: Record<string, string>}; Policies: unknown[]}[]
+    expect(doc.Environment.Variables).toEqual({DB_PASS_SECRET_ID: '/prod/api/DB_PASS', DB_SECRET_ID: '/prod/api/DB'})
+    expect(doc.Policies).toHaveLength(1)
+    expect(result.stdout).toMatch(/# Environment.Variables: Secret names only: a secret's name is configuration, not a secret/)
+    expect(result.stdout).toContain('# Rotation not checked for /prod/api/DB_PASS, /prod/api/DB (no AWS region configured).')
+    expect(result.stdout).toMatch(/# {3}const db = await getSecret\(process\.env\.DB_SECRET_ID, \{maxAge: MAX_AGE, transform: 'json'\}\)/)
+  })
+
+  it('gives the handler, the environment and the cache age under --json', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--secret', 'DB_PASS', '--runtime', 'python', '--account', '123456789012', '--region', 'eu-west-1', '--json'], {env: DEAD_ENDPOINT})
+    expect(result.code).toBe(0)
+    const [fn] = JSON.parse(result.stdout).functions
+    expect(fn).toMatchObject({function: 'checkout', runtime: 'python', environment: {DB_PASS_SECRET_ID: '/prod/api/DB_PASS'}, cache: {maxAge: 300}})
+    expect(fn.handler).toContain('parameters.get_secret(os.environ["DB_PASS_SECRET_ID"], max_age=MAX_AGE)')
+  })
+
+  it('takes each function\'s runtime from the manifest, --runtime for the others', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'secrets.yml'), 'service: api\nfunctions:\n  checkout: [DB_PASS]\n  billing:\n    runtime: python\n    secrets: ["DB:password"]\n')
+    const result = await runCli(['grant', '--env', 'prod', '--runtime', 'nodejs', '--account', '123456789012', '--region', 'eu-west-1'], {cwd: dir, env: DEAD_ENDPOINT})
+    expect(result.code).toBe(0)
+    const parsed = JSON.parse(result.stdout)
+    expect(parsed.checkout).toMatchObject({runtime: 'nodejs', environment: {DB_PASS_SECRET_ID: '/prod/api/DB_PASS'}})
+    expect(parsed.billing).toMatchObject({runtime: 'python', environment: {DB_SECRET_ID: '/prod/api/DB'}})
+    expect(parsed.billing.handler).toContain('transform="json"')
+    const without = await runCli(['grant', '--env', 'prod', '--account', '123456789012', '--region', 'eu-west-1'], {cwd: dir, env: DEAD_ENDPOINT})
+    expect(without.code).toBe(2)
+    expect(without.stderr).toMatch(/"checkout" has no runtime/)
+  })
+
+  it('refuses --runtime without the secrets to name (exit 2)', async () => {
+    const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--runtime', 'nodejs', '--account', '123456789012', '--region', 'eu-west-1'], {env: DEAD_ENDPOINT})
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--secret NAME/)
+  })
+})
+
+describe('secrets grant --runtime: caching against rotation', () => {
+  const rotating = `/${env}/api/ROTATING`
+  const plain = `/${env}/api/PLAIN`
+  const args = ['grant', `${env}/api`, '--function', 'checkout', '--secret', 'ROTATING', '--secret', 'PLAIN', '--runtime', 'nodejs', '--format', 'sam']
+
+  beforeAll(async () => {
+    for (const name of ['ROTATING', 'PLAIN']) expect((await runCli(['set', `${env}/api`, name], {input: 'x\n'})).code).toBe(0)
+    const {RotateSecretCommand, SecretsManagerClient} = await import('@aws-sdk/client-secrets-manager')
+    const client = new SecretsManagerClient({endpoint: emulatorEndpoint(), region: EMULATOR_REGION, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}})
+    await client.send(new RotateSecretCommand({SecretId: rotating, RotationRules: {AutomaticallyAfterDays: 30}, RotateImmediately: false}))
+  })
+
+  it('asks DescribeSecret and says each secret\'s rotation; the default 300 s draws no warning', async () => {
+    const result = await runCli(args)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toContain(`# Rotation of ${rotating}: every 30 days.`)
+    expect(result.stdout).toContain(`# Rotation of ${plain}: disabled.`)
+    expect(result.stdout).toMatch(/# Cache: maxAge 300 s \(at most one GetSecretValue/)
+    expect(result.stdout).not.toMatch(/Warning/)
+  })
+
+  it('warns, in the output and on stderr, when --max-age outlives the rotation overlap', async () => {
+    const result = await runCli([...args, '--max-age', '900'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('const MAX_AGE = 900')
+    expect(result.stdout).toContain('# Cache: maxAge 900 s (set with --max-age).')
+    expect(result.stdout).toContain(`# Warning: ${rotating} rotates (every 30 days) and maxAge 900 s outlives the 300 s`)
+    expect(result.stdout).not.toContain(`Warning: ${plain}`)
+    expect(result.stderr).toMatch(new RegExp(`^Warning: ${rotating} rotates`))
+    const json = JSON.parse((await runCli([...args, '--max-age', '900', '--json'])).stdout)
+    expect(json.warnings).toHaveLength(1)
+    expect(json.functions[0].cache.rotation).toEqual([
+      {secret: rotating, state: {kind: 'enabled', afterDays: 30}},
+      {secret: plain, state: {kind: 'disabled'}},
+    ])
+  })
+
+  it('says rotation was not checked when AWS cannot be reached, or without credentials, and still prints', async () => {
+    const offline = await runCli(args, {env: DEAD_ENDPOINT})
+    expect(offline.code).toBe(0)
+    expect(offline.stdout).toContain(`# Rotation not checked for ${rotating}, ${plain} (AWS unreachable).`)
+    const anonymous = await runCli(args, {env: {AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined}})
+    expect(anonymous.code).toBe(0)
+    expect(anonymous.stdout).toContain('(no credentials, or DescribeSecret denied).')
+  })
+
+  it('refuses --max-age and --via without --runtime, and a cache age out of range (exit 2)', async () => {
+    for (const extra of [['--max-age', '60'], ['--via', 'extension'], ['--runtime', 'nodejs', '--secret', 'A', '--max-age', '0'], ['--runtime', 'nodejs', '--secret', 'A', '--via', 'extension', '--max-age', '900']]) {
+      const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--account', '123456789012', '--region', 'eu-west-1', ...extra], {env: DEAD_ENDPOINT})
+      expect(result.code).toBe(2)
+    }
+  })
+})
+
+describe('secrets grant --check --template', () => {
+  const dir = tempDir()
+  const LEAKED = 'ghp_R4nd0mV4lu3xQ8Zt7Kp2Lm9Wn5Vb3Cj6Dh1F'
+
+  function samTemplate(environment: string): string {
+    return [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  Checkout:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Runtime: nodejs20.x',
+      '      Handler: handler.handler',
+      '      CodeUri: .',
+      environment,
+    ].join('\n')
+  }
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'secrets.yml'), 'service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n')
+    for (const name of ['DB_PASS', 'STRIPE_KEY']) expect((await runCli(['set', `${env}/api`, name], {input: 'x'})).code).toBe(0)
+  })
+
+  it('fails (exit 7) naming each variable that carries a value, never the value, before any AWS call', async () => {
+    writeFileSync(join(dir, 'leaky.yaml'), samTemplate(`      Environment:\n        Variables:\n          API_TOKEN: ${LEAKED}\n          DB_PASS: hunter2hunter2\n          LOG_LEVEL: debug\n`))
+    const result = await runCli(['grant', '--env', env, '--check', '--template', 'leaky.yaml'], {cwd: dir, env: {...DEAD_ENDPOINT, ...SDK_TRACE}})
+    expect(result.code).toBe(7)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/leaky\.yaml: 2 function environment variables carry a value instead of a secret's name: Checkout API_TOKEN \(line 12\), Checkout DB_PASS \(line 13\)/)
+    expect(result.stderr).not.toMatch(/LOG_LEVEL|ghp_|hunter2/)
+    expect(result.stderr).not.toMatch(SDK_LOADED)
+  })
+
+  it('passes a template whose environment is what grant --runtime prints (names only)', async () => {
+    const grant = await runCli(['grant', `${env}/api`, '--function', 'checkout', '--secret', 'DB_PASS', '--secret', 'STRIPE_KEY', '--runtime', 'nodejs', '--format', 'sam'])
+    expect(grant.code).toBe(0)
+    const indented = grant.stdout.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
+    writeFileSync(join(dir, 'clean.yaml'), samTemplate(indented))
+    const result = await runCli(['grant', '--env', env, '--check', '--template', 'clean.yaml'], {cwd: dir})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe(`exists /${env}/api/DB_PASS\nexists /${env}/api/STRIPE_KEY\nno values in the environments of clean.yaml\n`)
+  })
+
+  it('refuses a file that is not a template, and --template without --check (exit 2)', async () => {
+    writeFileSync(join(dir, 'notes.yaml'), 'hello: world\n')
+    const notTemplate = await runCli(['grant', '--env', env, '--check', '--template', 'notes.yaml'], {cwd: dir})
+    expect(notTemplate.code).toBe(2)
+    expect(notTemplate.stderr).toMatch(/is not a template/)
+    const noCheck = await runCli(['grant', '--env', env, '--template', 'notes.yaml'], {cwd: dir})
+    expect(noCheck.code).toBe(2)
+    expect(noCheck.stderr).toMatch(/add --check/)
   })
 })

@@ -1,7 +1,8 @@
-import {describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {parameterNames, secretValues, seed} from '../fixtures/migrate-helpers.js'
-import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {createFunction, functionConfiguration, parameterNames, secretValues, seed} from '../fixtures/migrate-helpers.js'
+import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
+import {type LambdaRevisionProxy, startLambdaRevisionProxy} from '../helpers/lambda-revisions.js'
 import {runCliInPty} from '../helpers/pty.js'
 
 const E = uniqueEnv('mpty')
@@ -52,5 +53,51 @@ describe('secrets migrate --delete-source on a terminal', () => {
     const piped = await runCli(['migrate', '--from-ssm', `/${E}/pipe`, '--delete-source'])
     expect(piped.code).toBe(0)
     expect(await parameterNames(`/${E}/pipe`)).toEqual([])
+  })
+})
+
+describe('secrets migrate --from-lambda --remove-from-source on a terminal', () => {
+  const variables = {DB_PASSWORD: 'pty lambda password', API_TOKEN: 'pty-lambda-token-77', LOG_LEVEL: 'info'}
+  const name = `${E}-fn`
+  let proxy: LambdaRevisionProxy
+
+  beforeAll(async () => {
+    // The proxy plays AWS's RevisionId, which the emulator lacks (test/helpers/lambda-revisions.ts).
+    proxy = await startLambdaRevisionProxy(emulatorEndpoint())
+    await createFunction(name, variables)
+  })
+  afterAll(async () => proxy.close())
+
+  it('asks naming the exact variables (default no): "n" and Enter change nothing, "y" removes them and keeps the rest', async () => {
+    const args = ['migrate', '--from-lambda', name, '--to', `${E}/fn`, '--remove-from-source']
+    const env = {AWS_ENDPOINT_URL: proxy.endpoint}
+    // The question names every variable it would remove (the rest of it wraps at the terminal's width).
+    const question = 'Remove API_TOKEN, DB_PASSWORD from the environment'
+    const declined = await runCliInPty(args, [{expect: 'Will remove 2 variables'}, {expect: String.raw`Write 2 secrets to ${E}/fn`}, {send: 'y\r'}, {expect: question}, {expect: String.raw`\(y/N\)`}, {send: 'n\r'}, {expect: 'Migration: '}], env)
+    expect(declined.failure).toBeNull()
+    expect(declined.exit).toBe(0)
+    expect(declined.output).toContain('2 sources kept')
+    expect(declined.output).not.toContain('pty lambda password')
+    expect((await functionConfiguration(name)).Environment?.Variables).toEqual(variables)
+
+    const enter = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: '\r'}, {expect: 'Migration: '}], env)
+    expect(enter.exit).toBe(0)
+    expect((await functionConfiguration(name)).Environment?.Variables).toEqual(variables)
+    expect(proxy.updates).toEqual([])
+
+    const accepted = await runCliInPty(args, [{expect: String.raw`\(y/N\)`}, {send: 'y\r'}, {expect: '2 sources deleted'}], env)
+    expect(accepted.failure).toBeNull()
+    expect(accepted.exit).toBe(0)
+    expect((await functionConfiguration(name)).Environment?.Variables).toEqual({LOG_LEVEL: 'info'})
+    expect((await secretValues([`/${E}/fn/DB_PASSWORD`])).get(`/${E}/fn/DB_PASSWORD`)).toBe('pty lambda password')
+  })
+
+  it('does not ask with --yes', async () => {
+    const other = `${E}-fn-yes`
+    await createFunction(other, variables)
+    const result = await runCliInPty(['migrate', '--from-lambda', other, '--to', `${E}/fnyes`, '--remove-from-source', '--yes'], [{expect: '2 sources deleted'}], {AWS_ENDPOINT_URL: proxy.endpoint})
+    expect(result.failure).toBeNull()
+    expect(result.output).not.toContain('(y/N)')
+    expect((await functionConfiguration(other)).Environment?.Variables).toEqual({LOG_LEVEL: 'info'})
   })
 })

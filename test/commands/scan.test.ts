@@ -60,7 +60,7 @@ describe('secrets scan', () => {
     }
 
     expect(result.stdout).toMatch(/^ {2}46:25 {2}high {4}env-secret-value {2}CheckoutFunction GITHUB_TOKEN$/m)
-    expect(result.stdout).toContain('grant:  secrets grant prod/checkout --function prod-checkout --secret GITHUB_TOKEN --format sam')
+    expect(result.stdout).toContain('grant:  secrets grant prod/checkout --function prod-checkout --secret GITHUB_TOKEN --format sam --runtime nodejs')
     // cdk.out is synthesized output: skipped in a walk, with the way to scan it.
     expect(result.stdout).toContain('test/fixtures/scan/cdk/cdk.out: synthesized CDK output')
     expect(result.stderr).toMatch(/findings at or above high \(--fail-on high\)/)
@@ -81,7 +81,7 @@ describe('secrets scan', () => {
       format: 'cdk',
       line: 46,
       column: 31,
-      fix: {store: 'secrets set prod/orders WEBHOOK_SECRET', grant: 'secrets grant prod/orders --function prod-orders --secret WEBHOOK_SECRET --format cdk'},
+      fix: {store: 'secrets set prod/orders WEBHOOK_SECRET', grant: 'secrets grant prod/orders --function prod-orders --secret WEBHOOK_SECRET --format cdk --runtime nodejs'},
     })
     expect(result.stdout).not.toContain('CANARY')
   })
@@ -189,7 +189,7 @@ describe('secrets scan', () => {
     expect(report.unparsable).toEqual([{file: 'bad.tf', line: 2, reason: 'HCL syntax error at line 2'}])
     expect(report.findings.find((item) => item.line === 16)).toMatchObject({
       rule: 'env-secret-value',
-      fix: {grant: 'secrets grant prod/checkout --function prod-checkout --secret GITHUB_TOKEN --format terraform'},
+      fix: {grant: 'secrets grant prod/checkout --function prod-checkout --secret GITHUB_TOKEN --format terraform --runtime nodejs'},
     })
     expect(result.stdout).not.toContain('CANARY')
   })

@@ -7,8 +7,10 @@ import {
   countStates,
   digestOf,
   mapDotenvKey,
+  mapFunctionVariable,
   mapSources,
   mapSsmName,
+  serviceOfFunction,
   type SourceItem,
   targetsToRead,
   writeToken,
@@ -133,5 +135,22 @@ describe('writeToken', () => {
     expect(writeToken('/p/s/B', undefined)).not.toBe(token)
     expect(writeToken('/p/s/A', 'version-1')).not.toBe(token)
     expect(writeToken('/p/s/A', 'version-1')).not.toBe(writeToken('/p/s/A', 'version-2'))
+  })
+})
+
+describe('--all-functions --to ENV: the service of a function', () => {
+  it.each([
+    ['prod-billing', 'prod-', 'billing'],
+    ['prod_billing', 'prod', 'billing'],
+    ['prod-billing', undefined, 'prod-billing'],
+    ['prod-', 'prod-', 'prod-'],
+    ['billing-api', 'other-', 'billing-api'],
+  ])('%s with --prefix %s is %s', (fn, prefix, service) => {
+    expect(serviceOfFunction(fn, prefix)).toBe(service)
+  })
+
+  it('maps FUNCTION/VARIABLE to /ENV/<service>/VARIABLE, and leaves a function whose name is no service unmapped', () => {
+    expect(mapFunctionVariable('prod-billing/DB_PASSWORD', 'prod', 'prod-')).toEqual({state: 'mapped', target: '/prod/billing/DB_PASSWORD'})
+    expect(mapFunctionVariable('a b/DB_PASSWORD', 'prod')).toMatchObject({state: 'unmapped'})
   })
 })

@@ -21,8 +21,8 @@ describe('parseNeedsManifest', () => {
   it('accepts block sequences and comments', () => {
     const manifest = parseNeedsManifest('# needs\nservice: api\nfunctions:\n  checkout:\n    - DB_PASS # primary\n    - STRIPE_KEY\n')
     expect(manifest.functions[0].secrets).toEqual([
-      {name: 'DB_PASS', line: 5},
-      {name: 'STRIPE_KEY', line: 6},
+      {name: 'DB_PASS', line: 5, fields: []},
+      {name: 'STRIPE_KEY', line: 6, fields: []},
     ])
   })
 
@@ -82,5 +82,38 @@ describe('resolveNeeds', () => {
     const long = 'N'.repeat(240)
     const manifest = parseNeedsManifest(`service: api\nfunctions:\n  checkout:\n    - A\n    - ${long}\n`)
     expect(() => resolveNeeds(manifest, 'production-eu-west')).toThrow(/^secrets\.yml:5: .*at most 256/)
+  })
+})
+
+describe('a function with its runtime and fields (grant --runtime)', () => {
+  const WIRED = `service: api
+functions:
+  checkout: [DB_PASS]
+  billing:
+    runtime: python
+    secrets: [STRIPE_KEY, "DB:password", DB:username]
+`
+
+  it('reads runtime: and NAME:FIELD items, one secret per name with its fields', () => {
+    const manifest = parseNeedsManifest(WIRED)
+    expect(manifest.functions[0].runtime).toBeUndefined()
+    expect(manifest.functions[1]).toMatchObject({name: 'billing', runtime: 'python'})
+    expect(manifest.functions[1].secrets).toEqual([
+      {name: 'STRIPE_KEY', line: 6, fields: []},
+      {name: 'DB', line: 6, fields: ['password', 'username']},
+    ])
+    const needs = resolveNeeds(manifest, 'prod')
+    expect(needs.functions[1].secrets.map(String)).toEqual(['/prod/api/STRIPE_KEY', '/prod/api/DB'])
+    expect([...needs.functions[1].fields]).toEqual([['/prod/api/DB', ['password', 'username']]])
+  })
+
+  it.each([
+    ['an unknown runtime', 'service: api\nfunctions:\n  billing:\n    runtime: ruby\n    secrets: [A]\n', 4, /runtime: is one of nodejs, python/],
+    ['an unknown key of a function', 'service: api\nfunctions:\n  billing:\n    runtmie: python\n    secrets: [A]\n', 4, /unknown key "runtmie"/],
+    ['a map with no secrets', 'service: api\nfunctions:\n  billing:\n    runtime: python\n', 3, /"billing" declares no secrets/],
+    ['an empty field', 'service: api\nfunctions:\n  billing: ["DB:"]\n', 3, /one field of the key\/value secret/],
+    ['the same field twice', 'service: api\nfunctions:\n  billing: ["DB:a", "DB:a"]\n', 3, /lists DB:a twice/],
+  ])('refuses %s at its line', (_label, text, line, message) => {
+    expect(() => parseNeedsManifest(text)).toThrow(expect.objectContaining({exitCode: 2, line, message: expect.stringMatching(message)}))
   })
 })

@@ -4,7 +4,7 @@ import {Scope} from '../../src/core/address.js'
 import {buildPolicy, type FunctionGrant, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-policy.js'
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, renderPolicies, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, substitute} from '../fixtures/grant-parsers.js'
+import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
@@ -106,6 +106,15 @@ describe('terraform', () => {
     const text = renderPolicies('terraform', policiesFor('terraform'), {keyed: true})
     const parsed = await parseTerraform(text)
     expect(parsed).toEqual({checkout_prod_secrets: expected.checkout, 'worker-2_prod_secrets': expected['worker-2']})
+  })
+
+  it.each([
+    ['one-line lists', [grantFor('worker-2', ['DB_PASS'], false)]],
+    ['lists over several lines and a condition', GRANTS],
+  ])('is formatted as terraform fmt writes it, with %s', (_label, grants) => {
+    const fmt = terraformFmt(renderPolicies('terraform', policiesFor('terraform', grants), {keyed: true}))
+    expect(fmt.output).toBe('')
+    expect(fmt.code).toBe(0)
   })
 
   it('refuses input that is not HCL (the parser is real)', async () => {

@@ -30,22 +30,44 @@ export interface AwsProxy {
   close(): Promise<void>
 }
 
-/**
- * Decides, before a request is forwarded, whether the proxy answers it itself (test/helpers/aws-quotas.ts
- * answers throttled calls as AWS does). Returning an answer keeps the request from the emulator and
- * out of `answered`.
- */
-export type ProxyGate = (request: {operation: string; target: string | undefined}) => {status: number; headers: Record<string, string>; body: string} | undefined
-
-export interface AwsProxyOptions {
-  gate?: ProxyGate
-}
-
 interface Held {
   deliver: () => void
 }
 
-export async function startAwsProxy(upstream: string, options: AwsProxyOptions = {}): Promise<AwsProxy> {
+/** A request as the proxy saw it, for the hooks below. */
+export interface ProxiedRequest {
+  operation: string
+  method: string
+  path: string
+  body: Buffer
+}
+
+/** An answer the proxy gives (or delivers) instead of the emulator's. */
+export interface ProxiedAnswer {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+}
+
+/** Hooks that let a test bed play AWS behaviour the emulator lacks (see lambda-revisions.ts). */
+export interface AwsProxyHooks {
+  /** Asked before a request is forwarded: an answer here is given instead, and the emulator never sees the request. */
+  intercept?: (request: ProxiedRequest) => Promise<ProxiedAnswer | undefined>
+  /** Rewrites the body of the emulator's answer before it is delivered. */
+  rewrite?: (request: ProxiedRequest, status: number, body: Buffer) => Promise<Buffer> | Buffer
+  /**
+   * Asked as each request arrives, before any freeze: an answer here is given at once, the emulator
+   * never sees the request and it is not counted in `answered` (test/helpers/aws-quotas.ts answers
+   * throttled calls with it).
+   */
+  gate?: ProxyGate
+}
+
+/** See `AwsProxyHooks.gate`. */
+export type ProxyGate = (request: {operation: string; target: string | undefined}) => {status: number; headers: Record<string, string>; body: string} | undefined
+
+
+export async function startAwsProxy(upstream: string, hooks: AwsProxyHooks = {}): Promise<AwsProxy> {
   const target = new URL(upstream)
   if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') throw new Error(`the AWS proxy forwards to loopback only, not ${upstream}`)
   const counts = new Map<string, number>()
@@ -76,19 +98,32 @@ export async function startAwsProxy(upstream: string, options: AwsProxyOptions =
     }
   }
 
-  const forward = (incoming: IncomingMessage, body: Buffer, operation: string, response: ServerResponse) => {
+  const forward = async (incoming: IncomingMessage, body: Buffer, operation: string, response: ServerResponse) => {
+    const request: ProxiedRequest = {operation, method: incoming.method ?? 'GET', path: incoming.url ?? '/', body}
+    const instead = await hooks.intercept?.(request)
+    if (instead) {
+      response.writeHead(instead.status, instead.headers)
+      response.end(instead.body)
+      counts.set(operation, (counts.get(operation) ?? 0) + 1)
+      return
+    }
+
     inFlight += 1
     const outgoing = httpRequest(
       {host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers},
       (answer) => {
         const chunks: Buffer[] = []
         answer.on('data', (chunk: Buffer) => chunks.push(chunk))
-        answer.on('end', () => {
+        answer.on('end', async () => {
+          const raw = Buffer.concat(chunks)
+          const delivered = hooks.rewrite ? await hooks.rewrite(request, answer.statusCode ?? 502, raw) : raw
           upstreamDone()
           const deliver = () => {
             if (response.destroyed) return
-            response.writeHead(answer.statusCode ?? 502, answer.headers as IncomingHttpHeaders)
-            response.end(Buffer.concat(chunks))
+            const headers = {...answer.headers} as IncomingHttpHeaders
+            if (delivered !== raw) headers['content-length'] = String(delivered.length)
+            response.writeHead(answer.statusCode ?? 502, headers)
+            response.end(delivered)
             counts.set(operation, (counts.get(operation) ?? 0) + 1)
             checkFreeze()
           }
@@ -110,18 +145,17 @@ export async function startAwsProxy(upstream: string, options: AwsProxyOptions =
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
     incoming.on('end', () => {
       const body = Buffer.concat(chunks)
-      const operation = operationOf(incoming.headers, body)
-      const target = incoming.headers['x-amz-target']
-      const refused = options.gate?.({operation, target: typeof target === 'string' ? target : undefined})
+      const operation = operationOf(incoming.headers, body, incoming.method, incoming.url)
+      const amzTarget = incoming.headers['x-amz-target']
+      const refused = hooks.gate?.({operation, target: typeof amzTarget === 'string' ? amzTarget : undefined})
       if (refused) {
         response.writeHead(refused.status, refused.headers)
         response.end(refused.body)
         return
       }
 
-      if (!frozen) return forward(incoming, body, operation, response)
-      if (forwardHeld) return forward(incoming, body, operation, response)
-      held.push({deliver: () => forward(incoming, body, operation, response)})
+      if (!frozen || forwardHeld) return void forward(incoming, body, operation, response)
+      held.push({deliver: () => void forward(incoming, body, operation, response)})
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -154,7 +188,9 @@ export async function startAwsProxy(upstream: string, options: AwsProxyOptions =
   }
 }
 
-function operationOf(headers: IncomingHttpHeaders, body: Buffer): string {
+function operationOf(headers: IncomingHttpHeaders, body: Buffer, method?: string, path?: string): string {
+  // Lambda speaks REST: the operation is the method and the path.
+  if (path !== undefined && /^\/2015-03-31\/functions\/[^/]+\/configuration/.test(path)) return method === 'PUT' ? 'UpdateFunctionConfiguration' : 'GetFunctionConfiguration'
   const target = headers['x-amz-target']
   if (typeof target === 'string' && target.includes('.')) return target.slice(target.lastIndexOf('.') + 1)
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('latin1'))

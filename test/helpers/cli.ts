@@ -34,6 +34,7 @@ export interface CliOptions {
  * refuses an account-wide command aimed at the shared emulator, so the rule cannot be forgotten.
  */
 export const ACCOUNT_WIDE_COMMANDS: ReadonlySet<string> = new Set(['audit', 'doctor'])
+// (and `migrate --all-functions`, checked in assertIsolated)
 
 let ownEndpoint: string | undefined
 
@@ -55,7 +56,9 @@ export async function useOwnEmulator(): Promise<Emulator> {
 
 /** Throws when `args` run an account-wide command against the emulator other files write to. */
 export function assertIsolated(args: string[], env: Record<string, string>): void {
-  if (!ACCOUNT_WIDE_COMMANDS.has(args[0] ?? '')) return
+  // `migrate --all-functions` reads every Lambda function of the account, as audit does.
+  const accountWide = ACCOUNT_WIDE_COMMANDS.has(args[0] ?? '') || (args[0] === 'migrate' && args.includes('--all-functions'))
+  if (!accountWide) return
   if (args.some((arg) => arg === '--endpoint-url' || arg.startsWith('--endpoint-url='))) return
   const shared = inject('emulatorEndpoint')
   if (env.AWS_ENDPOINT_URL === shared || env.AWS_ENDPOINT_URL_SECRETS_MANAGER === shared || env.AWS_ENDPOINT_URL_SSM === shared) {

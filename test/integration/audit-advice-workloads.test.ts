@@ -53,8 +53,8 @@ describe("running audit's fixes for workload environments, exactly as printed", 
       .filter((line) => / secrets [a-z]+ /.test(line))
       .map((line) => line.slice(line.search(/ secrets [a-z]+ /) + 1).trimEnd())
     expect(fixes).toEqual([
-      'secrets migrate --from-lambda checkout-prod --to prod/checkout && secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD --secret GITHUB',
-      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD',
+      'secrets migrate --from-lambda checkout-prod --to prod/checkout && secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD --secret GITHUB --runtime nodejs  # then remove DB_PASSWORD, GITHUB from checkout-prod\'s environment (python: --runtime python)',
+      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s environment (python: --runtime python)',
     ].sort((a, b) => first.stdout.indexOf(a) - first.stdout.indexOf(b)))
     expect(first.stdout.match(/\(the same fix as above\)/g)).toHaveLength(2)
 
@@ -65,11 +65,15 @@ describe("running audit's fixes for workload environments, exactly as printed", 
       const result = await shell.run(fix)
       expect(result.code, `${fix}\n${result.stdout}\n${result.stderr}`).toBe(0)
       // The migrate's report, then the grant's policy: the last JSON document on stdout.
-      const policy = JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('\n{\n') + 1)) as PolicyDocument
+      // With --runtime, the grant's document holds the policy, the variables that name the secrets and the handler.
+      const grant = JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('\n{\n') + 1)) as {policy: PolicyDocument; environment: Record<string, string>; handler: string}
+      const policy = grant.policy
       const scope = fix.includes('checkout') ? '/prod/checkout' : '/prod/web'
       const granted = fix.includes('checkout') ? ['DB_PASSWORD', 'GITHUB'] : ['API_TOKEN', 'DB_PASSWORD']
       const config = fix.includes('checkout') ? ['LOG_LEVEL', 'TABLE'] : ['PORT', 'REGION']
       for (const name of granted) expect(await evaluate(policy, 'secretsmanager:GetSecretValue', secretArn(`${scope}/${name}`, at))).toBe('Allowed')
+      expect(Object.values(grant.environment).sort()).toEqual(granted.map((name) => `${scope}/${name}`).sort())
+      expect(grant.handler).toContain("from '@aws-lambda-powertools/parameters/secrets'")
       for (const name of config) expect(await evaluate(policy, 'secretsmanager:GetSecretValue', secretArn(`${scope}/${name}`, at))).toBe('ImplicitlyDenied')
       const {values} = await store.getMany(config.map((name) => `${scope}/${name}`))
       expect(values.size).toBe(0)

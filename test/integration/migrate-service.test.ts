@@ -1,10 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
+import {Scope} from '../../src/core/address.js'
 import {SecretValue} from '../../src/core/secret-value.js'
 import {migrate, type MigrateOptions} from '../../src/services/migrate.js'
 import {MemoryStore} from '../../src/stores/memory-store.js'
 import type {SecretMetadata} from '../../src/stores/secret-store.js'
+import type {EnvironmentSource, FunctionEnvironment, FunctionEnvironmentEditor} from '../../src/stores/environment-source.js'
 import type {ParameterSource, SsmParameter} from '../../src/stores/ssm-source.js'
+import {AccessDeniedError} from '../../src/core/errors.js'
 
 /** An in-memory SSM with SSM's page size; counts deletions. */
 class FakeSsm implements ParameterSource {
@@ -140,5 +143,72 @@ describe('migrate (service, in memory)', () => {
     const store = new MemoryStore()
     const report = await migrate(store, options(new FakeSsm([parameter('/p/s/A', 'TOP-SECRET-VALUE')])))
     expect(JSON.stringify(report)).not.toContain('TOP-SECRET-VALUE')
+  })
+})
+
+/** One Lambda function in memory, with the editor --remove-from-source uses; records every write. */
+class FakeFunction implements FunctionEnvironmentEditor {
+  writes: Array<Record<string, string>> = []
+  /** Runs on each re-read before removal: someone changing the function. */
+  onReread?: (variables: Record<string, string>) => void
+  constructor(public vars: Record<string, string>) {}
+
+  async current(): Promise<FunctionEnvironment> {
+    this.onReread?.(this.vars)
+    return {variables: {...this.vars}, revisionId: 'r1'}
+  }
+
+  async replace(_fn: string, variables: Record<string, string>): Promise<void> {
+    this.writes.push(variables)
+    this.vars = variables
+  }
+}
+
+const lambdaSource = (fake: FakeFunction): EnvironmentSource => ({
+  kind: 'lambda',
+  name: 'fn',
+  editor: fake,
+  variables: async () => Object.entries(fake.vars).map(([variable, value]) => ({name: variable, variable, workload: 'fn', value: SecretValue.fromString(value)})),
+})
+
+/** A store that refuses to write one secret. */
+class RefusingStore extends MemoryStore {
+  constructor(private readonly refused: string) {
+    super()
+  }
+
+  override async write(...args: Parameters<MemoryStore['write']>): ReturnType<MemoryStore['write']> {
+    if (args[0] === this.refused) throw new AccessDeniedError(`Access denied: secretsmanager:CreateSecret on ${args[0]}.`)
+    return super.write(...args)
+  }
+}
+
+describe('migrate --remove-from-source (service, in memory)', () => {
+  const lambdaOptions = (source: EnvironmentSource): MigrateOptions => ({source: {kind: 'lambda', environment: source}, to: Scope.parse('p/s'), dryRun: false, onConflict: 'fail', deleteSource: true, concurrency: 2})
+
+  it('changes no function when one item did not verify', async () => {
+    const fake = new FakeFunction({DB_PASSWORD: 'pw-1', API_TOKEN: 'tok-2', LOG_LEVEL: 'info'})
+    const report = await migrate(new RefusingStore('/p/s/API_TOKEN'), lambdaOptions(lambdaSource(fake)))
+    expect(report.exitCode).toBe(5)
+    expect(fake.writes).toEqual([])
+    expect(report.items.find((item) => item.source === 'DB_PASSWORD')?.sourceKept).toBe('kept: not every item of the run verified, so no function was changed')
+  })
+
+  it('changes no function when a migrated variable changed before the removal (exit 4)', async () => {
+    const fake = new FakeFunction({DB_PASSWORD: 'pw-1', API_TOKEN: 'tok-2', LOG_LEVEL: 'info'})
+    fake.onReread = (variables) => {
+      variables.API_TOKEN = 'tok-rotated'
+    }
+    const report = await migrate(new MemoryStore(), lambdaOptions(lambdaSource(fake)))
+    expect(report.exitCode).toBe(4)
+    expect(fake.writes).toEqual([])
+    expect(report.items.find((item) => item.source === 'API_TOKEN')?.sourceKept).toBe('kept: the variable changed after it was read, and its new value is in no secret')
+  })
+
+  it('writes back every other variable, exactly', async () => {
+    const fake = new FakeFunction({DB_PASSWORD: 'pw-1', LOG_LEVEL: 'info', TABLE: 'orders'})
+    const report = await migrate(new MemoryStore(), lambdaOptions(lambdaSource(fake)))
+    expect(report.exitCode).toBe(0)
+    expect(fake.writes).toEqual([{LOG_LEVEL: 'info', TABLE: 'orders'}])
   })
 })

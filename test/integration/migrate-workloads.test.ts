@@ -1,14 +1,12 @@
 import {spawn} from 'node:child_process'
 
 import {RegisterTaskDefinitionCommand} from '@aws-sdk/client-ecs'
-import {CreateRoleCommand} from '@aws-sdk/client-iam'
-import {CreateFunctionCommand} from '@aws-sdk/client-lambda'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
-import {credentialShapes, emulatorClients, tinyZip} from '../fixtures/audit-accounts.js'
+import {credentialShapes, emulatorClients} from '../fixtures/audit-accounts.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {expectNoValues, secretStore, secretValues} from '../fixtures/migrate-helpers.js'
+import {createFunction, expectNoValues, secretStore, secretValues} from '../fixtures/migrate-helpers.js'
 import {BIN, cliEnv, emulatorEndpoint, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
 
 const E = uniqueEnv('mwl')
@@ -33,22 +31,6 @@ const SECRET_VALUES = [LAMBDA_VARIABLES.DB_PASSWORD, LAMBDA_VARIABLES.GITHUB_TOK
 
 const fn = (label: string) => `${E}-${label}`
 const json = (stdout: string) => JSON.parse(stdout) as Report
-
-async function createFunction(name: string, variables: Record<string, string>): Promise<void> {
-  const {lambda, iam} = emulatorClients(emulatorEndpoint())
-  const trust = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]})
-  const {Role} = await iam.send(new CreateRoleCommand({RoleName: `${name}-role`, AssumeRolePolicyDocument: trust}))
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Role: Role!.Arn!,
-      Handler: 'index.handler',
-      Code: {ZipFile: tinyZip()},
-      Environment: {Variables: variables},
-    }),
-  )
-}
 
 describe('secrets migrate --from-lambda', () => {
   beforeAll(async () => {

@@ -109,12 +109,21 @@ const CASES: Case[] = [
     args: (c) => ['migrate', '--from-lambda', c.path === 'missing' ? `${E}-nowhere` : `${E}-fn`, '--to', c.path === 'invalid' ? `${E}/a b` : `${E}/lam${c.tag}`, '--format', 'sam'],
   },
   {
+    command: 'migrate --from-lambda --remove-from-source',
+    // The bare emulator gives no RevisionId: every secret is migrated and verified, then the function is
+    // left as it is, with the refusal in the report (exit 4).
+    args: (c) => ['migrate', '--from-lambda', c.path === 'missing' ? `${E}-nowhere` : `${E}-fn`, '--to', c.path === 'invalid' ? `${E}/a b` : `${E}/lrm${c.tag}`, '--remove-from-source'],
+    okExit: 4,
+  },
+  {
     command: 'migrate --dry-run',
     args: (c) => ['migrate', '--from-dotenv', c.files.dotenv, '--to', `${E}/api`, '--dry-run', ...(c.path === 'invalid' ? ['--on-conflict', 'clobber'] : [])],
     // DB_PASS exists in ${E}/api with another value: a conflict, reported by name.
     okExit: 4,
   },
   {command: 'grant', args: (c) => ['grant', `${E}/api`, '--function', c.path === 'invalid' ? 'bad name!' : 'checkout', '--secret', 'DB_PASS', '--format', 'terraform']},
+  // STS for the account, then DescribeSecret for the rotation: a value is never asked for.
+  {command: 'grant --runtime', args: (c) => ['grant', `${E}/api`, '--function', c.path === 'invalid' ? 'bad name!' : 'checkout', '--secret', 'DB_PASS', '--runtime', 'nodejs', '--format', 'terraform']},
   {
     command: 'grant --check',
     args: (c) => ['grant', '--manifest', c.path === 'missing' ? c.files.manifestMissing : c.files.manifest, '--env', c.path === 'invalid' ? 'pr od' : E, '--check'],

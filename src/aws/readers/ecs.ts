@@ -29,6 +29,7 @@ function toTaskDefinitionInput(definition: TaskDefinition): TaskDefinitionInput 
   return {
     family: definition.family ?? '?',
     revision: definition.revision ?? 0,
+    ...(definition.taskRoleArn ? {taskRoleArn: definition.taskRoleArn} : {}),
     containers: (definition.containerDefinitions ?? []).map((container) => ({
       name: container.name ?? '?',
       environment: container.environment ?? [],

@@ -3,6 +3,7 @@
  * name, the command carries an upper-case placeholder (ENV, SERVICE, NAME) for the user to fill in.
  */
 import {partProblem} from '../address.js'
+import {printable} from '../printable.js'
 
 const ENVIRONMENT_WORDS = new Set([
   'prod',
@@ -51,19 +52,22 @@ export function secretNameFor(variable: string): string {
 export const quoteArg = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
 
 /**
- * The fix of every secret in one workload's environment, the same on each of its findings: one migrate
- * of the whole workload (it takes exactly what the audit found, by the same rules) and then one grant
- * for all of those secrets. Run as printed in a shell, it migrates and prints the policy; the migrate
- * itself then prints which variables to remove from the template. Where the scope is a guess with a
+ * The fix of every secret in one workload's environment, the same on each of its findings, in three
+ * steps: one migrate of the whole workload (it takes exactly what the audit found, by the same rules),
+ * one grant --runtime for all of those secrets (policy, the variables that name them, the handler),
+ * and, as a shell comment, the variables to remove. Run as printed in a shell, it migrates and prints
+ * the grant. Where the scope is a guess with a
  * placeholder (ENV, SERVICE), the fix says to fill it in.
  */
 function workloadFix(flag: '--from-lambda' | '--from-ecs', workload: string, variables: readonly string[]): string {
   const {env, service} = guessScopeFromWorkload(workload)
   const names = [...new Set(variables.map((variable) => secretNameFor(variable)))].sort()
-  const grant = `secrets grant ${env}/${service} --function ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')}`
+  const grant = `secrets grant ${env}/${service} --function ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')} --runtime nodejs`
   const placeholders = [env === 'ENV' ? 'ENV' : '', service === 'SERVICE' ? 'SERVICE' : ''].filter(Boolean)
   const command = `secrets migrate ${flag} ${quoteArg(workload)} --to ${env}/${service} && ${grant}`
-  return placeholders.length > 0 ? `${command} (fill in ${placeholders.join(' and ')})` : command
+  // The third step as a shell comment, so the line still runs as printed.
+  const remove = `  # then remove ${[...new Set(variables)].sort().map((variable) => printable(variable)).join(', ')} from ${workload}'s environment (python: --runtime python)`
+  return placeholders.length > 0 ? `${command} (fill in ${placeholders.join(' and ')})${remove}` : `${command}${remove}`
 }
 
 /** Fix for a Lambda function's secret variables (all of them at once): migrate them, then one grant. */
@@ -122,4 +126,52 @@ export function iamGrantFix(
   if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(principal)} --secret NAME${formatFlag}`)
   const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
   return `${how}: ${grants.join('; ')}`
+}
+
+/** A Lambda function or task definition family that runs as a role, and the secrets the audit found in its environment. */
+export interface RoleUser {
+  kind: 'lambda' | 'ecs'
+  name: string
+  /** Secret names (variables the audit calls secrets), to name in its grant; NAME when none. */
+  secrets: readonly string[]
+}
+
+/** `arn:aws:iam::123456789012:role/service-role/billing` -> `billing` (the name IAM lists roles by). */
+export function roleNameOfArn(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1)
+}
+
+/** Records that `user` runs as the role of `roleArn` (in a map of role name -> its users). */
+export function addRoleUser(roleUsers: Map<string, RoleUser[]> | undefined, roleArn: string, user: RoleUser): void {
+  if (!roleUsers) return
+  const role = roleNameOfArn(roleArn)
+  roleUsers.set(role, [...(roleUsers.get(role) ?? []), user])
+}
+
+/**
+ * Fix for a role's policy when functions or task definitions run as that role: one grant per
+ * workload, each for the secrets of its own environment (or NAME), in the environments and services
+ * the policy names. Where the policy names none (`*`), the workload's own name gives the scope
+ * (billing-prod -> prod/billing), so the environment is filled in wherever a name carries one.
+ */
+export function roleUsersFix(role: string, services: ReadonlyMap<string, ReadonlySet<string>>, users: readonly RoleUser[], separateRoles: boolean, format?: string): string {
+  const formatFlag = format === undefined ? '' : ` --format ${format}`
+  const grants: string[] = []
+  const placeholders = new Set<string>()
+  for (const user of [...users].sort((a, b) => a.name.localeCompare(b.name))) {
+    const guess = guessScopeFromWorkload(user.name)
+    const scopes = [...services].flatMap(([env, names]) => (names.size > 0 ? [...names].map((service) => `${env}/${service}`) : [`${env}/${guess.service}`]))
+    if (scopes.length === 0) scopes.push(`${guess.env}/${guess.service}`)
+    const secrets = user.secrets.length > 0 ? [...new Set(user.secrets.map((name) => secretNameFor(name)))].sort() : ['NAME']
+    for (const scope of scopes.sort()) {
+      for (const part of scope.split('/')) if (part === 'ENV' || part === 'SERVICE') placeholders.add(part)
+      grants.push(`secrets grant ${scope} --function ${quoteArg(user.name)}${secrets.map((name) => ` --secret ${quoteArg(name)}`).join('')}${formatFlag}`)
+    }
+  }
+
+  if (users.some((user) => user.secrets.length === 0)) placeholders.add('NAME')
+  const who = users.map((user) => `${user.kind === 'lambda' ? 'function' : 'task definition'} ${user.name}`).join(', ')
+  const how = separateRoles && grants.length > 1 ? `give each its own role (${role} is used by ${who}) with` : `replace the statement (${role} is used by ${who}) with`
+  const fill = placeholders.size > 0 ? ` (fill in ${[...placeholders].join(', ')})` : ''
+  return `${how}: ${grants.join('; ')}${fill}`
 }

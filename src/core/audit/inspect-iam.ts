@@ -3,7 +3,7 @@
  * secrets of every environment, of several, or all of one. Pure: every input is plain data.
  */
 import {finding, type Finding} from './findings.js'
-import {iamGrantFix} from './fixes.js'
+import {iamGrantFix, type RoleUser, roleUsersFix} from './fixes.js'
 import {describeGrant, grantEnvironments, grantServices, judgePolicy, parsePolicyDocument, secretReadGrants, type SecretReadGrant} from './iam.js'
 
 /** A policy document as IAM returns it, with who holds it. */
@@ -19,6 +19,8 @@ export interface IamInput {
   managedPolicies: Array<PolicyInput & {arn: string; attachedTo: string[]}>
   roles: Array<{name: string; inlinePolicies: PolicyInput[]; attachedPolicyArns: string[]}>
   users: Array<{name: string; inlinePolicies: PolicyInput[]}>
+  /** Role name -> the Lambda functions and task definitions that run as it (their fixes are one grant each). */
+  roleUsers?: ReadonlyMap<string, readonly RoleUser[]>
 }
 
 export interface IamInspection {
@@ -43,6 +45,11 @@ export function inspectIam(input: IamInput): IamInspection {
     }
   }
 
+  const fixFor = (principal: string, services: ReturnType<typeof grantServices>, separate: boolean) => {
+    const users = input.roleUsers?.get(principal) ?? []
+    return users.length > 0 ? roleUsersFix(principal, services, users, separate) : iamGrantFix(principal, services, separate)
+  }
+
   const managedGrants = new Map<string, SecretReadGrant[]>()
   /** Whether a policy was already reported for reaching all secrets or several environments. */
   const spanning = new Set<string>()
@@ -51,18 +58,18 @@ export function inspectIam(input: IamInput): IamInspection {
     const grants = grantsOf(policy.arn, policy)
     managedGrants.set(policy.arn, grants)
     const principal = policy.attachedTo[0] ?? policy.name
-    const item = findingForPolicy(grants, 'iam-managed-policy', policy.arn, undefined, principal)
+    const item = findingForPolicy(grants, 'iam-managed-policy', policy.arn, undefined, principal, fixFor)
     if (item) {
       findings.push(item)
       if (item.rule !== 'iam-whole-environment') spanning.add(policy.arn)
     }
   }
 
-  for (const role of input.roles) findings.push(...inspectRole(role, grantsOf, managedGrants, spanning))
+  for (const role of input.roles) findings.push(...inspectRole(role, grantsOf, managedGrants, spanning, fixFor))
 
   for (const user of input.users) {
     for (const policy of user.inlinePolicies) {
-      const item = findingForPolicy(grantsOf(`user ${user.name}`, policy), 'iam-user', user.name, policy.name, user.name)
+      const item = findingForPolicy(grantsOf(`user ${user.name}`, policy), 'iam-user', user.name, policy.name, user.name, iamGrantFix)
       if (item) findings.push(item)
     }
   }
@@ -70,12 +77,16 @@ export function inspectIam(input: IamInput): IamInspection {
   return {findings, unreadable}
 }
 
+/** The fix of a principal's policy: one grant per workload running as the role, else per scope. */
+type FixFor = (principal: string, services: ReturnType<typeof grantServices>, separate: boolean) => string
+
 function findingForPolicy(
   grants: SecretReadGrant[],
   resourceType: 'iam-managed-policy' | 'iam-role' | 'iam-user',
   resource: string,
   item: string | undefined,
   principal: string,
+  fixFor: FixFor,
 ): Finding | undefined {
   const verdict = judgePolicy(grants)
   if (verdict === undefined) return undefined
@@ -83,7 +94,7 @@ function findingForPolicy(
   const services = grantServices(grants)
   switch (verdict.rule) {
     case 'iam-all-secrets': {
-      return finding(verdict.rule, {resourceType, resource, ...where, detail: describeGrant(verdict.grant, verdict.pattern), fix: iamGrantFix(principal, services, false)})
+      return finding(verdict.rule, {resourceType, resource, ...where, detail: describeGrant(verdict.grant, verdict.pattern), fix: fixFor(principal, services, false)})
     }
 
     case 'iam-multiple-environments': {
@@ -92,12 +103,12 @@ function findingForPolicy(
         resource,
         ...where,
         detail: `reads secrets of ${verdict.environments.length} environments (${verdict.environments.join(', ')})`,
-        fix: iamGrantFix(principal, services, true),
+        fix: fixFor(principal, services, true),
       })
     }
 
     case 'iam-whole-environment': {
-      return finding(verdict.rule, {resourceType, resource, ...where, detail: describeGrant(verdict.grant, verdict.pattern), fix: iamGrantFix(principal, services, false)})
+      return finding(verdict.rule, {resourceType, resource, ...where, detail: describeGrant(verdict.grant, verdict.pattern), fix: fixFor(principal, services, false)})
     }
   }
 }
@@ -111,6 +122,7 @@ function inspectRole(
   grantsOf: (resource: string, policy: PolicyInput) => SecretReadGrant[],
   managedGrants: ReadonlyMap<string, SecretReadGrant[]>,
   spanning: ReadonlySet<string>,
+  fixFor: FixFor,
 ): Finding[] {
   const found: Finding[] = []
   const roleGrants: SecretReadGrant[] = []
@@ -118,7 +130,7 @@ function inspectRole(
   for (const policy of role.inlinePolicies) {
     const grants = grantsOf(`role ${role.name}`, policy)
     roleGrants.push(...grants)
-    const item = findingForPolicy(grants, 'iam-role', role.name, policy.name, role.name)
+    const item = findingForPolicy(grants, 'iam-role', role.name, policy.name, role.name, fixFor)
     if (item) {
       found.push(item)
       if (item.rule !== 'iam-whole-environment') roleSpanReported = true
@@ -137,7 +149,7 @@ function inspectRole(
         resourceType: 'iam-role',
         resource: role.name,
         detail: `its policies together read secrets of ${environments.length} environments (${environments.join(', ')})`,
-        fix: iamGrantFix(role.name, grantServices(roleGrants), true),
+        fix: fixFor(role.name, grantServices(roleGrants), true),
       }),
     )
   }

@@ -15,6 +15,8 @@ export interface LambdaFunctionInput {
 export interface TaskDefinitionInput {
   family: string
   revision: number
+  /** The task role (what the containers' code runs as), when the definition has one. */
+  taskRoleArn?: string
   containers: Array<{name: string; environment: Array<{name?: string; value?: string}>}>
 }
 

@@ -122,6 +122,10 @@ export function namedEnvironments(services: Map<string, Set<string>>, principal:
   return out
 }
 
+/**
+ * The grant for a secret that leaves a function's environment: with --runtime, it prints the policy,
+ * the variable that names the secret and the handler that reads it (nodejs; python for a Python function).
+ */
 export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat): string {
-  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)} --secret ${name} --format ${GRANT_FORMATS[format]}`
+  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)} --secret ${name} --format ${GRANT_FORMATS[format]} --runtime nodejs`
 }

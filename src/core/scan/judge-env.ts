@@ -7,6 +7,7 @@ import {guessScopeFromWorkload, secretNameFor, ssmParameterFix} from '../audit/f
 import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
+import {secretIdVariable} from '../runtime-wiring.js'
 import {type EnvEntry, type EnvValue, type Extracted, grantCommand, secretOfPath} from './entries.js'
 import {type ScanFinding, scanFinding} from './findings.js'
 
@@ -43,7 +44,7 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
       grant: grantCommand(scope, entry.workload, name, base.format),
-      change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${entry.variable}_SECRET_ID: /${scope.env}/${scope.service}/${name}) and read it at run time`,
+      change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
     },
   })
 }
@@ -77,7 +78,7 @@ function resolvedFinding(entry: EnvEntry, value: Extract<EnvValue, {kind: 'resol
     fix: {
       ...(store === undefined ? {} : {store}),
       grant: grantCommand(scope, entry.workload, name, base.format),
-      change: `replace the value of ${entry.variable} with the secret's name (${entry.variable}_SECRET_ID) and read it at run time`,
+      change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
     },
   })
 }

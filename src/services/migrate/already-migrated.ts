@@ -1,8 +1,9 @@
 import type {Scope} from '../../core/address.js'
 import {NotFoundError} from '../../core/errors.js'
-import {mapSsmName} from '../../core/migration-plan.js'
+import {mapDotenvKey, mapFunctionVariable, mapSsmName} from '../../core/migration-plan.js'
 import {noun} from '../../core/words.js'
 import type {SecretStore} from '../../stores/secret-store.js'
+import {cleanTagValue, taggedName} from './execute.js'
 import {type MigrateOptions, type MigrationSource, sourceName} from './types.js'
 
 /*
@@ -23,6 +24,7 @@ export async function unmatchedOnly(store: SecretStore, options: MigrateOptions,
   const missing: string[] = []
   for (const name of unmatched) {
     if (source.kind === 'ssm' && (await migratedEarlier(store, fullParameterName(source.path, name), options.to))) migrated.push(name)
+    else if (source.kind === 'lambda' && (await variableMigratedEarlier(store, options, name))) migrated.push(name)
     else missing.push(name)
   }
 
@@ -85,6 +87,34 @@ async function migratedEarlier(store: SecretStore, name: string, to: Scope | und
   }
 
   return false
+}
+
+/**
+ * True when the secret this run would write for the variable `name` exists, tagged as migrated from
+ * that function's variable: an earlier run moved it and --remove-from-source (or a person) took it
+ * out of the function.
+ */
+async function variableMigratedEarlier(store: SecretStore, options: MigrateOptions, name: string): Promise<boolean> {
+  const {source} = options
+  if (source.kind !== 'lambda') return false
+  const mapping = options.toEnvironment
+    ? mapFunctionVariable(name, options.toEnvironment.env, options.toEnvironment.prefix)
+    : options.to
+      ? mapDotenvKey(name, options.to)
+      : undefined
+  if (mapping?.state !== 'mapped' || (source.environment.many && !name.includes('/'))) return false
+  const tag = cleanTagValue(taggedName(source, name, source.environment.name))
+  for await (const secret of store.list(mapping.target)) {
+    if (secret.name === mapping.target && secret.tags['secrets:migrated-from'] === 'lambda' && secret.tags['secrets:source-name'] === tag) return true
+  }
+
+  return false
+}
+
+/** The note of a run whose --only named variables an earlier run had already migrated and removed. */
+export function migratedEarlierNote(source: MigrationSource, migrated: readonly string[]): string {
+  const where = source.kind === 'ssm' ? 'the parameter deleted' : `no longer in ${sourceName(source)}`
+  return `Nothing left to do for ${migrated.join(', ')}: ${noun(migrated.length, 'it was', 'they were')} migrated earlier (the secret is tagged with ${noun(migrated.length, 'its', 'their')} source) and ${noun(migrated.length, 'is', 'are')} ${where}.`
 }
 
 /** True when secrets tagged as migrated from parameters under `path` exist where this run would write. */

@@ -9,6 +9,7 @@ import type {SecretValue} from '../../core/secret-value.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import {markFailed, writeFailureReason, writeOptions} from '../copy-pipeline.js'
 import type {ItemReport, MigrateOptions, MigrationProgress, MigrationSource, Tracker, Working} from './types.js'
+import {functionVariable} from './remove-from-function.js'
 import type {ValueCache} from './value-cache.js'
 
 /** Writes are scheduled in chunks so values read again from SSM are only held for one chunk. */
@@ -71,7 +72,7 @@ async function writeOne(run: WriteRun, entry: Working, values: Map<string, Secre
       target,
       value,
       writeOptions(target, creating, options.onConflict, entry.previous?.versionId, {
-        tags: sourceTags(options.source.kind, entry.item.source, run.sourceFile),
+        tags: sourceTags(options.source.kind, entry.item.source, taggedName(options.source, entry.item.source.name, run.sourceFile)),
         kmsKeyId: options.kmsKeyId,
         description: options.description,
       }),
@@ -144,6 +145,9 @@ async function valuesFor(source: MigrationSource, chunk: Working[], cache: Value
   return values
 }
 
+/** A tag value: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters; anything else becomes `_`. */
+export const cleanTagValue = (text: string) => text.replaceAll(/[^\p{L}\p{N} _.:/=+\-@]/gu, '_').slice(0, 256)
+
 /** What a tag names a non-SSM item after: the .env file's base name, the function or the family. */
 function sourceFileOf(source: MigrationSource): string | undefined {
   if (source.kind === 'dotenv') return basename(source.file)
@@ -151,14 +155,27 @@ function sourceFileOf(source: MigrationSource): string | undefined {
 }
 
 /**
+ * What the `secrets:source-name` tag says an item came from: the parameter; `FILE:KEY`;
+ * `FUNCTION:VARIABLE` (from one function or from every function alike); `FAMILY:CONTAINER/VARIABLE`.
+ */
+export function taggedName(source: MigrationSource, item: string, file?: string): string {
+  if (source.kind === 'ssm') return item
+  if (source.kind === 'lambda' && source.environment.many) {
+    const {fn, variable} = functionVariable(source.environment, item)
+    return `${fn}:${variable}`
+  }
+
+  return `${file}:${item}`
+}
+
+/**
  * Tags naming where a secret came from. Tag values allow letters, digits, spaces and `_ . : / = + - @`
  * and at most 256 characters, so anything else becomes `_`.
  */
-function sourceTags(kind: SourceKind, source: SourceItem, file?: string): Record<string, string> {
-  const clean = (text: string) => text.replaceAll(/[^\p{L}\p{N} _.:/=+\-@]/gu, '_').slice(0, 256)
+function sourceTags(kind: SourceKind, source: SourceItem, name: string): Record<string, string> {
   const tags: Record<string, string> = {
     'secrets:migrated-from': kind,
-    'secrets:source-name': clean(kind === 'ssm' ? source.name : `${file}:${source.name}`),
+    'secrets:source-name': cleanTagValue(name),
   }
   if (source.type) tags['secrets:ssm-type'] = source.type
   return tags

@@ -3,6 +3,7 @@ import {
   classify,
   digestOf,
   mapDotenvKey,
+  mapFunctionVariable,
   mapSources,
   mapSsmName,
   type PlanItem,
@@ -24,7 +25,7 @@ export interface Plan {
   toWrite: Working[]
   /** Why nothing may be written (a collision, a target scheduled for deletion, a conflict under fail). */
   blockedBy?: string
-  /** With --delete-source on SSM and a plan that runs: the sources to delete once their secret verifies. */
+  /** With --delete-source (SSM) or --remove-from-source (Lambda) and a plan that runs: the sources to delete once their secret verifies. */
   sourcesToDelete: string[]
 }
 
@@ -35,6 +36,7 @@ export interface Plan {
 export async function planMigration(store: SecretStore, options: MigrateOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
   const mapped = mapSources(read.sources, (source) => {
     if (options.source.kind === 'ssm') return mapSsmName(source.name, options.to)
+    if (options.toEnvironment !== undefined) return mapFunctionVariable(source.name, options.toEnvironment.env, options.toEnvironment.prefix)
     // An ECS item is CONTAINER/VARIABLE: the secret is named after the variable.
     const key = options.source.kind === 'dotenv' ? source.name : source.name.slice(source.name.lastIndexOf('/') + 1)
     return mapDotenvKey(key, options.to as Scope)
@@ -55,7 +57,7 @@ export async function planMigration(store: SecretStore, options: MigrateOptions,
   const toWrite = working.filter(({report}) => report.outcome === 'planned')
   for (const {item, report} of working) if (report.outcome !== 'planned') cache.drop(item.source.name)
   const sourcesToDelete =
-    options.deleteSource && options.source.kind === 'ssm' && blockedBy === undefined
+    options.deleteSource && (options.source.kind === 'ssm' || options.source.kind === 'lambda') && blockedBy === undefined
       ? working.filter(({report}) => report.outcome === 'planned' || report.outcome === 'unchanged').map(({item}) => item.source.name)
       : []
   return {working, toWrite, ...(blockedBy === undefined ? {} : {blockedBy}), sourcesToDelete}

@@ -1,27 +1,45 @@
 import {quoteArg} from '../../core/audit/fixes.js'
 import {byPathSegments} from '../../core/order.js'
+import {functionVariable} from './remove-from-function.js'
 import type {MigrateOptions, MigrationRecipe, Working} from './types.js'
 
 /**
- * What remains after a workload's variables were migrated, as commands and names: the one grant for
- * all of its secrets that are in Secrets Manager now (verified, or already there), and the variables
- * to take out of its template. The live function or task definition is never changed here: its code
- * must read the secrets first, and editing live configuration would drift from the team's templates.
+ * What remains after a workload's variables were migrated, as commands and names, one recipe per
+ * function (or task definition family): the one grant for all of its secrets that are in Secrets
+ * Manager now (verified, or already there), and the variables to take out of its template. Without
+ * --remove-from-source the live workload is never changed: its code must read the secrets first, and
+ * editing live configuration would drift from the team's templates.
  */
-export function recipeOf(options: MigrateOptions, working: readonly Working[]): MigrationRecipe | undefined {
-  const {source, to} = options
-  if ((source.kind !== 'lambda' && source.kind !== 'ecs') || options.dryRun || to === undefined) return undefined
+export function recipesOf(options: MigrateOptions, working: readonly Working[]): MigrationRecipe[] {
+  const {source} = options
+  if ((source.kind !== 'lambda' && source.kind !== 'ecs') || options.dryRun) return []
+  const environment = source.environment
   const done = working.filter(({report}) => ['created', 'updated', 'unchanged'].includes(report.outcome) && report.verified !== false && report.target !== undefined)
-  if (done.length === 0) return undefined
-  const scope = to
-  const secrets = [...new Set(done.map(({report}) => (report.target as string).slice(scope.prefix.length)))].sort(byPathSegments)
-  const workload = source.environment.name
-  const grant = [
-    'secrets grant',
-    scope.toString(),
-    `--function ${quoteArg(workload)}`,
-    ...secrets.map((name) => `--secret ${quoteArg(name)}`),
-    ...(options.recipeFormat ? [`--format ${options.recipeFormat}`] : []),
-  ].join(' ')
-  return {kind: source.kind, workload, grant, removeVariables: done.map(({report}) => report.source).sort(byPathSegments)}
+  const byWorkload = new Map<string, Working[]>()
+  for (const entry of done) {
+    const workload = source.kind === 'lambda' ? functionVariable(environment, entry.report.source).fn : environment.name
+    byWorkload.set(workload, [...(byWorkload.get(workload) ?? []), entry])
+  }
+
+  return [...byWorkload]
+    .sort(([a], [b]) => byPathSegments(a, b))
+    .map(([workload, entries]) => {
+      // A target is /<env>/<service>/<NAME>: every item of one workload lands in one scope.
+      const target = entries[0].report.target as string
+      const scope = target.slice(1, target.lastIndexOf('/'))
+      const secrets = [...new Set(entries.map(({report}) => (report.target as string).slice(scope.length + 2)))].sort(byPathSegments)
+      const grant = [
+        'secrets grant',
+        scope,
+        `--function ${quoteArg(workload)}`,
+        ...secrets.map((name) => `--secret ${quoteArg(name)}`),
+        ...(options.recipeFormat ? [`--format ${options.recipeFormat}`] : []),
+      ].join(' ')
+      const variables = (removed: boolean) =>
+        entries
+          .filter(({report}) => Boolean(report.sourceDeleted) === removed)
+          .map(({report}) => (environment.many ? functionVariable(environment, report.source).variable : report.source))
+          .sort(byPathSegments)
+      return {kind: source.kind, workload, grant, removeVariables: variables(false), ...(options.deleteSource ? {removedVariables: variables(true)} : {})}
+    })
 }

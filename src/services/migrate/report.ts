@@ -2,7 +2,7 @@ import type {CostEstimate} from '../../core/cost.js'
 import {ExitCode, type ExitCodeValue} from '../../core/errors.js'
 import {noun} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
-import {recipeOf} from './recipe.js'
+import {recipesOf} from './recipe.js'
 import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceName, type Working} from './types.js'
 
 /** What the report adds to the items: the deletion step's result and the plan's counts. */
@@ -22,7 +22,8 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
   const hint = options.dryRun && exitCode === ExitCode.ok ? 'Dry run: nothing was written. Run again without --dry-run to migrate.' : decided.hint
   const {source} = options
   const sourcesToDelete = extras.sourcesToDelete ?? []
-  const recipe = recipeOf(options, working)
+  const recipes = recipesOf(options, working)
+  const many = options.source.kind === 'lambda' && options.source.environment.many
   return {
     source: {kind: source.kind, name: sourceName(source)},
     ...(options.to ? {to: options.to.toString()} : {}),
@@ -36,7 +37,7 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
     exitCode,
     summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length),
     ...(hint ? {hint} : {}),
-    ...(recipe ? {recipe} : {}),
+    ...(recipes.length > 0 ? {recipes, ...(many ? {} : {recipe: recipes[0]})} : {}),
     ...(extras.cost ? {cost: extras.cost} : {}),
   }
 }
@@ -104,7 +105,10 @@ function decideOutcome(
   if (deleteError) {
     return {
       exitCode: deleteError.exitCode,
-      hint: `Every item migrated, but deleting the sources failed (${deleteError.message}); run the same command again to retry the deletion.`,
+      hint:
+        options.source.kind === 'lambda'
+          ? `Every item migrated and verified, but removing the variables from the function failed: ${deleteError.message} Run the same command again: it reads the function again and removes what is still there.`
+          : `Every item migrated, but deleting the sources failed (${deleteError.message}); run the same command again to retry the deletion.`,
     }
   }
 

@@ -47,11 +47,19 @@ export interface MigrateOptions {
   source: MigrationSource
   /** Target scope; required for .env, optional for SSM (then names must already be /<env>/<service>/<name>). */
   to?: Scope
+  /**
+   * --all-functions --to ENV: each function's secrets go to /ENV/<service>/, the service read off the
+   * function's name (without `prefix`, see serviceOfFunction).
+   */
+  toEnvironment?: {env: string; prefix?: string}
   dryRun: boolean
   onConflict: ConflictPolicy
   kmsKeyId?: string
   description?: string
-  /** SSM only: delete each parameter once its target verified equal. */
+  /**
+   * SSM (--delete-source): delete each parameter once its target verified equal. Lambda
+   * (--remove-from-source): once every item verified, take the migrated variables out of each function.
+   */
   deleteSource: boolean
   /** Which items to take (--only, --type, --secrets-only); every item when absent. */
   select?: MigrationSelection
@@ -156,8 +164,10 @@ export interface MigrationReport {
   exitCode: ExitCodeValue
   summary: string
   hint?: string
-  /** Lambda and ECS, after a run that moved something: what is left to do (nothing was changed on the workload). */
+  /** One function or family, after a run that moved something: what is left to do (the first of `recipes`). */
   recipe?: MigrationRecipe
+  /** Lambda and ECS, after a run that moved something: what is left to do, one recipe per function (or family). */
+  recipes?: MigrationRecipe[]
   /** The plan's estimate of the monthly cost of the secrets it creates (absent when nothing was planned). */
   cost?: CostEstimate
 }
@@ -169,8 +179,10 @@ export interface MigrationRecipe {
   workload: string
   /** One `secrets grant` for every secret of the workload now in Secrets Manager. */
   grant: string
-  /** The variables to remove from the workload's template (CONTAINER/VARIABLE for ECS). */
+  /** The variables to remove from the workload's template (CONTAINER/VARIABLE for ECS) that are still in the workload. */
   removeVariables: string[]
+  /** With --remove-from-source: the variables this run removed from the live function (its template still has them). */
+  removedVariables?: string[]
 }
 
 /** One item as the steps carry it: its plan, its report line, and its target's state before the run. */

@@ -1,7 +1,7 @@
 /** What `secrets migrate` shows: the plan, the progress (stderr), the result table and the summary. */
 import type {CommandResult} from '../../core/outcome.js'
 import {costLine} from '../../core/cost.js'
-import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, PlanSummary} from '../../services/migrate.js'
+import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, MigrationSource, PlanSummary} from '../../services/migrate.js'
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
@@ -28,7 +28,7 @@ export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'c
   }
 
   text.push(report.summary)
-  if (report.recipe) text.push('', ...renderRecipe(report.recipe))
+  for (const recipe of report.recipes ?? []) text.push('', ...renderRecipe(recipe))
   return {json: report, stdout: `${text.join('\n')}\n`, exitCode: report.exitCode, ...(report.hint ? {hint: report.hint} : {})}
 }
 
@@ -38,14 +38,22 @@ function asPlanned(item: ItemReport): boolean {
   return item.outcome === item.plan || (item.plan === 'create' && item.outcome === 'created') || (item.plan === 'update' && item.outcome === 'updated')
 }
 
-/** What is left to do on the workload, which this command never changes. */
+/** What is left to do on the workload, which this command changes only with --remove-from-source. */
 function renderRecipe(recipe: MigrationRecipe): string[] {
   const what = recipe.kind === 'lambda' ? `function ${recipe.workload}` : `task definition ${recipe.workload}`
-  const remove =
-    recipe.kind === 'lambda'
-      ? `  2. Once its code reads them from Secrets Manager, remove these variables from the function's environment in its template: ${recipe.removeVariables.join(', ')}`
-      : `  2. In its template, move these entries from environment to secrets (valueFrom: the secret's ARN): ${recipe.removeVariables.join(', ')}`
-  return [`Left to do (${what} was not changed):`, '  1. Let it read the migrated secrets:', `     ${recipe.grant}`, remove]
+  const removed = recipe.removedVariables ?? []
+  const steps = ['  1. Let it read the migrated secrets:', `     ${recipe.grant}`]
+  if (recipe.kind === 'ecs') steps.push(`  2. In its template, move these entries from environment to secrets (valueFrom: the secret's ARN): ${recipe.removeVariables.join(', ')}`)
+  else {
+    if (recipe.removeVariables.length > 0) {
+      steps.push(`  2. Once its code reads them from Secrets Manager, remove these variables from the function's environment in its template: ${recipe.removeVariables.join(', ')}`)
+    }
+
+    if (removed.length > 0) steps.push(`  ${steps.length}. Removed from the live function (--remove-from-source): ${removed.join(', ')}; take them out of its template too, if it has one.`)
+  }
+
+  const header = removed.length > 0 ? `Left to do (${what}: only the variables above were removed, every other setting kept):` : `Left to do (${what} was not changed):`
+  return [header, ...steps]
 }
 
 /**
@@ -63,7 +71,7 @@ const ATTENTION: ReadonlySet<string> = new Set(['update', 'conflict', 'collision
 const STATE_ORDER = ['create', 'update', 'unchanged', 'conflict', 'collision', 'unmapped', 'invalid', 'left'] as const
 
 /** The plan, printed before anything is written (and before the questions about writing and deleting). */
-export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolean, plan: PlanSummary, view: PlanView = {compact: false, showCost: false}): string {
+export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolean, plan: PlanSummary & {source: MigrationSource}, view: PlanView = {compact: false, showCost: false}): string {
   const title = dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'
   const shown = view.compact ? items.filter((item) => ATTENTION.has(item.plan)) : items
   const text = view.compact ? [`${title}: ${planCounts(items)}.`] : [`${title}:`]
@@ -77,7 +85,9 @@ export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolea
   if (plan.sourcesToDelete.length > 0) {
     const count = plan.sourcesToDelete.length
     text.push(
-      `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
+      plan.source.kind === 'lambda'
+        ? `\n${dryRun ? 'Would remove' : 'Will remove'} ${count} variable${count === 1 ? '' : 's'} from ${functionsOf(plan.source)} (--remove-from-source), only once every secret verified equal; every other variable and setting stays:`
+        : `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
       ...plan.sourcesToDelete.map((name) => `  ${name}`),
     )
   }
@@ -158,16 +168,30 @@ export function stoppingNote(signal: NodeJS.Signals): string {
   return `Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).`
 }
 
-/** The question before the first deletion, default no; the spinner pauses while it is asked. */
-export async function askToDelete(names: readonly string[], feedback: {pause(): void; resume(): void}): Promise<boolean> {
+/**
+ * The question before the first deletion (SSM parameters) or removal (Lambda variables, each named),
+ * default no; the spinner pauses while it is asked.
+ */
+export async function askToDelete(source: MigrationSource, names: readonly string[], feedback: {pause(): void; resume(): void}): Promise<boolean> {
   feedback.pause()
   try {
     const {confirmOnTerminal} = await import('../prompts.js')
     const one = names.length === 1
-    return await confirmOnTerminal(`Delete ${names.length} source parameter${one ? '' : 's'} from SSM now that ${one ? 'its secret' : 'their secrets'} verified?`)
+    const secrets = one ? 'its secret' : 'their secrets'
+    return await confirmOnTerminal(
+      source.kind === 'lambda'
+        ? `Remove ${names.join(', ')} from the environment of ${functionsOf(source)} now that ${secrets} verified? Every other variable stays.`
+        : `Delete ${names.length} source parameter${one ? '' : 's'} from SSM now that ${secrets} verified?`,
+    )
   } finally {
     feedback.resume()
   }
+}
+
+/** `function billing-api`, or `their functions` across every function. */
+function functionsOf(source: MigrationSource): string {
+  if (source.kind !== 'lambda') return source.kind
+  return source.environment.many ? 'their functions' : `function ${source.environment.name}`
 }
 
 function sourceLabel(item: ItemReport): string {

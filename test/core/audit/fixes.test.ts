@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {ecsTaskDefinitionFix, guessScopeFromWorkload, iamGrantFix, lambdaFunctionFix, ssmParameterFix} from '../../../src/core/audit/fixes.js'
+import {ecsTaskDefinitionFix, guessScopeFromWorkload, iamGrantFix, lambdaFunctionFix, roleNameOfArn, roleUsersFix, ssmParameterFix} from '../../../src/core/audit/fixes.js'
 
 describe('fix commands', () => {
   it.each([
@@ -24,16 +24,16 @@ describe('fix commands', () => {
 
   it("migrates a Lambda function's secrets at once and grants all of them in one command", () => {
     expect(lambdaFunctionFix('prod-checkout', ['STRIPE_KEY', 'DB_PASSWORD'])).toBe(
-      'secrets migrate --from-lambda prod-checkout --to prod/checkout && secrets grant prod/checkout --function prod-checkout --secret DB_PASSWORD --secret STRIPE_KEY',
+      'secrets migrate --from-lambda prod-checkout --to prod/checkout && secrets grant prod/checkout --function prod-checkout --secret DB_PASSWORD --secret STRIPE_KEY --runtime nodejs  # then remove DB_PASSWORD, STRIPE_KEY from prod-checkout\'s environment (python: --runtime python)',
     )
     expect(lambdaFunctionFix('checkout', ['DB_PASSWORD'])).toBe(
-      'secrets migrate --from-lambda checkout --to ENV/checkout && secrets grant ENV/checkout --function checkout --secret DB_PASSWORD (fill in ENV)',
+      'secrets migrate --from-lambda checkout --to ENV/checkout && secrets grant ENV/checkout --function checkout --secret DB_PASSWORD --runtime nodejs (fill in ENV)  # then remove DB_PASSWORD from checkout\'s environment (python: --runtime python)',
     )
   })
 
   it("migrates every container's secrets of a task definition family at once, one grant (a name in two containers once)", () => {
     expect(ecsTaskDefinitionFix('web-prod', ['DB_PASSWORD', 'API_TOKEN', 'DB_PASSWORD'])).toBe(
-      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD',
+      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s environment (python: --runtime python)',
     )
   })
 
@@ -48,5 +48,21 @@ describe('fix commands', () => {
     expect(iamGrantFix('app-role', new Map(), false)).toBe('replace the statement with: secrets grant ENV/app-role --function app-role --secret NAME')
     expect(iamGrantFix('billing-prod', new Map(), false)).toBe('replace the statement with: secrets grant prod/billing --function billing-prod --secret NAME')
     expect(iamGrantFix('ops-prod', new Map([['prod', new Set<string>()]]), false)).toBe('replace the statement with: secrets grant prod/ops --function ops-prod --secret NAME')
+  })
+
+  it('gives a role used by workloads one grant per workload, naming them, in the environment its policy names', () => {
+    const users = [
+      {kind: 'lambda' as const, name: 'orders-api', secrets: ['DB_PASSWORD', 'API_KEY']},
+      {kind: 'ecs' as const, name: 'orders-worker', secrets: []},
+    ]
+    expect(roleUsersFix('orders-role', new Map([['prod', new Set<string>()]]), users, false)).toBe(
+      'replace the statement (orders-role is used by function orders-api, task definition orders-worker) with: secrets grant prod/orders-api --function orders-api --secret API_KEY --secret DB_PASSWORD; secrets grant prod/orders-worker --function orders-worker --secret NAME (fill in NAME)',
+    )
+    // The policy names no environment (`*`): each workload's own name gives it, or a placeholder says so.
+    expect(roleUsersFix('r', new Map(), [{kind: 'lambda', name: 'billing-prod', secrets: ['TOKEN']}], false)).toBe(
+      'replace the statement (r is used by function billing-prod) with: secrets grant prod/billing --function billing-prod --secret TOKEN',
+    )
+    expect(roleUsersFix('r', new Map(), [{kind: 'lambda', name: 'billing', secrets: ['TOKEN']}], false)).toMatch(/secrets grant ENV\/billing .* \(fill in ENV\)$/)
+    expect(roleNameOfArn('arn:aws:iam::123456789012:role/service-role/billing')).toBe('billing')
   })
 })

@@ -27,8 +27,8 @@ describe('scanFile', () => {
     const github = findings.find((item) => item.variable === 'GITHUB_TOKEN')!
     expect(github).toMatchObject({rule: 'env-secret-value', severity: 'high', resource: 'CheckoutFunction', line: 46, column: 25})
     expect(github.fix.store).toBe('secrets set prod/checkout GITHUB_TOKEN')
-    expect(github.fix.grant).toBe('secrets grant prod/checkout --function prod-checkout --secret GITHUB_TOKEN --format sam')
-    expect(github.fix.change).toContain('remove GITHUB_TOKEN from Environment.Variables of CheckoutFunction')
+    expect(github.fix.grant).toBe('secrets grant prod/checkout --function prod-checkout --secret GITHUB_TOKEN --format sam --runtime nodejs')
+    expect(github.fix.change).toContain('remove GITHUB_TOKEN from Environment.Variables of CheckoutFunction; pass the secret\'s name instead (GITHUB_TOKEN_SECRET_ID: /prod/checkout/GITHUB_TOKEN')
   })
 
   it('gives a value resolved from Secrets Manager no store command (it is stored) and names the secret in the grant', async () => {
@@ -36,7 +36,7 @@ describe('scanFile', () => {
     const resolved = findings.find((item) => item.variable === 'DB_PASS')!
     expect(resolved.rule).toBe('env-resolved-secret')
     expect(resolved.fix.store).toBeUndefined()
-    expect(resolved.fix.grant).toBe('secrets grant prod/checkout --function prod-checkout --secret DB_PASS --format sam')
+    expect(resolved.fix.grant).toBe('secrets grant prod/checkout --function prod-checkout --secret DB_PASS --format sam --runtime nodejs')
     const secure = findings.find((item) => item.variable === 'SMTP_PASSWORD')!
     expect(secure.fix.store).toBe('secrets migrate --from-ssm /prod/checkout --to prod/checkout --only SMTP_PASSWORD --delete-source')
   })
@@ -89,7 +89,7 @@ describe('scanFile', () => {
     const {format, findings} = await findingsOf('serverless/serverless.yml')
     expect(format).toBe('serverless')
     const token = findings.find((item) => item.variable === 'GITHUB_TOKEN')!
-    expect(token.fix.grant).toBe('secrets grant prod/orders-create --function orders-prod-create --secret GITHUB_TOKEN --format serverless')
+    expect(token.fix.grant).toBe('secrets grant prod/orders-create --function orders-prod-create --secret GITHUB_TOKEN --format serverless --runtime nodejs')
     const shared = findings.find((item) => item.rule === 'iam-shared-role')!
     expect(shared.reason).toContain('3 functions (orders-prod-admin, orders-prod-create, orders-prod-list)')
     const fromSsm = findings.find((item) => item.variable === 'DB_PASSWORD')!
@@ -102,7 +102,7 @@ describe('scanFile', () => {
     const {format, findings} = await findingsOf('ecs/task-definition.json')
     expect(format).toBe('ecs')
     expect(findings.find((item) => item.variable === 'api/STRIPE_SECRET_KEY')?.fix.grant).toBe(
-      'secrets grant prod/payments --function payments-prod --secret STRIPE_SECRET_KEY --format json',
+      'secrets grant prod/payments --function payments-prod --secret STRIPE_SECRET_KEY --format json --runtime nodejs',
     )
   })
 

@@ -1,0 +1,297 @@
+/**
+ * The code `secrets grant --runtime` prints for a function to read its secrets at run time: the one
+ * set of templates, so the README's handlers are checked against them (test/docs/runtime-snippets.test.ts).
+ * Pure: readings in, source text out.
+ *
+ * Both use Powertools for AWS Lambda's Parameters utility (its cache, not one written by hand). The
+ * secret's name comes from the function's environment (configuration); its value only ever lives
+ * in a local variable of the handler: never assigned to process.env / os.environ, never logged.
+ */
+
+export const RUNTIMES = ['nodejs', 'python'] as const
+export type Runtime = (typeof RUNTIMES)[number]
+
+/**
+ * How the handler reads: Powertools' Parameters utility (a library, its cache in the process), or the
+ * AWS Parameters and Secrets Lambda Extension (a layer: an HTTP cache on localhost, no library).
+ */
+export const VIAS = ['library', 'extension'] as const
+export type Via = (typeof VIAS)[number]
+
+/** The extension's settings, read from the function's environment: its port (default 2773) and its cache TTL. */
+export const EXTENSION_PORT_VARIABLE = 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT'
+export const EXTENSION_TTL_VARIABLE = 'SECRETS_MANAGER_TTL'
+/** The extension refuses a TTL over 300 s. */
+export const EXTENSION_MAX_TTL = 300
+
+/** One secret a function reads: the variable that names it, and the fields it needs of a key/value secret. */
+export interface SecretReading {
+  /** The environment variable that holds the secret's name, e.g. DB_PASS_SECRET_ID. */
+  variable: string
+  /** The secret's short name (DB_PASS), which names the local variable. */
+  name: string
+  /** Fields of a key/value (JSON object) secret; empty reads the whole value as text. */
+  fields: string[]
+}
+
+/** The handler module for `runtime`, with the cache age in seconds. */
+export function handlerSnippet(runtime: Runtime, readings: readonly SecretReading[], maxAge: number, via: Via = 'library'): string {
+  if (via === 'extension') return runtime === 'nodejs' ? nodeExtensionHandler(readings) : pythonExtensionHandler(readings)
+  return runtime === 'nodejs' ? nodeHandler(readings, maxAge) : pythonHandler(readings, maxAge)
+}
+
+/** The file name the snippet is meant to be saved as. */
+export function handlerFileName(runtime: Runtime): string {
+  return runtime === 'nodejs' ? 'handler.mjs' : 'handler.py'
+}
+
+/** The readings the README's example handlers are built from. */
+export const README_READINGS: readonly SecretReading[] = [
+  {variable: 'DB_PASS_SECRET_ID', name: 'DB_PASS', fields: []},
+  {variable: 'DB_SECRET_ID', name: 'DB', fields: ['username', 'password']},
+]
+
+/** The cache age the README's example handlers use. */
+export const README_MAX_AGE = 300
+
+// ------------------------------------------------------------------------------------------ Node.js
+
+function nodeHandler(readings: readonly SecretReading[], maxAge: number): string {
+  const names = new LocalNames(camelCase, JS_RESERVED)
+  const lines: string[] = []
+  const returned: string[] = []
+  for (const reading of readings) {
+    const local = names.take(reading.name)
+    const id = `process.env.${reading.variable}`
+    if (reading.fields.length === 0) {
+      lines.push(`  const ${local} = await getSecret(${id}, {maxAge: MAX_AGE})`)
+      returned.push(local)
+      continue
+    }
+
+    // transform: 'json' parses the key/value document once; the parsed object is what is cached.
+    lines.push(`  const ${local} = await getSecret(${id}, {maxAge: MAX_AGE, transform: 'json'})`)
+    for (const field of reading.fields) {
+      const fieldLocal = names.take(`${reading.name}_${field}`)
+      lines.push(`  const ${fieldLocal} = ${local}${jsMember(field)}`)
+      returned.push(fieldLocal)
+    }
+  }
+
+  return [
+    "import {getSecret} from '@aws-lambda-powertools/parameters/secrets'",
+    '',
+    `// Values are cached in memory for MAX_AGE seconds per execution environment (secrets grant --max-age).`,
+    `const MAX_AGE = ${maxAge}`,
+    '',
+    '// Reads the secrets whose names the environment holds; within MAX_AGE, from the cache, without a call.',
+    'export async function readSecrets() {',
+    ...lines,
+    `  return {${returned.join(', ')}}`,
+    '}',
+    '',
+    ...nodeHandlerTail(returned),
+  ].join('\n')
+}
+
+/** The handler itself, the same whichever way readSecrets reads. */
+function nodeHandlerTail(returned: string[]): string[] {
+  return [
+    'export const handler = async (event) => {',
+    '  // Local variables only: never copied to process.env, never logged.',
+    `  const {${returned.join(', ')}} = await readSecrets()`,
+    '  // ... use them here ...',
+    '  return {statusCode: 200}',
+    '}',
+    '',
+  ]
+}
+
+function jsMember(field: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `[${JSON.stringify(field)}]`
+}
+
+// ------------------------------------------------------------------------------------------- Python
+
+function pythonHandler(readings: readonly SecretReading[], maxAge: number): string {
+  const names = new LocalNames(snakeCase, PY_RESERVED)
+  const lines: string[] = []
+  const returned: string[] = []
+  for (const reading of readings) {
+    const local = names.take(reading.name)
+    const id = `os.environ[${JSON.stringify(reading.variable)}]`
+    if (reading.fields.length === 0) {
+      lines.push(`    ${local} = parameters.get_secret(${id}, max_age=MAX_AGE)`)
+      returned.push(local)
+      continue
+    }
+
+    lines.push(`    ${local} = parameters.get_secret(${id}, max_age=MAX_AGE, transform="json")`)
+    for (const field of reading.fields) {
+      const fieldLocal = names.take(`${reading.name}_${field}`)
+      lines.push(`    ${fieldLocal} = ${local}[${JSON.stringify(field)}]`)
+      returned.push(fieldLocal)
+    }
+  }
+
+  return [
+    'import os',
+    '',
+    'from aws_lambda_powertools.utilities import parameters',
+    '',
+    '# Values are cached in memory for MAX_AGE seconds per execution environment (secrets grant --max-age).',
+    `MAX_AGE = ${maxAge}`,
+    '',
+    '',
+    'def read_secrets():',
+    '    """Reads the secrets whose names the environment holds; within MAX_AGE, from the cache."""',
+    ...lines,
+    `    return {${returned.map((local) => `${JSON.stringify(local)}: ${local}`).join(', ')}}`,
+    '',
+    '',
+    ...PYTHON_HANDLER_TAIL,
+  ].join('\n')
+}
+
+const PYTHON_HANDLER_TAIL = [
+  'def handler(event, context):',
+  '    # A local variable only: never copied to os.environ, never logged.',
+  '    secrets = read_secrets()',
+  '    # ... use secrets[...] here ...',
+  '    return {"statusCode": 200}',
+  '',
+]
+
+// -------------------------------------------------------------------------------- the extension
+
+/**
+ * The reads of `readSecrets` over a `getSecret(id)` that returns the secret's text: JSON parsed here
+ * where fields are asked for (the extension returns SecretString as stored).
+ */
+function extensionReads(readings: readonly SecretReading[], style: 'js' | 'py'): {lines: string[]; returned: string[]} {
+  const names = style === 'js' ? new LocalNames(camelCase, JS_RESERVED) : new LocalNames(snakeCase, PY_RESERVED)
+  const lines: string[] = []
+  const returned: string[] = []
+  for (const reading of readings) {
+    const local = names.take(reading.name)
+    const id = style === 'js' ? `process.env.${reading.variable}` : `os.environ[${JSON.stringify(reading.variable)}]`
+    const read = style === 'js' ? `await getSecret(${id})` : `get_secret(${id})`
+    if (reading.fields.length === 0) {
+      lines.push(style === 'js' ? `  const ${local} = ${read}` : `    ${local} = ${read}`)
+      returned.push(local)
+      continue
+    }
+
+    lines.push(style === 'js' ? `  const ${local} = JSON.parse(${read})` : `    ${local} = json.loads(${read})`)
+    for (const field of reading.fields) {
+      const fieldLocal = names.take(`${reading.name}_${field}`)
+      lines.push(style === 'js' ? `  const ${fieldLocal} = ${local}${jsMember(field)}` : `    ${fieldLocal} = ${local}[${JSON.stringify(field)}]`)
+      returned.push(fieldLocal)
+    }
+  }
+
+  return {lines, returned}
+}
+
+function nodeExtensionHandler(readings: readonly SecretReading[]): string {
+  const {lines, returned} = extensionReads(readings, 'js')
+  return [
+    `// The AWS Parameters and Secrets Lambda Extension (a layer) caches each value for ${EXTENSION_TTL_VARIABLE} seconds.`,
+    `const PORT = process.env.${EXTENSION_PORT_VARIABLE} ?? '2773'`,
+    '',
+    "// One secret's text from the extension; its token is the function's own session token.",
+    'async function getSecret(secretId) {',
+    '  const response = await fetch(`http://localhost:${PORT}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`, {',
+    "    headers: {'X-Aws-Parameters-Secrets-Token': process.env.AWS_SESSION_TOKEN},",
+    '  })',
+    '  if (!response.ok) throw new Error(`The secrets extension answered ${response.status} for ${secretId}`)',
+    '  return (await response.json()).SecretString',
+    '}',
+    '',
+    "// Reads the secrets whose names the environment holds; within the TTL, from the extension's cache.",
+    'export async function readSecrets() {',
+    ...lines,
+    `  return {${returned.join(', ')}}`,
+    '}',
+    '',
+    ...nodeHandlerTail(returned),
+  ].join('\n')
+}
+
+function pythonExtensionHandler(readings: readonly SecretReading[]): string {
+  const {lines, returned} = extensionReads(readings, 'py')
+  return [
+    'import json',
+    'import os',
+    'import urllib.parse',
+    'import urllib.request',
+    '',
+    `# The AWS Parameters and Secrets Lambda Extension (a layer) caches each value for ${EXTENSION_TTL_VARIABLE} seconds.`,
+    `PORT = os.environ.get("${EXTENSION_PORT_VARIABLE}", "2773")`,
+    '',
+    '',
+    'def get_secret(secret_id):',
+    `    """One secret's text from the extension; its token is the function's own session token."""`,
+    '    request = urllib.request.Request(',
+    `        f"http://localhost:{PORT}/secretsmanager/get?secretId={urllib.parse.quote(secret_id, safe='')}",`,
+    '        headers={"X-Aws-Parameters-Secrets-Token": os.environ["AWS_SESSION_TOKEN"]},',
+    '    )',
+    '    with urllib.request.urlopen(request) as response:',
+    '        return json.loads(response.read())["SecretString"]',
+    '',
+    '',
+    'def read_secrets():',
+    `    """Reads the secrets whose names the environment holds; within the TTL, from the extension's cache."""`,
+    ...lines,
+    `    return {${returned.map((local) => `${JSON.stringify(local)}: ${local}`).join(', ')}}`,
+    '',
+    '',
+    ...PYTHON_HANDLER_TAIL,
+  ].join('\n')
+}
+
+// -------------------------------------------------------------------------------------- local names
+
+const JS_RESERVED = new Set(
+  'await break case catch class const continue debugger default delete do else enum export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield getSecret readSecrets handler event MAX_AGE PORT fetch'.split(' '),
+)
+const PY_RESERVED = new Set(
+  'json urllib get_secret PORT False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield os parameters read_secrets handler event context secrets MAX_AGE'.split(' '),
+)
+
+function words(text: string): string[] {
+  return text
+    .replaceAll(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase())
+}
+
+function camelCase(text: string): string {
+  return words(text)
+    .map((word, i) => (i === 0 ? word : word[0].toUpperCase() + word.slice(1)))
+    .join('')
+}
+
+function snakeCase(text: string): string {
+  return words(text).join('_')
+}
+
+/** Identifiers for the locals, unique within one handler, never a keyword or a name the template uses. */
+class LocalNames {
+  private readonly used = new Set<string>()
+
+  constructor(
+    private readonly style: (text: string) => string,
+    private readonly reserved: ReadonlySet<string>,
+  ) {}
+
+  take(text: string): string {
+    let base = this.style(text) || 'secret'
+    if (/^\d/.test(base) || this.reserved.has(base)) base = this.style(`secret_${base}`)
+    let name = base
+    for (let i = 2; this.used.has(name); i++) name = `${base}${i}`
+    this.used.add(name)
+    return name
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * `grant --runtime`: each function's policy with, beside it, where that format puts a function's
+ * environment (the variables that name its secrets) and, as a comment, the handler that reads them
+ * and the cache plan. Pure, like policy-renderers.ts, whose notation helpers it uses: the document
+ * printed stays one a parser of its language reads (YAML, HCL, TypeScript, JSON).
+ */
+import {Document} from 'yaml'
+
+import {
+  cdkName,
+  cfnDocument,
+  cfnYaml,
+  type FunctionPolicy,
+  identifiers,
+  type PolicyFormat,
+  renderPolicies,
+  type RenderOptions,
+  terraformLabel,
+  tsString,
+} from './policy-renderers.js'
+import {hclAttributes, hclString} from './hcl.js'
+import {CONFIGURATION_NOTE, EXTENSION_LAYER_PARAMETER, type FunctionWiring} from './runtime-wiring.js'
+
+/** The policies, each function's environment and its handler, in `format`; `wirings[i]` belongs to `policies[i]`. */
+export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wirings: FunctionWiring[], options: RenderOptions): string {
+  switch (format) {
+    case 'json': {
+      const entries = policies.map((policy, i) => jsonEntry(policy, wirings[i]))
+      const value = options.keyed ? Object.fromEntries(policies.map((policy, i) => [policy.functionName, entries[i]])) : entries[0]
+      return `${JSON.stringify(value, null, 2)}\n`
+    }
+
+    case 'sam': {
+      return policies
+        .map((policy, i) =>
+          cfnYaml(
+            {Policies: [cfnDocument(policy.document)], Environment: {Variables: wirings[i].environment}, ...cfnLayers(wirings[i])},
+            ` ${policy.functionName} (${policy.env}): under the AWS::Serverless::Function's Properties (secrets grant).\n Environment.Variables: ${CONFIGURATION_NOTE}`,
+            trailer(wirings[i]),
+          ),
+        )
+        .join('---\n')
+    }
+
+    case 'cloudformation': {
+      const environments = policies.map((policy, i) =>
+        cfnYaml(
+          {Environment: {Variables: wirings[i].environment}, ...cfnLayers(wirings[i])},
+          ` ${policy.functionName} (${policy.env}): under its AWS::Lambda::Function's Properties.\n ${CONFIGURATION_NOTE}`,
+          trailer(wirings[i]),
+        ),
+      )
+      return [renderPolicies(format, policies, options), ...environments].join('---\n')
+    }
+
+    case 'serverless': {
+      return renderServerless(policies, wirings)
+    }
+
+    case 'terraform': {
+      return `${renderPolicies(format, policies, options)}\n${renderTerraformEnvironments(policies, wirings)}`
+    }
+
+    case 'cdk': {
+      return `${renderPolicies(format, policies, options)}\n${renderCdkEnvironments(policies, wirings)}`
+    }
+  }
+}
+
+/** `Layers: [!Ref SecretsExtensionLayerArn]` for --via extension; the template declares the parameter (a String). */
+function cfnLayers(wiring: FunctionWiring): Record<string, unknown> {
+  return wiring.extensionLayer ? {Layers: [{Ref: EXTENSION_LAYER_PARAMETER}]} : {}
+}
+
+function jsonEntry(policy: FunctionPolicy, wiring: FunctionWiring): Record<string, unknown> {
+  return {
+    ...(wiring.extensionLayer ? {layerParameter: EXTENSION_LAYER_PARAMETER} : {}),
+    policy: policy.document,
+    environment: wiring.environment,
+    comment: CONFIGURATION_NOTE,
+    runtime: wiring.runtime,
+    handler: wiring.code,
+    notes: wiring.notes,
+  }
+}
+
+/** The lines after a function's block: the cache plan, then the handler, for a comment. */
+function trailerLines(wiring: FunctionWiring): string[] {
+  const runtime = wiring.runtime === 'nodejs' ? 'Node.js (handler.mjs)' : 'Python (handler.py)'
+  const how = wiring.extensionLayer ? 'through the AWS Parameters and Secrets Lambda Extension, no library' : "with Powertools for AWS Lambda's Parameters utility"
+  return [...wiring.notes, `${runtime}, ${how}:`, '', ...wiring.code.trimEnd().split('\n')]
+}
+
+/** As a YAML comment body (the writer adds each `#`). */
+function trailer(wiring: FunctionWiring): string {
+  return trailerLines(wiring)
+    .map((line) => ` ${line}`)
+    .join('\n')
+}
+
+function commentLines(wiring: FunctionWiring, mark: string): string {
+  return trailerLines(wiring)
+    .map((line) => (line === '' ? mark : `${mark} ${line}`))
+    .join('\n')
+}
+
+function renderServerless(policies: FunctionPolicy[], wirings: FunctionWiring[]): string {
+  const functions = Object.fromEntries(
+    policies.map((policy, i) => [
+      policy.functionName,
+      {
+        environment: wirings[i].environment,
+        ...(wirings[i].extensionLayer ? {layers: [`\${param:${EXTENSION_LAYER_PARAMETER}}`]} : {}),
+        iamRoleStatements: policy.document.Statement.map((statement) => ({...statement})),
+      },
+    ]),
+  )
+  const doc = new Document({functions}, {version: '1.1'})
+  doc.commentBefore = ` Per-function IAM (serverless-iam-roles-per-function plugin); merge into serverless.yml (secrets grant).\n environment: ${CONFIGURATION_NOTE}`
+  doc.comment = wirings.map((wiring) => ` ${wiring.functionName}:\n${trailer(wiring)}`).join('\n\n')
+  return doc.toString({lineWidth: 0})
+}
+
+/** A `locals` map per function, which its aws_lambda_function takes as `environment { variables = local.<name> }`. */
+function renderTerraformEnvironments(policies: FunctionPolicy[], wirings: FunctionWiring[]): string {
+  const names = identifiers(policies, (policy) => terraformLabel(policy).replace(/_secrets$/, '_environment'), 'Terraform local')
+  const blocks = policies.map((policy, i) => {
+    return [
+      `# ${policy.functionName} (${policy.env}): in its aws_lambda_function, environment { variables = local.${names[i]} }${wirings[i].extensionLayer ? ` and layers = [var.${TERRAFORM_LAYER_VARIABLE}]` : ''}`,
+      `# ${CONFIGURATION_NOTE}`,
+      'locals {',
+      `  ${names[i]} = {`,
+      ...hclAttributes(Object.entries(wirings[i].environment).map(([key, value]) => [key, hclString(value)]), '    '),
+      '  }',
+      '}',
+      commentLines(wirings[i], '#'),
+    ].join('\n')
+  })
+  const layer = wirings.some((wiring) => wiring.extensionLayer)
+    ? [`# The AWS Parameters and Secrets Lambda Extension's layer ARN for the region (AWS lists one per region).\nvariable "${TERRAFORM_LAYER_VARIABLE}" {\n  type = string\n}`]
+    : []
+  return `${[...layer, ...blocks].join('\n\n')}\n`
+}
+
+const TERRAFORM_LAYER_VARIABLE = 'secrets_extension_layer_arn'
+
+/** An exported environment object per function, for `new lambda.Function(..., {environment})`. */
+function renderCdkEnvironments(policies: FunctionPolicy[], wirings: FunctionWiring[]): string {
+  const names = identifiers(policies, (policy) => cdkName(policy).replace(/SecretStatements$/, 'Environment'), 'TypeScript name')
+  const blocks = policies.map((policy, i) =>
+    [
+      `// ${policy.functionName} (${policy.env}): new lambda.Function(this, ..., {..., environment: ${names[i]}${wirings[i].extensionLayer ? `, layers: [lambda.LayerVersion.fromLayerVersionArn(this, '${EXTENSION_LAYER_PARAMETER}', ${EXTENSION_LAYER_PARAMETER[0].toLowerCase()}${EXTENSION_LAYER_PARAMETER.slice(1)})]` : ''}})`,
+      `// ${CONFIGURATION_NOTE}`,
+      `export const ${names[i]}: Record<string, string> = {`,
+      ...Object.entries(wirings[i].environment).map(([key, value]) => `  ${key}: ${tsString(value)},`),
+      '}',
+      commentLines(wirings[i], '//'),
+    ].join('\n'),
+  )
+  return `${blocks.join('\n\n')}\n`
+}

@@ -1,0 +1,43 @@
+/**
+ * `grant --check --template FILE`: fails when a function's environment in the template still carries
+ * a value instead of a secret's name. The detection is scan's (src/core/scan): the same extractors and
+ * the same env rules (a credential's shape, a secret-sounding name with a literal, a value resolved at
+ * deploy), so grant and scan never disagree about a template.
+ */
+import type {SecretScanner} from '../core/audit/variables.js'
+import {ExitCode, SecretsError, UsageError} from '../core/errors.js'
+import type {ScanFinding} from '../core/scan/findings.js'
+import {scanFile} from '../core/scan/scan-file.js'
+import {readInputFileAtMost} from './input-file.js'
+import {MAX_TEMPLATE_BYTES} from './scan.js'
+
+export interface TemplateCheck {
+  file: string
+  /** Environment variables that carry a value: where, never what. */
+  values: {resource: string; variable: string; line: number; rule: string}[]
+}
+
+/** Reads and judges the template; throws exit 7 naming each variable (file:line), exit 2 when it is not a template. */
+export async function checkTemplateEnvironment(file: string, scan: SecretScanner): Promise<TemplateCheck> {
+  const text = (await readInputFileAtMost(file, `--template ${file}`, MAX_TEMPLATE_BYTES)).toString('utf8')
+  const scanned = await scanFile(file, text, scan)
+  if (scanned.kind === 'not-a-template') throw new UsageError(`--template ${file} is not a template secrets scan reads (CloudFormation, SAM, Serverless, Terraform, an ECS task definition).`)
+  if (scanned.kind === 'unparsable') throw new UsageError(`--template ${file} could not be parsed${scanned.line === undefined ? '' : ` (line ${scanned.line})`}: ${scanned.reason}.`)
+  const values = scanned.findings.filter((finding) => finding.area === 'env').map((finding) => valueOf(finding))
+  if (values.length > 0) {
+    throw new SecretsError(
+      `${file}: ${values.length === 1 ? 'a function environment carries' : `${values.length} function environment variables carry`} a value instead of a secret's name: ${values.map((value) => `${value.resource} ${value.variable} (line ${value.line})`).join(', ')}.`,
+      {
+        code: 'TEMPLATE_VALUES',
+        exitCode: ExitCode.findings,
+        hint: `Store each with "secrets set", replace its value with the secret's name (what "secrets grant --runtime" prints), and run "secrets scan ${file}" for the fixes.`,
+      },
+    )
+  }
+
+  return {file, values}
+}
+
+function valueOf(finding: ScanFinding): TemplateCheck['values'][number] {
+  return {resource: finding.resource, variable: finding.variable ?? '', line: finding.line, rule: finding.rule}
+}

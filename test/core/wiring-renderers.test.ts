@@ -1,0 +1,162 @@
+import {parse as parseHcl} from '@cdktf/hcl2json'
+import ts from 'typescript'
+import {describe, expect, it} from 'vitest'
+
+import {Scope} from '../../src/core/address.js'
+import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-policy.js'
+import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
+import {CONFIGURATION_NOTE, functionWiring} from '../../src/core/runtime-wiring.js'
+import {renderWired} from '../../src/core/wiring-renderers.js'
+import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+
+const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
+const scope = Scope.parse('prod/api')
+const FUNCTIONS = [
+  {functionName: 'checkout', runtime: 'nodejs' as const, needs: [{address: scope.secret('DB_PASS'), fields: []}, {address: scope.secret('DB'), fields: ['password']}]},
+  {functionName: 'worker-2', runtime: 'python' as const, needs: [{address: scope.secret('STRIPE_KEY'), fields: []}]},
+]
+const ENVIRONMENTS = {
+  checkout: {DB_PASS_SECRET_ID: '/prod/api/DB_PASS', DB_SECRET_ID: '/prod/api/DB'},
+  'worker-2': {STRIPE_KEY_SECRET_ID: '/prod/api/STRIPE_KEY'},
+}
+
+function rendered(format: PolicyFormat, count = 2): {text: string; policies: FunctionPolicy[]} {
+  const placement = usesPseudoParameters(format) ? PSEUDO_PLACEMENT : HERE
+  const fns = FUNCTIONS.slice(0, count)
+  const policies = fns.map((fn) => ({
+    functionName: fn.functionName,
+    env: 'prod',
+    service: 'api',
+    document: buildPolicy({functionName: fn.functionName, scope, secrets: fn.needs.map((need) => need.address), describe: false, kmsKeyArns: []}, placement),
+  }))
+  const wirings = fns.map((fn) => functionWiring(fn.functionName, fn.runtime, fn.needs, {rotation: new Map()}))
+  return {text: renderWired(format, policies, wirings, {keyed: count > 1}), policies}
+}
+
+describe('grant --runtime, in each format', () => {
+  it('json: the policy, the environment and the handler as fields, keyed by function', () => {
+    const parsed = JSON.parse(rendered('json').text)
+    expect(Object.keys(parsed)).toEqual(['checkout', 'worker-2'])
+    expect(parsed.checkout.environment).toEqual(ENVIRONMENTS.checkout)
+    expect(parsed.checkout.comment).toBe(CONFIGURATION_NOTE)
+    expect(parsed.checkout.policy.Statement[0].Action).toEqual(['secretsmanager:GetSecretValue'])
+    expect(parsed.checkout.handler).toContain("from '@aws-lambda-powertools/parameters/secrets'")
+    expect(parsed['worker-2'].handler).toContain('from aws_lambda_powertools.utilities import parameters')
+  })
+
+  it('sam: Environment.Variables beside Policies under the function, passing cfn-lint', () => {
+    const {text} = rendered('sam')
+    const docs = substitute(parseSamYaml(text), HERE) as {Environment: {Variables: unknown}; Policies: unknown[]}[]
+    expect(docs.map((doc) => doc.Environment.Variables)).toEqual([ENVIRONMENTS.checkout, ENVIRONMENTS['worker-2']])
+    expect(text).toContain("configuration, not a secret")
+    const single = rendered('sam', 1).text
+    const indented = single.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
+    const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')
+    const lint = cfnLint(template)
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
+  })
+
+  it('cloudformation: the policy resources, then each function\'s Environment, passing cfn-lint in a template', () => {
+    const {text} = rendered('cloudformation', 1)
+    const [, environment] = parseSamYaml(text) as [unknown, {Environment: {Variables: Record<string, string>}}]
+    expect(environment.Environment.Variables).toEqual(ENVIRONMENTS.checkout)
+    const [resources, variables] = text.split('---\n')
+    const under = (yaml: string, indent: string) => yaml.split('\n').map((line) => (line === '' ? line : `${indent}${line}`)).join('\n')
+    const template = [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      resources.trimEnd(),
+      roleResource('CheckoutRole').trimEnd(),
+      '  Checkout:',
+      '    Type: AWS::Lambda::Function',
+      '    Properties:',
+      '      Runtime: nodejs20.x',
+      '      Handler: handler.handler',
+      '      Role: !GetAtt CheckoutRole.Arn',
+      '      Code: {ZipFile: "export const handler = async () => ({})"}',
+      under(variables, '      '),
+    ].join('\n')
+    const lint = cfnLint(template)
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
+  })
+
+  it('serverless: environment beside iamRoleStatements under each function', () => {
+    const parsed = parseCfnYaml(rendered('serverless').text) as {functions: Record<string, {environment: unknown; iamRoleStatements: unknown[]}>}
+    expect(parsed.functions.checkout.environment).toEqual(ENVIRONMENTS.checkout)
+    expect(parsed.functions['worker-2'].environment).toEqual(ENVIRONMENTS['worker-2'])
+    expect(parsed.functions.checkout.iamRoleStatements).toHaveLength(1)
+  })
+
+  it('terraform: a locals map per function for environment { variables }, formatted as terraform fmt wants', async () => {
+    const {text} = rendered('terraform')
+    const json = (await parseHcl('grant.tf', text)) as {locals: Record<string, unknown>[]}
+    expect(Object.assign({}, ...json.locals)).toEqual({checkout_prod_environment: ENVIRONMENTS.checkout, 'worker-2_prod_environment': ENVIRONMENTS['worker-2']})
+    expect(Object.keys(await parseTerraform(text))).toEqual(['checkout_prod_secrets', 'worker-2_prod_secrets'])
+    expect(text).toContain('environment { variables = local.checkout_prod_environment }')
+    const fmt = terraformFmt(text)
+    expect(fmt.output).toBe('')
+    expect(fmt.code).toBe(0)
+  })
+
+  it('cdk: an exported environment object per function, valid TypeScript', () => {
+    const {text} = rendered('cdk')
+    expect(Object.keys(parseCdk(text))).toEqual(['checkoutProdSecretStatements', 'worker2ProdSecretStatements'])
+    const source = ts.createSourceFile('grant.ts', text, ts.ScriptTarget.ES2022, true)
+    const objects: Record<string, unknown> = {}
+    for (const statement of source.statements) {
+      if (!ts.isVariableStatement(statement)) continue
+      for (const declaration of statement.declarationList.declarations) {
+        if (declaration.initializer && ts.isObjectLiteralExpression(declaration.initializer)) {
+          objects[declaration.name.getText(source)] = JSON.parse(declaration.initializer.getText(source).replaceAll(/(\w+):/g, '"$1":').replace(/,\s*}$/, '}'))
+        }
+      }
+    }
+
+    expect(objects).toEqual({checkoutProdEnvironment: ENVIRONMENTS.checkout, worker2ProdEnvironment: ENVIRONMENTS['worker-2']})
+  })
+
+  it.each(POLICY_FORMATS)('%s carries each handler and the cache age, and ends with one newline', (format) => {
+    const {text} = rendered(format)
+    expect(text).toMatch(/getSecret\(process\.env\.DB_PASS_SECRET_ID, \{maxAge: MAX_AGE\}\)/)
+    expect(text).toMatch(/get_secret\(os\.environ\[\\?"STRIPE_KEY_SECRET_ID\\?"\], max_age=MAX_AGE\)/)
+    expect(text).toMatch(/Cache: maxAge 300 s/)
+    expect(text.endsWith('\n')).toBe(true)
+    expect(text.endsWith('\n\n')).toBe(false)
+  })
+})
+
+describe('grant --runtime --via extension', () => {
+  function extension(format: PolicyFormat): string {
+    const placement = usesPseudoParameters(format) ? PSEUDO_PLACEMENT : HERE
+    const [fn] = FUNCTIONS
+    const policies = [{functionName: fn.functionName, env: 'prod', service: 'api', document: buildPolicy({functionName: fn.functionName, scope, secrets: fn.needs.map((need) => need.address), describe: false, kmsKeyArns: []}, placement)}]
+    return renderWired(format, policies, [functionWiring(fn.functionName, fn.runtime, fn.needs, {rotation: new Map()}, 'extension')], {keyed: false})
+  }
+
+  it('sam: the layer by its parameter beside the environment, passing cfn-lint with the parameter declared', () => {
+    const text = extension('sam')
+    const [doc] = parseSamYaml(text) as {Layers: unknown[]; Environment: {Variables: Record<string, string>}}[]
+    expect(doc.Layers).toEqual([{Ref: 'SecretsExtensionLayerArn'}])
+    expect(doc.Environment.Variables.SECRETS_MANAGER_TTL).toBe('300')
+    const indented = text.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
+    const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Parameters:', '  SecretsExtensionLayerArn:', '    Type: String', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')
+    const lint = cfnLint(template)
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
+  })
+
+  it('terraform: a variable for the layer ARN, formatted as terraform fmt wants; serverless: a param', async () => {
+    const text = extension('terraform')
+    const json = (await parseHcl('grant.tf', text)) as {variable: Record<string, unknown>}
+    expect(Object.keys(json.variable)).toEqual(['secrets_extension_layer_arn'])
+    expect(text).toContain('layers = [var.secrets_extension_layer_arn]')
+    const fmt = terraformFmt(text)
+    expect(fmt.output).toBe('')
+    expect(fmt.code).toBe(0)
+    const serverless = parseCfnYaml(extension('serverless')) as {functions: {checkout: {layers: string[]}}}
+    expect(serverless.functions.checkout.layers).toEqual(['${param:SecretsExtensionLayerArn}'])
+    expect(JSON.parse(extension('json')).layerParameter).toBe('SecretsExtensionLayerArn')
+    expect(extension('cdk')).toContain("layers: [lambda.LayerVersion.fromLayerVersionArn(this, 'SecretsExtensionLayerArn', secretsExtensionLayerArn)]")
+  })
+})
