@@ -8,6 +8,7 @@
  * repetitions; BENCH_QUICK=1 skips the 5,000-parameter migration. BENCH_NODES (paths of other Node
  * binaries, colon-separated) adds their cold-start rows; BENCH_ONLY=cold-start measures only those and
  * keeps the other tables of the previous run (bench/results/latest.json), saying which run they are from.
+ * BENCH_ONLY=quotas measures only the "under AWS quotas" tables (bench/quotas.ts) and keeps the others.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
 import {copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
@@ -20,6 +21,7 @@ import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import pLimit from 'p-limit'
 
 import {renderTable} from '../src/ui/table.js'
+import {quotaBenchmark} from './quotas.js'
 import {emulatorEnv, scrubbedEnv, startEmulator} from '../test/helpers/emulator.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -27,6 +29,7 @@ const BIN = `${ROOT}bin/run.js`
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 const QUICK = process.env.BENCH_QUICK === '1'
 const COLD_ONLY = process.env.BENCH_ONLY === 'cold-start'
+const QUOTAS_ONLY = process.env.BENCH_ONLY === 'quotas'
 /** The Node binaries whose cold start is measured: this one first, then BENCH_NODES. */
 const NODES = [process.execPath, ...(process.env.BENCH_NODES ?? '').split(':').filter(Boolean)]
 
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
     argv: [node, BIN, ...args],
     env: {...env, ...extra},
   })
-  const report: Record<string, unknown> = {
+  let report: Record<string, unknown> = {
     date: new Date().toISOString(),
     machine: {cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version},
     runs: RUNS,
@@ -102,6 +105,24 @@ async function main(): Promise<void> {
     const sm = new SecretsManagerClient({endpoint: emulator.endpoint, region: 'us-east-1'})
     const ssm = new SSMClient({endpoint: emulator.endpoint, region: 'us-east-1'})
     const limit = pLimit(16)
+    const quotas = () => quotaBenchmark({emulator: emulator.endpoint, secrets, env, measure, seedParameters, ssm, sm, quick: QUICK})
+    if (QUOTAS_ONLY) {
+      // Only the quota tables; the others are the previous run's (their own date says which).
+      const previous = JSON.parse(await readFile(`${ROOT}bench/results/latest.json`, 'utf8')) as Record<string, unknown>
+      // Migration rows of counts this run did not measure are kept from the previous one (each has its date).
+      const measured = (await quotas()) as QuotaReport
+      const kept = ((previous.quotas as QuotaReport | undefined)?.migrate ?? []).filter((row) => !measured.migrate.some((mine) => mine.parameters === row.parameters))
+      measured.migrate = [...measured.migrate, ...kept].sort((a, b) => Number(a.parameters) - Number(b.parameters))
+      const before = previous.quotas as QuotaReport | undefined
+      measured.shellLoop ??= before?.shellLoop as Record<string, unknown>
+      measured.getAll ??= before?.getAll as Record<string, unknown>
+      measured.promote ??= before?.promote
+      report = {...previous, quotas: measured}
+      await emulator.stop()
+      await writeResults(report)
+      return
+    }
+
     await sm.send(new CreateSecretCommand({Name: '/bench/api/DB_PASS', SecretString: 'bench-value'}))
     if (!COLD_ONLY) {
       await Promise.all(
@@ -249,15 +270,20 @@ async function main(): Promise<void> {
         wallMsMeasured: round(shellLoop['shell loop x100'][0].wall_ms),
         wallMsScaledTo1000: round(shellLoop['shell loop x100'][0].wall_ms * 10),
       }
+      report.quotas = await quotas()
     }
   } finally {
     await emulator.stop()
   }
 
+  await writeResults(report)
+}
+
+async function writeResults(report: Record<string, unknown>): Promise<void> {
   await mkdir(`${ROOT}bench/results`, {recursive: true})
   const json = `${JSON.stringify(report, null, 2)}\n`
   await writeFile(`${ROOT}bench/results/latest.json`, json)
-  await writeFile(`${ROOT}bench/results/${(report.date as string).slice(0, 10)}.json`, json)
+  await writeFile(`${ROOT}bench/results/${((QUOTAS_ONLY ? (report.quotas as {date: string}).date : report.date) as string).slice(0, 10)}.json`, json)
   printReport(report)
   await updatePerformanceDoc(report)
 }
@@ -400,9 +426,24 @@ async function updatePerformanceDoc(report: Record<string, unknown>): Promise<vo
     '**The obvious shell loop** (`aws ssm get-parameters-by-path`, then `aws secretsmanager create-secret` per item)',
     '',
     markdown([report.shellLoopMigrate as Record<string, unknown>]),
+    ...quotaTables(report.quotas as QuotaReport | undefined).flatMap(([title, rows]) => ['', title, '', markdown(rows)]),
     end,
   ].join('\n')
   await writeFile(file, doc.slice(0, doc.indexOf(start)) + block + doc.slice(doc.indexOf(end) + end.length))
+}
+
+type QuotaReport = {scale: number; date: string; migrate: Record<string, unknown>[]; shellLoop?: Record<string, unknown>; getAll?: Record<string, unknown>; promote?: Record<string, unknown>}
+
+/** The "under AWS quotas" tables, titled, for the doc and the console. */
+function quotaTables(quotas: QuotaReport | undefined): [string, Record<string, unknown>[]][] {
+  if (!quotas) return []
+  const at = `${quotas.scale === 1 ? 'the real quotas' : `${quotas.scale} of the real quotas`}, run of ${quotas.date.slice(0, 16).replace('T', ' ')} UTC`
+  return [
+    [`**Under AWS quotas: \`migrate --from-ssm\`** (through the quota proxy, test/helpers/aws-quotas.ts, at ${at}; \`ofQuota\` is items a second over the binding quota; \`firstWriteMs\` from just before the process starts)`, quotas.migrate],
+    ...(quotas.shellLoop ? ([['**Under AWS quotas: the obvious shell loop** (the same proxy; 50 items)', [quotas.shellLoop]]] as [string, Record<string, unknown>[]][]) : []),
+    ...(quotas.getAll ? ([['**Under AWS quotas: `get --all`, 500 secrets**', [quotas.getAll]]] as [string, Record<string, unknown>[]][]) : []),
+    ...(quotas.promote ? ([['**Under AWS quotas: `promote`, 2,000 secrets**', [quotas.promote]]] as [string, Record<string, unknown>[]][]) : []),
+  ]
 }
 
 /** The scalar columns of report rows (nested call breakdowns stay in the JSON), as text cells. */
@@ -446,6 +487,10 @@ function printReport(report: Record<string, unknown>): void {
   table(report.migrate as Record<string, unknown>[])
   console.log('\nShell loop baseline (aws ssm get-parameters-by-path, then aws secretsmanager create-secret per item)')
   table([report.shellLoopMigrate as Record<string, unknown>])
+  for (const [title, rows] of quotaTables(report.quotas as QuotaReport | undefined)) {
+    console.log(`\n${title.replaceAll('**', '')}`)
+    table(rows)
+  }
   console.log('\nWritten to bench/results/latest.json')
 }
 

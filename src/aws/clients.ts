@@ -9,6 +9,7 @@ import type {STSClient} from '@aws-sdk/client-sts'
 import {userInfo} from 'node:os'
 
 import {applyDeadline} from './deadline.js'
+import {isThrottling, quotaGroupOf, quotaPacer} from './quotas.js'
 
 /** Where and as whom to call AWS. Unset fields fall back to the SDK's own chain (env, shared config). */
 export interface AwsContext {
@@ -24,9 +25,11 @@ export interface AwsContext {
 }
 
 /**
- * The SDK's default of 3 attempts gives up too early under throttling during a migration; adaptive
- * mode adds client-side rate limiting on top of the retries. AWS_MAX_ATTEMPTS and the profile's
- * `max_attempts` still win when set, because an explicit value here would override them.
+ * The SDK's default of 3 attempts gives up too early under throttling during a migration. Retries
+ * are the SDK's standard mode: the rate is set by the pacer of src/aws/quotas.ts, per quota group,
+ * not by adaptive mode's limiter, which is per client across all operations and, once throttled, holds
+ * every later call of the client (docs/PERFORMANCE.md has the figures). AWS_MAX_ATTEMPTS and the
+ * profile's `max_attempts` still win when set, because an explicit value here would override them.
  */
 const DEFAULT_MAX_ATTEMPTS = 8
 
@@ -75,7 +78,7 @@ function commonConfig(context: AwsContext) {
     // With a role, the profile only signs the AssumeRole call; the client itself uses the role.
     ...(context.role ? {credentials: assumedRoleCredentials(context)} : context.profile ? {profile: context.profile} : {}),
     ...(context.endpointUrl ? {endpoint: context.endpointUrl} : {}),
-    retryMode: 'adaptive',
+    retryMode: 'standard',
     ...(configuredAttempts ? {} : {maxAttempts: DEFAULT_MAX_ATTEMPTS}),
     // Fail fast on a dead endpoint instead of hanging a pipeline: connection within 5 s, answer within 30 s
     // (SECRETS_REQUEST_TIMEOUT_MS, milliseconds, replaces the 30 s: a slow link, or the fault tests).
@@ -86,10 +89,10 @@ function commonConfig(context: AwsContext) {
 
 type Middleware = (next: (args: unknown) => Promise<unknown>, context: {commandName?: string}) => (args: unknown) => Promise<unknown>
 interface MiddlewareStack {
-  add(middleware: Middleware, options: {step: string; name: string}): void
+  add(middleware: Middleware, options: {step: string; name: string; priority?: 'high' | 'normal' | 'low'}): void
 }
 
-function observe<T extends {middlewareStack: unknown}>(client: T, service: string): T {
+function observe<T extends {middlewareStack: unknown}>(client: T, service: string, context: AwsContext): T {
   registerReport()
   applyDeadline(client as unknown as {config: {requestHandler?: unknown}}, requestTimeoutMs())
   const stack = client.middlewareStack as MiddlewareStack
@@ -109,38 +112,60 @@ function observe<T extends {middlewareStack: unknown}>(client: T, service: strin
     },
     {step: 'deserialize', name: 'secretsCountAttempts'},
   )
+  // Each attempt (retries too: they count against the quota) waits for its quota group's turn.
+  const pacer = quotaPacer(context.endpointUrl)
+  if (pacer) {
+    stack.add(
+      (next, {commandName}) =>
+        async (args) => {
+          const group = quotaGroupOf(service, (commandName ?? '').replace(/Command$/, ''))
+          if (!group) return next(args)
+          await pacer.take(group)
+          try {
+            const output = await next(args)
+            pacer.answered(group)
+            return output
+          } catch (error) {
+            if (isThrottling(error)) pacer.throttled(group)
+            throw error
+          }
+        },
+      // High priority: outside the deserializer (whose errors it reads), inside the retry loop.
+      {step: 'deserialize', name: 'secretsQuotaPacing', priority: 'high'},
+    )
+  }
   for (const observer of observers) observer(client as never, service)
   return client
 }
 
 export async function secretsManagerClient(context: AwsContext): Promise<SecretsManagerClient> {
   const sdk = await import('@aws-sdk/client-secrets-manager')
-  return observe(new sdk.SecretsManagerClient(commonConfig(context)), 'secretsmanager')
+  return observe(new sdk.SecretsManagerClient(commonConfig(context)), 'secretsmanager', context)
 }
 
 export async function ssmClient(context: AwsContext): Promise<SSMClient> {
   const sdk = await import('@aws-sdk/client-ssm')
-  return observe(new sdk.SSMClient(commonConfig(context)), 'ssm')
+  return observe(new sdk.SSMClient(commonConfig(context)), 'ssm', context)
 }
 
 export async function stsClient(context: AwsContext): Promise<STSClient> {
   const sdk = await import('@aws-sdk/client-sts')
-  return observe(new sdk.STSClient(commonConfig(context)), 'sts')
+  return observe(new sdk.STSClient(commonConfig(context)), 'sts', context)
 }
 
 export async function lambdaClient(context: AwsContext) {
   const sdk = await import('@aws-sdk/client-lambda')
-  return observe(new sdk.LambdaClient(commonConfig(context)), 'lambda')
+  return observe(new sdk.LambdaClient(commonConfig(context)), 'lambda', context)
 }
 
 export async function ecsClient(context: AwsContext) {
   const sdk = await import('@aws-sdk/client-ecs')
-  return observe(new sdk.ECSClient(commonConfig(context)), 'ecs')
+  return observe(new sdk.ECSClient(commonConfig(context)), 'ecs', context)
 }
 
 export async function iamClient(context: AwsContext) {
   const sdk = await import('@aws-sdk/client-iam')
-  return observe(new sdk.IAMClient(commonConfig(context)), 'iam')
+  return observe(new sdk.IAMClient(commonConfig(context)), 'iam', context)
 }
 
 interface TemporaryCredentials {

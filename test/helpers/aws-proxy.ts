@@ -55,7 +55,17 @@ export interface AwsProxyHooks {
   intercept?: (request: ProxiedRequest) => Promise<ProxiedAnswer | undefined>
   /** Rewrites the body of the emulator's answer before it is delivered. */
   rewrite?: (request: ProxiedRequest, status: number, body: Buffer) => Promise<Buffer> | Buffer
+  /**
+   * Asked as each request arrives, before any freeze: an answer here is given at once, the emulator
+   * never sees the request and it is not counted in `answered` (test/helpers/aws-quotas.ts answers
+   * throttled calls with it).
+   */
+  gate?: ProxyGate
 }
+
+/** See `AwsProxyHooks.gate`. */
+export type ProxyGate = (request: {operation: string; target: string | undefined}) => {status: number; headers: Record<string, string>; body: string} | undefined
+
 
 export async function startAwsProxy(upstream: string, hooks: AwsProxyHooks = {}): Promise<AwsProxy> {
   const target = new URL(upstream)
@@ -136,6 +146,14 @@ export async function startAwsProxy(upstream: string, hooks: AwsProxyHooks = {})
     incoming.on('end', () => {
       const body = Buffer.concat(chunks)
       const operation = operationOf(incoming.headers, body, incoming.method, incoming.url)
+      const amzTarget = incoming.headers['x-amz-target']
+      const refused = hooks.gate?.({operation, target: typeof amzTarget === 'string' ? amzTarget : undefined})
+      if (refused) {
+        response.writeHead(refused.status, refused.headers)
+        response.end(refused.body)
+        return
+      }
+
       if (!frozen || forwardHeld) return void forward(incoming, body, operation, response)
       held.push({deliver: () => void forward(incoming, body, operation, response)})
     })

@@ -1,7 +1,14 @@
 import type {SecretValue} from '../../core/secret-value.js'
 
-/** Values held between plan and write; about 8 KB SSM values, so 64 MiB covers thousands. */
-export const DEFAULT_VALUE_CACHE_BYTES = 64 * 1024 * 1024
+/**
+ * Values held between plan and write. Reading a value again costs 0.1 GetParameters (10 a call) of
+ * Parameter Store's 40 a second, which a migration bound by CreateSecret's 50 a second barely uses
+ * (5 a second): at quota, a re-read costs a call, never time. So the cache only saves calls, and is
+ * sized for the values of a usual migration, not all of a large one: 8 MiB holds 10,000 values of
+ * 800 bytes, or 2,000 of Parameter Store's largest standard values (4 KB). It was 64 MiB, which at
+ * 10,000 such values alone would have taken the run past 150 MiB.
+ */
+export const DEFAULT_VALUE_CACHE_BYTES = 8 * 1024 * 1024
 
 /**
  * Source values held between reading and writing, up to a byte budget; past it, values are dropped
