@@ -13,7 +13,7 @@ import {Document, isScalar, Scalar, visit} from 'yaml'
 
 import {UsageError} from './errors.js'
 import {hclAttributes, hclList, hclString} from './hcl.js'
-import {hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement} from './iam-policy.js'
+import {functionAndEnv, hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement, sidPrefix} from './iam-policy.js'
 
 export const POLICY_FORMATS = ['json', 'cloudformation', 'sam', 'terraform', 'serverless', 'cdk'] as const
 export type PolicyFormat = (typeof POLICY_FORMATS)[number]
@@ -147,7 +147,7 @@ export function cfnYaml(value: unknown, comment?: string, after?: string): strin
 
 /** Logical ID of the policy resource: `CheckoutProdSecretsPolicy`. */
 function policyLogicalId(policy: FunctionPolicy): string {
-  return `${pascalCase(policy.functionName)}${pascalCase(policy.env)}SecretsPolicy`
+  return `${sidPrefix(policy.functionName, policy.env)}SecretsPolicy`
 }
 
 /** The execution role the snippet attaches to, by the usual `<Function>Role` logical ID. */
@@ -205,7 +205,7 @@ function renderServerless(policies: FunctionPolicy[]): string {
 
 /** A Terraform identifier: letters, digits, `_` and `-`, not starting with a digit. */
 export function terraformLabel(policy: FunctionPolicy): string {
-  const label = `${policy.functionName}_${policy.env}_secrets`.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
+  const label = `${functionAndEnv(policy.functionName, policy.env).join('_')}_secrets`.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
   return /^[A-Za-z_]/.test(label) ? label : `_${label}`
 }
 
@@ -255,7 +255,7 @@ function renderTerraform(policies: FunctionPolicy[]): string {
 
 /** A TypeScript identifier: `checkout-fn` in `prod` -> `checkoutFnProdSecretStatements`. */
 export function cdkName(policy: FunctionPolicy): string {
-  const pascal = `${pascalCase(policy.functionName)}${pascalCase(policy.env)}SecretStatements`
+  const pascal = `${sidPrefix(policy.functionName, policy.env)}SecretStatements`
   const camel = pascal[0].toLowerCase() + pascal.slice(1)
   return /^[A-Za-z_$]/.test(camel) ? camel : `_${camel}`
 }

@@ -165,3 +165,23 @@ describe('every format', () => {
     expect(text.endsWith('\n\n')).toBe(false)
   })
 })
+
+describe('identifiers of a function whose name says its environment already', () => {
+  // `billing-invoicer-prod` in prod: the environment is not doubled in Sids, labels and names.
+  const grants = [grantFor('billing-invoicer-prod', ['DB_PASS'], false), grantFor('billing-reports', ['DB_PASS'], false)]
+
+  it('Sids, Terraform labels, CDK names and CloudFormation logical IDs name the environment once', async () => {
+    const json = JSON.parse(renderPolicies('json', policiesFor('json', grants), {keyed: true}))
+    expect(json['billing-invoicer-prod'].Statement[0].Sid).toBe('BillingInvoicerProdReadSecrets')
+    expect(json['billing-reports'].Statement[0].Sid).toBe('BillingReportsProdReadSecrets')
+    expect(Object.keys(await parseTerraform(renderPolicies('terraform', policiesFor('terraform', grants), {keyed: true})))).toEqual(['billing-invoicer-prod_secrets', 'billing-reports_prod_secrets'])
+    expect(Object.keys(parseCdk(renderPolicies('cdk', policiesFor('cdk', grants), {keyed: true})))).toEqual(['billingInvoicerProdSecretStatements', 'billingReportsProdSecretStatements'])
+    const cfn = parseCfnYaml(renderPolicies('cloudformation', policiesFor('cloudformation', grants), {keyed: true})) as {Resources: Record<string, unknown>}
+    expect(Object.keys(cfn.Resources)).toEqual(['BillingInvoicerProdSecretsPolicy', 'BillingReportsProdSecretsPolicy'])
+  })
+
+  it('only a whole word of the name counts: "products" in prod still gets the environment', () => {
+    const json = JSON.parse(renderPolicies('json', policiesFor('json', [grantFor('products', ['DB_PASS'], false)]), {keyed: false}))
+    expect(json.Statement[0].Sid).toBe('ProductsProdReadSecrets')
+  })
+})
