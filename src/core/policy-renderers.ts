@@ -51,7 +51,7 @@ export function renderPolicies(format: PolicyFormat, policies: FunctionPolicy[],
     }
 
     case 'sam': {
-      return renderSam(policies)
+      return renderSam(policies, options.keyed)
     }
 
     case 'terraform': {
@@ -178,15 +178,26 @@ function renderCloudFormation(policies: FunctionPolicy[]): string {
   )
 }
 
-function renderSam(policies: FunctionPolicy[]): string {
-  return policies
-    .map((policy) =>
-      cfnYaml(
-        {Policies: [cfnDocument(policy.document)]},
-        ` ${policy.functionName} (${policy.env}): under the AWS::Serverless::Function's Properties (secrets grant).`,
-      ),
-    )
-    .join('---\n')
+function renderSam(policies: FunctionPolicy[], keyed: boolean): string {
+  if (keyed) return samResources(policies, (policy) => ({Policies: [cfnDocument(policy.document)]}))
+  const [policy] = policies
+  return cfnYaml({Policies: [cfnDocument(policy.document)]}, ` ${policy.functionName} (${policy.env}): under the AWS::Serverless::Function's Properties (secrets grant).`)
+}
+
+/**
+ * Declared needs in SAM: one YAML document to paste, not a stream of them. It has the shape of the
+ * template's own Resources, each function's logical ID (its name in PascalCase) holding what goes under
+ * its Properties, so each block lands where it reads.
+ */
+export function samResources(policies: FunctionPolicy[], properties: (policy: FunctionPolicy, i: number) => Record<string, unknown>, after?: string): string {
+  const ids = identifiers(policies, (policy) => pascalCase(policy.functionName), 'SAM logical ID')
+  return cfnYaml(
+    {Resources: Object.fromEntries(policies.map((policy, i) => [ids[i], {Properties: properties(policy, i)}]))},
+    ` Least-privilege secret access (secrets grant) for ${policies.map((policy) => `${policy.functionName} (${policy.env})`).join(', ')}.\n` +
+      ` Merge into your template's Resources: each function's Properties below go under its\n` +
+      ` AWS::Serverless::Function's Properties; the logical IDs are the function names in PascalCase.`,
+    after,
+  )
 }
 
 // ---------------------------------------------------------------------------------------- Serverless
