@@ -19,9 +19,12 @@ format=${4:-json}
 $SECRETS grant --manifest "$manifest" --env "$env" --check >/dev/null
 
 mkdir -p "$out"
+# The extension the tool that reads the file expects: Terraform reads HCL only from .tf (a .tf.json
+# must be Terraform's JSON syntax), the CDK output is TypeScript.
 case $format in
-  json | cdk) extension=json ;;
-  terraform) extension=tf.json ;;
+  json) extension=json ;;
+  terraform) extension=tf ;;
+  cdk) extension=ts ;;
   *) extension=yaml ;;
 esac
 file="$out/secrets-policies.$env.$extension"

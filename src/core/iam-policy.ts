@@ -174,7 +174,16 @@ function secretArnPrefix(placement: Placement): string {
 
 /** `checkout-fn` + `prod` -> `CheckoutFnProd`: IAM Sids are alphanumeric only. */
 export function sidPrefix(functionName: string, env: string): string {
-  return `${pascalCase(functionName)}${pascalCase(env)}`
+  return functionAndEnv(functionName, env).map((part) => pascalCase(part)).join('')
+}
+
+/**
+ * The parts an identifier is made of: the function's name, then the environment unless the name says
+ * it already (`billing-invoicer-prod` in prod is `BillingInvoicerProd`, not `BillingInvoicerProdProd`).
+ */
+export function functionAndEnv(functionName: string, env: string): string[] {
+  const words = functionName.toLowerCase().split(/[^a-z0-9]+/)
+  return words.includes(env.toLowerCase()) ? [functionName] : [functionName, env]
 }
 
 /** Splits on anything but letters and digits and capitalizes each word: `checkout-fn` -> `CheckoutFn`. */

@@ -13,7 +13,7 @@ import {Document, isScalar, Scalar, visit} from 'yaml'
 
 import {UsageError} from './errors.js'
 import {hclAttributes, hclList, hclString} from './hcl.js'
-import {hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement} from './iam-policy.js'
+import {functionAndEnv, hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement, sidPrefix} from './iam-policy.js'
 
 export const POLICY_FORMATS = ['json', 'cloudformation', 'sam', 'terraform', 'serverless', 'cdk'] as const
 export type PolicyFormat = (typeof POLICY_FORMATS)[number]
@@ -51,7 +51,7 @@ export function renderPolicies(format: PolicyFormat, policies: FunctionPolicy[],
     }
 
     case 'sam': {
-      return renderSam(policies)
+      return renderSam(policies, options.keyed)
     }
 
     case 'terraform': {
@@ -147,7 +147,7 @@ export function cfnYaml(value: unknown, comment?: string, after?: string): strin
 
 /** Logical ID of the policy resource: `CheckoutProdSecretsPolicy`. */
 function policyLogicalId(policy: FunctionPolicy): string {
-  return `${pascalCase(policy.functionName)}${pascalCase(policy.env)}SecretsPolicy`
+  return `${sidPrefix(policy.functionName, policy.env)}SecretsPolicy`
 }
 
 /** The execution role the snippet attaches to, by the usual `<Function>Role` logical ID. */
@@ -178,15 +178,26 @@ function renderCloudFormation(policies: FunctionPolicy[]): string {
   )
 }
 
-function renderSam(policies: FunctionPolicy[]): string {
-  return policies
-    .map((policy) =>
-      cfnYaml(
-        {Policies: [cfnDocument(policy.document)]},
-        ` ${policy.functionName} (${policy.env}): under the AWS::Serverless::Function's Properties (secrets grant).`,
-      ),
-    )
-    .join('---\n')
+function renderSam(policies: FunctionPolicy[], keyed: boolean): string {
+  if (keyed) return samResources(policies, (policy) => ({Policies: [cfnDocument(policy.document)]}))
+  const [policy] = policies
+  return cfnYaml({Policies: [cfnDocument(policy.document)]}, ` ${policy.functionName} (${policy.env}): under the AWS::Serverless::Function's Properties (secrets grant).`)
+}
+
+/**
+ * Declared needs in SAM: one YAML document to paste, not a stream of them. It has the shape of the
+ * template's own Resources, each function's logical ID (its name in PascalCase) holding what goes under
+ * its Properties, so each block lands where it reads.
+ */
+export function samResources(policies: FunctionPolicy[], properties: (policy: FunctionPolicy, i: number) => Record<string, unknown>, after?: string): string {
+  const ids = identifiers(policies, (policy) => pascalCase(policy.functionName), 'SAM logical ID')
+  return cfnYaml(
+    {Resources: Object.fromEntries(policies.map((policy, i) => [ids[i], {Properties: properties(policy, i)}]))},
+    ` Least-privilege secret access (secrets grant) for ${policies.map((policy) => `${policy.functionName} (${policy.env})`).join(', ')}.\n` +
+      ` Merge into your template's Resources: each function's Properties below go under its\n` +
+      ` AWS::Serverless::Function's Properties; the logical IDs are the function names in PascalCase.`,
+    after,
+  )
 }
 
 // ---------------------------------------------------------------------------------------- Serverless
@@ -205,7 +216,7 @@ function renderServerless(policies: FunctionPolicy[]): string {
 
 /** A Terraform identifier: letters, digits, `_` and `-`, not starting with a digit. */
 export function terraformLabel(policy: FunctionPolicy): string {
-  const label = `${policy.functionName}_${policy.env}_secrets`.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
+  const label = `${functionAndEnv(policy.functionName, policy.env).join('_')}_secrets`.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
   return /^[A-Za-z_]/.test(label) ? label : `_${label}`
 }
 
@@ -255,7 +266,7 @@ function renderTerraform(policies: FunctionPolicy[]): string {
 
 /** A TypeScript identifier: `checkout-fn` in `prod` -> `checkoutFnProdSecretStatements`. */
 export function cdkName(policy: FunctionPolicy): string {
-  const pascal = `${pascalCase(policy.functionName)}${pascalCase(policy.env)}SecretStatements`
+  const pascal = `${sidPrefix(policy.functionName, policy.env)}SecretStatements`
   const camel = pascal[0].toLowerCase() + pascal.slice(1)
   return /^[A-Za-z_$]/.test(camel) ? camel : `_${camel}`
 }

@@ -15,6 +15,7 @@ import {
   type PolicyFormat,
   renderPolicies,
   type RenderOptions,
+  samResources,
   terraformLabel,
   tsString,
 } from './policy-renderers.js'
@@ -31,6 +32,11 @@ export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wi
     }
 
     case 'sam': {
+      if (options.keyed) {
+        const handlers = policies.map((policy, i) => ` ${policy.functionName}:\n${trailer(wirings[i])}`).join('\n\n')
+        return samResources(policies, (_, i) => ({Policies: [cfnDocument(policies[i].document)], Environment: {Variables: wirings[i].environment}, ...cfnLayers(wirings[i])}), ` Environment.Variables: ${CONFIGURATION_NOTE}\n\n${handlers}`)
+      }
+
       return policies
         .map((policy, i) =>
           cfnYaml(

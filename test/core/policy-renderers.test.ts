@@ -4,7 +4,7 @@ import {Scope} from '../../src/core/address.js'
 import {buildPolicy, type FunctionGrant, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-policy.js'
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, renderPolicies, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
@@ -70,11 +70,18 @@ describe('cloudformation', () => {
 describe('sam', () => {
   const text = renderPolicies('sam', policiesFor('sam'), {keyed: true})
 
-  it('is one Policies: block per function whose statements are the JSON policy', () => {
-    const docs = substitute(parseSamYaml(text), HERE) as {Policies: {Statement: unknown}[]}[]
-    expect(docs).toHaveLength(2)
-    expect(docs[0].Policies[0].Statement).toEqual(expected.checkout)
-    expect(docs[1].Policies[0].Statement).toEqual(expected['worker-2'])
+  it('with several functions, is one document shaped like Resources, each function\'s Policies under its logical ID', () => {
+    expect(parseSamYaml(text)).toHaveLength(1)
+    const doc = substitute(parseCfnYaml(text), HERE) as {Resources: Record<string, {Properties: {Policies: {Statement: unknown}[]}}>}
+    expect(Object.keys(doc.Resources)).toEqual(['Checkout', 'Worker2'])
+    expect(doc.Resources.Checkout.Properties.Policies[0].Statement).toEqual(expected.checkout)
+    expect(doc.Resources.Worker2.Properties.Policies[0].Statement).toEqual(expected['worker-2'])
+  })
+
+  it('that block, pasted into a template of those functions, passes cfn-lint', () => {
+    const lint = cfnLint(samTemplateFromBlock(text))
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
   })
 
   it('passes cfn-lint (with the SAM transform) under a function', () => {
@@ -151,8 +158,8 @@ describe('cdk', () => {
 describe('every format', () => {
   it.each(POLICY_FORMATS.filter((format) => format !== 'json'))('refuses two functions that would share an identifier in %s', (format) => {
     const clash = policiesFor(format, [grantFor('check-out', ['DB_PASS']), grantFor('check_out', ['DB_PASS'])])
-    // Terraform labels keep "-" and "_" apart; CloudFormation logical IDs and TypeScript names cannot.
-    if (format === 'sam' || format === 'serverless' || format === 'terraform') {
+    // Terraform labels keep "-" and "_" apart; CloudFormation and SAM logical IDs and TypeScript names cannot.
+    if (format === 'serverless' || format === 'terraform') {
       expect(() => renderPolicies(format, clash, {keyed: true})).not.toThrow()
     } else {
       expect(() => renderPolicies(format, clash, {keyed: true})).toThrow(expect.objectContaining({exitCode: 2}))
@@ -163,5 +170,25 @@ describe('every format', () => {
     const text = renderPolicies(format, policiesFor(format), {keyed: true})
     expect(text.endsWith('\n')).toBe(true)
     expect(text.endsWith('\n\n')).toBe(false)
+  })
+})
+
+describe('identifiers of a function whose name says its environment already', () => {
+  // `billing-invoicer-prod` in prod: the environment is not doubled in Sids, labels and names.
+  const grants = [grantFor('billing-invoicer-prod', ['DB_PASS'], false), grantFor('billing-reports', ['DB_PASS'], false)]
+
+  it('Sids, Terraform labels, CDK names and CloudFormation logical IDs name the environment once', async () => {
+    const json = JSON.parse(renderPolicies('json', policiesFor('json', grants), {keyed: true}))
+    expect(json['billing-invoicer-prod'].Statement[0].Sid).toBe('BillingInvoicerProdReadSecrets')
+    expect(json['billing-reports'].Statement[0].Sid).toBe('BillingReportsProdReadSecrets')
+    expect(Object.keys(await parseTerraform(renderPolicies('terraform', policiesFor('terraform', grants), {keyed: true})))).toEqual(['billing-invoicer-prod_secrets', 'billing-reports_prod_secrets'])
+    expect(Object.keys(parseCdk(renderPolicies('cdk', policiesFor('cdk', grants), {keyed: true})))).toEqual(['billingInvoicerProdSecretStatements', 'billingReportsProdSecretStatements'])
+    const cfn = parseCfnYaml(renderPolicies('cloudformation', policiesFor('cloudformation', grants), {keyed: true})) as {Resources: Record<string, unknown>}
+    expect(Object.keys(cfn.Resources)).toEqual(['BillingInvoicerProdSecretsPolicy', 'BillingReportsProdSecretsPolicy'])
+  })
+
+  it('only a whole word of the name counts: "products" in prod still gets the environment', () => {
+    const json = JSON.parse(renderPolicies('json', policiesFor('json', [grantFor('products', ['DB_PASS'], false)]), {keyed: false}))
+    expect(json.Statement[0].Sid).toBe('ProductsProdReadSecrets')
   })
 })

@@ -7,7 +7,7 @@ import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {CONFIGURATION_NOTE, functionWiring} from '../../src/core/runtime-wiring.js'
 import {renderWired} from '../../src/core/wiring-renderers.js'
-import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const scope = Scope.parse('prod/api')
@@ -46,9 +46,14 @@ describe('grant --runtime, in each format', () => {
 
   it('sam: Environment.Variables beside Policies under the function, passing cfn-lint', () => {
     const {text} = rendered('sam')
-    const docs = substitute(parseSamYaml(text), HERE) as {Environment: {Variables: unknown}; Policies: unknown[]}[]
-    expect(docs.map((doc) => doc.Environment.Variables)).toEqual([ENVIRONMENTS.checkout, ENVIRONMENTS['worker-2']])
+    // Several functions: one document, each function's Policies and Environment under its logical ID.
+    expect(parseSamYaml(text)).toHaveLength(1)
+    const doc = substitute(parseCfnYaml(text), HERE) as {Resources: Record<string, {Properties: {Environment: {Variables: unknown}; Policies: unknown[]}}>}
+    expect(Object.values(doc.Resources).map((resource) => resource.Properties.Environment.Variables)).toEqual([ENVIRONMENTS.checkout, ENVIRONMENTS['worker-2']])
     expect(text).toContain("configuration, not a secret")
+    const pasted = cfnLint(samTemplateFromBlock(text))
+    expect(pasted.output).toBe('')
+    expect(pasted.code).toBe(0)
     const single = rendered('sam', 1).text
     const indented = single.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
     const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import {terraformFmt} from '../fixtures/grant-parsers.js'
 import {emulatorEndpoint, runCli, runRecipe, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 
 // examples/scheduled-audit.sh runs audit, which reads the whole account (ACCOUNT_WIDE_COMMANDS).
@@ -118,6 +119,17 @@ describe('examples/emit-policies-at-build.sh', () => {
     const result = await runRecipe('emit-policies-at-build.sh', [file, env, out, 'cloudformation'])
     expect(result.code, result.stderr).toBe(0)
     expect(await readFile(join(out, `secrets-policies.${env}.yaml`), 'utf8')).toContain('secretsmanager:GetSecretValue')
+  })
+
+  it('writes Terraform as a .tf file that terraform fmt -check accepts as it is', async () => {
+    const file = await manifest('service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n  worker: [DB_PASS]\n')
+    const out = await mkdtemp(join(tmpdir(), 'secrets-build-'))
+    const result = await runRecipe('emit-policies-at-build.sh', [file, env, out, 'terraform'])
+    expect(result.code, result.stderr).toBe(0)
+    const path = join(out, `secrets-policies.${env}.tf`)
+    expect(result.stdout).toBe(`wrote ${path}\n`)
+    const fmt = terraformFmt(await readFile(path, 'utf8'))
+    expect(fmt.code, fmt.output).toBe(0)
   })
 
   it('fails the build (exit 3) and writes nothing when a declared secret is missing', async () => {
