@@ -27,7 +27,8 @@ export function callerAccount(context: AwsContext): Promise<string> {
 
 /** The readers of the requested areas, and the region they read (from the first client's configuration). */
 export async function auditReaders(context: AwsContext, areas: readonly AuditArea[]): Promise<{readers: AuditReaders; region(): Promise<string | undefined>}> {
-  const env = areas.includes('env')
+  // IAM's role findings name the workloads that run as each role, so --only iam lists them too.
+  const env = areas.includes('env') || areas.includes('iam')
   const [lambda, ecs, ssm, iam] = await Promise.all([
     env ? Promise.all([lambdaClient(context), import('./readers/lambda.js')]) : undefined,
     env ? Promise.all([ecsClient(context), import('./readers/ecs.js')]) : undefined,

@@ -91,12 +91,15 @@ export async function runAudit(readers: AuditReaders, options: AuditOptions): Pr
   // Which functions and task definitions run as each role, learnt while reading environments: a
   // role's fix is then one grant per workload (IAM's findings wait for it, its reads do not).
   const roleUsers = new Map<string, RoleUser[]>()
-  if (want('env')) {
-    if (readers.lambda) runs.push(collectLambda(readers.lambda, scan, progress, roleUsers))
-    if (readers.ecs) runs.push(collectEcs(readers.ecs, scan, limit, progress, roleUsers))
+  const workloads: Array<Promise<Collected>> = []
+  if (want('env') || want('iam')) {
+    if (readers.lambda) workloads.push(collectLambda(readers.lambda, scan, progress, roleUsers))
+    if (readers.ecs) workloads.push(collectEcs(readers.ecs, scan, limit, progress, roleUsers))
   }
 
-  const environments = Promise.allSettled([...runs]).then(() => roleUsers)
+  // With --only iam the environments are read for the role map alone: their findings are not reported.
+  if (want('env')) runs.push(...workloads)
+  const environments = Promise.allSettled(workloads).then(() => roleUsers)
   if (want('ssm') && readers.ssm) runs.push(collectSsm(readers.ssm, scan, limit, progress))
   if (want('iam') && readers.iam) runs.push(collectIam(readers.iam, progress, environments))
 

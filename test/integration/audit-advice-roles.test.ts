@@ -55,4 +55,15 @@ describe("audit's fix for a role that workloads run as", () => {
     expect(role[0].fix).not.toMatch(/grant ENV\//)
     expect(result.stdout).not.toContain('roles-pw-1')
   })
+
+  it('names them with --only iam too: the environments are read for the role map, their findings not reported', async () => {
+    const all = JSON.parse((await runCli(['audit', '--json'])).stdout) as AuditJson
+    const result = await runCli(['audit', '--only', 'iam', '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout) as AuditJson
+    const fixOf = (json: AuditJson) => json.findings.find((item) => item.resourceType === 'iam-role' && item.resource === 'billing-lambda-role')?.fix
+    expect(fixOf(report)).toBe(fixOf(all))
+    expect(report.findings.every((item) => item.resourceType.startsWith('iam-'))).toBe(true)
+    expect(result.stdout).not.toContain('roles-pw-1')
+  })
 })
