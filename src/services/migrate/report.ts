@@ -35,7 +35,7 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
     sourcesToDelete,
     totals,
     exitCode,
-    summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length),
+    summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length, options.source.kind),
     ...(hint ? {hint} : {}),
     ...(recipes.length > 0 ? {recipes, ...(many ? {} : {recipe: recipes[0]})} : {}),
     ...(extras.cost ? {cost: extras.cost} : {}),
@@ -201,9 +201,13 @@ function fixFor(outcome: 'invalid' | 'unmapped', reason: string): string {
   return 'Fix the lines shown as invalid'
 }
 
-const sourcesLabel = (count: number, what: string) => `${noun(count, 'source')} ${what}`
+/** "2 sources deleted" for SSM; for a function, whose variables are removed, "2 variables removed". */
+function sourcesLabel(kind: MigrationReport['source']['kind'], count: number, what: 'deleted' | 'to delete' | 'kept'): string {
+  if (kind !== 'lambda') return `${noun(count, 'source')} ${what}`
+  return `${noun(count, 'variable')} ${what === 'deleted' ? 'removed' : what === 'to delete' ? 'to remove' : 'kept'}`
+}
 
-function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDelete: number): string {
+function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDelete: number, kind: MigrationReport['source']['kind']): string {
   return summaryLine(dryRun ? 'Dry run' : interrupted ? 'Interrupted' : 'Migration', totals.items, 'item', [
     ['created', totals.created],
     ['updated', totals.updated],
@@ -217,8 +221,8 @@ function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDele
     ['failed', totals.failed],
     [dryRun ? 'would not run' : 'not run', totals['not-run']],
     ['left in place (not secrets)', totals.left],
-    [dryRun ? sourcesLabel(toDelete, 'to delete') : sourcesLabel(totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
-    [sourcesLabel(totals.sourcesKept, 'kept'), totals.sourcesKept],
+    [dryRun ? sourcesLabel(kind, toDelete, 'to delete') : sourcesLabel(kind, totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
+    [sourcesLabel(kind, totals.sourcesKept, 'kept'), totals.sourcesKept],
     ['not selected', totals.notSelected],
   ])
 }
