@@ -28,7 +28,10 @@ export async function startEmulator(options: {port?: number} = {}): Promise<Emul
   let child: ChildProcess
   try {
     // moto's own server, run one request at a time (serial_moto.py says why) by the Python moto_server uses.
-    child = spawn('python3', [SERIAL_MOTO, '127.0.0.1', String(port)], {stdio: ['ignore', 'ignore', 'pipe']})
+    // Fake credentials and no instance metadata for moto itself: some of its models build boto3
+    // clients, whose credential chain would otherwise try 169.254.169.254 (seen during the demo).
+    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
+    child = spawn('python3', [SERIAL_MOTO, '127.0.0.1', String(port)], {stdio: ['ignore', 'ignore', 'pipe'], env})
   } catch (error) {
     throw new Error(`the emulator could not be started (python3 with moto[server], as moto_server uses): ${String(error)}`)
   }

@@ -7,8 +7,14 @@ likewise while parameters are created or deleted. Those 500s are the emulator's 
 behaviour, and the SDK retries them, so call counts and account-wide reads became flaky. Connections
 are still accepted on threads (no client waits to connect); the model itself runs under one lock.
 
+Werkzeug's log of every request is turned off. A caller that starts this server and then blocks (the
+demo runs each CLI command with spawnSync) does not read its stderr meanwhile; once the pipe's buffer
+was full, the thread writing a log line blocked while holding the logging lock, and every request
+after it hung. Errors and warnings are still logged.
+
 Usage: python3 serial_moto.py HOST PORT
 """
+import logging
 import signal
 import sys
 import threading
@@ -19,6 +25,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 
