@@ -98,7 +98,9 @@ export function pickFields(document: KeyValueDocument, names: readonly string[],
       )
     }
 
-    picked[name] = document.fields[name]
+    // defineProperty, not assignment: a field named "__proto__" is a field like any other, and
+    // `picked[name] = ...` would set the object's prototype instead (and lose the field).
+    Object.defineProperty(picked, name, {value: document.fields[name], enumerable: true, writable: true, configurable: true})
   }
 
   return picked

@@ -210,6 +210,14 @@ describe('key/value secrets (issue 15)', () => {
     )
   })
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])('a field named %s is a field like any other: written and read back', (field) => {
+    // fast-check found "__proto__" with a random seed in CI: assigning it set the prototype, and the field was lost.
+    const written = applyFieldChange(parseKeyValue(SecretValue.fromString('{"A":1}'), 'X'), {field, value: 'v'}, 'X')
+    const picked = pickFields(parseKeyValue(written.value, 'X'), [field], 'X')
+    expect(Object.keys(picked)).toEqual([field])
+    expect(Object.getOwnPropertyDescriptor(picked, field)?.value).toBe('v')
+  })
+
   it('a value that is not a JSON object (invalid JSON, an array, a string, binary) is refused cleanly for fields', () => {
     fc.assert(
       fc.property(fc.oneof(messy.filter((text) => !text.trim().startsWith('{')), fc.jsonValue().filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)).map((v) => JSON.stringify(v) ?? 'x')), (text) => {
