@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {freePort} from '../helpers/emulator.js'
+import {closedPort} from '../helpers/emulator.js'
 import {runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
 import {credentialSource} from '../../src/aws/credential-source.js'
 import {deniedBecause} from '../../src/aws/errors.js'
@@ -76,7 +76,7 @@ describe('secrets doctor (against the emulator)', () => {
   })
 
   it('exits 6 when the endpoint does not answer', async () => {
-    const endpoint = `http://127.0.0.1:${await freePort()}`
+    const endpoint = `http://127.0.0.1:${await closedPort()}`
     const result = await runCli(['doctor', '--endpoint-url', endpoint, '--json'], {env: {AWS_MAX_ATTEMPTS: '1'}})
     expect(result.code).toBe(6)
     const report = JSON.parse(result.stdout)

@@ -4,14 +4,14 @@ import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {freePort} from '../helpers/emulator.js'
+import {closedPort} from '../helpers/emulator.js'
 import {runCli, uniqueEnv} from '../helpers/cli.js'
 
 const env = uniqueEnv('every')
 const ANSI = /\u001B\[/
 
 async function closedEndpoint(): Promise<string> {
-  return `http://127.0.0.1:${await freePort()}`
+  return `http://127.0.0.1:${await closedPort()}`
 }
 
 describe('set', () => {

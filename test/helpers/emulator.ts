@@ -23,6 +23,30 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * A port nothing listens on, for "connection refused" tests. Not freePort(): a port the kernel hands
+ * out for port 0 can be handed out again, to another test file's proxy, while the CLI still retries
+ * against it; the kill suite's proxy once counted a leak test's retried writes that way. Ports below
+ * the kernel's ephemeral range (32768 and up here) are never handed out for port 0; this one is
+ * checked to refuse connections.
+ */
+export async function closedPort(): Promise<number> {
+  const {connect} = await import('node:net')
+  for (const port of [9, 7, 13, 19, 37]) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect({host: '127.0.0.1', port})
+      socket.once('connect', () => {
+        socket.destroy()
+        resolve(false)
+      })
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'))
+    })
+    if (refused) return port
+  }
+
+  throw new Error('no closed port below the ephemeral range on 127.0.0.1')
+}
+
 export async function startEmulator(options: {port?: number} = {}): Promise<Emulator> {
   const port = options.port ?? (await freePort())
   let child: ChildProcess

@@ -9,7 +9,7 @@ import {spawn} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
 import {BIN, cliEnv, ROOT, runCli, uniqueEnv} from '../helpers/cli.js'
-import {emulatorEnv, freePort, startEmulator} from '../helpers/emulator.js'
+import {emulatorEnv, closedPort, startEmulator} from '../helpers/emulator.js'
 import {always, type FakeAnswer, type FakeRequest, startFakeAws} from './fake-aws.js'
 
 const E = uniqueEnv('fault')
@@ -131,7 +131,7 @@ describe('slow and silent endpoints', () => {
   })
 
   it.concurrent.each(COMMANDS)('%s: connection refused is exit 6 naming the network and endpoint to check', async (_, args, input) => {
-    const endpoint = `http://127.0.0.1:${await freePort()}`
+    const endpoint = `http://127.0.0.1:${await closedPort()}`
     const result = await runCli([...args, '--endpoint-url', endpoint], {env: {AWS_MAX_ATTEMPTS: '2'}, input})
     expectCleanFailure(result, 6, /Could not reach AWS for secretsmanager:\w+ .*\(ECONNREFUSED\)/, /Check the network, --region and --endpoint-url/)
   })

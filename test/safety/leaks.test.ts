@@ -17,7 +17,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {credentialShapes, emulatorClients, tinyZip} from '../fixtures/audit-accounts.js'
 import {secretStore, seed} from '../fixtures/migrate-helpers.js'
 import {type CliResult, ROOT, cliEnv, emulatorEndpoint, runCli, uniqueEnv, useOwnEmulator} from '../helpers/cli.js'
-import {freePort} from '../helpers/emulator.js'
+import {closedPort} from '../helpers/emulator.js'
 import {nodeForOtherUsers} from '../helpers/other-user.js'
 import {runCliInPty} from '../helpers/pty.js'
 import {always, type FakeAnswer, type FakeAws, startFakeAws} from './fake-aws.js'
@@ -237,7 +237,7 @@ async function runCase(kase: Case, ctx: Context): Promise<void> {
   const extra: string[] = []
   const fake = fakes.get(ctx.path)
   if (fake) extra.push('--endpoint-url', fake.endpoint)
-  if (ctx.path === 'down') extra.push('--endpoint-url', `http://127.0.0.1:${await freePort()}`)
+  if (ctx.path === 'down') extra.push('--endpoint-url', `http://127.0.0.1:${await closedPort()}`)
   if (fake || ctx.path === 'down') env.AWS_MAX_ATTEMPTS = '2'
   if (ctx.mode === 'json-debug') {
     extra.push('--json')
@@ -611,7 +611,7 @@ describe('a canary inside one field of a JSON secret', () => {
       {args: ['set', `${ENV}/api`, 'DB2', '--unset-field', 'username']},
       {args: ['set', `${ENV}/api`, 'DB2'], input: NEW},
       {args: ['set', `${ENV}/api`, 'DB2', '--field', 'token', '--generate']},
-      {args: ['set', `${ENV}/api`, 'DB2', '--field', 'password', '--endpoint-url', `http://127.0.0.1:${await freePort()}`], input: NEW},
+      {args: ['set', `${ENV}/api`, 'DB2', '--field', 'password', '--endpoint-url', `http://127.0.0.1:${await closedPort()}`], input: NEW},
     ]
     const failures: string[] = []
     for (const form of forms) {
