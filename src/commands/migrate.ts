@@ -12,7 +12,7 @@ import {parseTags} from '../core/tags.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
 import type {FunctionFilter} from '../stores/environment-source.js'
-import {askToDelete, askToWrite, type MigrationFeedback, migrationFeedback, migrationResult, type PlanView, renderMigrationPlan, stoppingNote} from '../ui/render/migrate.js'
+import {askToDelete, askToWrite, type MigrationFeedback, migrationFeedback, migrationResult, type PlanView, renderMigrationPlan, stoppingNote, streamingNote} from '../ui/render/migrate.js'
 import {canPrompt} from '../ui/terminal.js'
 
 const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs', 'all-functions']
@@ -166,6 +166,12 @@ ${exitCodesHelp('migrate')}`
       concurrency: flags.concurrency,
       ...(flags.format ? {recipeFormat: flags.format} : {}),
       signal: run.signal,
+      // Nobody reads a plan before the writes in a pipeline (or with --json, --quiet): it may stream.
+      streamPlan: !asks && (this.jsonEnabled() || Boolean(flags.quiet) || !process.stdout.isTTY),
+      onPlanning: (planning) => {
+        const {source} = run
+        if (planning.mode === 'streamed' && source.kind === 'ssm' && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.path)))
+      },
       onPlan: (items, plan) => flags.quiet || this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}, run.view))),
       onProgress: (progress) => feedback.update(progress),
     }

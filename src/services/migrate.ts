@@ -8,8 +8,10 @@ import {writeAll} from './migrate/execute.js'
 import {type Plan, planMigration} from './migrate/plan.js'
 import {readSource} from './migrate/read-source.js'
 import {removeMigratedVariables} from './migrate/remove-from-function.js'
-import {buildReport} from './migrate/report.js'
-import type {DeletionResult, MigrateOptions, MigrationProgress, MigrationReport, Tracker} from './migrate/types.js'
+import {buildReport, type ReportExtras} from './migrate/report.js'
+import {existingTargets, type Planning, streamMigration, wholeListingReason} from './migrate/stream.js'
+import type {DeletionResult, MigrateOptions, MigrationProgress, MigrationReport, Tracker, Working} from './migrate/types.js'
+export type {Planning} from './migrate/stream.js'
 import {DEFAULT_VALUE_CACHE_BYTES, ValueCache} from './migrate/value-cache.js'
 import {verify} from './migrate/verify.js'
 
@@ -43,6 +45,17 @@ export type {
 export async function migrate(store: SecretStore, options: MigrateOptions): Promise<MigrationReport> {
   const tracker = startTracker(options)
   const {progress, emit} = tracker
+  const planning = await choosePlanning(store, options)
+  if (planning?.plan.mode === 'streamed' && options.source.kind === 'ssm') {
+    options.onPlanning?.(planning.plan)
+    const streamed = await streamMigration(store, options, options.source, planning.live, tracker)
+    const {notSelected, matchedOnly} = streamed.reading
+    const missingOnly = await unmatchedOnly(store, options, matchedOnly)
+    emit('done')
+    if (streamed.working.length === 0) return {...buildReport(options, [], false, {notSelected}), hint: await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)}
+    return finishedReport(options, streamed.working, streamed.interrupted, missingOnly.migrated, {notSelected, cost: streamed.cost, planning: planning.plan, listingStopped: !streamed.listingEnded})
+  }
+
   const cache = new ValueCache(options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES)
   const read = await readSource(options, cache, () => {
     progress.read += 1
@@ -56,6 +69,7 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
     return {...buildReport(options, [], false, {notSelected}), hint}
   }
 
+  if (planning) options.onPlanning?.(planning.plan)
   const plan = await planMigration(store, options, read, cache)
   progress.planned = plan.working.length
   // A blocked plan (a collision, a target scheduled for deletion) writes nothing: it says 0 to write, not what it planned.
@@ -64,7 +78,7 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
   const cost = planCost(plan, options)
   options.onPlan?.(
     plan.working.map(({report}) => ({...report})),
-    {sourcesToDelete, notSelected, cost},
+    {sourcesToDelete, notSelected, cost, ...(planning ? {planning: planning.plan} : {})},
   )
   emit('planned')
 
@@ -77,10 +91,30 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
 
   emit('done')
   const interrupted = run.interrupted || Boolean(run.deletion.interrupted)
-  const report = buildReport(options, plan.working, interrupted, {...run.deletion, notSelected, sourcesToDelete, cost})
+  return finishedReport(options, plan.working, interrupted, missingOnly.migrated, {...run.deletion, notSelected, sourcesToDelete, cost, ...(planning ? {planning: planning.plan} : {})})
+}
+
+/** The report of a run that planned items, with the note on --only names an earlier run migrated. */
+function finishedReport(options: MigrateOptions, working: Working[], interrupted: boolean, migratedEarlier: readonly string[], extras: ReportExtras): MigrationReport {
+  const report = buildReport(options, working, interrupted, extras)
   // --only names an earlier run migrated (and took out of the source) are done: said, not silent.
-  if (missingOnly.migrated.length > 0 && report.exitCode === 0 && report.hint === undefined) report.hint = migratedEarlierNote(options.source, missingOnly.migrated)
+  if (migratedEarlier.length > 0 && report.exitCode === 0 && report.hint === undefined) report.hint = migratedEarlierNote(options.source, migratedEarlier)
   return report
+}
+
+/**
+ * How an SSM run that writes in a pipeline plans: streamed when its options and the secrets already
+ * under the path allow it, else the whole listing first, with the reason. Undefined for other sources
+ * (read at once), dry runs (the plan is all they show) and runs whose plan a person reads first.
+ */
+async function choosePlanning(store: SecretStore, options: MigrateOptions): Promise<{plan: Planning; live: ReadonlySet<string>} | undefined> {
+  const {source} = options
+  // At a terminal the plan is shown and asked about before the first write: nothing to choose.
+  if (source.kind !== 'ssm' || options.dryRun || !options.streamPlan) return undefined
+  const why = wholeListingReason(options, source.path)
+  if (why !== undefined) return {plan: {mode: 'whole', why}, live: new Set()}
+  const targets = await existingTargets(store, options, source.path)
+  return {plan: targets.why === undefined ? {mode: 'streamed'} : {mode: 'whole', why: targets.why}, live: targets.live}
 }
 
 /** The monthly cost of the secrets the plan creates, and the Secrets Manager calls left to make. */

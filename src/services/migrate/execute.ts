@@ -16,7 +16,7 @@ import type {ValueCache} from './value-cache.js'
 const WRITE_CHUNK = 200
 
 /** One run of writes: what each write needs, and the creates that found their secret already there. */
-interface WriteRun {
+export interface WriteRun {
   store: SecretStore
   options: MigrateOptions
   cache: ValueCache
@@ -35,13 +35,27 @@ export async function writeAll(store: SecretStore, options: MigrateOptions, toWr
   if (toWrite.length === 0) return false
   tracker.emit('writing')
   const limit = pLimit(Math.max(1, options.concurrency))
-  const run: WriteRun = {store, options, cache, tracker, sourceFile: sourceFileOf(options.source), recheck: []}
+  const run = startWrites(store, options, cache, tracker)
   for (const chunk of inBatches(toWrite, WRITE_CHUNK)) {
     if (options.signal?.aborted) break
     const values = await valuesFor(options.source, chunk, cache)
     await Promise.all(chunk.map((entry) => limit(() => writeOne(run, entry, values))))
   }
 
+  return finishWrites(run, toWrite)
+}
+
+/** A run of writes about to begin. */
+export function startWrites(store: SecretStore, options: MigrateOptions, cache: ValueCache, tracker: Tracker): WriteRun {
+  return {store, options, cache, tracker, sourceFile: sourceFileOf(options.source), recheck: []}
+}
+
+/**
+ * Once the last write of `toWrite` returned: settles the creates that found their secret there, and
+ * when the run was interrupted marks what it did not write `not-run`. Returns true when interrupted.
+ */
+export async function finishWrites(run: WriteRun, toWrite: readonly Working[]): Promise<boolean> {
+  const {store, options, tracker} = run
   await settleRechecks(store, options, run.recheck, tracker.progress)
   const interrupted = Boolean(options.signal?.aborted)
   if (interrupted) {
@@ -56,7 +70,8 @@ export async function writeAll(store: SecretStore, options: MigrateOptions, toWr
   return interrupted
 }
 
-async function writeOne(run: WriteRun, entry: Working, values: Map<string, SecretValue>): Promise<void> {
+/** Writes one planned item with its value from `values` (which it then forgets), recording the outcome in its report. */
+export async function writeOne(run: WriteRun, entry: Working, values: Map<string, SecretValue>): Promise<void> {
   const {options, tracker} = run
   if (options.signal?.aborted) return
   const value = values.get(entry.item.source.name)

@@ -5,9 +5,11 @@ import {
   mapDotenvKey,
   mapFunctionVariable,
   mapSources,
+  type Mapping,
   mapSsmName,
   type PlanItem,
   type PlanState,
+  type SourceItem,
   type TargetState,
   targetsToRead,
 } from '../../core/migration-plan.js'
@@ -34,13 +36,7 @@ export interface Plan {
  * applies --on-conflict. Values of items that will not be written leave the cache here.
  */
 export async function planMigration(store: SecretStore, options: MigrateOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
-  const mapped = mapSources(read.sources, (source) => {
-    if (options.source.kind === 'ssm') return mapSsmName(source.name, options.to, options.flatten ? {below: options.source.path} : undefined)
-    if (options.toEnvironment !== undefined) return mapFunctionVariable(source.name, options.toEnvironment.env, options.toEnvironment.prefix)
-    // An ECS item is CONTAINER/VARIABLE: the secret is named after the variable.
-    const key = options.source.kind === 'dotenv' ? source.name : source.name.slice(source.name.lastIndexOf('/') + 1)
-    return mapDotenvKey(key, options.to as Scope)
-  })
+  const mapped = mapSources(read.sources, targetMapping(options))
   const targets = await readTargets(store, targetsToRead(mapped))
   const planned = [...classify(mapped, targets), ...read.extraItems]
   // A .env plan reads in file order, with skipped lines where they are; an SSM plan by name.
@@ -63,6 +59,18 @@ export async function planMigration(store: SecretStore, options: MigrateOptions,
   return {working, toWrite, ...(blockedBy === undefined ? {} : {blockedBy}), sourcesToDelete}
 }
 
+/** How the run names each source's secret. */
+export function targetMapping(options: MigrateOptions): (source: SourceItem) => Mapping {
+  const {source: from} = options
+  return (source) => {
+    if (from.kind === 'ssm') return mapSsmName(source.name, options.to, options.flatten ? {below: from.path} : undefined)
+    if (options.toEnvironment !== undefined) return mapFunctionVariable(source.name, options.toEnvironment.env, options.toEnvironment.prefix)
+    // An ECS item is CONTAINER/VARIABLE: the secret is named after the variable.
+    const key = from.kind === 'dotenv' ? source.name : source.name.slice(source.name.lastIndexOf('/') + 1)
+    return mapDotenvKey(key, options.to as Scope)
+  }
+}
+
 /** Why the plan writes nothing, whatever else it holds; undefined when it may run. */
 function blockingReason(working: readonly Working[], options: MigrateOptions): string | undefined {
   if (working.some(({item}) => item.state === 'collision')) return 'two sources map to one secret'
@@ -74,7 +82,7 @@ function blockingReason(working: readonly Working[], options: MigrateOptions): s
 }
 
 /** An item's report line as planned: names and states only. */
-function initialReport(item: PlanItem): ItemReport {
+export function initialReport(item: PlanItem): ItemReport {
   return {
     source: item.source.name,
     ...(item.source.line === undefined ? {} : {line: item.source.line}),
@@ -115,11 +123,16 @@ async function readTargets(store: SecretStore, names: string[]): Promise<Map<str
     }
   }
 
-  if (existing.length > 0) {
-    const {values, versionIds, scheduled} = await store.getMany(existing)
-    for (const [name, value] of values) targets.set(name, {digest: digestOf(value.bytes), versionId: versionIds?.get(name)})
-    for (const name of scheduled ?? []) targets.set(name, {digest: '', scheduledForDeletion: true})
-  }
+  for (const [name, state] of await readTargetValues(store, existing)) targets.set(name, state)
+  return targets
+}
 
+/** The state of targets known or thought to exist, from their values (20 a call): digests, version ids, or scheduled for deletion. */
+export async function readTargetValues(store: SecretStore, names: string[]): Promise<Map<string, TargetState>> {
+  const targets = new Map<string, TargetState>()
+  if (names.length === 0) return targets
+  const {values, versionIds, scheduled} = await store.getMany(names)
+  for (const [name, value] of values) targets.set(name, {digest: digestOf(value.bytes), versionId: versionIds?.get(name)})
+  for (const name of scheduled ?? []) targets.set(name, {digest: '', scheduledForDeletion: true})
   return targets
 }

@@ -4,6 +4,7 @@ import {UsageError} from '../../core/errors.js'
 import {digestOf, type PlanItem, type SourceItem} from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
 import type {EnvironmentSource} from '../../stores/environment-source.js'
+import type {SecretValue} from '../../core/secret-value.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
 import type {MigrateOptions} from './types.js'
 import type {ValueCache} from './value-cache.js'
@@ -20,7 +21,7 @@ export interface ReadResult {
 }
 
 /** The selection of one read (--only, --type, --secrets-only), and what it has found so far. */
-interface Reading extends ReadResult {
+export interface Reading extends ReadResult {
   only?: Set<string>
   types?: Set<string>
   /** The audit's rules, loaded only for --secrets-only. */
@@ -35,11 +36,22 @@ interface Reading extends ReadResult {
  * values offered to `cache`), and reports what it leaves or cannot read as extra items.
  */
 export async function readSource(options: MigrateOptions, cache: ValueCache, onRead: () => void): Promise<ReadResult> {
+  const {source} = options
+  const reading = await startReading(options, cache, onRead)
+  if (source.kind === 'ssm') await readParameters(reading, source.path, source.parameters)
+  else if (source.kind === 'dotenv') await readDotenvEntries(reading, source.file, source.text)
+  else await readEnvironment(reading, source.environment)
+  const {sources, extraItems, notSelected, matchedOnly} = reading
+  return {sources, extraItems, notSelected, matchedOnly}
+}
+
+/** A read not yet begun: the selection of `options`, with the audit's rules loaded when it needs them. */
+export async function startReading(options: MigrateOptions, cache: ValueCache, onRead: () => void): Promise<Reading> {
   const select = options.select ?? {}
   const {source} = options
   // A workload's environment is mostly configuration: the audit's rules always decide what it gives.
   const detect = Boolean(select.secretsOnly) || source.kind === 'lambda' || source.kind === 'ecs'
-  const reading: Reading = {
+  return {
     sources: [],
     extraItems: [],
     notSelected: 0,
@@ -52,19 +64,42 @@ export async function readSource(options: MigrateOptions, cache: ValueCache, onR
     cache,
     onRead,
   }
-  if (source.kind === 'ssm') await readParameters(reading, source.path, source.parameters)
-  else if (source.kind === 'dotenv') await readDotenvEntries(reading, source.file, source.text)
-  else await readEnvironment(reading, source.environment)
-  const {sources, extraItems, notSelected, matchedOnly} = reading
-  return {sources, extraItems, notSelected, matchedOnly}
 }
 
 /** Records an item --secrets-only leaves in place, saying why. */
 function leave(reading: Reading, item: SourceItem, why: string): void {
-  reading.extraItems.push({source: item, state: 'left', reason: `left in place: not a secret by the audit's rules (${why})`})
+  reading.extraItems.push(leftItem(item, why))
+}
+
+/** An item the audit's rules leave in place, with their reason. */
+function leftItem(item: SourceItem, why: string): PlanItem {
+  return {source: item, state: 'left', reason: `left in place: not a secret by the audit's rules (${why})`}
 }
 
 async function readParameters(reading: Reading, path: string, parameters: ParameterSource): Promise<void> {
+  for await (const page of selectedPages(reading, path, parameters)) {
+    reading.sources.push(...page.sources)
+    reading.extraItems.push(...page.extraItems)
+    for (const [name, value] of page.values) reading.cache.offer(name, value)
+  }
+
+  // Pages come in the service's order; the plan is shown sorted so runs compare line by line.
+  reading.sources.sort((a, b) => byPathSegments(a.name, b.name))
+}
+
+/** One page of parameters as the selection takes it: its sources with their values, and what it leaves. */
+export interface SelectedPage {
+  sources: SourceItem[]
+  values: Map<string, SecretValue>
+  extraItems: PlanItem[]
+}
+
+/**
+ * SSM pages as the selection (--only, --type, --secrets-only) takes them, one at a time, in the
+ * service's order: what a streamed plan writes from as the listing arrives. Counts what it does not
+ * select and the --only names it matched in `reading`.
+ */
+export async function* selectedPages(reading: Reading, path: string, parameters: ParameterSource): AsyncGenerator<SelectedPage> {
   const {only, types, judge, scan} = reading
   for await (const page of parameters.pages(path)) {
     for (let counted = 0; counted < page.length; counted++) reading.onRead()
@@ -82,22 +117,22 @@ async function readParameters(reading: Reading, path: string, parameters: Parame
             scan,
           )
         : undefined
+    const selected: SelectedPage = {sources: [], values: new Map(), extraItems: []}
     for (const [index, parameter] of chosen.entries()) {
       const item: SourceItem = {name: parameter.name, type: parameter.type, digest: digestOf(parameter.value.bytes), byteLength: parameter.value.byteLength}
       const verdict = verdicts?.[index]
       if (verdict && !verdict.secret) {
-        leave(reading, item, verdict.detail)
+        selected.extraItems.push(leftItem(item, verdict.detail))
         continue
       }
 
       if (verdict) item.selected = verdict.detail
-      reading.sources.push(item)
-      reading.cache.offer(parameter.name, parameter.value)
+      selected.sources.push(item)
+      selected.values.set(parameter.name, parameter.value)
     }
-  }
 
-  // Pages come in the service's order; the plan is shown sorted so runs compare line by line.
-  reading.sources.sort((a, b) => byPathSegments(a.name, b.name))
+    yield selected
+  }
 }
 
 /** A parameter's name below `path` (what --only matches besides the full name). */

@@ -4,12 +4,16 @@ import {nothingWritten, noun, plural} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
 import {recipesOf} from './recipe.js'
 import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceName, type Working} from './types.js'
+import type {Planning} from './stream.js'
 
 /** What the report adds to the items: the deletion step's result and the plan's counts. */
 export interface ReportExtras extends DeletionResult {
   notSelected?: number
   sourcesToDelete?: string[]
   cost?: CostEstimate
+  planning?: Planning
+  /** A streamed run stopped before the listing's last page: parameters after it were never planned. */
+  listingStopped?: boolean
 }
 
 type Totals = MigrationReport['totals']
@@ -35,10 +39,11 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
     sourcesToDelete,
     totals,
     exitCode,
-    summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length, options.source.kind),
+    summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length, options.source.kind, extras.listingStopped),
     ...(hint ? {hint} : {}),
     ...(recipes.length > 0 ? {recipes, ...(many ? {} : {recipe: recipes[0]})} : {}),
     ...(extras.cost ? {cost: extras.cost} : {}),
+    ...(extras.planning ? {planning: extras.planning} : {}),
   }
 }
 
@@ -207,8 +212,9 @@ function sourcesLabel(kind: MigrationReport['source']['kind'], count: number, wh
   return `${noun(count, 'variable')} ${what === 'deleted' ? 'removed' : what === 'to delete' ? 'to remove' : 'kept'}`
 }
 
-function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDelete: number, kind: MigrationReport['source']['kind']): string {
-  return summaryLine(dryRun ? 'Dry run' : interrupted ? 'Interrupted' : 'Migration', totals.items, 'item', [
+function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDelete: number, kind: MigrationReport['source']['kind'], listingStopped?: boolean): string {
+  const head = dryRun ? 'Dry run' : interrupted ? (listingStopped ? 'Interrupted before the listing ended' : 'Interrupted') : 'Migration'
+  return summaryLine(head, totals.items, 'item', [
     ['created', totals.created],
     ['updated', totals.updated],
     ['unchanged', totals.unchanged],

@@ -6,6 +6,7 @@ import type {PlanItem, PlanState, SourceKind, TargetState} from '../../core/migr
 import type {EnvironmentSource} from '../../stores/environment-source.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
 import type {ConflictPolicy} from '../copy-pipeline.js'
+import type {Planning} from './stream.js'
 
 /*
  * The types of `secrets migrate`: what the command passes in (options, selection, callbacks) and what
@@ -81,7 +82,15 @@ export interface MigrateOptions {
   onProgress?: (progress: MigrationProgress) => void
   /** Lambda and ECS: the template format the printed grant asks for (--format); grant's default when absent. */
   recipeFormat?: string
-  /** Called once with the plan, before anything is written (items as planned, names only). */
+  /**
+   * True when nobody reads the plan before the writes (a pipeline, --json): an SSM migration may then
+   * write each page of the listing as it arrives, when nothing later in it could change what an
+   * earlier item should do (see migrate/stream.ts).
+   */
+  streamPlan?: boolean
+  /** Called once, before the first write, with how the run plans (SSM sources, not on a dry run). */
+  onPlanning?: (planning: Planning) => void
+  /** Called once with the plan, before anything is written (items as planned, names only); not called when the plan streams. */
   onPlan?: (items: readonly ItemReport[], plan: PlanSummary) => void
   /** The target environment's replica regions and price per secret, for the plan's cost estimate. */
   pricing?: {replicaRegions: number; pricePerSecret?: number}
@@ -94,6 +103,8 @@ export interface MigrateOptions {
 
 /** The plan beside its items: what --delete-source would delete, what was not selected, what it costs. */
 export interface PlanSummary {
+  /** How the run planned (an SSM run that writes): why it listed every parameter first. */
+  planning?: Planning
   sourcesToDelete: readonly string[]
   notSelected: number
   cost: CostEstimate
@@ -103,6 +114,8 @@ export type MigrationPhase = 'reading' | 'planned' | 'writing' | 'verifying' | '
 
 export interface MigrationProgress {
   phase: MigrationPhase
+  /** A streamed plan: the listing goes on, so toWrite counts the writes planned so far. */
+  listing?: boolean
   read: number
   planned: number
   toWrite: number
@@ -159,6 +172,8 @@ export interface MigrationReport {
    */
   sourcesToDelete: string[]
   totals: Record<ItemOutcome, number> & {items: number; sourcesDeleted: number; sourcesKept: number; notSelected: number}
+  /** An SSM run that writes: whether each page was written as it was listed, or why every name was listed first. */
+  planning?: Planning
   /**
    * 0 when every item is created, updated, unchanged, skipped or left (or, in a dry run, would be),
    * also when deleting the sources was declined; see the command's help for the others.

@@ -95,8 +95,18 @@ export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolea
   }
 
   if (view.showCost) text.push(`\n${costLine(plan.cost)}`)
+  // A long listing's log says why its first write waited for the last page.
+  if (plan.planning?.mode === 'whole' && items.length >= WAIT_NOTE_FROM_ITEMS) text.push(`\nEvery name was listed before the first write: ${plan.planning.why}.`)
   text.push('')
   return text.join('\n')
+}
+
+/** From this many items (10 pages, a quarter of a second of Parameter Store's reads) a wait for the whole listing is worth a line. */
+const WAIT_NOTE_FROM_ITEMS = 100
+
+/** A streamed plan's line in a pipeline's log, where the plan table would have been (SSM only). */
+export function streamingNote(path: string): string {
+  return `Writing ${path} page by page as it is listed (no parameter in it can collide with another or conflict with a secret); the result lists every item.`
 }
 
 function planRow(item: ItemReport): string[] {
@@ -153,7 +163,7 @@ export async function migrationFeedback(quiet: boolean): Promise<MigrationFeedba
       const line = phaseLine(progress, phase)
       if (line) process.stderr.write(`${line}\n`)
       else if (progress.phase === 'writing' && progress.written + progress.failed - lastWritten >= 100) {
-        process.stderr.write(`written ${progress.written} of ${progress.toWrite}, ${progress.failed} failed\n`)
+        process.stderr.write(`written ${progress.written} of ${progress.toWrite}${progress.listing ? ' planned so far' : ''}, ${progress.failed} failed\n`)
         lastWritten = progress.written + progress.failed
       }
 

@@ -1,0 +1,159 @@
+import pLimit from 'p-limit'
+
+import {type CostEstimate, estimateCost, estimateWriteCalls} from '../../core/cost.js'
+import {SecretsError} from '../../core/errors.js'
+import {classify, mapSources, targetsToRead, type TargetState} from '../../core/migration-plan.js'
+import {byPathSegments} from '../../core/order.js'
+import type {SecretStore} from '../../stores/secret-store.js'
+import type {ParameterSource} from '../../stores/ssm-source.js'
+import {applyConflictPolicy} from '../copy-pipeline.js'
+import {finishWrites, startWrites, type WriteRun, writeOne} from './execute.js'
+import {initialReport, readTargetValues, targetMapping} from './plan.js'
+import {type Reading, selectedPages, startReading} from './read-source.js'
+import type {MigrateOptions, Tracker, Working} from './types.js'
+import {ValueCache} from './value-cache.js'
+import {verify} from './verify.js'
+
+/*
+ * The streamed plan of an SSM migration: each page of the listing is planned and written as it
+ * arrives, so the first secret is written a second after the start, not after the last page (1,000
+ * pages for 10,000 parameters, at Parameter Store's 40 reads a second), and no more than a few pages
+ * of values are ever held. It is taken only when no item seen later could change what an earlier one
+ * should have done; otherwise the plan sees every name first and says why (`wholeListingReason`).
+ */
+
+/** How a run planned: streamed, or the whole listing first and why. */
+export type Planning = {mode: 'streamed'} | {mode: 'whole'; why: string}
+
+/** Items planned but not yet written, at most: the listing waits for the writes beyond this. */
+const WRITE_AHEAD = 100
+
+/** What a streamed run found, for the report. */
+export interface StreamResult {
+  working: Working[]
+  interrupted: boolean
+  /** False when the run stopped (Ctrl-C) before the listing's last page. */
+  listingEnded: boolean
+  reading: Reading
+  cost: CostEstimate
+}
+
+/**
+ * Why this SSM run must list every parameter before its first write, from its options alone;
+ * undefined when they allow a streamed plan (the store may still say otherwise: `existingTargets`).
+ */
+export function wholeListingReason(options: MigrateOptions, path: string): string | undefined {
+  if (options.deleteSource) return '--delete-source lists every parameter it would delete before the first write'
+  if (options.flatten) return `--flatten can give two names one secret (a/b and A_B): every name below ${path} must be known before any is written`
+  if (options.to !== undefined) return `with --to, two parameters in different folders below ${path} can share a last name (a/KEY and b/KEY), which would collide: every name must be known before any is written`
+  return undefined
+}
+
+/**
+ * The secrets already under the migrated path (a parameter named /<env>/<service>/<name> becomes the
+ * secret of that name), and why they keep the run from streaming, if they do: a target scheduled for
+ * deletion blocks the whole plan, and so does a target with another value under --on-conflict fail.
+ */
+export async function existingTargets(store: SecretStore, options: MigrateOptions, path: string): Promise<{live: Set<string>; why?: string}> {
+  const live = new Set<string>()
+  const prefix = path === '/' ? '/' : `${path}/`
+  let scheduled: string | undefined
+  for await (const secret of store.list(prefix, {includeDeleted: true})) {
+    if (!secret.name.startsWith(prefix)) continue
+    if (secret.deletedDate) scheduled ??= secret.name
+    else live.add(secret.name)
+  }
+
+  if (scheduled !== undefined) return {live, why: `${scheduled} is scheduled for deletion, which blocks the plan if a parameter maps to it: every name must be known before any is written`}
+  if (options.onConflict === 'fail' && live.size > 0) {
+    return {live, why: `secrets already exist under ${prefix}, and --on-conflict fail writes nothing if one of them differs from its parameter`}
+  }
+
+  return {live}
+}
+
+/**
+ * Plans and writes an SSM listing page by page: each page's items are mapped (a parameter's own name,
+ * which no other can share), compared with the secrets among `live` that they name, and written at
+ * most `options.concurrency` at a time while the listing goes on, at most WRITE_AHEAD ahead of the
+ * writes. Then, as a whole plan does, every write is read back. A listing that fails midway stops the
+ * run: the writes in flight finish and are verified, and the error says that a re-run finishes it.
+ */
+export async function streamMigration(store: SecretStore, options: MigrateOptions, source: {path: string; parameters: ParameterSource}, live: ReadonlySet<string>, tracker: Tracker): Promise<StreamResult> {
+  const {progress, emit} = tracker
+  // Nothing is cached: each value goes from its page to its write.
+  const noCache = new ValueCache(0)
+  const reading = await startReading(options, noCache, () => {
+    progress.read += 1
+  })
+  const run = startWrites(store, options, noCache, tracker)
+  const limit = pLimit(Math.max(1, options.concurrency))
+  const inFlight = new Set<Promise<void>>()
+  const working: Working[] = []
+  const toWrite: Working[] = []
+  const map = targetMapping(options)
+  let listingEnded = true
+  progress.listing = true
+  emit('writing')
+  try {
+    for await (const page of selectedPages(reading, source.path, source.parameters)) {
+      // Stopped with this page unplanned: the report says the listing did not end.
+      if (options.signal?.aborted) {
+        listingEnded = false
+        break
+      }
+
+      const mapped = mapSources(page.sources, map)
+      const targets: Map<string, TargetState> = await readTargetValues(store, targetsToRead(mapped).filter((name) => live.has(name)))
+      for (const item of [...classify(mapped, targets), ...page.extraItems]) {
+        const entry: Working = {item, previous: item.target === undefined ? undefined : targets.get(item.target), report: initialReport(item)}
+        if (item.state === 'update') applyConflictPolicy(entry.report, options.onConflict)
+        working.push(entry)
+        if (entry.report.outcome !== 'planned') continue
+        toWrite.push(entry)
+        const write: Promise<void> = limit(() => writeOne(run, entry, page.values)).finally(() => inFlight.delete(write))
+        inFlight.add(write)
+      }
+
+      progress.planned = working.length
+      progress.toWrite = toWrite.length
+      emit()
+      while (inFlight.size > WRITE_AHEAD) await Promise.race(inFlight)
+    }
+  } catch (error) {
+    progress.listing = false
+    await settle(run, inFlight, toWrite, working)
+    throw listingFailed(error, progress.written)
+  }
+
+  progress.listing = false
+  const interrupted = await settle(run, inFlight, toWrite, working)
+  working.sort((a, b) => byPathSegments(a.item.source.name, b.item.source.name))
+  return {working, interrupted, listingEnded, reading, cost: streamedCost(options, toWrite)}
+}
+
+/** Waits for the writes in flight, settles them and reads back what was written; true when interrupted. */
+async function settle(run: WriteRun, inFlight: ReadonlySet<Promise<void>>, toWrite: readonly Working[], working: Working[]): Promise<boolean> {
+  await Promise.all(inFlight)
+  const interrupted = await finishWrites(run, toWrite)
+  await verify(run.store, working, run.tracker)
+  return interrupted
+}
+
+/** The listing's error, saying what had been written before it and that a re-run finishes the job. */
+function listingFailed(error: unknown, written: number): unknown {
+  if (!(error instanceof SecretsError) || written === 0) return error
+  const done = `${written} ${written === 1 ? 'secret was' : 'secrets were'} written and verified before the listing failed; the same command finishes the migration (they plan as unchanged).`
+  // The error keeps its class and exit code (the base command maps them); only its next step grows.
+  return Object.assign(error, {hint: error.hint ? `${error.hint} ${done}` : done})
+}
+
+/** The cost of what a streamed run wrote (known only once the listing ended). */
+function streamedCost(options: MigrateOptions, toWrite: readonly Working[]): CostEstimate {
+  return estimateCost({
+    newSecrets: toWrite.filter(({report}) => report.plan === 'create').length,
+    replicaRegions: options.pricing?.replicaRegions ?? 0,
+    pricePerSecret: options.pricing?.pricePerSecret,
+    apiCalls: estimateWriteCalls(toWrite.length, 0),
+  })
+}
