@@ -7,7 +7,7 @@ import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {CONFIGURATION_NOTE, functionWiring} from '../../src/core/runtime-wiring.js'
 import {renderWired} from '../../src/core/wiring-renderers.js'
-import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLint, indentBlock, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const scope = Scope.parse('prod/api')
@@ -55,8 +55,7 @@ describe('grant --runtime, in each format', () => {
     expect(pasted.output).toBe('')
     expect(pasted.code).toBe(0)
     const single = rendered('sam', 1).text
-    const indented = single.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
-    const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')
+    const template = samTemplateOfOne(single)
     const lint = cfnLint(template)
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
@@ -67,7 +66,6 @@ describe('grant --runtime, in each format', () => {
     const [, environment] = parseSamYaml(text) as [unknown, {Environment: {Variables: Record<string, string>}}]
     expect(environment.Environment.Variables).toEqual(ENVIRONMENTS.checkout)
     const [resources, variables] = text.split('---\n')
-    const under = (yaml: string, indent: string) => yaml.split('\n').map((line) => (line === '' ? line : `${indent}${line}`)).join('\n')
     const template = [
       'AWSTemplateFormatVersion: "2010-09-09"',
       resources.trimEnd(),
@@ -79,7 +77,7 @@ describe('grant --runtime, in each format', () => {
       '      Handler: handler.handler',
       '      Role: !GetAtt CheckoutRole.Arn',
       '      Code: {ZipFile: "export const handler = async () => ({})"}',
-      under(variables, '      '),
+      indentBlock(variables, '      '),
     ].join('\n')
     const lint = cfnLint(template)
     expect(lint.output).toBe('')
@@ -144,8 +142,7 @@ describe('grant --runtime --via extension', () => {
     const [doc] = parseSamYaml(text) as {Layers: unknown[]; Environment: {Variables: Record<string, string>}}[]
     expect(doc.Layers).toEqual([{Ref: 'SecretsExtensionLayerArn'}])
     expect(doc.Environment.Variables.SECRETS_MANAGER_TTL).toBe('300')
-    const indented = text.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
-    const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Parameters:', '  SecretsExtensionLayerArn:', '    Type: String', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')
+    const template = samTemplateOfOne(text, {parameters: ['SecretsExtensionLayerArn']})
     const lint = cfnLint(template)
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
