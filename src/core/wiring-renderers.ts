@@ -1,15 +1,14 @@
 /**
  * `grant --runtime`: each function's policy with, beside it, where that format puts a function's
  * environment (the variables that name its secrets) and, as a comment, the handler that reads them
- * and the cache plan. Pure, like policy-renderers.ts, whose notation helpers it uses: the document
+ * and the cache plan. Pure, like policy-renderers.ts, whose renderers and notation helpers it uses: the document
  * printed stays one a parser of its language reads (YAML, HCL, TypeScript, JSON).
  */
 import {Document} from 'yaml'
 
+import {cfnDocument, cfnYaml} from './cfn-yaml.js'
 import {
   cdkName,
-  cfnDocument,
-  cfnYaml,
   type FunctionPolicy,
   identifiers,
   type PolicyFormat,
