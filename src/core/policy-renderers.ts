@@ -105,6 +105,12 @@ function roleLogicalId(functionName: string): string {
 }
 
 function renderCloudFormation(policies: FunctionPolicy[]): string {
+  const {resources, comment} = cloudFormationPolicies(policies)
+  return cfnYaml({Resources: resources}, comment)
+}
+
+/** Each function's AWS::IAM::RolePolicy by its logical ID, and the comment that says where they go. */
+export function cloudFormationPolicies(policies: FunctionPolicy[]): {resources: Record<string, unknown>; comment: string} {
   const ids = identifiers(policies, (policy) => policyLogicalId(policy), 'CloudFormation logical ID')
   const resources = Object.fromEntries(
     policies.map((policy, i) => [
@@ -120,11 +126,12 @@ function renderCloudFormation(policies: FunctionPolicy[]): string {
     ]),
   )
   const roles = [...new Set(policies.map((policy) => roleLogicalId(policy.functionName)))].join(', ')
-  return cfnYaml(
-    {Resources: resources},
-    ` Least-privilege secret access (secrets grant). Merge into your template's Resources;\n` +
+  return {
+    resources,
+    comment:
+      ` Least-privilege secret access (secrets grant). Merge into your template's Resources;\n` +
       ` RoleName refers to the function's execution role (${roles}): rename the !Ref if yours differs.`,
-  )
+  }
 }
 
 function renderSam(policies: FunctionPolicy[], keyed: boolean): string {

@@ -7,7 +7,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
 import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {parseCfnYaml, parseSamYaml, parseTerraform, samTemplateOfOne} from '../fixtures/grant-parsers.js'
+import {cfnLint, cfnTemplateFromBlock, parseCfnYaml, parseSamYaml, parseTerraform, samTemplateOfOne} from '../fixtures/grant-parsers.js'
 
 const GET = 'secretsmanager:GetSecretValue'
 /** The emulator's answer to STS GetCallerIdentity, and the region cliEnv sets. */
@@ -315,6 +315,22 @@ describe('secrets grant --runtime', () => {
     const without = await runCli(['grant', '--env', 'prod', '--account', '123456789012', '--region', 'eu-west-1'], {cwd: dir, env: DEAD_ENDPOINT})
     expect(without.code).toBe(2)
     expect(without.stderr).toMatch(/"checkout" has no runtime/)
+  })
+
+  it('prints one CloudFormation document for a manifest of several functions, which passes cfn-lint pasted into a template', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'secrets.yml'), 'service: api\nfunctions:\n  checkout: [DB_PASS, "DB:password"]\n  billing:\n    runtime: python\n    secrets: [STRIPE_KEY]\n')
+    const result = await runCli(['grant', '--env', 'prod', '--runtime', 'nodejs', '--format', 'cloudformation', '--account', '123456789012', '--region', 'eu-west-1'], {cwd: dir, env: DEAD_ENDPOINT})
+    expect(result.code).toBe(0)
+    expect(parseSamYaml(result.stdout)).toHaveLength(1)
+    const doc = parseCfnYaml(result.stdout) as {Resources: Record<string, {Properties: {Environment?: {Variables: Record<string, string>}}}>}
+    expect(Object.keys(doc.Resources)).toEqual(['CheckoutProdSecretsPolicy', 'BillingProdSecretsPolicy', 'Checkout', 'Billing'])
+    expect(doc.Resources.Checkout.Properties.Environment?.Variables).toEqual({DB_PASS_SECRET_ID: '/prod/api/DB_PASS', DB_SECRET_ID: '/prod/api/DB'})
+    expect(doc.Resources.Billing.Properties.Environment?.Variables).toEqual({STRIPE_KEY_SECRET_ID: '/prod/api/STRIPE_KEY'})
+    expect(result.stdout).toMatch(/# {5}stripe_key = parameters\.get_secret\(os\.environ\["STRIPE_KEY_SECRET_ID"\], max_age=MAX_AGE\)/)
+    const lint = cfnLint(cfnTemplateFromBlock(result.stdout))
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
   })
 
   it('refuses --runtime without the secrets to name (exit 2)', async () => {

@@ -7,7 +7,7 @@ import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {CONFIGURATION_NOTE, functionWiring} from '../../src/core/runtime-wiring.js'
 import {renderWired} from '../../src/core/wiring-renderers.js'
-import {cfnLint, indentBlock, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLint, cfnTemplateFromBlock, indentBlock, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const scope = Scope.parse('prod/api')
@@ -57,6 +57,18 @@ describe('grant --runtime, in each format', () => {
     const single = rendered('sam', 1).text
     const template = samTemplateOfOne(single)
     const lint = cfnLint(template)
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
+  })
+
+  it('cloudformation, several functions: one document of Resources, the policies beside each function\'s Environment, passing cfn-lint in a template', () => {
+    const {text} = rendered('cloudformation')
+    expect(parseSamYaml(text)).toHaveLength(1)
+    const doc = substitute(parseCfnYaml(text), HERE) as {Resources: Record<string, {Type?: string; Properties: {Environment?: {Variables: unknown}}}>}
+    expect(Object.keys(doc.Resources)).toEqual(['CheckoutProdSecretsPolicy', 'Worker2ProdSecretsPolicy', 'Checkout', 'Worker2'])
+    expect(doc.Resources.Checkout).toEqual({Properties: {Environment: {Variables: ENVIRONMENTS.checkout}}})
+    expect(doc.Resources.Worker2).toEqual({Properties: {Environment: {Variables: ENVIRONMENTS['worker-2']}}})
+    const lint = cfnLint(cfnTemplateFromBlock(text))
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
