@@ -113,7 +113,7 @@ function observe<T extends {middlewareStack: unknown}>(client: T, service: strin
     {step: 'deserialize', name: 'secretsCountAttempts'},
   )
   // Each attempt (retries too: they count against the quota) waits for its quota group's turn.
-  const pacer = quotaPacer(context.endpointUrl)
+  const pacer = quotaPacer()
   if (pacer) {
     stack.add(
       (next, {commandName}) =>

@@ -171,26 +171,27 @@ export class QuotaPacer {
   }
 }
 
-let shared: QuotaPacer | null | undefined
+let shared: QuotaPacer | undefined
 
 /**
  * The pacer of this process, shared by every client (the quotas are per account, not per client), or
- * null when calls are not paced. SECRETS_AWS_QUOTA_SCALE is the fraction of the published quotas a
- * run may use (0.5 leaves half to other workloads of the account; the test bed sets its proxy's scale).
- * Without it, calls to AWS itself are paced at the quotas, and calls to another endpoint (an
- * emulator, set by --endpoint-url or AWS_ENDPOINT_URL) are not: it has no such quotas.
+ * null when calls are not paced. Calls are paced at the published quotas on every endpoint: AWS's own,
+ * a VPC endpoint or a FIPS endpoint given by --endpoint-url or AWS_ENDPOINT_URL alike, since an
+ * endpoint's address says nothing about whose quotas stand behind it. SECRETS_AWS_QUOTA_SCALE is the
+ * fraction of the published quotas a run may use (0.5 leaves half to other workloads of the account),
+ * or `off` for an endpoint with no quotas at all (the test bed's emulator).
  */
-export function quotaPacer(endpointUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): QuotaPacer | null {
-  const configured = env.SECRETS_AWS_QUOTA_SCALE
+export function quotaPacer(env: NodeJS.ProcessEnv = process.env): QuotaPacer | null {
+  const configured = env.SECRETS_AWS_QUOTA_SCALE?.trim()
+  if (configured === 'off') return null
+  let scale = 1
   if (configured !== undefined && configured !== '') {
-    const scale = Number(configured)
-    if (!Number.isFinite(scale) || scale <= 0) throw new UsageError(`SECRETS_AWS_QUOTA_SCALE must be a number above 0 (the fraction of the published quotas a run may use), not "${configured}".`)
-    if (shared?.scale !== scale) shared = new QuotaPacer(scale)
-    return shared
+    scale = Number(configured)
+    if (!Number.isFinite(scale) || scale <= 0) {
+      throw new UsageError(`SECRETS_AWS_QUOTA_SCALE must be a number above 0 (the fraction of the published quotas a run may use) or "off", not "${configured}".`)
+    }
   }
 
-  const customEndpoint = endpointUrl ?? env.AWS_ENDPOINT_URL ?? env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL_SSM
-  if (customEndpoint) return null
-  if (shared?.scale !== 1) shared = new QuotaPacer(1)
+  if (shared?.scale !== scale) shared = new QuotaPacer(scale)
   return shared
 }

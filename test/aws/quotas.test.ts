@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {QuotaPacer, quotaGroupOf, quotaPacer} from '../../src/aws/quotas.js'
+import {emulatorEnv} from '../helpers/emulator.js'
 
 /** A pacer on vitest's fake clock, so the times calls go out are exact. */
 function fakePacer(scale: number) {
@@ -96,19 +97,22 @@ describe('the quota pacer when AWS throttles anyway', () => {
 })
 
 describe('which runs are paced', () => {
-  it('paces calls to AWS itself at the published quotas', () => {
-    expect(quotaPacer(undefined, {})?.scale).toBe(1)
+  it('paces every endpoint at the published quotas unless told otherwise: AWS, a VPC endpoint, an emulator', () => {
+    // The endpoint is not consulted at all: a VPC endpoint's address looks custom but stands for AWS's quotas.
+    expect(quotaPacer({})?.scale).toBe(1)
+    expect(quotaPacer({AWS_ENDPOINT_URL: 'https://vpce-0abc.secretsmanager.us-east-1.vpce.amazonaws.com'})?.scale).toBe(1)
+    expect(quotaPacer({AWS_ENDPOINT_URL: 'http://127.0.0.1:5000'})?.scale).toBe(1)
   })
 
-  it('does not pace an emulator or other custom endpoint', () => {
-    expect(quotaPacer('http://127.0.0.1:5000', {})).toBeNull()
-    expect(quotaPacer(undefined, {AWS_ENDPOINT_URL: 'http://127.0.0.1:5000'})).toBeNull()
+  it('is off only when SECRETS_AWS_QUOTA_SCALE says off (the test bed says so for its emulator)', () => {
+    expect(quotaPacer({SECRETS_AWS_QUOTA_SCALE: 'off'})).toBeNull()
+    expect(quotaPacer(emulatorEnv('http://127.0.0.1:5000'))).toBeNull()
   })
 
-  it('takes SECRETS_AWS_QUOTA_SCALE as the fraction of the quotas to use, on any endpoint', () => {
-    expect(quotaPacer('http://127.0.0.1:5000', {SECRETS_AWS_QUOTA_SCALE: '0.5'})?.scale).toBe(0.5)
-    expect(() => quotaPacer(undefined, {SECRETS_AWS_QUOTA_SCALE: 'fast'})).toThrow(/SECRETS_AWS_QUOTA_SCALE must be a number above 0/)
-    expect(() => quotaPacer(undefined, {SECRETS_AWS_QUOTA_SCALE: '0'})).toThrow(/above 0/)
+  it('takes SECRETS_AWS_QUOTA_SCALE as the fraction of the quotas to use', () => {
+    expect(quotaPacer({SECRETS_AWS_QUOTA_SCALE: '0.5'})?.scale).toBe(0.5)
+    expect(() => quotaPacer({SECRETS_AWS_QUOTA_SCALE: 'fast'})).toThrow(/SECRETS_AWS_QUOTA_SCALE must be a number above 0 .* or "off"/)
+    expect(() => quotaPacer({SECRETS_AWS_QUOTA_SCALE: '0'})).toThrow(/above 0/)
   })
 
   it.each([

@@ -96,10 +96,14 @@ export async function startEmulator(options: {port?: number} = {}): Promise<Emul
   }
 }
 
-/** Environment for anything that talks to the emulator: fake credentials, no real endpoint reachable. */
+/**
+ * Environment for anything that talks to the emulator: fake credentials, no real endpoint reachable,
+ * and no pacing (the emulator has no quotas; a test of the quotas sets its proxy's scale instead).
+ */
 export function emulatorEnv(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
+    SECRETS_AWS_QUOTA_SCALE: 'off',
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_REGION: 'us-east-1',

@@ -12,6 +12,15 @@ demo runs each CLI command with spawnSync) does not read its stderr meanwhile; o
 was full, the thread writing a log line blocked while holding the logging lock, and every request
 after it hung. Errors and warnings are still logged.
 
+GetParametersByPath is answered from one listing per walk. moto 5.2 scans and filters every
+parameter of the account for each page of 10, so walking 10,000 parameters made 1,000 full scans
+(about 0.15 s each, under the lock above, holding up every other call): the test bed then measured
+the emulator, not the CLI, whose first write came minutes after the start. Here the first page is
+moto's own answer, and the pages after it (those with a NextToken) slice one listing made once for
+that walk. The answers are the same as moto's: the listing is dropped whenever any SSM call that is
+not a read (PutParameter, DeleteParameters, tags, labels ...) or a call to moto's own API (a reset)
+reaches the server, so a change made during a walk shows in its later pages as it does in moto's.
+
 Usage: python3 serial_moto.py HOST PORT
 """
 import logging
@@ -21,6 +30,36 @@ import threading
 
 from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.ssm.models import SimpleSystemManagerBackend
+
+SSM_READS = ("AmazonSSM.Get", "AmazonSSM.Describe", "AmazonSSM.List")
+
+# (backend, path, recursive, filters) -> the parameters of that walk, in moto's order.
+walks: dict = {}
+moto_get_parameters_by_path = SimpleSystemManagerBackend.get_parameters_by_path
+
+
+def get_parameters_by_path(self, path, recursive, filters=None, next_token=None, max_results=10):
+    key = (id(self), path, recursive, repr(filters))
+    if next_token is None:
+        # A new walk: moto's own answer (with its checks and errors); its later pages share one listing.
+        walks.pop(key, None)
+        return moto_get_parameters_by_path(self, path, recursive, filters, next_token=next_token, max_results=max_results)
+    listing = walks.get(key)
+    if listing is None:
+        # Validates the filters and the page size, and scans as moto does, keeping every match.
+        moto_get_parameters_by_path(self, path, recursive, filters, next_token=next_token, max_results=max_results)
+        prefix = path.rstrip("/") + "/"
+        listing = [
+            parameter
+            for parameter in (self.get_parameter(name) for name in self._parameters.get_keys_beginning_with(prefix, recursive))
+            if self._match_filters(parameter, filters)
+        ]
+        walks[key] = listing
+    return self._get_values_nexttoken(listing, max_results, next_token)
+
+
+SimpleSystemManagerBackend.get_parameters_by_path = get_parameters_by_path
 
 
 def main() -> None:
@@ -31,6 +70,10 @@ def main() -> None:
 
     def serial(environ, start_response):
         with lock:
+            target = environ.get("HTTP_X_AMZ_TARGET", "")
+            changes_ssm = target.startswith("AmazonSSM.") and not target.startswith(SSM_READS)
+            if changes_ssm or environ.get("PATH_INFO", "").startswith("/moto-api"):
+                walks.clear()
             # The whole answer is produced under the lock: a lazy body could still read the model.
             return [b"".join(app(environ, start_response))]
 

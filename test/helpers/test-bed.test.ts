@@ -3,6 +3,7 @@
  * the AWS proxy counts answered calls and freezes a run exactly where it is told.
  */
 import {CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {GetParametersByPathCommand, type GetParametersByPathCommandOutput, PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import {describe, expect, inject, it} from 'vitest'
 
 import {startAwsProxy} from './aws-proxy.js'
@@ -17,6 +18,53 @@ function client(endpoint: string): SecretsManagerClient {
 describe('the shared emulator', () => {
   it.each([...ACCOUNT_WIDE_COMMANDS])('refuses to run %s, which reads the whole account, against it', async (command) => {
     await expect(runCli([command])).rejects.toThrow(/reads the whole account: call `await useOwnEmulator\(\)`/)
+  })
+})
+
+describe("the emulator's parameter walks (one listing per walk, see serial_moto.py)", () => {
+  const ssm = new SSMClient({endpoint: inject('emulatorEndpoint'), region: 'us-east-1', credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}, maxAttempts: 1})
+  const put = (name: string, value: string, overwrite = false) => ssm.send(new PutParameterCommand({Name: name, Value: value, Type: 'String', Overwrite: overwrite}))
+  const page = (path: string, token?: string): Promise<GetParametersByPathCommandOutput> =>
+    ssm.send(new GetParametersByPathCommand({Path: path, Recursive: true, MaxResults: 10, ...(token ? {NextToken: token} : {})}))
+
+  it('answers later pages as moto does: a change made during a walk shows in the pages after it', async () => {
+    const path = `/${E}/walk`
+    for (let i = 0; i < 25; i++) await put(`${path}/p${String(i).padStart(2, '0')}`, `v${i}`)
+    const first = await page(path)
+    const second = await page(path, first.NextToken)
+    // Changed after the second page (the first answered from the walk's listing): the pages after
+    // it must see both changes, as moto's own scan would.
+    await put(`${path}/p24`, 'changed', true)
+    await put(`${path}/zz`, 'new')
+    const seen = new Map([...(first.Parameters ?? []), ...(second.Parameters ?? [])].map((parameter) => [parameter.Name, parameter.Value]))
+    let token = second.NextToken
+    while (token) {
+      const next = await page(path, token)
+      for (const parameter of next.Parameters ?? []) seen.set(parameter.Name, parameter.Value)
+      token = next.NextToken
+    }
+
+    expect(seen.size).toBe(26)
+    expect([seen.get(`${path}/p24`), seen.get(`${path}/zz`), seen.get(`${path}/p00`)]).toEqual(['changed', 'new', 'v0'])
+  })
+
+  it('answers a second walk of the same path from the parameters as they are then, not from the first walk', async () => {
+    const path = `/${E}/rewalk`
+    for (let i = 0; i < 12; i++) await put(`${path}/p${String(i).padStart(2, '0')}`, `v${i}`)
+    const walk = async () => {
+      const values: string[] = []
+      let token: string | undefined
+      do {
+        const next = await page(path, token)
+        values.push(...(next.Parameters ?? []).map((parameter) => parameter.Value ?? ''))
+        token = next.NextToken
+      } while (token)
+      return values
+    }
+
+    expect((await walk()).length).toBe(12)
+    await put(`${path}/p11`, 'again', true)
+    expect(await walk()).toContain('again')
   })
 })
 
