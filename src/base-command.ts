@@ -128,10 +128,10 @@ export abstract class BaseCommand<T> extends Command {
    */
   protected async destination(flags: AwsFlags & {'price-per-secret'?: string}, env: string | undefined, label: string): Promise<Destination> {
     const {context, entry} = await this.environment(flags, env)
-    const {parsePrice} = await import('./core/cost.js')
-    const given = flags['price-per-secret']
-    const price = given === undefined ? entry?.pricePerSecret : parsePrice(given)
-    if (given !== undefined && price === undefined) throw new UsageError('--price-per-secret must be USD a secret a month, such as 0.40 (at most 100).')
+    const {readPrice} = await import('./core/cost.js')
+    const given = flags['price-per-secret'] === undefined ? undefined : readPrice(flags['price-per-secret'], '--price-per-secret')
+    if (given && 'problem' in given) throw new UsageError(given.problem)
+    const price = given ? given.price : entry?.pricePerSecret
     const region = context.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
     const account = entry?.account ?? (entry?.role === undefined ? undefined : (await import('./core/project-config.js')).roleAccount(entry.role))
     const details = [account && `account ${account}`, region].filter(Boolean)

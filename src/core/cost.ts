@@ -85,6 +85,15 @@ export function parsePrice(text: string): number | undefined {
   return price <= 100 ? price : undefined
 }
 
+/**
+ * A price per secret as given, or the problem to report: `where` names where it was given
+ * (--price-per-secret, or a key of secrets.yml), so the flag and the file say the same thing.
+ */
+export function readPrice(text: string, where: string): {price: number} | {problem: string} {
+  const price = parsePrice(text)
+  return price === undefined ? {problem: `${where} must be a price in USD a secret a month, such as 0.40 (at most 100).`} : {price}
+}
+
 function roundCents(amount: number): number {
   return Math.round(amount * 100) / 100
 }

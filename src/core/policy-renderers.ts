@@ -1,19 +1,15 @@
 /**
  * Renders grant policies in the formats teams deploy with. Pure: every renderer takes policy documents
  * built by iam-policy.ts and only changes their notation, never their content, so a test can parse
- * each format back and compare it with the JSON policy.
- *
- * YAML goes through the `yaml` package (never string concatenation), as YAML 1.1 so strings such as
- * `2012-10-17`, `on` or `0123` are quoted for YAML 1.1 readers (cfn-lint, PyYAML, older js-yaml).
- *
- * Over 300 lines on purpose: the six renderers of one document share the identifier checks and the
- * JSON/YAML notation helpers, and a new format is added beside the others in this one place.
+ * each format back and compare it with the JSON policy. The notations are beside it: CloudFormation's
+ * YAML in cfn-yaml.ts, HCL in hcl.ts.
  */
-import {Document, isScalar, Scalar, visit} from 'yaml'
+import {Document} from 'yaml'
 
+import {cfnDocument, cfnYaml} from './cfn-yaml.js'
 import {UsageError} from './errors.js'
 import {hclAttributes, hclList, hclString} from './hcl.js'
-import {functionAndEnv, hasPseudoParameter, pascalCase, type PolicyDocument, type PolicyStatement, sidPrefix} from './iam-policy.js'
+import {functionAndEnv, pascalCase, type PolicyDocument, sidPrefix} from './iam-policy.js'
 
 export const POLICY_FORMATS = ['json', 'cloudformation', 'sam', 'terraform', 'serverless', 'cdk'] as const
 export type PolicyFormat = (typeof POLICY_FORMATS)[number]
@@ -98,53 +94,6 @@ export function identifiers(policies: FunctionPolicy[], make: (policy: FunctionP
   return ids
 }
 
-/** A statement's strings with pseudo-parameters become `Fn::Sub`, which the YAML writer shortens to `!Sub`. */
-function withSub(statement: PolicyStatement): Record<string, unknown> {
-  const sub = (text: string): unknown => (hasPseudoParameter(text) ? {'Fn::Sub': text} : text)
-  return {
-    Sid: statement.Sid,
-    Effect: statement.Effect,
-    Action: statement.Action,
-    Resource: statement.Resource.map((resource) => sub(resource)),
-    ...(statement.Condition
-      ? {
-          Condition: Object.fromEntries(
-            Object.entries(statement.Condition).map(([operator, entries]) => [
-              operator,
-              Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, sub(value)])),
-            ]),
-          ),
-        }
-      : {}),
-  }
-}
-
-export function cfnDocument(document: PolicyDocument): Record<string, unknown> {
-  return {Version: document.Version, Statement: document.Statement.map((statement) => withSub(statement))}
-}
-
-const SHORT_FORMS: Record<string, string> = {Ref: '!Ref', 'Fn::Sub': '!Sub', 'Fn::GetAtt': '!GetAtt'}
-
-/** Writes YAML 1.1 with CloudFormation's short forms (`!Sub`, `!Ref`) for one-key intrinsic maps. */
-export function cfnYaml(value: unknown, comment?: string, after?: string): string {
-  const doc = new Document(value, {version: '1.1'})
-  visit(doc, {
-    Map(_key, node) {
-      if (node.items.length !== 1) return undefined
-      const [pair] = node.items
-      if (!isScalar(pair.key) || !isScalar(pair.value)) return undefined
-      const tag = SHORT_FORMS[String(pair.key.value)]
-      if (!tag) return undefined
-      const short = new Scalar(pair.value.value)
-      short.tag = tag
-      return short
-    },
-  })
-  if (comment) doc.commentBefore = comment
-  if (after) doc.comment = after
-  return doc.toString({lineWidth: 0})
-}
-
 /** Logical ID of the policy resource: `CheckoutProdSecretsPolicy`. */
 function policyLogicalId(policy: FunctionPolicy): string {
   return `${sidPrefix(policy.functionName, policy.env)}SecretsPolicy`
@@ -156,6 +105,12 @@ function roleLogicalId(functionName: string): string {
 }
 
 function renderCloudFormation(policies: FunctionPolicy[]): string {
+  const {resources, comment} = cloudFormationPolicies(policies)
+  return cfnYaml({Resources: resources}, comment)
+}
+
+/** Each function's AWS::IAM::RolePolicy by its logical ID, and the comment that says where they go. */
+export function cloudFormationPolicies(policies: FunctionPolicy[]): {resources: Record<string, unknown>; comment: string} {
   const ids = identifiers(policies, (policy) => policyLogicalId(policy), 'CloudFormation logical ID')
   const resources = Object.fromEntries(
     policies.map((policy, i) => [
@@ -171,11 +126,12 @@ function renderCloudFormation(policies: FunctionPolicy[]): string {
     ]),
   )
   const roles = [...new Set(policies.map((policy) => roleLogicalId(policy.functionName)))].join(', ')
-  return cfnYaml(
-    {Resources: resources},
-    ` Least-privilege secret access (secrets grant). Merge into your template's Resources;\n` +
+  return {
+    resources,
+    comment:
+      ` Least-privilege secret access (secrets grant). Merge into your template's Resources;\n` +
       ` RoleName refers to the function's execution role (${roles}): rename the !Ref if yours differs.`,
-  )
+  }
 }
 
 function renderSam(policies: FunctionPolicy[], keyed: boolean): string {

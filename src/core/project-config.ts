@@ -21,7 +21,7 @@ import {isMap, isScalar, isSeq, type Node} from 'yaml'
 
 import {partProblem} from './address.js'
 import {secretNameMatch} from './audit/names.js'
-import {parsePrice} from './cost.js'
+import {readPrice} from './cost.js'
 import type {SecretsError} from './errors.js'
 import {ACCOUNT, REGION} from './iam-policy.js'
 
@@ -149,9 +149,9 @@ function readSetting(entry: EnvironmentEntry, keyNode: Node | null, valueNode: N
   }
 
   if (key === 'pricePerSecret') {
-    const price = isScalar(valueNode) && ['number', 'string'].includes(typeof valueNode.value) ? parsePrice(String(valueNode.value)) : undefined
-    if (price === undefined) throw context.error(valueLine, `${where} must be a price in USD a secret a month, such as 0.40 (at most 100).`)
-    entry.pricePerSecret = price
+    const given = readPrice(isScalar(valueNode) && ['number', 'string'].includes(typeof valueNode.value) ? String(valueNode.value) : '', where)
+    if ('problem' in given) throw context.error(valueLine, given.problem)
+    entry.pricePerSecret = given.price
     return
   }
 

@@ -84,14 +84,21 @@ function nodeHandler(readings: readonly SecretReading[], maxAge: number): string
     `// Values are cached in memory for MAX_AGE seconds per execution environment (secrets grant --max-age).`,
     `const MAX_AGE = ${maxAge}`,
     '',
-    '// Reads the secrets whose names the environment holds; within MAX_AGE, from the cache, without a call.',
+    ...nodeReadSecrets('within MAX_AGE, from the cache, without a call', lines, returned),
+  ].join('\n')
+}
+
+/** `readSecrets` over the reads in `lines`, then the handler; `whence` says where a read within the cache age comes from. */
+function nodeReadSecrets(whence: string, lines: string[], returned: string[]): string[] {
+  return [
+    `// Reads the secrets whose names the environment holds; ${whence}.`,
     'export async function readSecrets() {',
     ...lines,
     `  return {${returned.join(', ')}}`,
     '}',
     '',
     ...nodeHandlerTail(returned),
-  ].join('\n')
+  ]
 }
 
 /** The handler itself, the same whichever way readSecrets reads. */
@@ -143,14 +150,21 @@ function pythonHandler(readings: readonly SecretReading[], maxAge: number): stri
     `MAX_AGE = ${maxAge}`,
     '',
     '',
+    ...pythonReadSecrets('within MAX_AGE, from the cache', lines, returned),
+  ].join('\n')
+}
+
+/** `read_secrets` over the reads in `lines`, then the handler; `whence` says where a read within the cache age comes from. */
+function pythonReadSecrets(whence: string, lines: string[], returned: string[]): string[] {
+  return [
     'def read_secrets():',
-    '    """Reads the secrets whose names the environment holds; within MAX_AGE, from the cache."""',
+    `    """Reads the secrets whose names the environment holds; ${whence}."""`,
     ...lines,
     `    return {${returned.map((local) => `${JSON.stringify(local)}: ${local}`).join(', ')}}`,
     '',
     '',
     ...PYTHON_HANDLER_TAIL,
-  ].join('\n')
+  ]
 }
 
 const PYTHON_HANDLER_TAIL = [
@@ -208,13 +222,7 @@ function nodeExtensionHandler(readings: readonly SecretReading[]): string {
     '  return (await response.json()).SecretString',
     '}',
     '',
-    "// Reads the secrets whose names the environment holds; within the TTL, from the extension's cache.",
-    'export async function readSecrets() {',
-    ...lines,
-    `  return {${returned.join(', ')}}`,
-    '}',
-    '',
-    ...nodeHandlerTail(returned),
+    ...nodeReadSecrets("within the TTL, from the extension's cache", lines, returned),
   ].join('\n')
 }
 
@@ -240,13 +248,7 @@ function pythonExtensionHandler(readings: readonly SecretReading[]): string {
     '        return json.loads(response.read())["SecretString"]',
     '',
     '',
-    'def read_secrets():',
-    `    """Reads the secrets whose names the environment holds; within the TTL, from the extension's cache."""`,
-    ...lines,
-    `    return {${returned.map((local) => `${JSON.stringify(local)}: ${local}`).join(', ')}}`,
-    '',
-    '',
-    ...PYTHON_HANDLER_TAIL,
+    ...pythonReadSecrets("within the TTL, from the extension's cache", lines, returned),
   ].join('\n')
 }
 

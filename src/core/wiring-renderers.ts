@@ -1,15 +1,17 @@
 /**
  * `grant --runtime`: each function's policy with, beside it, where that format puts a function's
  * environment (the variables that name its secrets) and, as a comment, the handler that reads them
- * and the cache plan. Pure, like policy-renderers.ts, whose notation helpers it uses: the document
+ * and the cache plan. Pure, like policy-renderers.ts, whose renderers and notation helpers it uses: the document
  * printed stays one a parser of its language reads (YAML, HCL, TypeScript, JSON).
  */
 import {Document} from 'yaml'
 
+import {cfnDocument, cfnYaml} from './cfn-yaml.js'
+import {UsageError} from './errors.js'
+import {pascalCase} from './iam-policy.js'
 import {
   cdkName,
-  cfnDocument,
-  cfnYaml,
+  cloudFormationPolicies,
   type FunctionPolicy,
   identifiers,
   type PolicyFormat,
@@ -49,6 +51,7 @@ export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wi
     }
 
     case 'cloudformation': {
+      if (options.keyed) return cloudFormationResources(policies, wirings)
       const environments = policies.map((policy, i) =>
         cfnYaml(
           {Environment: {Variables: wirings[i].environment}, ...cfnLayers(wirings[i])},
@@ -71,6 +74,28 @@ export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wi
       return `${renderPolicies(format, policies, options)}\n${renderCdkEnvironments(policies, wirings)}`
     }
   }
+}
+
+/**
+ * Declared needs in CloudFormation: one YAML document to paste, as for SAM. It has the shape of the
+ * template's Resources: the policy resources, and under each function's logical ID (its name in
+ * PascalCase, as the `<Function>Role` the policies refer to) what goes under its Properties.
+ */
+function cloudFormationResources(policies: FunctionPolicy[], wirings: FunctionWiring[]): string {
+  const {resources, comment} = cloudFormationPolicies(policies)
+  const ids = identifiers(policies, (policy) => pascalCase(policy.functionName), 'CloudFormation logical ID')
+  const clash = ids.find((id) => id in resources)
+  if (clash !== undefined) {
+    throw new UsageError(`A function would get the logical ID "${clash}" of a policy resource.`, 'Rename the function, or emit its policy one at a time with --function.')
+  }
+
+  const functions = Object.fromEntries(policies.map((_, i) => [ids[i], {Properties: {Environment: {Variables: wirings[i].environment}, ...cfnLayers(wirings[i])}}]))
+  const handlers = policies.map((policy, i) => ` ${policy.functionName}:\n${trailer(wirings[i])}`).join('\n\n')
+  return cfnYaml(
+    {Resources: {...resources, ...functions}},
+    `${comment}\n Each function's Properties below go under its AWS::Lambda::Function's Properties; the logical IDs\n are the function names in PascalCase.`,
+    ` Environment.Variables: ${CONFIGURATION_NOTE}\n\n${handlers}`,
+  )
 }
 
 /** `Layers: [!Ref SecretsExtensionLayerArn]` for --via extension; the template declares the parameter (a String). */

@@ -1,65 +1,26 @@
 /**
- * Over 300 lines (docs/ARCHITECTURE.md says why): the collectors share guardedPages and the role-users map.
  * `secrets audit`: reads the account (never writes) and hands what it read to the pure inspections in
  * core/audit. Each collector takes its own reader (src/core/readers.ts), so a test can deny one API
  * and show that the others still run. An AccessDenied becomes a coverage gap in the report; anything else (no
  * credentials, network, throttling after retries) stops the audit with its usual exit code, because a
  * report that silently skipped half the account would pass a pipeline gate it should not.
+ * The environments' collectors, which also learn which workloads run as each role, are in audit/workloads.ts.
  */
 import pLimit from 'p-limit'
 
 import {inBatches} from '../core/batches.js'
-import {AccessDeniedError} from '../core/errors.js'
 import {type AuditArea, type CoverageGap, type Finding, sortFindings} from '../core/audit/findings.js'
-import {inspectLambdaFunction, inspectParameters, inspectTaskDefinition, parameterNeedsValue} from '../core/audit/inspect.js'
-import {addRoleUser, type RoleUser} from '../core/audit/fixes.js'
+import {inspectParameters, parameterNeedsValue} from '../core/audit/inspect.js'
+import type {RoleUser} from '../core/audit/fixes.js'
 import {type IamInput, inspectIam} from '../core/audit/inspect-iam.js'
 import {scanManyForSecrets} from '../core/audit/secret-scan.js'
 import type {SecretScanner} from '../core/audit/variables.js'
-import {
-  type AuditReaders,
-  type EcsReader,
-  type IamReader,
-  type LambdaFunctionEnvironment,
-  type LambdaReader,
-  type ParameterSummary,
-  SSM_VALUES_PER_READ,
-  type SsmInventoryReader,
-} from '../core/readers.js'
+import {type AuditReaders, type IamReader, type ParameterSummary, SSM_VALUES_PER_READ, type SsmInventoryReader} from '../core/readers.js'
+import {guarded, guardedPages} from './audit/guarded.js'
+import type {AuditInspected, AuditOptions, AuditReport, Collected} from './audit/types.js'
+import {collectEcs, collectLambda} from './audit/workloads.js'
 
-/** What was read: the denominator of "no findings". */
-export interface AuditInspected {
-  lambdaFunctions: number
-  ecsTaskDefinitions: number
-  ssmParameters: number
-  iamManagedPolicies: number
-  iamRoles: number
-  iamUsers: number
-}
-
-export interface AuditReport {
-  areas: AuditArea[]
-  findings: Finding[]
-  gaps: CoverageGap[]
-  inspected: AuditInspected
-}
-
-export interface AuditOptions {
-  areas: readonly AuditArea[]
-  /** Defaults to secretlint's recommended preset. */
-  scan?: SecretScanner
-  /** Parallel DescribeTaskDefinition / GetParameters calls (default 8). */
-  concurrency?: number
-  /** Progress for a spinner: names of what is being read, never values. */
-  onProgress?: (text: string) => void
-}
-
-/** What a collector hands back: its findings, its gaps, and how much it read. */
-interface Collected {
-  findings: Finding[]
-  gaps: CoverageGap[]
-  inspected: Partial<AuditInspected>
-}
+export type {AuditInspected, AuditOptions, AuditReport} from './audit/types.js'
 
 /** The API that must succeed for an area to count as inspected at all. */
 const LISTING_ACTIONS: Record<AuditArea, string[]> = {
@@ -77,9 +38,6 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'ssm:GetParameters',
   'iam:GetAccountAuthorizationDetails',
 ]
-
-type Progress = (text: string) => void
-type Limit = ReturnType<typeof pLimit>
 
 /** Runs the requested inspections; the areas run side by side, each with its own client. */
 export async function runAudit(readers: AuditReaders, options: AuditOptions): Promise<AuditReport> {
@@ -120,108 +78,6 @@ export function nothingInspected(report: AuditReport): boolean {
   const denied = new Set(report.gaps.filter((gap) => gap.resource === undefined).map((gap) => gap.action))
   return report.areas.every((area) => LISTING_ACTIONS[area].every((action) => denied.has(action)))
 }
-
-/**
- * A reader's failure: an AccessDenied is recorded as a gap and answered with `undefined`. Missing
- * credentials are not a gap: every call would fail the same way, so the audit stops (exit 5) instead.
- */
-function asGap(gaps: CoverageGap[], gap: Omit<CoverageGap, 'reason'>, error: unknown): undefined {
-  const name = (error as {aws?: {name?: string}})?.aws?.name
-  if (error instanceof AccessDeniedError && name !== 'CredentialsProviderError') {
-    gaps.push({...gap, reason: `access denied (${name ?? 'AccessDenied'})`})
-    return undefined
-  }
-
-  throw error
-}
-
-/** Calls a reader; a denial becomes a gap (see asGap). */
-async function guarded<T>(gaps: CoverageGap[], gap: Omit<CoverageGap, 'reason'>, call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call()
-  } catch (error) {
-    return asGap(gaps, gap, error)
-  }
-}
-
-/**
- * A reader's pages until the end or the first denied page (a gap); what came before is kept. Only
- * the reader's own failures are judged: an error of the caller's loop body passes through as is.
- */
-async function* guardedPages<T>(gaps: CoverageGap[], gap: Omit<CoverageGap, 'reason'>, pages: AsyncIterable<T>, before?: () => void): AsyncGenerator<T> {
-  const iterator = pages[Symbol.asyncIterator]()
-  for (;;) {
-    before?.()
-    let next: IteratorResult<T>
-    try {
-      next = await iterator.next()
-    } catch (error) {
-      return asGap(gaps, gap, error)
-    }
-
-    if (next.done) return
-    yield next.value
-  }
-}
-
-/** Every function's `$LATEST` environment, from ListFunctions alone (it returns the variables). */
-async function collectLambda(reader: LambdaReader, scan: SecretScanner, progress: Progress, roleUsers?: Map<string, RoleUser[]>): Promise<Collected> {
-  const gaps: CoverageGap[] = []
-  const findings: Finding[] = []
-  let count = 0
-  const pages = guardedPages(gaps, {area: 'env', action: 'lambda:ListFunctions'}, reader.functions(), () => progress(`Reading Lambda functions (${count} so far)`))
-  for await (const page of pages) {
-    for (const fn of page) {
-      count++
-      const found = await inspectFunction(fn, scan, gaps)
-      findings.push(...found)
-      if (fn.role) addRoleUser(roleUsers, fn.role, {kind: 'lambda', name: fn.name, secrets: found.flatMap((item) => (item.item ? [item.item] : []))})
-    }
-  }
-
-  return {findings, gaps, inspected: {lambdaFunctions: count}}
-}
-
-async function inspectFunction(fn: LambdaFunctionEnvironment, scan: SecretScanner, gaps: CoverageGap[]): Promise<Finding[]> {
-  if (fn.environmentError !== undefined) {
-    gaps.push({area: 'env', action: 'kms:Decrypt', resource: fn.name, reason: `environment not readable (${fn.environmentError})`})
-    return []
-  }
-
-  return inspectLambdaFunction({name: fn.name, variables: fn.variables}, scan)
-}
-
-/** The latest ACTIVE revision of every task definition family, `environment` entries only. */
-async function collectEcs(reader: EcsReader, scan: SecretScanner, limit: Limit, progress: Progress, roleUsers?: Map<string, RoleUser[]>): Promise<Collected> {
-  const gaps: CoverageGap[] = []
-  const families: string[] = []
-  for await (const page of guardedPages(gaps, {area: 'env', action: 'ecs:ListTaskDefinitionFamilies'}, reader.families())) families.push(...page)
-
-  let described = 0
-  const definitions = await Promise.all(
-    families.map((family) =>
-      limit(async () => {
-        progress(`Reading ECS task definitions (${described}/${families.length})`)
-        const definition = await guarded(gaps, {area: 'env', action: 'ecs:DescribeTaskDefinition', resource: family}, () => reader.latest(family))
-        described++
-        return definition
-      }),
-    ),
-  )
-  const findings: Finding[] = []
-  let count = 0
-  for (const definition of definitions) {
-    if (definition === undefined) continue
-    count++
-    const found = await inspectTaskDefinition(definition, scan)
-    findings.push(...found)
-    const secrets = found.flatMap((item) => (item.item ? [item.item.slice(item.item.indexOf('/') + 1)] : []))
-    if (definition.taskRoleArn) addRoleUser(roleUsers, definition.taskRoleArn, {kind: 'ecs', name: definition.family, secrets})
-  }
-
-  return {findings, gaps, inspected: {ecsTaskDefinitions: count}}
-}
-
 /**
  * Types come from DescribeParameters. Values are read only for String and StringList parameters, and
  * never decrypted: a SecureString is a finding whatever it holds, so it is never read.

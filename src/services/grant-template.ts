@@ -8,6 +8,7 @@ import type {SecretScanner} from '../core/audit/variables.js'
 import {ExitCode, SecretsError, UsageError} from '../core/errors.js'
 import type {ScanFinding} from '../core/scan/findings.js'
 import {scanFile} from '../core/scan/scan-file.js'
+import {parseHcl} from './hcl-parser.js'
 import {readInputFileAtMost} from './input-file.js'
 import {MAX_TEMPLATE_BYTES} from './scan.js'
 
@@ -20,7 +21,7 @@ export interface TemplateCheck {
 /** Reads and judges the template; throws exit 7 naming each variable (file:line), exit 2 when it is not a template. */
 export async function checkTemplateEnvironment(file: string, scan: SecretScanner): Promise<TemplateCheck> {
   const text = (await readInputFileAtMost(file, `--template ${file}`, MAX_TEMPLATE_BYTES)).toString('utf8')
-  const scanned = await scanFile(file, text, scan)
+  const scanned = await scanFile(file, text, scan, parseHcl)
   if (scanned.kind === 'not-a-template') throw new UsageError(`--template ${file} is not a template secrets scan reads (CloudFormation, SAM, Serverless, Terraform, an ECS task definition).`)
   if (scanned.kind === 'unparsable') throw new UsageError(`--template ${file} could not be parsed${scanned.line === undefined ? '' : ` (line ${scanned.line})`}: ${scanned.reason}.`)
   const values = scanned.findings.filter((finding) => finding.area === 'env').map((finding) => valueOf(finding))

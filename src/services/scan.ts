@@ -18,6 +18,7 @@ import {sortScanFindings} from '../core/scan/findings.js'
 import type {ScanReport} from '../core/scan/verdict.js'
 import {UsageError} from '../core/errors.js'
 import {baselineFingerprints} from '../core/scan/sarif.js'
+import {parseHcl} from './hcl-parser.js'
 import {readInputFileAtMost} from './input-file.js'
 
 /** Bigger than this, a file is not a template (CloudFormation takes 1 MB from S3); it is skipped and said. */
@@ -138,7 +139,7 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
     return
   }
 
-  const result = await scanFile(file, text, options.scan)
+  const result = await scanFile(file, text, options.scan, parseHcl)
   switch (result.kind) {
     case 'scanned': {
       report.templates.push({file, format: result.format, findings: result.findings.length})

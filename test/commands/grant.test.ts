@@ -7,7 +7,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
 import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {parseCfnYaml, parseSamYaml, parseTerraform} from '../fixtures/grant-parsers.js'
+import {cfnLint, cfnTemplateFromBlock, parseCfnYaml, parseSamYaml, parseTerraform, samTemplateOfOne} from '../fixtures/grant-parsers.js'
 
 const GET = 'secretsmanager:GetSecretValue'
 /** The emulator's answer to STS GetCallerIdentity, and the region cliEnv sets. */
@@ -317,6 +317,22 @@ describe('secrets grant --runtime', () => {
     expect(without.stderr).toMatch(/"checkout" has no runtime/)
   })
 
+  it('prints one CloudFormation document for a manifest of several functions, which passes cfn-lint pasted into a template', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'secrets.yml'), 'service: api\nfunctions:\n  checkout: [DB_PASS, "DB:password"]\n  billing:\n    runtime: python\n    secrets: [STRIPE_KEY]\n')
+    const result = await runCli(['grant', '--env', 'prod', '--runtime', 'nodejs', '--format', 'cloudformation', '--account', '123456789012', '--region', 'eu-west-1'], {cwd: dir, env: DEAD_ENDPOINT})
+    expect(result.code).toBe(0)
+    expect(parseSamYaml(result.stdout)).toHaveLength(1)
+    const doc = parseCfnYaml(result.stdout) as {Resources: Record<string, {Properties: {Environment?: {Variables: Record<string, string>}}}>}
+    expect(Object.keys(doc.Resources)).toEqual(['CheckoutProdSecretsPolicy', 'BillingProdSecretsPolicy', 'Checkout', 'Billing'])
+    expect(doc.Resources.Checkout.Properties.Environment?.Variables).toEqual({DB_PASS_SECRET_ID: '/prod/api/DB_PASS', DB_SECRET_ID: '/prod/api/DB'})
+    expect(doc.Resources.Billing.Properties.Environment?.Variables).toEqual({STRIPE_KEY_SECRET_ID: '/prod/api/STRIPE_KEY'})
+    expect(result.stdout).toMatch(/# {5}stripe_key = parameters\.get_secret\(os\.environ\["STRIPE_KEY_SECRET_ID"\], max_age=MAX_AGE\)/)
+    const lint = cfnLint(cfnTemplateFromBlock(result.stdout))
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
+  })
+
   it('refuses --runtime without the secrets to name (exit 2)', async () => {
     const result = await runCli(['grant', 'prod/api', '--function', 'checkout', '--runtime', 'nodejs', '--account', '123456789012', '--region', 'eu-west-1'], {env: DEAD_ENDPOINT})
     expect(result.code).toBe(2)
@@ -383,28 +399,13 @@ describe('secrets grant --check --template', () => {
   const dir = tempDir()
   const LEAKED = 'ghp_R4nd0mV4lu3xQ8Zt7Kp2Lm9Wn5Vb3Cj6Dh1F'
 
-  function samTemplate(environment: string): string {
-    return [
-      'AWSTemplateFormatVersion: "2010-09-09"',
-      'Transform: AWS::Serverless-2016-10-31',
-      'Resources:',
-      '  Checkout:',
-      '    Type: AWS::Serverless::Function',
-      '    Properties:',
-      '      Runtime: nodejs20.x',
-      '      Handler: handler.handler',
-      '      CodeUri: .',
-      environment,
-    ].join('\n')
-  }
-
   beforeAll(async () => {
     writeFileSync(join(dir, 'secrets.yml'), 'service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n')
     for (const name of ['DB_PASS', 'STRIPE_KEY']) expect((await runCli(['set', `${env}/api`, name], {input: 'x'})).code).toBe(0)
   })
 
   it('fails (exit 7) naming each variable that carries a value, never the value, before any AWS call', async () => {
-    writeFileSync(join(dir, 'leaky.yaml'), samTemplate(`      Environment:\n        Variables:\n          API_TOKEN: ${LEAKED}\n          DB_PASS: hunter2hunter2\n          LOG_LEVEL: debug\n`))
+    writeFileSync(join(dir, 'leaky.yaml'), samTemplateOfOne(`Environment:\n  Variables:\n    API_TOKEN: ${LEAKED}\n    DB_PASS: hunter2hunter2\n    LOG_LEVEL: debug\n`))
     const result = await runCli(['grant', '--env', env, '--check', '--template', 'leaky.yaml'], {cwd: dir, env: {...DEAD_ENDPOINT, ...SDK_TRACE}})
     expect(result.code).toBe(7)
     expect(result.stdout).toBe('')
@@ -416,8 +417,7 @@ describe('secrets grant --check --template', () => {
   it('passes a template whose environment is what grant --runtime prints (names only)', async () => {
     const grant = await runCli(['grant', `${env}/api`, '--function', 'checkout', '--secret', 'DB_PASS', '--secret', 'STRIPE_KEY', '--runtime', 'nodejs', '--format', 'sam'])
     expect(grant.code).toBe(0)
-    const indented = grant.stdout.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
-    writeFileSync(join(dir, 'clean.yaml'), samTemplate(indented))
+    writeFileSync(join(dir, 'clean.yaml'), samTemplateOfOne(grant.stdout))
     const result = await runCli(['grant', '--env', env, '--check', '--template', 'clean.yaml'], {cwd: dir})
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {costLine, dollars, estimateCost, estimateWriteCalls, parsePrice} from '../../src/core/cost.js'
+import {costLine, dollars, estimateCost, estimateWriteCalls, parsePrice, readPrice} from '../../src/core/cost.js'
 
 describe('the cost estimate of a migration (list price $0.40 a secret a month, $0.05 per 10,000 calls)', () => {
   it('300 new secrets with one replica region are billed as 600: $240.00 a month', () => {
@@ -35,5 +35,11 @@ describe('the cost estimate of a migration (list price $0.40 a secret a month, $
     for (const bad of ['', '-1', '0,40', '1e2', '$0.40', '101', '0.123456']) expect(parsePrice(bad), bad).toBeUndefined()
     expect(dollars(0)).toBe('$0.00')
     expect(dollars(0.004)).toBe('<$0.01')
+  })
+
+  it('says what a price must be in the words of where it was given, the flag or the file', () => {
+    expect(readPrice('0.40', '--price-per-secret')).toEqual({price: 0.4})
+    expect(readPrice('forty', '--price-per-secret')).toEqual({problem: '--price-per-secret must be a price in USD a secret a month, such as 0.40 (at most 100).'})
+    expect(readPrice('101', 'environment "prod": pricePerSecret')).toEqual({problem: 'environment "prod": pricePerSecret must be a price in USD a secret a month, such as 0.40 (at most 100).'})
   })
 })

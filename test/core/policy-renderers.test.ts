@@ -4,7 +4,7 @@ import {Scope} from '../../src/core/address.js'
 import {buildPolicy, type FunctionGrant, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-policy.js'
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, renderPolicies, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
@@ -86,22 +86,7 @@ describe('sam', () => {
 
   it('passes cfn-lint (with the SAM transform) under a function', () => {
     const single = renderPolicies('sam', policiesFor('sam').slice(0, 1), {keyed: false})
-    const indented = single
-      .split('\n')
-      .map((line) => (line === '' ? line : `      ${line}`))
-      .join('\n')
-    const template = [
-      'AWSTemplateFormatVersion: "2010-09-09"',
-      'Transform: AWS::Serverless-2016-10-31',
-      'Resources:',
-      '  Checkout:',
-      '    Type: AWS::Serverless::Function',
-      '    Properties:',
-      '      Runtime: nodejs20.x',
-      '      Handler: index.handler',
-      '      InlineCode: "exports.handler = async () => ({})"',
-      indented,
-    ].join('\n')
+    const template = samTemplateOfOne(single)
     const lint = cfnLint(template)
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)

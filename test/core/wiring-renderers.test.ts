@@ -7,7 +7,7 @@ import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {CONFIGURATION_NOTE, functionWiring} from '../../src/core/runtime-wiring.js'
 import {renderWired} from '../../src/core/wiring-renderers.js'
-import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLint, cfnTemplateFromBlock, indentBlock, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const scope = Scope.parse('prod/api')
@@ -55,9 +55,20 @@ describe('grant --runtime, in each format', () => {
     expect(pasted.output).toBe('')
     expect(pasted.code).toBe(0)
     const single = rendered('sam', 1).text
-    const indented = single.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
-    const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')
+    const template = samTemplateOfOne(single)
     const lint = cfnLint(template)
+    expect(lint.output).toBe('')
+    expect(lint.code).toBe(0)
+  })
+
+  it('cloudformation, several functions: one document of Resources, the policies beside each function\'s Environment, passing cfn-lint in a template', () => {
+    const {text} = rendered('cloudformation')
+    expect(parseSamYaml(text)).toHaveLength(1)
+    const doc = substitute(parseCfnYaml(text), HERE) as {Resources: Record<string, {Type?: string; Properties: {Environment?: {Variables: unknown}}}>}
+    expect(Object.keys(doc.Resources)).toEqual(['CheckoutProdSecretsPolicy', 'Worker2ProdSecretsPolicy', 'Checkout', 'Worker2'])
+    expect(doc.Resources.Checkout).toEqual({Properties: {Environment: {Variables: ENVIRONMENTS.checkout}}})
+    expect(doc.Resources.Worker2).toEqual({Properties: {Environment: {Variables: ENVIRONMENTS['worker-2']}}})
+    const lint = cfnLint(cfnTemplateFromBlock(text))
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
@@ -67,7 +78,6 @@ describe('grant --runtime, in each format', () => {
     const [, environment] = parseSamYaml(text) as [unknown, {Environment: {Variables: Record<string, string>}}]
     expect(environment.Environment.Variables).toEqual(ENVIRONMENTS.checkout)
     const [resources, variables] = text.split('---\n')
-    const under = (yaml: string, indent: string) => yaml.split('\n').map((line) => (line === '' ? line : `${indent}${line}`)).join('\n')
     const template = [
       'AWSTemplateFormatVersion: "2010-09-09"',
       resources.trimEnd(),
@@ -79,7 +89,7 @@ describe('grant --runtime, in each format', () => {
       '      Handler: handler.handler',
       '      Role: !GetAtt CheckoutRole.Arn',
       '      Code: {ZipFile: "export const handler = async () => ({})"}',
-      under(variables, '      '),
+      indentBlock(variables, '      '),
     ].join('\n')
     const lint = cfnLint(template)
     expect(lint.output).toBe('')
@@ -144,8 +154,7 @@ describe('grant --runtime --via extension', () => {
     const [doc] = parseSamYaml(text) as {Layers: unknown[]; Environment: {Variables: Record<string, string>}}[]
     expect(doc.Layers).toEqual([{Ref: 'SecretsExtensionLayerArn'}])
     expect(doc.Environment.Variables.SECRETS_MANAGER_TTL).toBe('300')
-    const indented = text.split('\n').map((line) => (line === '' ? line : `      ${line}`)).join('\n')
-    const template = ['AWSTemplateFormatVersion: "2010-09-09"', 'Transform: AWS::Serverless-2016-10-31', 'Parameters:', '  SecretsExtensionLayerArn:', '    Type: String', 'Resources:', '  Checkout:', '    Type: AWS::Serverless::Function', '    Properties:', '      Runtime: nodejs20.x', '      Handler: handler.handler', '      InlineCode: "export const handler = async () => ({})"', indented].join('\n')
+    const template = samTemplateOfOne(text, {parameters: ['SecretsExtensionLayerArn']})
     const lint = cfnLint(template)
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)

@@ -1,7 +1,7 @@
 /**
  * One file in, its findings out: recognises the file by its content (not only its name), reads it
  * with the extractor of its format, and judges what it read. Pure: the text is given, and the
- * secretlint scanner is passed in.
+ * secretlint scanner and the HCL parser (services/hcl-parser.ts) are passed in.
  */
 import type {SecretScanner} from '../audit/variables.js'
 import {quoteArg} from '../audit/fixes.js'
@@ -9,7 +9,7 @@ import {cloudFormationFlavour, extractCloudFormation, isCloudFormation} from './
 import {extractDotenv, isDotenvName, isSampleDotenv} from './dotenv.js'
 import {extractTaskDefinition, isTaskDefinition} from './ecs.js'
 import {extractServerless, isServerless} from './serverless.js'
-import {extractTerraform} from './terraform.js'
+import {extractTerraform, type HclParser} from './terraform.js'
 import type {ScanFinding, TemplateFormat} from './findings.js'
 import {judge} from './judge.js'
 import {type Extracted} from './entries.js'
@@ -32,10 +32,10 @@ export function mayBeTemplate(path: string): boolean {
   return STRUCTURED.test(path) || TERRAFORM.test(path) || isDotenvName(path)
 }
 
-/** Scans one file's text; `path` is the name shown in findings. */
-export async function scanFile(path: string, text: string, scan: SecretScanner): Promise<FileScan> {
+/** Scans one file's text; `path` is the name shown in findings; `parseHcl` reads a .tf file. */
+export async function scanFile(path: string, text: string, scan: SecretScanner, parseHcl: HclParser): Promise<FileScan> {
   if (isDotenvName(path)) return scanDotenv(path, text, scan)
-  if (TERRAFORM.test(path)) return scanTerraform(path, text, scan)
+  if (TERRAFORM.test(path)) return scanTerraform(path, text, scan, parseHcl)
   if (!STRUCTURED.test(path)) return {kind: 'not-a-template'}
   let tree: Tree
   try {
@@ -65,10 +65,10 @@ function extract(tree: Tree, path: string): Extracted | undefined {
   return undefined
 }
 
-async function scanTerraform(path: string, text: string, scan: SecretScanner): Promise<FileScan> {
+async function scanTerraform(path: string, text: string, scan: SecretScanner, parseHcl: HclParser): Promise<FileScan> {
   let extracted: Extracted
   try {
-    extracted = await extractTerraform(path, text)
+    extracted = await extractTerraform(path, text, parseHcl)
   } catch (error) {
     if (error instanceof TemplateParseError) return unparsable(error)
     throw error

@@ -1,6 +1,6 @@
 /**
- * Reads Terraform `.tf` files through a real HCL parser (@cdktf/hcl2json: HashiCorp's own hcl
- * library compiled to WebAssembly, shipped in the npm package, no network): `aws_lambda_function`
+ * Reads Terraform `.tf` files through a real HCL parser, given by the caller (services/hcl-parser.ts
+ * loads @cdktf/hcl2json's WebAssembly, which is I/O and stays out of core): `aws_lambda_function`
  * environment variables, `aws_ecs_task_definition` container definitions (a JSON string or
  * `jsonencode([...])`), `aws_ssm_parameter`, `aws_iam_policy_document` data sources and inline
  * policies (`policy = jsonencode({...})` or a JSON string).
@@ -13,15 +13,14 @@ import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type Paramete
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
 
+/** An HCL parser: a file's text to its JSON form (hcl2json's), rejecting on a syntax error. */
+export type HclParser = (file: string, text: string) => Promise<unknown>
+
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
 type Block = Record<string, Json>
 
-let parser: Promise<typeof import('@cdktf/hcl2json')> | undefined
-/** The WebAssembly module is loaded on the first .tf file only. */
-const hcl = () => (parser ??= import('@cdktf/hcl2json'))
-
-async function parseHcl(file: string, text: string): Promise<Record<string, Json>> {
-  const {parse} = await hcl()
+/** The parsed file; a syntax error becomes a TemplateParseError with its line only. */
+async function parseHcl(parse: HclParser, file: string, text: string): Promise<Record<string, Json>> {
   try {
     return (await parse(file, text)) as Record<string, Json>
   } catch (error) {
@@ -32,10 +31,10 @@ async function parseHcl(file: string, text: string): Promise<Record<string, Json
 }
 
 /** An expression such as `jsonencode([...])` as data, by parsing it as an attribute of its own. */
-async function expressionValue(text: string): Promise<Json | undefined> {
+async function expressionValue(parse: HclParser, text: string): Promise<Json | undefined> {
   const match = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(text.trim())
   if (match) {
-    const parsed = await parseHcl('expression.tf', `locals {\n  value = ${match[1]}\n}\n`).catch(() => undefined)
+    const parsed = await parseHcl(parse, 'expression.tf', `locals {\n  value = ${match[1]}\n}\n`).catch(() => undefined)
     const locals = parsed?.locals
     return Array.isArray(locals) ? (locals[0] as Block | undefined)?.value : undefined
   }
@@ -117,16 +116,17 @@ function each(group: Group, type: string): Found {
   return Object.entries(group[type] ?? {}).flatMap(([name, body]) => blocks(body).map((block) => ({name, block})))
 }
 
-export async function extractTerraform(file: string, source: string): Promise<Extracted> {
-  const parsed = await parseHcl(file, source)
+/** What `source` declares, read with `parse`. */
+export async function extractTerraform(file: string, source: string, parse: HclParser): Promise<Extracted> {
+  const parsed = await parseHcl(parse, file, source)
   const at = new Locator(source)
   const resources = (parsed.resource ?? {}) as Group
   const data = (parsed.data ?? {}) as Group
   return {
     format: 'terraform',
-    env: [...lambdaEnvironment(at, each(resources, 'aws_lambda_function')), ...(await taskEnvironment(at, each(resources, 'aws_ecs_task_definition')))],
+    env: [...lambdaEnvironment(at, each(resources, 'aws_lambda_function')), ...(await taskEnvironment(parse, at, each(resources, 'aws_ecs_task_definition')))],
     parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
-    policies: [...policyDocuments(at, each(data, 'aws_iam_policy_document')), ...(await inlinePolicies(at, resources))],
+    policies: [...policyDocuments(at, each(data, 'aws_iam_policy_document')), ...(await inlinePolicies(parse, at, resources))],
   }
 }
 
@@ -158,13 +158,13 @@ function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
   return env
 }
 
-async function taskEnvironment(at: Locator, found: Found): Promise<EnvEntry[]> {
+async function taskEnvironment(parse: HclParser, at: Locator, found: Found): Promise<EnvEntry[]> {
   const env: EnvEntry[] = []
   for (const {name, block} of found) {
     const start = at.block('resource', 'aws_ecs_task_definition', name)
     const family = text(block.family) ?? name
     const resource = `aws_ecs_task_definition.${name}`
-    const definitions = typeof block.container_definitions === 'string' ? await expressionValue(block.container_definitions) : undefined
+    const definitions = typeof block.container_definitions === 'string' ? await expressionValue(parse, block.container_definitions) : undefined
     const from = at.value('container_definitions', start)
     for (const container of blocks(definitions)) {
       const containerName = text(container.name) ?? 'container'
@@ -235,12 +235,12 @@ function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
 }
 
 /** `aws_iam_policy` and `aws_iam_role_policy` with `policy = jsonencode({...})` or a JSON string. */
-async function inlinePolicies(at: Locator, resources: Group): Promise<PolicyEntry[]> {
+async function inlinePolicies(parse: HclParser, at: Locator, resources: Group): Promise<PolicyEntry[]> {
   const policies: PolicyEntry[] = []
   for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
     for (const {name, block} of each(resources, type)) {
       const start = at.block('resource', type, name)
-      const document = typeof block.policy === 'string' ? await expressionValue(block.policy) : undefined
+      const document = typeof block.policy === 'string' ? await expressionValue(parse, block.policy) : undefined
       if (typeof document !== 'object' || document === null || Array.isArray(document)) continue
       const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
       const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))

@@ -5,6 +5,7 @@ import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, Mi
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
+import {outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
 
 /** The result table (when an outcome differs from its plan), the summary, and the report's hint; its exit code. */
 export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'compact'> & {quiet?: boolean} = {compact: false}): CommandResult<MigrationReport> {
@@ -34,10 +35,9 @@ export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'c
   return {json: report, stdout: `${text.join('\n')}\n`, exitCode: report.exitCode, ...(report.hint ? {hint: report.hint} : {})}
 }
 
-/** The outcome is the plan carried out: create became created, update updated, unchanged stayed so, and no source was kept. */
+/** The outcome is the plan carried out, and no source was kept. */
 function asPlanned(item: ItemReport): boolean {
-  if (item.sourceKept !== undefined) return false
-  return item.outcome === item.plan || (item.plan === 'create' && item.outcome === 'created') || (item.plan === 'update' && item.outcome === 'updated')
+  return item.sourceKept === undefined && outcomeAsPlanned(item)
 }
 
 /** What is left to do on the workload, which this command changes only with --remove-from-source. */
@@ -80,7 +80,7 @@ export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolea
   if (shown.length > 0) text.push(renderTable(['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'], shown.map((item) => planRow(item))))
   if (view.compact && shown.length < items.length) {
     const hidden = items.length - shown.length
-    text.push(`${hidden} ${hidden === 1 ? 'row' : 'rows'} not shown (${hiddenStates(items)}): --verbose shows every row, --json every item.`)
+    text.push(rowsNotShownLine(hidden, hiddenStates(items)))
   }
 
   if (plan.notSelected > 0) text.push(`\n${plan.notSelected} other item${plan.notSelected === 1 ? '' : 's'} not selected (--only/--type): not touched.`)
@@ -115,8 +115,8 @@ function planRow(item: ItemReport): string[] {
 
 /** "300 items: 298 create, 2 update": counts by plan state, in the plan's order. */
 function planCounts(items: readonly ItemReport[]): string {
-  const counts = STATE_ORDER.map((state) => [state, items.filter((item) => item.plan === state).length] as const).filter(([, count]) => count > 0)
-  return `${items.length} item${items.length === 1 ? '' : 's'}${counts.length > 0 ? ': ' : ''}${counts.map(([state, count]) => `${count} ${state}`).join(', ')}`
+  const counts = planStateCounts(items, STATE_ORDER)
+  return `${items.length} item${items.length === 1 ? '' : 's'}${counts ? ': ' : ''}${counts}`
 }
 
 function hiddenStates(items: readonly ItemReport[]): string {

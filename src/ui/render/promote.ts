@@ -5,6 +5,7 @@ import {costLine} from '../../core/cost.js'
 import type {CommandResult} from '../../core/outcome.js'
 import type {PromoteItem, PromoteReport} from '../../services/promote.js'
 import {renderTable} from '../table.js'
+import {outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
 
 /** Plan states a person must look at before saying yes; the rest (create, unchanged) is counted. */
 const ATTENTION: ReadonlySet<string> = new Set(['update', 'conflict', 'missing-source'])
@@ -18,12 +19,11 @@ const STATE_ORDER = ['create', 'update', 'unchanged', 'conflict', 'missing-sourc
 export function renderPromotionPlan(plan: PromoteReport, view: {compact: boolean; showCost: boolean} = {compact: false, showCost: false}): string {
   const title = plan.dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'
   if (!view.compact) return `${title}:\n${renderItems(plan.items, 'plan')}\n${view.showCost ? `\n${costLine(plan.cost)}\n` : ''}`
-  const counts = STATE_ORDER.map((state) => [state, plan.items.filter((item) => item.plan === state).length] as const).filter(([, count]) => count > 0)
   const shown = plan.items.filter((item) => ATTENTION.has(item.plan))
-  const text = [`${title}: ${plan.items.length} secret${plan.items.length === 1 ? '' : 's'}: ${counts.map(([state, count]) => `${count} ${state}`).join(', ')}.`]
+  const text = [`${title}: ${plan.items.length} secret${plan.items.length === 1 ? '' : 's'}: ${planStateCounts(plan.items, STATE_ORDER)}.`]
   if (shown.length > 0) text.push(renderItems(shown, 'plan'))
   const hidden = plan.items.length - shown.length
-  if (hidden > 0) text.push(`${hidden} ${hidden === 1 ? 'row' : 'rows'} not shown (create, unchanged): --verbose shows every row, --json every item.`)
+  if (hidden > 0) text.push(rowsNotShownLine(hidden, 'create, unchanged'))
   text.push('', costLine(plan.cost), '')
   return text.join('\n')
 }
@@ -35,13 +35,9 @@ export function renderPromotionPlan(plan: PromoteReport, view: {compact: boolean
 export function promotionResult(report: PromoteReport, options: {quiet: boolean; executed: boolean; compact?: boolean}): CommandResult<PromoteReport> {
   const changed = options.executed && report.items.some((item) => item.outcome !== 'unchanged' && item.outcome !== 'skipped')
   // At a terminal only the rows whose outcome is not what the plan said (failed, skipped, not run).
-  const rows = options.compact ? report.items.filter((item) => !asPlanned(item)) : report.items
+  const rows = options.compact ? report.items.filter((item) => !outcomeAsPlanned(item)) : report.items
   const table = changed && !options.quiet && rows.length > 0 ? `Result:\n${renderItems(rows, 'outcome')}\n\n` : ''
   return {json: report, stdout: `${table}${report.summary}\n`, exitCode: report.exitCode, ...(report.hint && !options.quiet ? {hint: report.hint} : {})}
-}
-
-function asPlanned(item: PromoteItem): boolean {
-  return item.outcome === item.plan || (item.plan === 'create' && item.outcome === 'created') || (item.plan === 'update' && item.outcome === 'updated')
 }
 
 const COLOURS: Record<string, string> = {

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
 import {scanFile} from '../../../src/core/scan/scan-file.js'
+import {parseHcl} from '../../../src/services/hcl-parser.js'
 
 const CORPUS = new URL('../../fixtures/scan/', import.meta.url).pathname
 
@@ -59,7 +60,7 @@ describe('the scan corpus', () => {
       const {planted, lookAlikes} = expectations(path)
       plantedTotal += planted.length
       lookAlikeTotal += lookAlikes.length
-      const result = await scanFile(name, readFileSync(path, 'utf8'), scanManyForSecrets)
+      const result = await scanFile(name, readFileSync(path, 'utf8'), scanManyForSecrets, parseHcl)
       expect(result.kind).toBe('scanned')
       const findings = result.kind === 'scanned' ? result.findings : []
       expect(findings.map((item) => `${item.line} ${item.rule}`).sort()).toEqual(planted)

@@ -6,12 +6,13 @@ import {scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
 import {SCAN_RULES} from '../../../src/core/scan/findings.js'
 import {baselineFingerprints, FINGERPRINT_KEY, toSarif} from '../../../src/core/scan/sarif.js'
 import {scanFile} from '../../../src/core/scan/scan-file.js'
+import {parseHcl} from '../../../src/services/hcl-parser.js'
 import {sarifValidator} from '../../helpers/sarif.js'
 
 async function corpusFindings() {
   const findings = []
   for (const name of ['sam/template.yaml', 'cloudformation/stack.yml', 'cdk/cdk.out/OrdersStack.template.json']) {
-    const result = await scanFile(name, readFileSync(new URL(`../../fixtures/scan/${name}`, import.meta.url), 'utf8'), scanManyForSecrets)
+    const result = await scanFile(name, readFileSync(new URL(`../../fixtures/scan/${name}`, import.meta.url), 'utf8'), scanManyForSecrets, parseHcl)
     if (result.kind === 'scanned') findings.push(...result.findings)
   }
 

@@ -5,12 +5,13 @@ import {describe, expect, it} from 'vitest'
 import {scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
 import {fingerprintOf, SCAN_RULES} from '../../../src/core/scan/findings.js'
 import {scanFile} from '../../../src/core/scan/scan-file.js'
+import {parseHcl} from '../../../src/services/hcl-parser.js'
 import {RULES} from '../../../src/core/audit/findings.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/scan/${name}`, import.meta.url), 'utf8')
 
 async function findingsOf(name: string, text = fixture(name)) {
-  const result = await scanFile(name, text, scanManyForSecrets)
+  const result = await scanFile(name, text, scanManyForSecrets, parseHcl)
   if (result.kind !== 'scanned') throw new Error(`not scanned: ${JSON.stringify(result)}`)
   return result
 }
@@ -77,12 +78,12 @@ describe('scanFile', () => {
   })
 
   it('names the line of a template that does not parse, and passes over YAML that is not a template', async () => {
-    const broken = await scanFile('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  A: [\n', scanManyForSecrets)
+    const broken = await scanFile('t.yaml', 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  A: [\n', scanManyForSecrets, parseHcl)
     expect(broken).toMatchObject({kind: 'unparsable'})
     expect(broken.kind === 'unparsable' && broken.line).toBeGreaterThan(0)
-    expect(await scanFile('docker-compose.yml', 'services:\n  web:\n    image: nginx\n', scanManyForSecrets)).toEqual({kind: 'not-a-template'})
-    expect(await scanFile('notes.yml', 'a: [\n', scanManyForSecrets)).toEqual({kind: 'not-a-template'})
-    expect(await scanFile('index.ts', 'export const PASSWORD = "x"', scanManyForSecrets)).toEqual({kind: 'not-a-template'})
+    expect(await scanFile('docker-compose.yml', 'services:\n  web:\n    image: nginx\n', scanManyForSecrets, parseHcl)).toEqual({kind: 'not-a-template'})
+    expect(await scanFile('notes.yml', 'a: [\n', scanManyForSecrets, parseHcl)).toEqual({kind: 'not-a-template'})
+    expect(await scanFile('index.ts', 'export const PASSWORD = "x"', scanManyForSecrets, parseHcl)).toEqual({kind: 'not-a-template'})
   })
 
   it('reads serverless.yml: fixes in the serverless format, provider.iam as one role shared by every function', async () => {
