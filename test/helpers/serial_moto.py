@@ -21,6 +21,13 @@ that walk. The answers are the same as moto's: the listing is dropped whenever a
 not a read (PutParameter, DeleteParameters, tags, labels ...) or a call to moto's own API (a reset)
 reaches the server, so a change made during a walk shows in its later pages as it does in moto's.
 
+Secrets are found by name through the dict moto keeps them in. moto 5.2 looks a secret up (to create,
+read, describe or tag it) by scanning every secret of the region for a matching name or ARN, so each
+call cost time in proportion to the account's secrets: at 10,000 secrets the read-back of a migration
+(500 BatchGetSecretValue calls of 20) took minutes. A name (anything not starting `arn:`) is now
+looked up directly; an ARN, and any store holding an entry under another key than its name (a
+replica, kept under its ARN), is still scanned as moto does, so the answers do not change.
+
 Usage: python3 serial_moto.py HOST PORT
 """
 import logging
@@ -30,6 +37,7 @@ import threading
 
 from werkzeug.serving import run_simple
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.secretsmanager.models import SecretsStore
 from moto.ssm.models import SimpleSystemManagerBackend
 
 SSM_READS = ("AmazonSSM.Get", "AmazonSSM.Describe", "AmazonSSM.List")
@@ -60,6 +68,27 @@ def get_parameters_by_path(self, path, recursive, filters=None, next_token=None,
 
 
 SimpleSystemManagerBackend.get_parameters_by_path = get_parameters_by_path
+
+
+def index_secrets_by_name() -> None:
+    moto_lookups = {name: getattr(SecretsStore, name) for name in ("__getitem__", "__contains__", "get", "pop")}
+
+    def by_name(store, key) -> bool:
+        return isinstance(key, str) and not key.startswith("arn:") and not getattr(store, "keyed_otherwise", False)
+
+    def set_item(store, key, secret):
+        if key != getattr(secret, "name", key):
+            store.keyed_otherwise = True
+        dict.__setitem__(store, key, secret)
+
+    SecretsStore.__setitem__ = set_item
+    SecretsStore.__getitem__ = lambda store, key: dict.__getitem__(store, key) if by_name(store, key) else moto_lookups["__getitem__"](store, key)
+    SecretsStore.__contains__ = lambda store, key: dict.__contains__(store, key) if by_name(store, key) else moto_lookups["__contains__"](store, key)
+    SecretsStore.get = lambda store, key: dict.get(store, key) if by_name(store, key) else moto_lookups["get"](store, key)
+    SecretsStore.pop = lambda store, key: dict.pop(store, key, None) if by_name(store, key) else moto_lookups["pop"](store, key)
+
+
+index_secrets_by_name()
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
  * The test bed's own rules, tested: account-wide commands never run against the shared emulator, and
  * the AWS proxy counts answered calls and freezes a run exactly where it is told.
  */
-import {CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {GetParametersByPathCommand, type GetParametersByPathCommandOutput, PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import {describe, expect, inject, it} from 'vitest'
 
@@ -65,6 +65,20 @@ describe("the emulator's parameter walks (one listing per walk, see serial_moto.
     expect((await walk()).length).toBe(12)
     await put(`${path}/p11`, 'again', true)
     expect(await walk()).toContain('again')
+  })
+})
+
+describe("the emulator's secrets, found by name (see serial_moto.py)", () => {
+  it('finds a secret by name and by ARN, misses a name it does not hold, and finds a replica by name in its region', async () => {
+    const name = `/${E}/byname/KEY`
+    const created = await client(inject('emulatorEndpoint')).send(new CreateSecretCommand({Name: name, SecretString: 'v1', AddReplicaRegions: [{Region: 'eu-west-1'}]}))
+    const sm = client(inject('emulatorEndpoint'))
+    expect((await sm.send(new GetSecretValueCommand({SecretId: name}))).SecretString).toBe('v1')
+    expect((await sm.send(new GetSecretValueCommand({SecretId: created.ARN}))).SecretString).toBe('v1')
+    await expect(sm.send(new GetSecretValueCommand({SecretId: `${name}-missing`}))).rejects.toThrow(/can't find|not find|ResourceNotFound/i)
+    // The replica region keeps its copy under the replica's ARN, not its name: still found by name.
+    const replica = new SecretsManagerClient({endpoint: inject('emulatorEndpoint'), region: 'eu-west-1', credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}, maxAttempts: 1})
+    expect((await replica.send(new DescribeSecretCommand({SecretId: name}))).Name).toBe(name)
   })
 })
 
