@@ -1,10 +1,11 @@
 import type {CostEstimate} from '../../core/cost.js'
 import {ExitCode, type ExitCodeValue} from '../../core/errors.js'
+import {SOURCE_WORDS, type SourceWords} from '../../core/migration-plan.js'
 import {nothingWritten, noun, plural} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
 import {recipesOf} from './recipe.js'
-import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceName, type Working} from './types.js'
 import type {Planning} from './stream.js'
+import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceName, type Working} from './types.js'
 
 /** What the report adds to the items: the deletion step's result and the plan's counts. */
 export interface ReportExtras extends DeletionResult {
@@ -207,9 +208,9 @@ function fixFor(outcome: 'invalid' | 'unmapped', reason: string): string {
 }
 
 /** "2 sources deleted" for SSM; for a function, whose variables are removed, "2 variables removed". */
-function sourcesLabel(kind: MigrationReport['source']['kind'], count: number, what: 'deleted' | 'to delete' | 'kept'): string {
-  if (kind !== 'lambda') return `${noun(count, 'source')} ${what}`
-  return `${noun(count, 'variable')} ${what === 'deleted' ? 'removed' : what === 'to delete' ? 'to remove' : 'kept'}`
+function sourcesLabel(kind: MigrationReport['source']['kind'], count: number, what: keyof SourceWords): string {
+  const words = SOURCE_WORDS[kind]
+  return `${noun(count, words.noun)} ${words[what]}`
 }
 
 function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDelete: number, kind: MigrationReport['source']['kind'], listingStopped?: boolean): string {
@@ -227,7 +228,7 @@ function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDele
     ['failed', totals.failed],
     [dryRun ? 'would not run' : 'not run', totals['not-run']],
     ['left in place (not secrets)', totals.left],
-    [dryRun ? sourcesLabel(kind, toDelete, 'to delete') : sourcesLabel(kind, totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
+    [dryRun ? sourcesLabel(kind, toDelete, 'toDelete') : sourcesLabel(kind, totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
     [sourcesLabel(kind, totals.sourcesKept, 'kept'), totals.sourcesKept],
     ['not selected', totals.notSelected],
   ])
