@@ -37,7 +37,7 @@ afterEach(async () => {
 async function runWatchingFirstWrite(
   args: string[],
   hooks: AwsProxyHooks = {},
-): Promise<{report: Report; code: number; stdout: string; stderr: string; pagesBeforeFirstWrite?: number; pages: number}> {
+): Promise<{report: Report; code: number | null; stdout: string; stderr: string; pagesBeforeFirstWrite?: number; pages: number}> {
   proxy = await startAwsProxy(inject('emulatorEndpoint'), hooks)
   const watched = proxy
   let pagesBeforeFirstWrite: number | undefined
