@@ -197,7 +197,8 @@ export class SecretsManagerStore implements SecretStore {
       ),
     )
     // A batch answers by name or by ARN; anything asked for and not answered counts as missing.
-    for (const name of names) if (!values.has(name) && !missing.includes(name)) missing.push(name)
+    const errored = new Set(missing)
+    for (const name of names) if (!values.has(name) && !errored.has(name)) missing.push(name)
     return {values, missing, versionIds, scheduled}
   }
 

@@ -89,6 +89,9 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
   const run = startWrites(store, options, noCache, tracker)
   const limit = pLimit(Math.max(1, options.concurrency))
   const inFlight = new Set<Promise<void>>()
+  // Resolved when a write ends, so the listing waits on one promise, not on a race of all of them
+  // (each Promise.race hung a reaction on every pending write, kept alive until that write ended).
+  let writeEnded: (() => void) | undefined
   const working: Working[] = []
   const toWrite: Working[] = []
   const map = targetMapping(options)
@@ -111,14 +114,21 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
         working.push(entry)
         if (entry.report.outcome !== 'planned') continue
         toWrite.push(entry)
-        const write: Promise<void> = limit(() => writeOne(run, entry, page.values)).finally(() => inFlight.delete(write))
+        const write: Promise<void> = limit(() => writeOne(run, entry, page.values)).finally(() => {
+          inFlight.delete(write)
+          writeEnded?.()
+        })
         inFlight.add(write)
       }
 
       progress.planned = working.length
       progress.toWrite = toWrite.length
       emit()
-      while (inFlight.size > WRITE_AHEAD) await Promise.race(inFlight)
+      while (inFlight.size > WRITE_AHEAD) {
+        await new Promise<void>((resolve) => {
+          writeEnded = resolve
+        })
+      }
     }
   } catch (error) {
     progress.listing = false
