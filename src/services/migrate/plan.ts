@@ -15,7 +15,7 @@ import {
 } from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
-import {applyConflictPolicy, CONFLICT_BLOCKS} from '../copy-pipeline.js'
+import {applyConflictPolicy, CONFLICT_BLOCKS, type ConflictPolicy} from '../copy-pipeline.js'
 import type {ReadResult} from './read-source.js'
 import type {ItemOutcome, ItemReport, MigrateOptions, Working} from './types.js'
 import type {ValueCache} from './value-cache.js'
@@ -42,14 +42,8 @@ export async function planMigration(store: SecretStore, options: MigrateOptions,
   // A .env plan reads in file order, with skipped lines where they are; an SSM plan by name.
   if (options.source.kind === 'dotenv') planned.sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0))
   else planned.sort((a, b) => byPathSegments(a.source.name, b.source.name))
-  const working: Working[] = planned.map((item) => ({
-    item,
-    previous: item.target === undefined ? undefined : targets.get(item.target),
-    report: initialReport(item),
-  }))
-
+  const working = planned.map((item) => plannedEntry(item, targets, options.onConflict))
   const blockedBy = blockingReason(working, options)
-  for (const {item, report} of working) if (item.state === 'update') applyConflictPolicy(report, options.onConflict)
   const toWrite = working.filter(({report}) => report.outcome === 'planned')
   for (const {item, report} of working) if (report.outcome !== 'planned') cache.drop(item.source.name)
   const sourcesToDelete =
@@ -81,8 +75,19 @@ function blockingReason(working: readonly Working[], options: MigrateOptions): s
   return undefined
 }
 
+/**
+ * A classified item as the run tracks it: its report line as planned, the target's state it was
+ * planned against, and --on-conflict applied to an update. A whole plan and a streamed one both
+ * build their entries here.
+ */
+export function plannedEntry(item: PlanItem, targets: ReadonlyMap<string, TargetState>, onConflict: ConflictPolicy): Working {
+  const entry: Working = {item, previous: item.target === undefined ? undefined : targets.get(item.target), report: initialReport(item)}
+  if (item.state === 'update') applyConflictPolicy(entry.report, onConflict)
+  return entry
+}
+
 /** An item's report line as planned: names and states only. */
-export function initialReport(item: PlanItem): ItemReport {
+function initialReport(item: PlanItem): ItemReport {
   return {
     source: item.source.name,
     ...(item.source.line === undefined ? {} : {line: item.source.line}),

@@ -6,9 +6,8 @@ import {classify, mapSources, targetsToRead, type TargetState} from '../../core/
 import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
-import {applyConflictPolicy} from '../copy-pipeline.js'
 import {finishWrites, startWrites, type WriteRun, writeOne} from './execute.js'
-import {initialReport, readTargetValues, targetMapping} from './plan.js'
+import {plannedEntry, readTargetValues, targetMapping} from './plan.js'
 import {type Reading, selectedPages, startReading} from './read-source.js'
 import type {MigrateOptions, Tracker, Working} from './types.js'
 import {ValueCache} from './value-cache.js'
@@ -109,8 +108,7 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
       const mapped = mapSources(page.sources, map)
       const targets: Map<string, TargetState> = await readTargetValues(store, targetsToRead(mapped).filter((name) => live.has(name)))
       for (const item of [...classify(mapped, targets), ...page.extraItems]) {
-        const entry: Working = {item, previous: item.target === undefined ? undefined : targets.get(item.target), report: initialReport(item)}
-        if (item.state === 'update') applyConflictPolicy(entry.report, options.onConflict)
+        const entry = plannedEntry(item, targets, options.onConflict)
         working.push(entry)
         if (entry.report.outcome !== 'planned') continue
         toWrite.push(entry)
