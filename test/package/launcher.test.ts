@@ -11,6 +11,7 @@ import {join, relative} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {ROOT, cliEnv, uniqueEnv} from '../helpers/cli.js'
+import {packAndInstallGlobally} from '../helpers/npm-install.js'
 import {nodeForOtherUsers} from '../helpers/other-user.js'
 
 /** A uid and gid with no passwd entry, as a container started with `--user 12345` has. */
@@ -167,9 +168,8 @@ describe.runIf(canSwitchUser)('a read-only global install', () => {
   let home: string
 
   beforeAll(() => {
-    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {cwd: ROOT, encoding: 'utf8'}).trim().split('\n').pop()!
     prefix = join(work, 'global')
-    execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], {cwd: work, stdio: 'pipe'})
+    packAndInstallGlobally(work, prefix)
     install = join(prefix, 'lib', 'node_modules', 'secrets')
     execFileSync('chmod', ['-R', 'a-w', prefix])
     home = homeFor('readonly-home', NOBODY)

@@ -1,22 +1,19 @@
-import {execFileSync, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {ROOT, cliEnv, uniqueEnv} from '../helpers/cli.js'
+import {cliEnv, uniqueEnv} from '../helpers/cli.js'
+import {packAndInstallGlobally} from '../helpers/npm-install.js'
 
 describe('npm pack', () => {
   it('makes a tarball that installs globally and puts a working `secrets` on PATH', () => {
     const work = mkdtempSync(join(tmpdir(), 'secrets-pack-'))
     try {
-      const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {cwd: ROOT, encoding: 'utf8'}).trim().split('\n').pop()!
       const prefix = join(work, 'global')
-      execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball)], {
-        cwd: work,
-        stdio: 'pipe',
-      })
+      packAndInstallGlobally(work, prefix)
       const env = {...cliEnv(), PATH: `${join(prefix, 'bin')}:${process.env.PATH}`}
       const version = spawnSync('secrets', ['--version'], {env, encoding: 'utf8', cwd: work})
       expect(version.status).toBe(0)
