@@ -120,7 +120,7 @@ export async function startAwsProxy(upstream: string, hooks: AwsProxyHooks = {})
           upstreamDone()
           const deliver = () => {
             if (response.destroyed) return
-            const headers = {...answer.headers} as IncomingHttpHeaders
+            const headers = endToEnd(answer.headers)
             if (delivered !== raw) headers['content-length'] = String(delivered.length)
             response.writeHead(answer.statusCode ?? 502, headers)
             response.end(delivered)
@@ -186,6 +186,18 @@ export async function startAwsProxy(upstream: string, hooks: AwsProxyHooks = {})
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+/**
+ * Hop-by-hop headers (RFC 9110, 7.6.1) describe one connection, not the answer, so a proxy does not pass
+ * them on. The emulator's server answers `Connection: close` to every request: passed on, it made the CLI
+ * open a new connection per call, which AWS's endpoints (keep-alive) never do.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const named = new Set(String(headers.connection ?? '').split(',').map((name) => name.trim().toLowerCase()))
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name) && !named.has(name)))
 }
 
 function operationOf(headers: IncomingHttpHeaders, body: Buffer, method?: string, path?: string): string {

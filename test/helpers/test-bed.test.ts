@@ -2,6 +2,8 @@
  * The test bed's own rules, tested: account-wide commands never run against the shared emulator, and
  * the AWS proxy counts answered calls and freezes a run exactly where it is told.
  */
+import {Agent, request as httpRequest} from 'node:http'
+
 import {CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {GetParametersByPathCommand, type GetParametersByPathCommandOutput, PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 import {describe, expect, inject, it} from 'vitest'
@@ -90,6 +92,29 @@ describe('the AWS proxy', () => {
       await client(proxy.endpoint).send(new GetSecretValueCommand({SecretId: `/${E}/api/COUNTED`}))
       expect([proxy.answered('CreateSecret'), proxy.answered('GetSecretValue'), proxy.answered()]).toEqual([1, 1, 2])
     } finally {
+      await proxy.close()
+    }
+  })
+
+  it("keeps the client's connection open between calls, as AWS does (the emulator's Connection: close is not passed on)", async () => {
+    const proxy = await startAwsProxy(inject('emulatorEndpoint'))
+    const agent = new Agent({keepAlive: true, maxSockets: 1})
+    const call = () =>
+      new Promise<{reused: boolean; connection?: string}>((resolve, reject) => {
+        const request = httpRequest(`${proxy.endpoint}/`, {method: 'POST', agent, headers: {'x-amz-target': 'secretsmanager.ListSecrets', 'content-type': 'application/x-amz-json-1.1'}}, (answer) => {
+          answer.resume()
+          answer.on('end', () => resolve({reused: request.reusedSocket, connection: answer.headers.connection}))
+        })
+        request.on('error', reject)
+        request.end('{}')
+      })
+    try {
+      const first = await call()
+      const second = await call()
+      expect(first).toEqual({reused: false, connection: 'keep-alive'})
+      expect(second.reused).toBe(true)
+    } finally {
+      agent.destroy()
       await proxy.close()
     }
   })
