@@ -1,6 +1,7 @@
-import {beforeAll, describe, expect, it} from 'vitest'
+import {CreateSecretCommand} from '@aws-sdk/client-secrets-manager'
+import {beforeAll, describe, expect, it, vi} from 'vitest'
 
-import {observeClients, secretsManagerClient, ssmClient} from '../../src/aws/clients.js'
+import {apiCalls, observeClients, secretsManagerClient, ssmClient} from '../../src/aws/clients.js'
 import {migrate, type MigrateOptions} from '../../src/services/migrate.js'
 import {SecretsManagerStore} from '../../src/stores/secrets-manager-store.js'
 import {SsmSource} from '../../src/stores/ssm-source.js'
@@ -74,6 +75,22 @@ describe('API calls per migrated item', () => {
     expect(result.byCommand.GetParametersCommand).toBe(4)
     const values = await secretValues(seeded.map((parameter) => parameter.name))
     for (const parameter of seeded) expect(values.get(parameter.name)).toBe(parameter.value)
+  })
+
+  it('resolves the middleware of each command once per client, and every call still passes through all of it', async () => {
+    await seed(parameters('cached', 30))
+    // Each resolution builds the whole handler chain (about 40 KB of objects); once per client is enough.
+    const resolved = vi.spyOn(CreateSecretCommand.prototype, 'resolveMiddleware')
+    try {
+      const result = await run(`/${E}/cached`)
+      expect(result.report.totals.created).toBe(30)
+      expect(resolved).toHaveBeenCalledTimes(1)
+      // The middleware the clients module adds (call counts, pacing) and this file's counter ran on every call.
+      expect(result.byCommand.CreateSecretCommand).toBe(30)
+      expect(apiCalls.calls['secretsmanager:CreateSecret']).toBeGreaterThanOrEqual(30)
+    } finally {
+      resolved.mockRestore()
+    }
   })
 
   it.runIf(process.env.MIGRATE_SCALE === '1')(
