@@ -37,7 +37,7 @@ describe('the batch heap settings (src/heap.ts)', () => {
   }, 60_000)
 
   it('are set by migrate and promote, and by no other command', async () => {
-    const preload = `--require ${ROOT}test/fixtures/record-v8-flags.cjs`
+    const preload = `--require ${JSON.stringify(`${ROOT}test/fixtures/record-v8-flags.cjs`)}`
     const setBy: string[] = []
     for (const id of publicCommandIds()) {
       // A flag no command has: the command starts (init runs), then its parse refuses it.
