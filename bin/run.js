@@ -52,7 +52,11 @@ function startKey(first) {
   return commands.includes(file) ? file.slice(0, -4) : 'other'
 }
 
-const cli = loader.load(path.join(dist, 'cli.cjs'), startKey(process.argv[2]))
+const key = startKey(process.argv[2])
+// migrate and promote favour memory over speed (bin/heap.cjs), from before the first bundle loads.
+const heap = require('./heap.cjs')
+if (heap.BATCH_COMMANDS.has(key)) heap.favourMemoryOverSpeed()
+const cli = loader.load(path.join(dist, 'cli.cjs'), key)
 
 /**
  * What a command bundle requires by name: the oclif of cli.cjs (one oclif per process), and the shared

@@ -50,11 +50,6 @@ export interface Destination {
 export abstract class BaseCommand<T> extends Command {
   static override baseFlags = awsFlags
   static override enableJsonFlag = true
-  /**
-   * True for a command whose run can go on for minutes at AWS's quotas (migrate, promote): its
-   * process favours memory over speed (src/heap.ts), so a long run's memory stays flat.
-   */
-  static batchRun = false
 
   /**
    * Builds the Secrets Manager store for environment `env` (its account, role, region, KMS key and
@@ -235,7 +230,6 @@ export abstract class BaseCommand<T> extends Command {
   override async init(): Promise<void> {
     this.answerSignals()
     this.watchStdout()
-    if ((this.constructor as typeof BaseCommand).batchRun) (await import('./heap.js')).favourMemoryOverSpeed()
   }
 
   private stdoutFailed = false

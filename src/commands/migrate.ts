@@ -109,7 +109,6 @@ ${exitCodesHelp('migrate')}`
     'price-per-secret': pricePerSecretFlag,
   }
 
-  static override batchRun = true
   static override summary = 'Move SSM parameters, a .env file, or the secrets in a Lambda or ECS environment into Secrets Manager: planned, verified, resumable.'
 
   async run(): Promise<CommandResult<MigrationReport>> {

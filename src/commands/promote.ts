@@ -40,7 +40,6 @@ ${exitCodesHelp('promote')}`
     'price-per-secret': pricePerSecretFlag,
   }
 
-  static override batchRun = true
   static override summary = 'Copy new or changed secrets from one environment to another: planned, confirmed, verified.'
 
   async run(): Promise<CommandResult<PromoteReport>> {

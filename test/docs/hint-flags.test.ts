@@ -8,13 +8,10 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {BATCH_HEAP_FLAGS} from '../../src/heap.js'
 import {ROOT} from '../helpers/cli.js'
 
 /** Flags of other tools that hints quote as whole commands: `aws ssm get-parameters-by-path --path ...`, `git diff --cached`. */
 const OTHER_TOOLS = new Set(['help', 'path', 'recursive', 'query', 'function-name', 'task-definition', 'secret-id', 'key-id', 'master-user-password', 'cached'])
-/** The V8 flags src/heap.ts sets for a batch run: settings of Node's engine, never shown to a user. */
-const V8_FLAGS = new Set(BATCH_HEAP_FLAGS.map((flag) => flag.replace(/^--/, '').replace(/=.*$/, '')))
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -32,7 +29,7 @@ describe('flags named in messages and hints', () => {
       for (const [index, line] of readFileSync(file, 'utf8').split('\n').entries()) {
         if (/^\s*(\/\/|\*|\/\*)/.test(line)) continue
         for (const [, flag] of line.matchAll(/--([a-z][\w-]*)/g)) {
-          if (!known.has(flag) && !OTHER_TOOLS.has(flag) && !V8_FLAGS.has(flag)) unknown.push(`${file.slice(ROOT.length)}:${index + 1} --${flag}`)
+          if (!known.has(flag) && !OTHER_TOOLS.has(flag)) unknown.push(`${file.slice(ROOT.length)}:${index + 1} --${flag}`)
         }
       }
     }
