@@ -41,7 +41,7 @@ describe('the batch heap settings (bin/heap.cjs)', () => {
     const preload = `--require ${JSON.stringify(`${ROOT}test/fixtures/record-v8-flags.cjs`)}`
     const setBy: string[] = []
     for (const id of publicCommandIds()) {
-      // A flag no command has: the command starts (init runs), then its parse refuses it.
+      // A flag no command has: the launcher has chosen the settings from the command's name, then the parse refuses it.
       const result = await runCli([...id.split(' '), '--no-such-flag'], {env: {NODE_OPTIONS: preload}})
       expect(result.code, `${id}: ${result.stderr}`).not.toBe(0)
       const flags = result.stderr.split('\n').filter((line) => line.startsWith('v8-flags: '))
@@ -58,9 +58,9 @@ describe('the batch heap settings (bin/heap.cjs)', () => {
     // V8 rejects a code cache made under other flags. Set inside the command, the flags changed after
     // cli.cjs and the command's bundle had loaded, so the caches written at exit never matched the
     // next start, and every run compiled both again.
-    const run = () => runCli(['migrate', '--no-such-flag'], {env: {DEBUG: 'secrets:code-cache'}})
-    await run()
-    const second = await run()
+    const migrateOnce = () => runCli(['migrate', '--no-such-flag'], {env: {DEBUG: 'secrets:code-cache'}})
+    await migrateOnce()
+    const second = await migrateOnce()
     const cacheLines = second.stderr.split('\n').filter((line) => line.includes('secrets:code-cache'))
     for (const bundle of ['cli@migrate@', 'commands+migrate@migrate@']) {
       expect(cacheLines.find((line) => line.includes(` ${bundle}`)), cacheLines.join('\n')).toMatch(/ hit$/)
