@@ -10,7 +10,7 @@ import {readSource} from './migrate/read-source.js'
 import {removeMigratedVariables} from './migrate/remove-from-function.js'
 import {buildReport, type ReportExtras} from './migrate/report.js'
 import {existingTargets, type Planning, streamMigration, wholeListingReason} from './migrate/stream.js'
-import type {DeletionResult, MigrateOptions, MigrationProgress, MigrationReport, Tracker, Working} from './migrate/types.js'
+import type {DeletionResult, ItemReport, MigrateOptions, MigrationProgress, MigrationReport, Tracker} from './migrate/types.js'
 export type {Planning} from './migrate/stream.js'
 import {DEFAULT_VALUE_CACHE_BYTES, ValueCache} from './migrate/value-cache.js'
 import {verify} from './migrate/verify.js'
@@ -52,8 +52,8 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
     const {notSelected, matchedOnly} = streamed.reading
     const missingOnly = await unmatchedOnly(store, options, matchedOnly)
     emit('done')
-    if (streamed.working.length === 0) return {...buildReport(options, [], false, {notSelected}), hint: await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)}
-    return finishedReport(options, streamed.working, streamed.interrupted, missingOnly.migrated, {notSelected, cost: streamed.cost, planning: planning.plan, listingStopped: !streamed.listingEnded})
+    if (streamed.items.length === 0) return {...buildReport(options, [], false, {notSelected}), hint: await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)}
+    return finishedReport(options, streamed.items, streamed.interrupted, missingOnly.migrated, {notSelected, cost: streamed.cost, planning: planning.plan, listingStopped: !streamed.listingEnded})
   }
 
   const cache = new ValueCache(options.valueCacheBytes ?? DEFAULT_VALUE_CACHE_BYTES)
@@ -91,12 +91,12 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
 
   emit('done')
   const interrupted = run.interrupted || Boolean(run.deletion.interrupted)
-  return finishedReport(options, plan.working, interrupted, missingOnly.migrated, {...run.deletion, notSelected, sourcesToDelete, cost, ...(planning ? {planning: planning.plan} : {})})
+  return finishedReport(options, plan.working.map(({report}) => report), interrupted, missingOnly.migrated, {...run.deletion, notSelected, sourcesToDelete, cost, ...(planning ? {planning: planning.plan} : {})})
 }
 
 /** The report of a run that planned items, with the note on --only names an earlier run migrated. */
-function finishedReport(options: MigrateOptions, working: Working[], interrupted: boolean, migratedEarlier: readonly string[], extras: ReportExtras): MigrationReport {
-  const report = buildReport(options, working, interrupted, extras)
+function finishedReport(options: MigrateOptions, items: ItemReport[], interrupted: boolean, migratedEarlier: readonly string[], extras: ReportExtras): MigrationReport {
+  const report = buildReport(options, items, interrupted, extras)
   // --only names an earlier run migrated (and took out of the source) are done: said, not silent.
   if (migratedEarlier.length > 0 && report.exitCode === 0 && report.hint === undefined) report.hint = migratedEarlierNote(options.source, migratedEarlier)
   return report

@@ -87,6 +87,31 @@ describe('a pipeline migration whose names are their own secrets streams its pla
     expect((JSON.parse(result.stdout) as Report).totals.created).toBe(COUNT)
   })
 
+  it('reads written secrets back 200 at a time while the listing goes on, so a long run holds only report lines', async () => {
+    const seeded = parameters('readback', 600)
+    await seed(seeded)
+    proxy = await startAwsProxy(inject('emulatorEndpoint'))
+    const watched = proxy
+    let atFirstReadBack = {pages: 0, writes: 0}
+    // One write at a time, the listing stays about 100 items ahead: at the 200th write it is near
+    // page 30 of 60. A run that read back only at its end would first do so after page 60.
+    const frozen = watched.freezeWhen((answered) => answered('BatchGetSecretValue') >= 1).then(async () => {
+      await watched.settled()
+      atFirstReadBack = {pages: watched.answered('GetParametersByPath'), writes: watched.answered('CreateSecret')}
+      watched.release()
+    })
+    const result = await runCli(['migrate', '--from-ssm', `/${E}/readback`, '--concurrency', '1', '--json'], {env: {AWS_ENDPOINT_URL: watched.endpoint}})
+    await frozen
+    expect(result.code).toBe(0)
+    expect(atFirstReadBack.writes).toBe(200)
+    expect(atFirstReadBack.pages).toBeLessThanOrEqual(32)
+    const report = JSON.parse(result.stdout) as Report
+    expect(report.totals.created).toBe(600)
+    expect(report.items.every((item) => item.verified === true)).toBe(true)
+    // 600 read back in batches of 200, 20 a call: 30 calls, none twice.
+    expect(watched.answered('BatchGetSecretValue')).toBe(30)
+  })
+
   it('says in a pipeline log that it streams, instead of printing a plan table first', async () => {
     await seed(parameters('log', 12))
     const result = await runCli(['migrate', '--from-ssm', `/${E}/log`])

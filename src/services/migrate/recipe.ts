@@ -1,7 +1,7 @@
 import {quoteArg} from '../../core/audit/fixes.js'
 import {byPathSegments} from '../../core/order.js'
 import {functionVariable} from './remove-from-function.js'
-import type {MigrateOptions, MigrationRecipe, Working} from './types.js'
+import type {ItemReport, MigrateOptions, MigrationRecipe} from './types.js'
 
 /**
  * What remains after a workload's variables were migrated, as commands and names, one recipe per
@@ -10,24 +10,24 @@ import type {MigrateOptions, MigrationRecipe, Working} from './types.js'
  * --remove-from-source the live workload is never changed: its code must read the secrets first, and
  * editing live configuration would drift from the team's templates.
  */
-export function recipesOf(options: MigrateOptions, working: readonly Working[]): MigrationRecipe[] {
+export function recipesOf(options: MigrateOptions, items: readonly ItemReport[]): MigrationRecipe[] {
   const {source} = options
   if ((source.kind !== 'lambda' && source.kind !== 'ecs') || options.dryRun) return []
   const environment = source.environment
-  const done = working.filter(({report}) => ['created', 'updated', 'unchanged'].includes(report.outcome) && report.verified !== false && report.target !== undefined)
-  const byWorkload = new Map<string, Working[]>()
-  for (const entry of done) {
-    const workload = source.kind === 'lambda' ? functionVariable(environment, entry.report.source).fn : environment.name
-    byWorkload.set(workload, [...(byWorkload.get(workload) ?? []), entry])
+  const done = items.filter((report) => ['created', 'updated', 'unchanged'].includes(report.outcome) && report.verified !== false && report.target !== undefined)
+  const byWorkload = new Map<string, ItemReport[]>()
+  for (const report of done) {
+    const workload = source.kind === 'lambda' ? functionVariable(environment, report.source).fn : environment.name
+    byWorkload.set(workload, [...(byWorkload.get(workload) ?? []), report])
   }
 
   return [...byWorkload]
     .sort(([a], [b]) => byPathSegments(a, b))
-    .map(([workload, entries]) => {
+    .map(([workload, reports]) => {
       // A target is /<env>/<service>/<NAME>: every item of one workload lands in one scope.
-      const target = entries[0].report.target as string
+      const target = reports[0].target as string
       const scope = target.slice(1, target.lastIndexOf('/'))
-      const secrets = [...new Set(entries.map(({report}) => (report.target as string).slice(scope.length + 2)))].sort(byPathSegments)
+      const secrets = [...new Set(reports.map((report) => (report.target as string).slice(scope.length + 2)))].sort(byPathSegments)
       const grant = [
         'secrets grant',
         scope,
@@ -36,9 +36,9 @@ export function recipesOf(options: MigrateOptions, working: readonly Working[]):
         ...(options.recipeFormat ? [`--format ${options.recipeFormat}`] : []),
       ].join(' ')
       const variables = (removed: boolean) =>
-        entries
-          .filter(({report}) => Boolean(report.sourceDeleted) === removed)
-          .map(({report}) => (environment.many ? functionVariable(environment, report.source).variable : report.source))
+        reports
+          .filter((report) => Boolean(report.sourceDeleted) === removed)
+          .map((report) => (environment.many ? functionVariable(environment, report.source).variable : report.source))
           .sort(byPathSegments)
       return {kind: source.kind, workload, grant, removeVariables: variables(false), ...(options.deleteSource ? {removedVariables: variables(true)} : {})}
     })

@@ -5,7 +5,7 @@ import {nothingWritten, noun, plural} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
 import {recipesOf} from './recipe.js'
 import type {Planning} from './stream.js'
-import {type DeletionResult, type MigrateOptions, type MigrationReport, sourceName, type Working} from './types.js'
+import {type DeletionResult, type ItemReport, type MigrateOptions, type MigrationReport, sourceName} from './types.js'
 
 /** What the report adds to the items: the deletion step's result and the plan's counts. */
 export interface ReportExtras extends DeletionResult {
@@ -19,15 +19,18 @@ export interface ReportExtras extends DeletionResult {
 
 type Totals = MigrationReport['totals']
 
-/** The report of a run: its items, totals, exit code, summary line and the next step. */
-export function buildReport(options: MigrateOptions, working: Working[], interrupted: boolean, extras: ReportExtras = {}): MigrationReport {
-  const totals = countTotals(working, extras.notSelected ?? 0)
-  const decided = decideOutcome(options, working, totals, interrupted, extras)
+/**
+ * The report of a run from its items' report lines: totals, exit code, summary line and the next step.
+ * It reads the lines alone (a line names its plan and target), so a long run need keep nothing else.
+ */
+export function buildReport(options: MigrateOptions, items: ItemReport[], interrupted: boolean, extras: ReportExtras = {}): MigrationReport {
+  const totals = countTotals(items, extras.notSelected ?? 0)
+  const decided = decideOutcome(options, items, totals, interrupted, extras)
   const {exitCode} = decided
   const hint = options.dryRun && exitCode === ExitCode.ok ? dryRunNote(totals.planned, decided.hint) : decided.hint
   const {source} = options
   const sourcesToDelete = extras.sourcesToDelete ?? []
-  const recipes = recipesOf(options, working)
+  const recipes = recipesOf(options, items)
   const many = options.source.kind === 'lambda' && options.source.environment.many
   return {
     source: {kind: source.kind, name: sourceName(source)},
@@ -36,7 +39,7 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
     onConflict: options.onConflict,
     deleteSource: options.deleteSource,
     interrupted,
-    items: working.map(({report}) => report),
+    items,
     sourcesToDelete,
     totals,
     exitCode,
@@ -48,9 +51,9 @@ export function buildReport(options: MigrateOptions, working: Working[], interru
   }
 }
 
-function countTotals(working: readonly Working[], notSelected: number): Totals {
+function countTotals(items: readonly ItemReport[], notSelected: number): Totals {
   const totals: Totals = {
-    items: working.length,
+    items: items.length,
     created: 0,
     updated: 0,
     unchanged: 0,
@@ -67,7 +70,7 @@ function countTotals(working: readonly Working[], notSelected: number): Totals {
     sourcesKept: 0,
     notSelected,
   }
-  for (const {report} of working) {
+  for (const report of items) {
     totals[report.outcome] += 1
     if (report.sourceDeleted) totals.sourcesDeleted += 1
     if (report.sourceKept !== undefined) totals.sourcesKept += 1
@@ -83,14 +86,14 @@ function countTotals(working: readonly Working[], notSelected: number): Totals {
  */
 function decideOutcome(
   options: MigrateOptions,
-  working: readonly Working[],
+  items: readonly ItemReport[],
   totals: Totals,
   interrupted: boolean,
   extras: ReportExtras,
 ): {exitCode: ExitCodeValue; hint?: string} {
-  const firstFailure = firstFailureCode(working.map(({report}) => report))
-  const conflicts = working.filter(({report}) => report.outcome === 'conflict')
-  const scheduled = conflicts.filter(({item}) => item.state === 'conflict')
+  const firstFailure = firstFailureCode(items)
+  const conflicts = items.filter((report) => report.outcome === 'conflict')
+  const scheduled = conflicts.filter((report) => report.plan === 'conflict')
   const deleteError = extras.error
   const changed = extras.changed ?? 0
   if (interrupted) {
@@ -119,10 +122,10 @@ function decideOutcome(
   }
 
   const {dryRun} = options
-  if (scheduled.length > 0) return {exitCode: ExitCode.conflict, hint: scheduledHint(scheduled.map(({item}) => item.target as string), dryRun)}
-  if (totals.conflict > 0) return {exitCode: ExitCode.conflict, hint: conflictHint(conflicts.map(({item}) => item.target as string), dryRun)}
+  if (scheduled.length > 0) return {exitCode: ExitCode.conflict, hint: scheduledHint(scheduled.map((report) => report.target as string), dryRun)}
+  if (totals.conflict > 0) return {exitCode: ExitCode.conflict, hint: conflictHint(conflicts.map((report) => report.target as string), dryRun)}
   if (changed > 0) return {exitCode: ExitCode.conflict, hint: changedHint(changed)}
-  if (totals.collision > 0 || totals.unmapped > 0 || totals.invalid > 0) return {exitCode: ExitCode.usage, hint: unusableHint(options, working, totals)}
+  if (totals.collision > 0 || totals.unmapped > 0 || totals.invalid > 0) return {exitCode: ExitCode.usage, hint: unusableHint(options, items, totals)}
   return {exitCode: ExitCode.ok, hint: successNote(options, totals, extras)}
 }
 
@@ -172,7 +175,7 @@ function dryRunNote(planned: number, note: string | undefined): string {
  * what happened to the other items is said as it is: a collision blocks the whole plan, invalid and
  * unmapped items do not, and a dry run wrote nothing at all.
  */
-function unusableHint(options: MigrateOptions, working: readonly Working[], totals: Totals): string {
+function unusableHint(options: MigrateOptions, items: readonly ItemReport[], totals: Totals): string {
   const {dryRun, source} = options
   if (totals.collision > 0) {
     const fix =
@@ -185,7 +188,7 @@ function unusableHint(options: MigrateOptions, working: readonly Working[], tota
   }
 
   const fixes = new Set<string>()
-  for (const {report} of working) if (report.outcome === 'unmapped' || report.outcome === 'invalid') fixes.add(fixFor(report.outcome, report.reason ?? ''))
+  for (const report of items) if (report.outcome === 'unmapped' || report.outcome === 'invalid') fixes.add(fixFor(report.outcome, report.reason ?? ''))
   const written = totals.created + totals.updated
   const others = dryRun
     ? totals.planned > 0

@@ -9,9 +9,10 @@ import type {ParameterSource} from '../../stores/ssm-source.js'
 import {finishWrites, startWrites, type WriteRun, writeOne} from './execute.js'
 import {plannedEntry, readTargetValues, targetMapping} from './plan.js'
 import {type Reading, selectedPages, startReading} from './read-source.js'
-import type {MigrateOptions, Tracker, Working} from './types.js'
+import {wasWritten} from '../copy-pipeline.js'
+import type {ItemReport, MigrateOptions, Tracker, Working} from './types.js'
 import {ValueCache} from './value-cache.js'
-import {verify} from './verify.js'
+import {readBack} from './verify.js'
 
 /*
  * The streamed plan of an SSM migration: each page of the listing is planned and written as it
@@ -27,9 +28,13 @@ export type Planning = {mode: 'streamed'} | {mode: 'whole'; why: string}
 /** Items planned but not yet written, at most: the listing waits for the writes beyond this. */
 const WRITE_AHEAD = 100
 
+/** Written items read back together: ten BatchGetSecretValue calls of 20, about four seconds of writes at CreateSecret's quota. */
+const VERIFY_BATCH = 200
+
 /** What a streamed run found, for the report. */
 export interface StreamResult {
-  working: Working[]
+  /** Every item's report line, sorted by name: all the run keeps of an item once it is verified. */
+  items: ItemReport[]
   interrupted: boolean
   /** False when the run stopped (Ctrl-C) before the listing's last page. */
   listingEnded: boolean
@@ -75,8 +80,10 @@ export async function existingTargets(store: SecretStore, options: MigrateOption
  * Plans and writes an SSM listing page by page: each page's items are mapped (a parameter's own name,
  * which no other can share), compared with the secrets among `live` that they name, and written at
  * most `options.concurrency` at a time while the listing goes on, at most WRITE_AHEAD ahead of the
- * writes. Then, as a whole plan does, every write is read back. A listing that fails midway stops the
- * run: the writes in flight finish and are verified, and the error says that a re-run finishes it.
+ * writes. Written items are read back VERIFY_BATCH at a time as the run goes (`Verifier`), so what the
+ * run holds of an item it has verified is its report line alone, and memory stays flat however long
+ * the listing. A listing that fails midway stops the run: the writes in flight finish and are
+ * verified, and the error says that a re-run finishes it.
  */
 export async function streamMigration(store: SecretStore, options: MigrateOptions, source: {path: string; parameters: ParameterSource}, live: ReadonlySet<string>, tracker: Tracker): Promise<StreamResult> {
   const {progress, emit} = tracker
@@ -86,13 +93,16 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
     progress.read += 1
   })
   const run = startWrites(store, options, noCache, tracker)
+  const verifier = new Verifier(store, tracker)
   const limit = pLimit(Math.max(1, options.concurrency))
   const inFlight = new Set<Promise<void>>()
   // Resolved when a write ends, so the listing waits on one promise, not on a race of all of them
   // (each Promise.race hung a reaction on every pending write, kept alive until that write ended).
   let writeEnded: (() => void) | undefined
-  const working: Working[] = []
-  const toWrite: Working[] = []
+  const items: ItemReport[] = []
+  // Writes Ctrl-C stopped before they began, to be reported `not-run`.
+  const unwritten: Working[] = []
+  const toWrite = {count: 0, creates: 0}
   const map = targetMapping(options)
   let listingEnded = true
   progress.listing = true
@@ -109,18 +119,23 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
       const targets: Map<string, TargetState> = await readTargetValues(store, targetsToRead(mapped).filter((name) => live.has(name)))
       for (const item of [...classify(mapped, targets), ...page.extraItems]) {
         const entry = plannedEntry(item, targets, options.onConflict)
-        working.push(entry)
+        items.push(entry.report)
         if (entry.report.outcome !== 'planned') continue
-        toWrite.push(entry)
-        const write: Promise<void> = limit(() => writeOne(run, entry, page.values)).finally(() => {
+        toWrite.count += 1
+        if (entry.report.plan === 'create') toWrite.creates += 1
+        const write: Promise<void> = limit(async () => {
+          await writeOne(run, entry, page.values)
+          if (wasWritten(entry.report)) verifier.add(entry)
+          else if (entry.report.outcome === 'planned') unwritten.push(entry)
+        }).finally(() => {
           inFlight.delete(write)
           writeEnded?.()
         })
         inFlight.add(write)
       }
 
-      progress.planned = working.length
-      progress.toWrite = toWrite.length
+      progress.planned = items.length
+      progress.toWrite = toWrite.count
       emit()
       while (inFlight.size > WRITE_AHEAD) {
         await new Promise<void>((resolve) => {
@@ -130,21 +145,53 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
     }
   } catch (error) {
     progress.listing = false
-    await settle(run, inFlight, toWrite, working)
+    await settle(run, inFlight, unwritten, verifier)
     throw listingFailed(error, progress.written)
   }
 
   progress.listing = false
-  const interrupted = await settle(run, inFlight, toWrite, working)
-  working.sort((a, b) => byPathSegments(a.item.source.name, b.item.source.name))
-  return {working, interrupted, listingEnded, reading, cost: streamedCost(options, toWrite)}
+  const interrupted = await settle(run, inFlight, unwritten, verifier)
+  items.sort((a, b) => byPathSegments(a.source, b.source))
+  return {items, interrupted, listingEnded, reading, cost: streamedCost(options, toWrite)}
 }
 
-/** Waits for the writes in flight, settles them and reads back what was written; true when interrupted. */
-async function settle(run: WriteRun, inFlight: ReadonlySet<Promise<void>>, toWrite: readonly Working[], working: Working[]): Promise<boolean> {
+/** Written items a streamed run reads back VERIFY_BATCH at a time, one batch after another, while it goes on writing. */
+class Verifier {
+  private batch: Working[] = []
+  private reading: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly store: SecretStore,
+    private readonly tracker: Tracker,
+  ) {}
+
+  /** A written item; a full batch is read back (after the batch before it) while the writes go on. */
+  add(entry: Working): void {
+    this.batch.push(entry)
+    if (this.batch.length >= VERIFY_BATCH) this.readBatch()
+  }
+
+  /** Reads back what is left and waits for every batch: the run's last step, in the `verifying` phase. */
+  async finish(): Promise<void> {
+    if (this.tracker.progress.written > 0) this.tracker.emit('verifying')
+    this.readBatch()
+    await this.reading
+  }
+
+  private readBatch(): void {
+    if (this.batch.length === 0) return
+    const batch = this.batch
+    this.batch = []
+    // readBack never rejects: an item it cannot read back is failed, saying why.
+    this.reading = this.reading.then(() => readBack(this.store, batch, this.tracker))
+  }
+}
+
+/** Waits for the writes in flight, settles them and reads back what is still unverified; true when interrupted. */
+async function settle(run: WriteRun, inFlight: ReadonlySet<Promise<void>>, unwritten: readonly Working[], verifier: Verifier): Promise<boolean> {
   await Promise.all(inFlight)
-  const interrupted = await finishWrites(run, toWrite)
-  await verify(run.store, working, run.tracker)
+  const interrupted = await finishWrites(run, unwritten)
+  await verifier.finish()
   return interrupted
 }
 
@@ -157,11 +204,11 @@ function listingFailed(error: unknown, written: number): unknown {
 }
 
 /** The cost of what a streamed run wrote (known only once the listing ended). */
-function streamedCost(options: MigrateOptions, toWrite: readonly Working[]): CostEstimate {
+function streamedCost(options: MigrateOptions, toWrite: {count: number; creates: number}): CostEstimate {
   return estimateCost({
-    newSecrets: toWrite.filter(({report}) => report.plan === 'create').length,
+    newSecrets: toWrite.creates,
     replicaRegions: options.pricing?.replicaRegions ?? 0,
     pricePerSecret: options.pricing?.pricePerSecret,
-    apiCalls: estimateWriteCalls(toWrite.length, 0),
+    apiCalls: estimateWriteCalls(toWrite.count, 0),
   })
 }

@@ -8,16 +8,21 @@ import type {Tracker, Working} from './types.js'
  * verified, or failed saying why. Only verified items (and those the plan found unchanged) may have
  * their source deleted.
  */
-export async function verify(store: SecretStore, working: Working[], {progress, emit}: Tracker): Promise<void> {
+export async function verify(store: SecretStore, working: readonly Working[], tracker: Tracker): Promise<void> {
   const written = working.filter(({report}) => wasWritten(report))
   if (written.length === 0) return
-  emit('verifying')
-  const readBack = await verifyWritten(
+  tracker.emit('verifying')
+  await readBack(store, written, tracker)
+}
+
+/** Reads these written items back, in the phase the run is in (a streamed run verifies batch by batch while it writes). */
+export async function readBack(store: SecretStore, written: readonly Working[], {progress, emit}: Tracker): Promise<void> {
+  const answered = await verifyWritten(
     store,
     written.map(({item, report}) => ({item: report, target: item.target as string, digest: item.source.digest})),
     (report, reason, error) => fail(report, progress, reason, error),
   )
-  if (!readBack) return
+  if (!answered) return
   progress.verified += written.filter(({report}) => report.verified).length
   emit()
 }
