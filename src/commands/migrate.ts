@@ -131,7 +131,7 @@ ${exitCodesHelp('migrate')}`
     })
     try {
       const view = planView(flags)
-      return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal, destination, view})), {...view, quiet: flags.quiet})
+      return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal, destination, view})), {...view, quiet: flags.quiet, json: this.jsonEnabled()})
     } finally {
       feedback.stop()
       release()
