@@ -103,7 +103,9 @@ describe('a pipeline migration whose names are their own secrets streams its pla
     const result = await runCli(['migrate', '--from-ssm', `/${E}/readback`, '--concurrency', '1', '--json'], {env: {AWS_ENDPOINT_URL: watched.endpoint}})
     await frozen
     expect(result.code).toBe(0)
-    expect(atFirstReadBack.writes).toBe(200)
+    // The first batch is read back once the 200th write is answered; the 201st may be under way beside it.
+    expect(atFirstReadBack.writes).toBeGreaterThanOrEqual(200)
+    expect(atFirstReadBack.writes).toBeLessThanOrEqual(201)
     expect(atFirstReadBack.pages).toBeLessThanOrEqual(32)
     const report = JSON.parse(result.stdout) as Report
     expect(report.totals.created).toBe(600)
