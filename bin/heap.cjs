@@ -2,7 +2,7 @@
 // V8 settings for a batch run: `secrets migrate` or `promote` of thousands of items, which spends
 // minutes waiting on AWS's request quotas (50 writes a second) with the CPU mostly idle.
 //
-// Its live heap stays near 20 MiB (names, digests and report lines, about 0.6 KB an item), but a run
+// Its live heap stays near 20 MiB (a streamed migration keeps report lines, about 0.25 KB an item), but a run
 // allocates about 190 KB an item in the SDK's calls, some of it alive across two young-generation
 // collections and so promoted. With V8's defaults the young generation doubles up to its maximum and
 // the old one fills with that garbage until the memory reducer's 100-second watchdog collects it: on
