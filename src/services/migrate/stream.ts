@@ -6,10 +6,10 @@ import {classify, mapSources, targetsToRead, type TargetState} from '../../core/
 import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
+import {wasWritten} from '../copy-pipeline.js'
 import {finishWrites, startWrites, type WriteRun, writeOne} from './execute.js'
 import {plannedEntry, readTargetValues, targetMapping} from './plan.js'
 import {type Reading, selectedPages, startReading} from './read-source.js'
-import {wasWritten} from '../copy-pipeline.js'
 import type {ItemReport, MigrateOptions, Tracker, Working} from './types.js'
 import {ValueCache} from './value-cache.js'
 import {readBack} from './verify.js'
@@ -100,7 +100,8 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
   // (each Promise.race hung a reaction on every pending write, kept alive until that write ended).
   let writeEnded: (() => void) | undefined
   const items: ItemReport[] = []
-  // Writes Ctrl-C stopped before they began, to be reported `not-run`.
+  // Planned writes that wrote nothing: stopped by Ctrl-C before they began (then reported `not-run`),
+  // or creates that found their secret already there (which finishWrites settles).
   const unwritten: Working[] = []
   const toWrite = {count: 0, creates: 0}
   const map = targetMapping(options)
