@@ -18,7 +18,7 @@ export default class Diff extends BaseCommand<DiffReport> {
 
 With --fields, a pair of key/value secrets (JSON objects) that differ also names the fields that differ (in both with other values, or on one side only); field values are compared the same way, never printed.
 
-Exits 0 when both scopes hold the same names with the same values and 8 when they differ, after printing the report (with --json, the report is still the document on stdout), so a pipeline can gate a deploy on it.
+Exits 0 when both scopes hold the same names with the same values and 8 when they differ, after printing the report (with --json, the report is still the document on stdout), so a pipeline can gate a deploy on it. A scope that holds no secrets is exit 3, naming it: two misspelt scopes are not "equal" (--allow-empty compares them anyway).
 
 ${exitCodesHelp('diff')}`
 
@@ -32,6 +32,7 @@ ${exitCodesHelp('diff')}`
   static override flags = {
     quiet: quietFlag('nothing: the exit code says equal (0) or different (8)'),
     fields: Flags.boolean({description: 'For key/value (JSON object) secrets that differ, name the fields that differ (names only).'}),
+    'allow-empty': Flags.boolean({description: 'Compare even when a scope holds no secrets (without it, an empty scope is exit 3: usually a misspelt name).'}),
   }
 
   static override summary = 'Compare the secrets of two environments by name and value, without showing any value.'
@@ -43,7 +44,7 @@ ${exitCodesHelp('diff')}`
     // Each side is read in its own environment's account and region (secrets.yml), when they differ.
     const [store, rightStore] = await Promise.all([this.secretStore(flags, left.env), this.secretStore(flags, right.env)])
     const {diffScopes} = await import('../services/diff.js')
-    const report = await this.spin(`Comparing ${left} with ${right}`, () => diffScopes(store, left, right, rightStore, {fields: flags.fields}))
+    const report = await this.spin(`Comparing ${left} with ${right}`, () => diffScopes(store, left, right, rightStore, {fields: flags.fields, allowEmpty: flags['allow-empty']}))
     return diffResult(report, flags.quiet)
   }
 }

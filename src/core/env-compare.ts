@@ -45,6 +45,12 @@ export function countDiff(entries: readonly DiffEntry[]): Record<DiffState, numb
   return counts
 }
 
+/** The sides that hold no name at all, as counted by countDiff. */
+export function emptySides(counts: Record<DiffState, number>): Array<'left' | 'right'> {
+  const both = counts.equal + counts.different
+  return [...(both + counts['only-left'] === 0 ? ['left' as const] : []), ...(both + counts['only-right'] === 0 ? ['right' as const] : [])]
+}
+
 /** True when both scopes hold the same names with the same values. */
 export function scopesEqual(entries: readonly DiffEntry[]): boolean {
   return entries.every((entry) => entry.state === 'equal')

@@ -42,7 +42,7 @@ const CONFIRMS: Codes = {130: 'interrupted (SIGINT) or the confirmation answered
 export const COMMAND_EXIT_CODES: Readonly<Record<string, readonly Codes[]>> = {
   audit: [AWS_COMMAND, {5: 'access denied (to every API of the audit) or no credentials', 7: true}],
   delete: [AWS_COMMAND, CONFIRMS, {3: 'the secret does not exist (with --force too)', 4: 'already scheduled for deletion'}],
-  diff: [AWS_COMMAND, {8: true}],
+  diff: [AWS_COMMAND, {3: 'a scope holds no secrets (unless --allow-empty)', 8: true}],
   doctor: [AWS_COMMAND, {2: "usage, invalid input or no region (the first failing check's code)"}],
   fields: [AWS_COMMAND, ONE_SECRET, READS_VALUE, {2: 'usage, or the value is not a JSON object'}],
   get: [AWS_COMMAND, READS_VALUE, {2: 'usage, or --field on a value that is not a JSON object', 3: 'the secret, version or field does not exist'}],

@@ -1,5 +1,6 @@
 import type {Scope} from '../core/address.js'
-import {compareDigests, countDiff, type DiffEntry, type DiffState, scopesEqual} from '../core/env-compare.js'
+import {compareDigests, countDiff, type DiffEntry, type DiffState, emptySides, scopesEqual} from '../core/env-compare.js'
+import {NotFoundError} from '../core/errors.js'
 import {compareFields} from '../core/json-fields.js'
 import {digestOf} from '../core/migration-plan.js'
 import {readScope} from '../stores/read-scope.js'
@@ -25,8 +26,33 @@ export interface DiffReport {
  * Compares two scopes by the SHA-256 of each value, computed in this process. `rightStore` reads the
  * right scope when it lives elsewhere (another account or region, from secrets.yml).
  */
-export async function diffScopes(store: SecretStore, left: Scope, right: Scope, rightStore: SecretStore = store, options: {fields?: boolean} = {}): Promise<DiffReport> {
-  if (options.fields) return diffScopesByField(store, left, right, rightStore)
+export async function diffScopes(
+  store: SecretStore,
+  left: Scope,
+  right: Scope,
+  rightStore: SecretStore = store,
+  options: {fields?: boolean; allowEmpty?: boolean} = {},
+): Promise<DiffReport> {
+  const report = options.fields ? await diffScopesByField(store, left, right, rightStore) : await diffScopesByDigest(store, left, right, rightStore)
+  if (!options.allowEmpty) refuseEmptySides(report)
+  return report
+}
+
+/**
+ * An empty side is far more often a misspelt scope than an environment left empty on purpose, and two
+ * misspelt scopes would otherwise compare "equal" and pass a deploy gate: exit 3, naming each.
+ */
+function refuseEmptySides(report: DiffReport): void {
+  const empty = emptySides(report.counts).map((side) => report[side])
+  if (empty.length === 0) return
+  const which = empty.length === 2 ? `Both ${empty[0]} and ${empty[1]} hold no secrets` : `${empty[0]} holds no secrets`
+  throw new NotFoundError(
+    `${which}: nothing to compare.`,
+    `Check the spelling with "secrets list ${empty[0].split('/')[0]}"; to compare with a scope that is empty on purpose, add --allow-empty.`,
+  )
+}
+
+async function diffScopesByDigest(store: SecretStore, left: Scope, right: Scope, rightStore: SecretStore): Promise<DiffReport> {
   const [l, r] = await Promise.all([readDigests(store, left), readDigests(rightStore, right)])
   const secrets = compareDigests(l, r)
   return {left: left.toString(), right: right.toString(), equal: scopesEqual(secrets), counts: countDiff(secrets), secrets}

@@ -78,10 +78,27 @@ describe('secrets diff', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({equal: true, secrets: [{name: 'X', state: 'equal'}]})
   })
 
-  it('treats two empty scopes as equal', async () => {
-    const result = await runCli(['diff', `${staging}/none`, `${prod}/none`])
-    expect(result.code).toBe(0)
-    expect(result.stdout).toContain('both empty')
+  it('refuses two empty scopes (misspelt, most likely) with exit 3 naming both, even with --quiet', async () => {
+    const result = await runCli(['diff', `${staging}/none`, `${prod}/none`, '--quiet'])
+    expect(result.code).toBe(3)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain(`Both ${staging}/none and ${prod}/none hold no secrets`)
+    expect(result.stderr).toContain('--allow-empty')
+    const json = await runCli(['diff', `${staging}/none`, `${prod}/none`, '--json'])
+    expect(json.code).toBe(3)
+    expect(JSON.parse(json.stdout).error.message).toContain('hold no secrets')
+  })
+
+  it('refuses one empty scope with exit 3 naming it, and compares it with --allow-empty', async () => {
+    const result = await runCli(['diff', `${staging}/api`, `${prod}/typo`])
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain(`${prod}/typo holds no secrets`)
+    expect(result.stderr).not.toContain(`${staging}/api holds`)
+    const allowed = await runCli(['diff', `${staging}/api`, `${prod}/typo`, '--allow-empty', '--quiet'])
+    expect(allowed.code).toBe(8)
+    const both = await runCli(['diff', `${staging}/none`, `${prod}/none`, '--allow-empty'])
+    expect(both.code).toBe(0)
+    expect(both.stdout).toContain('both empty')
   })
 
   it('prints nothing with --quiet and says the outcome by exit code', async () => {
