@@ -7,7 +7,7 @@ import {yesFlag} from '../flags.js'
 import {SecretAddress} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
-import {deleteSecret, type DeleteResult} from '../services/delete.js'
+import {checkDeletable, deleteSecret, type DeleteResult} from '../services/delete.js'
 import {confirmOrRequireYes} from '../ui/prompts.js'
 
 export default class Delete extends BaseCommand<DeleteResult> {
@@ -33,11 +33,13 @@ ${exitCodesHelp('delete')}`
   async run(): Promise<CommandResult<DeleteResult>> {
     const {args, flags} = await this.parse(Delete)
     const address = SecretAddress.fromArgs(args.scope, args.name)
+    const store = await this.secretStore(flags, address.env, {write: true})
+    // Checked before the question: nobody is asked to confirm what cannot be done.
+    await this.spin(`Reading ${address}`, () => checkDeletable(store, address, {force: flags.force}))
     const what = flags.force
       ? `Delete ${address} now, with no way to recover it?`
       : `Delete ${address} (recoverable for ${flags['recovery-days']} days)?`
     if (!(await confirmOrRequireYes(what, flags.yes))) throw new InterruptedError('Cancelled; nothing was deleted.')
-    const store = await this.secretStore(flags, address.env, {write: true})
     const result = await this.spin(`Deleting ${address}`, () =>
       deleteSecret(store, address, {recoveryDays: flags['recovery-days'], force: flags.force}),
     )

@@ -10,16 +10,12 @@ export interface DeleteResult {
 }
 
 /**
- * Schedules the deletion (or, with `force`, deletes at once). The secret's state is read first, since
- * DeleteSecret with ForceDeleteWithoutRecovery answers success for a name that does not exist (on AWS
- * and the emulator): a missing secret is exit 3 with or without --force, and one already scheduled is
- * exit 4 naming the two ways on (delete it now, or restore it).
+ * Checks that the secret can be deleted as asked, before anyone is asked to confirm it. The state is
+ * read because DeleteSecret with ForceDeleteWithoutRecovery answers success for a name that does not
+ * exist (on AWS and the emulator): a missing secret is exit 3 with or without --force, and one already
+ * scheduled is exit 4 naming the two ways on (delete it now, or restore it).
  */
-export async function deleteSecret(
-  store: SecretStore,
-  address: SecretAddress,
-  options: {recoveryDays: number; force: boolean},
-): Promise<DeleteResult> {
+export async function checkDeletable(store: SecretStore, address: SecretAddress, options: {force: boolean}): Promise<void> {
   const name = address.fullName
   const {deletedDate} = await store.describe(name)
   if (deletedDate !== undefined && !options.force) {
@@ -28,7 +24,15 @@ export async function deleteSecret(
       `To delete it now, with no way back: "secrets delete ${name} --force". To keep it: "secrets restore ${name}".`,
     )
   }
+}
 
+/** Schedules the deletion (or, with `force`, deletes at once); checkDeletable comes first. */
+export async function deleteSecret(
+  store: SecretStore,
+  address: SecretAddress,
+  options: {recoveryDays: number; force: boolean},
+): Promise<DeleteResult> {
+  const name = address.fullName
   const result = await store.delete(name, options)
   return {name, outcome: options.force ? 'deleted' : 'scheduled', deletionDate: result.deletionDate?.toISOString()}
 }

@@ -6,6 +6,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {runCli, uniqueEnv} from '../helpers/cli.js'
+import {runCliInPty} from '../helpers/pty.js'
 
 const env = uniqueEnv('delrest')
 
@@ -35,6 +36,28 @@ describe('delete and restore say what really happened', () => {
       expect(result.code, force.join(' ')).toBe(3)
       expect(result.stdout).not.toContain('deleted')
     }
+  })
+
+  it('at a terminal, checks before asking: a missing secret is exit 3 and a scheduled one exit 4, with no question', async () => {
+    await runCli(['set', `${env}/api`, 'ASKED'], {input: 'v'})
+    expect((await runCli(['delete', `${env}/api`, 'ASKED', '--yes'])).code).toBe(0)
+    const missing = await runCliInPty(['delete', `${env}/api`, 'NOPE'], [])
+    expect(missing.exit).toBe(3)
+    expect(missing.output).toContain('was not found')
+    expect(missing.output).not.toContain('Delete ')
+    const scheduled = await runCliInPty(['delete', `${env}/api`, 'ASKED'], [])
+    expect(scheduled.exit).toBe(4)
+    expect(scheduled.output).toContain('already scheduled for deletion')
+    expect(scheduled.output).not.toContain('recoverable for')
+    // In a pipeline the check comes before the missing --yes too: the answer is about the secret.
+    expect((await runCli(['delete', `${env}/api`, 'NOPE'])).code).toBe(3)
+  })
+
+  it('at a terminal, asks about a secret that can be deleted, and answering no deletes nothing', async () => {
+    await runCli(['set', `${env}/api`, 'KEPT'], {input: 'v'})
+    const result = await runCliInPty(['delete', `${env}/api`, 'KEPT'], [{expect: 'recoverable for 30 days'}, {send: 'n\r'}])
+    expect(result.exit).toBe(130)
+    expect((await runCli(['get', `${env}/api`, 'KEPT'])).code).toBe(0)
   })
 
   it('restore on a live secret: exit 4, nothing restored', async () => {
