@@ -1,11 +1,11 @@
-import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {cliEnv, uniqueEnv} from '../helpers/cli.js'
+import {cliEnv, ROOT, uniqueEnv} from '../helpers/cli.js'
 import {packAndInstallGlobally} from '../helpers/npm-install.js'
 
 describe('npm pack', () => {
@@ -26,6 +26,29 @@ describe('npm pack', () => {
       expect(get.stdout).toBe('from-the-tarball')
     } finally {
       rmSync(work, {recursive: true, force: true})
+    }
+  }, 240_000)
+
+  it('on a fresh clone (no dist/), builds the bundles itself before packing them', () => {
+    const clone = mkdtempSync(join(tmpdir(), 'secrets-fresh-'))
+    try {
+      // The tracked files as they are in the working tree, without dist/: what a fresh clone holds.
+      const tracked = execFileSync('git', ['ls-files', '-z'], {cwd: ROOT, encoding: 'utf8'}).split('\0').filter(Boolean)
+      for (const file of tracked) {
+        if (!existsSync(join(ROOT, file))) continue
+        mkdirSync(dirname(join(clone, file)), {recursive: true})
+        cpSync(join(ROOT, file), join(clone, file))
+      }
+
+      symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'))
+      expect(existsSync(join(clone, 'dist'))).toBe(false)
+      const out = execFileSync('npm', ['pack', '--dry-run', '--json'], {cwd: clone, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
+      // The build's own lines come first on stdout; the JSON document is the rest.
+      const [{files}] = JSON.parse(out.slice(out.indexOf('[\n'))) as [{files: {path: string}[]}]
+      const paths = files.map((file) => file.path)
+      for (const needed of ['dist/cli.cjs', 'dist/commands.cjs', 'dist/main.wasm.gz', 'oclif.manifest.json', 'bin/run.js']) expect(paths).toContain(needed)
+    } finally {
+      rmSync(clone, {recursive: true, force: true})
     }
   }, 240_000)
 })
