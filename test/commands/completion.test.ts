@@ -1,11 +1,11 @@
 import {spawnSync} from 'node:child_process'
-import {mkdtemp, readFile} from 'node:fs/promises'
+import {chmod, mkdir, mkdtemp, readFile, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {beforeAll, describe, expect, it} from 'vitest'
 
-import {ROOT, runCli} from '../helpers/cli.js'
+import {BIN, cliEnv, ROOT, runCli} from '../helpers/cli.js'
 import {publicCommandIds} from '../helpers/manifest.js'
 
 const COMMANDS = publicCommandIds()
@@ -54,5 +54,28 @@ describe('shell completion (@oclif/plugin-autocomplete)', () => {
     )
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout.trim().split(/\s+/)).toContain('promote')
+  })
+
+  it("README's bash line leaves ~/.bashrc ending in a newline, and the profile still parses", async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const line = readme.split('\n').find((text) => text.includes('>> ~/.bashrc'))
+    expect(line).toBeDefined()
+    const home = await mkdtemp(join(tmpdir(), 'secrets-home-'))
+    const bin = join(home, 'bin')
+    await mkdir(bin)
+    await writeFile(join(bin, 'secrets'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`)
+    await chmod(join(bin, 'secrets'), 0o755)
+    // A profile that already has a last line of its own, as most do.
+    await writeFile(join(home, '.bashrc'), 'export EDITOR=vi\n')
+    const command = line!.replace(/\s+#.*$/, '')
+    const run = spawnSync('bash', ['-c', `${command} && echo "added" >> ~/.bashrc`], {
+      encoding: 'utf8',
+      env: {...cliEnv({XDG_CACHE_HOME: cache}), HOME: home, PATH: `${bin}:${process.env.PATH}`},
+    })
+    expect(run.status, run.stderr).toBe(0)
+    const profile = await readFile(join(home, '.bashrc'), 'utf8')
+    // What the next tool appends starts on a line of its own.
+    expect(profile.split('\n')).toContain('added')
+    expect(spawnSync('bash', ['-n', join(home, '.bashrc')]).status).toBe(0)
   })
 })
