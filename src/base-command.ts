@@ -189,7 +189,8 @@ export abstract class BaseCommand<T> extends Command {
       throw new Errors.ExitError(ExitCode.output)
     }
 
-    const failure = toSecretsError(error)
+    const flagNames = [...Object.keys({...this.ctor.baseFlags, ...this.ctor.flags}), ...(this.ctor.enableJsonFlag ? ['json'] : [])]
+    const failure = toSecretsError(error, flagNames)
     this.report(failure)
     throw new Errors.ExitError(failure.exitCode)
   }

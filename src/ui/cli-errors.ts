@@ -2,6 +2,7 @@
 import {Errors} from '@oclif/core'
 
 import {ExitCode, SecretsError, UsageError} from '../core/errors.js'
+import {closestCommand} from './not-found.js'
 
 /** A failed write to stdout (a plain Node error: AWS's own network errors arrive translated). */
 export function isStdoutWriteError(error: unknown): boolean {
@@ -9,8 +10,11 @@ export function isStdoutWriteError(error: unknown): boolean {
   return !(error instanceof SecretsError) && err?.syscall === 'write' && typeof err.code === 'string'
 }
 
-/** Maps anything thrown to a typed error, without ever repeating argv (which may hold a value). */
-export function toSecretsError(error: unknown): SecretsError {
+/**
+ * Maps anything thrown to a typed error, without ever repeating argv (which may hold a value).
+ * `flagNames` are the command's flags (without `--`), for the closest one to a mistyped flag.
+ */
+export function toSecretsError(error: unknown, flagNames: readonly string[] = []): SecretsError {
   if (error instanceof SecretsError) return error
   const err = error as Error & {oclif?: {exit?: number}; name?: string}
   if (err instanceof Errors.CLIError || err?.oclif?.exit === 2) {
@@ -22,13 +26,7 @@ export function toSecretsError(error: unknown): SecretsError {
       )
     }
 
-    // An unknown flag is whatever began with `-`: a value such as `-Kx9...` typed as an argument lands here.
-    if (/^Nonexistent flags?:/.test(err.message)) {
-      return new UsageError(
-        'Unknown flag (not shown, in case it is a secret value that begins with "-").',
-        'See --help for the flags this command takes. Secret values are never taken from the command line: pipe them on stdin, use --from-file, or type them at the prompt.',
-      )
-    }
+    if (/^Nonexistent flags?:/.test(err.message)) return unknownFlags((err as {flags?: unknown}).flags, flagNames)
 
     return new UsageError(parseReason(err.message), 'See --help for usage.')
   }
@@ -38,6 +36,34 @@ export function toSecretsError(error: unknown): SecretsError {
     exitCode: ExitCode.unexpected,
     cause: error,
   })
+}
+
+/** A token that reads as a flag's name: two dashes, then letters and dashes, no `=` and no digits. */
+const FLAG_NAME = /^--[a-z][a-z-]{0,39}$/
+
+/**
+ * An unknown flag is whatever began with `-`, so a value such as `-Kx9...` typed as an argument lands
+ * here too: a token shaped like a flag name is named (with the closest flag of the command, as a
+ * mistyped command gets), anything else stays out of the message.
+ */
+export function unknownFlags(tokens: unknown, flagNames: readonly string[]): UsageError {
+  const given = Array.isArray(tokens) ? tokens.filter((token): token is string => typeof token === 'string') : []
+  const named = given.filter((token) => FLAG_NAME.test(token))
+  const hidden = given.length - named.length
+  const valueHint = 'Secret values are never taken from the command line: pipe them on stdin, use --from-file, or type them at the prompt.'
+  if (named.length === 0) {
+    return new UsageError('Unknown flag (not shown, in case it is a secret value that begins with "-").', `See --help for the flags this command takes. ${valueHint}`)
+  }
+
+  const suggestions = named.flatMap((token) => {
+    const closest = closestCommand(token.slice(2), flagNames)
+    return closest ? [`--${closest}`] : []
+  })
+  const also = hidden > 0 ? `, and ${hidden} more not shown (in case it is a secret value that begins with "-")` : ''
+  return new UsageError(
+    `Unknown flag${named.length === 1 ? '' : 's'} ${named.join(', ')}${also}.`,
+    `${suggestions.length > 0 ? `Did you mean ${[...new Set(suggestions)].join(', ')}? ` : ''}See --help for the flags this command takes.${hidden > 0 ? ` ${valueHint}` : ''}`,
+  )
 }
 
 /**

@@ -61,6 +61,21 @@ describe('set', () => {
     expect((await runCli(['get', `${env}/api`, 'ARGV'])).code).toBe(3)
   })
 
+  it('names a mistyped flag and suggests the closest, plain and in --json', async () => {
+    for (const [args, named, suggested] of [
+      [['list', env, '--jsno'], '--jsno', '--json'],
+      [['grant', `${env}/api`, '--funtion', 'checkout'], '--funtion', '--function'],
+      [['migrate', '--from-sssm', `/${env}/orders`], '--from-sssm', '--from-ssm'],
+    ] as const) {
+      const result = await runCli([...args])
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr).toContain(`Unknown flag ${named}.`)
+      expect(result.stderr).toContain(`Did you mean ${suggested}?`)
+      const json = await runCli([...args, '--json'])
+      expect(JSON.parse(json.stdout).error).toMatchObject({code: 'USAGE', exitCode: 2, message: `Unknown flag ${named}.`})
+    }
+  })
+
   it('never echoes a value given as a flag, plain or in a --json error', async () => {
     for (const extra of [[], ['--json']]) {
       const result = await runCli(['set', `${env}/api`, 'FLAGGED', '--value=canary-flag-3b7', ...extra])

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {parseReason, shownValue} from '../../src/ui/cli-errors.js'
+import {parseReason, shownValue, unknownFlags} from '../../src/ui/cli-errors.js'
 
 describe('parseReason: oclif parse errors keep their reason', () => {
   it.each([
@@ -30,5 +30,34 @@ describe('parseReason: oclif parse errors keep their reason', () => {
     expect(shownValue('bogus')).toBe('"bogus"')
     expect(shownValue('5')).toBe('"5"')
     for (const value of ['hunter2', 'Kx9-aa', '12345', 'a very long phrase', 'abcdefghijklmnopq']) expect(shownValue(value)).toBe('(not shown)')
+  })
+})
+
+describe('unknownFlags: a mistyped flag is named, anything else stays hidden', () => {
+  const FLAGS = ['json', 'function', 'from-ssm', 'from-dotenv', 'region', 'profile']
+  it.each([
+    [['--jsno'], 'Unknown flag --jsno.', 'Did you mean --json?'],
+    [['--funtion'], 'Unknown flag --funtion.', 'Did you mean --function?'],
+    [['--from-sssm'], 'Unknown flag --from-sssm.', 'Did you mean --from-ssm?'],
+    [['--frobnicate'], 'Unknown flag --frobnicate.', 'See --help'],
+  ])('%j', (tokens, message, hint) => {
+    const error = unknownFlags(tokens, FLAGS)
+    expect(error.message).toBe(message)
+    expect(error.hint).toContain(hint)
+    expect(error.exitCode).toBe(2)
+  })
+
+  it('never names a token that could be a value: a single dash, digits, capitals, =, or a long run', () => {
+    const canaries = ['-Kx9secret', '--Abc', '--abc1', '--pass=word', `--${'a'.repeat(41)}`, '-x']
+    for (const token of canaries) {
+      const error = unknownFlags([token], FLAGS)
+      expect(error.message).toContain('not shown')
+      expect(`${error.message} ${error.hint}`).not.toContain(token)
+    }
+
+    const mixed = unknownFlags(['--regoin', '-Kx9secret'], FLAGS)
+    expect(mixed.message).toBe('Unknown flag --regoin, and 1 more not shown (in case it is a secret value that begins with "-").')
+    expect(mixed.hint).toContain('Did you mean --region?')
+    expect(`${mixed.message} ${mixed.hint}`).not.toContain('Kx9secret')
   })
 })
