@@ -8,6 +8,7 @@ import type {SSMClient} from '@aws-sdk/client-ssm'
 import type {STSClient} from '@aws-sdk/client-sts'
 import {userInfo} from 'node:os'
 
+import {endpointSetting, isNotAwsAnswer, notAwsEndpointError} from '../core/endpoint.js'
 import {applyDeadline} from './deadline.js'
 import {isThrottling, quotaGroupOf, quotaPacer} from './quotas.js'
 
@@ -116,6 +117,23 @@ function observe<T extends {middlewareStack: unknown}>(client: T, service: strin
       return next(args)
     },
     {step: 'deserialize', name: 'secretsCountAttempts'},
+  )
+  // An answer in no AWS protocol is the endpoint's fault, said once with the setting that chose it; the
+  // error carries no HTTP metadata, so the SDK does not retry it.
+  stack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args)
+      } catch (error) {
+        if (!isNotAwsAnswer(error)) throw error
+        const response = (error as {$response?: {statusCode?: number; headers?: Record<string, string>}}).$response
+        throw notAwsEndpointError(
+          {service, status: response?.statusCode, contentType: response?.headers?.['content-type']},
+          endpointSetting(process.env, context.endpointUrl, service),
+        )
+      }
+    },
+    {step: 'deserialize', name: 'secretsNotAwsAnswer', priority: 'high'},
   )
   // Each attempt (retries too: they count against the quota) waits for its quota group's turn.
   const pacer = quotaPacer()

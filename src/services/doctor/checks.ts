@@ -4,7 +4,7 @@
  */
 import {judgeAccount} from '../../core/account-guard.js'
 import type {Scope} from '../../core/address.js'
-import {shownEndpoint} from '../../core/endpoint.js'
+import {endpointSetting, shownEndpoint} from '../../core/endpoint.js'
 import {ExitCode, SecretsError} from '../../core/errors.js'
 import {scopeArn} from '../../core/iam-policy.js'
 import type {CredentialProblem, CredentialSource, PermissionProbes} from '../../core/readers.js'
@@ -274,18 +274,11 @@ function regionSource(env: NodeJS.ProcessEnv, flag: string | undefined, source: 
 
 /** The endpoint each client sends to: --endpoint-url, AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, or AWS's own. */
 export function endpointsFor(env: NodeJS.ProcessEnv, flag: string | undefined, region: string | undefined): DoctorReport['endpoints'] {
-  const ignore = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true'
-  const pick = (variable: string, host: string) => {
+  const pick = (service: string) => {
+    const chosen = endpointSetting(env, flag, service)
     // Shown without userinfo: `http://user:PW@host` carries a password.
-    if (flag) return `${shownEndpoint(flag)} (--endpoint-url)`
-    if (!ignore && env[variable]) return `${shownEndpoint(env[variable])} (${variable})`
-    if (!ignore && env.AWS_ENDPOINT_URL) return `${shownEndpoint(env.AWS_ENDPOINT_URL)} (AWS_ENDPOINT_URL)`
-    return `https://${host}.${region ?? '<region>'}.amazonaws.com (AWS)`
+    return chosen ? `${shownEndpoint(chosen.url)} (${chosen.setting})` : `https://${service}.${region ?? '<region>'}.amazonaws.com (AWS)`
   }
 
-  return {
-    sts: pick('AWS_ENDPOINT_URL_STS', 'sts'),
-    secretsmanager: pick('AWS_ENDPOINT_URL_SECRETS_MANAGER', 'secretsmanager'),
-    ssm: pick('AWS_ENDPOINT_URL_SSM', 'ssm'),
-  }
+  return {sts: pick('sts'), secretsmanager: pick('secretsmanager'), ssm: pick('ssm')}
 }
