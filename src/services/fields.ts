@@ -3,16 +3,17 @@ import {ConflictError, ExitCode, NotFoundError, UsageError} from '../core/errors
 import {applyFieldChange, type FieldChange, fieldNames, isKeyValue, parseKeyValue, pickFields} from '../core/json-fields.js'
 import type {SecretValue} from '../core/secret-value.js'
 import type {ReadOptions, SecretStore, VersionedValue} from '../stores/secret-store.js'
+import {readVersion} from './get.js'
 
 /** The named fields of a key/value secret, as parsed JSON values (exit 2 not an object, exit 3 a field missing). */
 export async function readFields(store: SecretStore, name: string, fields: readonly string[], options: ReadOptions = {}): Promise<Record<string, unknown>> {
-  const value = await store.get(name, options)
+  const value = await readVersion(store, name, options)
   return pickFields(parseKeyValue(value, name), fields, name)
 }
 
 /** The field names of a key/value secret, in document order; never values. */
 export async function listFields(store: SecretStore, name: string, options: ReadOptions = {}): Promise<string[]> {
-  return fieldNames(parseKeyValue(await store.get(name, options), name))
+  return fieldNames(parseKeyValue(await readVersion(store, name, options), name))
 }
 
 export type FieldWriteOutcome = 'created' | 'updated' | 'unchanged'

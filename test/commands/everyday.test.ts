@@ -143,6 +143,19 @@ describe('get', () => {
     expect((await runCli(['get', `${env}/read`, 'A', '--version-stage', 'AWSPREVIOUS'])).stdout).toBe('alpha')
   })
 
+  it('tells a stage or version the secret lacks from a missing secret, listing the stages it has', async () => {
+    for (const extra of [['--version-stage', 'PREVIOUS'], ['--version-id', 'f'.repeat(32)], ['--field', 'x', '--version-stage', 'PREVIOUS']]) {
+      const result = await runCli(['get', `${env}/read`, 'A', ...extra])
+      expect(result.code, extra.join(' ')).toBe(3)
+      expect(result.stderr).toContain(`/${env}/read/A exists, but has no ${extra.includes('--version-id') ? `version id ${'f'.repeat(32)}` : 'stage PREVIOUS'}; its stages are AWSCURRENT, AWSPREVIOUS.`)
+      expect(result.stderr).toContain(`"secrets history /${env}/read/A"`)
+    }
+
+    const missing = await runCli(['get', `${env}/read`, 'NEVER', '--version-stage', 'AWSPREVIOUS'])
+    expect(missing.code).toBe(3)
+    expect(missing.stderr).toContain(`/${env}/read/NEVER was not found`)
+  })
+
   it('prints every secret of exactly that service with --all', async () => {
     const result = await runCli(['get', `${env}/read`, '--all'])
     expect(result.code).toBe(0)
