@@ -47,6 +47,9 @@ export async function closedPort(): Promise<number> {
   throw new Error('no closed port below the ephemeral range on 127.0.0.1')
 }
 
+/** How long a live emulator process may take to answer before its start counts as hung. */
+const STARTUP_HANG_MS = 180_000
+
 export async function startEmulator(options: {port?: number} = {}): Promise<Emulator> {
   const port = options.port ?? (await freePort())
   let child: ChildProcess
@@ -67,7 +70,9 @@ export async function startEmulator(options: {port?: number} = {}): Promise<Emul
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   child.on('error', () => {})
   const endpoint = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 20_000
+  // A server that is still starting is waited for as long as it lives: on a loaded machine (CI's two cores,
+  // several emulators starting at once) moto's imports alone took over 20 s. The bound only catches a hang.
+  const deadline = Date.now() + STARTUP_HANG_MS
   for (;;) {
     const state = await Promise.race([exited.then(() => 'exited' as const), delay(100).then(() => 'waiting' as const)])
     if (state === 'exited') throw new Error(`moto_server exited before it was ready (is moto[server] installed for python3?)\n${log}`)
@@ -80,7 +85,7 @@ export async function startEmulator(options: {port?: number} = {}): Promise<Emul
 
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`moto_server did not answer on ${endpoint} within 20 s\n${log}`)
+      throw new Error(`moto_server did not answer on ${endpoint} within ${STARTUP_HANG_MS / 1000} s\n${log}`)
     }
   }
 
