@@ -136,8 +136,8 @@ describe('how a value arrives', () => {
     await chmod(open, 0o755)
     const file = join(open, 'locked')
     await writeFile(file, 'x', {mode: 0o000})
-    // setpriv drops to uid/gid 65534 (nobody) for the CLI alone; the repository stays readable to it.
-    const result = await runCliAs(65_534, ['set', `${E}/api`, 'LOCKED', '--from-file', file], ROOT)
+    // setpriv drops to uid/gid 65534 (nobody) for the CLI alone, in a folder it may enter.
+    const result = await runCliAs(65_534, ['set', `${E}/api`, 'LOCKED', '--from-file', file], open)
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toMatch(/permission denied/)
     expect(result.stderr).toContain(file)
