@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {progressText} from '../../src/ui/render/migrate.js'
+import {phaseLine, progressText} from '../../src/ui/render/migrate.js'
 import type {MigrationProgress} from '../../src/services/migrate.js'
 
 const writing: MigrationProgress = {phase: 'writing', read: 300, planned: 300, toWrite: 300, written: 150, verified: 0, failed: 0, deleted: 0}
@@ -15,5 +15,16 @@ describe("migrate's progress line at a terminal", () => {
     expect(progressText(writing)).toBe('Migrating [##########----------] 150/300 written, 0 verified, 0 failed')
     expect(progressText({...writing, phase: 'verifying', written: 300, verified: 120})).toBe('Migrating 300/300 written, 120 verified, 0 failed')
     expect(progressText({...writing, phase: 'reading', read: 50})).toBe('Reading the source: 50 found')
+  })
+})
+
+describe('counted words agree with their numbers', () => {
+  it('says one source parameter deleted in the singular', () => {
+    const deleting: MigrationProgress = {...writing, phase: 'deleting', written: 1, verified: 1, deleted: 1}
+    const done: MigrationProgress = {...deleting, phase: 'done'}
+    expect(phaseLine(done, 'deleting')).toBe('deleted 1 source parameter')
+    expect(phaseLine({...done, deleted: 2}, 'deleting')).toBe('deleted 2 source parameters')
+    expect(progressText(deleting)).toMatch(/, 1 source deleted$/)
+    expect(progressText({...deleting, deleted: 3})).toMatch(/, 3 sources deleted$/)
   })
 })

@@ -21,3 +21,8 @@ export function planStateCounts(items: readonly {plan: string}[], order: readonl
 export function rowsNotShownLine(hidden: number, states: string): string {
   return `${hidden} ${hidden === 1 ? 'row' : 'rows'} not shown (${states}): --verbose shows every row, --json every item.`
 }
+
+/** "create, unchanged": the plan states, in `order`, of the rows a compact plan leaves out (those not in `attention`). */
+export function hiddenStates(items: readonly {plan: string}[], order: readonly string[], attention: ReadonlySet<string>): string {
+  return order.filter((state) => !attention.has(state) && items.some((item) => item.plan === state)).join(', ')
+}

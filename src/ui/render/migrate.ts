@@ -5,7 +5,7 @@ import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, Mi
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
-import {outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
+import {hiddenStates, outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
 
 /** The result table (when an outcome differs from its plan), the summary, and the report's hint; its exit code. */
 export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'compact'> & {quiet?: boolean; json?: boolean} = {compact: false}): CommandResult<MigrationReport> {
@@ -83,7 +83,7 @@ export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolea
   if (shown.length > 0) text.push(renderTable(['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'], shown.map((item) => planRow(item))))
   if (view.compact && shown.length < items.length) {
     const hidden = items.length - shown.length
-    text.push(rowsNotShownLine(hidden, hiddenStates(items)))
+    text.push(rowsNotShownLine(hidden, hiddenStates(items, STATE_ORDER, ATTENTION)))
   }
 
   if (plan.notSelected > 0) text.push(`\n${plan.notSelected} other item${plan.notSelected === 1 ? '' : 's'} not selected (--only/--type): not touched.`)
@@ -120,10 +120,6 @@ function planRow(item: ItemReport): string[] {
 function planCounts(items: readonly ItemReport[]): string {
   const counts = planStateCounts(items, STATE_ORDER)
   return `${items.length} item${items.length === 1 ? '' : 's'}${counts ? ': ' : ''}${counts}`
-}
-
-function hiddenStates(items: readonly ItemReport[]): string {
-  return STATE_ORDER.filter((state) => !ATTENTION.has(state) && items.some((item) => item.plan === state)).join(', ')
 }
 
 /** The question before the first write, default no: where the secrets go, and how many. */
@@ -239,7 +235,7 @@ export function progressText(progress: MigrationProgress, pace?: WritePace): str
   const done = progress.written + progress.failed
   const bar = progress.phase === 'writing' && progress.toWrite > 0 ? `${progressBar(done / progress.toWrite)} ` : ''
   const speed = pace ? `, ${Math.round(pace.perSecond)}/s, about ${formatSeconds(pace.secondsLeft)} left` : ''
-  return `Migrating ${bar}${progress.written}/${progress.toWrite} written${speed}, ${progress.verified} verified, ${progress.failed} failed${progress.deleted ? `, ${progress.deleted} sources deleted` : ''}`
+  return `Migrating ${bar}${progress.written}/${progress.toWrite} written${speed}, ${progress.verified} verified, ${progress.failed} failed${progress.deleted ? `, ${progress.deleted} source${progress.deleted === 1 ? '' : 's'} deleted` : ''}`
 }
 
 function progressBar(fraction: number, width = 20): string {
@@ -254,7 +250,7 @@ function formatSeconds(seconds: number): string {
 }
 
 /** One plain stderr line per phase change, for logs without a terminal. */
-function phaseLine(progress: MigrationProgress, previous: string): string | undefined {
+export function phaseLine(progress: MigrationProgress, previous: string): string | undefined {
   if (progress.phase === previous) return undefined
   switch (progress.phase) {
     case 'planned':
@@ -268,7 +264,7 @@ function phaseLine(progress: MigrationProgress, previous: string): string | unde
     case 'done':
       if (previous === 'writing') return `written ${progress.written}, ${progress.failed} failed`
       if (previous === 'verifying') return `verified ${progress.verified} of ${progress.written}`
-      if (previous === 'deleting') return `deleted ${progress.deleted} source parameters`
+      if (previous === 'deleting') return `deleted ${progress.deleted} source parameter${progress.deleted === 1 ? '' : 's'}`
       return undefined
     default:
       return undefined

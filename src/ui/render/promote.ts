@@ -5,7 +5,7 @@ import {costLine} from '../../core/cost.js'
 import type {CommandResult} from '../../core/outcome.js'
 import type {PromoteItem, PromoteReport} from '../../services/promote.js'
 import {renderTable} from '../table.js'
-import {outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
+import {hiddenStates, outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
 
 /** Plan states a person must look at before saying yes; the rest (create, unchanged) is counted. */
 const ATTENTION: ReadonlySet<string> = new Set(['update', 'conflict', 'missing-source'])
@@ -23,7 +23,7 @@ export function renderPromotionPlan(plan: PromoteReport, view: {compact: boolean
   const text = [`${title}: ${plan.items.length} secret${plan.items.length === 1 ? '' : 's'}: ${planStateCounts(plan.items, STATE_ORDER)}.`]
   if (shown.length > 0) text.push(renderItems(shown, 'plan'))
   const hidden = plan.items.length - shown.length
-  if (hidden > 0) text.push(rowsNotShownLine(hidden, 'create, unchanged'))
+  if (hidden > 0) text.push(rowsNotShownLine(hidden, hiddenStates(plan.items, STATE_ORDER, ATTENTION)))
   text.push('', costLine(plan.cost), '')
   return text.join('\n')
 }
