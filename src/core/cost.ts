@@ -65,11 +65,13 @@ export function dollars(amount: number): string {
 }
 
 /**
- * The plan's cost line, e.g. "Estimated cost: 300 new secrets x (1 + 1 replica region) x $0.40 =
+ * The plan's cost line (none when the plan writes nothing), e.g. "Estimated cost: 300 new secrets x (1 + 1 replica region) x $0.40 =
  * $240.00 a month, plus <$0.01 once for about 320 API calls (list price; --price-per-secret sets yours)."
  */
-export function costLine(estimate: CostEstimate): string {
+export function costLine(estimate: CostEstimate): string | undefined {
   const {newSecrets, replicaRegions} = estimate
+  // A plan that writes nothing costs nothing: no line at all, rather than "$0.00 for 0 calls".
+  if (newSecrets === 0 && estimate.apiCalls === 0) return undefined
   const calls = `${dollars(estimate.apiCost)} once for about ${estimate.apiCalls.toLocaleString('en-US')} API call${estimate.apiCalls === 1 ? '' : 's'}`
   const price = estimate.listPrice ? 'list price; --price-per-secret or pricePerSecret in secrets.yml sets yours' : `your price of ${dollars(estimate.pricePerSecret)} a secret`
   if (newSecrets === 0) return `Estimated cost: no new secrets, so no new monthly charge; ${calls} (${price}).`

@@ -20,6 +20,8 @@ describe('the cost estimate of a migration (list price $0.40 a secret a month, $
   })
 
   it('no new secrets: no new monthly charge, only the calls', () => {
+    // Nothing to write: no line at all.
+    expect(costLine(estimateCost({newSecrets: 0, replicaRegions: 0, apiCalls: 0}))).toBeUndefined()
     expect(costLine(estimateCost({newSecrets: 0, replicaRegions: 0, apiCalls: 1}))).toMatch(/^Estimated cost: no new secrets, so no new monthly charge; <\$0\.01 once for about 1 API call \(/)
   })
 

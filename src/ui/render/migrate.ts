@@ -97,7 +97,8 @@ export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolea
     )
   }
 
-  if (view.showCost) text.push(`\n${costLine(plan.cost)}`)
+  const cost = view.showCost ? costLine(plan.cost) : undefined
+  if (cost) text.push(`\n${cost}`)
   // A long listing's log says why its first write waited for the last page.
   if (plan.planning?.mode === 'whole' && items.length >= WAIT_NOTE_FROM_ITEMS) text.push(`\nEvery name was listed before the first write: ${plan.planning.why}.`)
   text.push('')

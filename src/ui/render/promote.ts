@@ -18,13 +18,15 @@ const STATE_ORDER = ['create', 'update', 'unchanged', 'conflict', 'missing-sourc
  */
 export function renderPromotionPlan(plan: PromoteReport, view: {compact: boolean; showCost: boolean} = {compact: false, showCost: false}): string {
   const title = plan.dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'
-  if (!view.compact) return `${title}:\n${renderItems(plan.items, 'plan')}\n${view.showCost ? `\n${costLine(plan.cost)}\n` : ''}`
+  const cost = view.showCost ? costLine(plan.cost) : undefined
+  if (!view.compact) return `${title}:\n${renderItems(plan.items, 'plan')}\n${cost ? `\n${cost}\n` : ''}`
   const shown = plan.items.filter((item) => ATTENTION.has(item.plan))
   const text = [`${title}: ${plan.items.length} secret${plan.items.length === 1 ? '' : 's'}: ${planStateCounts(plan.items, STATE_ORDER)}.`]
   if (shown.length > 0) text.push(renderItems(shown, 'plan'))
   const hidden = plan.items.length - shown.length
   if (hidden > 0) text.push(rowsNotShownLine(hidden, hiddenStates(plan.items, STATE_ORDER, ATTENTION)))
-  text.push('', costLine(plan.cost), '')
+  if (cost) text.push('', cost, '')
+  else text.push('')
   return text.join('\n')
 }
 
