@@ -9,6 +9,8 @@ import type {STSClient} from '@aws-sdk/client-sts'
 import {userInfo} from 'node:os'
 
 import {endpointSetting, isNotAwsAnswer, notAwsEndpointError} from '../core/endpoint.js'
+import {AccessDeniedError} from '../core/errors.js'
+import {printable} from '../core/printable.js'
 import {applyDeadline} from './deadline.js'
 import {isThrottling, quotaGroupOf, quotaPacer} from './quotas.js'
 
@@ -118,6 +120,23 @@ function observe<T extends {middlewareStack: unknown}>(client: T, service: strin
     },
     {step: 'deserialize', name: 'secretsCountAttempts'},
   )
+  // A named profile that yields no credentials is that profile's problem: say which and where it was named
+  // (the SDK's own error names no profile, and the generic advice "set AWS_PROFILE" misleads when it is set).
+  const profile = context.role ? undefined : (context.profile ?? process.env.AWS_PROFILE)
+  if (profile) {
+    stack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args)
+        } catch (error) {
+          if ((error as {name?: string})?.name !== 'CredentialsProviderError') throw error
+          throw profileWithoutCredentials(profile, context.profile ? '--profile or secrets.yml' : 'AWS_PROFILE')
+        }
+      },
+      {step: 'initialize', name: 'secretsProfileWithoutCredentials'},
+    )
+  }
+
   // An answer in no AWS protocol is the endpoint's fault, said once with the setting that chose it; the
   // error carries no HTTP metadata, so the SDK does not retry it.
   stack.add(
@@ -159,6 +178,13 @@ function observe<T extends {middlewareStack: unknown}>(client: T, service: strin
   }
   for (const observer of observers) observer(client as never, service)
   return client
+}
+
+function profileWithoutCredentials(profile: string, namedBy: string): AccessDeniedError {
+  return new AccessDeniedError(
+    `The AWS profile "${printable(profile, 64)}" (from ${namedBy}) gave no credentials.`,
+    '"aws configure list-profiles" lists the profiles that exist; for an SSO profile run "aws sso login --profile NAME"; "secrets doctor" shows what each part of the setup found.',
+  )
 }
 
 export async function secretsManagerClient(context: AwsContext): Promise<SecretsManagerClient> {

@@ -31,7 +31,9 @@ export async function credentialSource(env: NodeJS.ProcessEnv, profileFlag?: str
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return {kind: 'web-identity', description: `web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role ${env.AWS_ROLE_ARN})`}
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return {kind: 'container', description: 'container credentials (ECS task role or EKS pod identity)'}
   if (env.AWS_EC2_METADATA_DISABLED === 'true') return {kind: 'none', description: 'none found (no profile, no keys in the environment; instance metadata disabled)'}
-  return {kind: 'instance', description: 'instance metadata (EC2 instance profile), if this is an EC2 instance'}
+  // Nothing is configured: the chain's last resort is instance metadata, which answers only on EC2, so
+  // that is said second, not as if it were the source.
+  return {kind: 'instance', description: 'none configured (no profile, no keys in the environment); on an EC2 instance, its instance profile'}
 }
 
 const KIND_LABELS: Record<CredentialKind, string> = {

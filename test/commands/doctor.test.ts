@@ -146,6 +146,11 @@ describe('credentialSource', () => {
   ])('falls back to %s', async (_, extra, kind) => {
     expect((await credentialSource({...base(), ...extra})).kind).toBe(kind)
   })
+
+  it('does not lead with instance metadata when nothing is configured: it says so, and names the instance second', async () => {
+    const {description} = await credentialSource({...base(), AWS_CONFIG_FILE: '/dev/null'})
+    expect(description).toMatch(/^none configured \(no profile, no keys in the environment\); on an EC2 instance, its instance profile$/)
+  })
 })
 
 describe('deniedBecause', () => {

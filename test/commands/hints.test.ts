@@ -96,3 +96,20 @@ describe('other hints', () => {
     expect(declared.stderr).toContain('declares staging; nothing was audited.')
   })
 })
+
+describe('credential hints', () => {
+  it('names the profile that gave no credentials and where it was named, instead of "set AWS_PROFILE"', async () => {
+    const noKeys = {AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined}
+    const fromEnv = await runCli(['list', env], {env: {...noKeys, AWS_PROFILE: 'nosuch'}})
+    expect(fromEnv.code).toBe(5)
+    expect(fromEnv.stderr).toContain('The AWS profile "nosuch" (from AWS_PROFILE) gave no credentials.')
+    expect(fromEnv.stderr).not.toContain('Set AWS_PROFILE')
+    const fromFlag = await runCli(['list', env, '--profile', 'nosuch'], {env: noKeys})
+    expect(fromFlag.code).toBe(5)
+    expect(fromFlag.stderr).toContain('The AWS profile "nosuch" (from --profile or secrets.yml) gave no credentials.')
+    // With no profile named at all, the advice to name one stays.
+    const none = await runCli(['list', env], {env: noKeys})
+    expect(none.code).toBe(5)
+    expect(none.stderr).toContain('Set AWS_PROFILE or pass --profile')
+  })
+})
