@@ -113,3 +113,13 @@ describe('credential hints', () => {
     expect(none.stderr).toContain('Set AWS_PROFILE or pass --profile')
   })
 })
+
+describe('the fix for a .env line that is not a whole value', () => {
+  it('says to quote an unquoted multi-line PEM block, not to shorten values over the size limit', async () => {
+    const file = dotenvFile('PRIVATE_KEY=-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\nGOOD=value-1\n')
+    const dry = await runCli(['migrate', '--from-dotenv', file, '--to', `${env}/pem`, '--dry-run'])
+    expect(dry.code).toBe(2)
+    expect(dry.stderr).toContain('Quote multi-line values in double quotes')
+    expect(dry.stderr).not.toContain('Shorten the values over the size limit')
+  })
+})

@@ -204,7 +204,7 @@ function unusableHint(options: MigrateOptions, items: readonly ItemReport[], tot
 function fixFor(outcome: 'invalid' | 'unmapped', reason: string): string {
   if (outcome === 'unmapped') return 'Pass --to ENV/SERVICE to map parameters by their last segment, --flatten to join their deeper segments into the name, or migrate a narrower path'
   if (reason.startsWith('the value is empty')) return 'Give the empty values a value in the source, or leave them out with --only'
-  if (reason.startsWith('the value is ')) return 'Shorten the values over the size limit, or leave them out with --only'
+  if (/^the value is \d+ bytes/.test(reason)) return 'Shorten the values over the size limit, or leave them out with --only'
   if (reason.includes('multi-line')) return 'Quote multi-line values in double quotes'
   if (reason.startsWith('not a valid secret name')) return 'Rename the keys that are not valid secret names'
   return 'Fix the lines shown as invalid'
