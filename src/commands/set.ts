@@ -7,6 +7,7 @@ import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {lines, type CommandResult, succeeded} from '../core/outcome.js'
 import {parseTags} from '../core/tags.js'
+import {AWS_LIMITS, checkLimit, checkWriteMetadata} from '../core/aws-limits.js'
 import {yesFlag} from '../flags.js'
 import {escapeLine} from '../core/printable.js'
 import {InterruptedError} from '../core/errors.js'
@@ -52,7 +53,7 @@ ${exitCodesHelp('set')}`
     yes: yesFlag,
     'unset-field': Flags.string({description: 'Remove this field of a key/value secret (no value is read).', exclusive: ['from-file', 'generate', ...WHOLE_SECRET_FLAGS]}),
     generate: Flags.boolean({description: "Store a random value from Secrets Manager's GetRandomPassword (never printed unless --show).", exclusive: ['from-file']}),
-    length: Flags.integer({description: 'Length of the generated value (default 32).', min: 1, max: 4096, dependsOn: ['generate']}),
+    length: Flags.integer({description: 'Length of the generated value (default 32).', min: AWS_LIMITS.passwordLength.min, max: AWS_LIMITS.passwordLength.max, dependsOn: ['generate']}),
     'exclude-punctuation': Flags.boolean({description: 'Generate letters and digits only.', dependsOn: ['generate']}),
     'exclude-characters': Flags.string({description: 'Characters the generated value must not contain.', dependsOn: ['generate']}),
     show: Flags.boolean({description: 'Print the generated value, on a terminal only.', dependsOn: ['generate']}),
@@ -80,6 +81,10 @@ ${exitCodesHelp('set')}`
     }
 
     const tags = parseTags(flags.tag)
+    // Every flag that goes into a request is checked before the first call, so a later step of the
+    // write cannot be refused for it after the value is stored.
+    checkWriteMetadata({description: flags.description, kmsKeyId: flags['kms-key-id'], tags})
+    if (flags['exclude-characters'] !== undefined) checkLimit(AWS_LIMITS.excludeCharacters, flags['exclude-characters'], '--exclude-characters')
     const field = flags.field ?? flags['unset-field']
     const label = field === undefined ? address.fullName : `${address} field ${field}`
     // A typed or piped value is read before any AWS call; a generated one needs the store first.
