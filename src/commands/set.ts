@@ -93,7 +93,8 @@ ${exitCodesHelp('set')}`
     const store = generator ?? (await this.secretStore(flags, address.env, {write: true}))
     const {json, line} = field === undefined ? await this.setWhole(store, address, value as SecretValue, flags, tags) : await this.setField(store, address, field, value)
     // --show: the generated value after the outcome line, only on a terminal (checked above).
-    return succeeded<SetResult | FieldWriteResult>(json, {stdout: lines(line, ...(flags.show && value ? [value.text as string] : []))})
+    const stdout = lines(line, ...(flags.show && value ? [value.text as string] : []))
+    return 'error' in json && json.error ? partlyWritten(json, stdout) : succeeded<SetResult | FieldWriteResult>(json, {stdout})
   }
 
   /** Nothing for --unset-field; GetRandomPassword for --generate; else the prompt, stdin or --from-file. */
@@ -124,12 +125,32 @@ ${exitCodesHelp('set')}`
         overwrite: !flags['no-overwrite'],
       }),
     )
-    const applied = result.metadataApplied?.length ? ` (value identical; ${result.metadataApplied.join(' and ')} applied)` : ''
-    return {json: result, line: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`}
+    const notes = [
+      ...(result.outcome === 'unchanged' && (result.metadataApplied ?? result.notApplied) ? ['value identical'] : []),
+      ...(result.metadataApplied?.length ? [`${result.metadataApplied.join(' and ')} applied`] : []),
+      ...(result.notApplied?.length ? [`${result.notApplied.join(' and ')} NOT applied`] : []),
+    ]
+    return {json: result, line: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`}
   }
 }
 
 type SetFlags = Interfaces.InferredFlags<typeof Set.flags>
+
+/**
+ * AWS refused a later step after the value was handled: stdout still says what landed (the outcome
+ * line, --json the result with `notApplied` and `error`), stderr the refusal, and the exit code is its.
+ */
+function partlyWritten(json: SetResult, stdout: string | undefined): CommandResult<SetResult> {
+  const error = json.error as NonNullable<SetResult['error']>
+  const missing = (json.notApplied ?? []).join(' and ')
+  return {
+    json,
+    stdout,
+    notice: `Error: ${error.message}`,
+    hint: `${error.hint ? `${error.hint} Then run` : `Once the ${missing} can be applied, run`} the same command again: the value is stored, so it adds no version and applies the ${missing}.`,
+    exitCode: error.exitCode,
+  }
+}
 
 function passwordOptions(flags: SetFlags): PasswordOptions {
   return {length: flags.length ?? 32, excludePunctuation: flags['exclude-punctuation'], excludeCharacters: flags['exclude-characters']}
