@@ -120,4 +120,20 @@ describe('set refused by AWS after the value was written', () => {
       refusals.clear()
     }
   })
+
+  it('set --field whose stage move is refused says which version holds the new value and that it is not AWSCURRENT', async () => {
+    await runCli(['set', `${E}/api`, 'DB'], {input: '{"user":"app","password":"old"}'})
+    refuse('UpdateSecretVersionStage', 'AccessDeniedException', 'User is not authorized to perform: secretsmanager:UpdateSecretVersionStage')
+    try {
+      const result = await viaProxy(['set', `${E}/api`, 'DB', '--field', 'password', '--json'], 'new')
+      expect(result.code).toBe(5)
+      // Before: only "Access denied: secretsmanager:UpdateSecretVersionStage ...", not a word of the version written.
+      expect(JSON.parse(result.stdout).error.message).toMatch(
+        new RegExp(`^/${E}/api/DB: version [\\w-]+ was written with the new value \\(the label SECRETSCLI_PENDING, which the next field write moves\\) but did not become AWSCURRENT, which still holds the value before it: Access denied`),
+      )
+      expect((await runCli(['get', `${E}/api`, 'DB', '--field', 'password'])).stdout).toBe('old')
+    } finally {
+      refusals.clear()
+    }
+  })
 })
