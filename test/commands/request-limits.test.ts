@@ -79,6 +79,16 @@ describe('requests AWS would refuse are refused before any call', () => {
     expect(result.stderr).toMatch(message)
     expect(result.calls).toBe(0)
   })
+  it.each([
+    ['list', [`${'e'.repeat(600)}`]],
+    ['list', [`${E}/${'s'.repeat(600)}`]],
+    ['get --all', [`${E}/${'s'.repeat(600)}`, '--all']],
+  ])('%s of a scope too long to hold a secret: exit 2, no ListSecrets with a filter over 512', async (command, args) => {
+    const result = await viaProxy([command.split(' ')[0], ...args])
+    expect(result.code, result.stderr).toBe(2)
+    expect(result.stderr).toMatch(/is 6\d\d characters, which leaves no room for a name; Secrets Manager allows at most 256 for the whole name/)
+    expect(result.calls).toBe(0)
+  })
 })
 
 describe('set refused by AWS after the value was written', () => {
