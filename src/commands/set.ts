@@ -32,6 +32,8 @@ A whole value that is not itself a JSON object, written over a key/value secret,
 
 If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
+A flag AWS would refuse is refused before any call (exit 2, naming the limit): a description or KMS key id over 2,048 characters, a tag key over 128 or value over 256, more than 50 tags, a tag key or value starting with aws:, --exclude-characters over 4,096. If AWS still refuses the description or the tags after the value was stored, the outcome line says what was stored and what was not applied (--json: notApplied and error), and the exit code is the refusal's.
+
 ${exitCodesHelp('set')}`
 
   static override examples = [
