@@ -26,6 +26,8 @@ export interface ModelLimit {
 }
 
 export const AWS_LIMITS = {
+  /** A value: the model counts SecretString in characters and SecretBinary in bytes; AWS's quota page says 65,536 bytes for both. */
+  secretValue: {service: 'secretsmanager', members: ['CreateSecret.SecretString', 'PutSecretValue.SecretString', 'CreateSecret.SecretBinary', 'PutSecretValue.SecretBinary'], min: 1, max: 65_536},
   description: {service: 'secretsmanager', members: ['CreateSecret.Description', 'UpdateSecret.Description'], max: 2048},
   kmsKeyId: {service: 'secretsmanager', members: ['CreateSecret.KmsKeyId'], min: 0, max: 2048},
   tagKey: {service: 'secretsmanager', members: ['CreateSecret.Tags[].Key', 'TagResource.Tags[].Key'], min: 1, max: 128},
