@@ -240,13 +240,34 @@ export function credentialProblem(error: unknown): CredentialProblem {
   return 'no credentials could be loaded'
 }
 
-/** The message with every form of the value a request body could quote (text, JSON-escaped, base64) cut out. */
-function redactValue(message: string, value: SecretValue | undefined): string {
+/** What stands in a message where the value of a request was. */
+export const VALUE_MARKER = '[secret value]'
+
+/**
+ * The message with every form of the value a request body could quote (text, JSON-escaped, base64) cut
+ * out. Every occurrence of every form is found in the message as it came, before anything is replaced,
+ * so a short value is never looked for inside a marker ("v" in "[secret value]") and no marker is cut.
+ */
+export function redactValue(message: string, value: SecretValue | undefined): string {
   if (value === undefined || message === '') return message
   const text = value.text
   const forms = [Buffer.from(value.bytes).toString('base64')]
   if (text !== undefined) forms.push(text, JSON.stringify(text).slice(1, -1))
-  let redacted = message
-  for (const form of forms) if (form.length > 0) redacted = redacted.split(form).join('[secret value]')
-  return redacted
+  const spans: Array<[number, number]> = []
+  for (const form of forms) {
+    if (form.length === 0) continue
+    for (let at = message.indexOf(form); at !== -1; at = message.indexOf(form, at + 1)) spans.push([at, at + form.length])
+  }
+
+  if (spans.length === 0) return message
+  spans.sort((a, b) => a[0] - b[0])
+  let redacted = ''
+  let end = 0
+  for (const [index, [start, stop]] of spans.entries()) {
+    // Overlapping or touching occurrences become one marker.
+    if (index === 0 || start > end) redacted += message.slice(end, start) + VALUE_MARKER
+    end = Math.max(end, stop)
+  }
+
+  return redacted + message.slice(end)
 }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {readAddressArgs} from '../args.js'
 import {BaseCommand} from '../base-command.js'
+import {checkVersionSelector} from '../core/aws-limits.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
 import {lines, type CommandResult, succeeded} from '../core/outcome.js'
 import {escapeLine} from '../core/printable.js'
@@ -42,6 +43,7 @@ ${exitCodesHelp('fields')}`
   async run(): Promise<CommandResult<FieldsResult>> {
     const {args, flags} = await this.parse(Fields)
     const ref = parseSecretRef(args.scope, args.name, flags.id)
+    checkVersionSelector({versionId: flags['version-id'], versionStage: flags['version-stage']})
     const store = await this.secretStore(flagsForRef(flags, ref), ref.env)
     const fields = await this.spin(`Reading ${ref.id}`, () =>
       listFields(store, ref.id, {versionStage: flags['version-stage'], versionId: flags['version-id']}),

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {readAddressArgs} from '../args.js'
 import {type AwsFlags, BaseCommand} from '../base-command.js'
+import {checkVersionSelector} from '../core/aws-limits.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
@@ -54,6 +55,7 @@ ${exitCodesHelp('get')}`
     const {args, flags} = await this.parse(Get)
     if (flags.all) return this.all(flags, args)
     const ref = parseSecretRef(args.scope, args.name, flags.id)
+    checkVersionSelector({versionId: flags['version-id'], versionStage: flags['version-stage']})
     const address = {fullName: ref.id}
     const store = await this.secretStore(flagsForRef(flags, ref), ref.env)
     if (flags.field) return this.fields(store, ref, flags.field, {versionStage: flags['version-stage'], versionId: flags['version-id']})

@@ -9,6 +9,7 @@ import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
+import {AWS_LIMITS, checkLimit, checkSsmPath, checkWriteMetadata} from '../core/aws-limits.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
 import type {FunctionFilter} from '../stores/environment-source.js'
@@ -115,6 +116,7 @@ ${exitCodesHelp('migrate')}`
     const {flags} = await this.parse(Migrate)
     const toEnvironment = allFunctionsTarget(flags)
     const to = toEnvironment ? undefined : targetOf(flags)
+    checkRequests(flags, to)
     // The target environment (--to, or the first segment of /<env>/<service> paths) picks the account,
     // role, region, KMS key and replicas from secrets.yml, for the SSM source and the secrets alike.
     const env = to?.env ?? toEnvironment?.env ?? targetEnvOfPath(flags['from-ssm'])
@@ -249,6 +251,13 @@ function targetOf(flags: MigrateFlags): Scope | undefined {
   }
 
   return to
+}
+
+/** What the flags put in requests, against AWS's limits: exit 2 before any call rather than a refusal mid-run. */
+function checkRequests(flags: MigrateFlags, to: Scope | undefined): void {
+  checkWriteMetadata({description: flags.description, kmsKeyId: flags['kms-key-id']})
+  if (flags['from-lambda'] !== undefined) checkLimit(AWS_LIMITS.functionName, flags['from-lambda'], '--from-lambda')
+  if (flags['from-ssm'] !== undefined) checkSsmPath(flags['from-ssm'], to === undefined)
 }
 
 /** `/prod/billing` -> `prod`: parameters named /<env>/<service>/<name> land in that environment. */

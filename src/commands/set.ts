@@ -7,6 +7,7 @@ import {SecretAddress} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
 import {lines, type CommandResult, succeeded} from '../core/outcome.js'
 import {parseTags} from '../core/tags.js'
+import {AWS_LIMITS, checkLimit, checkWriteMetadata} from '../core/aws-limits.js'
 import {yesFlag} from '../flags.js'
 import {escapeLine} from '../core/printable.js'
 import {InterruptedError} from '../core/errors.js'
@@ -31,6 +32,8 @@ A whole value that is not itself a JSON object, written over a key/value secret,
 
 If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
+A flag AWS would refuse is refused before any call (exit 2, naming the limit): a description or KMS key id over 2,048 characters, a tag key over 128 or value over 256, more than 50 tags, a tag key or value starting with aws:, --exclude-characters over 4,096. If AWS still refuses the description or the tags after the value was stored, the outcome line says what was stored and what was not applied (--json: notApplied and error), and the exit code is the refusal's.
+
 ${exitCodesHelp('set')}`
 
   static override examples = [
@@ -52,7 +55,7 @@ ${exitCodesHelp('set')}`
     yes: yesFlag,
     'unset-field': Flags.string({description: 'Remove this field of a key/value secret (no value is read).', exclusive: ['from-file', 'generate', ...WHOLE_SECRET_FLAGS]}),
     generate: Flags.boolean({description: "Store a random value from Secrets Manager's GetRandomPassword (never printed unless --show).", exclusive: ['from-file']}),
-    length: Flags.integer({description: 'Length of the generated value (default 32).', min: 1, max: 4096, dependsOn: ['generate']}),
+    length: Flags.integer({description: 'Length of the generated value (default 32).', min: AWS_LIMITS.passwordLength.min, max: AWS_LIMITS.passwordLength.max, dependsOn: ['generate']}),
     'exclude-punctuation': Flags.boolean({description: 'Generate letters and digits only.', dependsOn: ['generate']}),
     'exclude-characters': Flags.string({description: 'Characters the generated value must not contain.', dependsOn: ['generate']}),
     show: Flags.boolean({description: 'Print the generated value, on a terminal only.', dependsOn: ['generate']}),
@@ -80,6 +83,10 @@ ${exitCodesHelp('set')}`
     }
 
     const tags = parseTags(flags.tag)
+    // Every flag that goes into a request is checked before the first call, so a later step of the
+    // write cannot be refused for it after the value is stored.
+    checkWriteMetadata({description: flags.description, kmsKeyId: flags['kms-key-id'], tags})
+    if (flags['exclude-characters'] !== undefined) checkLimit(AWS_LIMITS.excludeCharacters, flags['exclude-characters'], '--exclude-characters')
     const field = flags.field ?? flags['unset-field']
     const label = field === undefined ? address.fullName : `${address} field ${field}`
     // A typed or piped value is read before any AWS call; a generated one needs the store first.
@@ -88,7 +95,8 @@ ${exitCodesHelp('set')}`
     const store = generator ?? (await this.secretStore(flags, address.env, {write: true}))
     const {json, line} = field === undefined ? await this.setWhole(store, address, value as SecretValue, flags, tags) : await this.setField(store, address, field, value)
     // --show: the generated value after the outcome line, only on a terminal (checked above).
-    return succeeded<SetResult | FieldWriteResult>(json, {stdout: lines(line, ...(flags.show && value ? [value.text as string] : []))})
+    const stdout = lines(line, ...(flags.show && value ? [value.text as string] : []))
+    return 'error' in json && json.error ? partlyWritten(json, stdout) : succeeded<SetResult | FieldWriteResult>(json, {stdout})
   }
 
   /** Nothing for --unset-field; GetRandomPassword for --generate; else the prompt, stdin or --from-file. */
@@ -119,12 +127,32 @@ ${exitCodesHelp('set')}`
         overwrite: !flags['no-overwrite'],
       }),
     )
-    const applied = result.metadataApplied?.length ? ` (value identical; ${result.metadataApplied.join(' and ')} applied)` : ''
-    return {json: result, line: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${applied}`}
+    const notes = [
+      ...(result.outcome === 'unchanged' && (result.metadataApplied ?? result.notApplied) ? ['value identical'] : []),
+      ...(result.metadataApplied?.length ? [`${result.metadataApplied.join(' and ')} applied`] : []),
+      ...(result.notApplied?.length ? [`${result.notApplied.join(' and ')} NOT applied`] : []),
+    ]
+    return {json: result, line: `${result.outcome} ${result.name}${result.versionId ? ` (version ${result.versionId})` : ''}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`}
   }
 }
 
 type SetFlags = Interfaces.InferredFlags<typeof Set.flags>
+
+/**
+ * AWS refused a later step after the value was handled: stdout still says what landed (the outcome
+ * line, --json the result with `notApplied` and `error`), stderr the refusal, and the exit code is its.
+ */
+function partlyWritten(json: SetResult, stdout: string | undefined): CommandResult<SetResult> {
+  const error = json.error as NonNullable<SetResult['error']>
+  const missing = (json.notApplied ?? []).join(' and ')
+  return {
+    json,
+    stdout,
+    notice: `Error: ${error.message}`,
+    hint: `${error.hint ? `${error.hint} Then run` : `Once the ${missing} can be applied, run`} the same command again: the value is stored, so it adds no version and applies the ${missing}.`,
+    exitCode: error.exitCode,
+  }
+}
 
 function passwordOptions(flags: SetFlags): PasswordOptions {
   return {length: flags.length ?? 32, excludePunctuation: flags['exclude-punctuation'], excludeCharacters: flags['exclude-characters']}

@@ -60,6 +60,7 @@ export class Scope {
   static of(env: string, service: string): Scope {
     assertPart('environment', env)
     assertPart('service', service)
+    assertRoomForName(`/${env}/${service}/`)
     return new Scope(env, service)
   }
 
@@ -180,10 +181,22 @@ export function listingPrefix(text: string | undefined): string {
   const parts = trimSlashes(text).split('/')
   if (parts.length === 1) {
     assertPart('environment', parts[0])
+    assertRoomForName(`/${parts[0]}/`)
     return `/${parts[0]}/`
   }
 
   return Scope.parse(text).prefix
+}
+
+/**
+ * A prefix that leaves no room for a name under Secrets Manager's limit holds no secret; refused here,
+ * it never reaches ListSecrets as a name filter longer than AWS takes (512).
+ */
+function assertRoomForName(prefix: string): void {
+  if (prefix.length < MAX_SECRET_NAME_LENGTH) return
+  throw new UsageError(
+    `Invalid secret address: "${printable(prefix)}" is ${prefix.length} characters, which leaves no room for a name; Secrets Manager allows at most ${MAX_SECRET_NAME_LENGTH} for the whole name.`,
+  )
 }
 
 function trimSlashes(text: string): string {

@@ -1,7 +1,8 @@
+import {AWS_LIMITS} from './aws-limits.js'
 import {UsageError} from './errors.js'
 
 /** Secrets Manager's limit on a secret value, in bytes. */
-export const MAX_SECRET_BYTES = 65_536
+export const MAX_SECRET_BYTES = AWS_LIMITS.secretValue.max
 
 /**
  * A secret value as bytes. Text that is valid UTF-8 is stored as SecretString; anything else as

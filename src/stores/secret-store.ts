@@ -1,3 +1,4 @@
+import {SecretsError} from '../core/errors.js'
 import type {SecretValue} from '../core/secret-value.js'
 
 /** What a listing shows about a secret: everything but its value. */
@@ -64,7 +65,32 @@ export interface PutResult {
    * On `unchanged`: the metadata given (`description`, `tags`) was still applied to the secret, since
    * leaving the value alone must not silently drop what the caller asked to set.
    */
-  metadataApplied?: Array<'description' | 'tags'>
+  metadataApplied?: MetadataKind[]
+}
+
+/** What a write may set besides the value, after it (UpdateSecret, TagResource). */
+export type MetadataKind = 'description' | 'tags'
+
+/**
+ * A write that was refused part-way, after a step of it had landed: `written` says exactly what was
+ * (the new version, or the value left identical, and the metadata applied before the refusal),
+ * `notApplied` what was not, and `refusal` why. Its exit code is the refusal's.
+ */
+export class PartialWriteError extends SecretsError {
+  constructor(
+    readonly secret: string,
+    readonly written: PutResult,
+    readonly notApplied: MetadataKind[],
+    readonly refusal: SecretsError,
+  ) {
+    super(partialWriteMessage(secret, written, notApplied, refusal), {code: refusal.code, exitCode: refusal.exitCode, hint: refusal.hint})
+  }
+}
+
+function partialWriteMessage(name: string, written: PutResult, notApplied: MetadataKind[], refusal: SecretsError): string {
+  const value = written.outcome === 'unchanged' ? 'the value was identical (no version written)' : `the new value was stored${written.versionId ? ` as version ${written.versionId}` : ''} and is AWSCURRENT`
+  const applied = written.metadataApplied?.length ? ` and the ${written.metadataApplied.join(' and ')} applied` : ''
+  return `${name}: ${value}${applied}, but the ${notApplied.join(' and ')} ${notApplied.length > 1 || notApplied[0] === 'tags' ? 'were' : 'was'} not applied: ${refusal.message}`
 }
 
 export interface ReadOptions {
@@ -119,7 +145,8 @@ export const PENDING_STAGE = 'SECRETSCLI_PENDING'
 export interface SecretStore {
   /**
    * Creates the secret or adds a version; adds no version when the current value is identical, but
-   * still applies a given description and tags (and says so in `metadataApplied`).
+   * still applies a given description and tags (and says so in `metadataApplied`). A refusal after a
+   * step has landed (a version written, the description applied) is a PartialWriteError.
    */
   put(name: string, value: SecretValue, options: PutOptions): Promise<PutResult>
   /** Writes a new version or creates, without reading first (for callers that already know the state). */

@@ -16,12 +16,14 @@ import pLimit from 'p-limit'
 
 import {SCHEDULED_FOR_DELETION, translateAwsError} from '../aws/errors.js'
 import {inBatches} from '../core/batches.js'
-import {ConflictError, ExitCode} from '../core/errors.js'
+import {ConflictError, ExitCode, type SecretsError} from '../core/errors.js'
 import type {SecretValue} from '../core/secret-value.js'
 import {
   type BatchReadResult,
   CURRENT_STAGE,
   type DeleteOptions,
+  type MetadataKind,
+  PartialWriteError,
   type PutOptions,
   type PutResult,
   type ReadOptions,
@@ -67,29 +69,40 @@ export class SecretsManagerStore implements SecretStore {
 
     if (current === undefined) return this.write(name, value, {...options, exists: false})
     if (current.equals(value)) {
-      const metadataApplied = await this.applyMetadata(name, options)
+      const metadataApplied = await this.applyMetadata(name, options, {outcome: 'unchanged'})
       return {outcome: 'unchanged', ...(metadataApplied.length > 0 ? {metadataApplied} : {})}
     }
 
     return this.write(name, value, {...options, exists: true})
   }
 
-  /** UpdateSecret for a description, TagResource for tags: what a new version of an existing secret also gets. */
-  private async applyMetadata(name: string, options: Pick<PutOptions, 'description' | 'tags'>): Promise<Array<'description' | 'tags'>> {
-    const applied: Array<'description' | 'tags'> = []
+  /**
+   * UpdateSecret for a description, TagResource for tags: what a new version of an existing secret also
+   * gets. A refusal after something landed (`before`: the version written; or a description applied)
+   * says exactly what was written (PartialWriteError).
+   */
+  private async applyMetadata(name: string, options: Pick<PutOptions, 'description' | 'tags'>, before: PutResult): Promise<MetadataKind[]> {
+    const steps: Array<{kind: MetadataKind; send: () => Promise<unknown>}> = []
     if (options.description !== undefined) {
-      await this.call('secretsmanager:UpdateSecret', name, () =>
-        this.client.send(new UpdateSecretCommand({SecretId: name, Description: options.description})),
-      )
-      applied.push('description')
+      steps.push({kind: 'description', send: () => this.call('secretsmanager:UpdateSecret', name, () => this.client.send(new UpdateSecretCommand({SecretId: name, Description: options.description})))})
     }
 
     if (options.tags && Object.keys(options.tags).length > 0) {
       const tags = Object.entries(options.tags).map(([Key, Value]) => ({Key, Value}))
-      await this.call('secretsmanager:TagResource', name, () =>
-        this.client.send(new TagResourceCommand({SecretId: name, Tags: tags})),
-      )
-      applied.push('tags')
+      steps.push({kind: 'tags', send: () => this.call('secretsmanager:TagResource', name, () => this.client.send(new TagResourceCommand({SecretId: name, Tags: tags})))})
+    }
+
+    const applied: MetadataKind[] = []
+    for (const [index, step] of steps.entries()) {
+      try {
+        await step.send()
+      } catch (error) {
+        if (before.outcome === 'unchanged' && applied.length === 0) throw error
+        const written = {...before, ...(applied.length > 0 ? {metadataApplied: applied} : {})}
+        throw new PartialWriteError(name, written, steps.slice(index).map(({kind}) => kind), error as SecretsError)
+      }
+
+      applied.push(step.kind)
     }
 
     return applied
@@ -130,8 +143,9 @@ export class SecretsManagerStore implements SecretStore {
         ),
       value,
     )
-    await this.applyMetadata(name, options)
-    return {outcome: 'updated', versionId: version.VersionId}
+    const updated: PutResult = {outcome: 'updated', versionId: version.VersionId}
+    await this.applyMetadata(name, options, updated)
+    return updated
   }
 
   async get(name: string, options: ReadOptions = {}): Promise<SecretValue> {

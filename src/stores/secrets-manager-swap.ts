@@ -1,6 +1,7 @@
 import {GetRandomPasswordCommand, PutSecretValueCommand, type SecretsManagerClient, UpdateSecretVersionStageCommand} from '@aws-sdk/client-secrets-manager'
 
 import {translateAwsError} from '../aws/errors.js'
+import {SecretsError} from '../core/errors.js'
 import {SecretValue} from '../core/secret-value.js'
 import {CURRENT_STAGE, type PasswordOptions, PENDING_STAGE, type SwapResult} from './secret-store.js'
 import {payload} from './secrets-manager-mapping.js'
@@ -25,9 +26,9 @@ export async function swapCurrent(client: SecretsManagerClient, name: string, va
   try {
     await client.send(new UpdateSecretVersionStageCommand({SecretId: name, VersionStage: CURRENT_STAGE, MoveToVersionId: versionId, RemoveFromVersionId: expectedVersionId}))
   } catch (error) {
-    await dropPendingLabel(client, name, versionId)
+    const dropped = await dropPendingLabel(client, name, versionId)
     if (isStageMismatch(error)) return {swapped: false}
-    throw translateAwsError(error, {action: 'secretsmanager:UpdateSecretVersionStage', resource: name})
+    throw notMadeCurrent(translateAwsError(error, {action: 'secretsmanager:UpdateSecretVersionStage', resource: name}), name, versionId, dropped)
   }
 
   await dropPendingLabel(client, name, versionId)
@@ -51,12 +52,29 @@ export async function randomPassword(client: SecretsManagerClient, options: Pass
  * moved the label already (AWS then refuses the removal), and a failure here must not turn a write
  * that happened into an error; a label left behind moves to the next field write's version.
  */
-async function dropPendingLabel(client: SecretsManagerClient, name: string, versionId: string): Promise<void> {
+async function dropPendingLabel(client: SecretsManagerClient, name: string, versionId: string): Promise<boolean> {
   try {
     await client.send(new UpdateSecretVersionStageCommand({SecretId: name, VersionStage: PENDING_STAGE, RemoveFromVersionId: versionId}))
+    return true
   } catch {
     // See above.
+    return false
   }
+}
+
+/**
+ * The stage move was refused after the new version was put: the error says that version exists and
+ * holds the new value, but readers of AWSCURRENT still get the one before (and whether it kept the label).
+ */
+function notMadeCurrent(refusal: SecretsError, name: string, versionId: string, dropped: boolean): SecretsError {
+  const label = dropped ? 'no label' : `the label ${PENDING_STAGE}, which the next field write moves`
+  const error = new SecretsError(`${name}: version ${versionId} was written with the new value (${label}) but did not become AWSCURRENT, which still holds the value before it: ${refusal.message}`, {
+    code: refusal.code,
+    exitCode: refusal.exitCode,
+    hint: refusal.hint,
+  })
+  error.aws = refusal.aws
+  return error
 }
 
 /** The stage move's compare failed: AWSCURRENT is no longer on the version read (another writer won). */

@@ -2,6 +2,7 @@ import {basename} from 'node:path'
 
 import pLimit from 'p-limit'
 
+import {AWS_LIMITS} from '../../core/aws-limits.js'
 import {inBatches} from '../../core/batches.js'
 import {ConflictError, ExitCode, SecretsError} from '../../core/errors.js'
 import {digestOf, type SourceItem, type SourceKind} from '../../core/migration-plan.js'
@@ -161,7 +162,7 @@ async function valuesFor(source: MigrationSource, chunk: Working[], cache: Value
 }
 
 /** A tag value: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters; anything else becomes `_`. */
-export const cleanTagValue = (text: string) => text.replaceAll(/[^\p{L}\p{N} _.:/=+\-@]/gu, '_').slice(0, 256)
+export const cleanTagValue = (text: string) => text.replaceAll(/[^\p{L}\p{N} _.:/=+\-@]/gu, '_').slice(0, AWS_LIMITS.tagValue.max)
 
 /** What a tag names a non-SSM item after: the .env file's base name, the function or the family. */
 function sourceFileOf(source: MigrationSource): string | undefined {
