@@ -77,9 +77,11 @@ const NOT_SECRET_GLUED_WORDS = [
   'SECRETIVE',
   'SECRETLY',
   'SECRETSMANAGER',
+  'SECRETLINT',
   'PASSWORDLESS',
   'CREDENTIALING',
   'CREDENTIALED',
+  'CREDENTIALSPEC',
 ]
 
 /** Two-word phrases that do (`API_KEY`, `PRIVATE_KEY`, ...): the first word followed by the second. */
@@ -172,7 +174,8 @@ export function nameWords(name: string): string[] {
 /**
  * The secret word a glued word ends or starts with: `MYSECRET` -> SECRET, `DBPASSWORD2` -> PASSWORD,
  * `SECRETVALUE` -> SECRET. Not when the word is an ordinary one (`SECRETARY`, `TOKENIZER`), nor when
- * what follows a leading secret word is metadata about it (`SECRETARN`, `TOKENTTL`, `PASSWORDLENGTH`).
+ * what follows a leading secret word starts with metadata about it (`SECRETARN`, `TOKENTTL`,
+ * `SECRETNAMEPREFIX`).
  */
 function gluedSecretWord(word: string): string | undefined {
   // A version number glued to the end (`MYSECRET2`, `PASSWORD1`) is not part of the word.
@@ -186,7 +189,8 @@ function gluedSecretWord(word: string): string | undefined {
   }
 
   for (const secret of GLUED_SECRET_WORDS) {
-    if (bare.startsWith(secret) && !METADATA_SUFFIXES.has(bare.slice(secret.length))) return secret
+    const rest = bare.slice(secret.length)
+    if (bare.startsWith(secret) && ![...METADATA_SUFFIXES].some((suffix) => rest.startsWith(suffix))) return secret
   }
 
   return undefined

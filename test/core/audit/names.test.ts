@@ -97,6 +97,10 @@ describe('secret-looking names', () => {
     'MYSECRET_ARN',
     'dbpasswordName',
     'TOKENBUCKET',
+    'SECRETNAMEPREFIX',
+    'TOKENTTLSECONDS',
+    'SECRETLINT_CONFIG',
+    'CREDENTIALSPECS',
   ])('the glued word %s does not say secret', (name) => {
     expect(looksLikeSecretName(name)).toBe(false)
   })
