@@ -7,6 +7,7 @@
  * format both know is reported once, by secretlint. The preset of secretlint 13 recognises the Stripe,
  * GitLab and Hugging Face rows too; it requires Node 22, and this CLI still supports Node 20.
  */
+import {bitsPerCharacter} from './random-token.js'
 
 export interface CredentialFormat {
   /** The id a finding's detail shows: `credential-format: GOOGLE_API_KEY`. */
@@ -154,12 +155,18 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
+/**
+ * Below this, a match is a stand-in with a real prefix (`sk_live_XXXXXXXXXXXXXXXXXXXXXXXX`, as in
+ * vendors' samples): a real key of the shortest format here has over 4 bits a character.
+ */
+const MIN_BITS_PER_CHARACTER = 3
+
 /** The ids of the formats `value` holds, in table order. */
 export function credentialFormatsIn(value: string): string[] {
   const found: string[] = []
   for (const format of CREDENTIAL_FORMATS) {
     const match = format.pattern.exec(value)
-    if (match && !format.placeholder?.(match)) found.push(format.id)
+    if (match && bitsPerCharacter(match[0]) >= MIN_BITS_PER_CHARACTER && !format.placeholder?.(match)) found.push(format.id)
   }
 
   return found

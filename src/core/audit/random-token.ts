@@ -57,7 +57,8 @@ function looksRandom(run: string): boolean {
   return !isEncodedNonSecret(body)
 }
 
-function bitsPerCharacter(text: string): number {
+/** Shannon entropy of `text`, in bits per character. */
+export function bitsPerCharacter(text: string): number {
   const counts = new Map<string, number>()
   for (const character of text) counts.set(character, (counts.get(character) ?? 0) + 1)
   let bits = 0

@@ -87,6 +87,11 @@ describe('the table of formats secretlint lacks', () => {
     expect(credentialFormatsIn(`redis://:${'q8Z!rT2p'}@cache.internal:6379/0`)).toEqual(['URL_PASSWORD'])
   })
 
+  it('does not take a stand-in with a real prefix for a key', () => {
+    expect(credentialFormatsIn(`sk_live_${'X'.repeat(24)}`)).toEqual([])
+    expect(credentialFormatsIn(`AIza${'0'.repeat(35)}`)).toEqual([])
+  })
+
   it('matches a format only as a whole token, not inside a longer base64 string', () => {
     const google = CREDENTIAL_FORMATS.find((format) => format.what.startsWith('Google'))!.value
     expect(credentialFormatsIn(google)).toEqual(['GOOGLE_API_KEY'])
