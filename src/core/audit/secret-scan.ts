@@ -1,21 +1,30 @@
 /**
- * Recognises credentials by their shape with secretlint's recommended preset (AWS secret keys, GitHub,
- * Slack, OpenAI, ... tokens, private keys, URLs and connection strings with passwords). Pure: it
- * reads nothing but the string it is given.
+ * Recognises credentials by their shape: secretlint's recommended preset first (AWS keys, GitHub,
+ * Slack, OpenAI, ... tokens, private keys, URLs and connection strings with passwords), then the
+ * formats it lacks (credential-formats.ts), then a long random string (random-token.ts). Pure: it
+ * reads nothing but the strings it is given.
  *
  * What comes back is only the rule and message ids: secretlint's messages quote the match, and a
  * finding must never carry a value.
  */
 import type {lintSource as LintSource} from '@secretlint/core'
 
+import {credentialFormatsIn} from './credential-formats.js'
+import {hasRandomToken} from './random-token.js'
+
 type SecretLintCoreConfig = Parameters<typeof LintSource>[0]['options']['config']
 
 export interface SecretMatch {
-  /** e.g. `@secretlint/secretlint-rule-github`. */
+  /** e.g. `@secretlint/secretlint-rule-github`, `credential-format`, `random-string`. */
   ruleId: string
-  /** e.g. `GITHUB_TOKEN`. */
+  /** e.g. `GITHUB_TOKEN`, `GOOGLE_API_KEY`, `HIGH_ENTROPY`. */
   messageId: string
 }
+
+/** The rule id of a format from credential-formats.ts; its message id is the format's. */
+export const CREDENTIAL_FORMAT_RULE = 'credential-format'
+/** The rule id of a long random string (random-token.ts). */
+export const RANDOM_STRING_RULE = 'random-string'
 
 let configPromise: Promise<SecretLintCoreConfig> | undefined
 
@@ -74,6 +83,15 @@ export async function scanManyForSecrets(entries: ReadonlyArray<{name: string; v
     if (!matches.some((match) => match.ruleId === message.ruleId && match.messageId === message.messageId)) {
       matches.push({ruleId: message.ruleId, messageId: message.messageId})
     }
+  }
+
+  // The formats secretlint lacks, then randomness, speak only where secretlint found nothing: a value
+  // is reported once, by the most specific rule that knows it.
+  for (const [index, {name, value}] of entries.entries()) {
+    if (results[index].length > 0 || value.trim().length === 0) continue
+    const formats = credentialFormatsIn(value)
+    if (formats.length > 0) results[index] = formats.map((messageId) => ({ruleId: CREDENTIAL_FORMAT_RULE, messageId}))
+    else if (hasRandomToken(name, value)) results[index] = [{ruleId: RANDOM_STRING_RULE, messageId: 'HIGH_ENTROPY'}]
   }
 
   return results

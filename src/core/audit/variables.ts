@@ -24,13 +24,14 @@ export async function classifyVariables(
   scan: SecretScanner,
 ): Promise<VariableVerdict[]> {
   const benign = entries.map(({value}) => benignValueReason(value))
-  // References and flags cannot carry a credential, so secretlint is not even asked about them.
-  const toScan = entries.filter((_, index) => benign[index] === undefined)
-  const scanned = toScan.length > 0 ? await scan(toScan) : []
-  let next = 0
+  // References and flags cannot carry a credential, so the scanner is not even asked about them. A URL
+  // without a password still can: a Slack or Discord webhook's path is its credential.
+  const scanned = entries.flatMap((_, index) => (benign[index] === undefined || benign[index] === 'url-without-credentials' ? [index] : []))
+  const results = scanned.length > 0 ? await scan(scanned.map((index) => entries[index])) : []
+  const matchesOf = new Map(scanned.map((index, at) => [index, results[at] ?? []]))
   return entries.map(({name}, index) => {
     const reason = benign[index]
-    const matches = reason === undefined ? (scanned[next++] ?? []) : []
+    const matches = matchesOf.get(index) ?? []
     if (matches.length > 0) {
       return {kind: 'secret-value', matches, detail: `value matches ${matches.map(describeMatch).join(', ')}`}
     }

@@ -47,6 +47,72 @@ describe('secret-looking names', () => {
     expect(looksLikeSecretName(name)).toBe(false)
   })
 
+  // A word glued from several, as in Checkov's ParameterStoreCredentials fixture (`MYSECRET`).
+  it.each([
+    ['MYSECRET', 'SECRET'],
+    ['mysecret', 'SECRET'],
+    ['/app/mysecret', 'SECRET'],
+    ['MYSECRET2', 'SECRET'],
+    ['DBPASSWORD', 'PASSWORD'],
+    ['dbpassword1', 'PASSWORD'],
+    ['DBPASSWD', 'PASSWD'],
+    ['githubtoken', 'TOKEN'],
+    ['SLACKTOKENS', 'TOKENS'],
+    ['STRIPEAPIKEY', 'APIKEY'],
+    ['gcpcredentials', 'CREDENTIALS'],
+    ['SSHPRIVATEKEY', 'PRIVATEKEY'],
+    ['walletpassphrase', 'PASSPHRASE'],
+    ['SECRETVALUE', 'SECRET'],
+    ['tokenvalue', 'TOKEN'],
+    ['PASSWORDHASH', 'PASSWORD'],
+    ['/prod/billing/stripesecret', 'SECRET'],
+  ])('the glued word %s says secret (%s)', (name, word) => {
+    expect(secretNameMatch(name)).toBe(word)
+  })
+
+  it.each([
+    'KEYBOARD',
+    'SECRETARY_EMAIL',
+    'secretaryEmail',
+    'SECRETARYEMAIL',
+    'HEADSECRETARY',
+    'TOKENIZER',
+    'tokenizermodel',
+    'HFTOKENIZER',
+    'TOKENIZATION_ENABLED',
+    'PASSWORDLESS',
+    'passwordless_login',
+    'SECRETSMANAGER',
+    'secretsmanager_endpoint',
+    'BYPASSCACHE',
+    'COMPASSURL',
+    'PASSENGERCOUNT',
+    'MYSECRETARN',
+    'SECRETARN',
+    'SECRETNAME',
+    'TOKENTTL',
+    'PASSWORDLENGTH',
+    'TOKENURL',
+    'APIKEYPARAM',
+    'MYSECRET_ARN',
+    'dbpasswordName',
+    'TOKENBUCKET',
+    'SECRETNAMEPREFIX',
+    'TOKENTTLSECONDS',
+    'SECRETLINT_CONFIG',
+    'CREDENTIALSPECS',
+  ])('the glued word %s does not say secret', (name) => {
+    expect(looksLikeSecretName(name)).toBe(false)
+  })
+
+  it('a glued secret word keeps its meaning whatever is glued in front of it', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Z][A-Z0-9]{0,10}$/), fc.constantFrom('PASSWORD', 'SECRET', 'TOKEN', 'APIKEY', 'CREDENTIALS'), (prefix, word) => {
+        expect(looksLikeSecretName(`${prefix}${word}`)).toBe(true)
+      }),
+    )
+  })
+
   it('splits camelCase, kebab-case and paths into words', () => {
     expect(nameWords('dbPassword-v2/x')).toEqual(['DB', 'PASSWORD', 'V2', 'X'])
   })

@@ -14,6 +14,7 @@ const slackToken = `xoxb-${'1234567890'}-${'1234567890123'}-${'AbCdEfGhIjKlMnOpQ
 // and a random key must not make the test flaky.
 const awsSecretKey = randomBytes(30).toString('base64').replaceAll(/[+/=]/g, 'K')
 const postgresUrl = `postgres://app:${'S3cretPassw0rd'}@db.internal:5432/app`
+const slackWebhook = ['https://hooks.', 'slack.com/services/', 'T0A1B2C3D4E', '/B0F1E2D3C4B', '/', 'Xq7Lm2Np9Rt4Vw8Yz3Ab6Cd1'].join('')
 
 describe('secretlint wrapper', () => {
   it.each([
@@ -64,6 +65,10 @@ describe('classifying a variable', () => {
     ['GH', githubToken, 'secret-value'],
     ['DATABASE_URL', postgresUrl, 'secret-value'],
     ['DB_PASSWORD', postgresUrl, 'secret-value'],
+    // A URL with no password still carries one in its path: a webhook's URL is its credential.
+    ['NOTIFY', slackWebhook, 'secret-value'],
+    ['API_URL', 'https://api.example.com/v1', 'clean'],
+    ['TOKEN_ENDPOINT', 'https://auth.example.com/oauth2/token', 'clean'],
     ['DB_PASSWORD', '/prod/api/DB_PASSWORD', 'clean'],
     ['DB_PASSWORD', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:/prod/api/DB_PASSWORD-AbCdEf', 'clean'],
     ['DB_PASSWORD', '{{resolve:secretsmanager:/prod/api/DB_PASSWORD}}', 'clean'],
