@@ -1,6 +1,6 @@
 import {byPathSegments} from './order.js'
 import {NotFoundError, UsageError} from './errors.js'
-import {printable} from './printable.js'
+import {isOneLine, printable} from './printable.js'
 import {MAX_SECRET_BYTES, SecretValue} from './secret-value.js'
 
 /**
@@ -77,13 +77,20 @@ export function fieldNames(document: KeyValueDocument): string[] {
 }
 
 /**
- * Field names are shown in messages and listings, and written into documents other tools parse: a
- * name must be non-empty and free of control characters.
+ * Field names are shown in messages and listings, and written into documents other tools parse
+ * (grant --runtime puts them in handler code and in comments of templates): a name must be non-empty
+ * and hold nothing that ends a line or moves a terminal's cursor for any of those readers.
  */
 export function assertFieldName(name: string): void {
-  if (name.length === 0) throw new UsageError('A field name is empty.', 'Give --field NAME, for example --field password.')
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001F\u007F-\u009F]/.test(name)) throw new UsageError(`The field name "${printable(name)}" contains a control character.`)
+  const problem = fieldNameProblem(name)
+  if (problem !== undefined) throw new UsageError(problem, name.length === 0 ? 'Give --field NAME, for example --field password.' : undefined)
+}
+
+/** Why a field name is refused (empty; a control character, a line or paragraph separator, a bidirectional control), or undefined. */
+export function fieldNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'A field name is empty.'
+  if (!isOneLine(name)) return `The field name "${printable(name)}" contains a control character, a line break or a bidirectional control (shown escaped).`
+  return undefined
 }
 
 /** The values of `names`, as parsed JSON; exit 3 naming the first missing field and listing the names that exist. */
