@@ -83,13 +83,15 @@ export function fieldNames(document: KeyValueDocument): string[] {
  */
 export function assertFieldName(name: string): void {
   const problem = fieldNameProblem(name)
-  if (problem !== undefined) throw new UsageError(problem, name.length === 0 ? 'Give --field NAME, for example --field password.' : undefined)
+  if (problem === undefined) return
+  if (name.length === 0) throw new UsageError('A field name is empty.', 'Give --field NAME, for example --field password.')
+  throw new UsageError(`The field name "${printable(name)}" ${problem}.`)
 }
 
-/** Why a field name is refused (empty; a control character, a line or paragraph separator, a bidirectional control), or undefined. */
+/** Why a field name is refused, as the end of a sentence ("is empty", "contains ..."), or undefined when it is fine. */
 export function fieldNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'A field name is empty.'
-  if (!isOneLine(name)) return `The field name "${printable(name)}" contains a control character, a line break or a bidirectional control (shown escaped).`
+  if (name.length === 0) return 'is empty'
+  if (!isOneLine(name)) return 'contains a control character, a line break or a bidirectional control (shown escaped)'
   return undefined
 }
 

@@ -51,7 +51,7 @@ export function parseSecretSpec(spec: string): {name: string; field?: string} {
 
   // The field is written into the handler and into comments of every format: the same rule as set --field.
   const problem = fieldNameProblem(field)
-  if (problem !== undefined) throw new UsageError(`Invalid secret "${printable(spec)}": ${problem[0].toLowerCase()}${problem.slice(1)}`)
+  if (problem !== undefined) throw new UsageError(`Invalid secret "${printable(spec)}": its field name ${problem}.`)
 
   return {name, field}
 }
