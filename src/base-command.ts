@@ -12,7 +12,7 @@ import type {ProjectFile} from './core/needs-manifest.js'
 import type {CommandResult} from './core/outcome.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
 import type {EnvironmentEntry} from './core/project-config.js'
-import {escapeUnsafe} from './core/printable.js'
+import {escapeLine, escapeUnsafe} from './core/printable.js'
 import {assertStorableValue, MAX_SECRET_BYTES, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
 import type {SecretStore} from './stores/secret-store.js'
 import {promptHiddenTwice} from './ui/prompts.js'
@@ -121,7 +121,8 @@ export abstract class BaseCommand<T> extends Command {
 
     if (flags.region === undefined && entry.region !== undefined) chosen.push(`region ${context.region}`)
     if (chosen.length === 0) return
-    process.stderr.write(`Environment ${entry.name} from ${file}: writing to ${chosen.join(', ')}.\n`)
+    // The file's path and the profile's name are the user's text: one line, escaped.
+    process.stderr.write(`${escapeLine(`Environment ${entry.name} from ${file}: writing to ${chosen.join(', ')}.`)}\n`)
   }
 
   /**
