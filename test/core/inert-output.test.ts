@@ -10,7 +10,7 @@ import {describe, expect, it} from 'vitest'
 
 import {Scope} from '../../src/core/address.js'
 import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-policy.js'
-import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
+import {POLICY_FORMATS, type PolicyFormat, renderPolicies, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {escapeLine} from '../../src/core/printable.js'
 import {RUNTIMES, type Runtime, type Via, VIAS} from '../../src/core/runtime-snippets.js'
 import {functionWiring, type RotationState} from '../../src/core/runtime-wiring.js'
@@ -166,4 +166,23 @@ describe('grant --runtime output stays inert, whatever a field name or a rotatio
       if (schedule !== '') expect(cdk).toContain(`schedule ${escapeLine(schedule)}`)
     }
   }, 120_000)
+
+  // Names are checked where they are read; a renderer handed one anyway refuses it rather than write
+  // a scalar the `yaml` package would leave raw (NEL, LS, PS) and a YAML 1.1 reader would break.
+  it.each(['cloudformation', 'serverless'] as const)('%s: a key or value a YAML 1.1 reader would break is refused, never written', (format) => {
+    for (const code of [0x85, 0x20_28, 0x20_29, 0xFF_FE]) {
+      const functionName = `check${String.fromCharCode(code)}out`
+      const document = buildPolicy({functionName: 'checkout', scope, secrets: [DB], describe: false, kmsKeyArns: []}, PSEUDO_PLACEMENT)
+      expect(() => renderPolicies(format, [{functionName, env: 'prod', service: 'api', document}], {keyed: format === 'serverless'})).toThrow(
+        expect.objectContaining({exitCode: 2, message: expect.stringMatching(/cannot be written into YAML as it is/)}),
+      )
+    }
+  })
+
+  it('sam: a function name is written only in its comment, escaped', () => {
+    const document = buildPolicy({functionName: 'checkout', scope, secrets: [DB], describe: false, kmsKeyArns: []}, PSEUDO_PLACEMENT)
+    const text = renderPolicies('sam', [{functionName: 'check\u0085out', env: 'prod', service: 'api', document}], {keyed: false})
+    expect(text).toContain('# check\\u{85}out (prod)')
+    expect(UNSAFE.exec(text)).toBeNull()
+  })
 })
