@@ -131,7 +131,8 @@ export type FieldChange = {field: string; value: string} | {field: string; unset
  * readers would disagree on which counts) and a result over Secrets Manager's 65,536 bytes.
  */
 export function applyFieldChange(current: KeyValueDocument | undefined, change: FieldChange, label: string): {value: SecretValue; changed: boolean} {
-  assertFieldName(change.field)
+  // Removing writes no name anywhere, so a field another tool named with a control character can still be removed.
+  if (!('unset' in change) || change.field.length === 0) assertFieldName(change.field)
   const encoded = 'unset' in change ? undefined : JSON.stringify(change.value)
   let text: string
   if (current === undefined) {

@@ -117,6 +117,10 @@ describe('applyFieldChange', () => {
     expect(error.message).toMatch(/"a\\u\{[0-9a-f]+\}b" contains a control character, a line break or a bidirectional control/)
   })
 
+  it('removes a field another tool named with ESC or a line separator: removing writes no name anywhere', () => {
+    expect(apply('{"a\\u001b\u2028b":1,"c":2}', {field: 'a\u001B\u2028b', unset: true})).toBe('{"c":2}')
+  })
+
   it('keeps a printable field name of any script, with quotes and comment marks', () => {
     const field = 'contraseña "😀" */ # ${x}'
     expect(JSON.parse(apply('{}', {field, value: 'v'}) as string)).toEqual({[field]: 'v'})
