@@ -12,6 +12,7 @@ import type {ProjectFile} from './core/needs-manifest.js'
 import type {CommandResult} from './core/outcome.js'
 // Types only: the yaml parser behind secrets.yml is loaded on first use, never at start-up.
 import type {EnvironmentEntry} from './core/project-config.js'
+import {escapeLine, escapeUnsafe} from './core/printable.js'
 import {assertStorableValue, MAX_SECRET_BYTES, SecretValue, stripOneTrailingNewline} from './core/secret-value.js'
 import type {SecretStore} from './stores/secret-store.js'
 import {promptHiddenTwice} from './ui/prompts.js'
@@ -120,7 +121,8 @@ export abstract class BaseCommand<T> extends Command {
 
     if (flags.region === undefined && entry.region !== undefined) chosen.push(`region ${context.region}`)
     if (chosen.length === 0) return
-    process.stderr.write(`Environment ${entry.name} from ${file}: writing to ${chosen.join(', ')}.\n`)
+    // The file's path and the profile's name are the user's text: one line, escaped.
+    process.stderr.write(`${escapeLine(`Environment ${entry.name} from ${file}: writing to ${chosen.join(', ')}.`)}\n`)
   }
 
   /**
@@ -315,8 +317,9 @@ export abstract class BaseCommand<T> extends Command {
     if (!this.jsonEnabled()) {
       if (result.stdout !== undefined) await writeStdout(result.stdout)
       if (result.newlineOnTerminal && process.stdout.isTTY) await writeStdout('\n')
-      if (result.notice !== undefined) process.stderr.write(`${result.notice}\n`)
-      if (result.hint !== undefined) process.stderr.write(`${result.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${result.hint}\n`)
+      // A notice or hint may quote text from AWS (a rotation schedule, a name): escaped, as an error's message is.
+      if (result.notice !== undefined) process.stderr.write(`${escapeUnsafe(result.notice)}\n`)
+      if (result.hint !== undefined) process.stderr.write(`${result.exitCode === ExitCode.ok ? 'Note' : 'Hint'}: ${escapeUnsafe(result.hint)}\n`)
     }
 
     if (!this.stdoutFailed) process.exitCode = result.exitCode

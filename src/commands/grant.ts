@@ -4,6 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {exitCodesHelp} from '../core/exit-codes.js'
 import {Scope} from '../core/address.js'
 import {UsageError} from '../core/errors.js'
+import {escapeLine} from '../core/printable.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
 import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
@@ -118,7 +119,7 @@ ${exitCodesHelp('grant')}`
     const addresses = request.functions.flatMap((fn) => fn.secrets)
     const checked = await this.spin(`Checking ${addresses.length} secrets in ${request.scope.env}`, () => checkDeclaredSecrets(store, request.scope, addresses, request.keyed ? 'manifest' : 'flags'))
     const result = {...checked, ...(template ? {template} : {})}
-    const templateLine = template ? `no values in the environments of ${template.file}\n` : ''
+    const templateLine = template ? `no values in the environments of ${escapeLine(template.file)}\n` : ''
     return succeeded(result, {stdout: `${result.checked.map((name) => `exists ${name}\n`).join('')}${templateLine}`})
   }
 }

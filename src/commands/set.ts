@@ -109,7 +109,7 @@ ${exitCodesHelp('set')}`
   private async setField(store: SecretStore, address: SecretAddress, field: string, value: SecretValue | undefined): Promise<{json: FieldWriteResult; line: string}> {
     const change = value === undefined ? {field, unset: true as const} : {field, value: fieldValueText(value, field)}
     const result = await this.spin(`Storing ${address} field ${field}`, () => writeField(store, address.fullName, change))
-    return {json: result, line: `${result.outcome} ${result.name} field ${result.field}${result.action === 'unset' && result.outcome !== 'unchanged' ? ' (removed)' : ''}${result.versionId ? ` (version ${result.versionId})` : ''}`}
+    return {json: result, line: `${result.outcome} ${result.name} field ${escapeLine(result.field)}${result.action === 'unset' && result.outcome !== 'unchanged' ? ' (removed)' : ''}${result.versionId ? ` (version ${result.versionId})` : ''}`}
   }
 
   private async setWhole(store: SecretStore, address: SecretAddress, value: SecretValue, flags: SetFlags, tags: Record<string, string>): Promise<{json: SetResult; line: string}> {

@@ -6,6 +6,8 @@
  */
 import {Document, isScalar, Scalar, visit} from 'yaml'
 
+import {UsageError} from './errors.js'
+import {escapeLines, isOneLine, printable} from './printable.js'
 import {hasPseudoParameter, type PolicyDocument, type PolicyStatement} from './iam-policy.js'
 
 /** A statement's strings with pseudo-parameters become `Fn::Sub`, which the YAML writer shortens to `!Sub`. */
@@ -51,7 +53,27 @@ export function cfnYaml(value: unknown, comment?: string, after?: string): strin
       return short
     },
   })
-  if (comment) doc.commentBefore = comment
-  if (after) doc.comment = after
+  // Comments quote names and text from AWS; escaped line by line, no character in them ends a YAML 1.1 line.
+  if (comment) doc.commentBefore = escapeLines(comment)
+  if (after) doc.comment = escapeLines(after)
+  return inertYaml(doc)
+}
+
+/**
+ * The document's text, refused if a key or value holds a character of `escapeLine`'s set: the `yaml`
+ * package writes NEL, LS and PS raw inside scalars, where a YAML 1.1 reader (PyYAML, cfn-lint) sees a
+ * line break, and U+FFFE raw, which PyYAML refuses. Names are checked where they are read, so this
+ * only stops what slipped past them; a comment is escaped instead (it is text for people).
+ */
+export function inertYaml(doc: Document): string {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && !isOneLine(node.value)) {
+        throw new UsageError(`"${printable(node.value)}" cannot be written into YAML as it is: it holds a control character or a line break.`)
+      }
+
+      return undefined
+    },
+  })
   return doc.toString({lineWidth: 0})
 }

@@ -1,8 +1,17 @@
 /** HCL notation for the Terraform that grant prints: string literals, lists, and attributes as `terraform fmt` aligns them. Pure. */
+import {codeString, escapeLines} from './printable.js'
 
 /** An HCL string literal; `${` and `%{` are template sequences in HCL, so they are escaped. */
 export function hclString(text: string): string {
-  return JSON.stringify(text).replaceAll('${', '$${').replaceAll('%{', '%%{')
+  return codeString(text).replaceAll('${', '$${').replaceAll('%{', '%%{')
+}
+
+/** A `#` comment: one per line of `text`, each line escaped so that nothing in it ends the comment. */
+export function hclComment(text: string): string {
+  return escapeLines(text)
+    .split('\n')
+    .map((line) => (line === '' ? '#' : `# ${line}`))
+    .join('\n')
 }
 
 export function hclList(items: string[], indent: string): string {

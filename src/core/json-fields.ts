@@ -1,6 +1,6 @@
 import {byPathSegments} from './order.js'
 import {NotFoundError, UsageError} from './errors.js'
-import {printable} from './printable.js'
+import {isOneLine, printable} from './printable.js'
 import {MAX_SECRET_BYTES, SecretValue} from './secret-value.js'
 
 /**
@@ -77,13 +77,22 @@ export function fieldNames(document: KeyValueDocument): string[] {
 }
 
 /**
- * Field names are shown in messages and listings, and written into documents other tools parse: a
- * name must be non-empty and free of control characters.
+ * Field names are shown in messages and listings, and written into documents other tools parse
+ * (grant --runtime puts them in handler code and in comments of templates): a name must be non-empty
+ * and hold nothing that ends a line or moves a terminal's cursor for any of those readers.
  */
 export function assertFieldName(name: string): void {
+  const problem = fieldNameProblem(name)
+  if (problem === undefined) return
   if (name.length === 0) throw new UsageError('A field name is empty.', 'Give --field NAME, for example --field password.')
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001F\u007F-\u009F]/.test(name)) throw new UsageError(`The field name "${printable(name)}" contains a control character.`)
+  throw new UsageError(`The field name "${printable(name)}" ${problem}.`)
+}
+
+/** Why a field name is refused, as the end of a sentence ("is empty", "contains ..."), or undefined when it is fine. */
+export function fieldNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'is empty'
+  if (!isOneLine(name)) return 'contains a control character, a line break or a bidirectional control (shown escaped)'
+  return undefined
 }
 
 /** The values of `names`, as parsed JSON; exit 3 naming the first missing field and listing the names that exist. */
@@ -122,7 +131,8 @@ export type FieldChange = {field: string; value: string} | {field: string; unset
  * readers would disagree on which counts) and a result over Secrets Manager's 65,536 bytes.
  */
 export function applyFieldChange(current: KeyValueDocument | undefined, change: FieldChange, label: string): {value: SecretValue; changed: boolean} {
-  assertFieldName(change.field)
+  // Removing writes no name anywhere, so a field another tool named with a control character can still be removed.
+  if (!('unset' in change) || change.field.length === 0) assertFieldName(change.field)
   const encoded = 'unset' in change ? undefined : JSON.stringify(change.value)
   let text: string
   if (current === undefined) {

@@ -6,10 +6,11 @@
  */
 import {Document} from 'yaml'
 
-import {cfnDocument, cfnYaml} from './cfn-yaml.js'
+import {cfnDocument, cfnYaml, inertYaml} from './cfn-yaml.js'
 import {UsageError} from './errors.js'
-import {hclAttributes, hclList, hclString} from './hcl.js'
+import {hclAttributes, hclComment, hclList, hclString} from './hcl.js'
 import {functionAndEnv, pascalCase, type PolicyDocument, sidPrefix} from './iam-policy.js'
+import {codeString, escapeLines} from './printable.js'
 
 export const POLICY_FORMATS = ['json', 'cloudformation', 'sam', 'terraform', 'serverless', 'cdk'] as const
 export type PolicyFormat = (typeof POLICY_FORMATS)[number]
@@ -158,14 +159,16 @@ export function samResources(policies: FunctionPolicy[], properties: (policy: Fu
 
 // ---------------------------------------------------------------------------------------- Serverless
 
+/** The comment above a serverless.yml fragment. */
+export const SERVERLESS_COMMENT = ' Per-function IAM (serverless-iam-roles-per-function plugin); merge into serverless.yml (secrets grant).'
+
 function renderServerless(policies: FunctionPolicy[]): string {
   const functions = Object.fromEntries(
     policies.map((policy) => [policy.functionName, {iamRoleStatements: policy.document.Statement.map((statement) => ({...statement}))}]),
   )
   const doc = new Document({functions}, {version: '1.1'})
-  doc.commentBefore =
-    ' Per-function IAM (serverless-iam-roles-per-function plugin); merge into serverless.yml (secrets grant).'
-  return doc.toString({lineWidth: 0})
+  doc.commentBefore = SERVERLESS_COMMENT
+  return inertYaml(doc)
 }
 
 // ----------------------------------------------------------------------------------------- Terraform
@@ -209,7 +212,7 @@ function renderTerraform(policies: FunctionPolicy[]): string {
       return lines.join('\n')
     })
     return [
-      `# ${policy.functionName} (${policy.env}): attach with aws_iam_role_policy { policy = data.aws_iam_policy_document.${labels[i]}.json }`,
+      hclComment(`${policy.functionName} (${policy.env}): attach with aws_iam_role_policy { policy = data.aws_iam_policy_document.${labels[i]}.json }`),
       `data "aws_iam_policy_document" ${hclString(labels[i])} {`,
       statements.join('\n\n'),
       '}',
@@ -227,9 +230,17 @@ export function cdkName(policy: FunctionPolicy): string {
   return /^[A-Za-z_$]/.test(camel) ? camel : `_${camel}`
 }
 
-/** A TypeScript string literal (JSON's escaping is valid TypeScript). */
+/** A TypeScript string literal, with no control character or line terminator raw. */
 export function tsString(text: string): string {
-  return JSON.stringify(text)
+  return codeString(text)
+}
+
+/** `//` comments, one per line of `text`, each line escaped so that nothing in it ends the comment. */
+export function tsComment(text: string): string {
+  return escapeLines(text)
+    .split('\n')
+    .map((line) => (line === '' ? '//' : `// ${line}`))
+    .join('\n')
 }
 
 function tsStringList(items: string[], indent: string): string {
@@ -262,7 +273,7 @@ function renderCdk(policies: FunctionPolicy[]): string {
       return lines.join('\n')
     })
     return [
-      `// ${policy.functionName} (${policy.env}): for (const statement of ${names[i]}) fn.addToRolePolicy(statement)`,
+      tsComment(`${policy.functionName} (${policy.env}): for (const statement of ${names[i]}) fn.addToRolePolicy(statement)`),
       `export const ${names[i]}: iam.PolicyStatement[] = [`,
       ...statements,
       ']',

@@ -8,6 +8,8 @@
  * in a local variable of the handler: never assigned to process.env / os.environ, never logged.
  */
 
+import {codeString} from './printable.js'
+
 export const RUNTIMES = ['nodejs', 'python'] as const
 export type Runtime = (typeof RUNTIMES)[number]
 
@@ -115,7 +117,7 @@ function nodeHandlerTail(returned: string[]): string[] {
 }
 
 function jsMember(field: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `[${JSON.stringify(field)}]`
+  return /^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `[${codeString(field)}]`
 }
 
 // ------------------------------------------------------------------------------------------- Python
@@ -126,7 +128,7 @@ function pythonHandler(readings: readonly SecretReading[], maxAge: number): stri
   const returned: string[] = []
   for (const reading of readings) {
     const local = names.take(reading.name)
-    const id = `os.environ[${JSON.stringify(reading.variable)}]`
+    const id = `os.environ[${codeString(reading.variable)}]`
     if (reading.fields.length === 0) {
       lines.push(`    ${local} = parameters.get_secret(${id}, max_age=MAX_AGE)`)
       returned.push(local)
@@ -136,7 +138,7 @@ function pythonHandler(readings: readonly SecretReading[], maxAge: number): stri
     lines.push(`    ${local} = parameters.get_secret(${id}, max_age=MAX_AGE, transform="json")`)
     for (const field of reading.fields) {
       const fieldLocal = names.take(`${reading.name}_${field}`)
-      lines.push(`    ${fieldLocal} = ${local}[${JSON.stringify(field)}]`)
+      lines.push(`    ${fieldLocal} = ${local}[${codeString(field)}]`)
       returned.push(fieldLocal)
     }
   }
@@ -160,7 +162,7 @@ function pythonReadSecrets(whence: string, lines: string[], returned: string[]):
     'def read_secrets():',
     `    """Reads the secrets whose names the environment holds; ${whence}."""`,
     ...lines,
-    `    return {${returned.map((local) => `${JSON.stringify(local)}: ${local}`).join(', ')}}`,
+    `    return {${returned.map((local) => `${codeString(local)}: ${local}`).join(', ')}}`,
     '',
     '',
     ...PYTHON_HANDLER_TAIL,
@@ -188,7 +190,7 @@ function extensionReads(readings: readonly SecretReading[], style: 'js' | 'py'):
   const returned: string[] = []
   for (const reading of readings) {
     const local = names.take(reading.name)
-    const id = style === 'js' ? `process.env.${reading.variable}` : `os.environ[${JSON.stringify(reading.variable)}]`
+    const id = style === 'js' ? `process.env.${reading.variable}` : `os.environ[${codeString(reading.variable)}]`
     const read = style === 'js' ? `await getSecret(${id})` : `get_secret(${id})`
     if (reading.fields.length === 0) {
       lines.push(style === 'js' ? `  const ${local} = ${read}` : `    ${local} = ${read}`)
@@ -199,7 +201,7 @@ function extensionReads(readings: readonly SecretReading[], style: 'js' | 'py'):
     lines.push(style === 'js' ? `  const ${local} = JSON.parse(${read})` : `    ${local} = json.loads(${read})`)
     for (const field of reading.fields) {
       const fieldLocal = names.take(`${reading.name}_${field}`)
-      lines.push(style === 'js' ? `  const ${fieldLocal} = ${local}${jsMember(field)}` : `    ${fieldLocal} = ${local}[${JSON.stringify(field)}]`)
+      lines.push(style === 'js' ? `  const ${fieldLocal} = ${local}${jsMember(field)}` : `    ${fieldLocal} = ${local}[${codeString(field)}]`)
       returned.push(fieldLocal)
     }
   }

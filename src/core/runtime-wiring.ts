@@ -5,7 +5,8 @@
  */
 import type {SecretAddress} from './address.js'
 import {UsageError} from './errors.js'
-import {printable} from './printable.js'
+import {fieldNameProblem} from './json-fields.js'
+import {escapeLine, printable} from './printable.js'
 import {EXTENSION_MAX_TTL, EXTENSION_TTL_VARIABLE, handlerSnippet, type Runtime, type SecretReading, type Via} from './runtime-snippets.js'
 
 /**
@@ -44,9 +45,13 @@ export function parseSecretSpec(spec: string): {name: string; field?: string} {
   if (colon === -1) return {name: spec}
   const name = spec.slice(0, colon)
   const field = spec.slice(colon + 1)
-  if (field.length === 0 || field.length > 256 || /[\u0000-\u001F\u007F]/.test(field)) {
+  if (field.length === 0 || field.length > 256) {
     throw new UsageError(`Invalid secret "${printable(spec)}": after NAME: comes the name of one field of the key/value secret, e.g. DB:password.`)
   }
+
+  // The field is written into the handler and into comments of every format: the same rule as set --field.
+  const problem = fieldNameProblem(field)
+  if (problem !== undefined) throw new UsageError(`Invalid secret "${printable(spec)}": its field name ${problem}.`)
 
   return {name, field}
 }
@@ -116,9 +121,10 @@ export function cachePlan(maxAge: number | undefined, rotation: {secret: string;
   return {maxAge: age, reason: maxAge === undefined ? DEFAULT_MAX_AGE_REASON : 'set with --max-age', rotation, warnings}
 }
 
+/** AWS's ScheduleExpression is text from AWS: escaped, as it reaches comments of generated code and stderr. */
 function rotationText(state: RotationState): string {
   if (state.kind !== 'enabled') return state.kind
-  if (state.schedule) return `schedule ${state.schedule}`
+  if (state.schedule) return `schedule ${escapeLine(state.schedule)}`
   return state.afterDays === undefined ? 'enabled' : `every ${state.afterDays} days`
 }
 
@@ -127,11 +133,11 @@ export function cacheNotes(plan: CachePlan): string[] {
   const lines = [`Cache: maxAge ${plan.maxAge} s (${plan.reason}).`]
   const unchecked = plan.rotation.filter((entry) => entry.state.kind === 'unchecked')
   for (const entry of plan.rotation) {
-    if (entry.state.kind !== 'unchecked') lines.push(`Rotation of ${entry.secret}: ${rotationText(entry.state)}.`)
+    if (entry.state.kind !== 'unchecked') lines.push(`Rotation of ${escapeLine(entry.secret)}: ${rotationText(entry.state)}.`)
   }
 
   if (unchecked.length > 0) {
-    const reasons = [...new Set(unchecked.map((entry) => (entry.state as {reason: string}).reason))]
+    const reasons = [...new Set(unchecked.map((entry) => escapeLine((entry.state as {reason: string}).reason)))]
     lines.push(`Rotation not checked for ${unchecked.map((entry) => entry.secret).join(', ')} (${reasons.join('; ')}).`)
   }
 

@@ -6,7 +6,7 @@
  */
 import {Document} from 'yaml'
 
-import {cfnDocument, cfnYaml} from './cfn-yaml.js'
+import {cfnDocument, cfnYaml, inertYaml} from './cfn-yaml.js'
 import {UsageError} from './errors.js'
 import {pascalCase} from './iam-policy.js'
 import {
@@ -18,10 +18,13 @@ import {
   renderPolicies,
   type RenderOptions,
   samResources,
+  SERVERLESS_COMMENT,
   terraformLabel,
+  tsComment,
   tsString,
 } from './policy-renderers.js'
-import {hclAttributes, hclString} from './hcl.js'
+import {hclAttributes, hclComment, hclString} from './hcl.js'
+import {escapeLines} from './printable.js'
 import {CONFIGURATION_NOTE, EXTENSION_LAYER_PARAMETER, type FunctionWiring} from './runtime-wiring.js'
 
 /** The policies, each function's environment and its handler, in `format`; `wirings[i]` belongs to `policies[i]`. */
@@ -122,16 +125,10 @@ function trailerLines(wiring: FunctionWiring): string[] {
   return [...wiring.notes, `${runtime}, ${how}:`, '', ...wiring.code.trimEnd().split('\n')]
 }
 
-/** As a YAML comment body (the writer adds each `#`). */
+/** As a YAML comment body (the writer adds each `#`); cfnYaml escapes it, as renderServerless does. */
 function trailer(wiring: FunctionWiring): string {
   return trailerLines(wiring)
     .map((line) => ` ${line}`)
-    .join('\n')
-}
-
-function commentLines(wiring: FunctionWiring, mark: string): string {
-  return trailerLines(wiring)
-    .map((line) => (line === '' ? mark : `${mark} ${line}`))
     .join('\n')
 }
 
@@ -147,9 +144,10 @@ function renderServerless(policies: FunctionPolicy[], wirings: FunctionWiring[])
     ]),
   )
   const doc = new Document({functions}, {version: '1.1'})
-  doc.commentBefore = ` Per-function IAM (serverless-iam-roles-per-function plugin); merge into serverless.yml (secrets grant).\n environment: ${CONFIGURATION_NOTE}`
-  doc.comment = wirings.map((wiring) => ` ${wiring.functionName}:\n${trailer(wiring)}`).join('\n\n')
-  return doc.toString({lineWidth: 0})
+  // Comments quote field names and rotation schedules from AWS: escaped line by line, as cfnYaml does.
+  doc.commentBefore = escapeLines(`${SERVERLESS_COMMENT}\n environment: ${CONFIGURATION_NOTE}`)
+  doc.comment = escapeLines(wirings.map((wiring) => ` ${wiring.functionName}:\n${trailer(wiring)}`).join('\n\n'))
+  return inertYaml(doc)
 }
 
 /** A `locals` map per function, which its aws_lambda_function takes as `environment { variables = local.<name> }`. */
@@ -157,14 +155,14 @@ function renderTerraformEnvironments(policies: FunctionPolicy[], wirings: Functi
   const names = identifiers(policies, (policy) => terraformLabel(policy).replace(/_secrets$/, '_environment'), 'Terraform local')
   const blocks = policies.map((policy, i) => {
     return [
-      `# ${policy.functionName} (${policy.env}): in its aws_lambda_function, environment { variables = local.${names[i]} }${wirings[i].extensionLayer ? ` and layers = [var.${TERRAFORM_LAYER_VARIABLE}]` : ''}`,
-      `# ${CONFIGURATION_NOTE}`,
+      hclComment(`${policy.functionName} (${policy.env}): in its aws_lambda_function, environment { variables = local.${names[i]} }${wirings[i].extensionLayer ? ` and layers = [var.${TERRAFORM_LAYER_VARIABLE}]` : ''}`),
+      hclComment(CONFIGURATION_NOTE),
       'locals {',
       `  ${names[i]} = {`,
       ...hclAttributes(Object.entries(wirings[i].environment).map(([key, value]) => [key, hclString(value)]), '    '),
       '  }',
       '}',
-      commentLines(wirings[i], '#'),
+      hclComment(trailerLines(wirings[i]).join('\n')),
     ].join('\n')
   })
   const layer = wirings.some((wiring) => wiring.extensionLayer)
@@ -180,12 +178,12 @@ function renderCdkEnvironments(policies: FunctionPolicy[], wirings: FunctionWiri
   const names = identifiers(policies, (policy) => cdkName(policy).replace(/SecretStatements$/, 'Environment'), 'TypeScript name')
   const blocks = policies.map((policy, i) =>
     [
-      `// ${policy.functionName} (${policy.env}): new lambda.Function(this, ..., {..., environment: ${names[i]}${wirings[i].extensionLayer ? `, layers: [lambda.LayerVersion.fromLayerVersionArn(this, '${EXTENSION_LAYER_PARAMETER}', ${EXTENSION_LAYER_PARAMETER[0].toLowerCase()}${EXTENSION_LAYER_PARAMETER.slice(1)})]` : ''}})`,
-      `// ${CONFIGURATION_NOTE}`,
+      tsComment(`${policy.functionName} (${policy.env}): new lambda.Function(this, ..., {..., environment: ${names[i]}${wirings[i].extensionLayer ? `, layers: [lambda.LayerVersion.fromLayerVersionArn(this, '${EXTENSION_LAYER_PARAMETER}', ${EXTENSION_LAYER_PARAMETER[0].toLowerCase()}${EXTENSION_LAYER_PARAMETER.slice(1)})]` : ''}})`),
+      tsComment(CONFIGURATION_NOTE),
       `export const ${names[i]}: Record<string, string> = {`,
       ...Object.entries(wirings[i].environment).map(([key, value]) => `  ${key}: ${tsString(value)},`),
       '}',
-      commentLines(wirings[i], '//'),
+      tsComment(trailerLines(wirings[i]).join('\n')),
     ].join('\n'),
   )
   return `${blocks.join('\n\n')}\n`

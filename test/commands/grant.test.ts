@@ -422,6 +422,12 @@ describe('secrets grant --check --template', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).toBe(`exists /${env}/api/DB_PASS\nexists /${env}/api/STRIPE_KEY\nno values in the environments of clean.yaml\n`)
+
+    // A file name with terminal controls or a line separator is named escaped, on its one line.
+    writeFileSync(join(dir, 'clean\u001B[2J\u2028.yaml'), samTemplateOfOne(grant.stdout))
+    const odd = await runCli(['grant', '--env', env, '--check', '--template', 'clean\u001B[2J\u2028.yaml'], {cwd: dir})
+    expect(odd.code).toBe(0)
+    expect(odd.stdout.split('\n')[2]).toBe('no values in the environments of clean\\u{1b}[2J\\u{2028}.yaml')
   })
 
   it('refuses a file that is not a template, and --template without --check (exit 2)', async () => {

@@ -124,6 +124,17 @@ describe('set --field', () => {
     expect((await get('BAD')).code).toBe(3)
   })
 
+  it('refuses a field name with a line separator, and removes one another tool wrote, naming it escaped', async () => {
+    const refused = await runCli(['set', `${env}/api`, 'ODD', '--field', 'a\u2028b'], {input: 'v'})
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('a\\u{2028}b')
+    await seed('ODD', '{"a\\u001b[2J\\u2028b":1,"c":2}')
+    const removed = await runCli(['set', `${env}/api`, 'ODD', '--unset-field', 'a\u001B[2J\u2028b'])
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(removed.stdout).toMatch(/^updated \/\S+\/api\/ODD field a\\u\{1b\}\[2J\\u\{2028\}b \(removed\)/)
+    expect((await get('ODD')).stdout).toBe('{"c":2}')
+  })
+
   it('20 processes each setting a different field at once: all 20 fields land, and no version keeps the pending label', async () => {
     const name = `/${env}/api/RACE`
     await seed('RACE', '{"base":"kept"}')

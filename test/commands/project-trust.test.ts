@@ -82,6 +82,14 @@ describe('a secrets.yml found in a parent folder', () => {
       expect(result.stderr).toContain(`Environment ${env} from ${join(dir, 'secrets.yml')}: writing to account 123456789012, region us-east-1.`)
     }
 
+    // A folder whose name holds terminal controls or a line break is named escaped, on one line.
+    const hostile = join(dir, 'x\u001B[2J\u0007\ny\u2028z')
+    await mkdir(hostile)
+    await writeFile(join(hostile, 'secrets.yml'), `environments:\n  ${env}:\n    account: "123456789012"\n    region: us-east-1\n`)
+    const escaped = await runCli(['set', `${env}/api`, 'KH'], {cwd: hostile, input: 'v'})
+    expect(escaped.code, escaped.stderr).toBe(0)
+    expect(escaped.stderr).toBe(`Environment ${env} from ${dir}/x\\u{1b}[2J\\u{7}\\u{a}y\\u{2028}z/secrets.yml: writing to account 123456789012, region us-east-1.\n`)
+
     // Reads are not announced.
     const read = await runCli(['get', `${env}/api`, 'KP'], {cwd: join(dir, 'sub')})
     expect(read.stdout).toBe('v')

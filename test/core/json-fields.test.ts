@@ -108,6 +108,24 @@ describe('applyFieldChange', () => {
     expect(error.message).not.toContain('\u001b')
   })
 
+  // What ends a line for JavaScript (LS, PS) or YAML 1.1 (NEL), reorders a line (RLO), or PyYAML refuses (U+FFFE, a lone surrogate):
+  // grant --runtime writes field names into handlers and comments, so set --field never creates one.
+  it.each(['2028', '2029', '0085', '202E', 'D800', 'FFFE'])('refuses a field name holding U+%s, shown escaped (exit 2)', (code) => {
+    const field = `a${String.fromCharCode(Number.parseInt(code, 16))}b`
+    const error = thrown(() => apply('{}', {field, value: 'v'}))
+    expect(error.exitCode).toBe(ExitCode.usage)
+    expect(error.message).toMatch(/"a\\u\{[0-9a-f]+\}b" contains a control character, a line break or a bidirectional control/)
+  })
+
+  it('removes a field another tool named with ESC or a line separator: removing writes no name anywhere', () => {
+    expect(apply('{"a\\u001b\u2028b":1,"c":2}', {field: 'a\u001B\u2028b', unset: true})).toBe('{"c":2}')
+  })
+
+  it('keeps a printable field name of any script, with quotes and comment marks', () => {
+    const field = 'contraseña "😀" */ # ${x}'
+    expect(JSON.parse(apply('{}', {field, value: 'v'}) as string)).toEqual({[field]: 'v'})
+  })
+
   it('refuses a document where the field appears twice', () => {
     expect(thrown(() => apply('{"a":1,"a":2}', {field: 'a', value: 'v'})).exitCode).toBe(ExitCode.usage)
   })

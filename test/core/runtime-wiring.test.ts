@@ -67,6 +67,12 @@ describe('NAME:FIELD', () => {
   it.each(['DB:', 'DB:\u0007'])('refuses %j', (spec) => {
     expect(() => parseSecretSpec(spec)).toThrow(expect.objectContaining({exitCode: 2}))
   })
+
+  // LS and PS end a `//` comment for JavaScript, NEL a `#` comment for YAML 1.1: the handler is printed inside such comments.
+  it.each(['2028', '2029', '0085', '009B', '202E'])('refuses DB:pw<U+%s>x, showing it escaped', (code) => {
+    const spec = `DB:pw${String.fromCharCode(Number.parseInt(code, 16))}x()//`
+    expect(() => parseSecretSpec(spec)).toThrow(expect.objectContaining({exitCode: 2, message: expect.stringMatching(/^Invalid secret "DB:pw\\u\{[0-9a-f]+\}x.*": its field name contains a control character, a line break or a bidirectional control/)}))
+  })
 })
 
 describe.each(RUNTIMES)('the %s handler', (runtime) => {
