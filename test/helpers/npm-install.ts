@@ -9,7 +9,10 @@ import {ROOT} from './cli.js'
  * may download a release the lockfile's install never cached (.ci/run says which CA npm trusts then).
  */
 export function packAndInstallGlobally(work: string, prefix: string): string {
-  const tarball = join(work, execFileSync('npm', ['pack', '--silent', '--pack-destination', work], {cwd: ROOT, encoding: 'utf8'}).trim().split('\n').pop()!)
+  // The bundles `npm test` built are packed as they are: prepack's build would rewrite dist/ under the
+  // test files running beside this one (the fresh-clone test in pack.test.ts runs prepack on a copy).
+  const pack = ['pack', '--ignore-scripts', '--silent', '--pack-destination', work]
+  const tarball = join(work, execFileSync('npm', pack, {cwd: ROOT, encoding: 'utf8'}).trim().split('\n').pop()!)
   execFileSync('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], {cwd: work, stdio: 'pipe'})
   return tarball
 }
