@@ -120,10 +120,21 @@ function keyText(key: unknown): string | undefined {
   return undefined
 }
 
-/** Parses YAML or JSON text; a syntax error names its line. */
+/**
+ * The line breaks of YAML 1.1 that `yaml` (YAML 1.2) does not honour: a lone CR, NEL, LS and PS.
+ * CloudFormation, cfn-lint and PyYAML end a line at each, so a comment ending in one must not hide
+ * the lines after it from scan. Each is one UTF-16 unit, as is the LF it becomes: offsets keep.
+ */
+const YAML_11_BREAKS = /\r(?!\n)|[\u0085\u2028\u2029]/g
+
+/**
+ * Parses YAML or JSON text; a syntax error names its line. A key twice in one map is an error:
+ * PyYAML and Python's json keep the last, `yaml` the first, so either reading could hide the other.
+ */
 export function parseTree(text: string): Tree {
   const lines = new LineCounter()
-  const doc = parseDocument(text, {customTags: CUSTOM_TAGS, lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: false})
+  const source = text.replaceAll(YAML_11_BREAKS, '\n')
+  const doc = parseDocument(source, {customTags: CUSTOM_TAGS, lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: false})
   const [error] = doc.errors
   if (error) {
     const {line, col} = lines.linePos(error.pos[0])
