@@ -3,14 +3,15 @@
  * honours, duplicate keys, files git tracks whatever .gitignore says, and only regular files inside
  * the scanned tree; a .tf file too complex to parse is refused, not waited on.
  */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../helpers/cli.js'
-import {OFFLINE_ENV} from '../helpers/scan.js'
+import {runCli, startCli} from '../helpers/cli.js'
+import {LEAKY_TEMPLATE, OFFLINE_ENV} from '../helpers/scan.js'
 
 const OFFLINE = OFFLINE_ENV
 const CANARY = 'hunter2-CANARY-value'
@@ -102,5 +103,97 @@ describe('duplicate keys', () => {
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toContain('--template template.yaml could not be parsed (line 10): duplicate key at line 10, column 7.')
     expect(result.stderr).not.toContain('CANARY')
+  })
+})
+
+/** git, run by the test only (the CLI starts no child process), with an identity of its own. */
+function git(dir: string, ...args: string[]): void {
+  execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', ...args], {cwd: dir, stdio: 'ignore'})
+}
+
+describe('.gitignore and what git tracks', () => {
+  it('scans a tracked file that .gitignore names, and still skips the untracked ones it names', async () => {
+    const dir = workspace({'.gitignore': '*.yaml\nbuild/\n', 'template.yaml': LEAKY_TEMPLATE, 'local.yaml': LEAKY_TEMPLATE, 'build/stack.yaml': LEAKY_TEMPLATE, 'build/scratch.yaml': LEAKY_TEMPLATE})
+    git(dir, 'init', '-q')
+    git(dir, 'add', '-f', '.gitignore', 'template.yaml', 'build/stack.yaml')
+    git(dir, 'commit', '-q', '-m', 'templates')
+    for (const version of ['2', '4']) {
+      git(dir, 'update-index', '--index-version', version)
+      const result = await runCli(['scan', '--json'], {env: OFFLINE, cwd: dir})
+      // Before: "0 templates", exit 0.
+      expect(result.code, `index version ${version}`).toBe(7)
+      expect((JSON.parse(result.stdout) as Report).templates.map((item) => item.file)).toEqual(['build/stack.yaml', 'template.yaml'])
+    }
+  })
+
+  it('reads the index of a linked worktree (.git is a file naming the git directory), from a folder below its top', async () => {
+    const main = workspace({'infra/.gitignore': '*.yaml\n', 'infra/template.yaml': LEAKY_TEMPLATE})
+    git(main, 'init', '-q')
+    git(main, 'add', '-f', 'infra/.gitignore', 'infra/template.yaml')
+    git(main, 'commit', '-q', '-m', 'templates')
+    const linked = join(workspace(), 'linked')
+    git(main, 'worktree', 'add', '-q', linked)
+    const result = await runCli(['scan', 'infra', '--json'], {env: OFFLINE, cwd: linked})
+    // Before: infra/.gitignore hid the template, exit 0.
+    expect(result.code).toBe(7)
+    expect((JSON.parse(result.stdout) as Report).templates.map((item) => item.file)).toEqual(['infra/template.yaml'])
+  })
+})
+
+const SECRET_DOTENV = `DB_PASSWORD=${CANARY}\n`
+const CLEAN_TEMPLATE = `${HEAD}      Environment:\n        Variables:\n          DB_PASSWORD_SECRET_ID: /prod/api/DB_PASSWORD\n`
+
+/** A 4.8 MB flat list: hcl2json took minutes and gigabytes over one. */
+const hugeList = (items: number) => `locals {\n  x = [${Array.from({length: items}, () => '1').join(',')}]\n}\n`
+
+describe('only regular files inside the tree, and a budget for the HCL parser', () => {
+  it('names a link out of the tree, a link to a FIFO, a FIFO .gitignore and a .tf too complex to read, reading none (exit 2)', async () => {
+    const elsewhere = workspace({'.env.production': SECRET_DOTENV})
+    const dir = workspace({'main.tf': hugeList(2_400_000), 'real/clean.yaml': CLEAN_TEMPLATE})
+    symlinkSync(join(elsewhere, '.env.production'), join(dir, '.env.production'))
+    // A link that stays inside the tree is read as its file.
+    symlinkSync(join('real', 'clean.yaml'), join(dir, 'linked.yaml'))
+    execFileSync('mkfifo', [join(dir, 'pipe')])
+    symlinkSync('pipe', join(dir, 'fifo.yaml'))
+    mkdirSync(join(dir, 'sub'))
+    execFileSync('mkfifo', [join(dir, 'sub', '.gitignore')])
+    mkdirSync(join(dir, 'dev'))
+    symlinkSync('/dev/zero', join(dir, 'dev', '.gitignore'))
+    // A generous guard: before, the FIFO held the run (and SIGTERM) for ever, and the .tf for minutes.
+    const result = await runCli(['scan', '--json'], {env: OFFLINE, cwd: dir, timeoutMs: 50_000})
+    expect(result.code, result.stderr).toBe(2)
+    const report = JSON.parse(result.stdout) as Report
+    expect(report.skipped).toEqual([
+      {file: '.env.production', reason: 'a symbolic link out of the tree scanned (not followed)'},
+      {file: 'dev/.gitignore', reason: 'a symbolic link out of the tree scanned (not followed); its rules are not applied'},
+      {file: 'fifo.yaml', reason: 'skipped: not a regular file (a FIFO)'},
+      {file: 'sub/.gitignore', reason: 'skipped: not a regular file (a FIFO); its rules are not applied'},
+    ])
+    expect(report.unparsable).toEqual([{file: 'main.tf', reason: expect.stringMatching(/^too complex to read \(/)}])
+    expect(report.findings).toEqual([])
+    expect(report.templates.map((item) => item.file)).toEqual(['linked.yaml', 'real/clean.yaml'])
+    expect(result.stdout).not.toContain(elsewhere)
+  })
+
+  it('refuses a FIFO as grant --check --template, without waiting on it (exit 2)', async () => {
+    const dir = workspace({'secrets.yml': 'service: api\nfunctions:\n  prod-api: [DB_PASSWORD]\n'})
+    execFileSync('mkfifo', [join(dir, 'template.yaml')])
+    const result = await runCli(['grant', '--env', 'prod', '--check', '--template', 'template.yaml'], {env: GRANT_ENV, cwd: dir, timeoutMs: 50_000})
+    expect(result.code, result.stderr).toBe(2)
+    expect(result.stderr).toContain('--template template.yaml: not a regular file (a FIFO).')
+  })
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('ends with exit %s -> %i while the HCL parser works on a huge file', async (signal, exitCode) => {
+    const dir = workspace({'main.tf': hugeList(2_400_000)})
+    const run = startCli(['scan'], {env: {...OFFLINE, DEBUG: 'secrets:scan'}, cwd: dir, timeoutMs: 50_000})
+    await run.stderrShows(/reading "main\.tf"/)
+    run.kill(signal)
+    const result = await run.result
+    // Before: the parser held the only thread; the signal was answered after minutes, if at all.
+    expect(result.code, result.stderr).toBe(exitCode)
+    expect(result.stderr).toContain(`Stopped by ${signal} before the command finished.`)
   })
 })
