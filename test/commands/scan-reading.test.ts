@@ -175,6 +175,14 @@ describe('only regular files inside the tree, and a budget for the HCL parser', 
     expect(result.stdout).not.toContain(elsewhere)
   })
 
+  it('refuses a YAML template of millions of tokens at once, without building it (exit 2)', async () => {
+    const dir = workspace({'list.yaml': `${HEAD}Mappings:\n  M:\n    K: [${Array.from({length: 2_400_000}, () => '1').join(',')}]\n`})
+    // Before: 76 s and 2.3 GB of nodes, on the thread that answers signals.
+    const result = await runCli(['scan', '--json'], {env: OFFLINE, cwd: dir, timeoutMs: 50_000})
+    expect(result.code, result.stderr).toBe(2)
+    expect((JSON.parse(result.stdout) as Report).unparsable).toEqual([{file: 'list.yaml', reason: 'too complex to read (more than 400,000 YAML tokens)'}])
+  })
+
   it('refuses a FIFO as grant --check --template, without waiting on it (exit 2)', async () => {
     const dir = workspace({'secrets.yml': 'service: api\nfunctions:\n  prod-api: [DB_PASSWORD]\n'})
     execFileSync('mkfifo', [join(dir, 'template.yaml')])
