@@ -194,7 +194,7 @@ async function gitTracking(dir: string, report: ScanReport, cwd: string): Promis
     if (info !== undefined) {
       try {
         const gitDir = info.isDirectory() ? dotGit : await gitDirOf(dotGit, top)
-        const index = await readRegularFile(join(gitDir, 'index'), MAX_GIT_INDEX_BYTES).catch((error: unknown) => {
+        const index = await readRegularFile(join(gitDir, 'index'), MAX_GIT_INDEX_BYTES, "git's index").catch((error: unknown) => {
           // A repository with nothing staged yet has no index: nothing is tracked.
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
           throw error
@@ -215,7 +215,7 @@ async function gitTracking(dir: string, report: ScanReport, cwd: string): Promis
 
 /** The git directory a `.git` file names (`gitdir: PATH`, relative to the work tree). */
 async function gitDirOf(dotGit: string, top: string): Promise<string> {
-  const text = (await readRegularFile(dotGit, 64 * 1024)).toString('utf8')
+  const text = (await readRegularFile(dotGit, 64 * 1024, 'a .git file')).toString('utf8')
   const match = /^gitdir: (.+?)\r?\n?$/m.exec(text)
   if (!match) throw new Error('.git names no git directory')
   return resolve(top, match[1])
@@ -299,12 +299,12 @@ class FileRefusal extends Error {}
  * put in its place after a check would otherwise block a thread that even SIGTERM's exit waits for)
  * and checked on the open descriptor, so what is read is what was checked.
  */
-async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> {
+async function readRegularFile(path: string, maxBytes: number, what = 'a template'): Promise<Buffer> {
   const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   try {
     const info = await handle.stat()
     if (!info.isFile()) throw new FileRefusal(notRegular(info))
-    if (info.size > maxBytes) throw new FileRefusal(`skipped: ${info.size} bytes, more than the ${maxBytes} a template may have`)
+    if (info.size > maxBytes) throw new FileRefusal(`skipped: ${info.size} bytes, more than the ${maxBytes} ${what} may have`)
     // Read at most one byte past the limit: a growing file has no honest size.
     const buffer = Buffer.alloc(Math.min(info.size + 1, maxBytes + 1))
     let length = 0
@@ -314,7 +314,7 @@ async function readRegularFile(path: string, maxBytes: number): Promise<Buffer> 
       length += bytesRead
     }
 
-    if (length > maxBytes) throw new FileRefusal(`skipped: more than the ${maxBytes} bytes a template may have`)
+    if (length > maxBytes) throw new FileRefusal(`skipped: more than the ${maxBytes} bytes ${what} may have`)
     return buffer.subarray(0, length)
   } finally {
     await handle.close()
@@ -340,9 +340,9 @@ async function readGitignore(path: string, root: Root, cwd: string, report: Scan
   }
 
   try {
-    return (await readRegularFile(path, MAX_GITIGNORE_BYTES)).toString('utf8')
+    return (await readRegularFile(path, MAX_GITIGNORE_BYTES, 'a .gitignore')).toString('utf8')
   } catch (error) {
-    return refuse(error instanceof FileRefusal ? error.message.replace(/ a template may have$/, ' a .gitignore may have') : describeFsError(error))
+    return refuse(error instanceof FileRefusal ? error.message : describeFsError(error))
   }
 }
 
