@@ -126,6 +126,18 @@ describe('.gitignore and what git tracks', () => {
     }
   })
 
+  it('applies no .gitignore when git\'s index cannot be read (a split index), and says so', async () => {
+    const dir = workspace({'.gitignore': '*.yaml\n', 'template.yaml': LEAKY_TEMPLATE, 'local.yaml': LEAKY_TEMPLATE})
+    git(dir, 'init', '-q')
+    git(dir, 'add', '-f', '.gitignore', 'template.yaml')
+    git(dir, 'update-index', '--split-index')
+    const result = await runCli(['scan', '--json'], {env: OFFLINE, cwd: dir})
+    expect(result.code).toBe(7)
+    const report = JSON.parse(result.stdout) as Report
+    expect(report.templates.map((item) => item.file)).toEqual(['local.yaml', 'template.yaml'])
+    expect(report.skipped).toEqual([{file: '.git', reason: "git's index could not be read (a split git index is not read): .gitignore is not applied"}])
+  })
+
   it('reads the index of a linked worktree (.git is a file naming the git directory), from a folder below its top', async () => {
     const main = workspace({'infra/.gitignore': '*.yaml\n', 'infra/template.yaml': LEAKY_TEMPLATE})
     git(main, 'init', '-q')
