@@ -9,8 +9,7 @@ import {ExitCode, SecretsError, UsageError} from '../core/errors.js'
 import type {ScanFinding} from '../core/scan/findings.js'
 import {scanFile} from '../core/scan/scan-file.js'
 import {parseHcl} from './hcl-parser.js'
-import {readInputFileAtMost} from './input-file.js'
-import {MAX_TEMPLATE_BYTES} from './scan.js'
+import {MAX_TEMPLATE_BYTES, readTemplateText} from './scan.js'
 
 export interface TemplateCheck {
   file: string
@@ -20,7 +19,7 @@ export interface TemplateCheck {
 
 /** Reads and judges the template; throws exit 7 naming each variable (file:line), exit 2 when it is not a template. */
 export async function checkTemplateEnvironment(file: string, scan: SecretScanner): Promise<TemplateCheck> {
-  const text = (await readInputFileAtMost(file, `--template ${file}`, MAX_TEMPLATE_BYTES)).toString('utf8')
+  const text = await readTemplate(file)
   const scanned = await scanFile(file, text, scan, parseHcl)
   if (scanned.kind === 'not-a-template') throw new UsageError(`--template ${file} is not a template secrets scan reads (CloudFormation, SAM, Serverless, Terraform, an ECS task definition).`)
   if (scanned.kind === 'unparsable') throw new UsageError(`--template ${file} could not be parsed${scanned.line === undefined ? '' : ` (line ${scanned.line})`}: ${scanned.reason}.`)
@@ -37,6 +36,17 @@ export async function checkTemplateEnvironment(file: string, scan: SecretScanner
   }
 
   return {file, values}
+}
+
+/** The template's text as scan reads one: a regular file (never a FIFO, which would wait), UTF-8, within the cap. */
+async function readTemplate(file: string): Promise<string> {
+  try {
+    return await readTemplateText(file, MAX_TEMPLATE_BYTES)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new UsageError(`--template ${file}: no such file.`)
+    throw new UsageError(`--template ${file}: ${(error as Error).message.replace(/^skipped: /, '')}.`)
+  }
 }
 
 function valueOf(finding: ScanFinding): TemplateCheck['values'][number] {

@@ -3,13 +3,17 @@
  * text to the pure core (src/core/scan). No AWS call, no credentials: it reads files only.
  *
  * The walk skips what git ignores (the `.gitignore` files at and below each path given, with the
- * `ignore` package's implementation of git's rules), `.git` and `node_modules`, and `cdk.out` unless
- * it is the path given (a synthesized template asked for). Symbolic links to directories are not
- * followed (no loop can form); a link to a file is read as the file.
+ * `ignore` package's implementation of git's rules) unless git tracks it (read from git's index,
+ * core/scan/git-index.ts: git never ignores a tracked file), `.git` and `node_modules`, and `cdk.out`
+ * unless it is the path given (a synthesized template asked for). Symbolic links to directories are
+ * not followed (no loop can form); a link to a file is read as the file when the file is inside the
+ * tree scanned. Only regular files are opened, and never in a way that could wait (a FIFO, a device).
  */
-import {open, readdir, readFile, stat} from 'node:fs/promises'
-import {isAbsolute, join, relative, sep} from 'node:path'
+import {constants} from 'node:fs'
+import {lstat, open, readdir, realpath, stat} from 'node:fs/promises'
+import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
 
+import createDebug from 'debug'
 import ignore, {type Ignore} from 'ignore'
 
 import type {SecretScanner} from '../core/audit/variables.js'
@@ -18,11 +22,15 @@ import {sortScanFindings} from '../core/scan/findings.js'
 import type {ScanReport} from '../core/scan/verdict.js'
 import {UsageError} from '../core/errors.js'
 import {baselineFingerprints} from '../core/scan/sarif.js'
+import {trackedPaths} from '../core/scan/git-index.js'
 import {parseHcl} from './hcl-parser.js'
 import {readInputFileAtMost} from './input-file.js'
 
 /** Bigger than this, a file is not a template (CloudFormation takes 1 MB from S3); it is skipped and said. */
 export const MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+
+/** DEBUG=secrets:scan names each file as it is read (names only: never a line of one). */
+const trace = createDebug('secrets:scan')
 
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules'])
 const SYNTH_OUTPUT = 'cdk.out'
@@ -39,6 +47,28 @@ interface IgnoreScope {
   base: string
   rules: Ignore
 }
+
+/** A path given to scan: where the walk may read (its real path), and what git tracks around it. */
+interface Root {
+  /** The real path of the directory given (of a file's directory): a link leading elsewhere is not read. */
+  real: string
+  git?: GitTracking
+}
+
+/** What git tracks in the work tree holding a root, as paths from the work tree's top. */
+interface GitTracking {
+  top: string
+  /** False when the index could not be read: anything may be tracked, so .gitignore hides nothing. */
+  known: boolean
+  files: Set<string>
+  /** Every directory that holds a tracked file, at any depth. */
+  directories: Set<string>
+}
+
+/** A .gitignore is a few KB; more than this is not one, and is not read. */
+const MAX_GITIGNORE_BYTES = 1024 * 1024
+/** Git's index of a large monorepo is tens of MB. */
+const MAX_GIT_INDEX_BYTES = 256 * 1024 * 1024
 
 /** A baseline report is a JSON document written by scan; more than this is not one. */
 const MAX_BASELINE_BYTES = 64 * 1024 * 1024
@@ -69,18 +99,19 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
       continue
     }
 
-    if (info.isDirectory()) await walk(path, [], options, report, maxBytes, seen)
-    else await scanOne(path, options, report, maxBytes, seen, true)
+    // A file named is read whatever .gitignore says; only a directory's walk asks git.
+    if (info.isDirectory()) await walk(path, [], await rootOf(path, report, options.cwd), options, report, maxBytes, seen)
+    else await scanLink(path, {real: await realpath(dirname(path))}, options, report, maxBytes, seen, true)
   }
 
   report.findings = sortScanFindings(report.findings)
   return report
 }
 
-async function walk(dir: string, scopes: IgnoreScope[], options: ScanOptions, report: ScanReport, maxBytes: number, seen: Set<string>): Promise<void> {
+async function walk(dir: string, scopes: IgnoreScope[], root: Root, options: ScanOptions, report: ScanReport, maxBytes: number, seen: Set<string>): Promise<void> {
   const here = [...scopes]
-  const gitignore = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined)
-  if (gitignore !== undefined) here.push({base: dir, rules: ignore().add(gitignore)})
+  const rules = await readGitignore(join(dir, '.gitignore'), root, options.cwd, report)
+  if (rules !== undefined) here.push({base: dir, rules: ignore().add(rules)})
   let entries
   try {
     entries = await readdir(dir, {withFileTypes: true})
@@ -94,23 +125,108 @@ async function walk(dir: string, scopes: IgnoreScope[], options: ScanOptions, re
     const path = join(dir, entry.name)
     if (ALWAYS_SKIPPED.has(entry.name)) continue
     const isDirectory = entry.isDirectory()
-    if (ignored(path, isDirectory, here)) continue
+    if (ignored(path, isDirectory, here) && !tracked(path, isDirectory, root.git)) continue
     if (isDirectory) {
       if (entry.name === SYNTH_OUTPUT) {
         report.skipped.push({file: display(path, options.cwd), reason: 'synthesized CDK output: run `cdk synth`, then `secrets scan cdk.out`'})
         continue
       }
 
-      await walk(path, here, options, report, maxBytes, seen)
+      await walk(path, here, root, options, report, maxBytes, seen)
     } else if (entry.isSymbolicLink()) {
-      const target = await stat(path).catch((error: unknown) => error as Error)
-      if (target instanceof Error) report.skipped.push({file: display(path, options.cwd), reason: describeFsError(target)})
-      else if (target.isDirectory()) report.skipped.push({file: display(path, options.cwd), reason: 'a symbolic link to a directory (not followed)'})
-      else await scanOne(path, options, report, maxBytes, seen, false)
+      await scanLink(path, root, options, report, maxBytes, seen, false)
     } else if (entry.isFile()) {
       await scanOne(path, options, report, maxBytes, seen, false)
+    } else if (mayBeTemplate(path)) {
+      report.skipped.push({file: display(path, options.cwd), reason: notRegular(entry)})
     }
   }
+}
+
+/**
+ * A symbolic link (or a file named on the command line, which may be one): read only when it leads to
+ * a regular file inside the tree scanned. A committed link to /elsewhere/.env.production would put
+ * the names and lines of a file outside the repository into CI logs; the target is never named.
+ */
+async function scanLink(path: string, root: Root, options: ScanOptions, report: ScanReport, maxBytes: number, seen: Set<string>, named: boolean): Promise<void> {
+  const file = display(path, options.cwd)
+  const target = await realpath(path).catch((error: unknown) => error as Error)
+  if (target instanceof Error) {
+    report.skipped.push({file, reason: describeFsError(target)})
+    return
+  }
+
+  const info = await stat(target).catch((error: unknown) => error as Error)
+  if (info instanceof Error) report.skipped.push({file, reason: describeFsError(info)})
+  else if (info.isDirectory()) report.skipped.push({file, reason: 'a symbolic link to a directory (not followed)'})
+  // A file scan would not read anyway (and a .gitignore, read by the walk) is passed over as a plain one would be.
+  else if (!named && !mayBeTemplate(path)) return
+  else if (!inside(target, root.real)) report.skipped.push({file, reason: 'a symbolic link out of the tree scanned (not followed)'})
+  else if (info.isFile()) await scanOne(path, options, report, maxBytes, seen, named)
+  else report.skipped.push({file, reason: notRegular(info)})
+}
+
+function inside(path: string, dir: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+/** Why a FIFO, socket or device is not read (opening a FIFO waits for a writer; /dev/zero never ends). */
+function notRegular(info: {isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean}): string {
+  const kind = info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'a special file'
+  return `skipped: not a regular file (${kind})`
+}
+
+/** Where a directory's walk may read, and what git tracks around it. */
+async function rootOf(dir: string, report: ScanReport, cwd: string): Promise<Root> {
+  return {real: await realpath(dir), ...(await gitTracking(dir, report, cwd))}
+}
+
+/**
+ * What git tracks in the work tree holding `dir`: its `.git` (a directory, or a file naming the git
+ * directory, as in a linked worktree or a submodule) found by walking up, and the index there. When
+ * the index cannot be read, .gitignore is not trusted at all (every file is scanned), and that is said.
+ */
+async function gitTracking(dir: string, report: ScanReport, cwd: string): Promise<{git?: GitTracking}> {
+  for (let top = resolve(dir); ; top = dirname(top)) {
+    const dotGit = join(top, '.git')
+    const info = await lstat(dotGit).catch(() => undefined)
+    if (info !== undefined) {
+      try {
+        const gitDir = info.isDirectory() ? dotGit : await gitDirOf(dotGit, top)
+        const index = await readRegularFile(join(gitDir, 'index'), MAX_GIT_INDEX_BYTES, "git's index").catch((error: unknown) => {
+          // A repository with nothing staged yet has no index: nothing is tracked.
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+          throw error
+        })
+        const files = new Set(index === undefined ? [] : trackedPaths(index))
+        const directories = new Set<string>()
+        for (const file of files) for (let at = file.lastIndexOf('/'); at > 0; at = file.lastIndexOf('/', at - 1)) directories.add(file.slice(0, at))
+        return {git: {top, known: true, files, directories}}
+      } catch (error) {
+        report.skipped.push({file: display(dotGit, cwd), reason: `git's index could not be read (${(error as Error).message}): .gitignore is not applied`})
+        return {git: {top, known: false, files: new Set(), directories: new Set()}}
+      }
+    }
+
+    if (dirname(top) === top) return {}
+  }
+}
+
+/** The git directory a `.git` file names (`gitdir: PATH`, relative to the work tree). */
+async function gitDirOf(dotGit: string, top: string): Promise<string> {
+  const text = (await readRegularFile(dotGit, 64 * 1024, 'a .git file')).toString('utf8')
+  const match = /^gitdir: (.+?)\r?\n?$/m.exec(text)
+  if (!match) throw new Error('.git names no git directory')
+  return resolve(top, match[1])
+}
+
+/** Whether git tracks the file, or a file under the directory: then .gitignore does not hide it. */
+function tracked(path: string, isDirectory: boolean, git: GitTracking | undefined): boolean {
+  if (git === undefined) return false
+  if (!git.known) return true
+  const rel = relative(git.top, path).split(sep).join('/')
+  return isDirectory ? git.directories.has(rel) : git.files.has(rel)
 }
 
 function ignored(path: string, isDirectory: boolean, scopes: IgnoreScope[]): boolean {
@@ -133,12 +249,13 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
     return
   }
 
-  const text = await readText(path, maxBytes).catch((error: unknown) => error as Error)
+  const text = await readTemplateText(path, maxBytes).catch((error: unknown) => error as Error)
   if (text instanceof Error) {
     report.skipped.push({file, reason: text.message})
     return
   }
 
+  trace('reading %s', JSON.stringify(file))
   const result = await scanFile(file, text, options.scan, parseHcl)
   switch (result.kind) {
     case 'scanned': {
@@ -159,27 +276,73 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
   }
 }
 
-/** The text of a file, refused (with a reason fit to print) when too large, binary or not UTF-8. */
-async function readText(path: string, maxBytes: number): Promise<string> {
-  const handle = await open(path, 'r').catch((error: unknown) => {
-    throw new Error(describeFsError(error))
+/** The text of a file, refused (with a reason fit to print) when not a regular file, too large, binary or not UTF-8. */
+export async function readTemplateText(path: string, maxBytes: number): Promise<string> {
+  const bytes = await readRegularFile(path, maxBytes).catch((error: unknown) => {
+    if (error instanceof FileRefusal) throw error
+    // The reason is fit to print; the code lets a caller say "no such file" where that is the case.
+    throw Object.assign(new Error(describeFsError(error)), {code: (error as NodeJS.ErrnoException).code})
   })
+  if (bytes.subarray(0, 8192).includes(0)) throw new Error('skipped: binary (holds NUL bytes)')
+  try {
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+  } catch {
+    throw new Error('skipped: not valid UTF-8')
+  }
+}
+
+/** A file refused for what it is (not regular, too large), with a reason fit to print. */
+class FileRefusal extends Error {}
+
+/**
+ * The bytes of a regular file of at most `maxBytes`. It is opened without waiting (O_NONBLOCK: a FIFO
+ * put in its place after a check would otherwise block a thread that even SIGTERM's exit waits for)
+ * and checked on the open descriptor, so what is read is what was checked.
+ */
+async function readRegularFile(path: string, maxBytes: number, what = 'a template'): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
   try {
     const info = await handle.stat()
-    if (info.size > maxBytes) throw new Error(`skipped: ${info.size} bytes, more than the ${maxBytes} a template may have`)
-    // Read at most one byte past the limit: a FIFO or a growing file has no honest size.
-    const buffer = Buffer.alloc(Math.min(info.size || maxBytes + 1, maxBytes + 1))
-    const {bytesRead} = await handle.read(buffer, 0, buffer.length, 0)
-    if (bytesRead > maxBytes) throw new Error(`skipped: more than the ${maxBytes} bytes a template may have`)
-    const bytes = buffer.subarray(0, bytesRead)
-    if (bytes.subarray(0, 8192).includes(0)) throw new Error('skipped: binary (holds NUL bytes)')
-    try {
-      return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
-    } catch {
-      throw new Error('skipped: not valid UTF-8')
+    if (!info.isFile()) throw new FileRefusal(notRegular(info))
+    if (info.size > maxBytes) throw new FileRefusal(`skipped: ${info.size} bytes, more than the ${maxBytes} ${what} may have`)
+    // Read at most one byte past the limit: a growing file has no honest size.
+    const buffer = Buffer.alloc(Math.min(info.size + 1, maxBytes + 1))
+    let length = 0
+    while (length < buffer.length) {
+      const {bytesRead} = await handle.read(buffer, length, buffer.length - length, length)
+      if (bytesRead === 0) break
+      length += bytesRead
     }
+
+    if (length > maxBytes) throw new FileRefusal(`skipped: more than the ${maxBytes} bytes ${what} may have`)
+    return buffer.subarray(0, length)
   } finally {
     await handle.close()
+  }
+}
+
+/**
+ * A directory's .gitignore, when it is a regular file inside the tree: one that is a FIFO, a link to
+ * /dev/zero or out of the tree is not read, and is named. Missing is the usual case, and silent.
+ */
+async function readGitignore(path: string, root: Root, cwd: string, report: ScanReport): Promise<string | undefined> {
+  const info = await lstat(path).catch(() => undefined)
+  if (info === undefined) return undefined
+  const refuse = (reason: string) => {
+    report.skipped.push({file: display(path, cwd), reason: `${reason}; its rules are not applied`})
+    return undefined
+  }
+
+  if (info.isSymbolicLink()) {
+    const target = await realpath(path).catch((error: unknown) => error as Error)
+    if (target instanceof Error) return refuse(describeFsError(target))
+    if (!inside(target, root.real)) return refuse('a symbolic link out of the tree scanned (not followed)')
+  }
+
+  try {
+    return (await readRegularFile(path, MAX_GITIGNORE_BYTES, 'a .gitignore')).toString('utf8')
+  } catch (error) {
+    return refuse(error instanceof FileRefusal ? error.message : describeFsError(error))
   }
 }
 

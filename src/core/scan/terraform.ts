@@ -13,17 +13,26 @@ import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type Paramete
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
 
-/** An HCL parser: a file's text to its JSON form (hcl2json's), rejecting on a syntax error. */
+/** An HCL parser: a file's text to its JSON form (hcl2json's), rejecting on a syntax error or with HclTooComplexError. */
 export type HclParser = (file: string, text: string) => Promise<unknown>
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json}
 type Block = Record<string, Json>
+
+/** The parser gave up on a file within its budget of time or memory: the file is not read, and says so. */
+export class HclTooComplexError extends TemplateParseError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'HclTooComplexError'
+  }
+}
 
 /** The parsed file; a syntax error becomes a TemplateParseError with its line only. */
 async function parseHcl(parse: HclParser, file: string, text: string): Promise<Record<string, Json>> {
   try {
     return (await parse(file, text)) as Record<string, Json>
   } catch (error) {
+    if (error instanceof HclTooComplexError) throw error
     // HCL's diagnostics name the file and place; only the line is kept (a detail could quote the source).
     const line = /:(\d+),\d+/.exec(String(error))?.[1]
     throw new TemplateParseError(`HCL syntax error${line ? ` at line ${line}` : ''}`, line === undefined ? undefined : Number(line))
@@ -34,7 +43,11 @@ async function parseHcl(parse: HclParser, file: string, text: string): Promise<R
 async function expressionValue(parse: HclParser, text: string): Promise<Json | undefined> {
   const match = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(text.trim())
   if (match) {
-    const parsed = await parseHcl(parse, 'expression.tf', `locals {\n  value = ${match[1]}\n}\n`).catch(() => undefined)
+    // A syntax error leaves the value unread; a parse over budget is the whole file's failure.
+    const parsed = await parseHcl(parse, 'expression.tf', `locals {\n  value = ${match[1]}\n}\n`).catch((error: unknown) => {
+      if (error instanceof HclTooComplexError) throw error
+      return undefined
+    })
     const locals = parsed?.locals
     return Array.isArray(locals) ? (locals[0] as Block | undefined)?.value : undefined
   }

@@ -11,6 +11,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  Lexer,
   LineCounter,
   type Node,
   parseDocument,
@@ -33,6 +34,14 @@ const CUSTOM_TAGS: Tags = INTRINSICS.flatMap((name) => [
 
 /** More aliases than this in one file is a bomb, or at least not a template. */
 const MAX_ALIASES = 1000
+
+/**
+ * CloudFormation takes a template of at most 1 MB, some 300,000 YAML tokens. `yaml` builds nodes from
+ * them on the only thread: a 4.8 MB flat list (7 million tokens) took 76 s and 2.3 GB. The tokens of a
+ * large file are counted first (the lexer alone is cheap, and stops at the limit), so such a file is
+ * refused at once. A file under half as many characters cannot hold that many and is not counted.
+ */
+export const MAX_YAML_TOKENS = 400_000
 
 export class TemplateParseError extends Error {
   constructor(
@@ -120,10 +129,28 @@ function keyText(key: unknown): string | undefined {
   return undefined
 }
 
-/** Parses YAML or JSON text; a syntax error names its line. */
+/**
+ * The line breaks of YAML 1.1 that `yaml` (YAML 1.2) does not honour: a lone CR, NEL, LS and PS.
+ * CloudFormation, cfn-lint and PyYAML end a line at each, so a comment ending in one must not hide
+ * the lines after it from scan. Each is one UTF-16 unit, as is the LF it becomes: offsets keep.
+ */
+const YAML_11_BREAKS = /\r(?!\n)|[\u0085\u2028\u2029]/g
+
+/**
+ * Parses YAML or JSON text; a syntax error names its line. A key twice in one map is an error:
+ * PyYAML and Python's json keep the last, `yaml` the first, so either reading could hide the other.
+ */
 export function parseTree(text: string): Tree {
   const lines = new LineCounter()
-  const doc = parseDocument(text, {customTags: CUSTOM_TAGS, lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: false})
+  const source = text.replaceAll(YAML_11_BREAKS, '\n')
+  if (source.length > MAX_YAML_TOKENS / 2) {
+    let tokens = 0
+    for (const _ of new Lexer().lex(source)) {
+      if (++tokens > MAX_YAML_TOKENS) throw new TemplateParseError(`too complex to read (more than ${MAX_YAML_TOKENS.toLocaleString('en-US')} YAML tokens)`)
+    }
+  }
+
+  const doc = parseDocument(source, {customTags: CUSTOM_TAGS, lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: false})
   const [error] = doc.errors
   if (error) {
     const {line, col} = lines.linePos(error.pos[0])
