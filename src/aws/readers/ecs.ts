@@ -2,6 +2,7 @@ import {DescribeTaskDefinitionCommand, type ECSClient, paginateListTaskDefinitio
 
 import type {TaskDefinitionInput} from '../../core/audit/inspect.js'
 import type {EcsReader} from '../../core/readers.js'
+import {LISTINGS, listPages} from '../paging.js'
 import {translated, translatedPages} from './pages.js'
 
 /** ECS task definitions behind the EcsReader port: `environment` entries only (never `secrets`). */
@@ -10,7 +11,7 @@ export class AwsEcsReader implements EcsReader {
 
   families(): AsyncIterable<string[]> {
     return translatedPages(
-      paginateListTaskDefinitionFamilies({client: this.client, pageSize: 100}, {status: 'ACTIVE'}),
+      listPages(LISTINGS.listTaskDefinitionFamilies, paginateListTaskDefinitionFamilies, this.client, {status: 'ACTIVE'}),
       {action: 'ecs:ListTaskDefinitionFamilies'},
       (page) => page.families ?? [],
     )
