@@ -24,8 +24,8 @@ export interface LambdaFunctionEnvironment extends LambdaFunctionInput {
 }
 
 export interface LambdaReader {
-  /** Every function of the region (lambda:ListFunctions). */
-  functions(): AsyncIterable<LambdaFunctionEnvironment[]>
+  /** Every function of the region (lambda:ListFunctions); an aborted `signal` stops the listing (ListingStoppedError). */
+  functions(options?: {signal?: AbortSignal}): AsyncIterable<LambdaFunctionEnvironment[]>
   /** One function's `$LATEST` environment (lambda:GetFunctionConfiguration); rejects with NotFoundError when there is no such function. */
   configuration(name: string): Promise<LambdaFunctionEnvironment>
 }
