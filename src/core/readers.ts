@@ -51,7 +51,7 @@ export interface LambdaTagReader {
 export interface EcsReader {
   /** The names of the task definition families with an ACTIVE revision (ecs:ListTaskDefinitionFamilies). */
   families(): AsyncIterable<string[]>
-  /** The latest ACTIVE revision of a family (ecs:DescribeTaskDefinition); undefined when AWS returns none. */
+  /** The latest ACTIVE revision of a family (ecs:DescribeTaskDefinition); undefined when there is none, or no such family. */
   latest(family: string): Promise<TaskDefinitionInput | undefined>
 }
 

@@ -170,7 +170,12 @@ export class EcsEnvironmentSource implements EnvironmentSource {
 
   async variables(): Promise<EnvironmentVariable[]> {
     const definition = await this.reader.latest(this.name)
-    if (definition === undefined) throw new NotFoundError(`Task definition family ${this.name} has no ACTIVE revision.`)
+    if (definition === undefined) {
+      throw new NotFoundError(
+        `Task definition family ${this.name} was not found, or has no ACTIVE revision (ecs:DescribeTaskDefinition).`,
+        'See the families with an ACTIVE revision with: aws ecs list-task-definition-families --status ACTIVE',
+      )
+    }
     return definition.containers.flatMap((container) =>
       container.environment
         .filter((entry): entry is {name: string; value?: string} => entry.name !== undefined)

@@ -19,11 +19,26 @@ export class AwsEcsReader implements EcsReader {
 
   async latest(family: string): Promise<TaskDefinitionInput | undefined> {
     // A family name alone resolves to its latest ACTIVE revision.
-    const answer = await translated({action: 'ecs:DescribeTaskDefinition', resource: family}, () =>
-      this.client.send(new DescribeTaskDefinitionCommand({taskDefinition: family})),
-    )
+    const answer = await translated({action: 'ecs:DescribeTaskDefinition', resource: family}, async () => {
+      try {
+        return await this.client.send(new DescribeTaskDefinitionCommand({taskDefinition: family}))
+      } catch (error) {
+        if (isMissingDefinition(error)) return {taskDefinition: undefined}
+        throw error
+      }
+    })
     return answer.taskDefinition === undefined ? undefined : toTaskDefinitionInput(answer.taskDefinition)
   }
+}
+
+/**
+ * ECS has no not-found error for a task definition: a family with no ACTIVE revision, or none at all,
+ * is a ClientException "Unable to describe task definition." (AWS and the emulator alike). Other
+ * ClientExceptions (an invalid name, a malformed ARN) stay errors.
+ */
+function isMissingDefinition(error: unknown): boolean {
+  const {name, message} = (error ?? {}) as {name?: string; message?: string}
+  return name === 'ClientException' && /unable to describe task definition/i.test(message ?? '')
 }
 
 function toTaskDefinitionInput(definition: TaskDefinition): TaskDefinitionInput {
