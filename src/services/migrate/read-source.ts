@@ -29,7 +29,7 @@ export interface Reading extends ReadResult {
   scan?: SecretScanner
   cache: ValueCache
   onRead: () => void
-  /** The run's signal: it stops the source's listing (a migration stopped before its first write). */
+  /** The run's signal: it stops the source's listing (ListingStoppedError, core/paging.ts). */
   signal?: AbortSignal
 }
 

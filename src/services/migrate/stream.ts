@@ -146,14 +146,15 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
       }
     }
   } catch (error) {
-    // The signal stopped the listing itself (mid-request, or between pages of an empty selection):
-    // the run ends as one stopped at a page does, with its report.
-    if (error instanceof ListingStoppedError) listingEnded = false
-    else {
+    if (!(error instanceof ListingStoppedError)) {
       progress.listing = false
       await settle(run, inFlight, unwritten, verifier)
       throw listingFailed(error, progress.written)
     }
+
+    // The signal stopped the listing itself (before its next page, or mid-request): the run ends as
+    // one stopped at a page does, with its report.
+    listingEnded = false
   }
 
   progress.listing = false
