@@ -12,7 +12,11 @@ interface HttpHandlerLike {
 }
 
 /** The SDK's own AbortSignal type is not the DOM's; only these members are used. */
-type AbortSignalLike = {aborted?: boolean; addEventListener?: (type: 'abort', listener: () => void, options?: {once?: boolean}) => void}
+type AbortSignalLike = {
+  aborted?: boolean
+  addEventListener?: (type: 'abort', listener: () => void, options?: {once?: boolean}) => void
+  removeEventListener?: (type: 'abort', listener: () => void) => void
+}
 
 const WRAPPED = Symbol.for('secrets.deadline')
 
@@ -33,8 +37,9 @@ async function handleWithDeadline(
 ): ReturnType<HttpHandlerLike['handle']> {
   const controller = new AbortController()
   const outer = options.abortSignal
+  const forward = () => controller.abort()
   if (outer?.aborted) controller.abort()
-  outer?.addEventListener?.('abort', () => controller.abort(), {once: true})
+  outer?.addEventListener?.('abort', forward, {once: true})
   let body: Readable | undefined
   let expired = false
   const timer = setTimeout(() => {
@@ -43,21 +48,26 @@ async function handleWithDeadline(
     body?.destroy(deadlineError(ms))
   }, ms)
   timer.unref()
+  // Once the attempt is over: the caller's signal (one for a whole listing) keeps no listener per attempt.
+  const done = () => {
+    clearTimeout(timer)
+    outer?.removeEventListener?.('abort', forward)
+  }
   try {
     const output = await handle(request, {...options, abortSignal: controller.signal as AbortSignalLike})
     const candidate = output.response.body as Readable | undefined
     if (candidate && typeof candidate.on === 'function' && typeof candidate.destroy === 'function' && !candidate.readableEnded) {
       body = candidate
       // The deadline holds until the body is read to its end (the deserializer reads it next).
-      candidate.once('end', () => clearTimeout(timer))
-      candidate.once('close', () => clearTimeout(timer))
+      candidate.once('end', done)
+      candidate.once('close', done)
     } else {
-      clearTimeout(timer)
+      done()
     }
 
     return output
   } catch (error) {
-    clearTimeout(timer)
+    done()
     throw expired ? deadlineError(ms) : error
   }
 }

@@ -24,8 +24,8 @@ export interface LambdaFunctionEnvironment extends LambdaFunctionInput {
 }
 
 export interface LambdaReader {
-  /** Every function of the region (lambda:ListFunctions). */
-  functions(): AsyncIterable<LambdaFunctionEnvironment[]>
+  /** Every function of the region (lambda:ListFunctions); an aborted `signal` stops the listing (ListingStoppedError). */
+  functions(options?: {signal?: AbortSignal}): AsyncIterable<LambdaFunctionEnvironment[]>
   /** One function's `$LATEST` environment (lambda:GetFunctionConfiguration); rejects with NotFoundError when there is no such function. */
   configuration(name: string): Promise<LambdaFunctionEnvironment>
 }
@@ -51,7 +51,7 @@ export interface LambdaTagReader {
 export interface EcsReader {
   /** The names of the task definition families with an ACTIVE revision (ecs:ListTaskDefinitionFamilies). */
   families(): AsyncIterable<string[]>
-  /** The latest ACTIVE revision of a family (ecs:DescribeTaskDefinition); undefined when AWS returns none. */
+  /** The latest ACTIVE revision of a family (ecs:DescribeTaskDefinition); undefined when there is none, or no such family. */
   latest(family: string): Promise<TaskDefinitionInput | undefined>
 }
 

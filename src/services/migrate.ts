@@ -1,5 +1,6 @@
 import {type CostEstimate, estimateCost, estimateWriteCalls} from '../core/cost.js'
 import {InterruptedError} from '../core/errors.js'
+import {ListingStoppedError} from '../core/paging.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {markNotRun} from './copy-pipeline.js'
 import {migratedEarlierNote, nothingLeftHint, unmatchedOnly} from './migrate/already-migrated.js'
@@ -44,6 +45,19 @@ export type {
  */
 export async function migrate(store: SecretStore, options: MigrateOptions): Promise<MigrationReport> {
   const tracker = startTracker(options)
+  try {
+    return await runMigration(store, options, tracker)
+  } catch (error) {
+    // The first Ctrl-C or SIGTERM stopped a listing before any write (the source's, or the targets'
+    // of the plan; a streamed run reports its own stop): nothing was written, 130 or 143.
+    if (!(error instanceof ListingStoppedError)) throw error
+    tracker.emit('done')
+    return buildReport(options, [], true, {listingStopped: true})
+  }
+}
+
+/** One run, start to report (migrate above turns a listing stopped by the signal into its report). */
+async function runMigration(store: SecretStore, options: MigrateOptions, tracker: Tracker): Promise<MigrationReport> {
   const {progress, emit} = tracker
   const planning = await choosePlanning(store, options)
   if (planning?.plan.mode === 'streamed' && options.source.kind === 'ssm') {
@@ -52,7 +66,8 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
     const {notSelected, matchedOnly} = streamed.reading
     const missingOnly = await unmatchedOnly(store, options, matchedOnly)
     emit('done')
-    if (streamed.items.length === 0) return {...buildReport(options, [], false, {notSelected}), hint: await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)}
+    // Nothing listed, or nothing selected: unless a signal stopped the listing, which the report says.
+    if (streamed.items.length === 0 && streamed.listingEnded) return {...buildReport(options, [], false, {notSelected}), hint: await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)}
     return finishedReport(options, streamed.items, streamed.interrupted, missingOnly.migrated, {notSelected, cost: streamed.cost, planning: planning.plan, listingStopped: !streamed.listingEnded})
   }
 

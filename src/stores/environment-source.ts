@@ -44,8 +44,11 @@ export interface EnvironmentSource {
   readonly many?: boolean
   /** Lambda only: how --remove-from-source reads and writes a function's variables. */
   readonly editor?: FunctionEnvironmentEditor
-  /** Every variable, in the order AWS returns them; rejects with NotFoundError when there is no such workload. */
-  variables(): Promise<EnvironmentVariable[]>
+  /**
+   * Every variable, in the order AWS returns them; rejects with NotFoundError when there is no such
+   * workload. An aborted `signal` stops the listing of every function (ListingStoppedError).
+   */
+  variables(options?: {signal?: AbortSignal}): Promise<EnvironmentVariable[]>
 }
 
 /** Reads and writes a function's variables over the Lambda ports. */
@@ -129,10 +132,10 @@ export class AllFunctionsEnvironmentSource implements EnvironmentSource {
     if (writer) this.editor = new LambdaEditor(reader, writer)
   }
 
-  async variables(): Promise<EnvironmentVariable[]> {
+  async variables(options: {signal?: AbortSignal} = {}): Promise<EnvironmentVariable[]> {
     const chosen: EnvironmentVariable[] = []
     let matched = 0
-    for await (const page of this.reader.functions()) {
+    for await (const page of this.reader.functions(options)) {
       for (const fn of page) {
         if (this.filter.prefix !== undefined && !fn.name.startsWith(this.filter.prefix)) continue
         if (!(await this.tagged(fn))) continue
@@ -167,7 +170,12 @@ export class EcsEnvironmentSource implements EnvironmentSource {
 
   async variables(): Promise<EnvironmentVariable[]> {
     const definition = await this.reader.latest(this.name)
-    if (definition === undefined) throw new NotFoundError(`Task definition family ${this.name} has no ACTIVE revision.`)
+    if (definition === undefined) {
+      throw new NotFoundError(
+        `Task definition family ${this.name} was not found, or has no ACTIVE revision (ecs:DescribeTaskDefinition).`,
+        'See the families with an ACTIVE revision with: aws ecs list-task-definition-families --status ACTIVE',
+      )
+    }
     return definition.containers.flatMap((container) =>
       container.environment
         .filter((entry): entry is {name: string; value?: string} => entry.name !== undefined)

@@ -165,12 +165,21 @@ export interface SecretStore {
   generatePassword(options: PasswordOptions): Promise<SecretValue>
   /** Current values of many secrets, batched (20 a call on Secrets Manager). */
   getMany(names: string[]): Promise<BatchReadResult>
-  /** Every secret whose full name starts with `prefix`, exactly (case-sensitive). */
-  list(prefix: string, options?: {includeDeleted?: boolean}): AsyncIterable<SecretMetadata>
+  /**
+   * Every secret whose full name starts with `prefix`, exactly (case-sensitive). A listing that never
+   * ends is stopped (exit 6), and an aborted `signal` stops it (ListingStoppedError, core/paging.ts).
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<SecretMetadata>
   describe(name: string): Promise<SecretMetadata>
   delete(name: string, options: DeleteOptions): Promise<{deletionDate?: Date}>
   restore(name: string): Promise<void>
   history(name: string): Promise<SecretVersion[]>
+}
+
+/** How to list: with secrets scheduled for deletion or not, and the signal that stops the listing. */
+export interface ListOptions {
+  includeDeleted?: boolean
+  signal?: AbortSignal
 }
 
 /** Stage names Secrets Manager maintains. */

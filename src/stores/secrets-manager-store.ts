@@ -15,6 +15,7 @@ import {
 import pLimit from 'p-limit'
 
 import {SCHEDULED_FOR_DELETION, translateAwsError} from '../aws/errors.js'
+import {LISTINGS, listPages} from '../aws/paging.js'
 import {inBatches} from '../core/batches.js'
 import {ConflictError, ExitCode, type SecretsError} from '../core/errors.js'
 import type {SecretValue} from '../core/secret-value.js'
@@ -22,6 +23,7 @@ import {
   type BatchReadResult,
   CURRENT_STAGE,
   type DeleteOptions,
+  type ListOptions,
   type MetadataKind,
   PartialWriteError,
   type PutOptions,
@@ -216,16 +218,14 @@ export class SecretsManagerStore implements SecretStore {
     return {values, missing, versionIds, scheduled}
   }
 
-  async *list(prefix: string, options: {includeDeleted?: boolean} = {}): AsyncIterable<SecretMetadata> {
-    const pages = paginateListSecrets(
-      {client: this.client, pageSize: 100},
-      {
-        // AWS's name filter is a case-insensitive prefix match, so it narrows the listing and the
-        // exact check below decides.
-        Filters: prefix === '/' ? undefined : [{Key: 'name', Values: [prefix]}],
-        IncludePlannedDeletion: options.includeDeleted ?? false,
-      },
-    )
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<SecretMetadata> {
+    const input = {
+      // AWS's name filter is a case-insensitive prefix match, so it narrows the listing and the
+      // exact check below decides.
+      Filters: prefix === '/' ? undefined : [{Key: 'name' as const, Values: [prefix]}],
+      IncludePlannedDeletion: options.includeDeleted ?? false,
+    }
+    const pages = listPages(LISTINGS.listSecrets, paginateListSecrets, this.client, input, {signal: options.signal})
     try {
       for await (const page of pages) {
         for (const entry of page.SecretList ?? []) {
@@ -269,7 +269,7 @@ export class SecretsManagerStore implements SecretStore {
     await this.describe(name)
     const versions: SecretVersion[] = []
     try {
-      for await (const page of paginateListSecretVersionIds({client: this.client}, {SecretId: name})) {
+      for await (const page of listPages(LISTINGS.listSecretVersionIds, paginateListSecretVersionIds, this.client, {SecretId: name})) {
         for (const version of page.Versions ?? []) {
           // AWS omits versions without a stage unless asked (IncludeDeprecated); the emulator lists
           // them anyway, so filter for the same answer on both.

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ssm'
 
 import {translateAwsError} from '../aws/errors.js'
+import {LISTINGS, listPages} from '../aws/paging.js'
 import {inBatches} from '../core/batches.js'
 import {SecretValue} from '../core/secret-value.js'
 
@@ -22,8 +23,11 @@ export interface SsmParameter {
 
 /** What a migration needs from SSM Parameter Store; tests can pass another implementation. */
 export interface ParameterSource {
-  /** Every parameter under `path`, recursively, one page (at most 10) at a time. */
-  pages(path: string): AsyncIterable<SsmParameter[]>
+  /**
+   * Every parameter under `path`, recursively, one page (at most 10) at a time; a listing that never
+   * ends is stopped (exit 6), and an aborted `signal` stops it (ListingStoppedError).
+   */
+  pages(path: string, options?: {signal?: AbortSignal}): AsyncIterable<SsmParameter[]>
   /** Current values of the named parameters (10 a call); names not found are left out. */
   read(names: string[]): Promise<Map<string, SsmParameter>>
   /** Deletes the named parameters, 10 a call; returns the names SSM confirmed deleted. */
@@ -34,12 +38,10 @@ export interface ParameterSource {
 export class SsmSource implements ParameterSource {
   constructor(private readonly client: SSMClient) {}
 
-  async *pages(path: string): AsyncIterable<SsmParameter[]> {
-    const pages = paginateGetParametersByPath(
-      {client: this.client, pageSize: SSM_PAGE_SIZE},
-      // WithDecryption: SecureStrings come back as plaintext (needs kms:Decrypt on their key).
-      {Path: path, Recursive: true, WithDecryption: true},
-    )
+  async *pages(path: string, options: {signal?: AbortSignal} = {}): AsyncIterable<SsmParameter[]> {
+    // WithDecryption: SecureStrings come back as plaintext (needs kms:Decrypt on their key).
+    const input = {Path: path, Recursive: true, WithDecryption: true}
+    const pages = listPages(LISTINGS.getParametersByPath, paginateGetParametersByPath, this.client, input, options)
     try {
       // AWS may answer an empty page with a NextToken; the paginator keeps going until there is none.
       for await (const page of pages) yield (page.Parameters ?? []).map(toParameter)

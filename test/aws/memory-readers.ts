@@ -91,8 +91,7 @@ export class MemoryEcsReader implements EcsReader {
   async latest(family: string): Promise<TaskDefinitionInput | undefined> {
     this.account.check('ecs:DescribeTaskDefinition', family)
     const revisions = this.account.taskDefinitions.get(family)
-    if (!revisions?.length) throw new NotFoundError(`${family} was not found (ecs:DescribeTaskDefinition).`)
-    return structuredClone(revisions.at(-1))
+    return revisions?.length ? structuredClone(revisions.at(-1)) : undefined
   }
 }
 

@@ -202,4 +202,15 @@ describe('secrets migrate --from-ecs', () => {
     expect(again.stdout).toContain('move these entries from environment to secrets (valueFrom')
     expectNoValues([result.stdout, result.stderr, again.stdout, again.stderr], [...SECRET_VALUES, 'an-older-password-1'])
   })
+
+  it('exits 3 for a family that does not exist, naming it and how to list the families', async () => {
+    for (const json of [false, true]) {
+      const result = await runCli(['migrate', '--from-ecs', `${family}-missing`, '--to', `${E}/worker`, ...(json ? ['--json'] : [])])
+      // Before: exit 1, "Unexpected error from ecs:DescribeTaskDefinition on ...: ClientException."
+      expect(result.code, result.stderr).toBe(3)
+      const error = json ? (JSON.parse(result.stdout) as {error: {message: string; hint: string}}).error : {message: result.stderr, hint: result.stderr}
+      expect(error.message).toContain(`Task definition family ${family}-missing was not found, or has no ACTIVE revision`)
+      expect(error.hint).toContain('aws ecs list-task-definition-families --status ACTIVE')
+    }
+  })
 })

@@ -1,6 +1,7 @@
 import {type GetAccountAuthorizationDetailsCommandOutput, type IAMClient, paginateGetAccountAuthorizationDetails} from '@aws-sdk/client-iam'
 
 import type {IamAuthorizationPage, IamReader} from '../../core/readers.js'
+import {LISTINGS, listPages} from '../paging.js'
 import {translatedPages} from './pages.js'
 
 /**
@@ -12,19 +13,11 @@ export class AwsIamReader implements IamReader {
   constructor(private readonly client: IAMClient) {}
 
   authorizationDetails(): AsyncIterable<IamAuthorizationPage> {
-    const pages = paginateGetAccountAuthorizationDetails(
-      {client: this.client, pageSize: 100},
-      {Filter: ['Role', 'User', 'LocalManagedPolicy']},
-    )
-    return translatedPages(untilComplete(pages), {action: 'iam:GetAccountAuthorizationDetails'}, toPage)
-  }
-}
-
-/** IAM says `IsTruncated: false` on the last page; a Marker beside it is not followed. */
-async function* untilComplete(pages: AsyncIterable<GetAccountAuthorizationDetailsCommandOutput>): AsyncGenerator<GetAccountAuthorizationDetailsCommandOutput> {
-  for await (const page of pages) {
-    yield page
-    if (!page.IsTruncated) return
+    const pages = listPages(LISTINGS.getAccountAuthorizationDetails, paginateGetAccountAuthorizationDetails, this.client, {Filter: ['Role', 'User', 'LocalManagedPolicy']}, {
+      // IAM says `IsTruncated: false` on the last page; a Marker beside it is not followed.
+      last: (page) => !page.IsTruncated,
+    })
+    return translatedPages(pages, {action: 'iam:GetAccountAuthorizationDetails'}, toPage)
   }
 }
 

@@ -9,14 +9,15 @@ import {
 
 import {SecretsError} from '../../core/errors.js'
 import type {LambdaEnvironmentWriter, LambdaFunctionEnvironment, LambdaReader, LambdaTagReader} from '../../core/readers.js'
+import {LISTINGS, listPages} from '../paging.js'
 import {translated, translatedPages} from './pages.js'
 
 /** Lambda behind the LambdaReader port. ListFunctions returns each function's variables: no call per function. */
 export class AwsLambdaReader implements LambdaReader, LambdaTagReader {
   constructor(private readonly client: LambdaClient) {}
 
-  functions(): AsyncIterable<LambdaFunctionEnvironment[]> {
-    return translatedPages(paginateListFunctions({client: this.client, pageSize: 50}, {}), {action: 'lambda:ListFunctions'}, (page) =>
+  functions(options: {signal?: AbortSignal} = {}): AsyncIterable<LambdaFunctionEnvironment[]> {
+    return translatedPages(listPages(LISTINGS.listFunctions, paginateListFunctions, this.client, {}, options), {action: 'lambda:ListFunctions'}, (page) =>
       (page.Functions ?? []).map((fn) => toEnvironment(fn)),
     )
   }

@@ -1,6 +1,7 @@
 import {GetParametersCommand, paginateDescribeParameters, type SSMClient} from '@aws-sdk/client-ssm'
 
 import type {ParameterSummary, SsmInventoryReader} from '../../core/readers.js'
+import {LISTINGS, listPages} from '../paging.js'
 import {translated, translatedPages} from './pages.js'
 
 /**
@@ -11,7 +12,7 @@ export class AwsSsmInventoryReader implements SsmInventoryReader {
   constructor(private readonly client: SSMClient) {}
 
   parameters(): AsyncIterable<ParameterSummary[]> {
-    return translatedPages(paginateDescribeParameters({client: this.client, pageSize: 50}, {}), {action: 'ssm:DescribeParameters'}, (page) =>
+    return translatedPages(listPages(LISTINGS.describeParameters, paginateDescribeParameters, this.client, {}), {action: 'ssm:DescribeParameters'}, (page) =>
       (page.Parameters ?? []).map((parameter) => ({name: parameter.Name ?? '', ...(parameter.Type === undefined ? {} : {type: parameter.Type})})),
     )
   }

@@ -37,7 +37,7 @@ export interface Plan {
  */
 export async function planMigration(store: SecretStore, options: MigrateOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
   const mapped = mapSources(read.sources, targetMapping(options))
-  const targets = await readTargets(store, targetsToRead(mapped))
+  const targets = await readTargets(store, targetsToRead(mapped), options.signal)
   const planned = [...classify(mapped, targets), ...read.extraItems]
   // A .env plan reads in file order, with skipped lines where they are; an SSM plan by name.
   if (options.source.kind === 'dotenv') planned.sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0))
@@ -111,7 +111,7 @@ function initialOutcome(state: PlanState): ItemOutcome {
  * fresh migration reads no values at all; otherwise every target is read in batches of 20. Listing is
  * eventually consistent on AWS: a secret it misses is caught at write time (see `settleRechecks`).
  */
-async function readTargets(store: SecretStore, names: string[]): Promise<Map<string, TargetState>> {
+async function readTargets(store: SecretStore, names: string[], signal: AbortSignal | undefined): Promise<Map<string, TargetState>> {
   const targets = new Map<string, TargetState>()
   if (names.length === 0) return targets
   const scopes = new Set(names.map((name) => name.slice(0, name.lastIndexOf('/') + 1)))
@@ -120,7 +120,7 @@ async function readTargets(store: SecretStore, names: string[]): Promise<Map<str
     const wanted = new Set(names)
     existing = []
     for (const prefix of scopes) {
-      for await (const secret of store.list(prefix, {includeDeleted: true})) {
+      for await (const secret of store.list(prefix, {includeDeleted: true, signal})) {
         if (!wanted.has(secret.name)) continue
         if (secret.deletedDate) targets.set(secret.name, {digest: '', scheduledForDeletion: true})
         else existing.push(secret.name)

@@ -29,6 +29,8 @@ export interface Reading extends ReadResult {
   scan?: SecretScanner
   cache: ValueCache
   onRead: () => void
+  /** The run's signal: it stops the source's listing (ListingStoppedError, core/paging.ts). */
+  signal?: AbortSignal
 }
 
 /**
@@ -63,6 +65,7 @@ export async function startReading(options: MigrateOptions, cache: ValueCache, o
     scan: detect ? (select.scan ?? (await import('../../core/audit/secret-scan.js')).scanManyForSecrets) : undefined,
     cache,
     onRead,
+    signal: options.signal,
   }
 }
 
@@ -101,7 +104,7 @@ export interface SelectedPage {
  */
 export async function* selectedPages(reading: Reading, path: string, parameters: ParameterSource): AsyncGenerator<SelectedPage> {
   const {only, types, judge, scan} = reading
-  for await (const page of parameters.pages(path)) {
+  for await (const page of parameters.pages(path, {signal: reading.signal})) {
     for (let counted = 0; counted < page.length; counted++) reading.onRead()
     const chosen = page.filter((parameter) => {
       const names = [relativeParameterName(path, parameter.name), parameter.name]
@@ -149,7 +152,7 @@ function relativeParameterName(path: string, name: string): string {
 async function readEnvironment(reading: Reading, environment: EnvironmentSource): Promise<void> {
   const {only, judge, scan} = reading
   if (!judge || !scan) throw new Error('readEnvironment needs the audit rules')
-  const variables = await environment.variables()
+  const variables = await environment.variables({signal: reading.signal})
   const chosen = variables.filter((variable) => {
     if (only === undefined) return true
     const names = [variable.name, variable.variable].filter((name) => only.has(name))

@@ -13,7 +13,7 @@ export interface ReportExtras extends DeletionResult {
   sourcesToDelete?: string[]
   cost?: CostEstimate
   planning?: Planning
-  /** A streamed run stopped before the listing's last page: parameters after it were never planned. */
+  /** A run stopped (Ctrl-C, SIGTERM) before a listing's last page: what came after it was never planned. */
   listingStopped?: boolean
 }
 

@@ -2,6 +2,7 @@ import pLimit from 'p-limit'
 
 import {type CostEstimate, estimateCost, estimateWriteCalls} from '../../core/cost.js'
 import {SecretsError} from '../../core/errors.js'
+import {ListingStoppedError} from '../../core/paging.js'
 import {classify, mapSources, targetsToRead, type TargetState} from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
@@ -62,7 +63,7 @@ export async function existingTargets(store: SecretStore, options: MigrateOption
   const live = new Set<string>()
   const prefix = path === '/' ? '/' : `${path}/`
   let scheduled: string | undefined
-  for await (const secret of store.list(prefix, {includeDeleted: true})) {
+  for await (const secret of store.list(prefix, {includeDeleted: true, signal: options.signal})) {
     if (!secret.name.startsWith(prefix)) continue
     if (secret.deletedDate) scheduled ??= secret.name
     else live.add(secret.name)
@@ -145,9 +146,15 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
       }
     }
   } catch (error) {
-    progress.listing = false
-    await settle(run, inFlight, unwritten, verifier)
-    throw listingFailed(error, progress.written)
+    if (!(error instanceof ListingStoppedError)) {
+      progress.listing = false
+      await settle(run, inFlight, unwritten, verifier)
+      throw listingFailed(error, progress.written)
+    }
+
+    // The signal stopped the listing itself (before its next page, or mid-request): the run ends as
+    // one stopped at a page does, with its report.
+    listingEnded = false
   }
 
   progress.listing = false
