@@ -4,35 +4,21 @@
  * the scanned tree; a .tf file too complex to parse is refused, not waited on.
  */
 import {execFileSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {runCli, startCli} from '../helpers/cli.js'
-import {LEAKY_TEMPLATE, OFFLINE_ENV} from '../helpers/scan.js'
+import {LEAKY_TEMPLATE, OFFLINE_ENV, workspaces} from '../helpers/scan.js'
 
 const OFFLINE = OFFLINE_ENV
 const CANARY = 'hunter2-CANARY-value'
 /** grant --check needs a region; the dead endpoint shows any AWS call as a failure. */
 const GRANT_ENV = {...OFFLINE, AWS_REGION: 'eu-west-1', AWS_MAX_ATTEMPTS: '1'}
 
-const dirs: string[] = []
-function workspace(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'scan-read-'))
-  dirs.push(dir)
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), {recursive: true})
-    writeFileSync(join(dir, name), text)
-  }
+const workspace = workspaces('scan-read-')
 
-  return dir
-}
-
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
-})
 
 interface Report {
   findings: Array<{file: string; variable?: string; line: number; rule: string}>

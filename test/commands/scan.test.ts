@@ -1,33 +1,19 @@
-import {cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {cpSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {afterAll, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {ROOT, runCli} from '../helpers/cli.js'
 import {sarifValidator} from '../helpers/sarif.js'
-import {LEAKY_TEMPLATE, OFFLINE_ENV} from '../helpers/scan.js'
+import {LEAKY_TEMPLATE, OFFLINE_ENV, workspaces} from '../helpers/scan.js'
 
 const CORPUS = join(ROOT, 'test/fixtures/scan')
 
 /** The SDK's client builder would announce itself under DEBUG=secrets:aws. */
 const OFFLINE = {...OFFLINE_ENV, DEBUG: 'secrets:aws'}
 
-const dirs: string[] = []
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'scan-'))
-  dirs.push(dir)
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, '..'), {recursive: true})
-    writeFileSync(join(dir, name), text)
-  }
+const workspace = workspaces('scan-')
 
-  return dir
-}
-
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
-})
 
 const LEAKY = LEAKY_TEMPLATE
 const MEDIUM_ONLY = `Resources:

@@ -10,8 +10,8 @@ import {describe, expect, it} from 'vitest'
 
 import {ROOT} from '../helpers/cli.js'
 
-/** Flags of other tools that hints quote as whole commands: `aws ssm get-parameters-by-path --path ...`, `git diff --cached`. */
-const OTHER_TOOLS = new Set(['help', 'path', 'recursive', 'query', 'function-name', 'task-definition', 'secret-id', 'key-id', 'master-user-password', 'cached'])
+/** Flags of other tools that hints quote as whole commands: `aws ssm get-parameters-by-path --path ...`, `git diff --cached`, `aws ecs list-task-definition-families --status ACTIVE`. */
+const OTHER_TOOLS = new Set(['help', 'path', 'recursive', 'query', 'function-name', 'task-definition', 'secret-id', 'key-id', 'master-user-password', 'cached', 'status'])
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,4 +1,9 @@
 /** What the tests of `secrets scan` share. */
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll} from 'vitest'
 
 /** No credentials and no endpoint that answers: a scan that called AWS would fail, not pass quietly. */
 export const OFFLINE_ENV = {
@@ -23,3 +28,24 @@ Resources:
         Variables:
           DB_PASSWORD: hunter2-CANARY-value
 `
+
+/**
+ * A maker of folders holding `files` (path -> text), each removed after the test file: call it at a
+ * test file's top level, once.
+ */
+export function workspaces(prefix: string): (files?: Record<string, string>) => string {
+  const dirs: string[] = []
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, {recursive: true, force: true})
+  })
+  return (files = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix))
+    dirs.push(dir)
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), {recursive: true})
+      writeFileSync(join(dir, name), text)
+    }
+
+    return dir
+  }
+}
