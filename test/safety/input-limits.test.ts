@@ -24,6 +24,10 @@ describe('set reads at most what it can store', () => {
     const result = await run.result
     expect(result.code, result.stderr).toBe(2)
     expect(result.stderr).toMatch(/The value from stdin is over 65536 bytes \(reading stopped at \d+\); Secrets Manager stores at most 65536/)
+    // As README says: the read that passed 65,538 bytes was the last, so at most one pipe read (64 KiB) more.
+    const stoppedAt = Number(/reading stopped at (\d+)/.exec(result.stderr)![1])
+    expect(stoppedAt).toBeGreaterThan(65_538)
+    expect(stoppedAt).toBeLessThanOrEqual(65_538 + 65_536)
     run.stdin.end()
   })
 
