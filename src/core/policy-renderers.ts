@@ -119,7 +119,7 @@ export function cloudFormationPolicies(policies: FunctionPolicy[]): {resources: 
       {
         Type: 'AWS::IAM::RolePolicy',
         Properties: {
-          PolicyName: `${policy.functionName}-${policy.env}-secrets`,
+          PolicyName: `${functionAndEnv(policy.functionName, policy.env).join('-')}-secrets`,
           RoleName: {Ref: roleLogicalId(policy.functionName)},
           PolicyDocument: cfnDocument(policy.document),
         },

@@ -52,6 +52,13 @@ describe('cloudformation', () => {
     expect(parsed.Resources.Worker2ProdSecretsPolicy.Properties.PolicyDocument.Statement).toEqual(expected['worker-2'])
   })
 
+  it('names each policy after the function and the environment, the environment once', () => {
+    const named = substitute(parseCfnYaml(renderPolicies('cloudformation', policiesFor('cloudformation', [grantFor('orders-api-prod', ['DB_PASS']), grantFor('checkout', ['DB_PASS'])]), {keyed: true})), HERE) as {
+      Resources: Record<string, {Properties: {PolicyName: string}}>
+    }
+    expect(Object.values(named.Resources).map((resource) => resource.Properties.PolicyName)).toEqual(['orders-api-prod-secrets', 'checkout-prod-secrets'])
+  })
+
   it('uses !Sub with the pseudo-parameters instead of resolved values', () => {
     expect(text).toContain('!Sub arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:/prod/api/DB_PASS-??????')
     expect(text).toContain('!Sub secretsmanager.${AWS::Region}.${AWS::URLSuffix}')
