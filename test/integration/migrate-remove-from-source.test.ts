@@ -94,6 +94,9 @@ describe('secrets migrate --from-lambda --remove-from-source', () => {
     const result = await runCli(['migrate', '--from-lambda', fn('norev'), '--to', `${E}/norev`, '--remove-from-source'])
     expect(result.code).toBe(4)
     expect(result.stdout).toContain('AWS gave no RevisionId for the function')
+    // Running it again would stop the same way: the hint sends the user to the template instead.
+    expect(result.stderr).toContain("Remove the variables from")
+    expect(result.stderr).not.toContain('Run the same command again')
     expect((await functionConfiguration(fn('norev'))).Environment?.Variables).toEqual(VARIABLES)
     expect((await secretValues([`/${E}/norev/DB_PASSWORD`])).get(`/${E}/norev/DB_PASSWORD`)).toBe(VARIABLES.DB_PASSWORD)
   })

@@ -69,7 +69,11 @@ export async function removeMigratedVariables(context: RemovalContext, working: 
 async function removeFromFunction(context: RemovalContext, fn: string, items: Working[]): Promise<number> {
   const [now, targets] = await Promise.all([context.editor.current(fn), context.store.getMany(items.map(({item}) => item.target as string))])
   if (now.revisionId === undefined) {
-    throw new ConflictError(`${fn}: AWS gave no RevisionId for the function, so a change made meanwhile could not be detected; nothing was removed.`)
+    throw new ConflictError(
+      `${fn}: AWS gave no RevisionId for the function, so a change made meanwhile could not be detected; nothing was removed.`,
+      // Running the same command again would stop the same way: the way on is the function's own template.
+      `Remove the variables from ${fn}'s template and deploy it (the recipe lists them); every secret is already migrated and verified.`,
+    )
   }
 
   const remaining = {...now.variables}

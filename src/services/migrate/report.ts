@@ -116,7 +116,7 @@ function decideOutcome(
       exitCode: deleteError.exitCode,
       hint:
         options.source.kind === 'lambda'
-          ? `Every item migrated and verified, but removing the variables from the function failed: ${deleteError.message} Run the same command again: it reads the function again and removes what is still there.`
+          ? `Every item migrated and verified, but removing the variables from the function failed: ${deleteError.message} ${deleteError.hint ?? 'Run the same command again: it reads the function again and removes what is still there.'}`
           : `Every item migrated, but deleting the sources failed (${deleteError.message}); run the same command again to retry the deletion.`,
     }
   }
