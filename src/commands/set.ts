@@ -115,7 +115,9 @@ ${exitCodesHelp('set')}`
   private async setWhole(store: SecretStore, address: SecretAddress, value: SecretValue, flags: SetFlags, tags: Record<string, string>): Promise<{json: SetResult; line: string}> {
     const replaced = flags['no-overwrite'] ? undefined : await fieldsReplacedBy(store, address.fullName, value)
     if (replaced !== undefined) {
-      process.stderr.write(`Warning: ${address} is a key/value secret (fields ${replaced.map((name) => escapeLine(name)).join(', ')}); this value is not a JSON object and replaces every field. To change one field, use --field NAME.\n`)
+      // A generated password was given by nobody: the warning speaks of it as what it is.
+      const what = flags.generate ? 'a generated password' : 'this value is not a JSON object and'
+      process.stderr.write(`Warning: ${address} is a key/value secret (fields ${replaced.map((name) => escapeLine(name)).join(', ')}); ${what} replaces every field. To change one field, use --field NAME${flags.generate ? ' (with --generate too)' : ''}.\n`)
       if (!(await confirmOrRequireYes(`Replace every field of ${address}?`, flags.yes))) throw new InterruptedError('Cancelled; nothing was written.')
     }
 

@@ -169,6 +169,15 @@ describe('set of a whole value over a key/value secret', () => {
     expect((await get('WHOLE')).stdout).toBe('canary-plain-77c')
   })
 
+  it('with --generate, speaks of the generated password (no value was given) and points at --field', async () => {
+    await seed('WHOLE3', RDS)
+    const refused = await runCli(['set', `${env}/api`, 'WHOLE3', '--generate'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('a generated password replaces every field. To change one field, use --field NAME (with --generate too).')
+    expect(refused.stderr).not.toContain('this value is not a JSON object')
+    expect((await get('WHOLE3')).stdout).toBe(RDS)
+  })
+
   it('does not warn when the new value is itself a JSON object', async () => {
     await seed('WHOLE2', RDS)
     const result = await runCli(['set', `${env}/api`, 'WHOLE2'], {input: '{"username":"admin2"}'})
