@@ -278,7 +278,7 @@ export abstract class BaseCommand<T> extends Command {
         new SecretsError(`Stopped by ${signal} before the command finished.`, {
           code: 'INTERRUPTED',
           exitCode,
-          hint: 'A write already sent to AWS may have completed: check with "secrets history" or "secrets list", then run the command again.',
+          hint: this.stoppedHint(),
         }),
       )
       process.exit(exitCode)
@@ -286,6 +286,11 @@ export abstract class BaseCommand<T> extends Command {
 
     process.on('SIGINT', () => stop('SIGINT'))
     process.on('SIGTERM', () => stop('SIGTERM'))
+  }
+
+  /** The next step after a signal stopped the command; a command that writes nothing (scan) says so instead. */
+  protected stoppedHint(): string {
+    return 'A write already sent to AWS may have completed: check with "secrets history" or "secrets list", then run the command again.'
   }
 
   abstract override run(): Promise<CommandResult<T>>

@@ -36,6 +36,10 @@ ${exitCodesHelp('scan')}`
   static override strict = false
   static override summary = 'Find secrets in templates before they are deployed: environment variables, Parameter Store, IAM.'
 
+  protected override stoppedHint(): string {
+    return 'Nothing was written; run the command again.'
+  }
+
   async run(): Promise<CommandResult<ScanResult>> {
     const {argv, flags} = await this.parse(Scan)
     const paths = (argv as string[]).filter((path) => path.length > 0)

@@ -24,6 +24,7 @@ import {UsageError} from '../core/errors.js'
 import {baselineFingerprints} from '../core/scan/sarif.js'
 import {trackedPaths} from '../core/scan/git-index.js'
 import {parseHcl} from './hcl-parser.js'
+import {LARGE_FILE_CHARS, scanInWorker} from './large-file-scan.js'
 import {readInputFileAtMost} from './input-file.js'
 
 /** Bigger than this, a file is not a template (CloudFormation takes 1 MB from S3); it is skipped and said. */
@@ -256,7 +257,11 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
   }
 
   trace('reading %s', JSON.stringify(file))
-  const result = await scanFile(file, text, options.scan, parseHcl)
+  // A large YAML or JSON file is parsed off the main thread, which must stay free to answer signals.
+  const large = text.length > LARGE_FILE_CHARS && !/\.tf$/i.test(path)
+  if (large) trace('scanning %s in a worker', JSON.stringify(file))
+  const inWorker = large ? await scanInWorker(file, text) : undefined
+  const result = inWorker ?? (await scanFile(file, text, options.scan, parseHcl))
   switch (result.kind) {
     case 'scanned': {
       report.templates.push({file, format: result.format, findings: result.findings.length})

@@ -192,6 +192,27 @@ describe('only regular files inside the tree, and a budget for the HCL parser', 
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
+  ] as const)('scans a large YAML template off the thread that answers signals, and ends with exit %s -> %i meanwhile', async (signal, exitCode) => {
+    // About CloudFormation's 1 MB limit: `yaml` took about 2 s to build it on one busy thread.
+    const functions = Array.from({length: 4000}, (_, i) => `  Fn${i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables:\n          TABLE: !Ref Table${i}\n          DB_PASSWORD: literal-${i}-value\n`)
+    const dir = workspace({'big.yaml': `AWSTemplateFormatVersion: '2010-09-09'\nResources:\n${functions.join('')}`})
+    const whole = await runCli(['scan', '--json'], {env: {...OFFLINE, DEBUG: 'secrets:scan'}, cwd: dir, timeoutMs: 50_000})
+    expect(whole.code, whole.stderr).toBe(7)
+    expect(whole.stderr).toContain('scanning "big.yaml" in a worker')
+    expect((JSON.parse(whole.stdout) as Report).findings).toHaveLength(4000)
+    const run = startCli(['scan'], {env: {...OFFLINE, DEBUG: 'secrets:scan'}, cwd: dir, timeoutMs: 50_000})
+    await run.stderrShows(/scanning "big\.yaml" in a worker/)
+    run.kill(signal)
+    const result = await run.result
+    expect(result.code, result.stderr).toBe(exitCode)
+    expect(result.stderr).toContain(`Stopped by ${signal} before the command finished.`)
+    expect(result.stderr).toContain('Nothing was written; run the command again.')
+    expect(result.stdout).toBe('')
+  })
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
   ] as const)('ends with exit %s -> %i while the HCL parser works on a huge file', async (signal, exitCode) => {
     const dir = workspace({'main.tf': hugeList(2_400_000)})
     const run = startCli(['scan'], {env: {...OFFLINE, DEBUG: 'secrets:scan'}, cwd: dir, timeoutMs: 50_000})
