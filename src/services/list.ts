@@ -45,6 +45,19 @@ export async function listSecrets(
   return listed.sort((a, b) => byPathSegments(a.name, b.name))
 }
 
+/**
+ * Every secret of the account and region: those of the /ENV/SERVICE/NAME scheme, and apart from them
+ * the ones outside it (`rds!cluster-...`, made by RDS and other services or tools), which `get --id`
+ * reads by name or ARN. Listing "everything" must not silently leave those out.
+ */
+export async function listEverySecret(
+  store: SecretStore,
+  options: {includeDeleted?: boolean; replication?: boolean},
+): Promise<{secrets: ListedSecret[]; outside: ListedSecret[]}> {
+  const all = await listSecrets(store, '', options)
+  return {secrets: all.filter((secret) => secret.name.startsWith('/')), outside: all.filter((secret) => !secret.name.startsWith('/'))}
+}
+
 function toListed(secret: SecretMetadata): ListedSecret {
   return {
     name: secret.name,

@@ -222,7 +222,7 @@ export class SecretsManagerStore implements SecretStore {
     const input = {
       // AWS's name filter is a case-insensitive prefix match, so it narrows the listing and the
       // exact check below decides.
-      Filters: prefix === '/' ? undefined : [{Key: 'name' as const, Values: [prefix]}],
+      Filters: prefix === '/' || prefix === '' ? undefined : [{Key: 'name' as const, Values: [prefix]}],
       IncludePlannedDeletion: options.includeDeleted ?? false,
     }
     const pages = listPages(LISTINGS.listSecrets, paginateListSecrets, this.client, input, {signal: options.signal})
