@@ -64,3 +64,13 @@ export function escapeLines(text: string): string {
     .map((line) => escapeLine(line))
     .join('\n')
 }
+
+/**
+ * A value given to a known flag is shown when it reads as a mistyped word or a small number
+ * (`--only bogus`, `--recovery-days 5`): that is what such a flag is given. Anything else (a token
+ * with digits and letters, punctuation, a long string) may be a secret pasted in the wrong place,
+ * and stays out of the message.
+ */
+export function shownValue(value: string): string {
+  return /^[a-z][a-z-]{0,15}$/i.test(value) || /^-?\d{1,4}$/.test(value) ? `"${value}"` : '(not shown)'
+}

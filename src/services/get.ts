@@ -1,6 +1,6 @@
 import type {Scope, SecretAddress} from '../core/address.js'
 import {NotFoundError} from '../core/errors.js'
-import {escapeLine} from '../core/printable.js'
+import {shownValue} from '../core/printable.js'
 import {byPathSegments} from '../core/order.js'
 import type {SecretValue} from '../core/secret-value.js'
 import {readScope} from '../stores/read-scope.js'
@@ -24,8 +24,10 @@ export async function readVersion(store: SecretStore, name: string, options: Rea
     const versions = await store.history(name).catch(() => undefined)
     if (versions === undefined) throw error
     const stages = [...new Set(versions.flatMap((version) => version.stages ?? []))].sort()
-    const asked = options.versionId === undefined ? `stage ${escapeLine(options.versionStage ?? '')}` : `version id ${escapeLine(options.versionId)}`
-    const withStage = options.versionId !== undefined && options.versionStage !== undefined ? ` labelled ${escapeLine(options.versionStage)}` : ''
+    // A flag's value is shown only when it reads as a word (a stage such as AWSPREVIOUS), as in parse errors:
+    // anything else may be a value pasted into the wrong flag.
+    const asked = options.versionId === undefined ? `stage ${shownValue(options.versionStage ?? '')}` : `version id ${shownValue(options.versionId)}`
+    const withStage = options.versionId !== undefined && options.versionStage !== undefined ? ` labelled ${shownValue(options.versionStage)}` : ''
     throw new NotFoundError(
       `${name} exists, but has no ${asked}${withStage}; its stages are ${stages.join(', ') || 'none'}.`,
       `"secrets history ${name}" lists its versions and their stages.`,

@@ -2,7 +2,10 @@
 import {Errors} from '@oclif/core'
 
 import {ExitCode, SecretsError, UsageError} from '../core/errors.js'
+import {shownValue} from '../core/printable.js'
 import {closestCommand} from './not-found.js'
+
+export {shownValue} from '../core/printable.js'
 
 /** A failed write to stdout (a plain Node error: AWS's own network errors arrive translated). */
 export function isStdoutWriteError(error: unknown): boolean {
@@ -64,16 +67,6 @@ export function unknownFlags(tokens: unknown, flagNames: readonly string[]): Usa
     `Unknown flag${named.length === 1 ? '' : 's'} ${named.join(', ')}${also}.`,
     `${suggestions.length > 0 ? `Did you mean ${[...new Set(suggestions)].join(', ')}? ` : ''}See --help for the flags this command takes.${hidden > 0 ? ` ${valueHint}` : ''}`,
   )
-}
-
-/**
- * A value given to a known flag is shown when it reads as a mistyped word or a small number
- * (`--only bogus`, `--recovery-days 5`): that is what such a flag is given. Anything else (a token
- * with digits and letters, punctuation, a long string) may be a secret pasted in the wrong place,
- * and stays out of the message.
- */
-export function shownValue(value: string): string {
-  return /^[a-z][a-z-]{0,15}$/i.test(value) || /^-?\d{1,4}$/.test(value) ? `"${value}"` : '(not shown)'
 }
 
 /** ANSI colour, which oclif puts around some of its reasons. */
