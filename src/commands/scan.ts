@@ -46,9 +46,9 @@ ${exitCodesHelp('scan')}`
     const unknown = paths.find((path) => path.startsWith('-'))
     if (unknown) throw new UsageError(`Unknown flag: ${unknown}.`)
     if (flags.format === 'sarif' && this.jsonEnabled()) throw new UsageError('--json and --format sarif are two documents: give one.')
-    const [{runScan, readBaseline}, {scanManyForSecrets}] = await Promise.all([import('../services/scan.js'), import('../core/audit/secret-scan.js')])
+    const {runScan, readBaseline} = await import('../services/scan.js')
     const baseline = flags.baseline === undefined ? undefined : {file: flags.baseline, fingerprints: await readBaseline(flags.baseline)}
-    const report = await runScan({paths, cwd: process.cwd(), scan: scanManyForSecrets})
+    const report = await runScan({paths, cwd: process.cwd()})
     const verdict = scanVerdict({report, failOn: flags['fail-on'] as Severity, ...(baseline ? {baseline} : {})})
     return scanResult(verdict, flags.format === 'sarif' ? 'sarif' : 'text', this.config.version)
   }

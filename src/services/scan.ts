@@ -17,6 +17,7 @@ import createDebug from 'debug'
 import ignore, {type Ignore} from 'ignore'
 
 import type {SecretScanner} from '../core/audit/variables.js'
+import {scanManyForSecrets} from '../core/audit/secret-scan.js'
 import {mayBeTemplate, scanFile} from '../core/scan/scan-file.js'
 import {sortScanFindings} from '../core/scan/findings.js'
 import type {ScanReport} from '../core/scan/verdict.js'
@@ -40,7 +41,11 @@ export interface ScanOptions {
   /** Files and directories to scan; relative ones from `cwd`. */
   paths: string[]
   cwd: string
-  scan: SecretScanner
+  /**
+   * The detector, injected by tests; the real one when absent. A large file goes to the worker only
+   * then, since the worker runs the real detector and a function cannot be sent to it.
+   */
+  scan?: SecretScanner
   maxBytes?: number
 }
 
@@ -258,10 +263,10 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
 
   trace('reading %s', JSON.stringify(file))
   // A large YAML or JSON file is parsed off the main thread, which must stay free to answer signals.
-  const large = text.length > LARGE_FILE_CHARS && !/\.tf$/i.test(path)
+  const large = options.scan === undefined && text.length > LARGE_FILE_CHARS && !/\.tf$/i.test(path)
   if (large) trace('scanning %s in a worker', JSON.stringify(file))
   const inWorker = large ? await scanInWorker(file, text) : undefined
-  const result = inWorker ?? (await scanFile(file, text, options.scan, parseHcl))
+  const result = inWorker ?? (await scanFile(file, text, options.scan ?? scanManyForSecrets, parseHcl))
   switch (result.kind) {
     case 'scanned': {
       report.templates.push({file, format: result.format, findings: result.findings.length})

@@ -210,6 +210,18 @@ describe('only regular files inside the tree, and a budget for the HCL parser', 
     expect(result.stdout).toBe('')
   })
 
+  it('scans every large template of a run in one worker, started once', async () => {
+    const template = (tag: string) =>
+      `AWSTemplateFormatVersion: '2010-09-09'\nResources:\n${Array.from({length: 1300}, (_, i) => `  Fn${tag}${i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n        Variables:\n          TABLE: !Ref Table${i}\n          DB_PASSWORD: literal-${tag}-${i}-value\n`).join('')}`
+    const dir = workspace({'a.yaml': template('A'), 'b.yaml': template('B'), 'c.yaml': template('C')})
+    const result = await runCli(['scan', '--json'], {env: {...OFFLINE, DEBUG: 'secrets:scan'}, cwd: dir, timeoutMs: 50_000})
+    expect(result.code, result.stderr).toBe(7)
+    for (const file of ['a.yaml', 'b.yaml', 'c.yaml']) expect(result.stderr).toContain(`scanning "${file}" in a worker`)
+    // Before: a worker started and stopped for each large file.
+    expect(result.stderr.match(/starting the scan worker/g)).toHaveLength(1)
+    expect((JSON.parse(result.stdout) as Report).findings).toHaveLength(3900)
+  })
+
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
