@@ -18,7 +18,7 @@ import ignore, {type Ignore} from 'ignore'
 
 import type {SecretScanner} from '../core/audit/variables.js'
 import {scanManyForSecrets} from '../core/audit/secret-scan.js'
-import {mayBeTemplate, scanFile} from '../core/scan/scan-file.js'
+import {mayBeTemplate, scanFile, worthParsing} from '../core/scan/scan-file.js'
 import {sortScanFindings} from '../core/scan/findings.js'
 import type {ScanReport} from '../core/scan/verdict.js'
 import {UsageError} from '../core/errors.js'
@@ -36,6 +36,22 @@ const trace = createDebug('secrets:scan')
 
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules'])
 const SYNTH_OUTPUT = 'cdk.out'
+/**
+ * Trees of someone else's code or of build output: vendored packages, a Python environment's
+ * packages, SAM's and Serverless's build folders (copies of the templates beside them), Terraform's
+ * downloaded modules. They hold thousands of data files and no template of the project's own; each is
+ * named in the report, and read when given as a PATH.
+ */
+const VENDORED = new Map([
+  ['vendor', 'vendored packages'],
+  ['site-packages', "a Python environment's packages"],
+  ['bower_components', 'vendored packages'],
+  ['.aws-sam', "SAM's build output (copies of the template)"],
+  ['.serverless', "Serverless Framework's build output"],
+  ['.terraform', "Terraform's downloaded providers and modules"],
+  ['.tox', "tox's Python environments"],
+  ['__pycache__', 'compiled Python'],
+])
 
 export interface ScanOptions {
   /** Files and directories to scan; relative ones from `cwd`. */
@@ -135,6 +151,12 @@ async function walk(dir: string, scopes: IgnoreScope[], root: Root, options: Sca
     if (isDirectory) {
       if (entry.name === SYNTH_OUTPUT) {
         report.skipped.push({file: display(path, options.cwd), reason: 'synthesized CDK output: run `cdk synth`, then `secrets scan cdk.out`'})
+        continue
+      }
+
+      const vendored = VENDORED.get(entry.name)
+      if (vendored !== undefined) {
+        report.skipped.push({file: display(path, options.cwd), reason: `${vendored}: not read (name it as a PATH to scan it)`})
         continue
       }
 
@@ -262,6 +284,11 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
   }
 
   trace('reading %s', JSON.stringify(file))
+  if (!worthParsing(path, text)) {
+    if (named) report.skipped.push({file, reason: 'not a template scan reads'})
+    return
+  }
+
   // A large YAML or JSON file is parsed off the main thread, which must stay free to answer signals.
   const large = options.scan === undefined && text.length > LARGE_FILE_CHARS && !/\.tf$/i.test(path)
   if (large) trace('scanning %s in a worker', JSON.stringify(file))
