@@ -285,7 +285,7 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
 
   trace('reading %s', JSON.stringify(file))
   if (!worthParsing(path, text)) {
-    if (named) report.skipped.push({file, reason: 'not a template scan reads'})
+    if (named) report.skipped.push({file, reason: /\.tf$/i.test(path) ? 'declares nothing scan reads (no function, task definition, parameter, IAM or Secrets Manager block)' : 'not a template scan reads'})
     return
   }
 

@@ -53,4 +53,22 @@ describe('scan in a monorepo', () => {
     expect(report.unparsable).toEqual([])
     expect(report.templates.map((item) => item.file)).toEqual(['template.yaml'])
   })
+
+  it('hands the HCL parser only .tf files that declare something scan reads', async () => {
+    // Variables and a list the parser would take minutes over: nothing scan judges, so never parsed.
+    const expensive = `variable "region" {}\n\nlocals {\n  x = [${Array.from({length: 2_400_000}, () => '1').join(',')}]\n}\n`
+    const dir = workspace({'variables.tf': expensive, 'main.tf': 'resource "aws_lambda_function" "api" {\n  function_name = "prod-api"\n  environment {\n    variables = {\n      DB_PASSWORD = "hunter2-CANARY-value"\n    }\n  }\n}\n'})
+    const result = await runCli(['scan', '--json'], {env: {...OFFLINE_ENV, DEBUG: 'secrets:hcl'}, cwd: dir})
+    // Before: exit 2, variables.tf refused as too complex after the parser's budget ran out.
+    expect(result.code, result.stderr).toBe(7)
+    const report = JSON.parse(result.stdout) as Report
+    expect(report.unparsable).toEqual([])
+    expect(report.templates.map((item) => item.file)).toEqual(['main.tf'])
+    expect(report.findings.map((item) => item.variable)).toEqual(['DB_PASSWORD'])
+    const named = await runCli(['scan', 'variables.tf', '--json'], {env: OFFLINE_ENV, cwd: dir})
+    expect(named.code, named.stderr).toBe(0)
+    expect((JSON.parse(named.stdout) as Report).skipped).toEqual([
+      {file: 'variables.tf', reason: 'declares nothing scan reads (no function, task definition, parameter, IAM or Secrets Manager block)'},
+    ])
+  })
 })

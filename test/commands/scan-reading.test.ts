@@ -142,7 +142,8 @@ const SECRET_DOTENV = `DB_PASSWORD=${CANARY}\n`
 const CLEAN_TEMPLATE = `${HEAD}      Environment:\n        Variables:\n          DB_PASSWORD_SECRET_ID: /prod/api/DB_PASSWORD\n`
 
 /** A 4.8 MB flat list: hcl2json took minutes and gigabytes over one. */
-const hugeList = (items: number) => `locals {\n  x = [${Array.from({length: items}, () => '1').join(',')}]\n}\n`
+/** A file built to be expensive to parse, beside a block scan reads (so it is worth parsing). */
+const hugeList = (items: number) => `data "aws_iam_policy_document" "p" {}\n\nlocals {\n  x = [${Array.from({length: items}, () => '1').join(',')}]\n}\n`
 
 describe('only regular files inside the tree, and a budget for the HCL parser', () => {
   it('names a link out of the tree, a link to a FIFO, a FIFO .gitignore and a .tf too complex to read, reading none (exit 2)', async () => {

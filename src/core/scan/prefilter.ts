@@ -56,3 +56,15 @@ function flowHasTemplateKey(text: string, start: number): boolean {
   // Unbalanced: let the parser say what is wrong, if it is a template at all.
   return depth !== 0
 }
+
+/**
+ * The Terraform blocks core/scan/terraform.ts reads: functions, task definitions, parameters, IAM and
+ * Secrets Manager. A `.tf` file naming none of them (variables, outputs, providers, an S3 bucket) has
+ * nothing scan judges, and is not handed to the HCL parser.
+ */
+const TERRAFORM_TYPES_READ = /\b(?:aws_lambda_function|aws_ecs_task_definition|aws_ssm_parameter|aws_iam_|aws_secretsmanager_)/
+
+/** True when a `.tf` file may declare something scan judges, so it is worth parsing. */
+export function mayHoldTerraformScanned(text: string): boolean {
+  return TERRAFORM_TYPES_READ.test(text)
+}

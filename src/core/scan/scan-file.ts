@@ -13,7 +13,7 @@ import {extractTerraform, type HclParser} from './terraform.js'
 import type {ScanFinding, TemplateFormat} from './findings.js'
 import {judge} from './judge.js'
 import {type Extracted} from './entries.js'
-import {mayHoldTemplate} from './prefilter.js'
+import {mayHoldTemplate, mayHoldTerraformScanned} from './prefilter.js'
 import {parseTree, TemplateParseError, type Tree} from './tree.js'
 
 export type FileScan =
@@ -38,13 +38,15 @@ export function mayBeTemplate(path: string): boolean {
  * key is not (a vendored SDK's data, a package manifest), and is passed over without being parsed.
  */
 export function worthParsing(path: string, text: string): boolean {
-  return !STRUCTURED.test(path) || isDotenvName(path) || mayHoldTemplate(text)
+  if (isDotenvName(path)) return true
+  if (TERRAFORM.test(path)) return mayHoldTerraformScanned(text)
+  return !STRUCTURED.test(path) || mayHoldTemplate(text)
 }
 
 /** Scans one file's text; `path` is the name shown in findings; `parseHcl` reads a .tf file. */
 export async function scanFile(path: string, text: string, scan: SecretScanner, parseHcl: HclParser): Promise<FileScan> {
   if (isDotenvName(path)) return scanDotenv(path, text, scan)
-  if (TERRAFORM.test(path)) return scanTerraform(path, text, scan, parseHcl)
+  if (TERRAFORM.test(path)) return mayHoldTerraformScanned(text) ? scanTerraform(path, text, scan, parseHcl) : {kind: 'not-a-template'}
   if (!STRUCTURED.test(path) || !mayHoldTemplate(text)) return {kind: 'not-a-template'}
   let tree: Tree
   try {
