@@ -32,9 +32,10 @@ export interface DotenvFile {
   suspectLines: {line: number; reason: string}[]
   /**
    * Keys whose value is only the first line of an unquoted multi-line PEM block: migrated as it stands,
-   * the secret would hold `-----BEGIN ...-----` and nothing else.
+   * the secret would hold `-----BEGIN ...-----` and nothing else. `block` is the whole block, as it
+   * would read had it been quoted, for scan to judge (migrate refuses the key all the same).
    */
-  truncated: {key: string; line: number}[]
+  truncated: {key: string; line: number; block: SecretValue}[]
 }
 
 const PEM_BEGIN = /^-----BEGIN [A-Z0-9 ]+-----$/
@@ -160,10 +161,13 @@ function findPemBlocks({lines, entryLines, entrySet, keysByLine, valueAt}: Entry
     }
 
     if (!PEM_BEGIN.test(value.trim()) || /^\s*(?:export\s+)?[\w.-]+\s*[=:]\s*["'`]/.test(lines[number - 1])) continue
-    truncated.push({key, line: number})
-    for (let next = number + 1; next <= lines.length && !PEM_END.test(lines[next - 1]); next++) {
+    let next = number + 1
+    for (; next <= lines.length && !PEM_END.test(lines[next - 1]); next++) {
       if (entrySet.has(next)) suspect.set(next, PEM_LINE_REASON)
     }
+
+    const block = [value.trim(), ...lines.slice(number, next).map((line) => line.trim())].join('\n')
+    truncated.push({key, line: number, block: SecretValue.fromString(block)})
   }
 
   return {suspect, truncated}

@@ -102,7 +102,8 @@ describe('readDotenv', () => {
     const padded = `${'Ab3'.repeat(12)}==`
     const file = readDotenv(`A=1\nKEY=-----BEGIN RSA PRIVATE KEY-----\n${'Qx7'.repeat(10)}\n${padded}\n-----END RSA PRIVATE KEY-----\nB=2\n`)
     expect(file.entries.map((entry) => entry.key)).toEqual(['A', 'B'])
-    expect(file.truncated).toEqual([{key: 'KEY', line: 2}])
+    expect(file.truncated.map(({key, line}) => ({key, line}))).toEqual([{key: 'KEY', line: 2}])
+    expect(file.truncated[0].block.text).toBe(`-----BEGIN RSA PRIVATE KEY-----\n${'Qx7'.repeat(10)}\n${padded}\n-----END RSA PRIVATE KEY-----`)
     expect(file.suspectLines.map(({line}) => line)).toEqual([4])
     expect(file.ignoredLines).toEqual([3, 5])
     expect(JSON.stringify(file.suspectLines)).not.toContain('Ab3')

@@ -17,7 +17,7 @@ describe('examples/pre-deploy-scan.sh', () => {
     writeFileSync(join(dir, 'template.yaml'), readFileSync(join(ROOT, 'test/fixtures/scan/sam/template.yaml')))
     const first = await recipe(['.', 'high', 'scan.sarif'], dir)
     expect(first.code, first.stderr).toBe(7)
-    expect(first.stdout).toBe('scan: 8 findings, 0 unparsable templates\n')
+    expect(first.stdout).toBe('scan: 9 findings, 0 unparsable templates\n')
     expect(first.stderr).toContain('  error  template.yaml:46  env-secret-value  CheckoutFunction GITHUB_TOKEN')
     const log = JSON.parse(readFileSync(join(dir, 'scan.sarif'), 'utf8')) as object
     expect(sarifValidator()(log)).toBe(true)

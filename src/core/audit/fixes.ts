@@ -2,7 +2,7 @@
  * The `secrets` commands that fix each finding. Where the environment or service cannot be read off a
  * name, the command carries an upper-case placeholder (ENV, SERVICE, NAME) for the user to fill in.
  */
-import {partProblem} from '../address.js'
+import {partProblem, SecretAddress} from '../address.js'
 import {printable} from '../printable.js'
 
 const ENVIRONMENT_WORDS = new Set([
@@ -43,9 +43,17 @@ export function guessScopeFromWorkload(name: string): GuessedScope {
   return {env: env ?? 'ENV', service: valid('service', service) ? service : 'SERVICE'}
 }
 
-/** A variable name as a secret name, or NAME when it is not a valid one. */
+/**
+ * A variable name as a secret name, or NAME when the CLI would refuse it as one (a character Secrets
+ * Manager does not take, or a `-` and six characters at the end, which read as an ARN's suffix).
+ */
 export function secretNameFor(variable: string): string {
-  return valid('name', variable) ? variable : 'NAME'
+  try {
+    SecretAddress.of('env', 'service', variable)
+    return variable
+  } catch {
+    return 'NAME'
+  }
 }
 
 /** Quotes a shell argument when it needs it. */

@@ -6,11 +6,50 @@
 import {isSeq, type Node} from 'yaml'
 
 import {literal, refTarget, type Resource, rolePolicies, samPolicies, standalonePolicy} from './cfn-iam.js'
-import {cfnEnvValue, type EnvEntry, type Extracted, type ParameterEntry} from './entries.js'
+import {cfnEnvValue, type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry} from './entries.js'
 import type {TemplateFormat} from './findings.js'
-import {nodeValue, type Tree} from './tree.js'
+import {literalPieces, literalText, nodeValue, type Position, templateReferences, type Tree} from './tree.js'
 
 const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function'])
+
+/**
+ * Resource attributes whose value is a secret (from each type's "Return values" in the CloudFormation
+ * reference): a `!GetAtt` of one in an environment writes the secret there. `MasterUserSecret.SecretArn`
+ * of RDS and the like are ARNs, not values, and are not here.
+ */
+const SECRET_ATTRIBUTES: Record<string, string[]> = {
+  'AWS::IAM::AccessKey': ['SecretAccessKey'],
+  'AWS::Cognito::UserPoolClient': ['ClientSecret'],
+  'AWS::AppSync::ApiKey': ['ApiKey'],
+  'AWS::IVS::StreamKey': ['Value'],
+}
+
+/**
+ * A parameter of type `AWS::SSM::Parameter::Value<String>` is resolved from Parameter Store when the
+ * stack deploys, and only from a String or StringList (CloudFormation refuses a SecureString there).
+ */
+const SSM_VALUE_TYPE = /^AWS::SSM::Parameter::Value<(String|List<String>|CommaDelimitedList)>$/
+
+/** A template parameter as far as a secret goes. */
+interface TemplateParameter {
+  id: string
+  /** Declared `NoEcho: true`: the template's own word that the value is a secret. */
+  noEcho: boolean
+  /** Of an SSM parameter type: the Parameter Store name is the value given at deploy, or the Default. */
+  ssm: boolean
+  /** A literal `Default`, and where it is written. */
+  default?: {text: string; position: Position}
+}
+
+type EnvPlace = Omit<EnvEntry, 'value'>
+
+/** What an environment value may refer to: the template's parameters and the type of each resource. */
+interface TemplateContext {
+  parameters: Map<string, TemplateParameter>
+  types: Map<string, string>
+  /** Parameters with a literal Default that fill a variable: the first variable each fills. */
+  defaults: Map<string, EnvPlace>
+}
 
 /** True when the tree is a CloudFormation template: a `Resources` map of typed resources, or the format version. */
 export function isCloudFormation(tree: Tree): boolean {
@@ -38,6 +77,11 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
     const type = literal(tree, tree.get(node, 'Type'))
     return type && node ? [{id, type, properties: tree.get(node, 'Properties'), node}] : []
   })
+  const context: TemplateContext = {
+    parameters: templateParameters(tree, root),
+    types: new Map(resources.map((resource) => [resource.id, resource.type])),
+    defaults: new Map(),
+  }
   const functionName = (resource: Resource) => literal(tree, tree.get(resource.properties, 'FunctionName')) ?? resource.id
   const functions = resources.filter((resource) => FUNCTION_TYPES.has(resource.type))
   const holders = roleHolders(tree, resources, functionName)
@@ -45,15 +89,15 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
   // SAM's Globals apply to every AWS::Serverless::Function: one finding, where the value is written.
   const serverless = functions.filter((fn) => fn.type === 'AWS::Serverless::Function')
   const globalWorkload = serverless.length === 1 ? functionName(serverless[0]) : 'FUNCTION'
-  extracted.env.push(...variables(tree, tree.at(root, 'Globals', 'Function', 'Environment', 'Variables'), 'Globals', globalWorkload, 'Globals.Function.Environment.Variables'))
+  extracted.env.push(...variables(tree, context, tree.at(root, 'Globals', 'Function', 'Environment', 'Variables'), 'Globals', globalWorkload, 'Globals.Function.Environment.Variables'))
 
   for (const resource of resources) {
     if (FUNCTION_TYPES.has(resource.type)) {
       const name = functionName(resource)
-      extracted.env.push(...variables(tree, tree.at(resource.properties, 'Environment', 'Variables'), resource.id, name, `Environment.Variables of ${resource.id}`))
+      extracted.env.push(...variables(tree, context, tree.at(resource.properties, 'Environment', 'Variables'), resource.id, name, `Environment.Variables of ${resource.id}`))
       if (resource.type === 'AWS::Serverless::Function') extracted.policies.push(...samPolicies(tree, resource, name))
     } else if (resource.type === 'AWS::ECS::TaskDefinition') {
-      extracted.env.push(...taskEnvironment(tree, resource))
+      extracted.env.push(...taskEnvironment(tree, context, resource))
     } else if (resource.type === 'AWS::SSM::Parameter') {
       extracted.parameters.push(ssmParameter(tree, resource))
     } else if (resource.type === 'AWS::IAM::Role') {
@@ -63,7 +107,63 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
     }
   }
 
+  extracted.defaults = [...context.defaults].flatMap(([id, user]): DefaultEntry[] => {
+    const parameter = context.parameters.get(id)
+    return parameter?.default ? [{parameter: id, noEcho: parameter.noEcho, value: parameter.default.text, user, position: parameter.default.position}] : []
+  })
   return extracted
+}
+
+/** The template's `Parameters`: which are NoEcho, which are read from Parameter Store, and their literal defaults. */
+function templateParameters(tree: Tree, root: Node | undefined): Map<string, TemplateParameter> {
+  const out = new Map<string, TemplateParameter>()
+  for (const [id, node] of tree.entries(tree.get(root, 'Parameters'))) {
+    const defaultNode = tree.get(node, 'Default')
+    const text = literalText(tree, defaultNode)
+    out.set(id, {
+      id,
+      noEcho: literalText(tree, tree.get(node, 'NoEcho'))?.toLowerCase() === 'true',
+      ssm: SSM_VALUE_TYPE.test(literalText(tree, tree.get(node, 'Type'))?.trim() ?? ''),
+      ...(text === undefined ? {} : {default: {text, position: tree.position(defaultNode)}}),
+    })
+  }
+
+  return out
+}
+
+/**
+ * What an environment value is: a secret resolved at deploy (a dynamic reference; a `Ref` of a NoEcho
+ * or Parameter Store parameter; a `GetAtt` of a secret attribute), a literal (however wrapped), or a
+ * reference; a reference with literal parts is judged by their shape only. Undefined for a map or list.
+ */
+function envValue(tree: Tree, context: TemplateContext, node: Node | undefined, entry: EnvPlace): EnvValue | undefined {
+  const value = nodeValue(tree, node)
+  if (value.kind === 'other') return undefined
+  const byText = cfnEnvValue(value)
+  if (byText.kind === 'resolved') return byText
+  const {refs, attributes} = templateReferences(tree, node)
+  const parameters = refs.flatMap((id) => context.parameters.get(id) ?? [])
+  // A literal Default fills the variable unless the deploy overrides it; an SSM parameter's is a name.
+  for (const parameter of parameters) {
+    if (parameter.default !== undefined && !parameter.ssm && !context.defaults.has(parameter.id)) context.defaults.set(parameter.id, entry)
+  }
+
+  for (const parameter of parameters) {
+    if (parameter.noEcho) return {kind: 'resolved', source: 'parameter', path: parameter.id}
+    if (parameter.ssm) return {kind: 'resolved', source: 'ssm', path: parameter.default?.text ?? '', parameter: parameter.id}
+  }
+
+  for (const {resource, attribute} of attributes) {
+    const type = context.types.get(resource)
+    if (type !== undefined && SECRET_ATTRIBUTES[type]?.includes(attribute)) {
+      return {kind: 'resolved', source: 'attribute', path: `${resource}.${attribute}`, resourceType: type}
+    }
+  }
+
+  const text = literalText(tree, node)
+  if (text !== undefined) return cfnEnvValue({kind: 'literal', text})
+  const pieces = literalPieces(tree, node).filter((piece) => piece.trim().length > 0)
+  return pieces.length > 0 ? {kind: 'partial', pieces} : {kind: 'reference'}
 }
 
 /** Who holds each role: the functions and task definitions that name it (`Role`, `TaskRoleArn`). */
@@ -84,7 +184,7 @@ function roleHolders(tree: Tree, resources: Resource[], functionName: (resource:
 }
 
 /** The `Environment` entries of each container of an AWS::ECS::TaskDefinition; `Secrets` are references. */
-function taskEnvironment(tree: Tree, resource: Resource): EnvEntry[] {
+function taskEnvironment(tree: Tree, context: TemplateContext, resource: Resource): EnvEntry[] {
   const family = literal(tree, tree.get(resource.properties, 'Family')) ?? resource.id
   const out: EnvEntry[] = []
   for (const container of tree.items(tree.get(resource.properties, 'ContainerDefinitions'))) {
@@ -92,28 +192,28 @@ function taskEnvironment(tree: Tree, resource: Resource): EnvEntry[] {
     for (const item of tree.items(tree.get(container, 'Environment'))) {
       const variable = literal(tree, tree.get(item, 'Name'))
       const valueNode = tree.get(item, 'Value')
-      const value = nodeValue(tree, valueNode)
-      if (variable === undefined || value.kind === 'other') continue
-      out.push({
+      if (variable === undefined) continue
+      const entry: EnvPlace = {
         resource: resource.id,
         workload: family,
         where: `the Environment of container ${containerName} in ${resource.id}`,
         container: containerName,
         variable,
-        value: cfnEnvValue(value),
         position: tree.position(valueNode),
-      })
+      }
+      const value = envValue(tree, context, valueNode, entry)
+      if (value !== undefined) out.push({...entry, value})
     }
   }
 
   return out
 }
 
-function variables(tree: Tree, node: Node | undefined, resource: string, workload: string, where: string): EnvEntry[] {
+function variables(tree: Tree, context: TemplateContext, node: Node | undefined, resource: string, workload: string, where: string): EnvEntry[] {
   return tree.entries(node).flatMap(([variable, valueNode]) => {
-    const value = nodeValue(tree, valueNode)
-    if (value.kind === 'other') return []
-    return [{resource, workload, where, variable, value: cfnEnvValue(value), position: tree.position(valueNode)}]
+    const entry = {resource, workload, where, variable, position: tree.position(valueNode)}
+    const value = envValue(tree, context, valueNode, entry)
+    return value === undefined ? [] : [{...entry, value}]
   })
 }
 
@@ -121,11 +221,11 @@ function ssmParameter(tree: Tree, resource: Resource): ParameterEntry {
   const nameNode = tree.get(resource.properties, 'Name')
   const name = nodeValue(tree, nameNode)
   const valueNode = tree.get(resource.properties, 'Value')
-  const value = nodeValue(tree, valueNode)
+  const value = literalText(tree, valueNode)
   return {
     resource: resource.id,
     ...(name.kind === 'other' ? {} : {name: name.text}),
-    ...(value.kind === 'literal' ? {value: value.text} : {}),
+    ...(value === undefined ? {} : {value}),
     position: tree.position(valueNode ?? nameNode ?? resource.node),
   }
 }

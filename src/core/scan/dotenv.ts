@@ -37,8 +37,15 @@ export function extractDotenv(path: string, text: string): Extracted {
   const extracted: Extracted = {format: 'dotenv', env: [], parameters: [], policies: []}
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   const name = path.split('/').at(-1) ?? path
-  for (const entry of readDotenv(text).entries) {
-    const value = entry.value.text
+  const file = readDotenv(text)
+  // A key that opens an unquoted multi-line PEM block holds only its first line for dotenv; what the
+  // file commits is the whole block, and that is what is judged.
+  const values = [
+    ...file.entries.map((entry) => ({key: entry.key, line: entry.line, value: entry.value.text})),
+    ...file.truncated.map((entry) => ({key: entry.key, line: entry.line, value: entry.block.text})),
+  ].sort((a, b) => a.line - b.line)
+  for (const entry of values) {
+    const {value} = entry
     if (value === undefined || (sample && placeholderUrl(value))) continue
     const line = lines[entry.line - 1] ?? ''
     const equals = line.indexOf('=')

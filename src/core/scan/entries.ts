@@ -9,13 +9,32 @@ import type {PolicyStatement} from '../audit/iam.js'
 import type {TemplateFormat} from './findings.js'
 import type {Position} from './tree.js'
 
+/**
+ * Where a value resolved at deploy comes from: a store (dynamic references, Serverless variables),
+ * the deploying shell or a file, a template parameter declared NoEcho, a resource's secret attribute.
+ */
+export type ResolvedSource = 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env' | 'file' | 'parameter' | 'attribute'
+
 /** What an environment variable's value is, as a template says it. */
 export type EnvValue =
   | {kind: 'literal'; text: string}
   /** An intrinsic, an ARN or name reference: resolved to something that is not the secret. */
   | {kind: 'reference'}
-  /** Resolved at deploy time from a store or the deploying shell: the value lands in the configuration. */
-  | {kind: 'resolved'; source: 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env' | 'file'; path: string}
+  /**
+   * Resolved at deploy time from a store, the deploying shell or the stack: the value lands in the
+   * configuration. `path` is the store's name, the variable, the file, the parameter (`parameter`) or
+   * `Resource.Attribute` (`attribute`, with the resource's type).
+   */
+  | {
+      kind: 'resolved'
+      source: ResolvedSource
+      path: string
+      /** The template parameter an SSM parameter is read through (`AWS::SSM::Parameter::Value<String>`). */
+      parameter?: string
+      resourceType?: string
+    }
+  /** A reference with literal parts (a `!Join`, a `!Sub`): judged by the shape of those parts only, never by its name. */
+  | {kind: 'partial'; pieces: string[]}
 
 export interface EnvEntry {
   /** Logical id, function key or resource address. */
@@ -59,11 +78,25 @@ export interface PolicyEntry {
   position: Position
 }
 
+/** A template parameter's literal `Default` that fills an environment variable when the deploy does not override it. */
+export interface DefaultEntry {
+  /** The parameter's logical id. */
+  parameter: string
+  /** Declared NoEcho: a secret by the template's own word. */
+  noEcho: boolean
+  value: string
+  /** The first variable it fills. */
+  user: Omit<EnvEntry, 'value'>
+  position: Position
+}
+
 export interface Extracted {
   format: TemplateFormat
   env: EnvEntry[]
   parameters: ParameterEntry[]
   policies: PolicyEntry[]
+  /** CloudFormation only: parameter defaults that reach an environment. */
+  defaults?: DefaultEntry[]
 }
 
 /** `secrets grant` takes these formats; an ECS task definition or a .env file gets JSON. */

@@ -48,7 +48,7 @@ export const SCAN_RULE_HELP: Record<ScanRuleId, string> = {
   'iam-role-spans-environments':
     'The role\'s policies together read secrets of several environments. Give each environment its own role with `secrets grant`.',
   'env-resolved-secret':
-    'A dynamic reference or deploy-time variable puts a secret\'s value into the function\'s configuration as plain text: the first mistake again, though it came from a secrets store. Pass the secret\'s name or ARN and read it at run time.',
+    'A dynamic reference, a deploy-time variable, a NoEcho or Parameter Store template parameter, or a secret the stack creates (`!GetAtt` of a client secret or access key) puts a secret\'s value into the function\'s configuration as plain text: the first mistake again, though it came from a secrets store or the stack. Pass the secret\'s name or ARN and read it at run time.',
   'iam-shared-role':
     'Several functions share one role that reads secrets, so each can read every secret any of them needs. Give each function its own role with `secrets grant`.',
 }

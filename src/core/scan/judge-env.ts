@@ -8,27 +8,51 @@ import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
 import {secretIdVariable} from '../runtime-wiring.js'
-import {type EnvEntry, type EnvValue, type Extracted, grantCommand, secretOfPath} from './entries.js'
-import {type ScanFinding, scanFinding} from './findings.js'
+import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, grantCommand, type ResolvedSource, secretOfPath} from './entries.js'
+import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
-export async function judgeEnv(file: string, {format, env}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
+export async function judgeEnv(file: string, {format, env, defaults = []}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
   const literals = env.filter((entry) => entry.value.kind === 'literal')
   const verdicts = await classifyVariables(
     literals.map((entry) => ({name: entry.variable, value: (entry.value as {text: string}).text})),
     scan,
   )
   const verdictOf = new Map(literals.map((entry, index) => [entry, verdicts[index]]))
+  for (const [entry, verdict] of await partialVerdicts(env, scan)) verdictOf.set(entry, verdict)
   const findings: ScanFinding[] = []
   for (const entry of env) {
     const {value} = entry
     const label = entry.container ? `${entry.container}/${entry.variable}` : entry.variable
     const base = {file, format, ...entry.position, resource: entry.resource, variable: label}
     const found =
-      value.kind === 'literal' ? literalFinding(entry, verdictOf.get(entry), base) : value.kind === 'resolved' ? resolvedFinding(entry, value, base) : undefined
+      value.kind === 'literal' || value.kind === 'partial'
+        ? literalFinding(entry, verdictOf.get(entry), base)
+        : value.kind === 'resolved'
+          ? resolvedFinding(entry, value, base)
+          : undefined
     if (found) findings.push(found)
   }
 
-  return findings
+  return [...findings, ...(await defaultFindings(file, format, defaults, scan))]
+}
+
+/**
+ * The literal parts of a reference (`!Join ['', ['Bearer ', 'sk_live_...', !Ref Stage]]`) are judged
+ * by their shape alone: the reference, not the name, decides what the rest is.
+ */
+async function partialVerdicts(env: EnvEntry[], scan: SecretScanner): Promise<Map<EnvEntry, VariableVerdict>> {
+  const pieces = env.flatMap((entry) => (entry.value.kind === 'partial' ? entry.value.pieces.map((value) => ({entry, value})) : []))
+  const verdicts = await classifyVariables(
+    pieces.map(({entry, value}) => ({name: entry.variable, value})),
+    scan,
+  )
+  const out = new Map<EnvEntry, VariableVerdict>()
+  for (const [index, {entry}] of pieces.entries()) {
+    const verdict = verdicts[index]
+    if (verdict.kind === 'secret-value' && !out.has(entry)) out.set(entry, {...verdict, detail: verdict.detail.replace(/^value/, 'a literal part of the value')})
+  }
+
+  return out
 }
 
 type Base = Pick<ScanFinding, 'file' | 'format' | 'line' | 'column' | 'resource' | 'variable'>
@@ -49,37 +73,92 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
   })
 }
 
-const RESOLVED_FROM = {
-  secretsmanager: 'a Secrets Manager dynamic reference',
-  'ssm-secure': 'an SSM SecureString dynamic reference',
-  ssm: 'an SSM parameter resolved at deploy',
-  env: 'a variable of the deploying shell',
-  file: 'a file read at deploy',
-} as const
+type Resolved = Extract<EnvValue, {kind: 'resolved'}>
 
-/** A value filled at deploy from a store, the shell or a file: reported when it is a secret (a store's, or by its name). */
-function resolvedFinding(entry: EnvEntry, value: Extract<EnvValue, {kind: 'resolved'}>, base: Base): ScanFinding | undefined {
+const RESOLVED_FROM: Record<ResolvedSource, (value: Resolved) => string> = {
+  secretsmanager: () => 'a Secrets Manager dynamic reference',
+  'ssm-secure': () => 'an SSM SecureString dynamic reference',
+  // CloudFormation reads only a String parameter through a parameter type: the secret is plain text there too.
+  ssm: ({parameter, path}) =>
+    parameter === undefined
+      ? 'an SSM parameter resolved at deploy'
+      : `${path === '' ? 'a Parameter Store parameter' : `the Parameter Store parameter ${path}`} (a String) read at deploy through the template parameter ${parameter}`,
+  env: () => 'a variable of the deploying shell',
+  file: () => 'a file read at deploy',
+  parameter: ({path}) => `the template parameter ${path}, declared NoEcho`,
+  attribute: ({path, resourceType}) => `${path}, a secret the stack creates (${resourceType ?? 'resource'})`,
+}
+
+/** Sources that are a secret by their own word: a secrets store, NoEcho, a secret attribute. */
+const SECRET_SOURCES: ReadonlySet<ResolvedSource> = new Set(['secretsmanager', 'ssm-secure', 'parameter', 'attribute'])
+
+/** A value filled at deploy from a store, the shell, a file or the stack: reported when it is a secret (by its source, or by its name). */
+function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFinding | undefined {
   const fromStore = value.source === 'secretsmanager' || value.source === 'ssm-secure'
-  const secretLooking = looksLikeSecretName(entry.variable) || (value.source !== 'file' && looksLikeSecretName(secretOfPath(value.source, value.path)))
-  if (!fromStore && !secretLooking) return undefined
+  const secretLooking =
+    SECRET_SOURCES.has(value.source) ||
+    looksLikeSecretName(entry.variable) ||
+    (value.source !== 'file' && value.path !== '' && looksLikeSecretName(secretOfPath(value.source, value.path))) ||
+    (value.parameter !== undefined && looksLikeSecretName(value.parameter))
+  if (!secretLooking) return undefined
   const scope = guessScopeFromWorkload(entry.workload)
-  const name = secretNameFor(fromStore || value.source === 'ssm' ? secretOfPath(value.source, value.path) : entry.variable)
-  const parameter = value.path.replace(/:\d+$/, '')
+  const named = fromStore || (value.source === 'ssm' && value.path !== '')
+  const name = secretNameFor(named ? secretOfPath(value.source, value.path) : entry.variable)
+  const storedAt = value.path.replace(/:\d+$/, '')
   const store =
-    value.source === 'secretsmanager'
+    value.source === 'secretsmanager' || value.source === 'attribute'
       ? undefined
-      : value.source === 'ssm-secure' || value.source === 'ssm'
-        ? ssmParameterFix(parameter.startsWith('/') ? parameter : `/${parameter}`)
+      : named
+        ? ssmParameterFix(storedAt.startsWith('/') ? storedAt : `/${storedAt}`)
         : `secrets set ${scope.env}/${scope.service} ${name}`
+  const passName = `pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`
+  const templateParameter = value.source === 'parameter' ? value.path : value.parameter
+  const change =
+    value.source === 'attribute'
+      ? `keep it in Secrets Manager: an AWS::SecretsManager::Secret in this template named /${scope.env}/${scope.service}/${name} whose SecretString is !GetAtt ${value.path}; remove ${entry.variable} from ${entry.where}; ${passName}`
+      : `remove ${entry.variable} from ${entry.where}${templateParameter === undefined ? '' : ` and the parameter ${templateParameter} once nothing else takes it`}; ${passName}`
   return scanFinding({
     ...base,
     rule: 'env-resolved-secret',
-    reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source]}: the value is stored in plain text in the function's configuration`,
-    fix: {
-      ...(store === undefined ? {} : {store}),
-      grant: grantCommand(scope, entry.workload, name, base.format),
-      change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
-    },
+    reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source](value)}: the value is stored in plain text in the ${entry.container === undefined ? "function's configuration" : 'task definition'}`,
+    fix: {...(store === undefined ? {} : {store}), grant: grantCommand(scope, entry.workload, name, base.format), change},
+  })
+}
+
+/**
+ * A parameter's literal Default that fills a variable is a value written in the template. It is a
+ * secret by its shape, or by NoEcho (the template's own word) unless it is a placeholder; an ordinary
+ * parameter's default is judged by its shape only, as its name says nothing.
+ */
+async function defaultFindings(file: string, format: TemplateFormat, defaults: DefaultEntry[], scan: SecretScanner): Promise<ScanFinding[]> {
+  const verdicts = await classifyVariables(
+    defaults.map((entry) => ({name: entry.user.variable, value: entry.value})),
+    scan,
+  )
+  return defaults.flatMap((entry, index) => {
+    const verdict = verdicts[index]
+    const declared = entry.noEcho && (verdict.kind === 'secret-name' || (verdict.kind === 'clean' && verdict.reason === 'not-secret-looking'))
+    if (verdict.kind !== 'secret-value' && !declared) return []
+    const {user} = entry
+    const scope = guessScopeFromWorkload(user.workload)
+    const name = secretNameFor(user.variable)
+    const why = verdict.kind === 'secret-value' ? verdict.detail : 'the parameter is declared NoEcho, and its Default is a literal'
+    return [
+      scanFinding({
+        file,
+        format,
+        ...entry.position,
+        rule: verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name',
+        resource: entry.parameter,
+        variable: user.variable,
+        reason: `the Default of parameter ${entry.parameter} is written in the template and fills ${user.variable} in ${user.where}: ${why}`,
+        fix: {
+          store: `secrets set ${scope.env}/${scope.service} ${name}`,
+          grant: grantCommand(scope, user.workload, name, format),
+          change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it)`,
+        },
+      }),
+    ]
   })
 }
 

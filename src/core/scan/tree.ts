@@ -226,3 +226,174 @@ function intrinsicText(tree: Tree, fn: string, arg: Node | undefined, self = fal
   const value = nodeValue(tree, arg, self)
   return `\${${fn}${value.kind === 'literal' ? ` ${value.text}` : ''}}`
 }
+
+/** An intrinsic function call: its name (`Ref`, `Fn::Join`, ...) and its argument. */
+export interface IntrinsicCall {
+  fn: string
+  arg: Node | undefined
+  /** The short form's argument is the tagged node itself: read it without its tag. */
+  bare: boolean
+}
+
+/** The intrinsic a node calls, in the short (`!Join`) or long (`{"Fn::Join": ...}`) form. */
+export function intrinsicCall(tree: Tree, node: Node | undefined, untagged = false): IntrinsicCall | undefined {
+  if (node === undefined) return undefined
+  const tag = !untagged && node.tag?.startsWith('!') ? node.tag.slice(1) : undefined
+  if (tag !== undefined && (INTRINSICS as readonly string[]).includes(tag)) {
+    return {fn: tag === 'Ref' || tag === 'Condition' ? tag : `Fn::${tag}`, arg: node, bare: true}
+  }
+
+  const entries = isMap(node) ? tree.entries(node) : []
+  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) return {fn: entries[0][0], arg: entries[0][1], bare: false}
+  return undefined
+}
+
+/**
+ * The string an expression always builds when it is made of literals only: `!Join` of literals,
+ * `!Base64 'text'`, `!Select` from a list of literals (or a `!Split` of one), `!Sub` with nothing to
+ * substitute (`${!Name}` is the literal `${Name}`). Undefined when anything is resolved at deploy.
+ */
+export function literalText(tree: Tree, node: Node | undefined, untagged = false): string | undefined {
+  const call = intrinsicCall(tree, node, untagged)
+  if (call === undefined) {
+    const value = nodeValue(tree, node, untagged)
+    return value.kind === 'literal' ? value.text : undefined
+  }
+
+  const {fn, arg, bare} = call
+  if (fn === 'Fn::Base64') return literalText(tree, arg, bare)
+  if (fn === 'Fn::Join') {
+    const [separator, parts] = tree.items(arg)
+    const sep = literalText(tree, separator)
+    const texts = literalList(tree, parts)
+    return sep === undefined || texts === undefined ? undefined : texts.join(sep)
+  }
+
+  if (fn === 'Fn::Select') {
+    const [index, list] = tree.items(arg)
+    const at = literalText(tree, index)
+    const texts = literalList(tree, list)
+    return at === undefined || !/^\d+$/.test(at) || texts === undefined ? undefined : texts[Number(at)]
+  }
+
+  if (fn === 'Fn::Sub') {
+    const template = isSeq(arg) ? tree.items(arg)[0] : arg
+    const text = literalText(tree, template, bare && template === arg)
+    return text === undefined || /\$\{(?!!)/.test(text) ? undefined : text.replaceAll('${!', '${')
+  }
+
+  return undefined
+}
+
+/** The items of a list of literals, a `!Split` of a literal included; undefined when any is resolved at deploy. */
+function literalList(tree: Tree, node: Node | undefined, untagged = false): string[] | undefined {
+  const call = intrinsicCall(tree, node, untagged)
+  if (call?.fn === 'Fn::Split') {
+    const [separator, source] = tree.items(call.arg)
+    const sep = literalText(tree, separator)
+    const text = literalText(tree, source)
+    return sep === undefined || text === undefined ? undefined : text.split(sep)
+  }
+
+  if (call !== undefined || !isSeq(node)) return undefined
+  const texts = tree.items(node).map((item) => literalText(tree, item))
+  return texts.every((text): text is string => text !== undefined) ? texts : undefined
+}
+
+/**
+ * The literal text an expression that is not all literal is built from, for judging by shape: the
+ * runs of literal parts of a `!Join` (joined by its separator), the template of a `!Sub`, each branch
+ * of an `!If`, the items a `!Select` picks from. Names (of a `!Ref`, a `!GetAtt`, a condition) are not text.
+ */
+export function literalPieces(tree: Tree, node: Node | undefined, untagged = false): string[] {
+  const whole = literalText(tree, node, untagged)
+  if (whole !== undefined) return [whole]
+  const call = intrinsicCall(tree, node, untagged)
+  if (call === undefined) return isSeq(node) ? tree.items(node).flatMap((item) => literalPieces(tree, item)) : []
+  const {fn, arg, bare} = call
+  if (fn === 'Fn::Base64') return literalPieces(tree, arg, bare)
+  if (fn === 'Fn::Join') {
+    const [separator, parts] = tree.items(arg)
+    const sep = literalText(tree, separator) ?? ''
+    const pieces: string[] = []
+    let run: string[] = []
+    const endRun = () => {
+      if (run.length > 0) pieces.push(run.join(sep))
+      run = []
+    }
+
+    for (const part of tree.items(parts)) {
+      const text = literalText(tree, part)
+      if (text === undefined) {
+        endRun()
+        pieces.push(...literalPieces(tree, part))
+      } else {
+        run.push(text)
+      }
+    }
+
+    endRun()
+    return pieces
+  }
+
+  if (fn === 'Fn::Sub') {
+    const [template, variables] = isSeq(arg) ? tree.items(arg) : [arg, undefined]
+    const text = literalText(tree, template, bare && template === arg)
+    return [...(text === undefined ? [] : [text]), ...tree.entries(variables).flatMap(([, value]) => literalPieces(tree, value))]
+  }
+
+  if (fn === 'Fn::If') return tree.items(arg).slice(1).flatMap((branch) => literalPieces(tree, branch))
+  if (fn === 'Fn::Select') return literalPieces(tree, tree.items(arg)[1])
+  return []
+}
+
+/** What an expression reads at deploy: the parameters and resources it `Ref`s, the attributes it `GetAtt`s. */
+export interface TemplateReferences {
+  refs: string[]
+  attributes: Array<{resource: string; attribute: string}>
+}
+
+/**
+ * Every `Ref` and `GetAtt` inside an expression, `${Name}` and `${Resource.Attribute}` of a `!Sub`
+ * included (but not `${!Literal}`, nor a name its own variable map defines: that value is walked instead).
+ */
+export function templateReferences(tree: Tree, node: Node | undefined): TemplateReferences {
+  const found: TemplateReferences = {refs: [], attributes: []}
+  const byName = (name: string) => {
+    const dot = name.indexOf('.')
+    if (dot === -1) found.refs.push(name)
+    else found.attributes.push({resource: name.slice(0, dot), attribute: name.slice(dot + 1)})
+  }
+
+  const visit = (current: Node | undefined, untagged = false): void => {
+    const call = intrinsicCall(tree, current, untagged)
+    if (call === undefined) {
+      if (isSeq(current)) for (const item of tree.items(current)) visit(item)
+      else if (isMap(current)) for (const [, value] of tree.entries(current)) visit(value)
+      return
+    }
+
+    const {fn, arg, bare} = call
+    if (fn === 'Ref') {
+      const target = literalText(tree, arg, bare)
+      if (target !== undefined) found.refs.push(target)
+    } else if (fn === 'Fn::GetAtt') {
+      const items = isSeq(arg) ? tree.items(arg).map((item) => literalText(tree, item)) : [literalText(tree, arg, bare)]
+      const name = items.every((item) => item !== undefined) ? items.join('.') : undefined
+      if (name?.includes('.')) byName(name)
+    } else if (fn === 'Fn::Sub') {
+      const [template, variables] = isSeq(arg) ? tree.items(arg) : [arg, undefined]
+      const defined = new Set(tree.entries(variables).map(([key]) => key))
+      for (const [, name] of (literalText(tree, template, bare && template === arg) ?? '').matchAll(/\$\{(?!!)\s*([^}]*?)\s*\}/g)) {
+        if (!defined.has(name)) byName(name)
+      }
+
+      visit(variables)
+    } else {
+      visit(arg, bare)
+    }
+  }
+
+  visit(node)
+  return found
+}

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {ecsTaskDefinitionFix, guessScopeFromWorkload, iamGrantFix, lambdaFunctionFix, roleNameOfArn, roleUsersFix, ssmParameterFix} from '../../../src/core/audit/fixes.js'
+import {ecsTaskDefinitionFix, guessScopeFromWorkload, iamGrantFix, lambdaFunctionFix, roleNameOfArn, roleUsersFix, secretNameFor, ssmParameterFix} from '../../../src/core/audit/fixes.js'
 
 describe('fix commands', () => {
   it.each([
@@ -20,6 +20,15 @@ describe('fix commands', () => {
     ['db-password', 'secrets migrate --from-ssm / --to ENV/SERVICE --only db-password (fill in ENV and SERVICE; add --delete-source once the secret is where it belongs)'],
   ])('migrates parameter %s, and only it', (name, fix) => {
     expect(ssmParameterFix(name)).toBe(fix)
+  })
+
+  it.each([
+    ['DB_PASSWORD', 'DB_PASSWORD'],
+    ['db-password', 'db-password'],
+    ['webhook-secret', 'NAME'],
+    ['MY KEY', 'NAME'],
+  ])('names the secret of %s %s, never a name the CLI would refuse', (variable, name) => {
+    expect(secretNameFor(variable)).toBe(name)
   })
 
   it("migrates a Lambda function's secrets at once and grants all of them in one command", () => {
