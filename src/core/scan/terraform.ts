@@ -91,6 +91,68 @@ class Locator {
     return match ? match.index + match[0].length : from
   }
 
+  /**
+   * The objects of the expression at `from` (`jsonencode([...])`, or the JSON of a heredoc), in the
+   * order they are written, each as where the value of each of its own keys starts: so an entry's
+   * `value` is found whatever the order of its keys (`{ value = "...", name = "API_KEY" }`).
+   */
+  objects(from: number): Array<Map<string, number>> {
+    const source = this.source
+    const heredoc = /^<<-?([A-Za-z_]\w*)\r?\n/.exec(source.slice(from, from + 200))
+    if (!heredoc && !/^jsonencode\s*\(/.test(source.slice(from, from + 50))) return []
+    let index = heredoc ? from + heredoc[0].length : from
+    const terminator = heredoc ? source.slice(index).search(new RegExp(`^\\s*${heredoc[1]}\\s*$`, 'm')) : -1
+    const end = terminator === -1 ? source.length : index + terminator
+    const found: Array<Map<string, number>> = []
+    const open: Array<Map<string, number> | undefined> = []
+    const word = /[A-Za-z_][\w-]*/y
+    while (index < end) {
+      const char = source[index]
+      word.lastIndex = index
+      if (char === '"') {
+        const close = skipString(source, index + 1)
+        this.key(open.at(-1), source.slice(index + 1, close - 1), close)
+        index = close
+      } else if (char === '#' || source.startsWith('//', index)) {
+        const lineEnd = source.indexOf('\n', index)
+        index = lineEnd === -1 ? end : lineEnd
+      } else if (source.startsWith('/*', index)) {
+        const close = source.indexOf('*/', index + 2)
+        index = close === -1 ? end : close + 2
+      } else if ('{[('.includes(char)) {
+        const object = char === '{' ? new Map<string, number>() : undefined
+        if (object) found.push(object)
+        open.push(object)
+        index++
+      } else if ('}])'.includes(char)) {
+        open.pop()
+        index++
+        if (open.length === 0) break
+      } else if (word.test(source)) {
+        this.key(open.at(-1), source.slice(index, word.lastIndex), word.lastIndex)
+        index = word.lastIndex
+      } else {
+        index++
+      }
+    }
+
+    return found
+  }
+
+  /** Records `key` of `object` when `key = ` or `key:` follows at `after`. */
+  private key(object: Map<string, number> | undefined, key: string, after: number): void {
+    if (object === undefined || object.has(key)) return
+    const assignment = /\s*(?:=(?![=>])|:)\s*/y
+    assignment.lastIndex = after
+    const match = assignment.exec(this.source)
+    if (match) object.set(key, after + match[0].length)
+  }
+
+  /** Whether `text` is written at `offset`. */
+  startsWith(text: string, offset: number | undefined): boolean {
+    return offset !== undefined && this.source.startsWith(text, offset)
+  }
+
   /** A literal string at or after `from` (a resource pattern). */
   literal(value: string, from: number): number {
     const at = this.source.indexOf(JSON.stringify(value), from)
@@ -108,6 +170,42 @@ class Locator {
 
     return {line: low + 1, column: offset - this.lineStarts[low] + 1}
   }
+}
+
+/** From just after a string's opening quote to just after its closing one, over escapes and `${...}` (which may hold strings). */
+function skipString(source: string, start: number): number {
+  let index = start
+  while (index < source.length) {
+    const char = source[index]
+    if (char === '"') return index + 1
+    // A quoted string ends at its line in HCL and in JSON; an unterminated one stops there.
+    if (char === '\n') return index
+    if (char === '\\') index += 2
+    else if ((char === '$' || char === '%') && source[index + 1] === '{') index = skipTemplate(source, index + 2)
+    else index++
+  }
+
+  return index
+}
+
+/** From just after `${` to just after its closing brace. */
+function skipTemplate(source: string, start: number): number {
+  let index = start
+  let depth = 0
+  while (index < source.length) {
+    const char = source[index]
+    if (char === '"') {
+      index = skipString(source, index + 1)
+      continue
+    }
+
+    if (char === '}' && depth === 0) return index + 1
+    if (char === '{') depth++
+    if (char === '}') depth--
+    index++
+  }
+
+  return index
 }
 
 function escape(text: string): string {
@@ -179,14 +277,19 @@ async function taskEnvironment(parse: HclParser, at: Locator, found: Found): Pro
     const resource = `aws_ecs_task_definition.${name}`
     const definitions = typeof block.container_definitions === 'string' ? await expressionValue(parse, block.container_definitions) : undefined
     const from = at.value('container_definitions', start)
+    const objects = at.objects(from)
+    let next = 0
     for (const container of blocks(definitions)) {
       const containerName = text(container.name) ?? 'container'
       for (const item of blocks(container.environment)) {
         const variable = text(item.name)
         const value = text(item.value)
         if (variable === undefined || value === undefined) continue
-        // The value follows its name: `{ name = "API_TOKEN", value = "..." }` or the JSON form.
-        const nameAt = at.literal(variable, from)
+        // The entry written with this name and a value, after the previous one (a name may recur in another container).
+        const written = JSON.stringify(variable)
+        const entry = objects.findIndex((object, index) => index >= next && object.has('value') && at.startsWith(written, object.get('name')))
+        if (entry !== -1) next = entry + 1
+        const valueAt = entry === -1 ? at.value('value', at.literal(variable, from)) : (objects[entry].get('value') as number)
         env.push({
           resource,
           workload: family,
@@ -194,7 +297,7 @@ async function taskEnvironment(parse: HclParser, at: Locator, found: Found): Pro
           container: containerName,
           variable,
           value: terraformEnvValue(value),
-          position: at.position(at.value('value', nameAt)),
+          position: at.position(valueAt),
         })
       }
     }
