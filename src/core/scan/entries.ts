@@ -15,7 +15,20 @@ export type EnvValue =
   /** An intrinsic, an ARN or name reference: resolved to something that is not the secret. */
   | {kind: 'reference'}
   /** Resolved at deploy time from a store or the deploying shell: the value lands in the configuration. */
-  | {kind: 'resolved'; source: 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env' | 'file'; path: string}
+  | {
+      kind: 'resolved'
+      source: 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env' | 'file' | TerraformSource
+      /** The name in the store, the shell variable or the file; empty when the template does not say. */
+      path: string
+      /** The expression the value is read through (`var.db_password`, `aws_db_instance.main.password`), named in the reason. */
+      reference?: string
+    }
+
+/**
+ * Secrets Terraform reads or makes when it applies: a secret or parameter its data sources read, a
+ * variable declared sensitive, a resource attribute that is a secret (a database password, a generated one).
+ */
+export type TerraformSource = 'terraform-secret' | 'terraform-ssm-secure' | 'terraform-ssm' | 'terraform-sensitive' | 'terraform-attribute'
 
 export interface EnvEntry {
   /** Logical id, function key or resource address. */

@@ -55,28 +55,50 @@ const RESOLVED_FROM = {
   ssm: 'an SSM parameter resolved at deploy',
   env: 'a variable of the deploying shell',
   file: 'a file read at deploy',
+  'terraform-secret': 'a Secrets Manager secret Terraform reads when it applies',
+  'terraform-ssm-secure': 'a SecureString parameter Terraform reads when it applies',
+  'terraform-ssm': 'an SSM parameter Terraform reads when it applies',
+  'terraform-sensitive': 'a Terraform variable declared sensitive',
+  'terraform-attribute': "a resource's secret attribute",
 } as const
+
+type ResolvedSource = Extract<EnvValue, {kind: 'resolved'}>['source']
+
+/** The store a source reads from, which names the secret and its fix; the others are stored with `secrets set`. */
+const STORE_OF: Partial<Record<ResolvedSource, 'secretsmanager' | 'ssm'>> = {
+  secretsmanager: 'secretsmanager',
+  'ssm-secure': 'ssm',
+  ssm: 'ssm',
+  'terraform-secret': 'secretsmanager',
+  'terraform-ssm-secure': 'ssm',
+  'terraform-ssm': 'ssm',
+}
+
+/** Secrets whatever they are named: a secrets store's, a variable declared sensitive, a resource's secret attribute. */
+const ALWAYS_SECRET = new Set<ResolvedSource>(['secretsmanager', 'ssm-secure', 'terraform-secret', 'terraform-ssm-secure', 'terraform-sensitive', 'terraform-attribute'])
 
 /** A value filled at deploy from a store, the shell or a file: reported when it is a secret (a store's, or by its name). */
 function resolvedFinding(entry: EnvEntry, value: Extract<EnvValue, {kind: 'resolved'}>, base: Base): ScanFinding | undefined {
-  const fromStore = value.source === 'secretsmanager' || value.source === 'ssm-secure'
-  const secretLooking = looksLikeSecretName(entry.variable) || (value.source !== 'file' && looksLikeSecretName(secretOfPath(value.source, value.path)))
-  if (!fromStore && !secretLooking) return undefined
+  const store = STORE_OF[value.source]
+  const named = value.path !== ''
+  const secretLooking = looksLikeSecretName(entry.variable) || (value.source !== 'file' && named && looksLikeSecretName(secretOfPath(store ?? value.source, value.path)))
+  if (!ALWAYS_SECRET.has(value.source) && !secretLooking) return undefined
   const scope = guessScopeFromWorkload(entry.workload)
-  const name = secretNameFor(fromStore || value.source === 'ssm' ? secretOfPath(value.source, value.path) : entry.variable)
+  const name = secretNameFor(store && named ? secretOfPath(store, value.path) : entry.variable)
   const parameter = value.path.replace(/:\d+$/, '')
-  const store =
-    value.source === 'secretsmanager'
+  const storeFix =
+    store === 'secretsmanager'
       ? undefined
-      : value.source === 'ssm-secure' || value.source === 'ssm'
+      : store === 'ssm' && named
         ? ssmParameterFix(parameter.startsWith('/') ? parameter : `/${parameter}`)
         : `secrets set ${scope.env}/${scope.service} ${name}`
+  const through = value.reference === undefined ? '' : ` (${value.reference})`
   return scanFinding({
     ...base,
     rule: 'env-resolved-secret',
-    reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source]}: the value is stored in plain text in the function's configuration`,
+    reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source]}${through}: the value is stored in plain text in the function's configuration`,
     fix: {
-      ...(store === undefined ? {} : {store}),
+      ...(storeFix === undefined ? {} : {store: storeFix}),
       grant: grantCommand(scope, entry.workload, name, base.format),
       change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
     },

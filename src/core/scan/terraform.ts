@@ -3,7 +3,8 @@
  * loads @cdktf/hcl2json's WebAssembly, which is I/O and stays out of core): `aws_lambda_function`
  * environment variables, `aws_ecs_task_definition` container definitions (a JSON string or
  * `jsonencode([...])`), `aws_ssm_parameter`, `aws_iam_policy_document` data sources and inline
- * policies (`policy = jsonencode({...})` or a JSON string).
+ * policies (`policy = jsonencode({...})` or a JSON string). A variable's reference is judged by
+ * what it refers to (terraform-secrets.ts).
  *
  * The parser gives the structure but no positions: what is reported is decided on the parsed tree,
  * and the line and column of a value are then found in the text, from its block's header on.
@@ -12,6 +13,7 @@ import type {PolicyStatement} from '../audit/iam.js'
 import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './entries.js'
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
+import {TerraformSecrets} from './terraform-secrets.js'
 
 /** An HCL parser: a file's text to its JSON form (hcl2json's), rejecting on a syntax error or with HclTooComplexError. */
 export type HclParser = (file: string, text: string) => Promise<unknown>
@@ -212,11 +214,15 @@ function escape(text: string): string {
   return text.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`)
 }
 
-/** A Terraform string: a literal, or an expression (`${var.x}`, `${aws_secretsmanager_secret.x.arn}`) that is a reference. */
-function terraformEnvValue(value: string): EnvValue {
+/**
+ * A Terraform string for `variable`: a literal, an expression that carries a secret (TerraformSecrets),
+ * or one that says where a secret is (`${aws_secretsmanager_secret.x.arn}`, `${var.table}`).
+ */
+function terraformEnvValue(value: string, variable: string, secrets: TerraformSecrets): EnvValue {
   const resolved = cfnEnvValue({kind: 'literal', text: value})
   if (resolved.kind === 'resolved') return resolved
-  return /\$\{/.test(value) ? {kind: 'reference'} : {kind: 'literal', text: value}
+  if (!value.includes('${')) return {kind: 'literal', text: value}
+  return secrets.secretIn(value, variable) ?? {kind: 'reference'}
 }
 
 type Group = Record<string, Record<string, Json>>
@@ -233,15 +239,19 @@ export async function extractTerraform(file: string, source: string, parse: HclP
   const at = new Locator(source)
   const resources = (parsed.resource ?? {}) as Group
   const data = (parsed.data ?? {}) as Group
+  const secrets = new TerraformSecrets(parsed)
   return {
     format: 'terraform',
-    env: [...lambdaEnvironment(at, each(resources, 'aws_lambda_function')), ...(await taskEnvironment(parse, at, each(resources, 'aws_ecs_task_definition')))],
+    env: [
+      ...lambdaEnvironment(at, secrets, each(resources, 'aws_lambda_function')),
+      ...(await taskEnvironment(parse, at, secrets, each(resources, 'aws_ecs_task_definition'))),
+    ],
     parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
     policies: [...policyDocuments(at, each(data, 'aws_iam_policy_document')), ...(await inlinePolicies(parse, at, resources))],
   }
 }
 
-function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
+function lambdaEnvironment(at: Locator, secrets: TerraformSecrets, found: Found): EnvEntry[] {
   const env: EnvEntry[] = []
   for (const {name, block} of found) {
     const start = at.block('resource', 'aws_lambda_function', name)
@@ -259,7 +269,7 @@ function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
           workload,
           where: `environment.variables of ${resource}`,
           variable,
-          value: typeof value === 'string' ? terraformEnvValue(value) : {kind: 'literal', text: literal},
+          value: typeof value === 'string' ? terraformEnvValue(value, variable, secrets) : {kind: 'literal', text: literal},
           position: at.position(at.value(variable, from)),
         })
       }
@@ -269,7 +279,7 @@ function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
   return env
 }
 
-async function taskEnvironment(parse: HclParser, at: Locator, found: Found): Promise<EnvEntry[]> {
+async function taskEnvironment(parse: HclParser, at: Locator, secrets: TerraformSecrets, found: Found): Promise<EnvEntry[]> {
   const env: EnvEntry[] = []
   for (const {name, block} of found) {
     const start = at.block('resource', 'aws_ecs_task_definition', name)
@@ -296,7 +306,7 @@ async function taskEnvironment(parse: HclParser, at: Locator, found: Found): Pro
           where: `the environment of container ${containerName} in ${resource}`,
           container: containerName,
           variable,
-          value: terraformEnvValue(value),
+          value: terraformEnvValue(value, variable, secrets),
           position: at.position(valueAt),
         })
       }

@@ -80,3 +80,94 @@ EOF`)
     ])
   })
 })
+
+describe('Terraform references that carry a secret into an environment', () => {
+  const lambda = (variables: string, prelude = '') => `${prelude}
+resource "aws_lambda_function" "api" {
+  function_name = "prod-api"
+  environment {
+    variables = {
+${variables}
+    }
+  }
+}
+`
+
+  it('names the reference in the reason, and takes the secret name from the data source for the grant (no store: it is stored)', async () => {
+    const [finding] = await findingsOf(
+      lambda(
+        '      PAYMENT = jsondecode(data.aws_secretsmanager_secret_version.payment.secret_string)["key"]',
+        'data "aws_secretsmanager_secret_version" "payment" {\n  secret_id = "prod/api/payment"\n}\n',
+      ),
+    )
+    expect(finding).toMatchObject({rule: 'env-resolved-secret', variable: 'PAYMENT'})
+    expect(finding.reason).toContain('is filled from a Secrets Manager secret Terraform reads when it applies (data.aws_secretsmanager_secret_version.payment.secret_string)')
+    expect(finding.fix.store).toBeUndefined()
+    expect(finding.fix.grant).toBe('secrets grant prod/api --function prod-api --secret payment --format terraform --runtime nodejs')
+  })
+
+  it('gives a SecureString the file creates its migrate command, whatever the names', async () => {
+    const [finding] = await findingsOf(
+      lambda(
+        '      LOOKUP = data.aws_ssm_parameter.lookup.value',
+        `resource "aws_ssm_parameter" "lookup" {
+  name  = "/prod/api/lookup"
+  type  = "SecureString"
+  value = "x"
+}
+data "aws_ssm_parameter" "lookup" {
+  name = "/prod/api/lookup"
+}
+`,
+      ),
+    )
+    expect(finding.reason).toContain('a SecureString parameter Terraform reads when it applies')
+    expect(finding.fix.store).toContain('secrets migrate --from-ssm /prod/api --to prod/api --only lookup')
+  })
+
+  it('leaves a parameter of unknown type to the names, and one read without decryption alone', async () => {
+    const prelude = `data "aws_ssm_parameter" "plain" {
+  name = "/prod/api/endpoint"
+}
+data "aws_ssm_parameter" "ciphertext" {
+  name            = "/prod/api/token"
+  with_decryption = false
+}
+`
+    const findings = await findingsOf(
+      lambda(
+        ['      ENDPOINT = data.aws_ssm_parameter.plain.value', '      TOKEN = data.aws_ssm_parameter.plain.value', '      RAW_TOKEN = data.aws_ssm_parameter.ciphertext.value'].join('\n'),
+        prelude,
+      ),
+    )
+    expect(findings.map((item) => item.variable)).toEqual(['TOKEN'])
+  })
+
+  it('counts a variable as sensitive only where the file declares it so', async () => {
+    const variables = '      API_KEY = var.api_key'
+    expect(await findingsOf(lambda(variables))).toEqual([])
+    expect(await findingsOf(lambda(variables, 'variable "api_key" {\n  type = string\n}\n'))).toEqual([])
+    const [finding] = await findingsOf(lambda(variables, 'variable "api_key" {\n  type      = string\n  sensitive = true\n}\n'))
+    expect(finding.reason).toContain('a Terraform variable declared sensitive (var.api_key)')
+    expect(finding.fix.store).toBe('secrets set prod/api API_KEY')
+  })
+
+  it('follows locals, and stops at a cycle', async () => {
+    const prelude = 'locals {\n  first = local.second\n  second = local.first\n  password = "${local.first}${random_password.db.result}"\n}\n'
+    const findings = await findingsOf(lambda('      LOOP = local.first\n      DB = local.password', prelude))
+    expect(findings.map((item) => [item.variable, item.reason.includes('(local.password, from random_password.db.result)')])).toEqual([['DB', true]])
+  })
+
+  it('counts a random_string as a secret only when it or the variable is named like one', async () => {
+    const findings = await findingsOf(
+      lambda(
+        [
+          '      SUFFIX = random_string.suffix.result',
+          '      SESSION = random_string.session_token.result',
+          '      SIGNING_SECRET = random_string.suffix.result',
+        ].join('\n'),
+      ),
+    )
+    expect(findings.map((item) => item.variable).sort()).toEqual(['SESSION', 'SIGNING_SECRET'])
+  })
+})
