@@ -3,8 +3,8 @@
  * loads @cdktf/hcl2json's WebAssembly, which is I/O and stays out of core): `aws_lambda_function`
  * environment variables, `aws_ecs_task_definition` container definitions (a JSON string or
  * `jsonencode([...])`), `aws_ssm_parameter`, `aws_iam_policy_document` data sources and inline
- * policies (`policy = jsonencode({...})` or a JSON string). A variable's reference is judged by
- * what it refers to (terraform-secrets.ts).
+ * policies (`policy = jsonencode({...})` or a JSON string) of policies, roles, users and groups. A
+ * variable's reference is judged by what it refers to (terraform-secrets.ts).
  *
  * The parser gives the structure but no positions: what is reported is decided on the parsed tree,
  * and the line and column of a value are then found in the text, from its block's header on.
@@ -150,6 +150,14 @@ class Locator {
     if (match) object.set(key, after + match[0].length)
   }
 
+  /** Where the next nested block `keyword {` at or after `from` starts (the `inline_policy` blocks of a role, one after the other). */
+  nested(keyword: string, from: number): number {
+    const pattern = new RegExp(`(^|\\s)${escape(keyword)}\\s*\\{`, 'g')
+    pattern.lastIndex = from
+    const match = pattern.exec(this.source)
+    return match ? match.index + match[0].length : from
+  }
+
   /** Whether `text` is written at `offset`. */
   startsWith(text: string, offset: number | undefined): boolean {
     return offset !== undefined && this.source.startsWith(text, offset)
@@ -240,6 +248,7 @@ export async function extractTerraform(file: string, source: string, parse: HclP
   const resources = (parsed.resource ?? {}) as Group
   const data = (parsed.data ?? {}) as Group
   const secrets = new TerraformSecrets(parsed)
+  const documents = policyDocuments(at, each(data, 'aws_iam_policy_document'))
   return {
     format: 'terraform',
     env: [
@@ -247,7 +256,7 @@ export async function extractTerraform(file: string, source: string, parse: HclP
       ...(await taskEnvironment(parse, at, secrets, each(resources, 'aws_ecs_task_definition'))),
     ],
     parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
-    policies: [...policyDocuments(at, each(data, 'aws_iam_policy_document')), ...(await inlinePolicies(parse, at, resources))],
+    policies: [...documents, ...(await inlinePolicies(parse, at, resources, documents))],
   }
 }
 
@@ -360,21 +369,71 @@ function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
   return policies
 }
 
-/** `aws_iam_policy` and `aws_iam_role_policy` with `policy = jsonencode({...})` or a JSON string. */
-async function inlinePolicies(parse: HclParser, at: Locator, resources: Group): Promise<PolicyEntry[]> {
+/**
+ * Inline policies, with `policy = jsonencode({...})`, a JSON string or heredoc, or
+ * `data.aws_iam_policy_document.x.json` (that document is judged as itself, named with its holder):
+ * `aws_iam_policy`, `aws_iam_role_policy`, `aws_iam_user_policy`, `aws_iam_group_policy` and the
+ * `inline_policy` blocks of `aws_iam_role`.
+ */
+async function inlinePolicies(parse: HclParser, at: Locator, resources: Group, documents: PolicyEntry[]): Promise<PolicyEntry[]> {
   const policies: PolicyEntry[] = []
-  for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
+  for (const type of ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'] as const) {
     for (const {name, block} of each(resources, type)) {
       const start = at.block('resource', type, name)
-      const document = typeof block.policy === 'string' ? await expressionValue(parse, block.policy) : undefined
-      if (typeof document !== 'object' || document === null || Array.isArray(document)) continue
-      const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
-      const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))
-      policies.push(policyEntry(`${type}.${name}`, statements, at.position(start)))
+      // A user's or a group's policy is held by that user or group: named in its findings and in the grant.
+      const kind = type === 'aws_iam_user_policy' ? 'user' : type === 'aws_iam_group_policy' ? 'group' : undefined
+      const holder = kind === undefined ? undefined : holderOf(kind, block, resources)
+      const held = holder ? {holders: [holder.name], policy: `IAM ${holder.kind} ${holder.name}`} : {}
+      const entry = await policyOf(parse, at, `${type}.${name}`, block.policy, start)
+      if (entry) {
+        policies.push({...entry, ...held})
+        continue
+      }
+
+      const document = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(text(block.policy) ?? '')
+      const judged = document ? documents.find((item) => item.resource === `data.aws_iam_policy_document.${document[1]}`) : undefined
+      if (judged && holder) {
+        judged.holders = [...judged.holders, holder.name]
+        judged.policy = judged.policy === undefined ? held.policy : `${judged.policy}, ${held.policy}`
+      }
+    }
+  }
+
+  for (const {name, block} of each(resources, 'aws_iam_role')) {
+    let from = at.block('resource', 'aws_iam_role', name)
+    for (const inline of blocks(block.inline_policy)) {
+      from = at.nested('inline_policy', from)
+      const entry = await policyOf(parse, at, `aws_iam_role.${name}`, inline.policy, from)
+      const policyName = text(inline.name)
+      if (entry) policies.push({...entry, ...(policyName === undefined ? {} : {policy: policyName})})
     }
   }
 
   return policies
+}
+
+/** A policy document written in place (`jsonencode({...})`, a JSON string), its statements found from `start`. */
+async function policyOf(parse: HclParser, at: Locator, resource: string, policy: Json | undefined, start: number): Promise<PolicyEntry | undefined> {
+  const document = typeof policy === 'string' ? await expressionValue(parse, policy) : undefined
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined
+  const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
+  const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))
+  return policyEntry(resource, statements, at.position(start))
+}
+
+/**
+ * The user or group a policy is attached to: its name as written, the name of the `aws_iam_user` (or
+ * group) it refers to, or else the expression.
+ */
+function holderOf(kind: 'user' | 'group', block: Block, resources: Group): {kind: 'user' | 'group'; name: string} {
+  const written = text(block[kind]) ?? kind
+  const reference = new RegExp(`^\\$\\{aws_iam_${kind}\\.([\\w-]+)\\.(?:name|id)\\}$`).exec(written)
+  if (reference) {
+    const declared = text(blocks(resources[`aws_iam_${kind}`]?.[reference[1]])[0]?.name)
+    return {kind, name: declared !== undefined && !declared.includes('${') ? declared : reference[1]}
+  }
+
+  return {kind, name: written.replace(/^\$\{([\s\S]*)\}$/, '$1')}
 }
 
 function statementEntry(statement: PolicyStatement, at: Locator, start: number): StatementEntry {

@@ -171,3 +171,52 @@ data "aws_ssm_parameter" "ciphertext" {
     expect(findings.map((item) => item.variable).sort()).toEqual(['SESSION', 'SIGNING_SECRET'])
   })
 })
+
+describe('Terraform inline policies of users, groups and roles', () => {
+  const readAll = 'jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = "*" }] })'
+
+  it('judges a user policy, named for its user, with the grant for that user', async () => {
+    const [finding] = await findingsOf(`resource "aws_iam_user" "ci" {
+  name = "ci-deploy"
+}
+resource "aws_iam_user_policy" "ci" {
+  user   = aws_iam_user.ci.name
+  policy = ${readAll}
+}
+`)
+    expect(finding).toMatchObject({rule: 'iam-all-secrets', resource: 'aws_iam_user_policy.ci', variable: 'IAM user ci-deploy', line: 6})
+    expect(finding.fix.grant).toContain('--function ci-deploy')
+  })
+
+  it('names the group on the policy document its group policy refers to', async () => {
+    const [finding] = await findingsOf(`resource "aws_iam_group_policy" "developers" {
+  group  = "developers"
+  policy = data.aws_iam_policy_document.all.json
+}
+data "aws_iam_policy_document" "all" {
+  statement {
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = ["*"]
+  }
+}
+`)
+    expect(finding).toMatchObject({rule: 'iam-all-secrets', resource: 'data.aws_iam_policy_document.all', variable: 'IAM group developers', line: 8})
+  })
+
+  it('judges each inline_policy block of a role at its own statement', async () => {
+    const text = `resource "aws_iam_role" "api" {
+  name = "prod-api"
+  inline_policy {
+    name   = "first"
+    policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = "arn:aws:secretsmanager:*:*:secret:/prod/api/*" }] })
+  }
+  inline_policy {
+    name   = "second"
+    policy = ${readAll}
+  }
+}
+`
+    const [finding] = await findingsOf(text)
+    expect(finding).toMatchObject({rule: 'iam-all-secrets', resource: 'aws_iam_role.api', variable: 'second', line: 9})
+  })
+})
