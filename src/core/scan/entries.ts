@@ -11,9 +11,10 @@ import type {Position} from './tree.js'
 
 /**
  * Where a value resolved at deploy comes from: a store (dynamic references, Serverless variables),
- * the deploying shell or a file, a template parameter declared NoEcho, a resource's secret attribute.
+ * the deploying shell or a file, a template parameter declared NoEcho, a resource's secret attribute,
+ * and what Terraform reads or makes when it applies.
  */
-export type ResolvedSource = 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env' | 'file' | 'parameter' | 'attribute'
+export type ResolvedSource = 'secretsmanager' | 'ssm-secure' | 'ssm' | 'env' | 'file' | 'parameter' | 'attribute' | TerraformSource
 
 /** What an environment variable's value is, as a template says it. */
 export type EnvValue =
@@ -23,7 +24,7 @@ export type EnvValue =
   /**
    * Resolved at deploy time from a store, the deploying shell or the stack: the value lands in the
    * configuration. `path` is the store's name, the variable, the file, the parameter (`parameter`) or
-   * `Resource.Attribute` (`attribute`, with the resource's type).
+   * `Resource.Attribute` (`attribute`, with the resource's type); empty when the template does not say.
    */
   | {
       kind: 'resolved'
@@ -32,9 +33,17 @@ export type EnvValue =
       /** The template parameter an SSM parameter is read through (`AWS::SSM::Parameter::Value<String>`). */
       parameter?: string
       resourceType?: string
+      /** The expression the value is read through (`var.db_password`, `aws_db_instance.main.password`), named in the reason. */
+      reference?: string
     }
   /** A reference with literal parts (a `!Join`, a `!Sub`): judged by the shape of those parts only, never by its name. */
   | {kind: 'partial'; pieces: string[]}
+
+/**
+ * Secrets Terraform reads or makes when it applies: a secret or parameter its data sources read, a
+ * variable declared sensitive, a resource attribute that is a secret (a database password, a generated one).
+ */
+export type TerraformSource = 'terraform-secret' | 'terraform-ssm-secure' | 'terraform-ssm' | 'terraform-sensitive' | 'terraform-attribute'
 
 export interface EnvEntry {
   /** Logical id, function key or resource address. */

@@ -87,28 +87,52 @@ const RESOLVED_FROM: Record<ResolvedSource, (value: Resolved) => string> = {
   file: () => 'a file read at deploy',
   parameter: ({path}) => `the template parameter ${path}, declared NoEcho`,
   attribute: ({path, resourceType}) => `${path}, a secret the stack creates (${resourceType ?? 'resource'})`,
+  'terraform-secret': () => 'a Secrets Manager secret Terraform reads when it applies',
+  'terraform-ssm-secure': () => 'a SecureString parameter Terraform reads when it applies',
+  'terraform-ssm': () => 'an SSM parameter Terraform reads when it applies',
+  'terraform-sensitive': () => 'a Terraform variable declared sensitive',
+  'terraform-attribute': () => "a resource's secret attribute",
 }
 
-/** Sources that are a secret by their own word: a secrets store, NoEcho, a secret attribute. */
-const SECRET_SOURCES: ReadonlySet<ResolvedSource> = new Set(['secretsmanager', 'ssm-secure', 'parameter', 'attribute'])
+/** The store a source reads from, which names the secret and its fix; the others are stored with `secrets set`. */
+const STORE_OF: Partial<Record<ResolvedSource, 'secretsmanager' | 'ssm'>> = {
+  secretsmanager: 'secretsmanager',
+  'ssm-secure': 'ssm',
+  ssm: 'ssm',
+  'terraform-secret': 'secretsmanager',
+  'terraform-ssm-secure': 'ssm',
+  'terraform-ssm': 'ssm',
+}
+
+/** Sources that are a secret by their own word: a secrets store, NoEcho, a secret attribute, a variable declared sensitive. */
+const SECRET_SOURCES: ReadonlySet<ResolvedSource> = new Set([
+  'secretsmanager',
+  'ssm-secure',
+  'parameter',
+  'attribute',
+  'terraform-secret',
+  'terraform-ssm-secure',
+  'terraform-sensitive',
+  'terraform-attribute',
+])
 
 /** A value filled at deploy from a store, the shell, a file or the stack: reported when it is a secret (by its source, or by its name). */
 function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFinding | undefined {
-  const fromStore = value.source === 'secretsmanager' || value.source === 'ssm-secure'
+  const store = STORE_OF[value.source]
+  const named = value.path !== ''
   const secretLooking =
     SECRET_SOURCES.has(value.source) ||
     looksLikeSecretName(entry.variable) ||
-    (value.source !== 'file' && value.path !== '' && looksLikeSecretName(secretOfPath(value.source, value.path))) ||
+    (value.source !== 'file' && named && looksLikeSecretName(secretOfPath(store ?? value.source, value.path))) ||
     (value.parameter !== undefined && looksLikeSecretName(value.parameter))
   if (!secretLooking) return undefined
   const scope = guessScopeFromWorkload(entry.workload)
-  const named = fromStore || (value.source === 'ssm' && value.path !== '')
-  const name = secretNameFor(named ? secretOfPath(value.source, value.path) : entry.variable)
+  const name = secretNameFor(store !== undefined && named ? secretOfPath(store, value.path) : entry.variable)
   const storedAt = value.path.replace(/:\d+$/, '')
-  const store =
-    value.source === 'secretsmanager' || value.source === 'attribute'
+  const storeFix =
+    store === 'secretsmanager' || value.source === 'attribute'
       ? undefined
-      : named
+      : store === 'ssm' && named
         ? ssmParameterFix(storedAt.startsWith('/') ? storedAt : `/${storedAt}`)
         : `secrets set ${scope.env}/${scope.service} ${name}`
   const passName = `pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`
@@ -120,8 +144,8 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
   return scanFinding({
     ...base,
     rule: 'env-resolved-secret',
-    reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source](value)}: the value is stored in plain text in the ${entry.container === undefined ? "function's configuration" : 'task definition'}`,
-    fix: {...(store === undefined ? {} : {store}), grant: grantCommand(scope, entry.workload, name, base.format), change},
+    reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source](value)}${value.reference === undefined ? '' : ` (${value.reference})`}: the value is stored in plain text in the ${entry.container === undefined ? "function's configuration" : 'task definition'}`,
+    fix: {...(storeFix === undefined ? {} : {store: storeFix}), grant: grantCommand(scope, entry.workload, name, base.format), change},
   })
 }
 

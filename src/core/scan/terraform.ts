@@ -3,7 +3,8 @@
  * loads @cdktf/hcl2json's WebAssembly, which is I/O and stays out of core): `aws_lambda_function`
  * environment variables, `aws_ecs_task_definition` container definitions (a JSON string or
  * `jsonencode([...])`), `aws_ssm_parameter`, `aws_iam_policy_document` data sources and inline
- * policies (`policy = jsonencode({...})` or a JSON string).
+ * policies (`policy = jsonencode({...})` or a JSON string) of policies, roles, users and groups. A
+ * variable's reference is judged by what it refers to (terraform-secrets.ts).
  *
  * The parser gives the structure but no positions: what is reported is decided on the parsed tree,
  * and the line and column of a value are then found in the text, from its block's header on.
@@ -12,6 +13,7 @@ import type {PolicyStatement} from '../audit/iam.js'
 import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './entries.js'
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
+import {TerraformSecrets} from './terraform-secrets.js'
 
 /** An HCL parser: a file's text to its JSON form (hcl2json's), rejecting on a syntax error or with HclTooComplexError. */
 export type HclParser = (file: string, text: string) => Promise<unknown>
@@ -91,6 +93,76 @@ class Locator {
     return match ? match.index + match[0].length : from
   }
 
+  /**
+   * The objects of the expression at `from` (`jsonencode([...])`, or the JSON of a heredoc), in the
+   * order they are written, each as where the value of each of its own keys starts: so an entry's
+   * `value` is found whatever the order of its keys (`{ value = "...", name = "API_KEY" }`).
+   */
+  objects(from: number): Array<Map<string, number>> {
+    const source = this.source
+    const heredoc = /^<<-?([A-Za-z_]\w*)\r?\n/.exec(source.slice(from, from + 200))
+    if (!heredoc && !/^jsonencode\s*\(/.test(source.slice(from, from + 50))) return []
+    let index = heredoc ? from + heredoc[0].length : from
+    const terminator = heredoc ? source.slice(index).search(new RegExp(`^\\s*${heredoc[1]}\\s*$`, 'm')) : -1
+    const end = terminator === -1 ? source.length : index + terminator
+    const found: Array<Map<string, number>> = []
+    const open: Array<Map<string, number> | undefined> = []
+    const word = /[A-Za-z_][\w-]*/y
+    while (index < end) {
+      const char = source[index]
+      word.lastIndex = index
+      if (char === '"') {
+        const close = skipString(source, index + 1)
+        this.key(open.at(-1), source.slice(index + 1, close - 1), close)
+        index = close
+      } else if (char === '#' || source.startsWith('//', index)) {
+        const lineEnd = source.indexOf('\n', index)
+        index = lineEnd === -1 ? end : lineEnd
+      } else if (source.startsWith('/*', index)) {
+        const close = source.indexOf('*/', index + 2)
+        index = close === -1 ? end : close + 2
+      } else if ('{[('.includes(char)) {
+        const object = char === '{' ? new Map<string, number>() : undefined
+        if (object) found.push(object)
+        open.push(object)
+        index++
+      } else if ('}])'.includes(char)) {
+        open.pop()
+        index++
+        if (open.length === 0) break
+      } else if (word.test(source)) {
+        this.key(open.at(-1), source.slice(index, word.lastIndex), word.lastIndex)
+        index = word.lastIndex
+      } else {
+        index++
+      }
+    }
+
+    return found
+  }
+
+  /** Records `key` of `object` when `key = ` or `key:` follows at `after`. */
+  private key(object: Map<string, number> | undefined, key: string, after: number): void {
+    if (object === undefined || object.has(key)) return
+    const assignment = /\s*(?:=(?![=>])|:)\s*/y
+    assignment.lastIndex = after
+    const match = assignment.exec(this.source)
+    if (match) object.set(key, after + match[0].length)
+  }
+
+  /** Where the next nested block `keyword {` at or after `from` starts (the `inline_policy` blocks of a role, one after the other). */
+  nested(keyword: string, from: number): number {
+    const pattern = new RegExp(`(^|\\s)${escape(keyword)}\\s*\\{`, 'g')
+    pattern.lastIndex = from
+    const match = pattern.exec(this.source)
+    return match ? match.index + match[0].length : from
+  }
+
+  /** Whether `text` is written at `offset`. */
+  startsWith(text: string, offset: number | undefined): boolean {
+    return offset !== undefined && this.source.startsWith(text, offset)
+  }
+
   /** A literal string at or after `from` (a resource pattern). */
   literal(value: string, from: number): number {
     const at = this.source.indexOf(JSON.stringify(value), from)
@@ -110,15 +182,55 @@ class Locator {
   }
 }
 
+/** From just after a string's opening quote to just after its closing one, over escapes and `${...}` (which may hold strings). */
+function skipString(source: string, start: number): number {
+  let index = start
+  while (index < source.length) {
+    const char = source[index]
+    if (char === '"') return index + 1
+    // A quoted string ends at its line in HCL and in JSON; an unterminated one stops there.
+    if (char === '\n') return index
+    if (char === '\\') index += 2
+    else if ((char === '$' || char === '%') && source[index + 1] === '{') index = skipTemplate(source, index + 2)
+    else index++
+  }
+
+  return index
+}
+
+/** From just after `${` to just after its closing brace. */
+function skipTemplate(source: string, start: number): number {
+  let index = start
+  let depth = 0
+  while (index < source.length) {
+    const char = source[index]
+    if (char === '"') {
+      index = skipString(source, index + 1)
+      continue
+    }
+
+    if (char === '}' && depth === 0) return index + 1
+    if (char === '{') depth++
+    if (char === '}') depth--
+    index++
+  }
+
+  return index
+}
+
 function escape(text: string): string {
   return text.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`)
 }
 
-/** A Terraform string: a literal, or an expression (`${var.x}`, `${aws_secretsmanager_secret.x.arn}`) that is a reference. */
-function terraformEnvValue(value: string): EnvValue {
+/**
+ * A Terraform string for `variable`: a literal, an expression that carries a secret (TerraformSecrets),
+ * or one that says where a secret is (`${aws_secretsmanager_secret.x.arn}`, `${var.table}`).
+ */
+function terraformEnvValue(value: string, variable: string, secrets: TerraformSecrets): EnvValue {
   const resolved = cfnEnvValue({kind: 'literal', text: value})
   if (resolved.kind === 'resolved') return resolved
-  return /\$\{/.test(value) ? {kind: 'reference'} : {kind: 'literal', text: value}
+  if (!value.includes('${')) return {kind: 'literal', text: value}
+  return secrets.secretIn(value, variable) ?? {kind: 'reference'}
 }
 
 type Group = Record<string, Record<string, Json>>
@@ -135,15 +247,20 @@ export async function extractTerraform(file: string, source: string, parse: HclP
   const at = new Locator(source)
   const resources = (parsed.resource ?? {}) as Group
   const data = (parsed.data ?? {}) as Group
+  const secrets = new TerraformSecrets(parsed)
+  const documents = policyDocuments(at, each(data, 'aws_iam_policy_document'))
   return {
     format: 'terraform',
-    env: [...lambdaEnvironment(at, each(resources, 'aws_lambda_function')), ...(await taskEnvironment(parse, at, each(resources, 'aws_ecs_task_definition')))],
+    env: [
+      ...lambdaEnvironment(at, secrets, each(resources, 'aws_lambda_function')),
+      ...(await taskEnvironment(parse, at, secrets, each(resources, 'aws_ecs_task_definition'))),
+    ],
     parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
-    policies: [...policyDocuments(at, each(data, 'aws_iam_policy_document')), ...(await inlinePolicies(parse, at, resources))],
+    policies: [...documents, ...(await inlinePolicies(parse, at, resources, documents))],
   }
 }
 
-function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
+function lambdaEnvironment(at: Locator, secrets: TerraformSecrets, found: Found): EnvEntry[] {
   const env: EnvEntry[] = []
   for (const {name, block} of found) {
     const start = at.block('resource', 'aws_lambda_function', name)
@@ -161,7 +278,7 @@ function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
           workload,
           where: `environment.variables of ${resource}`,
           variable,
-          value: typeof value === 'string' ? terraformEnvValue(value) : {kind: 'literal', text: literal},
+          value: typeof value === 'string' ? terraformEnvValue(value, variable, secrets) : {kind: 'literal', text: literal},
           position: at.position(at.value(variable, from)),
         })
       }
@@ -171,7 +288,7 @@ function lambdaEnvironment(at: Locator, found: Found): EnvEntry[] {
   return env
 }
 
-async function taskEnvironment(parse: HclParser, at: Locator, found: Found): Promise<EnvEntry[]> {
+async function taskEnvironment(parse: HclParser, at: Locator, secrets: TerraformSecrets, found: Found): Promise<EnvEntry[]> {
   const env: EnvEntry[] = []
   for (const {name, block} of found) {
     const start = at.block('resource', 'aws_ecs_task_definition', name)
@@ -179,22 +296,27 @@ async function taskEnvironment(parse: HclParser, at: Locator, found: Found): Pro
     const resource = `aws_ecs_task_definition.${name}`
     const definitions = typeof block.container_definitions === 'string' ? await expressionValue(parse, block.container_definitions) : undefined
     const from = at.value('container_definitions', start)
+    const objects = at.objects(from)
+    let next = 0
     for (const container of blocks(definitions)) {
       const containerName = text(container.name) ?? 'container'
       for (const item of blocks(container.environment)) {
         const variable = text(item.name)
         const value = text(item.value)
         if (variable === undefined || value === undefined) continue
-        // The value follows its name: `{ name = "API_TOKEN", value = "..." }` or the JSON form.
-        const nameAt = at.literal(variable, from)
+        // The entry written with this name and a value, after the previous one (a name may recur in another container).
+        const written = JSON.stringify(variable)
+        const entry = objects.findIndex((object, index) => index >= next && object.has('value') && at.startsWith(written, object.get('name')))
+        if (entry !== -1) next = entry + 1
+        const valueAt = entry === -1 ? at.value('value', at.literal(variable, from)) : (objects[entry].get('value') as number)
         env.push({
           resource,
           workload: family,
           where: `the environment of container ${containerName} in ${resource}`,
           container: containerName,
           variable,
-          value: terraformEnvValue(value),
-          position: at.position(at.value('value', nameAt)),
+          value: terraformEnvValue(value, variable, secrets),
+          position: at.position(valueAt),
         })
       }
     }
@@ -247,21 +369,71 @@ function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
   return policies
 }
 
-/** `aws_iam_policy` and `aws_iam_role_policy` with `policy = jsonencode({...})` or a JSON string. */
-async function inlinePolicies(parse: HclParser, at: Locator, resources: Group): Promise<PolicyEntry[]> {
+/**
+ * Inline policies, with `policy = jsonencode({...})`, a JSON string or heredoc, or
+ * `data.aws_iam_policy_document.x.json` (that document is judged as itself, named with its holder):
+ * `aws_iam_policy`, `aws_iam_role_policy`, `aws_iam_user_policy`, `aws_iam_group_policy` and the
+ * `inline_policy` blocks of `aws_iam_role`.
+ */
+async function inlinePolicies(parse: HclParser, at: Locator, resources: Group, documents: PolicyEntry[]): Promise<PolicyEntry[]> {
   const policies: PolicyEntry[] = []
-  for (const type of ['aws_iam_policy', 'aws_iam_role_policy']) {
+  for (const type of ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'] as const) {
     for (const {name, block} of each(resources, type)) {
       const start = at.block('resource', type, name)
-      const document = typeof block.policy === 'string' ? await expressionValue(parse, block.policy) : undefined
-      if (typeof document !== 'object' || document === null || Array.isArray(document)) continue
-      const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
-      const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))
-      policies.push(policyEntry(`${type}.${name}`, statements, at.position(start)))
+      // A user's or a group's policy is held by that user or group: named in its findings and in the grant.
+      const kind = type === 'aws_iam_user_policy' ? 'user' : type === 'aws_iam_group_policy' ? 'group' : undefined
+      const holder = kind === undefined ? undefined : holderOf(kind, block, resources)
+      const held = holder ? {holders: [holder.name], policy: `IAM ${holder.kind} ${holder.name}`} : {}
+      const entry = await policyOf(parse, at, `${type}.${name}`, block.policy, start)
+      if (entry) {
+        policies.push({...entry, ...held})
+        continue
+      }
+
+      const document = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(text(block.policy) ?? '')
+      const judged = document ? documents.find((item) => item.resource === `data.aws_iam_policy_document.${document[1]}`) : undefined
+      if (judged && holder) {
+        judged.holders = [...judged.holders, holder.name]
+        judged.policy = judged.policy === undefined ? held.policy : `${judged.policy}, ${held.policy}`
+      }
+    }
+  }
+
+  for (const {name, block} of each(resources, 'aws_iam_role')) {
+    let from = at.block('resource', 'aws_iam_role', name)
+    for (const inline of blocks(block.inline_policy)) {
+      from = at.nested('inline_policy', from)
+      const entry = await policyOf(parse, at, `aws_iam_role.${name}`, inline.policy, from)
+      const policyName = text(inline.name)
+      if (entry) policies.push({...entry, ...(policyName === undefined ? {} : {policy: policyName})})
     }
   }
 
   return policies
+}
+
+/** A policy document written in place (`jsonencode({...})`, a JSON string), its statements found from `start`. */
+async function policyOf(parse: HclParser, at: Locator, resource: string, policy: Json | undefined, start: number): Promise<PolicyEntry | undefined> {
+  const document = typeof policy === 'string' ? await expressionValue(parse, policy) : undefined
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined
+  const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
+  const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))
+  return policyEntry(resource, statements, at.position(start))
+}
+
+/**
+ * The user or group a policy is attached to: its name as written, the name of the `aws_iam_user` (or
+ * group) it refers to, or else the expression.
+ */
+function holderOf(kind: 'user' | 'group', block: Block, resources: Group): {kind: 'user' | 'group'; name: string} {
+  const written = text(block[kind]) ?? kind
+  const reference = new RegExp(`^\\$\\{aws_iam_${kind}\\.([\\w-]+)\\.(?:name|id)\\}$`).exec(written)
+  if (reference) {
+    const declared = text(blocks(resources[`aws_iam_${kind}`]?.[reference[1]])[0]?.name)
+    return {kind, name: declared !== undefined && !declared.includes('${') ? declared : reference[1]}
+  }
+
+  return {kind, name: written.replace(/^\$\{([\s\S]*)\}$/, '$1')}
 }
 
 function statementEntry(statement: PolicyStatement, at: Locator, start: number): StatementEntry {
