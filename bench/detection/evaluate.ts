@@ -4,7 +4,7 @@
  * reproductions of the peers' reported false positives (in this repository), compares its findings with
  * the expected verdicts of bench/detection/expected/*.json, and prints recall and precision per family
  * of mistake and per source. Writes the whole report as JSON to bench/results/detection-latest.json
- * (`--json` prints it on stdout instead of the tables).
+ * (`--json` prints it on stdout instead of the tables; `--markdown` prints the tables in Markdown).
  *
  * The folder holds one sub-folder per source, named by the source's `folder`; each data file says which
  * repository and commit it expects, and `--setup` prints the commands that recreate every sub-folder
@@ -101,34 +101,46 @@ const row = (label: string, item: Tally) => [
 ]
 const HEADERS = ['', 'expected', 'found', 'missed', 'false alarms', 'recall', 'precision']
 
+/** `--markdown` prints the tables as docs/DETECTION.md shows them. */
+const MARKDOWN = process.argv.includes('--markdown')
+function table(headers: string[], rows: string[][]): string {
+  if (!MARKDOWN) return renderTable(headers, rows)
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`
+  return [line(headers), line(headers.map(() => '---')), ...rows.map((cells) => line(cells))].join('\n')
+}
+
+/** What the data says on a false alarm's line; the same family there means it named another variable. */
+const describeVerdict = (alarm: Score['falseAlarms'][number]) =>
+  alarm.onVerdict === undefined ? '(no entry)' : alarm.onVerdict === alarm.family ? `${alarm.onVerdict}, another variable` : alarm.onVerdict
+
 function printScore(score: Score, sources: SourceData[], missing: string[], unparsable: string[]): void {
   console.log('\nPer family (every source)\n')
-  console.log(renderTable(HEADERS, [...FAMILIES.map((family) => row(FAMILY_TITLES[family], score.byFamily[family])), row('all', score.total)]))
+  console.log(table(HEADERS, [...FAMILIES.map((family) => row(FAMILY_TITLES[family], score.byFamily[family])), row('all', score.total)]))
   console.log('\nPer source\n')
   const titled = sources.filter((source) => score.bySource[source.source])
-  console.log(renderTable(HEADERS, titled.map((source) => row(source.source, score.bySource[source.source].total))))
+  console.log(table(HEADERS, titled.map((source) => row(source.source, score.bySource[source.source].total))))
   console.log('\nPer source and family (rows with something expected or reported)\n')
   const pairs = titled.flatMap((source) =>
     FAMILIES.map((family) => ({label: `${source.source}: ${family}`, item: score.bySource[source.source].byFamily[family]})).filter(
       ({item}) => item.truePositives + item.falseNegatives + item.falsePositives > 0,
     ),
   )
-  console.log(renderTable(HEADERS, pairs.map(({label, item}) => row(label, item))))
+  console.log(table(HEADERS, pairs.map(({label, item}) => row(label, item))))
   console.log(
     `\nPeer negatives (clean or out of scope): ${score.peerNegatives.lines} lines, ${score.peerNegatives.reported} reported.` +
       ` Findings outside the data: ${score.outsideData}; on lines where either answer is right: ${score.ignored}.`,
   )
   if (score.misses.length > 0) {
     console.log('\nMissed\n')
-    console.log(renderTable(['source', 'file', 'line', 'family', 'variable'], score.misses.map((miss) => [miss.source, miss.path, String(miss.line), miss.expected, miss.variable ?? ''])))
+    console.log(table(['source', 'file', 'line', 'family', 'variable'], score.misses.map((miss) => [miss.source, miss.path, String(miss.line), miss.expected, miss.variable ?? ''])))
   }
 
   if (score.falseAlarms.length > 0) {
     console.log('\nFalse alarms\n')
     console.log(
-      renderTable(
+      table(
         ['source', 'file', 'line', 'rule', 'variable', 'data says'],
-        score.falseAlarms.map((alarm) => [alarm.source, alarm.path, String(alarm.line), alarm.rule, alarm.variable ?? '', alarm.onVerdict ?? '(no entry)']),
+        score.falseAlarms.map((alarm) => [alarm.source, alarm.path, String(alarm.line), alarm.rule, alarm.variable ?? '', describeVerdict(alarm)]),
       ),
     )
   }
@@ -137,9 +149,14 @@ function printScore(score: Score, sources: SourceData[], missing: string[], unpa
   for (const line of missing) console.log(`missing: ${line}`)
 }
 
-function gitCommit(): string {
-  const result = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: ROOT, encoding: 'utf8'})
-  return result.status === 0 ? result.stdout.trim() : 'unknown'
+/** The commit checked out, and the last one that changed the code scan runs (src/, bin/): the figures belong to the latter. */
+function gitCommits(): {commit: string; sourceCommit: string} {
+  const git = (...args: string[]) => {
+    const result = spawnSync('git', args, {cwd: ROOT, encoding: 'utf8'})
+    return result.status === 0 ? result.stdout.trim() : 'unknown'
+  }
+
+  return {commit: git('rev-parse', '--short', 'HEAD'), sourceCommit: git('log', '-1', '--format=%h', '--', 'src', 'bin')}
 }
 
 async function main(): Promise<void> {
@@ -151,7 +168,7 @@ async function main(): Promise<void> {
 
   if (args.includes('--setup') || folder === undefined) {
     const shown = folder ?? '/path/to/eval'
-    if (folder === undefined) console.error('Usage: npm run evaluate -- <folder> [--json] [--setup]\n')
+    if (folder === undefined) console.error('Usage: npm run evaluate -- <folder> [--json | --markdown] [--setup]\n')
     console.log(setupText(sources, shown))
     if (folder === undefined) process.exitCode = 2
     return
@@ -189,7 +206,7 @@ async function main(): Promise<void> {
   const score = scoreDetection(expectations, findings)
   const report = {
     date: new Date().toISOString(),
-    commit: gitCommit(),
+    ...gitCommits(),
     folder,
     sources: sources.map(({source, title, kind, repository, commit, folder: sub, inRepo}) => ({source, title, kind, repository, commit, folder: sub, inRepo})),
     missing,
@@ -201,7 +218,9 @@ async function main(): Promise<void> {
   await writeFile(REPORT, `${JSON.stringify(report, null, 2)}\n`)
   if (asJson) console.log(JSON.stringify(report, null, 2))
   else {
-    console.log(`Detection on code nobody here wrote: commit ${report.commit}, ${report.date.slice(0, 16).replace('T', ' ')} UTC`)
+    console.log(
+      `Detection on code nobody here wrote: commit ${report.commit} (scan's code as of ${report.sourceCommit}), ${report.date.slice(0, 16).replace('T', ' ')} UTC`,
+    )
     printScore(score, sources, missing, unparsable)
     console.log(`\nReport: ${REPORT}`)
   }
