@@ -44,7 +44,7 @@ interface SourceData {
     /** When the file was taken at a commit of its own (a per-file export). */
     commit?: string
     peer?: string
-    expect: Array<{line: number; end?: number; variable?: string; expected: Verdict; peer?: string; reason?: string}>
+    expect: Array<{line: number; end?: number; variable?: string; expected: Verdict; accept?: Family[]; peer?: string; reason?: string}>
   }>
 }
 

@@ -31,6 +31,8 @@ export interface Expectation {
   /** When set, a finding matches only if its variable is this name (or `container/name`). */
   variable?: string
   expected: Verdict
+  /** Other families that count as found here, where the line is fairly read as either. */
+  accept?: Family[]
   /** What the peer says here, e.g. `CKV_AWS_45 FAILED`. */
   peer?: string
   /** Why the verdict differs from the peer's, or why it is out of scope. */
@@ -154,7 +156,11 @@ export function scoreDetection(expectations: readonly Expectation[], findings: r
 
     const family = familyOfRule(finding.rule, finding.format)
     const hit = inFile.find(
-      (item) => item.expected === family && covers(item, finding.line) && sameVariable(item.variable, finding.variable),
+      (item) =>
+        family !== undefined &&
+        (item.expected === family || (item.accept ?? []).includes(family)) &&
+        covers(item, finding.line) &&
+        sameVariable(item.variable, finding.variable),
     )
     if (hit) {
       matched.add(hit)

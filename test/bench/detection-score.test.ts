@@ -12,6 +12,7 @@ const expectations: Expectation[] = [
   {source: 'peer', path: 'b.tf', line: 9, expected: 'either'},
   {source: 'repo', path: 'serverless.yml', line: 11, variable: 'TOKEN', expected: 'secret-reference'},
   {source: 'repo', path: 'serverless.yml', line: 30, expected: 'wrong-store'},
+  {source: 'repo', path: 'serverless.yml', line: 50, variable: 'PASSWORD', expected: 'secret-reference', accept: ['secret-value']},
 ]
 
 const findings: EvaluatedFinding[] = [
@@ -31,6 +32,8 @@ const findings: EvaluatedFinding[] = [
   {source: 'peer', path: 'c.yaml', line: 1, rule: 'env-secret-value'},
   // Found by reference, ECS-style variable name.
   {source: 'repo', path: 'serverless.yml', line: 11, rule: 'env-resolved-secret', variable: 'api/TOKEN'},
+  // A literal reached through a variable, reported as a value where a reference was expected: accepted.
+  {source: 'repo', path: 'serverless.yml', line: 50, rule: 'env-secret-name', variable: 'PASSWORD'},
   // A rule no family knows, in a covered file: a false alarm counted in the total only.
   {source: 'repo', path: 'serverless.yml', line: 40, rule: 'made-up-rule'},
 ]
@@ -41,15 +44,15 @@ describe('scoreDetection', () => {
   it('counts found, missed and false alarms per family', () => {
     expect(score.byFamily['secret-value']).toEqual({truePositives: 1, falseNegatives: 1, falsePositives: 3, recall: 0.5, precision: 0.25})
     expect(score.byFamily['iam-too-wide']).toEqual({truePositives: 1, falseNegatives: 0, falsePositives: 0, recall: 1, precision: 1})
-    expect(score.byFamily['secret-reference']).toEqual({truePositives: 1, falseNegatives: 0, falsePositives: 0, recall: 1, precision: 1})
+    expect(score.byFamily['secret-reference']).toEqual({truePositives: 2, falseNegatives: 0, falsePositives: 0, recall: 1, precision: 1})
     expect(score.byFamily['wrong-store']).toEqual({truePositives: 0, falseNegatives: 1, falsePositives: 0, recall: 0, precision: null})
     expect(score.byFamily['resource-policy']).toEqual({truePositives: 0, falseNegatives: 0, falsePositives: 0, recall: null, precision: null})
   })
 
   it('counts every family together, an unmapped rule included, and per source', () => {
-    expect(score.total).toEqual({truePositives: 3, falseNegatives: 2, falsePositives: 4, recall: 3 / 5, precision: 3 / 7})
+    expect(score.total).toEqual({truePositives: 4, falseNegatives: 2, falsePositives: 4, recall: 4 / 6, precision: 4 / 8})
     expect(score.bySource.peer.total).toEqual({truePositives: 2, falseNegatives: 1, falsePositives: 3, recall: 2 / 3, precision: 2 / 5})
-    expect(score.bySource.repo.total).toEqual({truePositives: 1, falseNegatives: 1, falsePositives: 1, recall: 0.5, precision: 0.5})
+    expect(score.bySource.repo.total).toEqual({truePositives: 2, falseNegatives: 1, falsePositives: 1, recall: 2 / 3, precision: 2 / 3})
   })
 
   it('lists each miss and false alarm, and what it left unscored', () => {
