@@ -21,6 +21,7 @@ const RESOURCE_LABELS: Record<Finding['resourceType'], string> = {
   'iam-managed-policy': 'policy',
   'iam-role': 'role',
   'iam-user': 'user',
+  'secretsmanager-secret': 'secret',
 }
 
 const ITEM_HEADINGS: Record<AuditArea, string> = {env: 'VARIABLE', ssm: 'PARAMETER', iam: 'POLICY'}
