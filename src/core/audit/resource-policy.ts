@@ -146,13 +146,15 @@ export function openingChange(opening: PolicyOpening): string {
 /** A secret as audit read it: its name, and its resource policy's text when it has one. */
 export interface SecretPolicyInput {
   name: string
+  /** The secret's account (from its ARN): a principal of that account is not another account. */
+  account?: string
   /** The policy document (JSON), as GetResourcePolicy returns it. */
   policy: string
 }
 
 /**
  * Audit's findings for the secrets' resource policies: one per secret and kind, naming the
- * statements. `ownAccount` is the account of the secrets (read off their ARNs). A policy that cannot
+ * statements. `ownAccount` stands for a secret's account where the input does not say it. A policy that cannot
  * be parsed is returned apart, for the report to name as not inspected.
  */
 export function inspectSecretPolicies(secrets: readonly SecretPolicyInput[], ownAccount?: string): {findings: Finding[]; unreadable: string[]} {
@@ -167,7 +169,7 @@ export function inspectSecretPolicies(secrets: readonly SecretPolicyInput[], own
       continue
     }
 
-    const openings = policyOpenings(statements, ownAccount)
+    const openings = policyOpenings(statements, secret.account ?? ownAccount)
     for (const kind of ['public', 'other-account'] as const) {
       const mine = openings.filter((opening) => opening.kind === kind)
       if (mine.length === 0) continue
