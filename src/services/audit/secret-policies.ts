@@ -23,20 +23,19 @@ export async function collectSecretPolicies(reader: SecretPolicyReader, limit: L
 
   let read = 0
   const denied: CoverageGap[] = []
-  const answers = await Promise.all(
+  const policies = await Promise.all(
     secrets.map((secret) =>
-      limit(async (): Promise<SecretPolicyInput | 'none' | undefined> => {
+      limit(async (): Promise<SecretPolicyInput | undefined> => {
         progress(`Reading secrets' resource policies (${read}/${secrets.length})`)
+        // Undefined: no policy, denied (a gap), or deleted since it was listed (nothing left to judge).
         const policy = await guarded(denied, {area: 'iam', action: READ_POLICY, resource: secret.name}, () =>
           reader.resourcePolicy(secret.arn ?? secret.name).catch((error: unknown) => {
-            // Deleted since it was listed: nothing left to judge.
             if (error instanceof NotFoundError) return undefined
             throw error
           }),
-        ).then((text) => (text === undefined ? undefined : {text}))
+        )
         read++
-        if (policy === undefined) return 'none'
-        return {name: secret.name, account: accountOf(secret.arn), policy: policy.text}
+        return policy === undefined ? undefined : {name: secret.name, account: accountOf(secret.arn), policy}
       }),
     ),
   )
@@ -44,8 +43,7 @@ export async function collectSecretPolicies(reader: SecretPolicyReader, limit: L
   if (denied.length > 1 && denied.length === secrets.length) gaps.push({area: 'iam', action: READ_POLICY, reason: `${denied[0].reason} on all ${secrets.length} secrets`})
   else gaps.push(...denied)
 
-  const withPolicy = answers.filter((answer): answer is SecretPolicyInput => typeof answer === 'object')
-  const {findings, unreadable} = inspectSecretPolicies(withPolicy)
+  const {findings, unreadable} = inspectSecretPolicies(policies.filter((policy): policy is SecretPolicyInput => policy !== undefined))
   for (const name of unreadable) gaps.push({area: 'iam', action: READ_POLICY, resource: name, reason: 'the policy is not valid JSON'})
   return {findings, gaps, inspected: {secrets: secrets.length - new Set(denied.map((gap) => gap.resource)).size}}
 }
