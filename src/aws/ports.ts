@@ -29,11 +29,12 @@ export function callerAccount(context: AwsContext): Promise<string> {
 export async function auditReaders(context: AwsContext, areas: readonly AuditArea[]): Promise<{readers: AuditReaders; region(): Promise<string | undefined>}> {
   // IAM's role findings name the workloads that run as each role, so --only iam lists them too.
   const env = areas.includes('env') || areas.includes('iam')
-  const [lambda, ecs, ssm, iam] = await Promise.all([
+  const [lambda, ecs, ssm, iam, secretPolicies] = await Promise.all([
     env ? Promise.all([lambdaClient(context), import('./readers/lambda.js')]) : undefined,
     env ? Promise.all([ecsClient(context), import('./readers/ecs.js')]) : undefined,
     areas.includes('ssm') ? Promise.all([ssmClient(context), import('./readers/ssm-inventory.js')]) : undefined,
     areas.includes('iam') ? Promise.all([iamClient(context), import('./readers/iam.js')]) : undefined,
+    areas.includes('iam') ? Promise.all([secretsManagerClient(context), import('./readers/secret-policies.js')]) : undefined,
   ])
   const first = lambda?.[0] ?? ssm?.[0] ?? ecs?.[0] ?? iam?.[0]
   return {
@@ -42,6 +43,7 @@ export async function auditReaders(context: AwsContext, areas: readonly AuditAre
       ...(ecs ? {ecs: new ecs[1].AwsEcsReader(ecs[0])} : {}),
       ...(ssm ? {ssm: new ssm[1].AwsSsmInventoryReader(ssm[0])} : {}),
       ...(iam ? {iam: new iam[1].AwsIamReader(iam[0])} : {}),
+      ...(secretPolicies ? {secretPolicies: new secretPolicies[1].AwsSecretPolicyReader(secretPolicies[0])} : {}),
     },
     region: async () => first?.config.region().catch(() => undefined),
   }

@@ -9,7 +9,8 @@ import {UsageError} from '../core/errors.js'
  *  - Secrets Manager (AWS General Reference, "AWS Secrets Manager endpoints and quotas"; not adjustable):
  *    CreateSecret and DeleteSecret 50 combined; PutSecretValue, UpdateSecret, UpdateSecretVersionStage and
  *    the replication calls 50 combined; TagResource and UntagResource 50; BatchGetSecretValue 100;
- *    ListSecrets 100; GetSecretValue 10,000; DescribeSecret 40,000. No rate is published for the other
+ *    ListSecrets 100; GetSecretValue 10,000; DescribeSecret 40,000; GetResourcePolicy, PutResourcePolicy,
+ *    DeleteResourcePolicy and ValidateResourcePolicy 50 combined. No rate is published for the other
  *    operations (RestoreSecret, ListSecretVersionIds, ...): 50 is assumed.
  *  - Parameter Store at its standard throughput ("Changing Parameter Store throughput"): 40 shared by
  *    GetParameter, GetParameters and GetParametersByPath. No rate is stated for PutParameter,
@@ -24,6 +25,7 @@ export type QuotaGroup =
   | 'secretsmanager:list'
   | 'secretsmanager:get'
   | 'secretsmanager:describe'
+  | 'secretsmanager:resource-policy'
   | 'secretsmanager:other'
   | 'ssm:read'
   | 'ssm:write'
@@ -37,6 +39,7 @@ export const AWS_QUOTAS: Readonly<Record<QuotaGroup, number>> = {
   'secretsmanager:list': 100,
   'secretsmanager:get': 10_000,
   'secretsmanager:describe': 40_000,
+  'secretsmanager:resource-policy': 50,
   'secretsmanager:other': 50,
   'ssm:read': 40,
   'ssm:write': 40,
@@ -57,6 +60,10 @@ const SECRETS_MANAGER_GROUPS: Readonly<Record<string, QuotaGroup>> = {
   ListSecrets: 'secretsmanager:list',
   GetSecretValue: 'secretsmanager:get',
   DescribeSecret: 'secretsmanager:describe',
+  GetResourcePolicy: 'secretsmanager:resource-policy',
+  PutResourcePolicy: 'secretsmanager:resource-policy',
+  DeleteResourcePolicy: 'secretsmanager:resource-policy',
+  ValidateResourcePolicy: 'secretsmanager:resource-policy',
 }
 
 const SSM_READS = new Set(['GetParameter', 'GetParameters', 'GetParametersByPath'])

@@ -87,6 +87,23 @@ export interface IamReader {
   authorizationDetails(): AsyncIterable<IamAuthorizationPage>
 }
 
+/** A secret as ListSecrets names it: never its value. */
+export interface SecretSummary {
+  name: string
+  arn?: string
+}
+
+/** The secrets of a region and their resource policies (audit's `iam` area). */
+export interface SecretPolicyReader {
+  /** Every secret of the region, names and ARNs only (secretsmanager:ListSecrets). */
+  secrets(): AsyncIterable<SecretSummary[]>
+  /**
+   * A secret's resource policy as JSON text, by ARN or name (secretsmanager:GetResourcePolicy);
+   * undefined when it has none. Rejects with NotFoundError when the secret is gone.
+   */
+  resourcePolicy(secretId: string): Promise<string | undefined>
+}
+
 /** Credentials the SDK's chain resolved, as far as they may be shown: never the secret key nor the token. */
 export interface ResolvedCredentials {
   accessKeyId: string
@@ -146,4 +163,6 @@ export interface AuditReaders {
   ecs?: EcsReader
   ssm?: SsmInventoryReader
   iam?: IamReader
+  /** Secrets' resource policies, read with the `iam` area. */
+  secretPolicies?: SecretPolicyReader
 }

@@ -18,6 +18,7 @@ import type {SecretScanner} from '../core/audit/variables.js'
 import {type AuditReaders, type IamReader, type ParameterSummary, SSM_VALUES_PER_READ, type SsmInventoryReader} from '../core/readers.js'
 import {guarded, guardedPages} from './audit/guarded.js'
 import type {AuditInspected, AuditOptions, AuditReport, Collected} from './audit/types.js'
+import {collectSecretPolicies} from './audit/secret-policies.js'
 import {collectEcs, collectLambda} from './audit/workloads.js'
 
 export type {AuditInspected, AuditOptions, AuditReport} from './audit/types.js'
@@ -37,6 +38,8 @@ export const AUDIT_ACTIONS: readonly string[] = [
   'ssm:DescribeParameters',
   'ssm:GetParameters',
   'iam:GetAccountAuthorizationDetails',
+  'secretsmanager:ListSecrets',
+  'secretsmanager:GetResourcePolicy',
 ]
 
 /** Runs the requested inspections; the areas run side by side, each with its own client. */
@@ -60,8 +63,9 @@ export async function runAudit(readers: AuditReaders, options: AuditOptions): Pr
   const environments = Promise.allSettled(workloads).then(() => roleUsers)
   if (want('ssm') && readers.ssm) runs.push(collectSsm(readers.ssm, scan, limit, progress))
   if (want('iam') && readers.iam) runs.push(collectIam(readers.iam, progress, environments))
+  if (want('iam') && readers.secretPolicies) runs.push(collectSecretPolicies(readers.secretPolicies, limit, progress))
 
-  const inspected: AuditInspected = {lambdaFunctions: 0, ecsTaskDefinitions: 0, ssmParameters: 0, iamManagedPolicies: 0, iamRoles: 0, iamUsers: 0}
+  const inspected: AuditInspected = {lambdaFunctions: 0, ecsTaskDefinitions: 0, ssmParameters: 0, iamManagedPolicies: 0, iamRoles: 0, iamUsers: 0, secrets: 0}
   const findings: Finding[] = []
   const gaps: CoverageGap[] = []
   for (const collected of await Promise.all(runs)) {

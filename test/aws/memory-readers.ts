@@ -18,6 +18,8 @@ import type {
   ParameterSummary,
   PermissionProbes,
   ResolvedCredentials,
+  SecretPolicyReader,
+  SecretSummary,
   SsmInventoryReader,
 } from '../../src/core/readers.js'
 
@@ -37,6 +39,8 @@ export class MemoryAccount {
   readonly roles = new Map<string, {inlinePolicies: Policy[]; attachedPolicyArns: string[]}>()
   readonly users = new Map<string, {inlinePolicies: Policy[]; attachedPolicyArns: string[]}>()
   readonly secrets = new Set<string>()
+  /** Secret name -> its resource policy's JSON text. */
+  readonly secretPolicies = new Map<string, string>()
   /** Actions answered with AccessDenied, as a policy without them would. */
   readonly denied = new Set<string>()
 
@@ -45,9 +49,9 @@ export class MemoryAccount {
     return this
   }
 
-  /** Throws what a translated AWS denial is: AccessDeniedError carrying the SDK error's name. */
+  /** Throws what a translated AWS denial is: AccessDeniedError carrying the SDK error's name. `action resource` in `denied` denies that one resource. */
   check(action: string, resource?: string): void {
-    if (!this.denied.has(action)) return
+    if (!this.denied.has(action) && !(resource !== undefined && this.denied.has(`${action} ${resource}`))) return
     const error = new AccessDeniedError(`Access denied: ${resource ? `${action} on ${resource}` : action} (AccessDeniedException).`)
     error.aws = {name: 'AccessDeniedException', deniedBecause: 'no identity-based policy allows it'}
     throw error
@@ -55,7 +59,7 @@ export class MemoryAccount {
 }
 
 /** The page sizes the AWS readers ask for. */
-const PAGE = {lambda: 50, ecs: 100, ssm: 50, iam: 100}
+const PAGE = {lambda: 50, ecs: 100, ssm: 50, iam: 100, secrets: 100}
 
 async function* pages<T, P>(items: readonly T[], size: number, check: () => void, map: (page: T[]) => P): AsyncGenerator<P> {
   let index = 0
@@ -144,6 +148,29 @@ export class MemoryIamReader implements IamReader {
   }
 }
 
+/** The six characters Secrets Manager appends to a secret's ARN; fixed here so a test can write one. */
+export const MEMORY_ARN_SUFFIX = 'AbCdEf'
+
+export class MemorySecretPolicyReader implements SecretPolicyReader {
+  constructor(private readonly account: MemoryAccount) {}
+
+  secrets(): AsyncIterable<SecretSummary[]> {
+    const all = [...this.account.secrets].map((name) => ({name, arn: this.arnOf(name)}))
+    return pages(all, PAGE.secrets, () => this.account.check('secretsmanager:ListSecrets'), (page) => page)
+  }
+
+  async resourcePolicy(secretId: string): Promise<string | undefined> {
+    const name = [...this.account.secrets].find((candidate) => candidate === secretId || this.arnOf(candidate) === secretId)
+    this.account.check('secretsmanager:GetResourcePolicy', name ?? secretId)
+    if (name === undefined) throw new NotFoundError(`${secretId} was not found (secretsmanager:GetResourcePolicy).`)
+    return this.account.secretPolicies.get(name)
+  }
+
+  private arnOf(name: string): string {
+    return `arn:aws:secretsmanager:${this.account.region ?? 'us-east-1'}:${this.account.account}:secret:${name}-${MEMORY_ARN_SUFFIX}`
+  }
+}
+
 export class MemoryIdentityReader implements IdentityReader {
   constructor(private readonly state: MemoryAccount) {}
 
@@ -207,5 +234,6 @@ export function memoryAuditReaders(account: MemoryAccount): AuditReaders {
     ecs: new MemoryEcsReader(account),
     ssm: new MemorySsmInventoryReader(account),
     iam: new MemoryIamReader(account),
+    secretPolicies: new MemorySecretPolicyReader(account),
   }
 }

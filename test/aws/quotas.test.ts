@@ -119,6 +119,7 @@ describe('which runs are paced', () => {
     ['secretsmanager', 'CreateSecret', 'secretsmanager:create-delete'],
     ['secretsmanager', 'PutSecretValue', 'secretsmanager:write'],
     ['secretsmanager', 'BatchGetSecretValue', 'secretsmanager:batch-get'],
+    ['secretsmanager', 'GetResourcePolicy', 'secretsmanager:resource-policy'],
     ['ssm', 'GetParametersByPath', 'ssm:read'],
     ['ssm', 'DeleteParameters', 'ssm:write'],
     ['sts', 'GetCallerIdentity', undefined],

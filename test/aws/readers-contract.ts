@@ -3,7 +3,7 @@ import {randomBytes} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
 
 import {ExitCode} from '../../src/core/errors.js'
-import type {EcsReader, IamAuthorizationPage, IamReader, IdentityReader, LambdaReader, PermissionProbes, SsmInventoryReader} from '../../src/core/readers.js'
+import type {EcsReader, IamAuthorizationPage, IamReader, IdentityReader, LambdaReader, PermissionProbes, SecretPolicyReader, SsmInventoryReader} from '../../src/core/readers.js'
 import {exitCodeOf} from '../helpers/errors.js'
 
 export type InlinePolicy = {name: string; document: string}
@@ -12,7 +12,7 @@ export type InlinePolicy = {name: string; document: string}
 export interface ReaderWorld {
   account: string
   region: string
-  readers: {lambda: LambdaReader; ecs: EcsReader; ssm: SsmInventoryReader; iam: IamReader; identity: IdentityReader; probes: PermissionProbes}
+  readers: {lambda: LambdaReader; ecs: EcsReader; ssm: SsmInventoryReader; iam: IamReader; secretPolicies: SecretPolicyReader; identity: IdentityReader; probes: PermissionProbes}
   plant: {
     lambdaFunction(name: string, variables: Record<string, string>): Promise<void>
     taskDefinition(family: string, containers: Array<{name: string; environment: Array<{name: string; value: string}>}>): Promise<void>
@@ -22,6 +22,8 @@ export interface ReaderWorld {
     role(name: string, inlinePolicies: InlinePolicy[], attachedPolicyArns: string[]): Promise<void>
     user(name: string, inlinePolicies: InlinePolicy[], attachedPolicyArns: string[]): Promise<void>
     secret(name: string): Promise<void>
+    /** Attaches a resource policy (JSON text) to a secret planted before. */
+    secretPolicy(name: string, document: string): Promise<void>
   }
 }
 
@@ -148,6 +150,23 @@ export function readerContract(label: string, makeWorld: () => Promise<ReaderWor
       expect(user?.inlinePolicies.map((policy) => ({name: policy.name, document: decoded(policy.document)}))).toEqual([
         {name: 'own', document: JSON.parse(policyDocument('kms:Decrypt'))},
       ])
+    })
+
+    it("lists secrets with their ARNs and reads a secret's resource policy: undefined without one, exit 3 for a secret that does not exist", async () => {
+      const world = await makeWorld()
+      const path = `/${unique()}`
+      await world.plant.secret(`${path}/OPEN`)
+      await world.plant.secret(`${path}/PLAIN`)
+      const policy = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {AWS: '210987654321'}, Action: 'secretsmanager:GetSecretValue', Resource: '*'}]})
+      await world.plant.secretPolicy(`${path}/OPEN`, policy)
+      const mine = (await collect(world.readers.secretPolicies.secrets())).flat().filter((secret) => secret.name.startsWith(`${path}/`))
+      expect(mine.map((secret) => secret.name).sort()).toEqual([`${path}/OPEN`, `${path}/PLAIN`])
+      for (const secret of mine) expect(secret.arn).toMatch(new RegExp(`^arn:aws:secretsmanager:${world.region}:${world.account}:secret:${path}/[A-Z]+-[A-Za-z0-9]{6}$`))
+      const open = mine.find((secret) => secret.name === `${path}/OPEN`)!
+      expect(JSON.parse((await world.readers.secretPolicies.resourcePolicy(open.arn!))!)).toEqual(JSON.parse(policy))
+      expect(JSON.parse((await world.readers.secretPolicies.resourcePolicy(`${path}/OPEN`))!)).toEqual(JSON.parse(policy))
+      expect(await world.readers.secretPolicies.resourcePolicy(`${path}/PLAIN`)).toBeUndefined()
+      expect(await exitCodeOf(world.readers.secretPolicies.resourcePolicy(`${path}/MISSING`))).toBe(ExitCode.notFound)
     })
 
     it('tells the configured region and the caller account', async () => {

@@ -1,4 +1,4 @@
-import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {CreateSecretCommand, PutResourcePolicyCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {ECSClient, RegisterTaskDefinitionCommand} from '@aws-sdk/client-ecs'
 import {
   AttachRolePolicyCommand,
@@ -35,7 +35,7 @@ async function emulatorWorld(): Promise<ReaderWorld> {
   return {
     account: '123456789012',
     region: REGION,
-    readers: {lambda: readers.lambda!, ecs: readers.ecs!, ssm: readers.ssm!, iam: readers.iam!, identity, probes},
+    readers: {lambda: readers.lambda!, ecs: readers.ecs!, ssm: readers.ssm!, iam: readers.iam!, secretPolicies: readers.secretPolicies!, identity, probes},
     plant: {
       async lambdaFunction(name, variables) {
         executionRole ??= (await iam.send(new CreateRoleCommand({RoleName: `${name}-exec`, AssumeRolePolicyDocument: TRUST}))).Role!.Arn!
@@ -68,6 +68,9 @@ async function emulatorWorld(): Promise<ReaderWorld> {
       },
       async secret(name) {
         await new SecretsManagerClient(config).send(new CreateSecretCommand({Name: name, SecretString: 'value'}))
+      },
+      async secretPolicy(name, document) {
+        await new SecretsManagerClient(config).send(new PutResourcePolicyCommand({SecretId: name, ResourcePolicy: document}))
       },
     },
   }

@@ -11,6 +11,7 @@ import {
   MemoryIdentityReader,
   MemoryLambdaReader,
   MemoryPermissionProbes,
+  MemorySecretPolicyReader,
   MemorySsmInventoryReader,
 } from './memory-readers.js'
 import {type ReaderWorld, readerContract} from './readers-contract.js'
@@ -25,6 +26,7 @@ function memoryWorld(): ReaderWorld {
       ecs: new MemoryEcsReader(account),
       ssm: new MemorySsmInventoryReader(account),
       iam: new MemoryIamReader(account),
+      secretPolicies: new MemorySecretPolicyReader(account),
       identity: new MemoryIdentityReader(account),
       probes: new MemoryPermissionProbes(account),
     },
@@ -54,6 +56,9 @@ function memoryWorld(): ReaderWorld {
       async secret(name) {
         account.secrets.add(name)
       },
+      async secretPolicy(name, document) {
+        account.secretPolicies.set(name, document)
+      },
     },
   }
 }
@@ -77,5 +82,37 @@ describe('the memory fakes, where the emulator cannot follow', () => {
     expect(report.inspected).toMatchObject({lambdaFunctions: 0, ssmParameters: 1})
     expect(report.findings.map((finding) => finding.resourceType)).toEqual(['ssm-parameter'])
     expect(nothingInspected(report)).toBe(false)
+  })
+
+  it("audit reads each secret's resource policy: an open one is reported, a conditioned one and a principal of the own account are not", async () => {
+    const account = new MemoryAccount()
+    const policy = (statement: object) => JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*', ...statement}]})
+    for (const name of ['/prod/api/OPEN', '/prod/api/ORG_ONLY', '/prod/api/OWN', '/prod/api/NONE']) account.secrets.add(name)
+    account.secretPolicies.set('/prod/api/OPEN', policy({Principal: '*'}))
+    account.secretPolicies.set('/prod/api/ORG_ONLY', policy({Principal: '*', Condition: {StringEquals: {'aws:PrincipalOrgID': 'o-abc123'}}}))
+    account.secretPolicies.set('/prod/api/OWN', policy({Principal: {AWS: `arn:aws:iam::${account.account}:role/app`}}))
+    const report = await runAudit(memoryAuditReaders(account), {areas: ['iam']})
+    expect(report.findings.map((item) => [item.rule, item.resourceType, item.resource])).toEqual([['secret-policy-public', 'secretsmanager-secret', '/prod/api/OPEN']])
+    expect(report.findings[0].fix).toContain('aws secretsmanager delete-resource-policy --secret-id /prod/api/OPEN')
+    expect(report.inspected.secrets).toBe(4)
+    expect(report.gaps).toEqual([])
+  })
+
+  it('states a denied GetResourcePolicy as a gap: once when every secret is denied, per secret when some are', async () => {
+    const account = new MemoryAccount().deny('secretsmanager:GetResourcePolicy')
+    account.secrets.add('/prod/api/A')
+    account.secrets.add('/prod/api/B')
+    account.secretPolicies.set('/prod/api/A', JSON.stringify({Statement: [{Effect: 'Allow', Principal: '*', Action: '*', Resource: '*'}]}))
+    const report = await runAudit(memoryAuditReaders(account), {areas: ['iam']})
+    expect(report.findings).toEqual([])
+    expect(report.gaps).toEqual([{area: 'iam', action: 'secretsmanager:GetResourcePolicy', reason: 'access denied (AccessDeniedException) on all 2 secrets'}])
+    expect(report.inspected.secrets).toBe(0)
+
+    const some = new MemoryAccount().deny('secretsmanager:GetResourcePolicy /prod/api/A')
+    some.secrets.add('/prod/api/A')
+    some.secrets.add('/prod/api/B')
+    const partial = await runAudit(memoryAuditReaders(some), {areas: ['iam']})
+    expect(partial.gaps).toEqual([{area: 'iam', action: 'secretsmanager:GetResourcePolicy', resource: '/prod/api/A', reason: 'access denied (AccessDeniedException)'}])
+    expect(partial.inspected.secrets).toBe(1)
   })
 })

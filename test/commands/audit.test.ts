@@ -57,7 +57,7 @@ describe('secrets audit', () => {
     expect(result.stdout).toMatch(/^IAM that reads more secrets than it needs: 6 \(4 high, 2 medium\)$/m)
     expect(result.stdout).toMatch(/^SEVERITY +RESOURCE +VARIABLE +WHY +FIX$/m)
     expect(result.stdout).toContain('secrets migrate --from-ssm /prod/billing --to prod/billing --only DB_PASSWORD --delete-source')
-    expect(result.stdout).toMatch(/17 findings \(14 high, 3 medium\) in 3 Lambda functions, 1 ECS task definition, 4 SSM parameters, 4 managed policies, 4 roles, 1 user \(us-east-1\)\./)
+    expect(result.stdout).toMatch(/17 findings \(14 high, 3 medium\) in 3 Lambda functions, 1 ECS task definition, 4 SSM parameters, 4 managed policies, 4 roles, 1 user, 0 secrets \(us-east-1\)\./)
     expect(result.stderr).toBe('17 findings at or above medium (--fail-on medium).\n')
     expectNoPlantedValue(result.stdout + result.stderr)
   })
@@ -94,7 +94,7 @@ describe('secrets audit', () => {
   it('reports nothing on an account of look-alikes, even with --fail-on low', async () => {
     const result = await audit(clean, ['--fail-on', 'low'])
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^No findings in 2 Lambda functions, 1 ECS task definition, 6 SSM parameters, 2 managed policies, 2 roles, 1 user \(us-east-1\)\.$/m)
+    expect(result.stdout).toMatch(/^No findings in 2 Lambda functions, 1 ECS task definition, 6 SSM parameters, 2 managed policies, 2 roles, 1 user, 0 secrets \(us-east-1\)\.$/m)
     expect(result.stderr).toBe('')
   })
 

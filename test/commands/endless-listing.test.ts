@@ -37,6 +37,7 @@ const CASES: Case[] = [
   {label: 'audit (ECS)', args: ['audit'], action: 'ecs:ListTaskDefinitionFamilies', operation: /^AmazonEC2ContainerServiceV20141113\.ListTaskDefinitionFamilies$/},
   {label: 'audit (SSM)', args: ['audit'], action: 'ssm:DescribeParameters', operation: /^AmazonSSM\.DescribeParameters$/},
   {label: 'audit (IAM)', args: ['audit'], action: 'iam:GetAccountAuthorizationDetails', operation: /^GetAccountAuthorizationDetails$/},
+  {label: 'audit (secrets)', args: ['audit'], ...LIST_SECRETS},
   {label: 'migrate --all-functions', args: ['migrate', '--all-functions', '--to', 'endless'], ...LIST_FUNCTIONS},
   {label: 'migrate --from-ssm, streamed (the parameters)', args: STREAMED, ...BY_PATH},
   {label: 'migrate --from-ssm, streamed (the secrets already there)', args: STREAMED, ...LIST_SECRETS},

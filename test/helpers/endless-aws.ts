@@ -36,6 +36,9 @@ function jsonAnswer(request: FakeRequest, page: number, token: string | undefine
       return {SecretList: [{ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:/endless/secrets/S${page}-abcdef`, Name: `/endless/secrets/S${page}`}], NextToken: token}
     case 'secretsmanager.BatchGetSecretValue':
       return {SecretValues: [], Errors: []}
+    case 'secretsmanager.GetResourcePolicy':
+      // Every secret listed has no resource policy: audit reads each one's.
+      return {Name: 'endless'}
     case 'AmazonSSM.GetParametersByPath':
       return {Parameters: [{Name: `/endless/app/P${page}`, Type: 'String', Value: `value-${page}`, Version: 1}], NextToken: token}
     case 'AmazonSSM.DescribeParameters':

@@ -21,6 +21,8 @@ export const RULES = {
   'iam-multiple-environments': {area: 'iam', severity: 'high', title: 'one policy reads secrets of several environments'},
   'iam-whole-environment': {area: 'iam', severity: 'medium', title: 'can read a whole environment'},
   'iam-role-spans-environments': {area: 'iam', severity: 'medium', title: 'role reads secrets of several environments'},
+  'secret-policy-public': {area: 'iam', severity: 'high', title: "secret's resource policy lets anyone read it"},
+  'secret-policy-other-account': {area: 'iam', severity: 'medium', title: "secret's resource policy lets another account read it"},
 } as const satisfies Record<string, {area: AuditArea; severity: Severity; title: string}>
 
 export type RuleId = keyof typeof RULES
@@ -32,6 +34,7 @@ export type ResourceType =
   | 'iam-managed-policy'
   | 'iam-role'
   | 'iam-user'
+  | 'secretsmanager-secret'
 
 /**
  * One mistake found. It names where (resource, item), why (rule, detail) and what to do (fix), and

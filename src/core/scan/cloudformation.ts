@@ -6,6 +6,7 @@
 import {isSeq, type Node} from 'yaml'
 
 import {literal, refTarget, type Resource, rolePolicies, samPolicies, standalonePolicy} from './cfn-iam.js'
+import {secretResourcePolicy} from './cfn-secret-policy.js'
 import {cfnEnvValue, type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry} from './entries.js'
 import type {TemplateFormat} from './findings.js'
 import {literalPieces, literalText, nodeValue, type Position, templateReferences, type Tree} from './tree.js'
@@ -104,6 +105,8 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
       extracted.policies.push(...rolePolicies(tree, resource, holders.get(resource.id) ?? []))
     } else if (resource.type === 'AWS::IAM::Policy' || resource.type === 'AWS::IAM::ManagedPolicy') {
       extracted.policies.push(standalonePolicy(tree, resource, holders))
+    } else if (resource.type === 'AWS::SecretsManager::ResourcePolicy') {
+      extracted.secretPolicies = [...(extracted.secretPolicies ?? []), secretResourcePolicy(tree, resource)]
     }
   }
 

@@ -6,6 +6,7 @@
 import {partProblem} from '../address.js'
 import {guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
 import type {PolicyStatement} from '../audit/iam.js'
+import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
 import type {TemplateFormat} from './findings.js'
 import type {Position} from './tree.js'
 
@@ -99,6 +100,18 @@ export interface DefaultEntry {
   position: Position
 }
 
+/** A secret's resource policy as a template writes it (AWS::SecretsManager::ResourcePolicy, aws_secretsmanager_secret_policy). */
+export interface SecretPolicyEntry {
+  /** The policy's resource: logical id or Terraform address. */
+  resource: string
+  /** The secret it is attached to, as written: a name, or the resource a reference points to. */
+  secret?: string
+  statements: Array<{statement: ResourcePolicyStatement; position: Position}>
+  /** `BlockPublicPolicy` / `block_public_policy`, when the template sets it. */
+  blockPublicPolicy?: boolean
+  position: Position
+}
+
 export interface Extracted {
   format: TemplateFormat
   env: EnvEntry[]
@@ -106,6 +119,8 @@ export interface Extracted {
   policies: PolicyEntry[]
   /** CloudFormation only: parameter defaults that reach an environment. */
   defaults?: DefaultEntry[]
+  /** Secrets' resource policies; absent where a format has none. */
+  secretPolicies?: SecretPolicyEntry[]
 }
 
 /** `secrets grant` takes these formats; an ECS task definition or a .env file gets JSON. */

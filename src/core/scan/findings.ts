@@ -27,6 +27,8 @@ export const SCAN_RULES = {
   'iam-multiple-environments': RULES['iam-multiple-environments'],
   'iam-whole-environment': RULES['iam-whole-environment'],
   'iam-role-spans-environments': RULES['iam-role-spans-environments'],
+  'secret-policy-public': RULES['secret-policy-public'],
+  'secret-policy-other-account': RULES['secret-policy-other-account'],
   ...SCAN_ONLY_RULES,
 } as const
 
@@ -47,6 +49,10 @@ export const SCAN_RULE_HELP: Record<ScanRuleId, string> = {
     'The policy reads every secret of an environment, across services. Scope it to the function\'s own secrets with `secrets grant`.',
   'iam-role-spans-environments':
     'The role\'s policies together read secrets of several environments. Give each environment its own role with `secrets grant`.',
+  'secret-policy-public':
+    'The secret\'s resource policy lets any principal (`*`, or everyone outside a NotPrincipal) read its value, with no Condition that limits who: any AWS account can read it. Name the principal that needs it, or add a Condition on aws:PrincipalOrgID or aws:PrincipalAccount; set BlockPublicPolicy so Secrets Manager refuses such a policy.',
+  'secret-policy-other-account':
+    'The secret\'s resource policy lets a whole other account read its value, with no Condition that limits who: every identity that account allows can read it. Name the role that needs it, or add a Condition on aws:PrincipalArn or aws:PrincipalOrgID. A literal account id counts as another account, since a template does not know the account it deploys to: use ${AWS::AccountId} or data.aws_caller_identity for your own.',
   'env-resolved-secret':
     'A dynamic reference, a deploy-time variable, a NoEcho or Parameter Store template parameter, or a secret the stack creates (`!GetAtt` of a client secret or access key) puts a secret\'s value into the function\'s configuration as plain text: the first mistake again, though it came from a secrets store or the stack. Pass the secret\'s name or ARN and read it at run time.',
   'iam-shared-role':

@@ -101,6 +101,7 @@ export function extractServerless(tree: Tree): Extracted {
     extracted.env.push(...cloudFormation.env)
     extracted.parameters.push(...cloudFormation.parameters)
     extracted.policies.push(...cloudFormation.policies)
+    if (cloudFormation.secretPolicies) extracted.secretPolicies = cloudFormation.secretPolicies
   }
 
   return extracted

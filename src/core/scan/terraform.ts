@@ -11,6 +11,7 @@
  */
 import type {PolicyStatement} from '../audit/iam.js'
 import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './entries.js'
+import {secretPolicies} from './terraform-secret-policy.js'
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
 import {TerraformSecrets} from './terraform-secrets.js'
@@ -257,6 +258,10 @@ export async function extractTerraform(file: string, source: string, parse: HclP
     ],
     parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
     policies: [...documents, ...(await inlinePolicies(parse, at, resources, documents))],
+    secretPolicies: await secretPolicies(resources, data, {
+      document: (text) => expressionValue(parse, text),
+      at: (type, name, key) => at.position(at.value(key, at.block('resource', type, name))),
+    }),
   }
 }
 
@@ -347,6 +352,9 @@ function ssmParameters(at: Locator, found: Found): ParameterEntry[] {
 function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
   const policies: PolicyEntry[] = []
   for (const {name, block} of found) {
+    // A document with principals is a resource or trust policy (a secret's, a role's): its `*` is the
+    // resource it is attached to, not every secret. Secrets' policies are judged on their own.
+    if (blocks(block.statement).some((statement) => statement.principals !== undefined || statement.not_principals !== undefined)) continue
     const start = at.block('data', 'aws_iam_policy_document', name)
     const statements = blocks(block.statement).map((statement) =>
       statementEntry(

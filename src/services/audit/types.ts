@@ -12,6 +12,8 @@ export interface AuditInspected {
   iamManagedPolicies: number
   iamRoles: number
   iamUsers: number
+  /** Secrets whose resource policy was read (iam area). */
+  secrets: number
 }
 
 export interface AuditReport {
@@ -25,7 +27,7 @@ export interface AuditOptions {
   areas: readonly AuditArea[]
   /** Defaults to secretlint's recommended preset. */
   scan?: SecretScanner
-  /** Parallel DescribeTaskDefinition / GetParameters calls (default 8). */
+  /** Parallel DescribeTaskDefinition / GetParameters / GetResourcePolicy calls (default 8). */
   concurrency?: number
   /** Progress for a spinner: names of what is being read, never values. */
   onProgress?: (text: string) => void
