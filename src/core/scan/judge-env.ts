@@ -35,6 +35,8 @@ type Base = Pick<ScanFinding, 'file' | 'format' | 'line' | 'column' | 'resource'
 
 function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, base: Base): ScanFinding | undefined {
   if (verdict === undefined || verdict.kind === 'clean') return undefined
+  // A default beside a source is usually a local stand-in; only a credential's shape makes it a finding.
+  if (entry.fallback && verdict.kind !== 'secret-value') return undefined
   const scope = guessScopeFromWorkload(entry.workload)
   const name = secretNameFor(entry.variable)
   return scanFinding({
@@ -60,7 +62,9 @@ const RESOLVED_FROM = {
 /** A value filled at deploy from a store, the shell or a file: reported when it is a secret (a store's, or by its name). */
 function resolvedFinding(entry: EnvEntry, value: Extract<EnvValue, {kind: 'resolved'}>, base: Base): ScanFinding | undefined {
   const fromStore = value.source === 'secretsmanager' || value.source === 'ssm-secure'
-  const secretLooking = looksLikeSecretName(entry.variable) || (value.source !== 'file' && looksLikeSecretName(secretOfPath(value.source, value.path)))
+  // A file's path says nothing of a secret; the key read from it (`${file(./config.yml):CLIENT_SECRET}`) does.
+  const pathName = value.source === 'file' ? fileKey(value.path) : secretOfPath(value.source, value.path)
+  const secretLooking = looksLikeSecretName(entry.variable) || looksLikeSecretName(pathName)
   if (!fromStore && !secretLooking) return undefined
   const scope = guessScopeFromWorkload(entry.workload)
   const name = secretNameFor(fromStore || value.source === 'ssm' ? secretOfPath(value.source, value.path) : entry.variable)
@@ -81,6 +85,11 @@ function resolvedFinding(entry: EnvEntry, value: Extract<EnvValue, {kind: 'resol
       change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
     },
   })
+}
+
+/** The last part of the key a file variable reads (`./config/${opt:stage}.yml:oauth.CLIENT_SECRET` -> CLIENT_SECRET), or ''. */
+function fileKey(path: string): string {
+  return /:([\w.-]+)$/.exec(path.replaceAll(/\$\{[^{}]*\}/g, ''))?.[1].split('.').at(-1) ?? ''
 }
 
 export async function judgeParameterEntries(file: string, {format, parameters}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
