@@ -33,6 +33,8 @@ export async function judgeEnv(file: string, {format, env}: Extracted, scan: Sec
 
 type Base = Pick<ScanFinding, 'file' | 'format' | 'line' | 'column' | 'resource' | 'variable'>
 
+const VERDICT_RULES = {'secret-value': 'env-secret-value', 'secret-name': 'env-secret-name', 'secret-slot': 'env-secret-slot'} as const
+
 function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, base: Base): ScanFinding | undefined {
   if (verdict === undefined || verdict.kind === 'clean') return undefined
   // A default beside a source is usually a local stand-in; only a credential's shape makes it a finding.
@@ -41,12 +43,12 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
   const name = secretNameFor(entry.variable)
   return scanFinding({
     ...base,
-    rule: verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name',
+    rule: VERDICT_RULES[verdict.kind],
     reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
       grant: grantCommand(scope, entry.workload, name, base.format),
-      change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
     },
   })
 }
