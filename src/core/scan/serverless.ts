@@ -27,6 +27,11 @@ type Resolution = EnvValue | {kind: 'missing'}
 
 /** How deep `${self:...}` is followed through other variables; a longer chain is read as configuration. */
 const MAX_VARIABLE_DEPTH = 10
+/**
+ * Variables resolved for one value at most: a file whose variables each name several others would
+ * otherwise cost an exponential walk (`a: ${self:b}${self:b}`, `b: ${self:c}${self:c}`, ...).
+ */
+const MAX_VARIABLES_RESOLVED = 2000
 
 /** Looks a `${self:...}` path up in the file: the node, or undefined when the path is not there. */
 export type SelfLookup = (path: string[]) => {node: Node | undefined; rest: string[]} | undefined
@@ -94,6 +99,7 @@ function splitFallbacks(inner: string): string[] {
  */
 class Resolver {
   private readonly following = new Set<string>()
+  private resolved = 0
 
   constructor(private readonly lookup: SelfLookup | undefined) {}
 
@@ -105,26 +111,19 @@ class Resolver {
     // A value built from several pieces: the first piece read from a store or the shell decides.
     const resolved = parts.find((part) => part.kind === 'resolved')
     if (resolved) return {value: resolved}
-    if (parts.every((part) => part.kind === 'literal')) return {value: {kind: 'literal', text: this.substitute(text, depth)}}
+    if (parts.every((part) => part.kind === 'literal')) return {value: {kind: 'literal', text: substituted(text, variables, parts)}}
     return {value: {kind: 'reference'}}
   }
 
   /** `text` with each variable that comes to a literal replaced by it; the others are kept as written. */
-  substitute(text: string, depth: number): string {
-    let out = ''
-    let from = 0
-    for (const variable of topLevelVariables(text)) {
-      const {value} = this.variable(variable.inner, depth)
-      out += text.slice(from, variable.start) + (value.kind === 'literal' ? value.text : text.slice(variable.start, variable.end))
-      from = variable.end
-    }
-
-    return out + text.slice(from)
+  private substitute(text: string, depth: number): string {
+    const variables = topLevelVariables(text)
+    return substituted(text, variables, variables.map((variable) => this.variable(variable.inner, depth).value))
   }
 
   /** One variable: its source, then its fallbacks when the source is not in the file. */
   private variable(inner: string, depth: number): {value: Resolution; fallback?: string} {
-    if (depth > MAX_VARIABLE_DEPTH) return {value: {kind: 'reference'}}
+    if (depth > MAX_VARIABLE_DEPTH || ++this.resolved > MAX_VARIABLES_RESOLVED) return {value: {kind: 'reference'}}
     const [source, ...fallbacks] = splitFallbacks(inner)
     const value = this.source(source, depth + 1)
     const alternatives = fallbacks.map((fallback) => this.fallback(fallback, depth + 1))
@@ -182,6 +181,18 @@ class Resolver {
       this.following.delete(path)
     }
   }
+}
+
+function substituted(text: string, variables: readonly Variable[], values: readonly Resolution[]): string {
+  let out = ''
+  let from = 0
+  for (const [index, variable] of variables.entries()) {
+    const value = values[index]
+    out += text.slice(from, variable.start) + (value.kind === 'literal' ? value.text : text.slice(variable.start, variable.end))
+    from = variable.end
+  }
+
+  return out + text.slice(from)
 }
 
 /**

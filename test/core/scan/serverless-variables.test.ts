@@ -82,3 +82,13 @@ describe('extractServerless follows ${self:...}', () => {
     })
   })
 })
+
+describe('a hostile chain of variables', () => {
+  it('is read in bounded time: each level naming the next several times does not multiply the walk', () => {
+    const levels = Array.from({length: 12}, (_, index) => `l${index}: ${`\${self:custom.l${index + 1}}`.repeat(8)}`)
+    const started = performance.now()
+    const found = environment([...levels, 'l12: leaf'].join('\n'), {DEEP: '${self:custom.l0}'})
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(found.DEEP).toHaveLength(1)
+  })
+})
