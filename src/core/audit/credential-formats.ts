@@ -8,6 +8,7 @@
  * GitLab and Hugging Face rows too; it requires Node 22, and this CLI still supports Node 20.
  */
 import {bitsPerCharacter} from './random-token.js'
+import {isPlaceholder} from './references.js'
 
 export interface CredentialFormat {
   /** The id a finding's detail shows: `credential-format: GOOGLE_API_KEY`. */
@@ -143,7 +144,7 @@ export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = [
     what: 'URL with a password (scheme://user:password@host), whatever its host and characters',
     pattern: /(?<![A-Za-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]+)@[^\s/?#@]+/i,
     source: 'RFC 3986, section 3.2.1 (user:password in userinfo); secretlint basicauth misses a host without a dot and a password with other characters than letters, digits, - and _',
-    placeholder: (match) => PASSWORD_PLACEHOLDER.test(decodeURIComponentSafe(match[1])),
+    placeholder: (match) => PASSWORD_PLACEHOLDER.test(decodeURIComponentSafe(match[1])) || isPlaceholder(decodeURIComponentSafe(match[1])),
   },
 ]
 

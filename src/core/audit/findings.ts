@@ -15,6 +15,7 @@ export const AREA_TITLES: Record<AuditArea, string> = {
 export const RULES = {
   'env-secret-value': {area: 'env', severity: 'high', title: 'value looks like a credential'},
   'env-secret-name': {area: 'env', severity: 'high', title: 'name says secret, value is not a reference'},
+  'env-secret-slot': {area: 'env', severity: 'low', title: 'name says secret, value is a placeholder: built to carry a secret'},
   'ssm-plaintext-secret': {area: 'ssm', severity: 'high', title: 'secret stored unencrypted (String/StringList)'},
   'ssm-secure-string': {area: 'ssm', severity: 'medium', title: 'SecureString: move to Secrets Manager'},
   'iam-all-secrets': {area: 'iam', severity: 'high', title: 'can read every secret'},

@@ -3,7 +3,7 @@
  * secretlint scanner is passed in.
  */
 import {finding, type Finding} from './findings.js'
-import {ecsTaskDefinitionFix, lambdaFunctionFix, ssmParameterFix} from './fixes.js'
+import {ecsTaskDefinitionFix, guessScopeFromWorkload, lambdaFunctionFix, quoteArg, secretNameFor, ssmParameterFix} from './fixes.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from './variables.js'
 import {looksLikeSecretName} from './names.js'
 
@@ -27,24 +27,39 @@ export interface ParameterInput {
   value?: string
 }
 
+const VERDICT_RULES = {'secret-value': 'env-secret-value', 'secret-name': 'env-secret-name', 'secret-slot': 'env-secret-slot'} as const
+
+/** A secret is in the value (a slot only says where one will go): what `migrate` moves. */
+export function holdsSecret(verdict: VariableVerdict): boolean {
+  return verdict.kind === 'secret-value' || verdict.kind === 'secret-name'
+}
+
+/** A slot's fix: store the real secret (typed at the prompt), grant it, and take the variable out. */
+function slotFix(workload: string, variable: string): string {
+  const {env, service} = guessScopeFromWorkload(workload)
+  const name = secretNameFor(variable)
+  return `secrets set ${env}/${service} ${quoteArg(name)} && secrets grant ${env}/${service} --function ${quoteArg(workload)} --secret ${quoteArg(name)} --runtime nodejs  # this is built to carry a secret in an environment variable: pass the secret's name instead; remove ${variable} from ${workload}'s environment`
+}
+
 export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: SecretScanner): Promise<Finding[]> {
   const entries = Object.entries(fn.variables)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => ({name, value}))
   const verdicts = await classifyVariables(entries, scan)
-  // One fix for all of the function's secrets: migrate them together, grant them together.
-  const fix = lambdaFunctionFix(fn.name, entries.filter((_, index) => verdicts[index].kind !== 'clean').map(({name}) => name))
+  // One fix for all of the function's secrets: migrate them together, grant them together. A slot
+  // holds no secret to migrate: its fix stores the real one.
+  const fix = lambdaFunctionFix(fn.name, entries.filter((_, index) => holdsSecret(verdicts[index])).map(({name}) => name))
   const findings: Finding[] = []
   for (const [index, verdict] of verdicts.entries()) {
     if (verdict.kind === 'clean') continue
     const variable = entries[index].name
     findings.push(
-      finding(verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name', {
+      finding(VERDICT_RULES[verdict.kind], {
         resourceType: 'lambda-function',
         resource: fn.name,
         item: variable,
         detail: verdict.detail,
-        fix,
+        fix: verdict.kind === 'secret-slot' ? slotFix(fn.name, variable) : fix,
       }),
     )
   }
@@ -61,18 +76,18 @@ export async function inspectTaskDefinition(definition: TaskDefinitionInput, sca
   )
   const verdicts = await classifyVariables(entries, scan)
   // One fix for every container's secrets: migrate the family's latest revision, grant them together.
-  const fix = ecsTaskDefinitionFix(definition.family, entries.filter((_, index) => verdicts[index].kind !== 'clean').map(({name}) => name))
+  const fix = ecsTaskDefinitionFix(definition.family, entries.filter((_, index) => holdsSecret(verdicts[index])).map(({name}) => name))
   const findings: Finding[] = []
   for (const [index, verdict] of verdicts.entries()) {
     if (verdict.kind === 'clean') continue
     const {container, name} = entries[index]
     findings.push(
-      finding(verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name', {
+      finding(VERDICT_RULES[verdict.kind], {
         resourceType: 'ecs-task-definition',
         resource: `${definition.family}:${definition.revision}`,
         item: `${container}/${name}`,
         detail: verdict.detail,
-        fix,
+        fix: verdict.kind === 'secret-slot' ? slotFix(definition.family, name) : fix,
       }),
     )
   }
@@ -145,6 +160,8 @@ export async function judgeParameters(parameters: readonly ParameterInput[], sca
       (looksLikeSecretName(lastSegment(parameter.name))
         ? {kind: 'secret-name' as const, word: '', detail: `${parameter.type} parameter whose name says secret (its value was not read)`}
         : {kind: 'clean' as const, reason: 'not-secret-looking' as const})
+    // A placeholder in a parameter is no secret to move (a slot is an environment variable's matter).
+    if (verdict.kind === 'secret-slot') return {secret: false, detail: CLEAN_DETAILS.placeholder}
     if (verdict.kind === 'clean') return {secret: false, detail: describeVerdict(verdict)}
     return {secret: true, rule: 'ssm-plaintext-secret', detail: `unencrypted ${parameter.type}: ${verdict.detail}`}
   })

@@ -11,6 +11,7 @@ import type {lintSource as LintSource} from '@secretlint/core'
 
 import {credentialFormatsIn} from './credential-formats.js'
 import {hasRandomToken} from './random-token.js'
+import {isPlaceholder} from './references.js'
 
 type SecretLintCoreConfig = Parameters<typeof LintSource>[0]['options']['config']
 
@@ -65,7 +66,10 @@ export async function scanManyForSecrets(entries: ReadonlyArray<{name: string; v
   const results: SecretMatch[][] = entries.map(() => [])
   const starts: number[] = []
   let content = ''
-  for (const {name, value} of entries) {
+  // A placeholder with a credential's prefix or shape (`AKIAIOSFODNN7EXAMPLE`, `AIzaXXXX...`) is no
+  // live credential: no detector is shown it.
+  const shown = entries.map(({name, value}) => ({name, value: isPlaceholder(value) ? '' : value}))
+  for (const {name, value} of shown) {
     starts.push(content.length)
     content += `${name}=${value}\n`
   }
@@ -77,6 +81,7 @@ export async function scanManyForSecrets(entries: ReadonlyArray<{name: string; v
     options: {config, maskSecrets: true, noPhysicFilePath: true},
   })
   for (const message of result.messages) {
+    if (placeholderPassword(content.slice(message.range[0], message.range[1]))) continue
     let index = starts.length - 1
     while (index > 0 && starts[index] > message.range[0]) index--
     const matches = results[index]
@@ -87,7 +92,7 @@ export async function scanManyForSecrets(entries: ReadonlyArray<{name: string; v
 
   // The formats secretlint lacks, then randomness, speak only where secretlint found nothing: a value
   // is reported once, by the most specific rule that knows it.
-  for (const [index, {name, value}] of entries.entries()) {
+  for (const [index, {name, value}] of shown.entries()) {
     if (results[index].length > 0 || value.trim().length === 0) continue
     const formats = credentialFormatsIn(value)
     if (formats.length > 0) results[index] = formats.map((messageId) => ({ruleId: CREDENTIAL_FORMAT_RULE, messageId}))
@@ -95,6 +100,12 @@ export async function scanManyForSecrets(entries: ReadonlyArray<{name: string; v
   }
 
   return results
+}
+
+/** A URL or connection string whose password is a placeholder (`postgres://app:changeme@db`): no credential. */
+function placeholderPassword(matched: string): boolean {
+  const password = /^[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:([^\s/?#@]+)@/i.exec(matched)?.[1]
+  return password !== undefined && isPlaceholder(password)
 }
 
 /** `@secretlint/secretlint-rule-github` + `GITHUB_TOKEN` -> `github: GITHUB_TOKEN`, for a finding's detail. */

@@ -6,7 +6,17 @@ import {secretNameMatch} from './names.js'
 export type VariableVerdict =
   | {kind: 'secret-value'; matches: SecretMatch[]; detail: string}
   | {kind: 'secret-name'; word: string; detail: string}
+  /** A placeholder under a secret's name: the variable is built to carry a secret, none is in it yet. */
+  | {kind: 'secret-slot'; word: string; detail: string}
   | {kind: 'clean'; reason: BenignReason | 'not-secret-looking'}
+
+/**
+ * The AWS SDK's credential variables. Lambda refuses them (reserved keys) and supplies them from the
+ * role, so no function carries one; a stand-in there points an SDK at a local emulator (DynamoDB
+ * Local, Step Functions Local), it is no slot for a secret. A real key under them is still reported,
+ * by its shape.
+ */
+const SDK_CREDENTIAL_VARIABLES = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
 
 /**
  * Scans values for credential shapes, many at once (one result list per entry); injected so the rules
@@ -16,7 +26,8 @@ export type SecretScanner = (entries: ReadonlyArray<{name: string; value: string
 
 /**
  * Judges variables or parameters. A value with the shape of a credential is a secret whatever its
- * name; otherwise a secret-sounding name makes it one unless the value is a reference or a flag.
+ * name; otherwise a secret-sounding name makes it one unless the value is a reference or a flag, and
+ * a slot for one when the value is a placeholder (empty, `<...>`, `changeme`, `AKIA...EXAMPLE`).
  * Details name rules and words, never the value.
  */
 export async function classifyVariables(
@@ -36,8 +47,12 @@ export async function classifyVariables(
       return {kind: 'secret-value', matches, detail: `value matches ${matches.map(describeMatch).join(', ')}`}
     }
 
-    if (reason !== undefined) return {kind: 'clean', reason}
     const word = secretNameMatch(name)
+    if ((reason === 'placeholder' || reason === 'empty') && word !== undefined && !SDK_CREDENTIAL_VARIABLES.has(name.toUpperCase())) {
+      return {kind: 'secret-slot', word, detail: `name contains ${word} and the value is a placeholder: a slot built for a secret`}
+    }
+
+    if (reason !== undefined) return {kind: 'clean', reason}
     if (word !== undefined) {
       return {kind: 'secret-name', word, detail: `name contains ${word} and the value is a literal, not a reference`}
     }

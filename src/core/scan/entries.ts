@@ -56,6 +56,8 @@ export interface EnvEntry {
   container?: string
   variable: string
   value: EnvValue
+  /** A literal written as a variable's default (Serverless `${env:X, 'default'}`): reported only for a credential's shape. */
+  fallback?: boolean
   position: Position
 }
 

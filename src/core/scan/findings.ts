@@ -22,6 +22,7 @@ const SCAN_ONLY_RULES = {
 export const SCAN_RULES = {
   'env-secret-value': RULES['env-secret-value'],
   'env-secret-name': RULES['env-secret-name'],
+  'env-secret-slot': RULES['env-secret-slot'],
   'ssm-plaintext-secret': RULES['ssm-plaintext-secret'],
   'iam-all-secrets': RULES['iam-all-secrets'],
   'iam-multiple-environments': RULES['iam-multiple-environments'],
@@ -40,6 +41,8 @@ export const SCAN_RULE_HELP: Record<ScanRuleId, string> = {
     'A value with the shape of a credential is written into a function or container environment: it is readable by anyone who can read the function configuration or task definition, and it is committed. Store it with `secrets set`, remove it from the template, and let the function read it at run time.',
   'env-secret-name':
     'A variable whose name says secret holds a literal, not a reference. Store the value with `secrets set` and pass the secret\'s name or ARN instead.',
+  'env-secret-slot':
+    'A variable whose name says secret holds a placeholder (`<api key>`, `changeme`, `AKIA...EXAMPLE`, empty): no secret is in the file, but the template is built to carry one in an environment variable, where it ends up in plain text in the configuration. Store the secret with `secrets set` and pass its name instead.',
   'ssm-plaintext-secret':
     'CloudFormation cannot create a SecureString: a parameter created by a template is plain text, and its value is in the template. Move it with `secrets migrate --from-ssm` or `secrets set`.',
   'iam-all-secrets': 'The policy lets its holder read every secret of the account. Replace it with the statement `secrets grant` prints.',

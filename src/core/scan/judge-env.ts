@@ -57,18 +57,22 @@ async function partialVerdicts(env: EnvEntry[], scan: SecretScanner): Promise<Ma
 
 type Base = Pick<ScanFinding, 'file' | 'format' | 'line' | 'column' | 'resource' | 'variable'>
 
+const VERDICT_RULES = {'secret-value': 'env-secret-value', 'secret-name': 'env-secret-name', 'secret-slot': 'env-secret-slot'} as const
+
 function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, base: Base): ScanFinding | undefined {
   if (verdict === undefined || verdict.kind === 'clean') return undefined
+  // A default beside a source is usually a local stand-in; only a credential's shape makes it a finding.
+  if (entry.fallback && verdict.kind !== 'secret-value') return undefined
   const scope = guessScopeFromWorkload(entry.workload)
   const name = secretNameFor(entry.variable)
   return scanFinding({
     ...base,
-    rule: verdict.kind === 'secret-value' ? 'env-secret-value' : 'env-secret-name',
+    rule: VERDICT_RULES[verdict.kind],
     reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
       grant: grantCommand(scope, entry.workload, name, base.format),
-      change: `remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
     },
   })
 }
@@ -123,7 +127,8 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
   const secretLooking =
     SECRET_SOURCES.has(value.source) ||
     looksLikeSecretName(entry.variable) ||
-    (value.source !== 'file' && named && looksLikeSecretName(secretOfPath(store ?? value.source, value.path))) ||
+    // A file's path says nothing of a secret; the key read from it (`${file(./config.yml):CLIENT_SECRET}`) does.
+    (named && looksLikeSecretName(value.source === 'file' ? fileKey(value.path) : secretOfPath(store ?? value.source, value.path))) ||
     (value.parameter !== undefined && looksLikeSecretName(value.parameter))
   if (!secretLooking) return undefined
   const scope = guessScopeFromWorkload(entry.workload)
@@ -184,6 +189,11 @@ async function defaultFindings(file: string, format: TemplateFormat, defaults: D
       }),
     ]
   })
+}
+
+/** The last part of the key a file variable reads (`./config/${opt:stage}.yml:oauth.CLIENT_SECRET` -> CLIENT_SECRET), or ''. */
+function fileKey(path: string): string {
+  return /:([\w.-]+)$/.exec(path.replaceAll(/\$\{[^{}]*\}/g, ''))?.[1].split('.').at(-1) ?? ''
 }
 
 export async function judgeParameterEntries(file: string, {format, parameters}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {

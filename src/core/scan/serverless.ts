@@ -6,7 +6,7 @@
  * `${ssm:/aws/reference/secretsmanager/...}`, `${env:...}` and `${file(...)}` are resolved at deploy
  * and land in the function's configuration; `${self:...}`, `${opt:...}`, `${sls:...}` are configuration.
  */
-import type {Node} from 'yaml'
+import {isScalar, type Node} from 'yaml'
 
 import {statementList} from './cfn-iam.js'
 import {extractCloudFormation} from './cloudformation.js'
@@ -22,24 +22,186 @@ export function isServerless(tree: Tree): boolean {
   return name.kind === 'literal' ? name.text === 'aws' : tree.get(provider, 'runtime') !== undefined
 }
 
-const VARIABLE = /\$\{([^{}]*)\}/g
+/** What a Serverless variable comes to, as far as one file tells. */
+type Resolution = EnvValue | {kind: 'missing'}
 
-/** Where a string's deploy-time variables take it from; the first one that reads a store or the shell decides. */
-export function serverlessEnvValue(text: string): EnvValue {
-  for (const [, inner] of text.matchAll(VARIABLE)) {
-    const source = inner.split(',')[0].trim()
-    const secretsManager = /^ssm:\/?aws\/reference\/secretsmanager\/(.+)$/.exec(source) ?? /^(?:aws:)?secretsmanager[:(](.+?)\)?$/.exec(source)
-    if (secretsManager) return {kind: 'resolved', source: 'secretsmanager', path: secretsManager[1].replace(/~true$/, '')}
-    const ssm = /^ssm(?:\([^)]*\))?:(.+)$/.exec(source)
-    if (ssm) return {kind: 'resolved', source: 'ssm', path: ssm[1].replace(/~(true|false)$/, '')}
-    const env = /^env:(.+)$/.exec(source)
-    if (env) return {kind: 'resolved', source: 'env', path: env[1].trim()}
-    const file = /^file\((.+?)\)/.exec(source)
-    if (file) return {kind: 'resolved', source: 'file', path: file[1]}
+/** How deep `${self:...}` is followed through other variables; a longer chain is read as configuration. */
+const MAX_VARIABLE_DEPTH = 10
+/**
+ * Variables resolved for one value at most: a file whose variables each name several others would
+ * otherwise cost an exponential walk (`a: ${self:b}${self:b}`, `b: ${self:c}${self:c}`, ...).
+ */
+const MAX_VARIABLES_RESOLVED = 2000
+
+/** Looks a `${self:...}` path up in the file: the node, or undefined when the path is not there. */
+export type SelfLookup = (path: string[]) => {node: Node | undefined; rest: string[]} | undefined
+
+/** The `:KEY` a file variable reads, once the variables inside its path are left out. */
+const FILE_KEY = /:[\w.-]+$/
+
+/** A `${...}` of a string, with nested variables kept whole (braces balanced). */
+interface Variable {
+  start: number
+  end: number
+  inner: string
+}
+
+/** The top-level `${...}` variables of `text`, each with its nested variables inside it. */
+function topLevelVariables(text: string): Variable[] {
+  const found: Variable[] = []
+  let index = 0
+  while ((index = text.indexOf('${', index)) !== -1) {
+    let depth = 0
+    let end = -1
+    for (let at = index + 1; at < text.length; at++) {
+      if (text[at] === '{') depth++
+      else if (text[at] === '}' && --depth === 0) {
+        end = at + 1
+        break
+      }
+    }
+
+    if (end === -1) break
+    found.push({start: index, end, inner: text.slice(index + 2, end - 1)})
+    index = end
   }
 
-  if (/\$\{/.test(text)) return {kind: 'reference'}
-  return {kind: 'literal', text}
+  return found
+}
+
+/** Splits a variable's inside on its top-level commas: the source, then its fallbacks. */
+function splitFallbacks(inner: string): string[] {
+  const parts: string[] = []
+  let depth = 0
+  let quote: string | undefined
+  let from = 0
+  for (let at = 0; at < inner.length; at++) {
+    const character = inner[at]
+    if (quote) {
+      if (character === quote) quote = undefined
+    } else if (character === '"' || character === "'") quote = character
+    else if (character === '{' || character === '(') depth++
+    else if (character === '}' || character === ')') depth--
+    else if (character === ',' && depth === 0) {
+      parts.push(inner.slice(from, at).trim())
+      from = at + 1
+    }
+  }
+
+  parts.push(inner.slice(from).trim())
+  return parts
+}
+
+/**
+ * Resolves a string's variables as far as the file tells: `${self:...}` is looked up and followed,
+ * nested variables are resolved from the inside out, and sources read at deploy (SSM, Secrets Manager,
+ * the shell, a file) are named. A literal default of a variable is returned apart as `fallback`.
+ */
+class Resolver {
+  private readonly following = new Set<string>()
+  private resolved = 0
+
+  constructor(private readonly lookup: SelfLookup | undefined) {}
+
+  value(text: string, depth = 0): {value: Resolution; fallback?: string} {
+    const variables = topLevelVariables(text)
+    if (variables.length === 0) return {value: {kind: 'literal', text}}
+    if (variables.length === 1 && variables[0].start === 0 && variables[0].end === text.length) return this.variable(variables[0].inner, depth)
+    const parts = variables.map((variable) => this.variable(variable.inner, depth).value)
+    // A value built from several pieces: the first piece read from a store or the shell decides.
+    const resolved = parts.find((part) => part.kind === 'resolved')
+    if (resolved) return {value: resolved}
+    if (parts.every((part) => part.kind === 'literal')) return {value: {kind: 'literal', text: substituted(text, variables, parts)}}
+    return {value: {kind: 'reference'}}
+  }
+
+  /** `text` with each variable that comes to a literal replaced by it; the others are kept as written. */
+  private substitute(text: string, depth: number): string {
+    const variables = topLevelVariables(text)
+    return substituted(text, variables, variables.map((variable) => this.variable(variable.inner, depth).value))
+  }
+
+  /** One variable: its source, then its fallbacks when the source is not in the file. */
+  private variable(inner: string, depth: number): {value: Resolution; fallback?: string} {
+    if (depth > MAX_VARIABLE_DEPTH || ++this.resolved > MAX_VARIABLES_RESOLVED) return {value: {kind: 'reference'}}
+    const [source, ...fallbacks] = splitFallbacks(inner)
+    const value = this.source(source, depth + 1)
+    const alternatives = fallbacks.map((fallback) => this.fallback(fallback, depth + 1))
+    // A `${self:...}` the file does not have takes its default: the default is what is deployed.
+    if (value.kind === 'missing') return {value: alternatives.find((alternative) => alternative.kind !== 'missing') ?? {kind: 'reference'}}
+    // An option, a stage, a variable of the shell: the default is deployed when it is not given.
+    const literal = alternatives.find((alternative) => alternative.kind === 'literal')
+    if (value.kind === 'reference') {
+      const resolved = alternatives.find((alternative) => alternative.kind === 'resolved')
+      if (resolved) return {value: resolved}
+    }
+
+    return literal?.kind === 'literal' ? {value, fallback: literal.text} : {value}
+  }
+
+  private fallback(text: string, depth: number): Resolution {
+    const quoted = /^(['"])(.*)\1$/s.exec(text)
+    if (quoted) return {kind: 'literal', text: quoted[2]}
+    if (/^-?\d+(\.\d+)?$|^(true|false)$/.test(text)) return {kind: 'literal', text}
+    if (text.startsWith('${')) return this.value(text, depth).value
+    return this.source(text, depth)
+  }
+
+  private source(written: string, depth: number): Resolution {
+    const source = this.substitute(written, depth).trim()
+    const secretsManager = /^ssm(?:\([^)]*\))?:\/?aws\/reference\/secretsmanager\/(.+)$/.exec(source) ?? /^(?:aws:)?secretsmanager[:(](.+?)\)?$/.exec(source)
+    if (secretsManager) return {kind: 'resolved', source: 'secretsmanager', path: secretsManager[1].replace(/~true$/, '')}
+    const ssm = /^ssm(?:\([^)]*\))?:(.+)$/.exec(source)
+    if (ssm) return {kind: 'resolved', source: 'ssm', path: ssm[1].replace(/~(true|false|split|noDecrypt)$/, '')}
+    const env = /^env:(.+)$/.exec(source)
+    if (env) return {kind: 'resolved', source: 'env', path: env[1].trim()}
+    // `file(path)` or `file(path):KEY`: the file is read at deploy, never here (scan reads one file at a time).
+    const file = /^file\((.+?)\)(?::(.+))?$/.exec(source)
+    if (file) return {kind: 'resolved', source: 'file', path: file[2] === undefined ? file[1] : `${file[1]}:${file[2]}`}
+    const self = /^self:(.*)$/.exec(source)
+    if (self && this.lookup) return this.self(self[1].trim(), depth)
+    return {kind: 'reference'}
+  }
+
+  /** `${self:a.b.c}`: the value at that path, followed when it is a variable itself. */
+  private self(path: string, depth: number): Resolution {
+    if (this.following.has(path)) return {kind: 'reference'}
+    const found = this.lookup!(path.split('.').filter(Boolean))
+    if (found === undefined) return {kind: 'missing'}
+    const {node, rest} = found
+    if (!isScalar(node) || node.value === null || typeof node.value === 'object') return {kind: 'reference'}
+    this.following.add(path)
+    try {
+      const {value} = this.value(String(node.value), depth)
+      if (rest.length === 0) return value
+      // A path that goes on inside what a variable brings: a key of a file, a field of a JSON value.
+      if (value.kind === 'resolved') return {...value, path: value.source === 'file' ? `${value.path}${FILE_KEY.test(value.path.replaceAll(/\$\{[^{}]*\}/g, '')) ? '.' : ':'}${rest.join('.')}` : value.path}
+      return value.kind === 'literal' ? {kind: 'missing'} : value
+    } finally {
+      this.following.delete(path)
+    }
+  }
+}
+
+function substituted(text: string, variables: readonly Variable[], values: readonly Resolution[]): string {
+  let out = ''
+  let from = 0
+  for (const [index, variable] of variables.entries()) {
+    const value = values[index]
+    out += text.slice(from, variable.start) + (value.kind === 'literal' ? value.text : text.slice(variable.start, variable.end))
+    from = variable.end
+  }
+
+  return out + text.slice(from)
+}
+
+/**
+ * Where a string's deploy-time variables take it from. `lookup` reads `${self:...}` in the file; without
+ * it, `${self:...}` is configuration. The literal default of a variable comes back as `fallback`.
+ */
+export function serverlessEnvValue(text: string, lookup?: SelfLookup): {value: EnvValue; fallback?: string} {
+  const {value, fallback} = new Resolver(lookup).value(text)
+  return {value: value.kind === 'missing' ? {kind: 'reference'} : value, ...(fallback === undefined ? {} : {fallback})}
 }
 
 /** Serverless's own variables carry colons that would break an ARN apart. */
@@ -59,9 +221,25 @@ export function extractServerless(tree: Tree): Extracted {
     return value.kind === 'literal' ? value.text : undefined
   }
 
+  // `${self:a.b}` walks the file's keys; a scalar met before the path ends is a variable the rest reads into.
+  const lookup: SelfLookup = (path) => {
+    let node = root
+    for (const [index, key] of path.entries()) {
+      if (isScalar(node)) return {node, rest: path.slice(index)}
+      const next = tree.get(node, key)
+      if (next === undefined) return undefined
+      node = next
+    }
+
+    return {node, rest: []}
+  }
+
   const service = literal(tree.get(root, 'service')) ?? 'service'
   const provider = tree.get(root, 'provider')
-  const stage = literal(tree.get(provider, 'stage'))
+  // `stage: ${opt:stage, 'dev'}` deploys as dev unless told otherwise: the function's name says so.
+  const stageText = literal(tree.get(provider, 'stage'))
+  const stageValue = stageText === undefined ? undefined : serverlessEnvValue(stageText, lookup)
+  const stage = stageValue?.value.kind === 'literal' ? stageValue.value.text : stageValue?.fallback
   const functions = tree.entries(tree.get(root, 'functions')).map(([key, node]) => ({
     key,
     node,
@@ -73,8 +251,10 @@ export function extractServerless(tree: Tree): Extracted {
     tree.entries(node).flatMap(([variable, valueNode]) => {
       const value = nodeValue(tree, valueNode)
       if (value.kind === 'other') return []
-      const envValue: EnvValue = value.kind === 'literal' ? serverlessEnvValue(value.text) : {kind: 'reference'}
-      return [{resource, workload, where, variable, value: envValue, position: tree.position(valueNode)}]
+      const {value: envValue, fallback} = value.kind === 'literal' ? serverlessEnvValue(value.text, lookup) : {value: {kind: 'reference'} as EnvValue}
+      const entry = {resource, workload, where, variable, position: tree.position(valueNode)}
+      // A literal default is committed and deployed whenever its source is absent: judged by its shape.
+      return [{...entry, value: envValue}, ...(fallback === undefined ? [] : [{...entry, value: {kind: 'literal', text: fallback} as EnvValue, fallback: true}])]
     })
 
   extracted.env.push(...variables(tree.get(provider, 'environment'), 'provider', functions.length === 1 ? functions[0].name : service, 'provider.environment'))

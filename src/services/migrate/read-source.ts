@@ -167,8 +167,8 @@ async function readEnvironment(reading: Reading, environment: EnvironmentSource)
     const item: SourceItem = {name: variable.name, digest: digestOf(variable.value.bytes), byteLength: variable.value.byteLength}
     const verdict = verdicts[index]
     const why = judge.describeVerdict(verdict)
-    if (only) item.selected = verdict.kind === 'clean' ? `named by --only (the audit would leave it: ${why})` : why
-    else if (verdict.kind === 'clean') {
+    if (only) item.selected = !judge.holdsSecret(verdict) ? `named by --only (the audit would leave it: ${why})` : why
+    else if (!judge.holdsSecret(verdict)) {
       leave(reading, item, why)
       continue
     } else item.selected = why
@@ -198,7 +198,7 @@ async function readDotenvEntries(reading: Reading, fileName: string, text: strin
     reading.onRead()
     if (verdict && judge) {
       const why = judge.describeVerdict(verdict)
-      if (verdict.kind === 'clean') {
+      if (!judge.holdsSecret(verdict)) {
         leave(reading, item, why)
         continue
       }

@@ -75,7 +75,7 @@ describe('classifying a variable', () => {
     ['SECRETS_NAMESPACE', '/prod/api/', 'clean'],
     ['TOKEN_REFRESH', 'true', 'clean'],
     ['PASSWORD_ROTATION', '30', 'clean'],
-    ['API_KEY', '', 'clean'],
+    ['API_KEY', '', 'secret-slot'],
     ['LOG_LEVEL', 'debug', 'clean'],
     ['REGION', 'us-east-1', 'clean'],
     ['DB_PASSWORD_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf', 'clean'],
