@@ -5,7 +5,7 @@
  */
 import {isSeq, type Node} from 'yaml'
 
-import {literal, refTarget, type Resource, rolePolicies, samPolicies, standalonePolicy} from './cfn-iam.js'
+import {literal, principalPolicies, refTarget, type Resource, samPolicies, standalonePolicy} from './cfn-iam.js'
 import {cfnEnvValue, type EnvEntry, type Extracted, type ParameterEntry} from './entries.js'
 import type {TemplateFormat} from './findings.js'
 import {nodeValue, type Tree} from './tree.js'
@@ -56,10 +56,10 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
       extracted.env.push(...taskEnvironment(tree, resource))
     } else if (resource.type === 'AWS::SSM::Parameter') {
       extracted.parameters.push(ssmParameter(tree, resource))
-    } else if (resource.type === 'AWS::IAM::Role') {
-      extracted.policies.push(...rolePolicies(tree, resource, holders.get(resource.id) ?? []))
+    } else if (resource.type === 'AWS::IAM::Role' || resource.type === 'AWS::IAM::User' || resource.type === 'AWS::IAM::Group') {
+      extracted.policies.push(...principalPolicies(tree, resource, holders.get(resource.id) ?? []))
     } else if (resource.type === 'AWS::IAM::Policy' || resource.type === 'AWS::IAM::ManagedPolicy') {
-      extracted.policies.push(standalonePolicy(tree, resource, holders))
+      extracted.policies.push(...standalonePolicy(tree, resource, holders))
     }
   }
 
