@@ -1,13 +1,17 @@
 import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {ECSClient, RegisterTaskDefinitionCommand} from '@aws-sdk/client-ecs'
 import {
+  AddUserToGroupCommand,
+  AttachGroupPolicyCommand,
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
+  CreateGroupCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
+  PutGroupPolicyCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam'
@@ -65,6 +69,12 @@ async function emulatorWorld(): Promise<ReaderWorld> {
         await iam.send(new CreateUserCommand({UserName: name}))
         for (const policy of inlinePolicies) await iam.send(new PutUserPolicyCommand({UserName: name, PolicyName: policy.name, PolicyDocument: policy.document}))
         for (const arn of attachedPolicyArns) await iam.send(new AttachUserPolicyCommand({UserName: name, PolicyArn: arn}))
+      },
+      async group(name, inlinePolicies, attachedPolicyArns, members) {
+        await iam.send(new CreateGroupCommand({GroupName: name}))
+        for (const policy of inlinePolicies) await iam.send(new PutGroupPolicyCommand({GroupName: name, PolicyName: policy.name, PolicyDocument: policy.document}))
+        for (const arn of attachedPolicyArns) await iam.send(new AttachGroupPolicyCommand({GroupName: name, PolicyArn: arn}))
+        for (const user of members) await iam.send(new AddUserToGroupCommand({GroupName: name, UserName: user}))
       },
       async secret(name) {
         await new SecretsManagerClient(config).send(new CreateSecretCommand({Name: name, SecretString: 'value'}))

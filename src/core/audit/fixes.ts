@@ -177,23 +177,24 @@ export function roleUsersFix(role: string, services: ReadonlyMap<string, Readonl
 }
 
 /**
- * Fix for a policy held by an IAM user or group. A user is not a function: `secrets grant` writes a
- * function's policy, so the fix is to scope the user's or group's own statement to the secrets it
- * reads (the environments and services the policy names, else placeholders), or, for an attached AWS
+ * Fix for a policy held by IAM users or groups. A user is not a function: `secrets grant` writes a
+ * function's policy, so the fix is to scope the users' or groups' own statement to the secrets they
+ * read (the environments and services the policy names, else placeholders), or, for an attached AWS
  * managed policy, to detach it or deny the reads beside it.
  */
 export function principalScopeFix(
-  principal: {kind: 'user' | 'group'; name: string},
+  principals: ReadonlyArray<{kind: 'user' | 'group'; name: string}>,
   services: ReadonlyMap<string, ReadonlySet<string>>,
   managed?: string,
 ): string {
   const scopes = [...services].flatMap(([env, names]) => (names.size > 0 ? [...names].sort().map((service) => `${env}/${service}`) : [`${env}/SERVICE`]))
   const examples = (scopes.length > 0 ? scopes.sort() : ['ENV/SERVICE']).map((scope) => `arn:aws:secretsmanager:REGION:ACCOUNT:secret:/${scope}/NAME-??????`)
-  const who = `${principal.kind} ${quoteArg(principal.name)}`
-  const allow = `allow only the secrets it reads (Resource ${examples.join(', ')}, one per secret)`
+  const kinds = [...new Set(principals.map((principal) => principal.kind))].join(' or ')
+  const who = principals.map((principal) => `${principal.kind} ${quoteArg(principal.name)}`).join(', ')
+  const secrets = `the secrets it reads (Resource ${examples.join(', ')}, one per secret)`
   if (managed !== undefined) {
-    return `a ${principal.kind} is not a function (no grant): detach ${managed} from ${who} and ${allow}, or add a Deny of secretsmanager:GetSecretValue and ssm:GetParameter* beside it`
+    return `a ${kinds} is not a function (no grant): detach ${managed} from ${who} and allow only ${secrets}, or add a Deny of secretsmanager:GetSecretValue and ssm:GetParameter* beside it`
   }
 
-  return `a ${principal.kind} is not a function (no grant): scope the statement of ${who} to ${allow.replace(/^allow only /, '')}`
+  return `a ${kinds} is not a function (no grant): scope the statement of ${who} to ${secrets}`
 }

@@ -95,9 +95,22 @@ function assignments(conditions: readonly string[]): Array<Map<string, boolean>>
   return out
 }
 
-/** SAM policy templates that read secret values, and the property that names the secret. */
-const SAM_SECRET_TEMPLATES: Record<string, {property: string; actions: string[]}> = {
-  AWSSecretsManagerGetSecretValuePolicy: {property: 'SecretArn', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']},
+/**
+ * SAM policy templates that read secret values, the property that names what they read, and the
+ * resource SAM builds from it (as SAM's policy_templates.json writes it).
+ */
+const SAM_SECRET_TEMPLATES: Record<string, {property: string; actions: string[]; resource: (name: string) => string}> = {
+  AWSSecretsManagerGetSecretValuePolicy: {property: 'SecretArn', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resource: (arn) => arn},
+  SSMParameterReadPolicy: {
+    property: 'ParameterName',
+    actions: ['ssm:GetParameters', 'ssm:GetParameter', 'ssm:GetParametersByPath'],
+    resource: (name) => `arn:aws:ssm:region:123456789012:parameter/${name}`,
+  },
+  SSMParameterWithSlashPrefixReadPolicy: {
+    property: 'ParameterName',
+    actions: ['ssm:GetParameters', 'ssm:GetParameter', 'ssm:GetParametersByPath'],
+    resource: (name) => `arn:aws:ssm:region:123456789012:parameter${name}`,
+  },
 }
 
 /** A resource of the template: logical id, type, properties. */
@@ -248,7 +261,7 @@ export function samPolicies(tree: Tree, fn: Resource, name: string): PolicyEntry
         const known = SAM_SECRET_TEMPLATES[template]
         if (!known) continue
         const positions = new Map<string, Position>()
-        const resource = patterns(tree, tree.get(args, known.property), positions, (text) => text, branches) ?? []
+        const resource = patterns(tree, tree.get(args, known.property), positions, known.resource, branches) ?? []
         out.push({
           ...holding,
           policy: template,
@@ -302,7 +315,12 @@ export function standalonePolicy(tree: Tree, resource: Resource, holders: Readon
   const {properties} = resource
   const named = (key: string) => tree.items(tree.get(properties, key)).flatMap((node) => refTarget(tree, node) ?? literal(tree, node) ?? [])
   const roles = named('Roles')
-  const principals: PolicyPrincipal[] = [...named('Users').map((name) => ({kind: 'user' as const, name})), ...named('Groups').map((name) => ({kind: 'group' as const, name}))]
+  // A `!Ref` to a user or group of the template names it by its UserName or GroupName when it has one.
+  const nameOf = (id: string, property: string) => literal(tree, tree.at(tree.root, 'Resources', id, 'Properties', property)) ?? id
+  const principals: PolicyPrincipal[] = [
+    ...named('Users').map((id) => ({kind: 'user' as const, name: nameOf(id, 'UserName')})),
+    ...named('Groups').map((id) => ({kind: 'group' as const, name: nameOf(id, 'GroupName')})),
+  ]
   const [role] = roles
   return overBranches((branches) => [
     {

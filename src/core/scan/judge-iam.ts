@@ -149,7 +149,7 @@ function policyFinding(file: string, format: TemplateFormat, entry: PolicyEntry,
     ...(variable === undefined ? {} : {variable}),
     reason: `${entry.managed ?? reason}${holders}`,
     fix: scopeOnly
-      ? {change: principalScopeFix(held[0], services, entry.managed === undefined ? undefined : entry.policy)}
+      ? {change: principalScopeFix(held, services, entry.managed === undefined ? undefined : entry.policy)}
       : {
           grant: iamGrantFix(principal, services, multiple, GRANT_FORMATS[format]),
           change: `replace the statement in ${entry.resource}${variable ? ` (${variable})` : ''} with the one the grant prints`,

@@ -12,6 +12,7 @@ export interface AuditInspected {
   iamManagedPolicies: number
   iamRoles: number
   iamUsers: number
+  iamGroups: number
 }
 
 export interface AuditReport {
