@@ -23,8 +23,9 @@ import {tinyZip} from '../fixtures/audit-accounts.js'
 import {useOwnEmulator} from '../helpers/cli.js'
 import {type ReaderWorld, readerContract} from './readers-contract.js'
 
-// Account-wide reads: an emulator no other test file writes to (see ACCOUNT_WIDE_COMMANDS).
-const emulator = await useOwnEmulator()
+// Account-wide reads: an emulator no other test file writes to (see ACCOUNT_WIDE_COMMANDS); with AWS
+// managed policies, which a group may attach.
+const emulator = await useOwnEmulator({awsManagedPolicies: true})
 const REGION = 'us-east-1'
 const config = {endpoint: emulator.endpoint, region: REGION, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}}
 const TRUST = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]})
