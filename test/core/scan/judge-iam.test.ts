@@ -79,8 +79,8 @@ describe('policies under Fn::If', () => {
     const findings = await iamFindings(role('Orders', `
         - PolicyName: by-stage
           PolicyDocument:
-            Statement:${reading(`!If [IsProd, '${SECRET}/prod/orders/*', '${SECRET}/staging/orders/*']`)}`))
-    expect(findings).toEqual([])
+            Statement:${reading(`!If [IsProd, '${SECRET}/prod/orders/*', '${SECRET}/staging/*']`)}`))
+    expect(findings.map((item) => [item.rule, item.variable])).toEqual([['iam-whole-environment', 'by-stage (unless IsProd)']])
   })
 
   it('judges each branch of a whole policy document, in the long form', async () => {
