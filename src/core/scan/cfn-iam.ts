@@ -22,7 +22,7 @@ const MAX_CONDITIONS = 5
  * Which way each `Fn::If` of a reading goes, and the conditions it met. A condition it was not told
  * takes its first branch (and is recorded, so the next round enumerates it).
  */
-export class Branches {
+class Branches {
   readonly met = new Set<string>()
 
   constructor(private readonly when: ReadonlyMap<string, boolean> = new Map()) {}
@@ -70,7 +70,7 @@ function isNoValue(tree: Tree, node: Node | undefined): boolean {
  * Reads a resource's policies once per way the conditions its `Fn::If`s meet can go (all of them,
  * up to MAX_CONDITIONS), each entry marked with the way it was read.
  */
-export function overBranches(read: (branches: Branches) => PolicyEntry[]): PolicyEntry[] {
+function overBranches(read: (branches: Branches) => PolicyEntry[]): PolicyEntry[] {
   let conditions: string[] = []
   for (;;) {
     const out: PolicyEntry[] = []
