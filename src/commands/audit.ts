@@ -18,7 +18,7 @@ export default class Audit extends BaseCommand<AuditResult<AuditInspected>> {
 
   env  Lambda environment variables and ECS task definition \`environment\` entries (latest active revision) whose value looks like a credential (secretlint's recommended rules) or whose name says secret (PASSWORD, TOKEN, API_KEY, ...) while the value is not a reference (ARN, {{resolve:...}}, /env/service/name) or a flag.
   ssm  String and StringList parameters that hold a secret (high: unencrypted) and SecureString parameters (medium: Secrets Manager rotates and scales for run-time reads).
-  iam  Customer-managed and inline role/user policies that let their holder read every secret, a whole environment (/prod/*) or several environments, and roles whose policies together span environments.
+  iam  Customer-managed policies, the inline policies of roles, users and groups, and the AWS managed policies attached to them (AmazonSSMReadOnlyAccess, ReadOnlyAccess, ...) that let their holder read every secret or SecureString parameter (ssm:GetParameter* counts), a whole environment (/prod/*, parameter/prod/*) or several environments, and roles whose policies together span environments.
 
 No finding ever contains a value. An API you may not call is reported as a coverage gap and the rest still runs.
 

@@ -75,12 +75,14 @@ export interface SsmInventoryReader {
 /** SSM's limit on names per GetParameters call. */
 export const SSM_VALUES_PER_READ = 10
 
-/** One page of iam:GetAccountAuthorizationDetails (roles, users, customer-managed policies). */
+/** One page of iam:GetAccountAuthorizationDetails (roles, users, groups, customer-managed policies). */
 export interface IamAuthorizationPage {
   /** Default version of each customer-managed policy. */
   managedPolicies: Array<PolicyInput & {arn: string}>
   roles: Array<{name: string; inlinePolicies: PolicyInput[]; attachedPolicyArns: string[]}>
-  users: Array<{name: string; inlinePolicies: PolicyInput[]; attachedPolicyArns: string[]}>
+  /** `groups`: the groups the user is a member of. */
+  users: Array<{name: string; inlinePolicies: PolicyInput[]; attachedPolicyArns: string[]; groups: string[]}>
+  groups: Array<{name: string; inlinePolicies: PolicyInput[]; attachedPolicyArns: string[]}>
 }
 
 export interface IamReader {

@@ -65,7 +65,7 @@ export async function runAudit(readers: AuditReaders, options: AuditOptions): Pr
   if (want('iam') && readers.iam) runs.push(collectIam(readers.iam, progress, environments))
   if (want('iam') && readers.secretPolicies) runs.push(collectSecretPolicies(readers.secretPolicies, limit, progress))
 
-  const inspected: AuditInspected = {lambdaFunctions: 0, ecsTaskDefinitions: 0, ssmParameters: 0, iamManagedPolicies: 0, iamRoles: 0, iamUsers: 0, secrets: 0}
+  const inspected: AuditInspected = {lambdaFunctions: 0, ecsTaskDefinitions: 0, ssmParameters: 0, iamManagedPolicies: 0, iamRoles: 0, iamUsers: 0, iamGroups: 0, secrets: 0}
   const findings: Finding[] = []
   const gaps: CoverageGap[] = []
   for (const collected of await Promise.all(runs)) {
@@ -131,12 +131,13 @@ async function collectSsm(reader: SsmInventoryReader, scan: SecretScanner, limit
 }
 
 /**
- * Every role, user and customer-managed policy with their documents, and who holds each policy;
+ * Every role, user, group and customer-managed policy with their documents, and who holds each policy;
  * `roleUsers` (the workloads running as each role) is awaited only once the documents are read.
  */
 async function collectIam(reader: IamReader, progress: (text: string) => void = () => {}, roleUsers?: Promise<ReadonlyMap<string, RoleUser[]>>): Promise<Collected> {
   const gaps: CoverageGap[] = []
-  const input: IamInput = {managedPolicies: [], roles: [], users: []}
+  const groups: NonNullable<IamInput['groups']> = []
+  const input: IamInput = {managedPolicies: [], roles: [], users: [], groups}
   const attachments = new Map<string, string[]>()
   const holds = (name: string, arns: readonly string[]) => {
     for (const arn of arns) attachments.set(arn, [...(attachments.get(arn) ?? []), name])
@@ -152,12 +153,17 @@ async function collectIam(reader: IamReader, progress: (text: string) => void = 
 
     for (const user of page.users) {
       holds(user.name, user.attachedPolicyArns)
-      input.users.push({name: user.name, inlinePolicies: user.inlinePolicies})
+      input.users.push({name: user.name, inlinePolicies: user.inlinePolicies, attachedPolicyArns: user.attachedPolicyArns, groups: user.groups})
+    }
+
+    for (const group of page.groups) {
+      holds(group.name, group.attachedPolicyArns)
+      groups.push(group)
     }
   }
 
   const complete = !gaps.some((gap) => gap.action === 'iam:GetAccountAuthorizationDetails' && gap.resource === undefined)
-  if (!complete && input.roles.length === 0 && input.managedPolicies.length === 0 && input.users.length === 0) {
+  if (!complete && input.roles.length === 0 && input.managedPolicies.length === 0 && input.users.length === 0 && groups.length === 0) {
     return {findings: [], gaps, inspected: {}}
   }
 
@@ -168,6 +174,6 @@ async function collectIam(reader: IamReader, progress: (text: string) => void = 
   return {
     findings,
     gaps,
-    inspected: {iamManagedPolicies: input.managedPolicies.length, iamRoles: input.roles.length, iamUsers: input.users.length},
+    inspected: {iamManagedPolicies: input.managedPolicies.length, iamRoles: input.roles.length, iamUsers: input.users.length, iamGroups: groups.length},
   }
 }

@@ -38,6 +38,7 @@ export class MemoryAccount {
   readonly managedPolicies = new Map<string, {name: string; versions: Array<{document: string; isDefault: boolean}>}>()
   readonly roles = new Map<string, {inlinePolicies: Policy[]; attachedPolicyArns: string[]}>()
   readonly users = new Map<string, {inlinePolicies: Policy[]; attachedPolicyArns: string[]}>()
+  readonly groups = new Map<string, {inlinePolicies: Policy[]; attachedPolicyArns: string[]; members: string[]}>()
   readonly secrets = new Set<string>()
   /** Secret name -> its resource policy's JSON text. */
   readonly secretPolicies = new Map<string, string>()
@@ -124,22 +125,28 @@ export class MemoryIamReader implements IamReader {
   constructor(private readonly account: MemoryAccount) {}
 
   async *authorizationDetails(): AsyncIterable<IamAuthorizationPage> {
-    type Entry = {kind: 'policy' | 'role' | 'user'; name: string}
+    type Entry = {kind: 'policy' | 'role' | 'user' | 'group'; name: string}
     const entries: Entry[] = [
       ...[...this.account.managedPolicies.keys()].map((name) => ({kind: 'policy' as const, name})),
       ...[...this.account.roles.keys()].map((name) => ({kind: 'role' as const, name})),
       ...[...this.account.users.keys()].map((name) => ({kind: 'user' as const, name})),
+      ...[...this.account.groups.keys()].map((name) => ({kind: 'group' as const, name})),
     ]
     yield* pages(entries, PAGE.iam, () => this.account.check('iam:GetAccountAuthorizationDetails'), (page) => {
-      const result: IamAuthorizationPage = {managedPolicies: [], roles: [], users: []}
+      const result: IamAuthorizationPage = {managedPolicies: [], roles: [], users: [], groups: []}
       for (const entry of page) {
         if (entry.kind === 'policy') {
           const policy = this.account.managedPolicies.get(entry.name)!
           const version = policy.versions.find((candidate) => candidate.isDefault) ?? policy.versions[0]
           result.managedPolicies.push({arn: entry.name, name: policy.name, document: version.document})
+        } else if (entry.kind === 'role') {
+          result.roles.push({name: entry.name, ...structuredClone(this.account.roles.get(entry.name)!)})
+        } else if (entry.kind === 'user') {
+          const groups = [...this.account.groups].filter(([, group]) => group.members.includes(entry.name)).map(([name]) => name)
+          result.users.push({name: entry.name, ...structuredClone(this.account.users.get(entry.name)!), groups})
         } else {
-          const holder = (entry.kind === 'role' ? this.account.roles : this.account.users).get(entry.name)!
-          result[entry.kind === 'role' ? 'roles' : 'users'].push({name: entry.name, ...structuredClone(holder)})
+          const {inlinePolicies, attachedPolicyArns} = structuredClone(this.account.groups.get(entry.name)!)
+          result.groups.push({name: entry.name, inlinePolicies, attachedPolicyArns})
         }
       }
 

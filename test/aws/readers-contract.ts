@@ -21,6 +21,8 @@ export interface ReaderWorld {
     managedPolicy(name: string, documents: string[]): Promise<string>
     role(name: string, inlinePolicies: InlinePolicy[], attachedPolicyArns: string[]): Promise<void>
     user(name: string, inlinePolicies: InlinePolicy[], attachedPolicyArns: string[]): Promise<void>
+    /** A group with its policies and members (users planted before). */
+    group(name: string, inlinePolicies: InlinePolicy[], attachedPolicyArns: string[], members: string[]): Promise<void>
     secret(name: string): Promise<void>
     /** Attaches a resource policy (JSON text) to a secret planted before. */
     secretPolicy(name: string, document: string): Promise<void>
@@ -167,6 +169,25 @@ export function readerContract(label: string, makeWorld: () => Promise<ReaderWor
       expect(JSON.parse((await world.readers.secretPolicies.resourcePolicy(`${path}/OPEN`))!)).toEqual(JSON.parse(policy))
       expect(await world.readers.secretPolicies.resourcePolicy(`${path}/PLAIN`)).toBeUndefined()
       expect(await exitCodeOf(world.readers.secretPolicies.resourcePolicy(`${path}/MISSING`))).toBe(ExitCode.notFound)
+    })
+
+    it('returns groups with their inline and attached policies, and the groups each user is in', async () => {
+      const world = await makeWorld()
+      const prefix = unique()
+      const arn = await world.plant.managedPolicy(`${prefix}-policy`, [policyDocument('ssm:GetParameters')])
+      await world.plant.user(`${prefix}-alice`, [], [])
+      await world.plant.user(`${prefix}-bob`, [], [])
+      await world.plant.group(`${prefix}-group`, [{name: 'own', document: policyDocument('ssm:GetParameter')}], [arn, 'arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess'], [`${prefix}-alice`])
+      const pages = await iamPages(world.readers.iam)
+      const group = pages.flatMap((page) => page.groups).find((entry) => entry.name === `${prefix}-group`)
+      expect(group?.attachedPolicyArns.sort()).toEqual([arn, 'arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess'].sort())
+      expect(group?.inlinePolicies.map((policy) => ({name: policy.name, document: decoded(policy.document)}))).toEqual([
+        {name: 'own', document: JSON.parse(policyDocument('ssm:GetParameter'))},
+      ])
+      const users = pages.flatMap((page) => page.users).filter((entry) => entry.name.startsWith(prefix))
+      expect(Object.fromEntries(users.map((user) => [user.name, user.groups]))).toEqual({[`${prefix}-alice`]: [`${prefix}-group`], [`${prefix}-bob`]: []})
+      // AWS managed policies are not listed: their documents are AWS's, judged by name.
+      expect(pages.flatMap((page) => page.managedPolicies).some((policy) => policy.arn.startsWith('arn:aws:iam::aws:'))).toBe(false)
     })
 
     it('tells the configured region and the caller account', async () => {

@@ -1,13 +1,17 @@
 import {CreateSecretCommand, PutResourcePolicyCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {ECSClient, RegisterTaskDefinitionCommand} from '@aws-sdk/client-ecs'
 import {
+  AddUserToGroupCommand,
+  AttachGroupPolicyCommand,
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
+  CreateGroupCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
+  PutGroupPolicyCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam'
@@ -19,8 +23,9 @@ import {tinyZip} from '../fixtures/audit-accounts.js'
 import {useOwnEmulator} from '../helpers/cli.js'
 import {type ReaderWorld, readerContract} from './readers-contract.js'
 
-// Account-wide reads: an emulator no other test file writes to (see ACCOUNT_WIDE_COMMANDS).
-const emulator = await useOwnEmulator()
+// Account-wide reads: an emulator no other test file writes to (see ACCOUNT_WIDE_COMMANDS); with AWS
+// managed policies, which a group may attach.
+const emulator = await useOwnEmulator({awsManagedPolicies: true})
 const REGION = 'us-east-1'
 const config = {endpoint: emulator.endpoint, region: REGION, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}}
 const TRUST = JSON.stringify({Version: '2012-10-17', Statement: [{Effect: 'Allow', Principal: {Service: 'lambda.amazonaws.com'}, Action: 'sts:AssumeRole'}]})
@@ -65,6 +70,12 @@ async function emulatorWorld(): Promise<ReaderWorld> {
         await iam.send(new CreateUserCommand({UserName: name}))
         for (const policy of inlinePolicies) await iam.send(new PutUserPolicyCommand({UserName: name, PolicyName: policy.name, PolicyDocument: policy.document}))
         for (const arn of attachedPolicyArns) await iam.send(new AttachUserPolicyCommand({UserName: name, PolicyArn: arn}))
+      },
+      async group(name, inlinePolicies, attachedPolicyArns, members) {
+        await iam.send(new CreateGroupCommand({GroupName: name}))
+        for (const policy of inlinePolicies) await iam.send(new PutGroupPolicyCommand({GroupName: name, PolicyName: policy.name, PolicyDocument: policy.document}))
+        for (const arn of attachedPolicyArns) await iam.send(new AttachGroupPolicyCommand({GroupName: name, PolicyArn: arn}))
+        for (const user of members) await iam.send(new AddUserToGroupCommand({GroupName: name, UserName: user}))
       },
       async secret(name) {
         await new SecretsManagerClient(config).send(new CreateSecretCommand({Name: name, SecretString: 'value'}))

@@ -53,6 +53,9 @@ function memoryWorld(): ReaderWorld {
       async user(name, inlinePolicies, attachedPolicyArns) {
         account.users.set(name, {inlinePolicies, attachedPolicyArns})
       },
+      async group(name, inlinePolicies, attachedPolicyArns, members) {
+        account.groups.set(name, {inlinePolicies, attachedPolicyArns, members})
+      },
       async secret(name) {
         account.secrets.add(name)
       },

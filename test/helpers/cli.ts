@@ -44,8 +44,8 @@ export function emulatorEndpoint(): string {
 }
 
 /** Starts an emulator for this test file alone (stopped after the file); see ACCOUNT_WIDE_COMMANDS. */
-export async function useOwnEmulator(): Promise<Emulator> {
-  const emulator = await startEmulator()
+export async function useOwnEmulator(options: {awsManagedPolicies?: boolean} = {}): Promise<Emulator> {
+  const emulator = await startEmulator(options)
   ownEndpoint = emulator.endpoint
   afterAll(async () => {
     ownEndpoint = undefined

@@ -50,14 +50,25 @@ export async function closedPort(): Promise<number> {
 /** How long a live emulator process may take to answer before its start counts as hung. */
 const STARTUP_HANG_MS = 180_000
 
-export async function startEmulator(options: {port?: number} = {}): Promise<Emulator> {
+/**
+ * `awsManagedPolicies`: moto loads AWS managed policies (AmazonSSMReadOnlyAccess, ReadOnlyAccess, ...)
+ * only when asked (MOTO_IAM_LOAD_MANAGED_POLICIES); without them, attaching one answers NoSuchEntity.
+ * Loading them costs its first IAM call a few seconds.
+ */
+export async function startEmulator(options: {port?: number; awsManagedPolicies?: boolean} = {}): Promise<Emulator> {
   const port = options.port ?? (await freePort())
   let child: ChildProcess
   try {
     // moto's own server, run one request at a time (serial_moto.py says why) by the Python moto_server uses.
     // Fake credentials and no instance metadata for moto itself: some of its models build boto3
     // clients, whose credential chain would otherwise try 169.254.169.254 (seen during the demo).
-    const env = {...process.env, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true'}
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...(options.awsManagedPolicies ? {MOTO_IAM_LOAD_MANAGED_POLICIES: 'true'} : {}),
+    }
     child = spawn('python3', [SERIAL_MOTO, '127.0.0.1', String(port)], {stdio: ['ignore', 'ignore', 'pipe'], env})
   } catch (error) {
     throw new Error(`the emulator could not be started (python3 with moto[server], as moto_server uses): ${String(error)}`)

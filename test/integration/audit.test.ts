@@ -48,8 +48,11 @@ describe('an account with every mistake planted', () => {
     expect(severity('iam-whole-environment')).toEqual(new Set(['medium']))
   })
 
-  it('gives each finding a secrets command as its fix', () => {
-    for (const item of mistakesReport.findings) expect(item.fix).toMatch(/secrets (migrate|grant) /)
+  it('gives each finding a secrets command as its fix, and a policy only a user holds the change that scopes it', () => {
+    // A user is not a function: `secrets grant` writes a function's policy, so a user's is scoped where it is.
+    const heldByUsers = (item: (typeof mistakesReport.findings)[number]) => item.resourceType === 'iam-user' || item.detail.includes('; held by user ')
+    for (const item of mistakesReport.findings) expect(item.fix).toMatch(heldByUsers(item) ? /^a user is not a function \(no grant\): / : /secrets (migrate|grant) /)
+    expect(mistakesReport.findings.filter((item) => heldByUsers(item)).map((item) => item.resource)).toEqual(['deployer', `arn:aws:iam::123456789012:policy/api-prod-and-staging`])
     const parameter = mistakesReport.findings.find((item) => item.resource === '/prod/billing/DB_PASSWORD')
     expect(parameter?.fix).toBe('secrets migrate --from-ssm /prod/billing --to prod/billing --only DB_PASSWORD --delete-source')
     const variable = mistakesReport.findings.find((item) => item.resource === 'checkout-prod' && item.item === 'DB_PASSWORD')

@@ -36,6 +36,7 @@ export type ResourceType =
   | 'iam-role'
   | 'iam-user'
   | 'secretsmanager-secret'
+  | 'iam-group'
 
 /**
  * One mistake found. It names where (resource, item), why (rule, detail) and what to do (fix), and
@@ -46,7 +47,7 @@ export interface Finding {
   rule: RuleId
   severity: Severity
   resourceType: ResourceType
-  /** The function, task definition (`family:revision`), parameter, policy ARN, role or user. */
+  /** The function, task definition (`family:revision`), parameter, policy ARN, role, user or group. */
   resource: string
   /** The variable (`container/NAME` for ECS), the parameter name, or the inline policy name. */
   item?: string

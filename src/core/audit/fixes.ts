@@ -183,3 +183,26 @@ export function roleUsersFix(role: string, services: ReadonlyMap<string, Readonl
   const fill = placeholders.size > 0 ? ` (fill in ${[...placeholders].join(', ')})` : ''
   return `${how}: ${grants.join('; ')}${fill}`
 }
+
+/**
+ * Fix for a policy held by IAM users or groups. A user is not a function: `secrets grant` writes a
+ * function's policy, so the fix is to scope the users' or groups' own statement to the secrets they
+ * read (the environments and services the policy names, else placeholders), or, for an attached AWS
+ * managed policy, to detach it or deny the reads beside it.
+ */
+export function principalScopeFix(
+  principals: ReadonlyArray<{kind: 'user' | 'group'; name: string}>,
+  services: ReadonlyMap<string, ReadonlySet<string>>,
+  managed?: string,
+): string {
+  const scopes = [...services].flatMap(([env, names]) => (names.size > 0 ? [...names].sort().map((service) => `${env}/${service}`) : [`${env}/SERVICE`]))
+  const examples = (scopes.length > 0 ? scopes.sort() : ['ENV/SERVICE']).map((scope) => `arn:aws:secretsmanager:REGION:ACCOUNT:secret:/${scope}/NAME-??????`)
+  const kinds = [...new Set(principals.map((principal) => principal.kind))].join(' or ')
+  const who = principals.map((principal) => `${principal.kind} ${quoteArg(principal.name)}`).join(', ')
+  const secrets = `the secrets it reads (Resource ${examples.join(', ')}, one per secret)`
+  if (managed !== undefined) {
+    return `a ${kinds} is not a function (no grant): detach ${managed} from ${who} and allow only ${secrets}, or add a Deny of secretsmanager:GetSecretValue and ssm:GetParameter* beside it`
+  }
+
+  return `a ${kinds} is not a function (no grant): scope the statement of ${who} to ${secrets}`
+}

@@ -1,11 +1,28 @@
 /**
  * Which secrets an IAM policy lets its holder read. Pure: it takes policy documents as IAM returns
  * them (URL-encoded JSON) and says, per statement, whether it allows reading secret values and how far
- * it reaches: every secret, a whole environment (`/prod/*`), or one service or named secrets.
+ * it reaches: every secret, a whole environment (`/prod/*`), or one service or named secrets. A
+ * SecureString parameter is a secret too: SSM's reads count like Secrets Manager's, and a parameter
+ * path follows the same convention (`parameter/prod/*` is the prod environment).
  */
 
 /** The action that reads a secret's value; BatchGetSecretValue also needs it on each secret. */
 export const READ_SECRET_ACTION = 'secretsmanager:GetSecretValue'
+
+/** The two stores whose reads return a secret's value. */
+export type SecretStore = 'secretsmanager' | 'ssm'
+
+/**
+ * The actions that return a secret's value, per store. SSM's return a SecureString decrypted with
+ * WithDecryption (GetParameterHistory too); under the default aws/ssm key no kms:Decrypt is needed,
+ * since that key's policy lets any principal of the account decrypt through SSM.
+ */
+export const SECRET_READ_ACTIONS: Record<SecretStore, readonly string[]> = {
+  secretsmanager: [READ_SECRET_ACTION],
+  ssm: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'],
+}
+
+const STORES: readonly SecretStore[] = ['secretsmanager', 'ssm']
 
 export interface PolicyStatement {
   Sid?: string
@@ -37,8 +54,8 @@ export interface SecretReadGrant {
   statement: string
   /** The action patterns that allow reading (`secretsmanager:GetSecretValue`, `secretsmanager:*`, `*`, ...), or `NotAction` when it is written that way. */
   actions: string[]
-  /** Resource patterns that reach secrets, with how far each reaches. */
-  resources: Array<{pattern: string; reach: Exclude<SecretReach, {kind: 'none'}>}>
+  /** Resource patterns that reach secrets, with how far each reaches and the stores it reaches into. */
+  resources: Array<{pattern: string; reach: Exclude<SecretReach, {kind: 'none'}>; stores: SecretStore[]}>
   /** A Condition may narrow it further; conditions are not evaluated. */
   conditional: boolean
 }
@@ -101,37 +118,60 @@ function findPiece(piece: string, text: string, from: number, end: number): numb
 
 const hasWildcard = (text: string) => /[*?]/.test(text)
 
-/** True when the statement's actions include reading a secret value. Action names are case-insensitive. */
-function statementReadsSecrets(statement: PolicyStatement): {reads: boolean; actions: string[]} {
+/** The stores whose values the statement's actions read, and the action patterns that allow it. Action names are case-insensitive. */
+function statementReads(statement: PolicyStatement): {stores: SecretStore[]; actions: string[]} {
+  const reads = (store: SecretStore, allowed: (action: string) => boolean) => SECRET_READ_ACTIONS[store].some((action) => allowed(action))
   if (statement.NotAction !== undefined) {
-    const excluded = asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, READ_SECRET_ACTION, true))
-    return {reads: !excluded, actions: excluded ? [] : ['NotAction']}
+    const excluded = (action: string) => asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, action, true))
+    const stores = STORES.filter((store) => reads(store, (action) => !excluded(action)))
+    return {stores, actions: stores.length > 0 ? ['NotAction'] : []}
   }
 
-  const actions = asList(statement.Action).filter((pattern) => wildcardMatch(pattern, READ_SECRET_ACTION, true))
-  return {reads: actions.length > 0, actions}
+  const patterns = asList(statement.Action)
+  const stores = STORES.filter((store) => reads(store, (action) => patterns.some((pattern) => wildcardMatch(pattern, action, true))))
+  const actions = patterns.filter((pattern) => stores.some((store) => SECRET_READ_ACTIONS[store].some((action) => wildcardMatch(pattern, action, true))))
+  return {stores, actions}
 }
 
 /** How far one `Resource` entry reaches into Secrets Manager. */
 export function secretReach(resource: string): SecretReach {
+  return storeReach(resource, 'secretsmanager')
+}
+
+/** How far one `Resource` entry reaches into Parameter Store: `parameter/prod/*` is the prod environment, as `secret:/prod/*` is. */
+export function parameterReach(resource: string): SecretReach {
+  return storeReach(resource, 'ssm')
+}
+
+/** Per store: the ARN's service, its resource type, and what separates the type from the name. */
+const ARN_SHAPES: Record<SecretStore, {service: string; type: string; separator: string}> = {
+  secretsmanager: {service: 'secretsmanager', type: 'secret', separator: ':'},
+  ssm: {service: 'ssm', type: 'parameter', separator: '/'},
+}
+
+/** How far one `Resource` entry reaches into one store. */
+export function storeReach(resource: string, store: SecretStore): SecretReach {
   if (resource === '*') return {kind: 'all'}
+  const shape = ARN_SHAPES[store]
   const parts = resource.split(':')
   if (parts[0] !== 'arn' && !hasWildcard(parts[0] ?? '')) return {kind: 'none'}
   if (parts.length < 6) {
-    // `arn:aws:secretsmanager:*` or `arn:*`: a `*` matches across colons, so it covers every secret ARN.
+    // `arn:aws:secretsmanager:*` or `arn:*`: a `*` matches across colons, so it covers every ARN of the store.
     const service = parts[2]
-    if (service !== undefined && !hasWildcard(service) && service.toLowerCase() !== 'secretsmanager') return {kind: 'none'}
+    if (service !== undefined && !hasWildcard(service) && service.toLowerCase() !== shape.service) return {kind: 'none'}
     return hasWildcard(parts.at(-1) ?? '') ? {kind: 'all'} : {kind: 'none'}
   }
 
   const [, , service] = parts
-  if (!wildcardMatch(service, 'secretsmanager', true)) return {kind: 'none'}
+  if (!wildcardMatch(service, shape.service, true)) return {kind: 'none'}
   const rest = parts.slice(5).join(':')
-  const colon = rest.indexOf(':')
-  const resourceType = colon === -1 ? rest : rest.slice(0, colon)
-  if (hasWildcard(resourceType)) return wildcardMatch(resourceType, 'secret') || resourceType.startsWith('*') ? {kind: 'all'} : {kind: 'none'}
-  if (resourceType !== 'secret' || colon === -1) return {kind: 'none'}
-  return secretNameReach(rest.slice(colon + 1))
+  const separator = rest.indexOf(shape.separator)
+  const resourceType = separator === -1 ? rest : rest.slice(0, separator)
+  if (hasWildcard(resourceType)) return wildcardMatch(resourceType, shape.type) || resourceType.startsWith('*') ? {kind: 'all'} : {kind: 'none'}
+  if (resourceType !== shape.type || separator === -1) return {kind: 'none'}
+  const name = rest.slice(separator + 1)
+  // A parameter's ARN drops the leading `/` of its name: `parameter/prod/api/X` is `/prod/api/X`, while `parameter/x` is `x`.
+  return secretNameReach(store === 'ssm' && name.includes('/') ? `/${name}` : name)
 }
 
 /** Reach of the name part of a secret ARN: `*`, `/prod/*`, `/prod/api/*`, `/prod/api/DB_PASS-??????`. */
@@ -160,18 +200,19 @@ export function secretReadGrants(document: PolicyDocument): SecretReadGrant[] {
   const grants: SecretReadGrant[] = []
   for (const [index, statement] of document.Statement.entries()) {
     if ((statement.Effect ?? '').toLowerCase() !== 'allow') continue
-    const {reads, actions} = statementReadsSecrets(statement)
-    if (!reads) continue
+    const {stores, actions} = statementReads(statement)
+    if (stores.length === 0) continue
     const resources: SecretReadGrant['resources'] = []
-    if (statement.NotResource !== undefined) {
-      // Allow on everything except the listed resources: unless the exclusion covers all secrets, it reaches all.
-      const excludesAll = asList(statement.NotResource).some((pattern) => secretReach(pattern).kind === 'all')
-      if (!excludesAll) resources.push({pattern: `NotResource ${asList(statement.NotResource).join(', ')}`, reach: {kind: 'all'}})
-    } else {
+    if (statement.NotResource === undefined) {
       for (const pattern of asList(statement.Resource)) {
-        const reach = secretReach(pattern)
-        if (reach.kind !== 'none') resources.push({pattern, reach})
+        const reached = stores.map((store) => ({store, reach: storeReach(pattern, store)})).filter(({reach}) => reach.kind !== 'none')
+        const [first] = reached
+        if (first && first.reach.kind !== 'none') resources.push({pattern, reach: first.reach, stores: reached.map(({store}) => store)})
       }
+    } else {
+      // Allow on everything except the listed resources: unless the exclusion covers all of a store, it reaches all of it.
+      const open = stores.filter((store) => !asList(statement.NotResource).some((pattern) => storeReach(pattern, store).kind === 'all'))
+      if (open.length > 0) resources.push({pattern: `NotResource ${asList(statement.NotResource).join(', ')}`, reach: {kind: 'all'}, stores: open})
     }
 
     if (resources.length === 0) continue
@@ -184,6 +225,47 @@ export function secretReadGrants(document: PolicyDocument): SecretReadGrant[] {
   }
 
   return grants
+}
+
+/** Where a policy allows kms:Decrypt on every key: the statement and the pattern. */
+export interface DecryptAll {
+  statement: string
+  pattern: string
+  conditional: boolean
+}
+
+/**
+ * The first Allow statement that lets its holder decrypt with every KMS key (`*`, `key/*`): beside a
+ * secret read it opens the secrets under customer managed keys too, so a finding names it.
+ */
+export function decryptsEveryKey(document: PolicyDocument): DecryptAll | undefined {
+  for (const [index, statement] of document.Statement.entries()) {
+    if ((statement.Effect ?? '').toLowerCase() !== 'allow') continue
+    const decrypts =
+      statement.NotAction === undefined
+        ? asList(statement.Action).some((pattern) => wildcardMatch(pattern, 'kms:Decrypt', true))
+        : !asList(statement.NotAction).some((pattern) => wildcardMatch(pattern, 'kms:Decrypt', true))
+    if (!decrypts) continue
+    const pattern = statement.NotResource === undefined ? asList(statement.Resource).find((resource) => reachesEveryKey(resource)) : `NotResource ${asList(statement.NotResource).join(', ')}`
+    if (pattern === undefined) continue
+    const conditional = statement.Condition !== undefined && Object.keys(statement.Condition as object).length > 0
+    return {statement: statement.Sid ? statement.Sid : `#${index + 1}`, pattern, conditional}
+  }
+
+  return undefined
+}
+
+/** `*`, `arn:aws:kms:*`, `arn:aws:kms:*:*:key/*`: every key; one key's ARN or an alias is not. */
+function reachesEveryKey(resource: string): boolean {
+  if (resource === '*') return true
+  const parts = resource.split(':')
+  if (parts[0] !== 'arn' && !hasWildcard(parts[0] ?? '')) return false
+  const service = parts[2]
+  if (service === undefined) return hasWildcard(parts.at(-1) ?? '')
+  if (!wildcardMatch(service, 'kms', true)) return false
+  if (parts.length < 6) return hasWildcard(parts.at(-1) ?? '')
+  const rest = parts.slice(5).join(':')
+  return rest.startsWith('*') || rest.startsWith('key/*') || rest.startsWith('key/?')
 }
 
 /** The environments whose secrets the grants reach (known ones only: `*` is reported on its own). */
@@ -238,7 +320,25 @@ export function judgePolicy(grants: readonly SecretReadGrant[]): PolicyVerdict |
 }
 
 /** `secretsmanager:* on * (statement ReadAll)`: actions and resource patterns are policy text, never secret values. */
-export function describeGrant(grant: SecretReadGrant, pattern: string): string {
+export function describeGrant(grant: SecretReadGrant, pattern: string, decrypt?: DecryptAll): string {
   const conditional = grant.conditional ? '; it has a Condition, which was not evaluated' : ''
-  return `Allow ${grant.actions.join(', ')} on ${pattern} (statement ${grant.statement}${conditional})`
+  const stores = grant.resources.find((resource) => resource.pattern === pattern)?.stores ?? []
+  // The actions already say so when both stores are read; SSM alone needs the reminder that it is secrets.
+  const parameters = stores.length === 1 && stores[0] === 'ssm' ? ': SecureString parameters are secrets, returned decrypted' : ''
+  return `Allow ${grant.actions.join(', ')} on ${pattern} (statement ${grant.statement}${conditional})${parameters}${describeDecrypt(decrypt)}`
+}
+
+/** Why a verdict was given, in words: the statement and pattern, or the environments it spans. */
+export function describeVerdict(verdict: PolicyVerdict, decrypt?: DecryptAll): string {
+  if (verdict.rule === 'iam-multiple-environments') {
+    return `reads secrets of ${verdict.environments.length} environments (${verdict.environments.join(', ')})${describeDecrypt(decrypt)}`
+  }
+
+  return describeGrant(verdict.grant, verdict.pattern, decrypt)
+}
+
+function describeDecrypt(decrypt: DecryptAll | undefined): string {
+  if (decrypt === undefined) return ''
+  const conditional = decrypt.conditional ? ', with a Condition that was not evaluated' : ''
+  return `; with kms:Decrypt on ${decrypt.pattern} (statement ${decrypt.statement}${conditional}), which decrypts every key's ciphertext, customer managed keys included`
 }

@@ -1,23 +1,116 @@
 /**
  * The IAM of a CloudFormation-family template: policy documents as statements (with where each
- * resource pattern is written), roles and their inline policies, AWS managed policies that read every
- * secret, and SAM's `Policies` (managed names, policy templates, inline documents).
+ * resource pattern is written), the inline policies of roles, users and groups, the policies attached
+ * to them, AWS managed policies that read every secret, and SAM's `Policies` (managed names, policy
+ * templates, inline documents). A policy written with `Fn::If` is read once per way its conditions
+ * can go, each reading marked with them, so each branch is judged as the template could deploy it.
  */
 import {isSeq, type Node} from 'yaml'
 
+import {type AwsManagedPolicy, awsManagedReadAll, describeAwsManaged} from '../audit/aws-managed-policies.js'
 import type {PolicyStatement} from '../audit/iam.js'
-import type {PolicyEntry, StatementEntry} from './entries.js'
+import type {PolicyEntry, PolicyPrincipal, StatementEntry} from './entries.js'
 import {nodeValue, type Position, type Tree} from './tree.js'
 
 /**
- * AWS managed policies that read every secret. `SecretsManagerReadWrite` allows `secretsmanager:*` on
- * `*`; a template that attaches it has the first IAM mistake as surely as one that writes it out.
+ * More conditions than this in one resource's policies are not all enumerated (2^n readings): the
+ * ones past it take their first branch.
  */
-const MANAGED_READ_ALL = new Set(['SecretsManagerReadWrite', 'AdministratorAccess', 'PowerUserAccess'])
+const MAX_CONDITIONS = 5
 
-/** SAM policy templates that read secret values, and the property that names the secret. */
-const SAM_SECRET_TEMPLATES: Record<string, {property: string; actions: string[]}> = {
-  AWSSecretsManagerGetSecretValuePolicy: {property: 'SecretArn', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']},
+/**
+ * Which way each `Fn::If` of a reading goes, and the conditions it met. A condition it was not told
+ * takes its first branch (and is recorded, so the next round enumerates it).
+ */
+class Branches {
+  readonly met = new Set<string>()
+
+  constructor(private readonly when: ReadonlyMap<string, boolean> = new Map()) {}
+
+  /** The node itself, or the branch an `Fn::If` takes; undefined for `!Ref AWS::NoValue`. */
+  pick(tree: Tree, node: Node | undefined): Node | undefined {
+    let current = node
+    for (let depth = 0; depth < 32; depth++) {
+      const branch = ifOf(tree, current)
+      if (branch === undefined) return isNoValue(tree, current) ? undefined : current
+      this.met.add(branch.condition)
+      current = (this.when.get(branch.condition) ?? true) ? branch.then : branch.else
+    }
+
+    return undefined
+  }
+
+  /** The items of a list (itself possibly a branch), each branch picked; absent items left out. */
+  items(tree: Tree, node: Node | undefined): Node[] {
+    const list = this.pick(tree, node)
+    return tree.items(list).flatMap((item) => {
+      const picked = this.pick(tree, item)
+      return picked === undefined ? [] : [picked]
+    })
+  }
+}
+
+/** `!If [Cond, A, B]` or `{"Fn::If": [Cond, A, B]}`. */
+function ifOf(tree: Tree, node: Node | undefined): {condition: string; then: Node | undefined; else: Node | undefined} | undefined {
+  if (node === undefined) return undefined
+  const args = node.tag === '!If' ? node : tree.entries(node).length === 1 ? tree.get(node, 'Fn::If') : undefined
+  if (args === undefined || !isSeq(args)) return undefined
+  const [condition, then, otherwise] = tree.items(args)
+  const name = nodeValue(tree, condition, true)
+  if (name.kind !== 'literal') return undefined
+  return {condition: name.text, then, else: otherwise}
+}
+
+function isNoValue(tree: Tree, node: Node | undefined): boolean {
+  const value = nodeValue(tree, node)
+  return value.kind === 'intrinsic' && value.fn === 'Ref' && value.text === '${Ref AWS::NoValue}'
+}
+
+/**
+ * Reads a resource's policies once per way the conditions its `Fn::If`s meet can go (all of them,
+ * up to MAX_CONDITIONS), each entry marked with the way it was read.
+ */
+function overBranches(read: (branches: Branches) => PolicyEntry[]): PolicyEntry[] {
+  let conditions: string[] = []
+  for (;;) {
+    const out: PolicyEntry[] = []
+    const met = new Set<string>()
+    for (const when of assignments(conditions)) {
+      const branches = new Branches(when)
+      const entries = read(branches)
+      for (const name of branches.met) met.add(name)
+      out.push(...(conditions.length === 0 ? entries : entries.map((entry) => ({...entry, when: Object.fromEntries(when)}))))
+    }
+
+    const fresh = [...met].filter((name) => !conditions.includes(name))
+    if (fresh.length === 0 || conditions.length >= MAX_CONDITIONS) return out
+    conditions = [...conditions, ...fresh].slice(0, MAX_CONDITIONS)
+  }
+}
+
+/** Every way the conditions can go: true first. */
+function assignments(conditions: readonly string[]): Array<Map<string, boolean>> {
+  let out: Array<Map<string, boolean>> = [new Map()]
+  for (const name of conditions) out = out.flatMap((when) => [new Map([...when, [name, true]]), new Map([...when, [name, false]])])
+  return out
+}
+
+/**
+ * SAM policy templates that read secret values, the property that names what they read, and the
+ * resource SAM builds from it (as SAM's policy_templates.json writes it).
+ */
+const SAM_SECRET_TEMPLATES: Record<string, {property: string; actions: string[]; resource: (name: string) => string}> = {
+  AWSSecretsManagerGetSecretValuePolicy: {property: 'SecretArn', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resource: (arn) => arn},
+  SSMParameterReadPolicy: {
+    property: 'ParameterName',
+    actions: ['ssm:GetParameters', 'ssm:GetParameter', 'ssm:GetParametersByPath'],
+    resource: (name) => `arn:aws:ssm:region:123456789012:parameter/${name}`,
+  },
+  SSMParameterWithSlashPrefixReadPolicy: {
+    property: 'ParameterName',
+    actions: ['ssm:GetParameters', 'ssm:GetParameter', 'ssm:GetParametersByPath'],
+    resource: (name) => `arn:aws:ssm:region:123456789012:parameter${name}`,
+  },
 }
 
 /** A resource of the template: logical id, type, properties. */
@@ -58,9 +151,10 @@ function withPseudoParameters(text: string): string {
 }
 
 /** A statement's `Resource` as patterns: literals, `!Sub`/`!Join` text; a `!Ref` or `!GetAtt` names one resource and is left out. */
-function patterns(tree: Tree, node: Node | undefined, positions: Map<string, Position>, normalize: (text: string) => string): string[] | undefined {
-  if (node === undefined) return undefined
-  const list = isSeq(node) && !node.tag ? tree.items(node) : [node]
+function patterns(tree: Tree, node: Node | undefined, positions: Map<string, Position>, normalize: (text: string) => string, branches: Branches): string[] | undefined {
+  const picked = branches.pick(tree, node)
+  if (picked === undefined) return undefined
+  const list = isSeq(picked) && !picked.tag ? branches.items(tree, picked) : [picked]
   const out: string[] = []
   for (const item of list) {
     const value = nodeValue(tree, item)
@@ -75,122 +169,168 @@ function patterns(tree: Tree, node: Node | undefined, positions: Map<string, Pos
   return out
 }
 
-function actions(tree: Tree, node: Node | undefined): string[] | undefined {
-  if (node === undefined) return undefined
-  const list = isSeq(node) ? tree.items(node) : [node]
+function actions(tree: Tree, node: Node | undefined, branches: Branches): string[] | undefined {
+  const picked = branches.pick(tree, node)
+  if (picked === undefined) return undefined
+  const list = isSeq(picked) ? branches.items(tree, picked) : [picked]
   return list.map((item) => literal(tree, item)).filter((text): text is string => text !== undefined)
 }
 
 /** A policy document node as statements, each with where its resources are written. */
-export function statementsOf(tree: Tree, document: Node | undefined, normalize: (text: string) => string = (text) => text): StatementEntry[] {
-  const statementNode = tree.get(document, 'Statement')
-  return statementList(tree, isSeq(statementNode) ? tree.items(statementNode) : statementNode ? [statementNode] : [], normalize)
+export function statementsOf(tree: Tree, document: Node | undefined, normalize: (text: string) => string = (text) => text, branches = new Branches()): StatementEntry[] {
+  const statementNode = branches.pick(tree, tree.get(branches.pick(tree, document), 'Statement'))
+  return statementList(tree, isSeq(statementNode) ? branches.items(tree, statementNode) : statementNode ? [statementNode] : [], normalize, branches)
 }
 
 /** Statement nodes as statements, each with where its resources are written. */
-export function statementList(tree: Tree, nodes: Node[], normalize: (text: string) => string): StatementEntry[] {
-  return nodes.map((node) => {
+export function statementList(tree: Tree, nodes: Node[], normalize: (text: string) => string, branches = new Branches()): StatementEntry[] {
+  return nodes.flatMap((written) => {
+    const node = branches.pick(tree, written)
+    if (node === undefined) return []
     const positions = new Map<string, Position>()
     const statement: PolicyStatement = {}
     const sid = literal(tree, tree.get(node, 'Sid'))
     if (sid) statement.Sid = sid
-    statement.Effect = literal(tree, tree.get(node, 'Effect'))
-    const action = actions(tree, tree.get(node, 'Action'))
+    statement.Effect = literal(tree, branches.pick(tree, tree.get(node, 'Effect')))
+    const action = actions(tree, tree.get(node, 'Action'), branches)
     if (action) statement.Action = action
-    const notAction = actions(tree, tree.get(node, 'NotAction'))
+    const notAction = actions(tree, tree.get(node, 'NotAction'), branches)
     if (notAction) statement.NotAction = notAction
-    const resource = patterns(tree, tree.get(node, 'Resource'), positions, normalize)
+    const resource = patterns(tree, tree.get(node, 'Resource'), positions, normalize, branches)
     if (resource) statement.Resource = resource
-    const notResource = patterns(tree, tree.get(node, 'NotResource'), positions, normalize)
+    const notResource = patterns(tree, tree.get(node, 'NotResource'), positions, normalize, branches)
     if (notResource) statement.NotResource = notResource
-    if (tree.get(node, 'Condition') !== undefined) statement.Condition = {condition: true}
-    return {statement, positions, position: tree.position(node)}
+    if (branches.pick(tree, tree.get(node, 'Condition')) !== undefined) statement.Condition = {condition: true}
+    return [{statement, positions, position: tree.position(node)}]
   })
 }
 
-function managedReadAll(tree: Tree, resource: string, name: string, role: string | undefined, holders: string[], node: Node): PolicyEntry {
+/** An attached AWS managed policy that reads every secret, as the statements that do, placed where it is named. */
+function managedReadAll(tree: Tree, managed: AwsManagedPolicy, node: Node, holding: Pick<PolicyEntry, 'resource' | 'role' | 'holders' | 'principals'>): PolicyEntry {
   const position = tree.position(node)
   return {
-    resource,
-    policy: name,
-    ...(role === undefined ? {} : {role}),
-    holders,
-    statements: [{statement: {Sid: name, Effect: 'Allow', Action: ['secretsmanager:*'], Resource: ['*']}, positions: new Map([['*', position]]), position}],
+    ...holding,
+    policy: managed.name,
+    managed: describeAwsManaged(managed),
+    statements: managed.statements.map((statement) => ({
+      statement: {Sid: managed.name, ...statement},
+      positions: new Map([...asPatterns(statement.Resource), ...asPatterns(statement.NotResource)].map((pattern) => [pattern, position])),
+      position,
+    })),
     position,
   }
 }
 
+const asPatterns = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
+
+/** The AWS managed policy an ARN (literal, `!Sub` or `!Join`) attaches, if the table says it reads every secret. */
+function attachedReadAll(tree: Tree, node: Node): AwsManagedPolicy | undefined {
+  const value = nodeValue(tree, node)
+  if (value.kind === 'other') return undefined
+  return awsManagedReadAll(withPseudoParameters(value.text))
+}
+
 /** A SAM function's `Policies`: managed policy names, SAM policy templates and inline documents. */
 export function samPolicies(tree: Tree, fn: Resource, name: string): PolicyEntry[] {
-  const node = tree.get(fn.properties, 'Policies')
-  const items = isSeq(node) ? tree.items(node) : node ? [node] : []
-  const role = `${fn.id}Role`
-  const out: PolicyEntry[] = []
-  for (const item of items) {
-    const managed = literal(tree, item)
-    if (managed !== undefined) {
-      if (MANAGED_READ_ALL.has(managed.split('/').at(-1) ?? managed)) out.push(managedReadAll(tree, fn.id, managed, role, [name], item))
-      continue
+  return overBranches((branches) => {
+    const role = `${fn.id}Role`
+    const holding = {resource: fn.id, role, holders: [name]}
+    const out: PolicyEntry[] = []
+    const node = branches.pick(tree, tree.get(fn.properties, 'Policies'))
+    for (const item of isSeq(node) ? branches.items(tree, node) : node ? [node] : []) {
+      const managed = literal(tree, item)
+      if (managed !== undefined) {
+        // SAM takes an AWS managed policy by its bare name or its ARN.
+        const known = awsManagedReadAll(withPseudoParameters(managed), true)
+        if (known) out.push(managedReadAll(tree, known, item, holding))
+        continue
+      }
+
+      const attached = attachedReadAll(tree, item)
+      if (attached) {
+        out.push(managedReadAll(tree, attached, item, holding))
+        continue
+      }
+
+      if (tree.get(item, 'Statement') !== undefined) {
+        out.push({...holding, policy: 'Policies', statements: statementsOf(tree, item, undefined, branches), position: tree.position(item)})
+        continue
+      }
+
+      for (const [template, args] of tree.entries(item)) {
+        const known = SAM_SECRET_TEMPLATES[template]
+        if (!known) continue
+        const positions = new Map<string, Position>()
+        const resource = patterns(tree, tree.get(args, known.property), positions, known.resource, branches) ?? []
+        out.push({
+          ...holding,
+          policy: template,
+          statements: [{statement: {Effect: 'Allow', Action: known.actions, Resource: resource}, positions, position: tree.position(args)}],
+          position: tree.position(item),
+        })
+      }
     }
 
-    if (tree.get(item, 'Statement') !== undefined) {
-      out.push({resource: fn.id, policy: 'Policies', role, holders: [name], statements: statementsOf(tree, item), position: tree.position(item)})
-      continue
-    }
+    return out
+  })
+}
 
-    for (const [template, args] of tree.entries(item)) {
-      const known = SAM_SECRET_TEMPLATES[template]
-      if (!known) continue
-      const positions = new Map<string, Position>()
-      const resource = patterns(tree, tree.get(args, known.property), positions, (text) => text) ?? []
+/**
+ * The inline policies (`Policies`) and attached AWS managed policies (`ManagedPolicyArns`) of an
+ * AWS::IAM::Role, User or Group. A role's are held by the functions that run as it; a user's or
+ * group's by the user or group itself.
+ */
+export function principalPolicies(tree: Tree, resource: Resource, holders: string[]): PolicyEntry[] {
+  const principal = principalOf(tree, resource)
+  const holding = principal ? {resource: resource.id, holders: [], principals: [principal]} : {resource: resource.id, role: resource.id, holders}
+  return overBranches((branches) => {
+    const out: PolicyEntry[] = []
+    for (const policy of branches.items(tree, tree.get(resource.properties, 'Policies'))) {
       out.push({
-        resource: fn.id,
-        policy: template,
-        role,
-        holders: [name],
-        statements: [{statement: {Effect: 'Allow', Action: known.actions, Resource: resource}, positions, position: tree.position(args)}],
-        position: tree.position(item),
+        ...holding,
+        policy: literal(tree, tree.get(policy, 'PolicyName')),
+        statements: statementsOf(tree, tree.get(policy, 'PolicyDocument'), undefined, branches),
+        position: tree.position(policy),
       })
     }
-  }
 
-  return out
+    for (const arn of branches.items(tree, tree.get(resource.properties, 'ManagedPolicyArns'))) {
+      const managed = attachedReadAll(tree, arn)
+      if (managed) out.push(managedReadAll(tree, managed, arn, holding))
+    }
+
+    return out
+  })
 }
 
-/** An AWS::IAM::Role's inline policies and the managed policies it attaches that read every secret. */
-export function rolePolicies(tree: Tree, resource: Resource, holders: string[]): PolicyEntry[] {
-  const out: PolicyEntry[] = []
-  for (const policy of tree.items(tree.get(resource.properties, 'Policies'))) {
-    out.push({
-      resource: resource.id,
-      policy: literal(tree, tree.get(policy, 'PolicyName')),
-      role: resource.id,
-      holders,
-      statements: statementsOf(tree, tree.get(policy, 'PolicyDocument')),
-      position: tree.position(policy),
-    })
-  }
-
-  for (const arn of tree.items(tree.get(resource.properties, 'ManagedPolicyArns'))) {
-    const text = nodeValue(tree, arn)
-    const name = text.kind === 'literal' || text.kind === 'intrinsic' ? text.text.split('/').at(-1) : undefined
-    if (name !== undefined && MANAGED_READ_ALL.has(name)) out.push(managedReadAll(tree, resource.id, name, resource.id, holders, arn))
-  }
-
-  return out
+/** The user or group an AWS::IAM::User or Group is: its name when the template gives one, else its logical id. */
+function principalOf(tree: Tree, resource: Resource): PolicyPrincipal | undefined {
+  if (resource.type === 'AWS::IAM::User') return {kind: 'user', name: literal(tree, tree.get(resource.properties, 'UserName')) ?? resource.id}
+  if (resource.type === 'AWS::IAM::Group') return {kind: 'group', name: literal(tree, tree.get(resource.properties, 'GroupName')) ?? resource.id}
+  return undefined
 }
 
-/** An AWS::IAM::Policy or ManagedPolicy, held through the roles it names. */
-export function standalonePolicy(tree: Tree, resource: Resource, holders: ReadonlyMap<string, string[]>): PolicyEntry {
+/** An AWS::IAM::Policy or ManagedPolicy, held through the roles, users and groups it names. */
+export function standalonePolicy(tree: Tree, resource: Resource, holders: ReadonlyMap<string, string[]>): PolicyEntry[] {
   const {properties} = resource
-  const roles = tree.items(tree.get(properties, 'Roles')).map((node) => refTarget(tree, node) ?? literal(tree, node))
-  const role = roles.find((name) => name !== undefined)
-  return {
-    resource: resource.id,
-    policy: literal(tree, tree.get(properties, 'PolicyName')) ?? literal(tree, tree.get(properties, 'ManagedPolicyName')),
-    ...(role === undefined ? {} : {role}),
-    holders: roles.flatMap((name) => (name === undefined ? [] : (holders.get(name) ?? []))),
-    statements: statementsOf(tree, tree.get(properties, 'PolicyDocument')),
-    position: tree.position(resource.node),
-  }
+  const named = (key: string) => tree.items(tree.get(properties, key)).flatMap((node) => refTarget(tree, node) ?? literal(tree, node) ?? [])
+  const roles = named('Roles')
+  // A `!Ref` to a user or group of the template names it by its UserName or GroupName when it has one.
+  const nameOf = (id: string, property: string) => literal(tree, tree.at(tree.root, 'Resources', id, 'Properties', property)) ?? id
+  const principals: PolicyPrincipal[] = [
+    ...named('Users').map((id) => ({kind: 'user' as const, name: nameOf(id, 'UserName')})),
+    ...named('Groups').map((id) => ({kind: 'group' as const, name: nameOf(id, 'GroupName')})),
+  ]
+  const [role] = roles
+  return overBranches((branches) => [
+    {
+      resource: resource.id,
+      policy: literal(tree, tree.get(properties, 'PolicyName')) ?? literal(tree, tree.get(properties, 'ManagedPolicyName')),
+      ...(role === undefined ? {} : {role}),
+      holders: roles.flatMap((name) => holders.get(name) ?? []),
+      ...(principals.length === 0 ? {} : {principals}),
+      statements: statementsOf(tree, tree.get(properties, 'PolicyDocument'), undefined, branches),
+      position: tree.position(resource.node),
+    },
+  ])
 }

@@ -5,7 +5,7 @@
  */
 import {isSeq, type Node} from 'yaml'
 
-import {literal, refTarget, type Resource, rolePolicies, samPolicies, standalonePolicy} from './cfn-iam.js'
+import {literal, principalPolicies, refTarget, type Resource, samPolicies, standalonePolicy} from './cfn-iam.js'
 import {secretResourcePolicy} from './cfn-secret-policy.js'
 import {cfnEnvValue, type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry} from './entries.js'
 import type {TemplateFormat} from './findings.js'
@@ -101,10 +101,10 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
       extracted.env.push(...taskEnvironment(tree, context, resource))
     } else if (resource.type === 'AWS::SSM::Parameter') {
       extracted.parameters.push(ssmParameter(tree, resource))
-    } else if (resource.type === 'AWS::IAM::Role') {
-      extracted.policies.push(...rolePolicies(tree, resource, holders.get(resource.id) ?? []))
+    } else if (resource.type === 'AWS::IAM::Role' || resource.type === 'AWS::IAM::User' || resource.type === 'AWS::IAM::Group') {
+      extracted.policies.push(...principalPolicies(tree, resource, holders.get(resource.id) ?? []))
     } else if (resource.type === 'AWS::IAM::Policy' || resource.type === 'AWS::IAM::ManagedPolicy') {
-      extracted.policies.push(standalonePolicy(tree, resource, holders))
+      extracted.policies.push(...standalonePolicy(tree, resource, holders))
     } else if (resource.type === 'AWS::SecretsManager::ResourcePolicy') {
       extracted.secretPolicies = [...(extracted.secretPolicies ?? []), secretResourcePolicy(tree, resource)]
     }

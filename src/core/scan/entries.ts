@@ -77,15 +77,27 @@ export interface StatementEntry {
   position: Position
 }
 
+/** An IAM user or group that holds a policy: not a function, so its fix is to scope the policy, not a grant. */
+export interface PolicyPrincipal {
+  kind: 'user' | 'group'
+  name: string
+}
+
 export interface PolicyEntry {
-  /** The role or policy resource. */
+  /** The role, user, group or policy resource. */
   resource: string
-  /** The inline policy's name, or the SAM policy template. */
+  /** The inline policy's name, the SAM policy template or the AWS managed policy. */
   policy?: string
   /** Policies of one role are judged together too; the role's key. */
   role?: string
   /** The functions that hold this policy (through the role or directly). */
   holders: string[]
+  /** The users and groups that hold it. */
+  principals?: PolicyPrincipal[]
+  /** For an attached AWS managed policy: which one and why it reads every secret, the finding's reason. */
+  managed?: string
+  /** The way each `Fn::If` condition went for this reading of the policy; absent when it has none. */
+  when?: Record<string, boolean>
   statements: StatementEntry[]
   position: Position
 }

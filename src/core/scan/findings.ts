@@ -45,7 +45,8 @@ export const SCAN_RULE_HELP: Record<ScanRuleId, string> = {
     'A variable whose name says secret holds a placeholder (`<api key>`, `changeme`, `AKIA...EXAMPLE`, empty): no secret is in the file, but the template is built to carry one in an environment variable, where it ends up in plain text in the configuration. Store the secret with `secrets set` and pass its name instead.',
   'ssm-plaintext-secret':
     'CloudFormation cannot create a SecureString: a parameter created by a template is plain text, and its value is in the template. Move it with `secrets migrate --from-ssm` or `secrets set`.',
-  'iam-all-secrets': 'The policy lets its holder read every secret of the account. Replace it with the statement `secrets grant` prints.',
+  'iam-all-secrets':
+    'The policy lets its holder read every secret of the account: Secrets Manager secrets, or SecureString parameters (ssm:GetParameter* returns them decrypted). Replace it with the statement `secrets grant` prints; a user or group is not a function, so scope its own statement to the secrets it reads.',
   'iam-multiple-environments':
     'One policy reads secrets of several environments: a function of one environment can read another\'s. Give each environment its own role with `secrets grant`.',
   'iam-whole-environment':

@@ -55,9 +55,12 @@ function topLevelVariables(text: string): Variable[] {
     let end = -1
     for (let at = index + 1; at < text.length; at++) {
       if (text[at] === '{') depth++
-      else if (text[at] === '}' && --depth === 0) {
-        end = at + 1
-        break
+      else if (text[at] === '}') {
+        depth--
+        if (depth === 0) {
+          end = at + 1
+          break
+        }
       }
     }
 

@@ -14,6 +14,7 @@ export interface AuditInspected {
   iamUsers: number
   /** Secrets whose resource policy was read (iam area). */
   secrets: number
+  iamGroups: number
 }
 
 export interface AuditReport {

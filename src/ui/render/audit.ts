@@ -22,6 +22,7 @@ const RESOURCE_LABELS: Record<Finding['resourceType'], string> = {
   'iam-role': 'role',
   'iam-user': 'user',
   'secretsmanager-secret': 'secret',
+  'iam-group': 'group',
 }
 
 const ITEM_HEADINGS: Record<AuditArea, string> = {env: 'VARIABLE', ssm: 'PARAMETER', iam: 'POLICY'}
@@ -63,7 +64,7 @@ export function renderAudit(result: AuditResult<AuditInspected>): string {
       : undefined,
     result.areas.includes('ssm') ? plural(inspected.ssmParameters, 'SSM parameter') : undefined,
     result.areas.includes('iam')
-      ? `${plural(inspected.iamManagedPolicies, 'managed policy', 'managed policies')}, ${plural(inspected.iamRoles, 'role')}, ${plural(inspected.iamUsers, 'user')}, ${plural(inspected.secrets, 'secret')}`
+      ? `${plural(inspected.iamManagedPolicies, 'managed policy', 'managed policies')}, ${plural(inspected.iamRoles, 'role')}, ${plural(inspected.iamUsers, 'user')}${inspected.iamGroups > 0 ? `, ${plural(inspected.iamGroups, 'group')}` : ''}, ${plural(inspected.secrets, 'secret')}`
       : undefined,
   ]
     .filter(Boolean)

@@ -1,8 +1,12 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
+import {AWS_MANAGED_READ_ALL, awsManagedDocument, awsManagedReadAll, awsManagedSource, describeAwsManaged} from '../../../src/core/audit/aws-managed-policies.js'
 import {
+  decryptsEveryKey,
+  describeVerdict,
   judgePolicy,
+  parameterReach,
   parsePolicyDocument,
   type PolicyStatement,
   READ_SECRET_ACTION,
@@ -12,6 +16,7 @@ import {
 } from '../../../src/core/audit/iam.js'
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:'
+const PARAMETER = 'arn:aws:ssm:us-east-1:123456789012:parameter/'
 const doc = (...Statement: PolicyStatement[]) => ({Version: '2012-10-17', Statement})
 const allow = (Action: string | string[], Resource: string | string[], extra: Partial<PolicyStatement> = {}): PolicyStatement => ({
   Effect: 'Allow',
@@ -87,6 +92,24 @@ describe('how far a resource reaches', () => {
   ])('%s', (resource, reach) => {
     expect(secretReach(resource)).toEqual(reach)
   })
+
+  it.each([
+    ['*', {kind: 'all'}],
+    ['arn:aws:ssm:*', {kind: 'all'}],
+    ['arn:aws:ssm:*:*:*', {kind: 'all'}],
+    ['arn:aws:ssm:*:*:parameter/*', {kind: 'all'}],
+    ['arn:aws:ssm:*:*:parameter*', {kind: 'all'}],
+    [`${PARAMETER}prod/*`, {kind: 'environment', env: 'prod'}],
+    [`${PARAMETER}prod*`, {kind: 'environment', env: 'prod'}],
+    [`${PARAMETER}prod/api/*`, {kind: 'scoped', env: 'prod', service: 'api'}],
+    [`${PARAMETER}prod/api/DB_PASS`, {kind: 'scoped', env: 'prod', service: 'api'}],
+    [`${PARAMETER}legacy-db-password`, {kind: 'scoped'}],
+    ['arn:aws:ssm:us-east-1:123456789012:document/*', {kind: 'none'}],
+    [`${ARN}*`, {kind: 'none'}],
+    ['arn:aws:kms:*', {kind: 'none'}],
+  ])('parameter %s', (resource, reach) => {
+    expect(parameterReach(resource)).toEqual(reach)
+  })
 })
 
 describe('policy documents', () => {
@@ -115,10 +138,56 @@ describe('policy documents', () => {
     ['Deny on *', doc({Effect: 'Deny', Action: 'secretsmanager:*', Resource: '*'}), undefined],
     ['other actions on *', doc(allow(['s3:GetObject', 'secretsmanager:ListSecrets', 'secretsmanager:DescribeSecret'], '*')), undefined],
     ['* on other services', doc(allow('*', ['arn:aws:s3:::bucket/*', 'arn:aws:dynamodb:us-east-1:123456789012:table/t'])), undefined],
-    ['NotAction without reads', doc({Effect: 'Allow', NotAction: 'secretsmanager:*', Resource: '*'}), undefined],
-    ['NotResource that excludes every secret', doc({Effect: 'Allow', Action: '*', NotResource: 'arn:aws:secretsmanager:*:*:secret:*'}), undefined],
+    ['NotAction without reads', doc({Effect: 'Allow', NotAction: ['secretsmanager:*', 'ssm:Get*'], Resource: '*'}), undefined],
+    ['NotAction that leaves SSM reads in', doc({Effect: 'Allow', NotAction: 'secretsmanager:*', Resource: '*'}), 'iam-all-secrets'],
+    ['NotResource that excludes every secret and parameter', doc({Effect: 'Allow', Action: '*', NotResource: ['arn:aws:secretsmanager:*:*:secret:*', 'arn:aws:ssm:*:*:parameter/*']}), undefined],
+    ['NotResource that excludes every secret but no parameter', doc({Effect: 'Allow', Action: '*', NotResource: 'arn:aws:secretsmanager:*:*:secret:*'}), 'iam-all-secrets'],
   ])('%s', (_, document, rule) => {
     expect(judgePolicy(secretReadGrants(document))?.rule).toBe(rule)
+  })
+
+  it.each<[string, ReturnType<typeof doc>, string | undefined]>([
+    ['ssm:GetParameter on *', doc(allow('ssm:GetParameter', '*')), 'iam-all-secrets'],
+    ['ssm:GetParameters on every parameter', doc(allow('ssm:GetParameters', `${PARAMETER}*`)), 'iam-all-secrets'],
+    ['ssm:GetParametersByPath on parameter/*', doc(allow('ssm:GetParametersByPath', 'arn:aws:ssm:*:*:parameter/*')), 'iam-all-secrets'],
+    ['ssm:GetParameter* on *', doc(allow('ssm:GetParameter*', '*')), 'iam-all-secrets'],
+    ['ssm:Get* on *', doc(allow('ssm:Get*', '*')), 'iam-all-secrets'],
+    ['ssm:* on every SSM resource', doc(allow('ssm:*', 'arn:aws:ssm:*')), 'iam-all-secrets'],
+    ['ssm:GetParameterHistory on *', doc(allow('SSM:getparameterhistory', '*')), 'iam-all-secrets'],
+    ['ssm:GetParametersByPath on a whole environment', doc(allow('ssm:GetParametersByPath', `${PARAMETER}prod/*`)), 'iam-whole-environment'],
+    ['a secret environment and a parameter environment', doc(allow(['secretsmanager:GetSecretValue', 'ssm:GetParameter'], [`${ARN}/prod/api/*`, `${PARAMETER}staging/api/*`])), 'iam-multiple-environments'],
+    ['ssm:GetParameter on one named parameter', doc(allow('ssm:GetParameter', `${PARAMETER}prod/api/DB_PASS`)), undefined],
+    ['ssm:GetParameters on one service', doc(allow('ssm:GetParameters', `${PARAMETER}prod/api/*`)), undefined],
+    ['ssm:GetParameter on two parameters outside the convention', doc(allow('ssm:GetParameter', [`${PARAMETER}db-host`, `${PARAMETER}db-pass`])), undefined],
+    ['ssm:DescribeParameters and ssm:List* on *', doc(allow(['ssm:DescribeParameters', 'ssm:List*', 'ssm:GetDocument'], '*')), undefined],
+    ['ssm:GetParameter on secret ARNs', doc(allow('ssm:GetParameter', `${ARN}*`)), undefined],
+    ['GetSecretValue on parameter ARNs', doc(allow('secretsmanager:GetSecretValue', `${PARAMETER}*`)), undefined],
+    ['ssm:* on SSM documents', doc(allow('ssm:*', 'arn:aws:ssm:us-east-1:123456789012:document/*')), undefined],
+    ['kms:Decrypt on * alone', doc(allow('kms:Decrypt', '*')), undefined],
+  ])('SecureString reads: %s', (_, document, rule) => {
+    expect(judgePolicy(secretReadGrants(document))?.rule).toBe(rule)
+  })
+
+  it('says an SSM read returns SecureStrings, and names kms:Decrypt on every key beside a read', () => {
+    const document = doc(allow('ssm:GetParameters', '*', {Sid: 'Params'}), allow(['kms:Decrypt'], 'arn:aws:kms:*:*:key/*', {Sid: 'Keys'}))
+    const verdict = judgePolicy(secretReadGrants(document))!
+    expect(describeVerdict(verdict, decryptsEveryKey(document))).toBe(
+      "Allow ssm:GetParameters on * (statement Params): SecureString parameters are secrets, returned decrypted; with kms:Decrypt on arn:aws:kms:*:*:key/* (statement Keys), which decrypts every key's ciphertext, customer managed keys included",
+    )
+    const secrets = doc(allow('secretsmanager:GetSecretValue', `${ARN}/prod/*`), allow('kms:*', '*'))
+    expect(describeVerdict(judgePolicy(secretReadGrants(secrets))!, decryptsEveryKey(secrets))).toMatch(/^Allow secretsmanager:GetSecretValue on .*\/prod\/\* \(statement #1\); with kms:Decrypt on \* \(statement #2\)/)
+  })
+
+  it.each<[string, PolicyStatement[], boolean]>([
+    ['kms:Decrypt on *', [allow('kms:Decrypt', '*')], true],
+    ['kms:* on every key', [allow('kms:*', 'arn:aws:kms:eu-west-1:123456789012:key/*')], true],
+    ['* on arn:aws:kms:*', [allow('*', 'arn:aws:kms:*')], true],
+    ['kms:Decrypt on one key', [allow('kms:Decrypt', 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab')], false],
+    ['kms:Encrypt on *', [allow('kms:Encrypt', '*')], false],
+    ['a Deny of kms:Decrypt on *', [{Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*'}], false],
+    ['kms:Decrypt on an S3 bucket', [allow('kms:Decrypt', 'arn:aws:s3:::bucket/*')], false],
+  ])('kms:Decrypt on every key: %s', (_, statements, expected) => {
+    expect(decryptsEveryKey(doc(...statements)) !== undefined).toBe(expected)
   })
 
   it('marks conditional statements without evaluating the condition', () => {
@@ -134,6 +203,35 @@ describe('policy documents', () => {
         expect(judgePolicy(secretReadGrants(doc(allow('secretsmanager:GetSecretValue', resources))))).toBeUndefined()
         expect(judgePolicy(secretReadGrants(doc(allow('secretsmanager:GetSecretValue', `${ARN}/${env}/${service}/*`))))).toBeUndefined()
       }),
+    )
+  })
+})
+
+describe('AWS managed policies that read every secret', () => {
+  it.each(AWS_MANAGED_READ_ALL.map((policy) => [policy.name, policy] as const))('%s reads every secret or SecureString, as its document says', (_, policy) => {
+    const document = parsePolicyDocument(awsManagedDocument(policy))
+    expect(judgePolicy(secretReadGrants(document))?.rule).toBe('iam-all-secrets')
+    expect(awsManagedSource(policy)).toBe(`https://docs.aws.amazon.com/aws-managed-policy/latest/reference/${policy.name}.html (${policy.version})`)
+  })
+
+  it.each([
+    ['arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess', false, 'AmazonSSMReadOnlyAccess'],
+    ['arn:aws-cn:iam::aws:policy/ReadOnlyAccess', false, 'ReadOnlyAccess'],
+    ['arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM', false, 'AmazonEC2RoleforSSM'],
+    ['arn:${}:iam::aws:policy/AmazonSSMManagedInstanceCore', false, 'AmazonSSMManagedInstanceCore'],
+    ['AmazonSSMFullAccess', true, 'AmazonSSMFullAccess'],
+    ['AmazonSSMFullAccess', false, undefined],
+    ['arn:aws:iam::123456789012:policy/ReadOnlyAccess', false, undefined],
+    ['arn:aws:iam::aws:policy/job-function/ViewOnlyAccess', false, undefined],
+    ['ViewOnlyAccess', true, undefined],
+    ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', false, undefined],
+  ])('%s (bare name %s): %s', (reference, bare, name) => {
+    expect(awsManagedReadAll(reference, bare)?.name).toBe(name)
+  })
+
+  it('names the policy and why in its description', () => {
+    expect(describeAwsManaged(awsManagedReadAll('AmazonSSMReadOnlyAccess', true)!)).toBe(
+      'AmazonSSMReadOnlyAccess (AWS managed) allows ssm:Get* (GetParameter, GetParameters, GetParametersByPath, GetParameterHistory) on every parameter, SecureStrings included, decrypted under the default aws/ssm key',
     )
   })
 })

@@ -89,6 +89,52 @@ describe('inspecting IAM', () => {
     ])
   })
 
+  it("reports users' and groups' inline and attached policies, and their fixes scope the policy: a user is not a function", () => {
+    const ssmRead = (Resource: string) => ({Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParametersByPath'], Resource})
+    const {findings} = inspectIam({
+      managedPolicies: [
+        {arn: 'arn:aws:iam::123456789012:policy/ci-prod', name: 'ci-prod', document: policy(read(`${ARN}/prod/*`)), attachedTo: ['ci']},
+      ],
+      roles: [{name: 'orders-prod', inlinePolicies: [], attachedPolicyArns: ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']}],
+      users: [
+        {name: 'ci', inlinePolicies: [], attachedPolicyArns: ['arn:aws:iam::123456789012:policy/ci-prod', 'arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess'], groups: []},
+        {name: 'alice', inlinePolicies: [], attachedPolicyArns: [], groups: ['developers']},
+        {name: 'bob', inlinePolicies: [], attachedPolicyArns: ['arn:aws:iam::aws:policy/job-function/ViewOnlyAccess'], groups: ['developers']},
+      ],
+      groups: [
+        {
+          name: 'developers',
+          inlinePolicies: [
+            {name: 'parameters', document: policy(ssmRead('arn:aws:ssm:*:*:parameter/*'), {Sid: 'Keys', Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*'})},
+            {name: 'one-parameter', document: policy(ssmRead('arn:aws:ssm:us-east-1:123456789012:parameter/dev/api/DB_HOST'))},
+          ],
+          attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+        },
+      ],
+    })
+    expect(findings.map((item) => [item.rule, item.resourceType, item.resource, item.item])).toEqual([
+      ['iam-whole-environment', 'iam-managed-policy', 'arn:aws:iam::123456789012:policy/ci-prod', undefined],
+      ['iam-all-secrets', 'iam-role', 'orders-prod', 'AmazonSSMManagedInstanceCore'],
+      ['iam-all-secrets', 'iam-user', 'ci', 'AmazonSSMReadOnlyAccess'],
+      ['iam-all-secrets', 'iam-group', 'developers', 'parameters'],
+      ['iam-all-secrets', 'iam-group', 'developers', 'ReadOnlyAccess'],
+    ])
+    const [customer, role, user, group, readOnly] = findings
+    expect(customer.detail).toMatch(/; held by user ci$/)
+    expect(customer.fix).toBe(
+      'a user is not a function (no grant): scope the statement of user ci to the secrets it reads (Resource arn:aws:secretsmanager:REGION:ACCOUNT:secret:/prod/SERVICE/NAME-??????, one per secret)',
+    )
+    expect(role.detail).toMatch(/^AmazonSSMManagedInstanceCore \(AWS managed\) allows ssm:GetParameter and ssm:GetParameters on every parameter, SecureStrings included/)
+    expect(role.fix).toMatch(/^replace the statement with: secrets grant prod\/orders --function orders-prod --secret NAME$/)
+    expect(user.fix).toMatch(/^a user is not a function \(no grant\): detach AmazonSSMReadOnlyAccess from user ci and allow only the secrets it reads/)
+    expect(group.detail).toBe(
+      "Allow ssm:GetParameter, ssm:GetParametersByPath on arn:aws:ssm:*:*:parameter/* (statement #1): SecureString parameters are secrets, returned decrypted; with kms:Decrypt on * (statement Keys), which decrypts every key's ciphertext, customer managed keys included; its members: alice, bob",
+    )
+    expect(group.fix).toMatch(/^a group is not a function \(no grant\): scope the statement of group developers/)
+    expect(readOnly.detail).toMatch(/^ReadOnlyAccess \(AWS managed\) allows ssm:Get\* .*; its members: alice, bob$/)
+    expect(JSON.stringify(findings)).not.toContain('--function ci')
+  })
+
   it('reports a policy it cannot parse as unreadable instead of failing', () => {
     const {findings, unreadable} = inspectIam({managedPolicies: [], roles: [{name: 'r', inlinePolicies: [{name: 'bad', document: '%7Bnot json'}], attachedPolicyArns: []}], users: []})
     expect(findings).toEqual([])
