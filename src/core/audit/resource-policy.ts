@@ -103,7 +103,8 @@ export function policyOpenings(statements: readonly ResourcePolicyStatement[], o
   const openings: PolicyOpening[] = []
   for (const [index, statement] of statements.entries()) {
     if (conditionLimitsWho(statement.Condition)) continue
-    const [grant] = secretReadGrants({Statement: [{Effect: statement.Effect, Action: statement.Action, NotAction: statement.NotAction, Resource: '*'}]})
+    // A secret's policy grants only on that secret: its reads are Secrets Manager's, never Parameter Store's.
+    const [grant] = secretReadGrants({Statement: [{Effect: statement.Effect, Action: statement.Action, NotAction: statement.NotAction, Resource: 'arn:aws:secretsmanager:*:*:secret:*'}]})
     if (grant === undefined) continue
     const name = statement.Sid ? statement.Sid : `#${index + 1}`
     if (statement.NotPrincipal !== undefined) {
