@@ -118,6 +118,22 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
 }
 
 /** The template's `Parameters`: which are NoEcho, which are read from Parameter Store, and their literal defaults. */
+/**
+ * Reads an environment value written as an intrinsic (`Ref: Param`, `Fn::GetAtt`) against the
+ * CloudFormation under `root`: a Serverless file's `resources`, whose parameters and resources its
+ * environments may name.
+ */
+export function intrinsicEnvReader(tree: Tree, root: Node | undefined): (node: Node | undefined, entry: EnvPlace) => EnvValue | undefined {
+  const types = new Map(
+    tree.entries(tree.get(root, 'Resources')).flatMap(([id, node]) => {
+      const type = literal(tree, tree.get(node, 'Type'))
+      return type === undefined ? [] : [[id, type] as const]
+    }),
+  )
+  const context: TemplateContext = {parameters: templateParameters(tree, root), types, defaults: new Map()}
+  return (node, entry) => envValue(tree, context, node, entry)
+}
+
 function templateParameters(tree: Tree, root: Node | undefined): Map<string, TemplateParameter> {
   const out = new Map<string, TemplateParameter>()
   for (const [id, node] of tree.entries(tree.get(root, 'Parameters'))) {

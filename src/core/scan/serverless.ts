@@ -9,7 +9,7 @@
 import {isScalar, type Node} from 'yaml'
 
 import {statementList} from './cfn-iam.js'
-import {extractCloudFormation} from './cloudformation.js'
+import {extractCloudFormation, intrinsicEnvReader} from './cloudformation.js'
 import type {EnvEntry, EnvValue, Extracted, PolicyEntry} from './entries.js'
 import {nodeValue, type Tree} from './tree.js'
 
@@ -250,12 +250,15 @@ export function extractServerless(tree: Tree): Extracted {
   }))
   const everyFunction = functions.map((fn) => fn.name)
 
+  // An environment may name the CloudFormation under `resources` (`Ref: AParameter`): read as CloudFormation reads it.
+  const intrinsic = intrinsicEnvReader(tree, tree.get(root, 'resources'))
   const variables = (node: Node | undefined, resource: string, workload: string, where: string): EnvEntry[] =>
     tree.entries(node).flatMap(([variable, valueNode]) => {
       const value = nodeValue(tree, valueNode)
       if (value.kind === 'other') return []
-      const {value: envValue, fallback} = value.kind === 'literal' ? serverlessEnvValue(value.text, lookup) : {value: {kind: 'reference'} as EnvValue}
       const entry = {resource, workload, where, variable, position: tree.position(valueNode)}
+      const {value: envValue, fallback} =
+        value.kind === 'literal' ? serverlessEnvValue(value.text, lookup) : {value: intrinsic(valueNode, entry) ?? ({kind: 'reference'} as EnvValue)}
       // A literal default is committed and deployed whenever its source is absent: judged by its shape.
       return [{...entry, value: envValue}, ...(fallback === undefined ? [] : [{...entry, value: {kind: 'literal', text: fallback} as EnvValue, fallback: true}])]
     })
