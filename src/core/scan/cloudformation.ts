@@ -5,6 +5,7 @@
  */
 import {isSeq, type Node} from 'yaml'
 
+import {benignValueReason} from '../audit/references.js'
 import {literal, principalPolicies, refTarget, type Resource, samPolicies, standalonePolicy} from './cfn-iam.js'
 import {secretResourcePolicy} from './cfn-secret-policy.js'
 import {cfnEnvValue, type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry} from './entries.js'
@@ -100,7 +101,8 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
     } else if (resource.type === 'AWS::ECS::TaskDefinition') {
       extracted.env.push(...taskEnvironment(tree, context, resource))
     } else if (resource.type === 'AWS::SSM::Parameter') {
-      extracted.parameters.push(ssmParameter(tree, resource))
+      const parameter = ssmParameter(tree, context, resource)
+      if (parameter !== undefined) extracted.parameters.push(parameter)
     } else if (resource.type === 'AWS::IAM::Role' || resource.type === 'AWS::IAM::User' || resource.type === 'AWS::IAM::Group') {
       extracted.policies.push(...principalPolicies(tree, resource, holders.get(resource.id) ?? []))
     } else if (resource.type === 'AWS::IAM::Policy' || resource.type === 'AWS::IAM::ManagedPolicy') {
@@ -236,15 +238,35 @@ function variables(tree: Tree, context: TemplateContext, node: Node | undefined,
   })
 }
 
-function ssmParameter(tree: Tree, resource: Resource): ParameterEntry {
+/**
+ * An AWS::SSM::Parameter's name and literal value. A value an intrinsic builds that only names
+ * something (a `Ref` of another resource, a `!Sub` path or ARN) carries no secret whatever the
+ * parameter is called, so the parameter is not judged; a `Ref` of a template parameter is, by its name.
+ */
+function ssmParameter(tree: Tree, context: TemplateContext, resource: Resource): ParameterEntry | undefined {
   const nameNode = tree.get(resource.properties, 'Name')
   const name = nodeValue(tree, nameNode)
   const valueNode = tree.get(resource.properties, 'Value')
   const value = literalText(tree, valueNode)
+  if (value === undefined && namesSomething(tree, context, valueNode)) return undefined
   return {
     resource: resource.id,
     ...(name.kind === 'other' ? {} : {name: name.text}),
     ...(value === undefined ? {} : {value}),
     position: tree.position(valueNode ?? nameNode ?? resource.node),
   }
+}
+
+/** Kinds of value that name where something is rather than carry it. */
+const NAMING_VALUES = new Set(['secret-name', 'arn', 'url-without-credentials'])
+
+/** True when an intrinsic refers only to the template's resources, or builds a path, ARN or URL. */
+function namesSomething(tree: Tree, context: TemplateContext, node: Node | undefined): boolean {
+  const value = nodeValue(tree, node)
+  if (value.kind !== 'intrinsic') return false
+  // A path or ARN stays one whatever fills its holes.
+  const shape = benignValueReason(value.text.replaceAll(/\$\{[^}]*\}/g, 'x'))
+  if (shape !== undefined && NAMING_VALUES.has(shape)) return true
+  const {refs, attributes} = templateReferences(tree, node)
+  return refs.length > 0 && attributes.length === 0 && refs.every((id) => context.types.has(id))
 }
