@@ -42,9 +42,10 @@ export type EnvValue =
 
 /**
  * Secrets Terraform reads or makes when it applies: a secret or parameter its data sources read, a
- * variable declared sensitive, a resource attribute that is a secret (a database password, a generated one).
+ * variable declared sensitive (or any variable, judged by its name), a resource attribute that is a
+ * secret (a database password, a generated one).
  */
-export type TerraformSource = 'terraform-secret' | 'terraform-ssm-secure' | 'terraform-ssm' | 'terraform-sensitive' | 'terraform-attribute'
+export type TerraformSource = 'terraform-secret' | 'terraform-ssm-secure' | 'terraform-ssm' | 'terraform-sensitive' | 'terraform-variable' | 'terraform-attribute'
 
 export interface EnvEntry {
   /** Logical id, function key or resource address. */

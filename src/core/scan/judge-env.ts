@@ -95,6 +95,7 @@ const RESOLVED_FROM: Record<ResolvedSource, (value: Resolved) => string> = {
   'terraform-ssm-secure': () => 'a SecureString parameter Terraform reads when it applies',
   'terraform-ssm': () => 'an SSM parameter Terraform reads when it applies',
   'terraform-sensitive': () => 'a Terraform variable declared sensitive',
+  'terraform-variable': () => 'a Terraform input variable',
   'terraform-attribute': () => "a resource's secret attribute",
 }
 

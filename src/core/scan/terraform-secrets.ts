@@ -72,7 +72,7 @@ export class TerraformSecrets {
   /** The secret an expression (`${...}`, or a string with some inside) carries, for the variable `variable`; undefined when none. */
   secretIn(expression: string, variable: string, seen = new Set<string>()): Resolved | undefined {
     const code = expression.replaceAll(NOT_THE_VALUE, '')
-    return this.storeRead(code) ?? this.sensitiveVariable(code) ?? this.secretAttribute(code, variable) ?? this.throughLocal(code, variable, seen)
+    return this.storeRead(code) ?? this.sensitiveVariable(code) ?? this.secretAttribute(code, variable) ?? this.throughLocal(code, variable, seen) ?? this.anyVariable(code)
   }
 
   /** A Secrets Manager secret or an SSM parameter, read by a data source or written by a resource of this file. */
@@ -126,6 +126,16 @@ export class TerraformSecrets {
     if (written !== undefined) return written
     const reference = /^\$\{(data\.)?aws_secretsmanager_secret\.([\w-]+)\.(?:id|arn|name)\}$/.exec(text(secretId) ?? '')
     return reference ? literal(this.block(reference[1] ? this.data : this.resources, 'aws_secretsmanager_secret', reference[2])?.name) : undefined
+  }
+
+  /**
+   * Any other input variable: its value too is written into the configuration when Terraform applies,
+   * and it is often declared in another file of the module (variables.tf) this file does not show. It is
+   * reported only when it or the variable it fills is named like a secret, as a deploying shell's is.
+   */
+  private anyVariable(code: string): Resolved | undefined {
+    const match = new RegExp(`${ADDRESS}var\\.([\\w-]+)`).exec(code)
+    return match ? {kind: 'resolved', source: 'terraform-variable', path: match[1], reference: match[0]} : undefined
   }
 
   private sensitiveVariable(code: string): Resolved | undefined {

@@ -143,13 +143,19 @@ data "aws_ssm_parameter" "ciphertext" {
     expect(findings.map((item) => item.variable)).toEqual(['TOKEN'])
   })
 
-  it('counts a variable as sensitive only where the file declares it so', async () => {
-    const variables = '      API_KEY = var.api_key'
-    expect(await findingsOf(lambda(variables))).toEqual([])
-    expect(await findingsOf(lambda(variables, 'variable "api_key" {\n  type = string\n}\n'))).toEqual([])
-    const [finding] = await findingsOf(lambda(variables, 'variable "api_key" {\n  type      = string\n  sensitive = true\n}\n'))
-    expect(finding.reason).toContain('a Terraform variable declared sensitive (var.api_key)')
-    expect(finding.fix.store).toBe('secrets set prod/api API_KEY')
+  it('reports a variable declared sensitive whatever its name, and any other variable by its name', async () => {
+    const [sensitive] = await findingsOf(lambda('      CONFIG = var.blob', 'variable "blob" {\n  type      = string\n  sensitive = true\n}\n'))
+    expect(sensitive.reason).toContain('a Terraform variable declared sensitive (var.blob)')
+    expect(sensitive.fix.store).toBe('secrets set prod/api CONFIG')
+    // Declared elsewhere in the module (variables.tf), or here without `sensitive`: the value still lands in the configuration.
+    for (const prelude of ['', 'variable "api_key" {\n  type = string\n}\n']) {
+      const [finding] = await findingsOf(lambda('      API_KEY = var.api_key\n      REGION = var.region\n      CONFIG = var.blob_name', prelude))
+      expect(finding).toMatchObject({variable: 'API_KEY', rule: 'env-resolved-secret'})
+      expect(finding.reason).toContain('a Terraform input variable (var.api_key)')
+    }
+
+    const [byItsOwnName] = await findingsOf(lambda('      UPSTREAM = var.upstream_token'))
+    expect(byItsOwnName.variable).toBe('UPSTREAM')
   })
 
   it('follows locals, and stops at a cycle', async () => {
