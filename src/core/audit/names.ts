@@ -95,6 +95,10 @@ const SECRET_PHRASES: ReadonlyArray<readonly [string, string]> = [
   ['MASTER', 'KEY'],
   ['LICENSE', 'KEY'],
   ['AUTH', 'KEY'],
+  // A session store's signing key, an OAuth consumer's key (Twitter's "API key"), a MAC's key.
+  ['SESSION', 'KEY'],
+  ['CONSUMER', 'KEY'],
+  ['HMAC', 'KEY'],
   ['WEBHOOK', 'SECRET'],
   ['CONNECTION', 'STRING'],
 ]

@@ -21,6 +21,9 @@ describe('secret-looking names', () => {
     ['AWS_SECRET_ACCESS_KEY', 'SECRET'],
     ['SENTRY_DSN', 'DSN'],
     ['db-password', 'PASSWORD'],
+    ['SESSION_KEY', 'SESSION_KEY'],
+    ['TWITTER_CONSUMER_KEY', 'CONSUMER_KEY'],
+    ['webhookHmacKey', 'HMAC_KEY'],
   ])('%s says secret (%s)', (name, word) => {
     expect(secretNameMatch(name)).toBe(word)
   })
