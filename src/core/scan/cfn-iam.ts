@@ -178,8 +178,41 @@ function actions(tree: Tree, node: Node | undefined, branches: Branches): string
 
 /** A policy document node as statements, each with where its resources are written. */
 export function statementsOf(tree: Tree, document: Node | undefined, normalize: (text: string) => string = (text) => text, branches = new Branches()): StatementEntry[] {
-  const statementNode = branches.pick(tree, tree.get(branches.pick(tree, document), 'Statement'))
+  const picked = branches.pick(tree, document)
+  const statementNode = branches.pick(tree, tree.get(picked, 'Statement'))
+  if (statementNode === undefined) return jsonStatements(tree, picked, normalize)
   return statementList(tree, isSeq(statementNode) ? branches.items(tree, statementNode) : statementNode ? [statementNode] : [], normalize, branches)
+}
+
+/**
+ * A policy document written as a JSON string (`PolicyDocument: !Sub | {"Statement": [...]}`), as
+ * CloudFormation accepts it: its statements, each placed at the document. Substitutions become their
+ * names, so a `${AWS::AccountId}` or `${BucketName}` does not break the JSON.
+ */
+function jsonStatements(tree: Tree, node: Node | undefined, normalize: (text: string) => string): StatementEntry[] {
+  const value = nodeValue(tree, node)
+  if (value.kind !== 'literal' && !(value.kind === 'intrinsic' && value.fn === 'Fn::Sub')) return []
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(withPseudoParameters(value.text).replaceAll(/\$\{([^}]*)\}/g, '$1'))
+  } catch {
+    return []
+  }
+
+  const statement = (parsed as {Statement?: unknown} | null)?.Statement
+  const list = (Array.isArray(statement) ? statement : statement === undefined ? [] : [statement]).filter(
+    (item): item is PolicyStatement => typeof item === 'object' && item !== null && !Array.isArray(item),
+  )
+  const position = tree.position(node)
+  return list.map((item) => {
+    const statement: PolicyStatement = {...item}
+    const resources = (list: string | string[] | undefined) => (list === undefined ? undefined : (Array.isArray(list) ? list : [list]).map((pattern) => normalize(String(pattern))))
+    if (item.Resource !== undefined) statement.Resource = resources(item.Resource)
+    if (item.NotResource !== undefined) statement.NotResource = resources(item.NotResource)
+    if (item.Condition !== undefined) statement.Condition = {condition: true}
+    const positions = new Map([...(statement.Resource ?? []), ...(statement.NotResource ?? [])].map((pattern) => [pattern, position] as const))
+    return {statement, positions, position}
+  })
 }
 
 /** Statement nodes as statements, each with where its resources are written. */
