@@ -85,6 +85,6 @@ describe('audit of IAM users and groups', () => {
   it('names the group in the text report', async () => {
     const result = await runCli(['audit', '--only', 'iam'])
     expect(result.stdout).toContain('group:developers')
-    expect(result.stdout).toMatch(/2 users, 1 group \(us-east-1\)/)
+    expect(result.stdout).toMatch(/2 users, 1 group, 0 secrets \(us-east-1\)/)
   })
 })
