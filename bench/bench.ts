@@ -10,7 +10,7 @@
  * keeps the other tables of the previous run (bench/results/latest.json), saying which run they are from.
  * BENCH_ONLY=quotas measures only the "under AWS quotas" tables (bench/quotas.ts) and keeps the others.
  */
-import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir, totalmem} from 'node:os'
 import {basename, join} from 'node:path'
@@ -22,6 +22,7 @@ import pLimit from 'p-limit'
 
 import {renderTable} from '../src/ui/table.js'
 import {quotaBenchmark} from './quotas.js'
+import {type Command, measure, median, type Run} from './runs.js'
 import {emulatorEnv, scrubbedEnv, startEmulator} from '../test/helpers/emulator.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -32,50 +33,6 @@ const COLD_ONLY = process.env.BENCH_ONLY === 'cold-start'
 const QUOTAS_ONLY = process.env.BENCH_ONLY === 'quotas'
 /** The Node binaries whose cold start is measured: this one first, then BENCH_NODES. */
 const NODES = [process.execPath, ...(process.env.BENCH_NODES ?? '').split(':').filter(Boolean)]
-
-interface Run {
-  wall_ms: number
-  cpu_ms: number
-  max_rss_kb: number
-  code: number
-  stderr_tail: string
-}
-
-interface Command {
-  argv: string[]
-  env: Record<string, string>
-  stdin?: string
-  /** The exit code a successful run has (scan exits 7 on findings at or above --fail-on). */
-  okExit?: number
-}
-
-function measure(commands: Record<string, Command>, runs: number): Promise<Record<string, Run[]>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [`${ROOT}bench/measure.py`], {stdio: ['pipe', 'pipe', 'inherit']})
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`measure.py exited ${code}`))
-      const results = JSON.parse(out) as Record<string, Run[]>
-      for (const [label, list] of Object.entries(results)) {
-        const failed = list.find((run) => run.code !== (commands[label].okExit ?? 0))
-        if (failed) return reject(new Error(`${label} exited ${failed.code}: ${failed.stderr_tail}`))
-      }
-
-      resolve(results)
-    })
-    child.stdin.end(JSON.stringify({commands, runs, interleave: true}))
-  })
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
 
 /** Sums the SDK call report the CLI prints at exit with SECRETS_REPORT_API_CALLS=1. */
 function apiCalls(run: Run): {total: number; attempts: number; calls: Record<string, number>} {

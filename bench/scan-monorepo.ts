@@ -10,7 +10,7 @@
  * BENCH_TREE_ONLY=DIR only writes the generated tree to DIR (to profile a scan by hand); BENCH_RUNS
  * (default 3) sets the repetitions.
  */
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir, totalmem} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -18,54 +18,13 @@ import {fileURLToPath} from 'node:url'
 
 import {renderTable} from '../src/ui/table.js'
 import {scrubbedEnv} from '../test/helpers/emulator.js'
+import {type Command, measure, median, type Run} from './runs.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = `${ROOT}bin/run.js`
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const REAL_TREE = process.argv[2]
 
-interface Run {
-  wall_ms: number
-  cpu_ms: number
-  max_rss_kb: number
-  code: number
-  stderr_tail: string
-}
-
-interface Command {
-  argv: string[]
-  env: Record<string, string>
-  okExit?: number[]
-}
-
-/** Runs the commands interleaved through bench/measure.py (wall, CPU, peak memory of each child). */
-function measure(commands: Record<string, Command>, runs: number): Promise<Record<string, Run[]>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [`${ROOT}bench/measure.py`], {stdio: ['pipe', 'pipe', 'inherit']})
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`measure.py exited ${code}`))
-      const results = JSON.parse(out) as Record<string, Run[]>
-      for (const [label, list] of Object.entries(results)) {
-        const failed = list.find((run) => !(commands[label].okExit ?? [0]).includes(run.code))
-        if (failed) return reject(new Error(`${label} exited ${failed.code}: ${failed.stderr_tail}`))
-      }
-
-      resolve(results)
-    })
-    child.stdin.end(JSON.stringify({commands, runs, interleave: true}))
-  })
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
 
 const round = (value: number, digits = 0) => Number(value.toFixed(digits))
 const env = {...scrubbedEnv(), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_ENDPOINT_URL: 'http://127.0.0.1:9'}
