@@ -220,8 +220,8 @@ export class SecretsManagerStore implements SecretStore {
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<SecretMetadata> {
     const input = {
-      // AWS's name filter is a case-insensitive prefix match, so it narrows the listing and the
-      // exact check below decides.
+      // AWS's name filter is a prefix match; it narrows the listing, and the exact check below
+      // decides (an emulator may match more loosely).
       Filters: prefix === '/' || prefix === '' ? undefined : [{Key: 'name' as const, Values: [prefix]}],
       IncludePlannedDeletion: options.includeDeleted ?? false,
     }
