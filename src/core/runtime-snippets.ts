@@ -14,6 +14,18 @@ export const RUNTIMES = ['nodejs', 'python'] as const
 export type Runtime = (typeof RUNTIMES)[number]
 
 /**
+ * The `--runtime` a fix prints for a function whose template declares `declared` (`python3.12`,
+ * `nodejs20.x`, `java21`): the snippets' own runtime, none for a runtime they do not cover (with the
+ * reason), and Node.js with the Python alternative when the template does not say.
+ */
+export function runtimeOfDeclared(declared: string | undefined): {runtime?: Runtime; note?: string} {
+  if (declared === undefined) return {runtime: 'nodejs', note: '--runtime python for a Python function'}
+  const runtime = RUNTIMES.find((name) => declared.toLowerCase().startsWith(name))
+  if (runtime !== undefined) return {runtime}
+  return {note: `no handler is printed for ${declared}: the handlers cover Node.js and Python; read the secret at run time with the AWS SDK or the Parameters and Secrets Lambda Extension`}
+}
+
+/**
  * How the handler reads: Powertools' Parameters utility (a library, its cache in the process), or the
  * AWS Parameters and Secrets Lambda Extension (a layer: an HTTP cache on localhost, no library).
  */

@@ -91,12 +91,26 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
   // SAM's Globals apply to every AWS::Serverless::Function: one finding, where the value is written.
   const serverless = functions.filter((fn) => fn.type === 'AWS::Serverless::Function')
   const globalWorkload = serverless.length === 1 ? functionName(serverless[0]) : 'FUNCTION'
-  extracted.env.push(...variables(tree, context, tree.at(root, 'Globals', 'Function', 'Environment', 'Variables'), 'Globals', globalWorkload, 'Globals.Function.Environment.Variables'))
+  // A SAM function without its own Runtime takes the one Globals declares.
+  const globalRuntime = literal(tree, tree.at(root, 'Globals', 'Function', 'Runtime'))
+  const runtimeOf = (resource: Resource) => literal(tree, tree.get(resource.properties, 'Runtime')) ?? (resource.type === 'AWS::Serverless::Function' ? globalRuntime : undefined)
+  const globalFunctionRuntimes = new Set(serverless.map(runtimeOf))
+  extracted.env.push(
+    ...variables(
+      tree,
+      context,
+      tree.at(root, 'Globals', 'Function', 'Environment', 'Variables'),
+      'Globals',
+      globalWorkload,
+      'Globals.Function.Environment.Variables',
+      globalFunctionRuntimes.size === 1 ? [...globalFunctionRuntimes][0] : undefined,
+    ),
+  )
 
   for (const resource of resources) {
     if (FUNCTION_TYPES.has(resource.type)) {
       const name = functionName(resource)
-      extracted.env.push(...variables(tree, context, tree.at(resource.properties, 'Environment', 'Variables'), resource.id, name, `Environment.Variables of ${resource.id}`))
+      extracted.env.push(...variables(tree, context, tree.at(resource.properties, 'Environment', 'Variables'), resource.id, name, `Environment.Variables of ${resource.id}`, runtimeOf(resource)))
       if (resource.type === 'AWS::Serverless::Function') extracted.policies.push(...samPolicies(tree, resource, name))
     } else if (resource.type === 'AWS::ECS::TaskDefinition') {
       extracted.env.push(...taskEnvironment(tree, context, resource))
@@ -230,9 +244,9 @@ function taskEnvironment(tree: Tree, context: TemplateContext, resource: Resourc
   return out
 }
 
-function variables(tree: Tree, context: TemplateContext, node: Node | undefined, resource: string, workload: string, where: string): EnvEntry[] {
+function variables(tree: Tree, context: TemplateContext, node: Node | undefined, resource: string, workload: string, where: string, runtime?: string): EnvEntry[] {
   return tree.entries(node).flatMap(([variable, valueNode]) => {
-    const entry = {resource, workload, where, variable, position: tree.position(valueNode)}
+    const entry = {resource, workload, where, variable, ...(runtime === undefined ? {} : {runtime}), position: tree.position(valueNode)}
     const value = envValue(tree, context, valueNode, entry)
     return value === undefined ? [] : [{...entry, value}]
   })

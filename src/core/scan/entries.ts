@@ -6,6 +6,7 @@
 import {partProblem} from '../address.js'
 import {guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
 import type {PolicyStatement} from '../audit/iam.js'
+import {runtimeOfDeclared} from '../runtime-snippets.js'
 import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
 import type {TemplateFormat} from './findings.js'
 import type {Position} from './tree.js'
@@ -55,6 +56,8 @@ export interface EnvEntry {
   /** Where the variables are, for the template change: `Environment.Variables`, `provider.environment`, ... */
   where: string
   container?: string
+  /** The function's runtime as the template declares it (`python3.12`), when it does. */
+  runtime?: string
   variable: string
   value: EnvValue
   /** A literal written as a variable's default (Serverless `${env:X, 'default'}`): reported only for a credential's shape. */
@@ -198,6 +201,13 @@ export function namedEnvironments(services: Map<string, Set<string>>, principal:
  * The grant for a secret that leaves a function's environment: with --runtime, it prints the policy,
  * the variable that names the secret and the handler that reads it (nodejs; python for a Python function).
  */
-export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat): string {
-  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)} --secret ${name} --format ${GRANT_FORMATS[format]} --runtime nodejs`
+export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string): string {
+  const {runtime} = runtimeOfDeclared(declaredRuntime)
+  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)} --secret ${name} --format ${GRANT_FORMATS[format]}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+}
+
+/** How the handler is had, for a fix's change: nothing to add for a declared Node.js or Python function. */
+export function runtimeAdvice(declaredRuntime: string | undefined): string {
+  const {note} = runtimeOfDeclared(declaredRuntime)
+  return note === undefined ? '' : `; ${note}`
 }

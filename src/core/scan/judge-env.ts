@@ -8,7 +8,7 @@ import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
 import {secretIdVariable} from '../runtime-wiring.js'
-import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, grantCommand, type ResolvedSource, secretOfPath} from './entries.js'
+import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, grantCommand, type ResolvedSource, runtimeAdvice, secretOfPath} from './entries.js'
 import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
 export async function judgeEnv(file: string, {format, env, defaults = []}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
@@ -71,8 +71,8 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
     reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
-      grant: grantCommand(scope, entry.workload, name, base.format),
-      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`,
+      grant: grantCommand(scope, entry.workload, name, base.format, entry.runtime),
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)})`,
     },
   })
 }
@@ -141,7 +141,7 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
       : store === 'ssm' && named
         ? ssmParameterFix(storedAt.startsWith('/') ? storedAt : `/${storedAt}`)
         : `secrets set ${scope.env}/${scope.service} ${name}`
-  const passName = `pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it; --runtime python for a Python function)`
+  const passName = `pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)})`
   const templateParameter = value.source === 'parameter' ? value.path : value.parameter
   const change =
     value.source === 'attribute'
@@ -151,7 +151,7 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
     ...base,
     rule: 'env-resolved-secret',
     reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source](value)}${value.reference === undefined ? '' : ` (${value.reference})`}: the value is stored in plain text in the ${entry.container === undefined ? "function's configuration" : 'task definition'}`,
-    fix: {...(storeFix === undefined ? {} : {store: storeFix}), grant: grantCommand(scope, entry.workload, name, base.format), change},
+    fix: {...(storeFix === undefined ? {} : {store: storeFix}), grant: grantCommand(scope, entry.workload, name, base.format, entry.runtime), change},
   })
 }
 
@@ -184,7 +184,7 @@ async function defaultFindings(file: string, format: TemplateFormat, defaults: D
         reason: `the Default of parameter ${entry.parameter} is written in the template and fills ${user.variable} in ${user.where}: ${why}`,
         fix: {
           store: `secrets set ${scope.env}/${scope.service} ${name}`,
-          grant: grantCommand(scope, user.workload, name, format),
+          grant: grantCommand(scope, user.workload, name, format, user.runtime),
           change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it)`,
         },
       }),

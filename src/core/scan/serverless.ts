@@ -252,19 +252,24 @@ export function extractServerless(tree: Tree): Extracted {
 
   // An environment may name the CloudFormation under `resources` (`Ref: AParameter`): read as CloudFormation reads it.
   const intrinsic = intrinsicEnvReader(tree, tree.get(root, 'resources'))
-  const variables = (node: Node | undefined, resource: string, workload: string, where: string): EnvEntry[] =>
+  // A function's own runtime, else the provider's.
+  const providerRuntime = literal(tree.get(provider, 'runtime'))
+  const runtimeOf = (node: Node | undefined) => literal(tree.get(node, 'runtime')) ?? providerRuntime
+  const variables = (node: Node | undefined, resource: string, workload: string, where: string, runtime: string | undefined): EnvEntry[] =>
     tree.entries(node).flatMap(([variable, valueNode]) => {
       const value = nodeValue(tree, valueNode)
       if (value.kind === 'other') return []
-      const entry = {resource, workload, where, variable, position: tree.position(valueNode)}
+      const entry = {resource, workload, where, variable, ...(runtime === undefined ? {} : {runtime}), position: tree.position(valueNode)}
       const {value: envValue, fallback} =
         value.kind === 'literal' ? serverlessEnvValue(value.text, lookup) : {value: intrinsic(valueNode, entry) ?? ({kind: 'reference'} as EnvValue)}
       // A literal default is committed and deployed whenever its source is absent: judged by its shape.
       return [{...entry, value: envValue}, ...(fallback === undefined ? [] : [{...entry, value: {kind: 'literal', text: fallback} as EnvValue, fallback: true}])]
     })
 
-  extracted.env.push(...variables(tree.get(provider, 'environment'), 'provider', functions.length === 1 ? functions[0].name : service, 'provider.environment'))
-  for (const fn of functions) extracted.env.push(...variables(tree.get(fn.node, 'environment'), `functions.${fn.key}`, fn.name, `functions.${fn.key}.environment`))
+  const functionRuntimes = new Set(functions.map((fn) => runtimeOf(fn.node)))
+  const sharedRuntime = functions.length === 0 ? providerRuntime : functionRuntimes.size === 1 ? [...functionRuntimes][0] : undefined
+  extracted.env.push(...variables(tree.get(provider, 'environment'), 'provider', functions.length === 1 ? functions[0].name : service, 'provider.environment', sharedRuntime))
+  for (const fn of functions) extracted.env.push(...variables(tree.get(fn.node, 'environment'), `functions.${fn.key}`, fn.name, `functions.${fn.key}.environment`, runtimeOf(fn.node)))
 
   // One role for every function: provider.iam.role.statements (v3, v4) or provider.iamRoleStatements (v1, v2).
   for (const [path, node] of [

@@ -282,6 +282,7 @@ function lambdaEnvironment(at: Locator, secrets: TerraformSecrets, found: Found)
           resource,
           workload,
           where: `environment.variables of ${resource}`,
+          ...(text(block.runtime) === undefined || text(block.runtime)?.includes('${') ? {} : {runtime: text(block.runtime)}),
           variable,
           value: typeof value === 'string' ? terraformEnvValue(value, variable, secrets) : {kind: 'literal', text: literal},
           position: at.position(at.value(variable, from)),

@@ -1,0 +1,73 @@
+import {describe, expect, it} from 'vitest'
+
+import {scanManyForSecrets} from '../../../src/core/audit/secret-scan.js'
+import {scanFile} from '../../../src/core/scan/scan-file.js'
+import {parseHcl} from '../../../src/services/hcl-parser.js'
+
+async function fixesOf(file: string, text: string) {
+  const result = await scanFile(file, text, scanManyForSecrets, parseHcl)
+  if (result.kind !== 'scanned') throw new Error(`not scanned: ${JSON.stringify(result)}`)
+  return Object.fromEntries(result.findings.map((item) => [item.variable, item.fix]))
+}
+
+const SAM = `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+Resources:
+  Payments:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: prod-payments
+      Environment:
+        Variables:
+          DB_PASSWORD: a-literal-password
+  Ledger:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: prod-ledger
+      Runtime: java21
+      Environment:
+        Variables:
+          LEDGER_TOKEN: a-literal-token
+  Web:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: prod-web
+      Runtime: nodejs20.x
+      Environment:
+        Variables:
+          WEB_SECRET: a-literal-secret
+`
+
+describe("a fix's --runtime is the function's declared runtime", () => {
+  it('in SAM and CloudFormation: Globals, the function, a runtime the handlers do not cover', async () => {
+    const fixes = await fixesOf('template.yaml', SAM)
+    // Before: --runtime nodejs on all three, and "--runtime python for a Python function" in each change.
+    expect(fixes.DB_PASSWORD.grant).toMatch(/ --runtime python$/)
+    expect(fixes.DB_PASSWORD.change).not.toContain('--runtime python for a Python function')
+    expect(fixes.WEB_SECRET.grant).toMatch(/ --runtime nodejs$/)
+    expect(fixes.LEDGER_TOKEN.grant).not.toContain('--runtime')
+    expect(fixes.LEDGER_TOKEN.change).toContain('no handler is printed for java21')
+  })
+
+  it('in Serverless (the function, else the provider) and Terraform', async () => {
+    const serverless = await fixesOf(
+      'serverless.yml',
+      'service: shop\nprovider:\n  name: aws\n  runtime: python3.11\nfunctions:\n  pay:\n    handler: h.pay\n    environment:\n      PAY_SECRET: a-literal-secret\n  ship:\n    handler: h.ship\n    runtime: go1.x\n    environment:\n      SHIP_TOKEN: a-literal-token\n',
+    )
+    expect(serverless.PAY_SECRET.grant).toMatch(/ --runtime python$/)
+    expect(serverless.SHIP_TOKEN.grant).not.toContain('--runtime')
+    const terraform = await fixesOf(
+      'main.tf',
+      'resource "aws_lambda_function" "api" {\n  function_name = "prod-api"\n  runtime       = "python3.12"\n  environment {\n    variables = {\n      API_SECRET = "a-literal-secret"\n    }\n  }\n}\n',
+    )
+    expect(terraform.API_SECRET.grant).toMatch(/ --runtime python$/)
+  })
+
+  it('keeps Node.js with the Python alternative when the template does not say', async () => {
+    const fixes = await fixesOf('template.yaml', SAM.replace('    Runtime: python3.12\n', '    Timeout: 3\n'))
+    expect(fixes.DB_PASSWORD.grant).toMatch(/ --runtime nodejs$/)
+    expect(fixes.DB_PASSWORD.change).toContain('--runtime python for a Python function')
+  })
+})
