@@ -98,16 +98,28 @@ export function ecsTaskDefinitionFix(family: string, variables: readonly string[
  * the parameters beside it (configuration, as often as not) stay where they are. When the scope has a
  * placeholder (ENV, SERVICE), the fix copies without deleting: run as printed, it loses nothing.
  */
-export function ssmParameterFix(parameterName: string): string {
+export function ssmParameterFix(parameterName: string, fallback?: {env: string; service: string}): string {
   const segments = parameterName.replace(/^\//, '').split('/')
   const last = segments.at(-1) ?? parameterName
   const parent = segments.length >= 2 ? `/${segments.slice(0, -1).join('/')}` : '/'
-  const env = segments.length >= 2 && valid('environment', segments[0]) ? segments[0] : 'ENV'
-  const service = segments.length >= 3 && valid('service', segments[1]) ? segments[1] : 'SERVICE'
+  const {env = fallback?.env ?? 'ENV', service = fallback?.service ?? 'SERVICE'} = scopeOfPath(parameterName)
   const command = `secrets migrate --from-ssm ${quoteArg(parent)} --to ${env}/${service} --only ${quoteArg(last)}`
   const placeholders = [env === 'ENV' ? 'ENV' : '', service === 'SERVICE' ? 'SERVICE' : ''].filter(Boolean)
   if (placeholders.length > 0) return `${command} (fill in ${placeholders.join(' and ')}; add --delete-source once the secret is where it belongs)`
   return `${command} --delete-source`
+}
+
+/**
+ * The environment and service a stored name gives, as far as it gives them: `/prod/api/DB_PASS` both,
+ * `/prod/DB_PASS` the environment, `DB_PASS` neither. Store and grant commands take their scope from
+ * here, so the secret a migrate writes is the one the grant reads.
+ */
+export function scopeOfPath(name: string): {env?: string; service?: string} {
+  const segments = name.replace(/^\//, '').split('/')
+  return {
+    ...(segments.length >= 2 && valid('environment', segments[0]) ? {env: segments[0]} : {}),
+    ...(segments.length >= 3 && valid('service', segments[1]) ? {service: segments[1]} : {}),
+  }
 }
 
 /**

@@ -3,12 +3,12 @@
  * parameter verdicts (core/audit/inspect.ts) on what a template writes, and the deploy-time
  * resolutions only a template shows.
  */
-import {guessScopeFromWorkload, secretNameFor, ssmParameterFix} from '../audit/fixes.js'
+import {guessScopeFromWorkload, quoteArg, scopeOfPath, secretNameFor, ssmParameterFix} from '../audit/fixes.js'
 import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
 import {secretIdVariable} from '../runtime-wiring.js'
-import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, grantCommand, type ResolvedSource, runtimeAdvice, secretOfPath} from './entries.js'
+import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, GRANT_FORMATS, grantCommand, type ResolvedSource, runtimeAdvice, secretOfPath} from './entries.js'
 import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
 export async function judgeEnv(file: string, {format, env, defaults = []}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
@@ -132,16 +132,25 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
     (named && looksLikeSecretName(value.source === 'file' ? fileKey(value.path) : secretOfPath(store ?? value.source, value.path))) ||
     (value.parameter !== undefined && looksLikeSecretName(value.parameter))
   if (!secretLooking) return undefined
-  const scope = guessScopeFromWorkload(entry.workload)
-  const name = secretNameFor(store !== undefined && named ? secretOfPath(store, value.path) : entry.variable)
-  const storedAt = value.path.replace(/:\d+$/, '')
+  const storedAt = store !== undefined && named ? storedName(store, value.path) : undefined
+  // The scope the stored name gives wins over the one guessed from the function: the grant must read
+  // the secret the store command writes, or the one a dynamic reference already names.
+  const guessed = guessScopeFromWorkload(entry.workload)
+  const fromPath = storedAt === undefined ? {} : scopeOfPath(storedAt)
+  const scope = {env: fromPath.env ?? guessed.env, service: fromPath.service ?? guessed.service}
+  const name = secretNameFor(storedAt === undefined ? entry.variable : secretOfPath(store as string, value.path))
   const storeFix =
     store === 'secretsmanager' || value.source === 'attribute'
       ? undefined
-      : store === 'ssm' && named
-        ? ssmParameterFix(storedAt.startsWith('/') ? storedAt : `/${storedAt}`)
+      : store === 'ssm' && storedAt !== undefined
+        ? ssmParameterFix(storedAt.startsWith('/') ? storedAt : `/${storedAt}`, scope)
         : `secrets set ${scope.env}/${scope.service} ${name}`
-  const passName = `pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)})`
+  // A Secrets Manager secret outside /ENV/SERVICE/NAME is granted by its own name, as it is.
+  const outsideScheme = store === 'secretsmanager' && storedAt !== undefined && !IN_SCHEME.test(storedAt)
+  const grant = outsideScheme
+    ? `secrets grant --function ${quoteArg(entry.workload)} --id ${quoteArg(storedAt)} --format ${GRANT_FORMATS[base.format]}`
+    : grantCommand(scope, entry.workload, name, base.format, entry.runtime)
+  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which the function reads at run time` : `${secretIdVariable(name)}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)}`})`
   const templateParameter = value.source === 'parameter' ? value.path : value.parameter
   const change =
     value.source === 'attribute'
@@ -151,8 +160,21 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
     ...base,
     rule: 'env-resolved-secret',
     reason: `${entry.variable} in ${entry.where} is filled from ${RESOLVED_FROM[value.source](value)}${value.reference === undefined ? '' : ` (${value.reference})`}: the value is stored in plain text in the ${entry.container === undefined ? "function's configuration" : 'task definition'}`,
-    fix: {...(storeFix === undefined ? {} : {store: storeFix}), grant: grantCommand(scope, entry.workload, name, base.format, entry.runtime), change},
+    fix: {...(storeFix === undefined ? {} : {store: storeFix}), grant, change},
   })
+}
+
+/** A name in the product's scheme, /ENV/SERVICE/NAME. */
+const IN_SCHEME = /^\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[^/]+$/
+
+/**
+ * The full name a store reference names: a Parameter Store name without its version, a Secrets
+ * Manager name without `:SecretString:key...` (or an ARN's name, without AWS's 6-character suffix).
+ */
+function storedName(store: 'secretsmanager' | 'ssm', path: string): string {
+  if (store === 'ssm') return path.replace(/:\d+$/, '')
+  if (path.startsWith('arn:')) return (path.split(':')[6] ?? path).replace(/-[A-Za-z0-9]{6}$/, '')
+  return path.split(':')[0] ?? path
 }
 
 /**

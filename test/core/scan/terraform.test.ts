@@ -103,7 +103,8 @@ ${variables}
     expect(finding).toMatchObject({rule: 'env-resolved-secret', variable: 'PAYMENT'})
     expect(finding.reason).toContain('is filled from a Secrets Manager secret Terraform reads when it applies (data.aws_secretsmanager_secret_version.payment.secret_string)')
     expect(finding.fix.store).toBeUndefined()
-    expect(finding.fix.grant).toBe('secrets grant prod/api --function prod-api --secret payment --format terraform --runtime nodejs')
+    // `prod/api/payment` (no leading slash) is not /prod/api/payment: the grant names the secret read.
+    expect(finding.fix.grant).toBe('secrets grant --function prod-api --id prod/api/payment --format terraform')
   })
 
   it('gives a SecureString the file creates its migrate command, whatever the names', async () => {

@@ -71,3 +71,28 @@ describe("a fix's --runtime is the function's declared runtime", () => {
     expect(fixes.DB_PASSWORD.change).toContain('--runtime python for a Python function')
   })
 })
+
+describe('the secret a fix stores is the secret its grant reads', () => {
+  it('grants the secret a dynamic reference names, in its own scope, not one guessed from the function', async () => {
+    const fixes = await fixesOf(
+      'template.yaml',
+      "Resources:\n  Worker:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: orders-worker-prod\n      Runtime: nodejs20.x\n      Environment:\n        Variables:\n          GITHUB_TOKEN: '{{resolve:secretsmanager:/prod/orders/GITHUB_TOKEN}}'\n          LEGACY_KEY: '{{resolve:secretsmanager:legacy-api-key:SecretString:key}}'\n",
+    )
+    // Before: secrets grant prod/orders-worker ... --secret GITHUB_TOKEN, a secret nobody wrote.
+    expect(fixes.GITHUB_TOKEN.grant).toBe('secrets grant prod/orders --function orders-worker-prod --secret GITHUB_TOKEN --format cloudformation --runtime nodejs')
+    expect(fixes.LEGACY_KEY.grant).toBe('secrets grant --function orders-worker-prod --id legacy-api-key --format cloudformation')
+  })
+
+  it('migrates a Parameter Store secret into the scope the grant reads', async () => {
+    const fixes = await fixesOf(
+      'serverless.yml',
+      'service: probe\nprovider:\n  name: aws\n  runtime: nodejs20.x\n  stage: dev\nfunctions:\n  hello:\n    handler: h.hello\n    environment:\n      GITHUB_TOKEN: ${ssm:githubToken}\n      DB_PASSWORD: ${ssm:/staging/billing/db_password}\n',
+    )
+    const scopeOf = (command: string | undefined) => / --to ([\w.-]+\/[\w.-]+)/.exec(command ?? '')?.[1]
+    const grantScope = (command: string | undefined) => /^secrets grant ([\w.-]+\/[\w.-]+) /.exec(command ?? '')?.[1]
+    // Before: the store wrote to ENV/SERVICE (to fill in) while the grant read a scope guessed from the function.
+    expect(scopeOf(fixes.GITHUB_TOKEN.store)).toBe(grantScope(fixes.GITHUB_TOKEN.grant))
+    expect(scopeOf(fixes.DB_PASSWORD.store)).toBe('staging/billing')
+    expect(grantScope(fixes.DB_PASSWORD.grant)).toBe('staging/billing')
+  })
+})
