@@ -171,15 +171,19 @@ export function cfnEnvValue(value: {kind: 'literal' | 'intrinsic'; text: string;
   return {kind: 'reference'}
 }
 
-/** The name of the secret a resolve path names: `/prod/api/DB_PASS`, an ARN, `name:SecretString:key`. */
-export function secretOfPath(source: string, path: string): string {
-  let name = path
-  if (source === 'secretsmanager') {
-    name = path.startsWith('arn:') ? (path.split(':')[6] ?? path) : (path.split(':')[0] ?? path)
-  } else {
-    name = path.replace(/:\d+$/, '')
-  }
+/**
+ * The full name a store reference names: a Parameter Store name without its version, a Secrets
+ * Manager name without `:SecretString:key...` (or an ARN's name, without AWS's 6-character suffix).
+ */
+export function storedName(source: string, path: string): string {
+  if (source !== 'secretsmanager') return path.replace(/:\d+$/, '')
+  if (path.startsWith('arn:')) return (path.split(':')[6] ?? path).replace(/-[A-Za-z0-9]{6}$/, '')
+  return path.split(':')[0] ?? path
+}
 
+/** The last segment of the name a resolve path names: `/prod/api/DB_PASS`, an ARN, `name:SecretString:key`. */
+export function secretOfPath(source: string, path: string): string {
+  const name = storedName(source, path)
   return name.split('/').filter(Boolean).at(-1) ?? name
 }
 

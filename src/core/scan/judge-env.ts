@@ -8,7 +8,7 @@ import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
 import {secretIdVariable} from '../runtime-wiring.js'
-import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, GRANT_FORMATS, grantCommand, type ResolvedSource, runtimeAdvice, secretOfPath} from './entries.js'
+import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, GRANT_FORMATS, grantCommand, type ResolvedSource, runtimeAdvice, secretOfPath, storedName} from './entries.js'
 import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
 export async function judgeEnv(file: string, {format, env, defaults = []}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
@@ -166,16 +166,6 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
 
 /** A name in the product's scheme, /ENV/SERVICE/NAME. */
 const IN_SCHEME = /^\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[^/]+$/
-
-/**
- * The full name a store reference names: a Parameter Store name without its version, a Secrets
- * Manager name without `:SecretString:key...` (or an ARN's name, without AWS's 6-character suffix).
- */
-function storedName(store: 'secretsmanager' | 'ssm', path: string): string {
-  if (store === 'ssm') return path.replace(/:\d+$/, '')
-  if (path.startsWith('arn:')) return (path.split(':')[6] ?? path).replace(/-[A-Za-z0-9]{6}$/, '')
-  return path.split(':')[0] ?? path
-}
 
 /**
  * A parameter's literal Default that fills a variable is a value written in the template. It is a

@@ -81,6 +81,12 @@ describe('the secret a fix stores is the secret its grant reads', () => {
     // Before: secrets grant prod/orders-worker ... --secret GITHUB_TOKEN, a secret nobody wrote.
     expect(fixes.GITHUB_TOKEN.grant).toBe('secrets grant prod/orders --function orders-worker-prod --secret GITHUB_TOKEN --format cloudformation --runtime nodejs')
     expect(fixes.LEGACY_KEY.grant).toBe('secrets grant --function orders-worker-prod --id legacy-api-key --format cloudformation')
+    const byArn = await fixesOf(
+      'template.yaml',
+      "Resources:\n  Worker:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: orders-worker-prod\n      Runtime: nodejs20.x\n      Environment:\n        Variables:\n          DB_PASS: '{{resolve:secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:/prod/orders/DB_PASS-AbCdEf}}'\n",
+    )
+    // An ARN's name carries AWS's suffix, which is not part of the secret's name.
+    expect(byArn.DB_PASS.grant).toBe('secrets grant prod/orders --function orders-worker-prod --secret DB_PASS --format cloudformation --runtime nodejs')
   })
 
   it('migrates a Parameter Store secret into the scope the grant reads', async () => {
