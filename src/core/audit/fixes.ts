@@ -178,7 +178,9 @@ export function roleUsersFix(role: string, services: ReadonlyMap<string, Readonl
   const formatFlag = format === undefined ? '' : ` --format ${format}`
   const grants: string[] = []
   const placeholders = new Set<string>()
-  for (const user of [...users].sort((a, b) => a.name.localeCompare(b.name))) {
+  // Lambda and ECS are read at once, so the order users arrive in is not stable; the fix's text must be.
+  const sorted = [...users].sort((a, b) => a.name.localeCompare(b.name))
+  for (const user of sorted) {
     const guess = guessScopeFromWorkload(user.name)
     const scopes = [...services].flatMap(([env, names]) => (names.size > 0 ? [...names].map((service) => `${env}/${service}`) : [`${env}/${guess.service}`]))
     if (scopes.length === 0) scopes.push(`${guess.env}/${guess.service}`)
@@ -190,7 +192,7 @@ export function roleUsersFix(role: string, services: ReadonlyMap<string, Readonl
   }
 
   if (users.some((user) => user.secrets.length === 0)) placeholders.add('NAME')
-  const who = users.map((user) => `${user.kind === 'lambda' ? 'function' : 'task definition'} ${user.name}`).join(', ')
+  const who = sorted.map((user) => `${user.kind === 'lambda' ? 'function' : 'task definition'} ${user.name}`).join(', ')
   const how = separateRoles && grants.length > 1 ? `give each its own role (${role} is used by ${who}) with` : `replace the statement (${role} is used by ${who}) with`
   const fill = placeholders.size > 0 ? ` (fill in ${[...placeholders].join(', ')})` : ''
   return `${how}: ${grants.join('; ')}${fill}`

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {ecsTaskDefinitionFix, guessScopeFromWorkload, iamGrantFix, lambdaFunctionFix, roleNameOfArn, roleUsersFix, secretNameFor, ssmParameterFix} from '../../../src/core/audit/fixes.js'
+import {ecsTaskDefinitionFix, guessScopeFromWorkload, iamGrantFix, lambdaFunctionFix, roleNameOfArn, type RoleUser, roleUsersFix, secretNameFor, ssmParameterFix} from '../../../src/core/audit/fixes.js'
 
 describe('fix commands', () => {
   it.each([
@@ -68,6 +68,12 @@ describe('fix commands', () => {
       'replace the statement (orders-role is used by function orders-api, task definition orders-worker) with: secrets grant prod/orders-api --function orders-api --secret API_KEY --secret DB_PASSWORD; secrets grant prod/orders-worker --function orders-worker --secret NAME (fill in NAME)',
     )
     // The policy names no environment (`*`): each workload's own name gives it, or a placeholder says so.
+    const arrival: RoleUser[] = [
+      {kind: 'ecs', name: 'b-worker', secrets: []},
+      {kind: 'lambda', name: 'a-api', secrets: []},
+    ]
+    expect(roleUsersFix('r', new Map(), arrival, false)).toBe(roleUsersFix('r', new Map(), [...arrival].reverse(), false))
+    expect(roleUsersFix('r', new Map(), arrival, false)).toMatch(/^replace the statement \(r is used by function a-api, task definition b-worker\)/)
     expect(roleUsersFix('r', new Map(), [{kind: 'lambda', name: 'billing-prod', secrets: ['TOKEN']}], false)).toBe(
       'replace the statement (r is used by function billing-prod) with: secrets grant prod/billing --function billing-prod --secret TOKEN',
     )
