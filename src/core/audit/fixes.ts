@@ -134,6 +134,13 @@ export function iamGrantFix(
   /** `secrets scan` asks for the grant in the template's own format. */
   format?: string,
 ): string {
+  const grants = iamGrantCommands(principal, services, format)
+  const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
+  return `${how}: ${grants.join('; ')}`
+}
+
+/** The grants of iamGrantFix alone: one per environment and service the policy names, or one the principal's name gives. */
+export function iamGrantCommands(principal: string, services: ReadonlyMap<string, ReadonlySet<string>>, format?: string): string[] {
   const formatFlag = format === undefined ? '' : ` --format ${format}`
   // Where the policy names no service (`*`, `/prod/*`), the principal's own name may: role billing-prod -> prod/billing.
   const guess = guessScopeFromWorkload(principal)
@@ -144,8 +151,7 @@ export function iamGrantFix(
   }
 
   if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(principal)} --secret NAME${formatFlag}`)
-  const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
-  return `${how}: ${grants.join('; ')}`
+  return grants
 }
 
 /** A Lambda function or task definition family that runs as a role, and the secrets the audit found in its environment. */

@@ -9,6 +9,7 @@ import type {PolicyStatement} from '../audit/iam.js'
 import {runtimeOfDeclared} from '../runtime-snippets.js'
 import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
 import type {TemplateFormat} from './findings.js'
+import type {SecretTarget} from './narrow-policy.js'
 import type {Position} from './tree.js'
 
 /**
@@ -76,6 +77,8 @@ export interface ParameterEntry {
 
 export interface StatementEntry {
   statement: PolicyStatement
+  /** The statement as the template writes it, in CloudFormation's JSON form (intrinsics kept), for a fix that keeps what it does not narrow. */
+  written?: Record<string, unknown>
   /** Where each resource pattern of the statement is written. */
   positions: Map<string, Position>
   position: Position
@@ -104,7 +107,24 @@ export interface PolicyEntry {
   when?: Record<string, boolean>
   statements: StatementEntry[]
   position: Position
+  /** Who assumes the role, from its trust policy: `lambda.amazonaws.com`, `cognito-identity.amazonaws.com`, ... */
+  assumedBy?: string[]
+  /** Where the policy is written, for a fix that edits the template; absent where a fix cannot say. */
+  place?: PolicyPlace
 }
+
+/** A key path from the template's root: map keys and list indexes. */
+export type TemplatePath = Array<string | number>
+
+/**
+ * Where a policy is written: an inline document's statement list; a SAM policy template, an item of
+ * the function's `Policies`; or an attached managed policy, which a fix cannot edit, so the fix adds a
+ * policy to the holder's `Policies` (`count` items today; SAM takes bare documents, a role named ones).
+ */
+export type PolicyPlace =
+  | {kind: 'statements'; at: TemplatePath}
+  | {kind: 'item'; at: TemplatePath}
+  | {kind: 'attached'; policies: TemplatePath; count: number; bare: boolean}
 
 /** A template parameter's literal `Default` that fills an environment variable when the deploy does not override it. */
 export interface DefaultEntry {
@@ -139,6 +159,8 @@ export interface Extracted {
   defaults?: DefaultEntry[]
   /** Secrets' resource policies; absent where a format has none. */
   secretPolicies?: SecretPolicyEntry[]
+  /** CloudFormation only: per function, the secrets the template tells it to read, for a policy fix to scope to. */
+  targets?: Record<string, SecretTarget[]>
 }
 
 /** `secrets grant` takes these formats; an ECS task definition or a .env file gets JSON. */
