@@ -53,7 +53,7 @@ describe("running audit's fixes for workload environments, exactly as printed", 
       .filter((line) => / secrets [a-z]+ /.test(line))
       .map((line) => line.slice(line.search(/ secrets [a-z]+ /) + 1).trimEnd())
     expect(fixes).toEqual([
-      'secrets migrate --from-lambda checkout-prod --to prod/checkout && secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD --secret GITHUB --runtime nodejs  # then remove DB_PASSWORD, GITHUB from checkout-prod\'s environment (python: --runtime python)',
+      'secrets migrate --from-lambda checkout-prod --to prod/checkout && secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD --secret GITHUB --runtime nodejs  # then remove DB_PASSWORD, GITHUB from checkout-prod\'s environment',
       'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s environment (python: --runtime python)',
     ].sort((a, b) => first.stdout.indexOf(a) - first.stdout.indexOf(b)))
     expect(first.stdout.match(/\(the same fix as above\)/g)).toHaveLength(2)
