@@ -339,10 +339,12 @@ export function samPolicies(tree: Tree, fn: Resource, name: string): PolicyEntry
         if (!known) continue
         const positions = new Map<string, Position>()
         const resource = patterns(tree, tree.get(args, known.property), positions, known.resource, branches) ?? []
+        // As SAM writes it, so a reference it names (`SecretArn: !Ref Secret`) tells the function's other policies what it reads.
+        const written = known.property === 'SecretArn' ? {written: {Effect: 'Allow', Action: known.actions, Resource: [cfnJson(tree, tree.get(args, known.property))]}} : {}
         out.push({
           ...holding,
           policy: template,
-          statements: [{statement: {Effect: 'Allow', Action: known.actions, Resource: resource}, positions, position: tree.position(args)}],
+          statements: [{statement: {Effect: 'Allow', Action: known.actions, Resource: resource}, positions, position: tree.position(args), ...written}],
           position: tree.position(item),
           ...(path ? {place: {kind: 'item', at: path} as const} : {}),
         })

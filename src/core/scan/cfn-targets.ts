@@ -86,6 +86,26 @@ export function targetOfVariable(tree: Tree, context: TargetContext, variable: s
   return undefined
 }
 
+/**
+ * The secrets an event source reads for the function (Amazon MQ, Kafka, DocumentDB): its
+ * `SourceAccessConfigurations` of an authentication type, whose `URI` is a secret's ARN. Lambda reads
+ * them with the function's role, so the role's narrowed reads must keep them.
+ */
+export function eventSourceTargets(tree: Tree, configurations: Node | undefined): SecretTarget[] {
+  const out: SecretTarget[] = []
+  for (const item of tree.items(configurations)) {
+    const type = literalText(tree, tree.get(item, 'Type'))
+    if (type === undefined || type.startsWith('VPC_')) continue
+    const uri = tree.get(item, 'URI')
+    const written = cfnJson(tree, uri)
+    if (written === null) continue
+    const text = nodeValue(tree, uri)
+    out.push({store: 'secretsmanager', resource: written, label: `the ${type} secret of its event source (${text.kind === 'other' ? 'URI' : text.text})`})
+  }
+
+  return out
+}
+
 /** A statement's `Resource` entries that name one secret by reference (`!Ref`, `!GetAtt`): already what the function reads. */
 export function referencedResources(written: Record<string, unknown> | undefined, store: SecretStore): SecretTarget[] {
   const out: SecretTarget[] = []
