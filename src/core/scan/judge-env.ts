@@ -86,7 +86,7 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
       grant: grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key)),
-      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)})${fillIn(entry)}`,
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it${handlerAdvice(entry)})${fillIn(entry)}`,
     },
   })
 }
@@ -99,6 +99,11 @@ function scopeOf(entry: EnvEntry): {env: string; service: string} {
 /** One grant per function the variable reaches (every function, for a Serverless `provider.environment`). */
 function grants(entry: EnvEntry, grant: (grantee: Grantee) => string): string {
   return granteesOf(entry).map((grantee) => grant(grantee)).join('; ')
+}
+
+/** What the change says of the handler, once for each thing said of the functions granted (Node.js guessed, a runtime with none). */
+function handlerAdvice(entry: EnvEntry): string {
+  return [...new Set(granteesOf(entry).map((grantee) => runtimeAdvice(grantee.runtime)))].join('')
 }
 
 function fillIn(entry: EnvEntry): string {
@@ -178,7 +183,7 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
   const grant = outsideScheme
     ? grants(entry, (grantee) => `secrets grant --function ${quoteArg(grantee.name)}${functionKeyFlag(grantee.name, grantee.key)} --id ${quoteArg(storedAt)} --format ${GRANT_FORMATS[base.format]}`)
     : grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key))
-  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which the function reads at run time` : `${secretIdVariable(name)}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)}`})`
+  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which the function reads at run time` : `${secretIdVariable(name)}, as the grant prints it with the handler that reads it${handlerAdvice(entry)}`})`
   const templateParameter = value.source === 'parameter' ? value.path : value.parameter
   const change =
     value.source === 'attribute'
