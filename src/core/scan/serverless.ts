@@ -355,15 +355,22 @@ function deployedNames(tree: Tree, lookup: SelfLookup) {
   const stageText = literal(tree.get(provider, 'stage'))
   const stageValue = stageText === undefined ? {text: DEFAULT_STAGE, defaulted: false} : resolve(stageText)
   const stage = stageValue?.text ?? 'STAGE'
-  // A function's own name, with the stage and the service put in first: `${sls:stage}` and `${opt:stage}` are not in the file.
+  // A function's own name, each variable read on its own: the stage and the service (`${sls:stage}` is not
+  // in the file), else what the file or the variable's default gives. `${opt:stage, 'x'}` is x unless
+  // --stage is given, as provider.stage's default is.
   const nameOf = (text: string): {name: string; staged: boolean} => {
     const variables = topLevelVariables(text)
-    const sources = variables.map((variable) => splitFallbacks(variable.inner)[0])
-    const known = sources.map((source): Resolution => {
-      if (STAGE_VARIABLES.has(source)) return {kind: 'literal', text: stage}
-      return source === 'self:service' ? {kind: 'literal', text: service} : {kind: 'reference'}
+    let staged = false
+    const known = variables.map((variable): Resolution => {
+      const [source, ...fallbacks] = splitFallbacks(variable.inner)
+      if (STAGE_VARIABLES.has(source)) staged = true
+      if (STAGE_VARIABLES.has(source) && (source !== 'opt:stage' || fallbacks.length === 0)) return {kind: 'literal', text: stage}
+
+      if (source === 'self:service') return {kind: 'literal', text: service}
+      const value = resolve(text.slice(variable.start, variable.end))
+      return value === undefined ? {kind: 'reference'} : {kind: 'literal', text: value.text}
     })
-    return {name: resolve(substituted(text, variables, known))?.text ?? 'FUNCTION', staged: sources.some((source) => STAGE_VARIABLES.has(source))}
+    return {name: resolve(substituted(text, variables, known))?.text ?? 'FUNCTION', staged}
   }
 
   const functions = tree.entries(tree.get(root, 'functions')).map(([key, node]) => {

@@ -57,13 +57,15 @@ describe('the grant of a Serverless function names it as it is deployed, and key
     const fixes = await fixesOf(
       template(
         'prod',
-        '  worker:\n    handler: h.work\n    name: ${self:service}-${sls:stage}-jobs\n    environment:\n      JOBS_TOKEN: a-literal-token\n  audit:\n    handler: h.audit\n    name: ${env:AUDIT_FUNCTION}\n    environment:\n      AUDIT_TOKEN: a-literal-token',
+        '  worker:\n    handler: h.work\n    name: ${self:service}-${sls:stage}-jobs\n    environment:\n      JOBS_TOKEN: a-literal-token\n  audit:\n    handler: h.audit\n    name: ${env:AUDIT_FUNCTION}\n    environment:\n      AUDIT_TOKEN: a-literal-token\n  report:\n    handler: h.report\n    name: ${opt:stage, \'qa\'}-${env:REPORT_NAME, \'reports\'}\n    environment:\n      REPORT_TOKEN: a-literal-token',
       ),
     )
     // Before: --function '${self:service}-${sls:stage}-jobs', which grant refuses.
     expect(fixes.JOBS_TOKEN.grant).toContain(' --function hooks-prod-jobs --function-key worker ')
     expect(fixes.AUDIT_TOKEN.grant).toContain(' --function FUNCTION --function-key audit ')
     expect(fixes.AUDIT_TOKEN.change).toContain('fill in FUNCTION with the name functions.audit is deployed under')
+    // Without --stage, ${opt:stage, 'qa'} is qa, whatever provider.stage says.
+    expect(fixes.REPORT_TOKEN.grant).toContain(' --function qa-reports --function-key report ')
   })
 
   it("reads a service written as v1's service: {name: ...}", async () => {
