@@ -365,7 +365,6 @@ function deployedNames(tree: Tree, lookup: SelfLookup) {
       const [source, ...fallbacks] = splitFallbacks(variable.inner)
       if (STAGE_VARIABLES.has(source)) staged = true
       if (STAGE_VARIABLES.has(source) && (source !== 'opt:stage' || fallbacks.length === 0)) return {kind: 'literal', text: stage}
-
       if (source === 'self:service') return {kind: 'literal', text: service}
       const value = resolve(text.slice(variable.start, variable.end))
       return value === undefined ? {kind: 'reference'} : {kind: 'literal', text: value.text}
