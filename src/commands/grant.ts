@@ -7,7 +7,7 @@ import {UsageError} from '../core/errors.js'
 import {escapeLine} from '../core/printable.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
-import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion} from '../core/iam-policy.js'
+import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion, functionNameProblem} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
 import {RUNTIMES, type Runtime, VIAS, type Via} from '../core/runtime-snippets.js'
@@ -60,6 +60,7 @@ ${exitCodesHelp('grant')}`
 
   static override flags = {
     function: Flags.string({description: 'The function the policy is for (named in every Sid); with a manifest, only this function.'}),
+    'function-key': Flags.string({description: "The function's key in the template when it is deployed under another name (serverless.yml deploys functions.KEY as SERVICE-STAGE-KEY): keys the serverless format's functions: block."}),
     secret: Flags.string({description: 'A secret the function reads (repeatable); NAME:FIELD for a field of a key/value secret; default: every secret of ENV/SERVICE.', multiple: true}),
     describe: Flags.boolean({description: 'Also allow secretsmanager:DescribeSecret on the same secrets.'}),
     'kms-key-arn': Flags.string({description: 'Customer managed KMS key the secrets are encrypted with (repeatable): adds kms:Decrypt via Secrets Manager.', multiple: true}),
@@ -129,6 +130,7 @@ async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf
   for (const arn of flags['kms-key-arn'] ?? []) assertKmsKeyArn(arn)
   if (flags.function === undefined) throw new UsageError('Missing --function NAME: the function the policy is for.')
   assertFunctionName(flags.function)
+  assertFunctionKey(flags['function-key'])
   if (flags.secret !== undefined || flags.manifest !== undefined || flags.env !== undefined || flags.check) {
     throw new UsageError('A secret given by ARN or --id is granted alone: --secret, --manifest, --env and --check do not apply.')
   }
@@ -139,7 +141,8 @@ async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf
 
   const ref = parseSecretRef(scopeArg, undefined, flags.id)
   const arn = ref.kind === 'external' && ref.arn ? ref.arn.arn : await arnOf(ref.id)
-  return {arn, functionName: flags.function, describe: flags.describe, kmsKeyArns: flags['kms-key-arn'] ?? [], format: flags.format as PolicyFormat}
+  const templateKey = flags['function-key'] === undefined ? {} : {templateKey: flags['function-key']}
+  return {arn, functionName: flags.function, ...templateKey, describe: flags.describe, kmsKeyArns: flags['kms-key-arn'] ?? [], format: flags.format as PolicyFormat}
 }
 
 /** Validates every name and flag, before anything is read from AWS. */
@@ -149,6 +152,7 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
   if (flags.partition !== undefined) assertPartition(flags.partition)
   for (const arn of flags['kms-key-arn'] ?? []) assertKmsKeyArn(arn)
   if (flags.function !== undefined) assertFunctionName(flags.function)
+  assertFunctionKey(flags['function-key'])
   const runtime = flags.runtime as Runtime | undefined
   const common = {
     describe: flags.describe,
@@ -178,7 +182,8 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
       throw new UsageError('--check needs the secrets to check: name them with --secret, or use a manifest.')
     }
 
-    return {...common, scope, functions: [{functionName: flags.function, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false}
+    const templateKey = flags['function-key'] === undefined ? {} : {templateKey: flags['function-key']}
+    return {...common, scope, functions: [{functionName: flags.function, ...templateKey, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false}
   }
 
   return manifestRequest(flags, common)
@@ -188,6 +193,10 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
 async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'scope' | 'functions' | 'keyed'>): Promise<GrantRequest> {
   if (flags.secret !== undefined) {
     throw new UsageError('--secret is for ENV/SERVICE mode; with a manifest, the secrets come from the manifest.')
+  }
+
+  if (flags['function-key'] !== undefined) {
+    throw new UsageError('--function-key is for one function (ENV/SERVICE --function NAME); a manifest keys its functions by their names.')
   }
 
   if (flags.env === undefined) {
@@ -214,4 +223,10 @@ async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'sc
 
   // --runtime is the default for the functions that do not name their own.
   return {...common, scope: needs.scope, functions: functions.map((fn) => ({...fn, runtime: fn.runtime ?? (flags.runtime as Runtime | undefined)})), keyed: true}
+}
+
+/** A template's key for a function follows Lambda's rule for names too (serverless.yml's does). */
+function assertFunctionKey(key: string | undefined): void {
+  const problem = key === undefined ? undefined : functionNameProblem(key)
+  if (problem) throw new UsageError(`Invalid --function-key: ${problem}.`)
 }

@@ -103,7 +103,10 @@ export async function grantPolicies(request: GrantRequest, source: () => Promise
         : {}),
     }
   })
-  const policies = functions.map((fn) => ({functionName: fn.function, env: request.scope.env, service: request.scope.service, document: fn.policy}))
+  const policies = functions.map((fn, i) => {
+    const {templateKey} = request.functions[i]
+    return {functionName: fn.function, ...(templateKey === undefined ? {} : {templateKey}), env: request.scope.env, service: request.scope.service, document: fn.policy}
+  })
   const output = wirings ? renderWired(request.format, policies, wirings, {keyed: request.keyed}) : renderPolicies(request.format, policies, {keyed: request.keyed})
   const warnings = wirings ? [...new Set(wirings.flatMap((wiring) => wiring.plan.warnings))] : undefined
   return {
@@ -250,6 +253,8 @@ export async function checkDeclaredSecrets(store: SecretStore, scope: Scope, add
 export interface ArnGrantRequest {
   arn: string
   functionName: string
+  /** --function-key: the function's key in the template, which keys a serverless.yml block. */
+  templateKey?: string
   describe: boolean
   kmsKeyArns: string[]
   format: PolicyFormat
@@ -262,7 +267,8 @@ export interface ArnGrantRequest {
 export function grantSecretArn(request: ArnGrantRequest): GrantResult {
   const arn = parseSecretArn(request.arn)
   const policy = buildArnPolicy({functionName: request.functionName, arn: arn.arn, region: arn.region, partition: arn.partition, describe: request.describe, kmsKeyArns: request.kmsKeyArns})
-  const output = renderPolicies(request.format, [{functionName: request.functionName, env: 'external', service: arn.resource, document: policy}], {keyed: false})
+  const templateKey = request.templateKey === undefined ? {} : {templateKey: request.templateKey}
+  const output = renderPolicies(request.format, [{functionName: request.functionName, ...templateKey, env: 'external', service: arn.resource, document: policy}], {keyed: false})
   return {
     format: request.format,
     environment: 'external',

@@ -63,7 +63,23 @@ export interface EnvEntry {
   value: EnvValue
   /** A literal written as a variable's default (Serverless `${env:X, 'default'}`): reported only for a credential's shape. */
   fallback?: boolean
+  /** The scope the template itself gives (Serverless: its stage and service), over the guess from the workload's name. */
+  scope?: {env: string; service: string}
+  /**
+   * The functions granted, where the workload is not one function whose key is its name: a Serverless
+   * function is deployed under another name than its key, and `provider.environment` reaches every function.
+   */
+  grantees?: Grantee[]
+  /** What the user fills in of the printed names (a stage given only at deploy), said in the fix. */
+  fillIn?: string
   position: Position
+}
+
+/** A function a grant is for: the name it is deployed under, and its key in the template. */
+export interface Grantee {
+  name: string
+  key: string
+  runtime?: string
 }
 
 export interface ParameterEntry {
@@ -226,10 +242,21 @@ export function namedEnvironments(services: Map<string, Set<string>>, principal:
 /**
  * The grant for a secret that leaves a function's environment: with --runtime, it prints the policy,
  * the variable that names the secret and the handler that reads it (nodejs; python for a Python function).
+ * `templateKey` keys the printed block when the function's key in the template is not its name.
  */
-export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string): string {
+export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string, templateKey?: string): string {
   const {runtime} = runtimeOfDeclared(declaredRuntime)
-  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)} --secret ${name} --format ${GRANT_FORMATS[format]}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)}${functionKeyFlag(workload, templateKey)} --secret ${name} --format ${GRANT_FORMATS[format]}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+}
+
+/** ` --function-key KEY` when the template keys the function otherwise than by its name. */
+export function functionKeyFlag(workload: string, templateKey: string | undefined): string {
+  return templateKey === undefined || templateKey === workload ? '' : ` --function-key ${quoteArg(templateKey)}`
+}
+
+/** The functions an entry's grant is for: its grantees, else its workload under its own name. */
+export function granteesOf(entry: Pick<EnvEntry, 'workload' | 'runtime' | 'grantees'>): Grantee[] {
+  return entry.grantees ?? [{name: entry.workload, key: entry.workload, ...(entry.runtime === undefined ? {} : {runtime: entry.runtime})}]
 }
 
 /** How the handler is had, for a fix's change: nothing to add for a declared Node.js or Python function. */

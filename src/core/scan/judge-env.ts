@@ -8,7 +8,21 @@ import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
 import {secretIdVariable} from '../runtime-wiring.js'
-import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, GRANT_FORMATS, grantCommand, type ResolvedSource, runtimeAdvice, secretOfPath, storedName} from './entries.js'
+import {
+  type DefaultEntry,
+  type EnvEntry,
+  type EnvValue,
+  type Extracted,
+  functionKeyFlag,
+  GRANT_FORMATS,
+  grantCommand,
+  type Grantee,
+  granteesOf,
+  type ResolvedSource,
+  runtimeAdvice,
+  secretOfPath,
+  storedName,
+} from './entries.js'
 import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
 export async function judgeEnv(file: string, {format, env, defaults = []}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
@@ -63,7 +77,7 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
   if (verdict === undefined || verdict.kind === 'clean') return undefined
   // A default beside a source is usually a local stand-in; only a credential's shape makes it a finding.
   if (entry.fallback && verdict.kind !== 'secret-value') return undefined
-  const scope = guessScopeFromWorkload(entry.workload)
+  const scope = scopeOf(entry)
   const name = secretNameFor(entry.variable)
   return scanFinding({
     ...base,
@@ -71,10 +85,29 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
     reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
-      grant: grantCommand(scope, entry.workload, name, base.format, entry.runtime),
-      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)})`,
+      grant: grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key)),
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it${handlerAdvice(entry)})${fillIn(entry)}`,
     },
   })
+}
+
+/** The scope the template gives, else the one guessed from the workload's name. */
+function scopeOf(entry: EnvEntry): {env: string; service: string} {
+  return entry.scope ?? guessScopeFromWorkload(entry.workload)
+}
+
+/** One grant per function the variable reaches (every function, for a Serverless `provider.environment`). */
+function grants(entry: EnvEntry, grant: (grantee: Grantee) => string): string {
+  return granteesOf(entry).map((grantee) => grant(grantee)).join('; ')
+}
+
+/** What the change says of the handler, once for each thing said of the functions granted (Node.js guessed, a runtime with none). */
+function handlerAdvice(entry: EnvEntry): string {
+  return [...new Set(granteesOf(entry).map((grantee) => runtimeAdvice(grantee.runtime)))].join('')
+}
+
+function fillIn(entry: EnvEntry): string {
+  return entry.fillIn === undefined ? '' : `; ${entry.fillIn}`
 }
 
 type Resolved = Extract<EnvValue, {kind: 'resolved'}>
@@ -135,7 +168,7 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
   const storedAt = store !== undefined && named ? storedName(store, value.path) : undefined
   // The scope the stored name gives wins over the one guessed from the function: the grant must read
   // the secret the store command writes, or the one a dynamic reference already names.
-  const guessed = guessScopeFromWorkload(entry.workload)
+  const guessed = scopeOf(entry)
   const fromPath = storedAt === undefined ? {} : scopeOfPath(storedAt)
   const scope = {env: fromPath.env ?? guessed.env, service: fromPath.service ?? guessed.service}
   const name = secretNameFor(storedAt === undefined ? entry.variable : secretOfPath(store as string, value.path))
@@ -148,14 +181,14 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
   // A Secrets Manager secret outside /ENV/SERVICE/NAME is granted by its own name, as it is.
   const outsideScheme = store === 'secretsmanager' && storedAt !== undefined && !IN_SCHEME.test(storedAt)
   const grant = outsideScheme
-    ? `secrets grant --function ${quoteArg(entry.workload)} --id ${quoteArg(storedAt)} --format ${GRANT_FORMATS[base.format]}`
-    : grantCommand(scope, entry.workload, name, base.format, entry.runtime)
-  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which the function reads at run time` : `${secretIdVariable(name)}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)}`})`
+    ? grants(entry, (grantee) => `secrets grant --function ${quoteArg(grantee.name)}${functionKeyFlag(grantee.name, grantee.key)} --id ${quoteArg(storedAt)} --format ${GRANT_FORMATS[base.format]}`)
+    : grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key))
+  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which the function reads at run time` : `${secretIdVariable(name)}, as the grant prints it with the handler that reads it${handlerAdvice(entry)}`})`
   const templateParameter = value.source === 'parameter' ? value.path : value.parameter
   const change =
     value.source === 'attribute'
-      ? `keep it in Secrets Manager: an AWS::SecretsManager::Secret in this template named /${scope.env}/${scope.service}/${name} whose SecretString is !GetAtt ${value.path}; remove ${entry.variable} from ${entry.where}; ${passName}`
-      : `remove ${entry.variable} from ${entry.where}${templateParameter === undefined ? '' : ` and the parameter ${templateParameter} once nothing else takes it`}; ${passName}`
+      ? `keep it in Secrets Manager: an AWS::SecretsManager::Secret in this template named /${scope.env}/${scope.service}/${name} whose SecretString is !GetAtt ${value.path}; remove ${entry.variable} from ${entry.where}; ${passName}${fillIn(entry)}`
+      : `remove ${entry.variable} from ${entry.where}${templateParameter === undefined ? '' : ` and the parameter ${templateParameter} once nothing else takes it`}; ${passName}${fillIn(entry)}`
   return scanFinding({
     ...base,
     rule: 'env-resolved-secret',
