@@ -37,6 +37,13 @@ const EXPECTED: Array<{file: string; resource: string; holder: string; allowed: 
     denied: [[GET, ANOTHER_SECRET]],
   },
   {
+    file: 'event-source.yaml',
+    resource: 'QueueConsumer',
+    holder: 'QueueConsumer',
+    allowed: [[GET, secret('BrokerCredentials')], ['mq:DescribeBroker', BROKER]],
+    denied: [[GET, ANOTHER_SECRET]],
+  },
+  {
     file: 'connection.yaml',
     resource: 'CallerRole',
     holder: 'CallerRole',
