@@ -12,7 +12,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import type {ScanFinding} from '../../src/core/scan/findings.js'
 import {evaluate} from '../fixtures/grant-evaluator.js'
 import {ROOT, runCli} from '../helpers/cli.js'
-import {applyEdits, AT, cfnLintErrors, heldPolicy} from '../helpers/fix-proof.js'
+import {applyEdits, AT, cfnLintErrors, heldPolicy} from '../../bench/fixes/proof.js'
 import {OFFLINE_ENV} from '../helpers/scan.js'
 
 const FIXTURES = join(ROOT, 'test/fixtures/fix-proof')

@@ -27,6 +27,8 @@ export interface TargetContext {
   /** Parameters whose value is a secret itself (NoEcho, or read from Parameter Store): not a name. */
   valueParameters: ReadonlySet<string>
   parameters: ReadonlySet<string>
+  /** Literal defaults, to tell a parameter name with a leading `/` from one without. */
+  defaults: ReadonlyMap<string, string>
 }
 
 /** The secret one environment variable points the function to, if it points to one. */
@@ -53,7 +55,10 @@ export function targetOfVariable(tree: Tree, context: TargetContext, variable: s
     }
 
     if (PARAMETER_HANDLE.test(variable) || PARAMETER_HANDLE.test(id)) {
-      return {store: 'ssm', resource: /arn/i.test(variable) || /arn/i.test(id) ? {Ref: id} : {'Fn::Sub': PARAMETER_ARN(`\${${id}}`)}, label: `!Ref ${id}`}
+      if (/arn/i.test(variable) || /arn/i.test(id)) return {store: 'ssm', resource: {Ref: id}, label: `!Ref ${id}`}
+      // A parameter's ARN drops the `/` that opens its name: `/app/x` is `parameter/app/x`.
+      const slash = context.defaults.get(id)?.startsWith('/') ? '' : '/'
+      return {store: 'ssm', resource: {'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${slash}\${${id}}`}, label: `!Ref ${id}`}
     }
 
     return undefined
@@ -86,6 +91,9 @@ export function targetOfVariable(tree: Tree, context: TargetContext, variable: s
   return undefined
 }
 
+/** The access configurations whose URI is a secret (the others name a subnet, a security group, a virtual host). */
+const SECRET_ACCESS_TYPES = new Set(['BASIC_AUTH', 'SASL_SCRAM_256_AUTH', 'SASL_SCRAM_512_AUTH', 'CLIENT_CERTIFICATE_TLS_AUTH', 'SERVER_ROOT_CA_CERTIFICATE'])
+
 /**
  * The secrets an event source reads for the function (Amazon MQ, Kafka, DocumentDB): its
  * `SourceAccessConfigurations` of an authentication type, whose `URI` is a secret's ARN. Lambda reads
@@ -95,10 +103,11 @@ export function eventSourceTargets(tree: Tree, configurations: Node | undefined)
   const out: SecretTarget[] = []
   for (const item of tree.items(configurations)) {
     const type = literalText(tree, tree.get(item, 'Type'))
-    if (type === undefined || type.startsWith('VPC_')) continue
+    if (type === undefined || !SECRET_ACCESS_TYPES.has(type)) continue
     const uri = tree.get(item, 'URI')
     const written = cfnJson(tree, uri)
-    if (written === null) continue
+    // A literal that is not an ARN is a placeholder (`<your_secret_arn>`), not a secret to scope to.
+    if (written === null || (typeof written === 'string' && !written.startsWith('arn:'))) continue
     const text = nodeValue(tree, uri)
     out.push({store: 'secretsmanager', resource: written, label: `the ${type} secret of its event source (${text.kind === 'other' ? 'URI' : text.text})`})
   }

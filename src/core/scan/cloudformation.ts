@@ -111,6 +111,7 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
   const targetContext: TargetContext = {
     types: context.types,
     parameters: new Set(context.parameters.keys()),
+    defaults: new Map([...context.parameters.values()].flatMap((parameter) => (parameter.default ? [[parameter.id, parameter.default.text] as const] : []))),
     valueParameters: new Set([...context.parameters.values()].filter((parameter) => parameter.noEcho || parameter.ssm).map((parameter) => parameter.id)),
   }
   const targetsIn = (node: Node | undefined) => tree.entries(node).flatMap(([variable, value]) => targetOfVariable(tree, targetContext, variable, value) ?? [])

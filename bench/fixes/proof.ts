@@ -1,0 +1,195 @@
+/**
+ * Applying a scan fix's template edits and reading back what the function may then do: the edits set
+ * into a copy of the template, cfn-lint run on it, and the function's identity policy (its SAM
+ * `Policies` or its role's) with intrinsics resolved to concrete ARNs, for the IAM evaluator.
+ */
+import {execFile} from 'node:child_process'
+import {promisify} from 'node:util'
+
+import {isMap, isSeq, parseDocument} from 'yaml'
+
+import type {PolicyDocument} from '../../src/core/iam-policy.js'
+import type {TemplateEdit} from '../../src/core/scan/narrow-policy.js'
+import {CFN_TAGS} from '../../src/core/scan/tree.js'
+
+const run = promisify(execFile)
+type Statement = Record<string, unknown>
+export const AT = {partition: 'aws', region: 'eu-west-1', account: '123456789012'}
+
+/** The template with each edit's value set at its path (an index one past a list's end appends). */
+export function applyEdits(text: string, edits: readonly TemplateEdit[]): string {
+  const doc = parseDocument(text, {customTags: CFN_TAGS})
+  for (const edit of edits) {
+    const parent = doc.getIn(edit.at.slice(0, -1), true)
+    const last = edit.at.at(-1)
+    if (isSeq(parent) && typeof last === 'number' && last === parent.items.length) parent.add(doc.createNode(edit.value))
+    else doc.setIn(edit.at, doc.createNode(edit.value))
+  }
+
+  return doc.toString()
+}
+
+/** cfn-lint's errors on files (warnings and notes left out): its exit code's error bit. One run for many files: each start costs seconds. */
+export async function cfnLintErrors(files: readonly string[]): Promise<{errors: boolean; output: string}> {
+  try {
+    await run('cfn-lint', ['--', ...files])
+    return {errors: false, output: ''}
+  } catch (error) {
+    const {code, stdout} = error as {code: number; stdout: string}
+    return {errors: (code & 2) !== 0, output: stdout}
+  }
+}
+
+/** The ARN a secret of that logical id or name would have here (a parameter's default wins). */
+const secretArnOf = (name: string) => `arn:${AT.partition}:secretsmanager:${AT.region}:${AT.account}:secret:${name}-AbCdEf`
+
+/** A parsed node as plain JSON (short tags in their long form). */
+function templateJsonNode(node: any): unknown {
+  if (node === null || node === undefined) return null
+  const tag: string | undefined = node.tag?.startsWith('!') ? node.tag.slice(1) : undefined
+  const plain = isSeq(node)
+    ? node.items.map((item: any) => templateJsonNode(item))
+    : isMap(node)
+      ? Object.fromEntries(node.items.map((pair: any) => [String(pair.key.value), templateJsonNode(pair.value)]))
+      : node.value
+  if (tag === undefined) return plain
+  if (tag === 'GetAtt' && typeof plain === 'string') return {'Fn::GetAtt': plain.split('.')}
+  return {[tag === 'Ref' ? 'Ref' : `Fn::${tag}`]: plain}
+}
+
+/** The template as plain JSON. */
+function templateJson(text: string): Record<string, any> {
+  return templateJsonNode(parseDocument(text, {customTags: CFN_TAGS}).contents) as Record<string, any>
+}
+
+/** Intrinsics as concrete values: parameters by their default, resources and attributes by a made-up secret ARN. */
+function resolved(value: unknown, parameters: Record<string, any>): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolved(item, parameters))
+  if (typeof value !== 'object' || value === null) return value
+  const entries = Object.entries(value)
+  if (entries.length === 1) {
+    const [fn, arg] = entries[0]
+    // A default that is no ARN is a placeholder (`ACTIVEMQ_SECRET_ARN`): the deploy gives the real one.
+    if (fn === 'Ref') return String(parameters[arg as string]?.Default ?? '').startsWith('arn:') ? parameters[arg as string].Default : secretArnOf(arg as string)
+    if (fn === 'Fn::GetAtt') return secretArnOf((arg as string[]).join('.'))
+    if (fn === 'Fn::Sub') {
+      return String(arg)
+        .replaceAll('${AWS::Partition}', AT.partition)
+        .replaceAll('${AWS::Region}', AT.region)
+        .replaceAll('${AWS::AccountId}', AT.account)
+        .replaceAll(/\$\{([\w.]+)\}/g, (_, name: string) => parameters[name]?.Default ?? name)
+    }
+  }
+
+  return Object.fromEntries(entries.map(([key, item]) => [key, resolved(item, parameters)]))
+}
+
+/** The AWS managed policies the fixtures attach, as the statements that matter here. */
+const MANAGED: Record<string, Statement[]> = {
+  AdministratorAccess: [{Effect: 'Allow', Action: ['*'], Resource: ['*']}],
+  AWSLambdaBasicExecutionRole: [{Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: ['*']}],
+}
+
+/** SAM's policy templates the fixtures use, as SAM expands them. */
+const SAM_TEMPLATES: Record<string, (args: Record<string, unknown>) => Statement[]> = {
+  AWSSecretsManagerGetSecretValuePolicy: (args) => [{Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: [String(args.SecretArn)]}],
+}
+
+/** The identity policy a resource (a SAM function, or a role) holds: every statement of every policy it has. */
+export function heldPolicy(text: string, id: string): PolicyDocument {
+  const template = templateJson(text)
+  const parameters = template.Parameters ?? {}
+  const properties = resolved(template.Resources[id].Properties, parameters) as Record<string, any>
+  const statements: Statement[] = []
+  const add = (statement: unknown) => statements.push(...((Array.isArray(statement) ? statement : [statement]) as Statement[]))
+  for (const policy of properties.Policies ?? []) {
+    if (typeof policy === 'string') add(MANAGED[policy.split('/').at(-1) as string] ?? [])
+    else if (policy.PolicyDocument) add(policy.PolicyDocument.Statement)
+    else if (policy.Statement) add(policy.Statement)
+    else for (const [name, args] of Object.entries(policy)) add(SAM_TEMPLATES[name]?.(args as Record<string, unknown>) ?? [])
+  }
+
+  for (const arn of properties.ManagedPolicyArns ?? []) add(MANAGED[String(arn).split('/').at(-1) as string] ?? [])
+  return {Version: '2012-10-17', Statement: statements} as unknown as PolicyDocument
+}
+
+/** The statements an edit writes: a statement list, a policy document, or a named policy. */
+function statementsOf(value: unknown): Statement[] {
+  if (Array.isArray(value)) return value as Statement[]
+  const record = (value ?? {}) as Record<string, any>
+  if (record.PolicyDocument) return statementsOf(record.PolicyDocument)
+  if (record.Statement) return statementsOf(Array.isArray(record.Statement) ? record.Statement : [record.Statement])
+  return []
+}
+
+const listOf = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
+const SECRET_READS = new Set(['secretsmanager:getsecretvalue', 'ssm:getparameter', 'ssm:getparameters', 'ssm:getparametersbypath', 'ssm:getparameterhistory'])
+
+/**
+ * The actions of the statements an edit replaces that the edit no longer allows on the same
+ * resources (a secret read named as such is meant to go). Empty for an edit that only adds a policy.
+ */
+export function lostActions(text: string, edit: TemplateEdit): string[] {
+  const doc = parseDocument(text, {customTags: CFN_TAGS})
+  const before = statementsOf(templateJsonOf(doc.getIn(edit.at, true)))
+  const after = statementsOf(edit.value).filter((statement) => String(statement.Effect).toLowerCase() === 'allow')
+  const lost: string[] = []
+  for (const statement of before) {
+    if (String(statement.Effect).toLowerCase() !== 'allow') continue
+    for (const action of listOf(statement.Action)) {
+      if (SECRET_READS.has(String(action).toLowerCase())) continue
+      const kept = after.some((other) => listOf(other.Action).includes(action) && JSON.stringify(listOf(other.Resource)) === JSON.stringify(listOf(statement.Resource)))
+      if (!kept) lost.push(String(action))
+    }
+  }
+
+  return lost
+}
+
+/** Per store: the action that reads a value, and a made-up resource nobody named. */
+const STORE_READS = {
+  secretsmanager: {action: 'secretsmanager:GetSecretValue', other: secretArnOf('/prod/nobody-named-it/KEY')},
+  ssm: {action: 'ssm:GetParameter', other: `arn:${AT.partition}:ssm:${AT.region}:${AT.account}:parameter/prod/nobody-named-it/KEY`},
+}
+
+/**
+ * The secrets an edit leaves readable, as the IAM evaluator sees the statements it writes (beside a
+ * stand-in that allows everything, for the policy a Deny fences): in each store the edit touches, each
+ * secret its Allow statements or its Deny's NotResource name must be allowed, and one nobody named must not.
+ */
+export async function secretsAfter(text: string, edit: TemplateEdit, evaluate: (policy: PolicyDocument, action: string, resource: string) => Promise<string>): Promise<{named: number; denied: string[]; otherAllowed: string[]}> {
+  const parameters = templateJson(text).Parameters ?? {}
+  const statements = resolved(statementsOf(edit.value), parameters) as Statement[]
+  const fenced = statements.some((statement) => String(statement.Effect).toLowerCase() === 'deny')
+  const policy = {Version: '2012-10-17', Statement: [...(fenced ? [{Effect: 'Allow', Action: ['*'], Resource: ['*']}] : []), ...statements]} as unknown as PolicyDocument
+  let named = 0
+  const denied: string[] = []
+  const otherAllowed: string[] = []
+  for (const [store, {action, other}] of Object.entries(STORE_READS)) {
+    const resources = new Set<string>()
+    let touched = false
+    for (const statement of statements) {
+      const reads = listOf(statement.Action).some((item) => String(item).toLowerCase().startsWith(`${store}:`) && SECRET_READS.has(String(item).toLowerCase()))
+      if (!reads) continue
+      touched = true
+      const list = String(statement.Effect).toLowerCase() === 'allow' ? listOf(statement.Resource) : listOf(statement.NotResource)
+      for (const resource of list) if (typeof resource === 'string' && resource !== '*') resources.add(resource.replace(/-\?{6}$/, '-AbCdEf'))
+    }
+
+    if (!touched) continue
+    named += resources.size
+    for (const resource of resources) {
+      // A resource the simulator cannot place (not an ARN once resolved) counts as denied.
+      const decision = await evaluate(policy, action, resource).catch(() => 'unplaceable')
+      if (decision !== 'Allowed') denied.push(resource)
+    }
+
+    if ((await evaluate(policy, action, other)) === 'Allowed') otherAllowed.push(store)
+  }
+
+  return {named, denied, otherAllowed}
+}
+
+function templateJsonOf(node: unknown): unknown {
+  return node === undefined ? undefined : templateJsonNode(node)
+}
