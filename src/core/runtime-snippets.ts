@@ -69,9 +69,9 @@ export function taskModuleSnippet(runtime: Runtime, readings: readonly SecretRea
   return runtime === 'nodejs' ? nodeTaskModule(readings, maxAge) : pythonTaskModule(readings, maxAge)
 }
 
-/** The file name the task's module is meant to be saved as. */
+/** The file name the task's module is meant to be saved as (never `secrets.py`, which would hide Python's own module). */
 export function taskModuleFileName(runtime: Runtime): string {
-  return runtime === 'nodejs' ? 'secrets.mjs' : 'secrets.py'
+  return runtime === 'nodejs' ? 'task-secrets.mjs' : 'task_secrets.py'
 }
 
 /** The readings the README's example handlers are built from. */
@@ -337,7 +337,7 @@ function pythonTaskModule(readings: readonly SecretReading[], maxAge: number): s
     '    if not force_fetch and cached is not None and time.monotonic() - cached[1] < MAX_AGE:',
     '        return cached[0]',
     '    if _client is None:',
-    '        # Credentials: the task role, from the container credentials endpoint ECS sets; region: AWS_REGION.',
+    '        # Credentials: the task role, from the container credentials endpoint ECS sets; region: AWS_DEFAULT_REGION.',
     '        _client = boto3.client("secretsmanager")',
     '    value = _client.get_secret_value(SecretId=secret_id)["SecretString"]',
     '    _cache[secret_id] = (value, time.monotonic())',
