@@ -4,7 +4,7 @@
  * that every rule shares (the grant command in the template's own format).
  */
 import {partProblem} from '../address.js'
-import {guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
+import {ecsValueFromCaveat, guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
 import type {PolicyStatement} from '../audit/iam.js'
 import {runtimeOfDeclared} from '../runtime-snippets.js'
 import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
@@ -202,12 +202,36 @@ export function namedEnvironments(services: Map<string, Set<string>>, principal:
 }
 
 /**
- * The grant for a secret that leaves a function's environment: with --runtime, it prints the policy,
- * the variable that names the secret and the handler that reads it (nodejs; python for a Python function).
+ * The grant for a secret that leaves a function's (or a container's) environment: with --runtime, it
+ * prints the policy, the variable that names the secret and the handler that reads it (nodejs; python
+ * for a Python function). A container's secret is granted to its task definition family's task role
+ * (`--task`), with a module that reads it at run time.
  */
-export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string): string {
+export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string, task = false): string {
   const {runtime} = runtimeOfDeclared(declaredRuntime)
-  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)} --secret ${name} --format ${GRANT_FORMATS[format]}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+  return `secrets grant ${scope.env}/${scope.service} ${workloadFlag(task)} ${quoteArg(workload)} --secret ${name} --format ${grantFormat(format, task)}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+}
+
+/** `--function`, or `--task` for a container's task definition family. */
+export function workloadFlag(task: boolean): string {
+  return task ? '--task' : '--function'
+}
+
+/** The grant's format for a template's format; a task role's policy has no Serverless form, so CloudFormation (its resources: section). */
+export function grantFormat(format: TemplateFormat, task = false): string {
+  return task && format === 'serverless' ? 'cloudformation' : GRANT_FORMATS[format]
+}
+
+/** How the fix's change says the secret is read: the handler the grant prints, or for a container the module its application imports. */
+export function readerAdvice(entry: {container?: string; runtime?: string}): string {
+  if (entry.container === undefined) return `as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)}`
+  // A task definition declares no runtime: Node.js, with the Python alternative.
+  return 'as the grant prints it with the module that reads it at run time with the task role; --runtime python for a Python application'
+}
+
+/** For a container, what the lesser step (valueFrom) would leave, to end the change with; nothing for a function. */
+export function valueFromNote(entry: {container?: string}): string {
+  return entry.container === undefined ? '' : `; ${ecsValueFromCaveat(false)}`
 }
 
 /** How the handler is had, for a fix's change: nothing to add for a declared Node.js or Python function. */

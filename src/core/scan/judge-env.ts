@@ -8,7 +8,7 @@ import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
 import {secretIdVariable} from '../runtime-wiring.js'
-import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, GRANT_FORMATS, grantCommand, type ResolvedSource, runtimeAdvice, secretOfPath, storedName} from './entries.js'
+import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, grantCommand, grantFormat, readerAdvice, type ResolvedSource, secretOfPath, storedName, valueFromNote, workloadFlag} from './entries.js'
 import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
 export async function judgeEnv(file: string, {format, env, defaults = []}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
@@ -71,8 +71,8 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
     reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
-      grant: grantCommand(scope, entry.workload, name, base.format, entry.runtime),
-      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)})`,
+      grant: grantCommand(scope, entry.workload, name, base.format, entry.runtime, entry.container !== undefined),
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, ${readerAdvice(entry)})${valueFromNote(entry)}`,
     },
   })
 }
@@ -148,9 +148,10 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
   // A Secrets Manager secret outside /ENV/SERVICE/NAME is granted by its own name, as it is.
   const outsideScheme = store === 'secretsmanager' && storedAt !== undefined && !IN_SCHEME.test(storedAt)
   const grant = outsideScheme
-    ? `secrets grant --function ${quoteArg(entry.workload)} --id ${quoteArg(storedAt)} --format ${GRANT_FORMATS[base.format]}`
-    : grantCommand(scope, entry.workload, name, base.format, entry.runtime)
-  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which the function reads at run time` : `${secretIdVariable(name)}, as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)}`})`
+    ? `secrets grant ${workloadFlag(entry.container !== undefined)} ${quoteArg(entry.workload)} --id ${quoteArg(storedAt)} --format ${grantFormat(base.format, entry.container !== undefined)}`
+    : grantCommand(scope, entry.workload, name, base.format, entry.runtime, entry.container !== undefined)
+  const reader = entry.container === undefined ? 'the function' : 'the task'
+  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which ${reader} reads at run time` : `${secretIdVariable(name)}, ${readerAdvice(entry)}`})${valueFromNote(entry)}`
   const templateParameter = value.source === 'parameter' ? value.path : value.parameter
   const change =
     value.source === 'attribute'
@@ -196,8 +197,8 @@ async function defaultFindings(file: string, format: TemplateFormat, defaults: D
         reason: `the Default of parameter ${entry.parameter} is written in the template and fills ${user.variable} in ${user.where}: ${why}`,
         fix: {
           store: `secrets set ${scope.env}/${scope.service} ${name}`,
-          grant: grantCommand(scope, user.workload, name, format, user.runtime),
-          change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it)`,
+          grant: grantCommand(scope, user.workload, name, format, user.runtime, user.container !== undefined),
+          change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, ${user.container === undefined ? 'as the grant prints it with the handler that reads it' : readerAdvice({container: user.container})})${valueFromNote(user)}`,
         },
       }),
     ]
