@@ -3,7 +3,8 @@
  * plain Node process against the emulator (through the loopback proxy that counts its calls), with
  * credentials limited by nothing but the endpoint. The Python handler is checked for syntax only:
  * Powertools for AWS Lambda (Python) is on PyPI, which this machine does not reach (pip finds no
- * version), and Debian has no package of it.
+ * version), and Debian has no package of it. The ECS task's module (`--task`) needs only the AWS SDK,
+ * so both of its runtimes run against the emulator (Python with the boto3 installed here).
  */
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
