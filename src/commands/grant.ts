@@ -7,7 +7,7 @@ import {UsageError} from '../core/errors.js'
 import {escapeLine} from '../core/printable.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
-import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion, assertTaskFamily} from '../core/iam-policy.js'
+import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion, assertTaskFamily, functionNameProblem} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {assertTaskFormat, POLICY_FORMATS, type PolicyFormat, TASK_FORMATS, usesPseudoParameters} from '../core/policy-renderers.js'
 import {RUNTIMES, type Runtime, VIAS, type Via} from '../core/runtime-snippets.js'
@@ -63,7 +63,8 @@ ${exitCodesHelp('grant')}`
 
   static override flags = {
     function: Flags.string({description: 'The function the policy is for (named in every Sid); with a manifest, only this function.', exclusive: ['task']}),
-    task: Flags.string({description: "The ECS task definition family the policy is for, on its task role (named in every Sid); with --runtime, a module that reads the secrets in place of a handler.", exclusive: ['function']}),
+    'function-key': Flags.string({description: "The function's key in the template when it is deployed under another name (serverless.yml deploys functions.KEY as SERVICE-STAGE-KEY): keys the serverless format's functions: block."}),
+    task: Flags.string({description: "The ECS task definition family the policy is for, on its task role (named in every Sid); with --runtime, a module that reads the secrets in place of a handler.", exclusive: ['function', 'function-key']}),
     secret: Flags.string({description: 'A secret the function reads (repeatable); NAME:FIELD for a field of a key/value secret; default: every secret of ENV/SERVICE.', multiple: true}),
     describe: Flags.boolean({description: 'Also allow secretsmanager:DescribeSecret on the same secrets.'}),
     'kms-key-arn': Flags.string({description: 'Customer managed KMS key the secrets are encrypted with (repeatable): adds kms:Decrypt via Secrets Manager.', multiple: true}),
@@ -143,12 +144,14 @@ async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf
 
   const ref = parseSecretRef(scopeArg, undefined, flags.id)
   const arn = ref.kind === 'external' && ref.arn ? ref.arn.arn : await arnOf(ref.id)
-  return {arn, functionName: target, ...(flags.task === undefined ? {} : {task: true}), describe: flags.describe, kmsKeyArns: flags['kms-key-arn'] ?? [], format: flags.format as PolicyFormat}
+  const templateKey = flags['function-key'] === undefined ? {} : {templateKey: flags['function-key']}
+  return {arn, functionName: target, ...templateKey, ...(flags.task === undefined ? {} : {task: true}), describe: flags.describe, kmsKeyArns: flags['kms-key-arn'] ?? [], format: flags.format as PolicyFormat}
 }
 
-/** --function NAME or --task FAMILY (oclif refuses both), each checked by its own rule and the format by what it can hold. */
+/** --function NAME (and --function-key) or --task FAMILY (oclif refuses both), each checked by its own rule and the format by what it can hold. */
 function workloadOf(flags: GrantFlags): string | undefined {
   if (flags.function !== undefined) assertFunctionName(flags.function)
+  assertFunctionKey(flags['function-key'])
   if (flags.task !== undefined) {
     assertTaskFamily(flags.task)
     assertTaskFormat(flags.format as PolicyFormat)
@@ -193,7 +196,8 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
       throw new UsageError('--check needs the secrets to check: name them with --secret, or use a manifest.')
     }
 
-    return {...common, scope, functions: [{functionName: target, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false, ...(flags.task === undefined ? {} : {task: true})}
+    const templateKey = flags['function-key'] === undefined ? {} : {templateKey: flags['function-key']}
+    return {...common, scope, functions: [{functionName: target, ...templateKey, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false, ...(flags.task === undefined ? {} : {task: true})}
   }
 
   if (flags.task !== undefined) {
@@ -207,6 +211,10 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
 async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'scope' | 'functions' | 'keyed'>): Promise<GrantRequest> {
   if (flags.secret !== undefined) {
     throw new UsageError('--secret is for ENV/SERVICE mode; with a manifest, the secrets come from the manifest.')
+  }
+
+  if (flags['function-key'] !== undefined) {
+    throw new UsageError('--function-key is for one function (ENV/SERVICE --function NAME); a manifest keys its functions by their names.')
   }
 
   if (flags.env === undefined) {
@@ -233,4 +241,10 @@ async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'sc
 
   // --runtime is the default for the functions that do not name their own.
   return {...common, scope: needs.scope, functions: functions.map((fn) => ({...fn, runtime: fn.runtime ?? (flags.runtime as Runtime | undefined)})), keyed: true}
+}
+
+/** A template's key for a function follows Lambda's rule for names too (serverless.yml's does). */
+function assertFunctionKey(key: string | undefined): void {
+  const problem = key === undefined ? undefined : functionNameProblem(key)
+  if (problem) throw new UsageError(`Invalid --function-key: ${problem}.`)
 }

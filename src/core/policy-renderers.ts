@@ -23,6 +23,8 @@ export function usesPseudoParameters(format: PolicyFormat): boolean {
 /** One function's policy, ready to render. */
 export interface FunctionPolicy {
   functionName: string
+  /** The function's key in the template (a serverless.yml `functions:` key), when it is not its name. */
+  templateKey?: string
   env: string
   service: string
   document: PolicyDocument
@@ -191,9 +193,17 @@ export function samResources(policies: FunctionPolicy[], properties: (policy: Fu
 /** The comment above a serverless.yml fragment. */
 export const SERVERLESS_COMMENT = ' Per-function IAM (serverless-iam-roles-per-function plugin); merge into serverless.yml (secrets grant).'
 
+/**
+ * A function's block is keyed as serverless.yml keys it, which is not the name it is deployed under
+ * (`<service>-<stage>-<key>`): merged under another key, it would declare a function that does not exist.
+ */
+export function serverlessKey(policy: FunctionPolicy): string {
+  return policy.templateKey ?? policy.functionName
+}
+
 function renderServerless(policies: FunctionPolicy[]): string {
   const functions = Object.fromEntries(
-    policies.map((policy) => [policy.functionName, {iamRoleStatements: policy.document.Statement.map((statement) => ({...statement}))}]),
+    policies.map((policy) => [serverlessKey(policy), {iamRoleStatements: policy.document.Statement.map((statement) => ({...statement}))}]),
   )
   const doc = new Document({functions}, {version: '1.1'})
   doc.commentBefore = SERVERLESS_COMMENT

@@ -19,6 +19,7 @@ import {
   type RenderOptions,
   samResources,
   SERVERLESS_COMMENT,
+  serverlessKey,
   terraformLabel,
   tsComment,
   tsString,
@@ -142,7 +143,7 @@ function trailer(wiring: FunctionWiring): string {
 function renderServerless(policies: FunctionPolicy[], wirings: FunctionWiring[]): string {
   const functions = Object.fromEntries(
     policies.map((policy, i) => [
-      policy.functionName,
+      serverlessKey(policy),
       {
         environment: wirings[i].environment,
         ...(wirings[i].extensionLayer ? {layers: [`\${param:${EXTENSION_LAYER_PARAMETER}}`]} : {}),
@@ -153,7 +154,7 @@ function renderServerless(policies: FunctionPolicy[], wirings: FunctionWiring[])
   const doc = new Document({functions}, {version: '1.1'})
   // Comments quote field names and rotation schedules from AWS: escaped line by line, as cfnYaml does.
   doc.commentBefore = escapeLines(`${SERVERLESS_COMMENT}\n environment: ${CONFIGURATION_NOTE}`)
-  doc.comment = escapeLines(wirings.map((wiring) => ` ${wiring.functionName}:\n${trailer(wiring)}`).join('\n\n'))
+  doc.comment = escapeLines(wirings.map((wiring, i) => ` ${serverlessKey(policies[i])}:\n${trailer(wiring)}`).join('\n\n'))
   return inertYaml(doc)
 }
 

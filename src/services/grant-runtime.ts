@@ -13,6 +13,8 @@ import type {SecretAddress} from '../core/address.js'
 /** A function to grant: `fields`, by full name, the fields of a key/value secret it reads; `runtime`: wire it (`--runtime`). */
 export interface RequestedFunction {
   functionName: string
+  /** --function-key: the function's key in the template, which keys a serverless.yml block. */
+  templateKey?: string
   secrets: SecretAddress[]
   fields?: ReadonlyMap<string, string[]>
   runtime?: Runtime

@@ -109,7 +109,10 @@ export async function grantPolicies(request: GrantRequest, source: () => Promise
         : {}),
     }
   })
-  const policies = functions.map((fn) => ({functionName: fn.function, env: request.scope.env, service: request.scope.service, document: fn.policy}))
+  const policies = functions.map((fn, i) => {
+    const {templateKey} = request.functions[i]
+    return {functionName: fn.function, ...(templateKey === undefined ? {} : {templateKey}), env: request.scope.env, service: request.scope.service, document: fn.policy}
+  })
   const options = {keyed: request.keyed, ...(request.task ? {task: true} : {})}
   const output = wirings ? renderWired(request.format, policies, wirings, options) : renderPolicies(request.format, policies, options)
   const warnings = wirings ? [...new Set(wirings.flatMap((wiring) => wiring.plan.warnings))] : undefined
@@ -259,6 +262,8 @@ export interface ArnGrantRequest {
   functionName: string
   /** `--task`: functionName is an ECS task definition family. */
   task?: boolean
+  /** --function-key: the function's key in the template, which keys a serverless.yml block. */
+  templateKey?: string
   describe: boolean
   kmsKeyArns: string[]
   format: PolicyFormat
@@ -271,7 +276,8 @@ export interface ArnGrantRequest {
 export function grantSecretArn(request: ArnGrantRequest): GrantResult {
   const arn = parseSecretArn(request.arn)
   const policy = buildArnPolicy({functionName: request.functionName, arn: arn.arn, region: arn.region, partition: arn.partition, describe: request.describe, kmsKeyArns: request.kmsKeyArns})
-  const output = renderPolicies(request.format, [{functionName: request.functionName, env: 'external', service: arn.resource, document: policy}], {keyed: false, ...(request.task ? {task: true} : {})})
+  const templateKey = request.templateKey === undefined ? {} : {templateKey: request.templateKey}
+  const output = renderPolicies(request.format, [{functionName: request.functionName, ...templateKey, env: 'external', service: arn.resource, document: policy}], {keyed: false, ...(request.task ? {task: true} : {})})
   return {
     format: request.format,
     environment: 'external',

@@ -14,7 +14,8 @@ export interface ReaderWorld {
   region: string
   readers: {lambda: LambdaReader; ecs: EcsReader; ssm: SsmInventoryReader; iam: IamReader; secretPolicies: SecretPolicyReader; identity: IdentityReader; probes: PermissionProbes}
   plant: {
-    lambdaFunction(name: string, variables: Record<string, string>): Promise<void>
+    /** A function of a zip package in `runtime` (nodejs20.x when not given), or of a container image. */
+    lambdaFunction(name: string, variables: Record<string, string>, packaging?: {runtime: string} | {image: string}): Promise<void>
     taskDefinition(family: string, containers: Array<{name: string; environment: Array<{name: string; value: string}>}>): Promise<void>
     parameter(name: string, type: 'String' | 'StringList' | 'SecureString', value: string): Promise<void>
     /** A customer-managed policy with these versions, the last one the default; answers its ARN. */
@@ -78,6 +79,26 @@ export function readerContract(label: string, makeWorld: () => Promise<ReaderWor
       await world.plant.lambdaFunction(name, {DB_HOST: 'db.internal', API_TOKEN: ' spaced ünïcode '})
       expect(await world.readers.lambda.configuration(name)).toMatchObject({name, variables: {DB_HOST: 'db.internal', API_TOKEN: ' spaced ünïcode '}})
       expect(await exitCodeOf(world.readers.lambda.configuration(`${name}-missing`))).toBe(ExitCode.notFound)
+    })
+
+    it("gives each Lambda function's runtime as Lambda names it, listed and read by name, and none for a container image", async () => {
+      const world = await makeWorld()
+      const prefix = unique()
+      await world.plant.lambdaFunction(`${prefix}-py`, {}, {runtime: 'python3.12'})
+      await world.plant.lambdaFunction(`${prefix}-java`, {}, {runtime: 'java21'})
+      await world.plant.lambdaFunction(`${prefix}-image`, {}, {image: `${world.account}.dkr.ecr.${world.region}.amazonaws.com/app:1`})
+      const listed = (await collect(world.readers.lambda.functions()))
+        .flat()
+        .filter((fn) => fn.name.startsWith(prefix))
+        .map(({name, runtime}) => [name, runtime])
+        .sort(([a], [b]) => (a! < b! ? -1 : 1))
+      expect(listed).toEqual([
+        [`${prefix}-image`, undefined],
+        [`${prefix}-java`, 'java21'],
+        [`${prefix}-py`, 'python3.12'],
+      ])
+      expect((await world.readers.lambda.configuration(`${prefix}-py`)).runtime).toBe('python3.12')
+      expect(await world.readers.lambda.configuration(`${prefix}-image`)).not.toHaveProperty('runtime')
     })
 
     it('lists task definition families and describes the latest revision of one', async () => {

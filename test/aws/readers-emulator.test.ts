@@ -15,7 +15,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam'
-import {CreateFunctionCommand, LambdaClient} from '@aws-sdk/client-lambda'
+import {CreateFunctionCommand, LambdaClient, type Runtime} from '@aws-sdk/client-lambda'
 import {PutParameterCommand, SSMClient} from '@aws-sdk/client-ssm'
 
 import {auditReaders, doctorPorts, identityReader} from '../../src/aws/ports.js'
@@ -42,11 +42,13 @@ async function emulatorWorld(): Promise<ReaderWorld> {
     region: REGION,
     readers: {lambda: readers.lambda!, ecs: readers.ecs!, ssm: readers.ssm!, iam: readers.iam!, secretPolicies: readers.secretPolicies!, identity, probes},
     plant: {
-      async lambdaFunction(name, variables) {
+      async lambdaFunction(name, variables, packaging = {runtime: 'nodejs20.x'}) {
         executionRole ??= (await iam.send(new CreateRoleCommand({RoleName: `${name}-exec`, AssumeRolePolicyDocument: TRUST}))).Role!.Arn!
-        await lambda.send(
-          new CreateFunctionCommand({FunctionName: name, Runtime: 'nodejs20.x', Role: executionRole, Handler: 'index.handler', Code: {ZipFile: tinyZip()}, Environment: {Variables: variables}}),
-        )
+        const code =
+          'runtime' in packaging
+            ? {Runtime: packaging.runtime as Runtime, Handler: 'index.handler', Code: {ZipFile: tinyZip()}}
+            : {PackageType: 'Image' as const, Code: {ImageUri: packaging.image}}
+        await lambda.send(new CreateFunctionCommand({FunctionName: name, Role: executionRole, ...code, Environment: {Variables: variables}}))
       },
       async taskDefinition(family, containers) {
         await new ECSClient(config).send(

@@ -31,8 +31,8 @@ function memoryWorld(): ReaderWorld {
       probes: new MemoryPermissionProbes(account),
     },
     plant: {
-      async lambdaFunction(name, variables) {
-        account.functions.set(name, {name, variables: {...variables}})
+      async lambdaFunction(name, variables, packaging = {runtime: 'nodejs20.x'}) {
+        account.functions.set(name, {name, variables: {...variables}, ...('runtime' in packaging ? {runtime: packaging.runtime} : {})})
       },
       async taskDefinition(family, containers) {
         const revisions = account.taskDefinitions.get(family) ?? []

@@ -128,6 +128,14 @@ describe('serverless', () => {
     expect(parsed.functions.checkout.iamRoleStatements).toEqual(expected.checkout)
     expect(parsed.functions['worker-2'].iamRoleStatements).toEqual(expected['worker-2'])
   })
+
+  it('keys a function by its key in serverless.yml, not by the name it is deployed under', () => {
+    const [policy] = policiesFor('serverless').slice(0, 1)
+    const text = renderPolicies('serverless', [{...policy, functionName: 'shop-prod-checkout', templateKey: 'checkout'}], {keyed: false})
+    const parsed = parseCfnYaml(text) as {functions: Record<string, {iamRoleStatements: unknown}>}
+    expect(Object.keys(parsed.functions)).toEqual(['checkout'])
+    expect(parsed.functions.checkout.iamRoleStatements).toEqual(expected.checkout)
+  })
 })
 
 describe('cdk', () => {

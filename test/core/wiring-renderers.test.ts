@@ -103,6 +103,15 @@ describe('grant --runtime, in each format', () => {
     expect(parsed.functions.checkout.iamRoleStatements).toHaveLength(1)
   })
 
+  it('serverless: keys each function by its key in serverless.yml, the handler comment too', () => {
+    const {policies} = rendered('serverless', 1)
+    const wiring = functionWiring(FUNCTIONS[0].functionName, FUNCTIONS[0].runtime, FUNCTIONS[0].needs, {rotation: new Map()})
+    const text = renderWired('serverless', [{...policies[0], functionName: 'shop-prod-checkout', templateKey: 'checkout'}], [wiring], {keyed: false})
+    const parsed = parseCfnYaml(text) as {functions: Record<string, unknown>}
+    expect(Object.keys(parsed.functions)).toEqual(['checkout'])
+    expect(text).toMatch(/^# checkout:$/m)
+  })
+
   it('terraform: a locals map per function for environment { variables }, formatted as terraform fmt wants', async () => {
     const {text} = rendered('terraform')
     const json = (await parseHcl('grant.tf', text)) as {locals: Record<string, unknown>[]}

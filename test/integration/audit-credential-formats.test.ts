@@ -49,7 +49,7 @@ describe('a Stripe live key under a neutral name', () => {
     const text = await runCli(['audit', '--only', 'env'])
     expect(text.code).toBe(0)
     expect(text.stdout).toContain(
-      "secrets migrate --from-lambda billing-prod --to prod/billing && secrets grant prod/billing --function billing-prod --secret DB_PASSWORD --secret STRIPE_KEY --runtime nodejs  # then remove DB_PASSWORD, STRIPE_KEY from billing-prod's environment (python: --runtime python)",
+      "secrets migrate --from-lambda billing-prod --to prod/billing && secrets grant prod/billing --function billing-prod --secret DB_PASSWORD --secret STRIPE_KEY --runtime nodejs  # then remove DB_PASSWORD, STRIPE_KEY from billing-prod's environment",
     )
     for (const output of [json.stdout, json.stderr, text.stdout, text.stderr]) expect(output).not.toContain(STRIPE_KEY.slice(8))
   })

@@ -58,7 +58,7 @@ describe('an account with every mistake planted', () => {
     const variable = mistakesReport.findings.find((item) => item.resource === 'checkout-prod' && item.item === 'DB_PASSWORD')
     // One fix for the function's two secrets, on each of its findings.
     expect(variable?.fix).toBe(
-      'secrets migrate --from-lambda checkout-prod --to prod/checkout && secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD --secret apiToken --runtime nodejs  # then remove DB_PASSWORD, apiToken from checkout-prod\'s environment (python: --runtime python)',
+      'secrets migrate --from-lambda checkout-prod --to prod/checkout && secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD --secret apiToken --runtime nodejs  # then remove DB_PASSWORD, apiToken from checkout-prod\'s environment',
     )
     const other = mistakesReport.findings.find((item) => item.resource === 'checkout-prod' && item.item === 'apiToken')
     expect(other?.fix).toBe(variable?.fix)

@@ -66,6 +66,8 @@ function toEnvironment(fn: FunctionConfiguration): LambdaFunctionEnvironment {
     ...(fn.FunctionArn ? {arn: fn.FunctionArn} : {}),
     ...(fn.Role ? {role: fn.Role} : {}),
     ...(fn.RevisionId ? {revisionId: fn.RevisionId} : {}),
+    // Absent for a function packaged as a container image.
+    ...(fn.Runtime ? {runtime: fn.Runtime} : {}),
   }
   // Variables encrypted with a customer KMS key come back as an error when the caller may not decrypt them.
   if (fn.Environment?.Error) return {name, variables: {}, environmentError: fn.Environment.Error.ErrorCode ?? 'error', ...about}

@@ -4,6 +4,7 @@
  */
 import {partProblem, SecretAddress} from '../address.js'
 import {printable} from '../printable.js'
+import {runtimeOfDeclared} from '../runtime-snippets.js'
 
 const ENVIRONMENT_WORDS = new Set([
   'prod',
@@ -60,31 +61,49 @@ export function secretNameFor(variable: string): string {
 export const quoteArg = (text: string) => (/^[\w./:=@,+-]+$/.test(text) ? text : `'${text.replaceAll("'", String.raw`'\''`)}'`)
 
 /**
+ * A workload's grant `--runtime` (with its leading space) and what its fix adds about it: the
+ * function's own runtime where the handlers cover it, with nothing to add; no --runtime, and why,
+ * where they do not (java21, go1.x, provided.al2023); Node.js, and the Python flag beside it, where the
+ * runtime is not known (a task definition, a function packaged as a container image).
+ */
+export function grantRuntime(declared: string | undefined): {flag: string; note?: string} {
+  const {runtime, note} = runtimeOfDeclared(declared)
+  const flag = runtime === undefined ? '' : ` --runtime ${runtime}`
+  if (declared === undefined) return {flag, note: 'python: --runtime python'}
+  return note === undefined ? {flag} : {flag, note}
+}
+
+/**
  * The fix of every secret in one workload's environment, the same on each of its findings, in three
  * steps: one migrate of the whole workload (it takes exactly what the audit found, by the same rules),
- * one grant --runtime for all of those secrets (policy, the variables that name them, the handler),
- * and, as a shell comment, the variables to remove. Run as printed in a shell, it migrates and prints
- * the grant. Where the scope is a guess with a
+ * one grant --runtime for all of those secrets (policy, the variables that name them, the handler
+ * of the workload's runtime: see grantRuntime), and, as a shell comment, the variables to remove.
+ * Run as printed in a shell, it migrates and prints the grant. Where the scope is a guess with a
  * placeholder (ENV, SERVICE), the fix says to fill it in.
  */
-function workloadFix(flag: '--from-lambda' | '--from-ecs', workload: string, variables: readonly string[]): string {
+function workloadFix(flag: '--from-lambda' | '--from-ecs', workload: string, variables: readonly string[], runtime: string | undefined): string {
   const {env, service} = guessScopeFromWorkload(workload)
   const names = [...new Set(variables.map((variable) => secretNameFor(variable)))].sort()
   const task = flag === '--from-ecs'
-  const grant = `secrets grant ${env}/${service} ${task ? '--task' : '--function'} ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')} --runtime nodejs`
+  const advice = grantRuntime(runtime)
+  const grant = `secrets grant ${env}/${service} ${task ? '--task' : '--function'} ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')}${advice.flag}`
   const placeholders = [env === 'ENV' ? 'ENV' : '', service === 'SERVICE' ? 'SERVICE' : ''].filter(Boolean)
   const command = `secrets migrate ${flag} ${quoteArg(workload)} --to ${env}/${service} && ${grant}`
   // The third step as a shell comment, so the line still runs as printed.
   const listed = [...new Set(variables)].sort().map((variable) => printable(variable)).join(', ')
+  const note = advice.note === undefined ? '' : ` (${advice.note})`
   const remove = task
-    ? `  # then remove ${listed} from ${workload}'s container environment and read them at run time with the module the grant prints (python: --runtime python); ${ecsValueFromCaveat(true)}`
-    : `  # then remove ${listed} from ${workload}'s environment (python: --runtime python)`
+    ? `  # then remove ${listed} from ${workload}'s container environment and read them at run time with the module the grant prints${note}; ${ecsValueFromCaveat(true)}`
+    : `  # then remove ${listed} from ${workload}'s environment${note}`
   return placeholders.length > 0 ? `${command} (fill in ${placeholders.join(' and ')})${remove}` : `${command}${remove}`
 }
 
-/** Fix for a Lambda function's secret variables (all of them at once): migrate them, then one grant. */
-export function lambdaFunctionFix(functionName: string, variables: readonly string[]): string {
-  return workloadFix('--from-lambda', functionName, variables)
+/**
+ * Fix for a Lambda function's secret variables (all of them at once): migrate them, then one grant,
+ * with the handler of the function's `runtime` as Lambda names it (absent for a container image).
+ */
+export function lambdaFunctionFix(functionName: string, variables: readonly string[], runtime?: string): string {
+  return workloadFix('--from-lambda', functionName, variables, runtime)
 }
 
 /**
@@ -102,7 +121,7 @@ export function ecsValueFromCaveat(several: boolean): string {
  * them, then one grant for the family's task role with the module that reads them at run time.
  */
 export function ecsTaskDefinitionFix(family: string, variables: readonly string[]): string {
-  return workloadFix('--from-ecs', family, variables)
+  return workloadFix('--from-ecs', family, variables, undefined)
 }
 
 /**
@@ -148,6 +167,13 @@ export function iamGrantFix(
   /** `secrets scan` asks for the grant in the template's own format. */
   format?: string,
 ): string {
+  const grants = iamGrantCommands(principal, services, format)
+  const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
+  return `${how}: ${grants.join('; ')}`
+}
+
+/** The grants of iamGrantFix alone: one per environment and service the policy names, or one the principal's name gives. */
+export function iamGrantCommands(principal: string, services: ReadonlyMap<string, ReadonlySet<string>>, format?: string): string[] {
   const formatFlag = format === undefined ? '' : ` --format ${format}`
   // Where the policy names no service (`*`, `/prod/*`), the principal's own name may: role billing-prod -> prod/billing.
   const guess = guessScopeFromWorkload(principal)
@@ -158,8 +184,7 @@ export function iamGrantFix(
   }
 
   if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(principal)} --secret NAME${formatFlag}`)
-  const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
-  return `${how}: ${grants.join('; ')}`
+  return grants
 }
 
 /** A Lambda function or task definition family that runs as a role, and the secrets the audit found in its environment. */

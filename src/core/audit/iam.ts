@@ -195,9 +195,59 @@ function secretNameReach(name: string): SecretReach {
   return {kind: 'scoped', env, service: service.replace(/[*?].*$/, '')}
 }
 
-/** Every Allow statement of the document that lets its holder read secret values. Deny statements grant nothing. */
+/**
+ * What the document's unconditional Deny statements leave of each store's reads: nothing (a Deny on
+ * `*`), or only the resources a `NotResource` lists. A store no Deny covers in full is absent.
+ */
+function readFences(document: PolicyDocument): Map<SecretStore, 'none' | string[]> {
+  const fences = new Map<SecretStore, 'none' | string[]>()
+  for (const statement of document.Statement) {
+    if ((statement.Effect ?? '').toLowerCase() !== 'deny' || statement.NotAction !== undefined) continue
+    if (statement.Condition !== undefined && Object.keys(statement.Condition as object).length > 0) continue
+    const patterns = asList(statement.Action)
+    for (const store of STORES) {
+      if (!SECRET_READ_ACTIONS[store].every((action) => patterns.some((pattern) => wildcardMatch(pattern, action, true)))) continue
+      if (statement.NotResource !== undefined) {
+        const left = fences.get(store)
+        if (left !== 'none') fences.set(store, [...(left ?? []), ...asList(statement.NotResource)])
+      } else if (asList(statement.Resource).some((pattern) => storeReach(pattern, store).kind === 'all')) {
+        fences.set(store, 'none')
+      }
+    }
+  }
+
+  return fences
+}
+
+/** A grant's resources as the Deny statements leave them: a fenced store reaches only what its fence lets through. */
+function fenced(resources: SecretReadGrant['resources'], fences: ReadonlyMap<SecretStore, 'none' | string[]>): SecretReadGrant['resources'] {
+  if (fences.size === 0) return resources
+  const out: SecretReadGrant['resources'] = []
+  for (const resource of resources) {
+    const open = resource.stores.filter((store) => !fences.has(store))
+    if (open.length > 0) out.push({...resource, stores: open})
+    if (resource.reach.kind === 'scoped') continue
+    for (const store of resource.stores) {
+      const left = fences.get(store)
+      if (left === undefined || left === 'none') continue
+      for (const pattern of left) {
+        const reach = storeReach(pattern, store)
+        if (reach.kind !== 'none' && reach.kind !== 'scoped') out.push({pattern, reach, stores: [store]})
+      }
+    }
+  }
+
+  return out
+}
+
+/**
+ * Every Allow statement of the document that lets its holder read secret values, as far as the
+ * document's own unconditional Deny statements leave it (a Deny with NotResource fences the reads to
+ * what it lists, as `scan`'s fixes write one beside a managed policy).
+ */
 export function secretReadGrants(document: PolicyDocument): SecretReadGrant[] {
   const grants: SecretReadGrant[] = []
+  const fences = readFences(document)
   for (const [index, statement] of document.Statement.entries()) {
     if ((statement.Effect ?? '').toLowerCase() !== 'allow') continue
     const {stores, actions} = statementReads(statement)
@@ -215,11 +265,12 @@ export function secretReadGrants(document: PolicyDocument): SecretReadGrant[] {
       if (open.length > 0) resources.push({pattern: `NotResource ${asList(statement.NotResource).join(', ')}`, reach: {kind: 'all'}, stores: open})
     }
 
-    if (resources.length === 0) continue
+    const left = fenced(resources, fences)
+    if (left.length === 0) continue
     grants.push({
       statement: statement.Sid ? statement.Sid : `#${index + 1}`,
       actions,
-      resources,
+      resources: left,
       conditional: statement.Condition !== undefined && Object.keys(statement.Condition as object).length > 0,
     })
   }

@@ -3,13 +3,15 @@
  * secretlint scanner is passed in.
  */
 import {finding, type Finding} from './findings.js'
-import {ecsTaskDefinitionFix, guessScopeFromWorkload, lambdaFunctionFix, quoteArg, secretNameFor, ssmParameterFix} from './fixes.js'
+import {ecsTaskDefinitionFix, grantRuntime, guessScopeFromWorkload, lambdaFunctionFix, quoteArg, secretNameFor, ssmParameterFix} from './fixes.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from './variables.js'
 import {looksLikeSecretName} from './names.js'
 
 export interface LambdaFunctionInput {
   name: string
   variables: Record<string, string>
+  /** The runtime as Lambda names it (python3.12, nodejs20.x, java21); absent for a function packaged as a container image. */
+  runtime?: string
 }
 
 export interface TaskDefinitionInput {
@@ -35,10 +37,13 @@ export function holdsSecret(verdict: VariableVerdict): boolean {
 }
 
 /** A slot's fix: store the real secret (typed at the prompt), grant it, and take the variable out. */
-function slotFix(workload: string, variable: string): string {
+function slotFix(workload: string, variable: string, runtime?: string): string {
   const {env, service} = guessScopeFromWorkload(workload)
   const name = secretNameFor(variable)
-  return `secrets set ${env}/${service} ${quoteArg(name)} && secrets grant ${env}/${service} --function ${quoteArg(workload)} --secret ${quoteArg(name)} --runtime nodejs  # this is built to carry a secret in an environment variable: pass the secret's name instead; remove ${variable} from ${workload}'s environment`
+  const {flag, note} = grantRuntime(runtime)
+  // A runtime the handlers do not cover says so; an unknown one (a task definition) keeps the slot's comment as it was.
+  const why = runtime !== undefined && note !== undefined ? `; ${note}` : ''
+  return `secrets set ${env}/${service} ${quoteArg(name)} && secrets grant ${env}/${service} --function ${quoteArg(workload)} --secret ${quoteArg(name)}${flag}  # this is built to carry a secret in an environment variable: pass the secret's name instead; remove ${variable} from ${workload}'s environment${why}`
 }
 
 export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: SecretScanner): Promise<Finding[]> {
@@ -48,7 +53,7 @@ export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: Secre
   const verdicts = await classifyVariables(entries, scan)
   // One fix for all of the function's secrets: migrate them together, grant them together. A slot
   // holds no secret to migrate: its fix stores the real one.
-  const fix = lambdaFunctionFix(fn.name, entries.filter((_, index) => holdsSecret(verdicts[index])).map(({name}) => name))
+  const fix = lambdaFunctionFix(fn.name, entries.filter((_, index) => holdsSecret(verdicts[index])).map(({name}) => name), fn.runtime)
   const findings: Finding[] = []
   for (const [index, verdict] of verdicts.entries()) {
     if (verdict.kind === 'clean') continue
@@ -59,7 +64,7 @@ export async function inspectLambdaFunction(fn: LambdaFunctionInput, scan: Secre
         resource: fn.name,
         item: variable,
         detail: verdict.detail,
-        fix: verdict.kind === 'secret-slot' ? slotFix(fn.name, variable) : fix,
+        fix: verdict.kind === 'secret-slot' ? slotFix(fn.name, variable, fn.runtime) : fix,
       }),
     )
   }

@@ -9,8 +9,8 @@ import {isSeq, type Node} from 'yaml'
 
 import {type AwsManagedPolicy, awsManagedReadAll, describeAwsManaged} from '../audit/aws-managed-policies.js'
 import type {PolicyStatement} from '../audit/iam.js'
-import type {PolicyEntry, PolicyPrincipal, StatementEntry} from './entries.js'
-import {nodeValue, type Position, type Tree} from './tree.js'
+import type {PolicyEntry, PolicyPlace, PolicyPrincipal, StatementEntry, TemplatePath} from './entries.js'
+import {cfnJson, nodeValue, type Position, type Tree} from './tree.js'
 
 /**
  * More conditions than this in one resource's policies are not all enumerated (2^n readings): the
@@ -234,7 +234,8 @@ export function statementList(tree: Tree, nodes: Node[], normalize: (text: strin
     const notResource = patterns(tree, tree.get(node, 'NotResource'), positions, normalize, branches)
     if (notResource) statement.NotResource = notResource
     if (branches.pick(tree, tree.get(node, 'Condition')) !== undefined) statement.Condition = {condition: true}
-    return [{statement, positions, position: tree.position(node)}]
+    const json = cfnJson(tree, node)
+    return [{statement, positions, position: tree.position(node), ...(isRecord(json) ? {written: json} : {})}]
   })
 }
 
@@ -254,6 +255,43 @@ function managedReadAll(tree: Tree, managed: AwsManagedPolicy, node: Node, holdi
   }
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * The place of a policy document's statement list, when a fix can replace it: written as a map (not
+ * a JSON string), its statements not chosen by an `Fn::If`.
+ */
+function statementsPlace(tree: Tree, document: Node | undefined, at: TemplatePath): PolicyPlace | undefined {
+  const statement = tree.get(document, 'Statement')
+  if (statement === undefined || nodeValue(tree, statement).kind === 'intrinsic') return undefined
+  if (isSeq(statement) && tree.items(statement).some((item) => nodeValue(tree, item).kind === 'intrinsic')) return undefined
+  return {kind: 'statements', at: [...at, 'Statement']}
+}
+
+/** Where a list's item is, or the list's own place when it is a single item written without a list. */
+function itemPath(tree: Tree, list: Node | undefined, item: Node, at: TemplatePath): TemplatePath | undefined {
+  if (!isSeq(list)) return list === item ? at : undefined
+  const index = tree.items(list).indexOf(item)
+  return index === -1 ? undefined : [...at, index]
+}
+
+/** Who may assume a role: the services and identity providers its trust policy names. */
+function trustedPrincipals(tree: Tree, role: Resource): string[] {
+  const out: string[] = []
+  for (const statement of tree.items(tree.at(role.properties, 'AssumeRolePolicyDocument', 'Statement'))) {
+    const principal = tree.get(statement, 'Principal')
+    for (const key of ['Service', 'Federated']) {
+      const node = tree.get(principal, key)
+      for (const item of isSeq(node) ? tree.items(node) : node ? [node] : []) {
+        const name = literal(tree, item)
+        if (name !== undefined) out.push(name)
+      }
+    }
+  }
+
+  return out
+}
+
 const asPatterns = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value])
 
 /** The AWS managed policy an ARN (literal, `!Sub` or `!Join`) attaches, if the table says it reads every secret. */
@@ -267,26 +305,32 @@ function attachedReadAll(tree: Tree, node: Node): AwsManagedPolicy | undefined {
 export function samPolicies(tree: Tree, fn: Resource, name: string): PolicyEntry[] {
   return overBranches((branches) => {
     const role = `${fn.id}Role`
-    const holding = {resource: fn.id, role, holders: [name]}
+    const holding = {resource: fn.id, role, holders: [name], assumedBy: ['lambda.amazonaws.com']}
     const out: PolicyEntry[] = []
-    const node = branches.pick(tree, tree.get(fn.properties, 'Policies'))
+    const written = tree.get(fn.properties, 'Policies')
+    const node = branches.pick(tree, written)
+    const policiesPath: TemplatePath = ['Resources', fn.id, 'Properties', 'Policies']
+    const attachedPlace: PolicyPlace | undefined =
+      written === node && (isSeq(node) || node === undefined) ? {kind: 'attached', policies: policiesPath, count: tree.items(node).length, bare: true} : undefined
     for (const item of isSeq(node) ? branches.items(tree, node) : node ? [node] : []) {
+      const path = written === node ? itemPath(tree, node, item, policiesPath) : undefined
       const managed = literal(tree, item)
       if (managed !== undefined) {
         // SAM takes an AWS managed policy by its bare name or its ARN.
         const known = awsManagedReadAll(withPseudoParameters(managed), true)
-        if (known) out.push(managedReadAll(tree, known, item, holding))
+        if (known) out.push({...managedReadAll(tree, known, item, holding), ...(attachedPlace ? {place: attachedPlace} : {})})
         continue
       }
 
       const attached = attachedReadAll(tree, item)
       if (attached) {
-        out.push(managedReadAll(tree, attached, item, holding))
+        out.push({...managedReadAll(tree, attached, item, holding), ...(attachedPlace ? {place: attachedPlace} : {})})
         continue
       }
 
       if (tree.get(item, 'Statement') !== undefined) {
-        out.push({...holding, policy: 'Policies', statements: statementsOf(tree, item, undefined, branches), position: tree.position(item)})
+        const place = path && statementsPlace(tree, item, path)
+        out.push({...holding, policy: 'Policies', statements: statementsOf(tree, item, undefined, branches), position: tree.position(item), ...(place ? {place} : {})})
         continue
       }
 
@@ -295,11 +339,14 @@ export function samPolicies(tree: Tree, fn: Resource, name: string): PolicyEntry
         if (!known) continue
         const positions = new Map<string, Position>()
         const resource = patterns(tree, tree.get(args, known.property), positions, known.resource, branches) ?? []
+        // As SAM writes it, so a reference it names (`SecretArn: !Ref Secret`) tells the function's other policies what it reads.
+        const written = known.property === 'SecretArn' ? {written: {Effect: 'Allow', Action: known.actions, Resource: [cfnJson(tree, tree.get(args, known.property))]}} : {}
         out.push({
           ...holding,
           policy: template,
-          statements: [{statement: {Effect: 'Allow', Action: known.actions, Resource: resource}, positions, position: tree.position(args)}],
+          statements: [{statement: {Effect: 'Allow', Action: known.actions, Resource: resource}, positions, position: tree.position(args), ...written}],
           position: tree.position(item),
+          ...(path ? {place: {kind: 'item', at: path} as const} : {}),
         })
       }
     }
@@ -315,21 +362,33 @@ export function samPolicies(tree: Tree, fn: Resource, name: string): PolicyEntry
  */
 export function principalPolicies(tree: Tree, resource: Resource, holders: string[]): PolicyEntry[] {
   const principal = principalOf(tree, resource)
-  const holding = principal ? {resource: resource.id, holders: [], principals: [principal]} : {resource: resource.id, role: resource.id, holders}
+  const holding = principal
+    ? {resource: resource.id, holders: [], principals: [principal]}
+    : {resource: resource.id, role: resource.id, holders, assumedBy: trustedPrincipals(tree, resource)}
+  const policiesPath: TemplatePath = ['Resources', resource.id, 'Properties', 'Policies']
+  const written = tree.get(resource.properties, 'Policies')
+  const attachedPlace: PolicyPlace | undefined =
+    written === undefined || (isSeq(written) && nodeValue(tree, written).kind !== 'intrinsic')
+      ? {kind: 'attached', policies: policiesPath, count: tree.items(written).length, bare: false}
+      : undefined
   return overBranches((branches) => {
     const out: PolicyEntry[] = []
-    for (const policy of branches.items(tree, tree.get(resource.properties, 'Policies'))) {
+    for (const policy of branches.items(tree, written)) {
+      const path = itemPath(tree, written, policy, policiesPath)
+      const document = tree.get(policy, 'PolicyDocument')
+      const place = path && branches.pick(tree, document) === document ? statementsPlace(tree, document, [...path, 'PolicyDocument']) : undefined
       out.push({
         ...holding,
         policy: literal(tree, tree.get(policy, 'PolicyName')),
-        statements: statementsOf(tree, tree.get(policy, 'PolicyDocument'), undefined, branches),
+        statements: statementsOf(tree, document, undefined, branches),
         position: tree.position(policy),
+        ...(place ? {place} : {}),
       })
     }
 
     for (const arn of branches.items(tree, tree.get(resource.properties, 'ManagedPolicyArns'))) {
       const managed = attachedReadAll(tree, arn)
-      if (managed) out.push(managedReadAll(tree, managed, arn, holding))
+      if (managed) out.push({...managedReadAll(tree, managed, arn, holding), ...(attachedPlace ? {place: attachedPlace} : {})})
     }
 
     return out
@@ -355,8 +414,11 @@ export function standalonePolicy(tree: Tree, resource: Resource, holders: Readon
     ...named('Groups').map((id) => ({kind: 'group' as const, name: nameOf(id, 'GroupName')})),
   ]
   const [role] = roles
+  const document = tree.get(properties, 'PolicyDocument')
+  const place = statementsPlace(tree, document, ['Resources', resource.id, 'Properties', 'PolicyDocument'])
   return overBranches((branches) => [
     {
+      ...(place && branches.pick(tree, document) === document ? {place} : {}),
       resource: resource.id,
       policy: literal(tree, tree.get(properties, 'PolicyName')) ?? literal(tree, tree.get(properties, 'ManagedPolicyName')),
       ...(role === undefined ? {} : {role}),

@@ -8,6 +8,7 @@ import {isSeq, type Node} from 'yaml'
 import {benignValueReason} from '../audit/references.js'
 import {literal, principalPolicies, refTarget, type Resource, samPolicies, standalonePolicy} from './cfn-iam.js'
 import {secretResourcePolicy} from './cfn-secret-policy.js'
+import {eventSourceTargets, type TargetContext, targetOfVariable} from './cfn-targets.js'
 import {cfnEnvValue, type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry} from './entries.js'
 import type {TemplateFormat} from './findings.js'
 import {literalPieces, literalText, nodeValue, type Position, templateReferences, type Tree} from './tree.js'
@@ -107,9 +108,23 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
     ),
   )
 
+  const targetContext: TargetContext = {
+    types: context.types,
+    parameters: new Set(context.parameters.keys()),
+    valueParameters: new Set([...context.parameters.values()].filter((parameter) => parameter.noEcho || parameter.ssm).map((parameter) => parameter.id)),
+  }
+  const targetsIn = (node: Node | undefined) => tree.entries(node).flatMap(([variable, value]) => targetOfVariable(tree, targetContext, variable, value) ?? [])
+  const globalTargets = targetsIn(tree.at(root, 'Globals', 'Function', 'Environment', 'Variables'))
+  extracted.targets = {}
   for (const resource of resources) {
     if (FUNCTION_TYPES.has(resource.type)) {
       const name = functionName(resource)
+      const own = targetsIn(tree.at(resource.properties, 'Environment', 'Variables'))
+      const events = tree.entries(tree.get(resource.properties, 'Events')).flatMap(([, event]) => eventSourceTargets(tree, tree.at(event, 'Properties', 'SourceAccessConfigurations')))
+      const mappings = resources
+        .filter((other) => other.type === 'AWS::Lambda::EventSourceMapping' && refTarget(tree, tree.get(other.properties, 'FunctionName')) === resource.id)
+        .flatMap((mapping) => eventSourceTargets(tree, tree.get(mapping.properties, 'SourceAccessConfigurations')))
+      extracted.targets[name] = [...(resource.type === 'AWS::Serverless::Function' ? globalTargets : []), ...own, ...events, ...mappings]
       extracted.env.push(...variables(tree, context, tree.at(resource.properties, 'Environment', 'Variables'), resource.id, name, `Environment.Variables of ${resource.id}`, runtimeOf(resource)))
       if (resource.type === 'AWS::Serverless::Function') extracted.policies.push(...samPolicies(tree, resource, name))
     } else if (resource.type === 'AWS::ECS::TaskDefinition') {

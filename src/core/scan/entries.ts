@@ -9,6 +9,7 @@ import type {PolicyStatement} from '../audit/iam.js'
 import {runtimeOfDeclared} from '../runtime-snippets.js'
 import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
 import type {TemplateFormat} from './findings.js'
+import type {SecretTarget} from './narrow-policy.js'
 import type {Position} from './tree.js'
 
 /**
@@ -62,7 +63,23 @@ export interface EnvEntry {
   value: EnvValue
   /** A literal written as a variable's default (Serverless `${env:X, 'default'}`): reported only for a credential's shape. */
   fallback?: boolean
+  /** The scope the template itself gives (Serverless: its stage and service), over the guess from the workload's name. */
+  scope?: {env: string; service: string}
+  /**
+   * The functions granted, where the workload is not one function whose key is its name: a Serverless
+   * function is deployed under another name than its key, and `provider.environment` reaches every function.
+   */
+  grantees?: Grantee[]
+  /** What the user fills in of the printed names (a stage given only at deploy), said in the fix. */
+  fillIn?: string
   position: Position
+}
+
+/** A function a grant is for: the name it is deployed under, and its key in the template. */
+export interface Grantee {
+  name: string
+  key: string
+  runtime?: string
 }
 
 export interface ParameterEntry {
@@ -76,6 +93,8 @@ export interface ParameterEntry {
 
 export interface StatementEntry {
   statement: PolicyStatement
+  /** The statement as the template writes it, in CloudFormation's JSON form (intrinsics kept), for a fix that keeps what it does not narrow. */
+  written?: Record<string, unknown>
   /** Where each resource pattern of the statement is written. */
   positions: Map<string, Position>
   position: Position
@@ -104,7 +123,24 @@ export interface PolicyEntry {
   when?: Record<string, boolean>
   statements: StatementEntry[]
   position: Position
+  /** Who assumes the role, from its trust policy: `lambda.amazonaws.com`, `cognito-identity.amazonaws.com`, ... */
+  assumedBy?: string[]
+  /** Where the policy is written, for a fix that edits the template; absent where a fix cannot say. */
+  place?: PolicyPlace
 }
+
+/** A key path from the template's root: map keys and list indexes. */
+export type TemplatePath = Array<string | number>
+
+/**
+ * Where a policy is written: an inline document's statement list; a SAM policy template, an item of
+ * the function's `Policies`; or an attached managed policy, which a fix cannot edit, so the fix adds a
+ * policy to the holder's `Policies` (`count` items today; SAM takes bare documents, a role named ones).
+ */
+export type PolicyPlace =
+  | {kind: 'statements'; at: TemplatePath}
+  | {kind: 'item'; at: TemplatePath}
+  | {kind: 'attached'; policies: TemplatePath; count: number; bare: boolean}
 
 /** A template parameter's literal `Default` that fills an environment variable when the deploy does not override it. */
 export interface DefaultEntry {
@@ -139,6 +175,8 @@ export interface Extracted {
   defaults?: DefaultEntry[]
   /** Secrets' resource policies; absent where a format has none. */
   secretPolicies?: SecretPolicyEntry[]
+  /** CloudFormation only: per function, the secrets the template tells it to read, for a policy fix to scope to. */
+  targets?: Record<string, SecretTarget[]>
 }
 
 /** `secrets grant` takes these formats; an ECS task definition or a .env file gets JSON. */
@@ -204,12 +242,24 @@ export function namedEnvironments(services: Map<string, Set<string>>, principal:
 /**
  * The grant for a secret that leaves a function's (or a container's) environment: with --runtime, it
  * prints the policy, the variable that names the secret and the handler that reads it (nodejs; python
- * for a Python function). A container's secret is granted to its task definition family's task role
- * (`--task`), with a module that reads it at run time.
+ * for a Python function). `templateKey` keys the printed block when the function's key in the template
+ * is not its name. A container's secret is granted to its task definition family's task role
+ * (`task`: `--task`), with a module that reads it at run time.
  */
-export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string, task = false): string {
+export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string, templateKey?: string, task = false): string {
   const {runtime} = runtimeOfDeclared(declaredRuntime)
-  return `secrets grant ${scope.env}/${scope.service} ${workloadFlag(task)} ${quoteArg(workload)} --secret ${name} --format ${grantFormat(format, task)}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+  const key = task ? '' : functionKeyFlag(workload, templateKey)
+  return `secrets grant ${scope.env}/${scope.service} ${workloadFlag(task)} ${quoteArg(workload)}${key} --secret ${name} --format ${grantFormat(format, task)}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+}
+
+/** ` --function-key KEY` when the template keys the function otherwise than by its name. */
+export function functionKeyFlag(workload: string, templateKey: string | undefined): string {
+  return templateKey === undefined || templateKey === workload ? '' : ` --function-key ${quoteArg(templateKey)}`
+}
+
+/** The functions an entry's grant is for: its grantees, else its workload under its own name. */
+export function granteesOf(entry: Pick<EnvEntry, 'workload' | 'runtime' | 'grantees'>): Grantee[] {
+  return entry.grantees ?? [{name: entry.workload, key: entry.workload, ...(entry.runtime === undefined ? {} : {runtime: entry.runtime})}]
 }
 
 /** `--function`, or `--task` for a container's task definition family. */
@@ -222,12 +272,8 @@ export function grantFormat(format: TemplateFormat, task = false): string {
   return task && format === 'serverless' ? 'cloudformation' : GRANT_FORMATS[format]
 }
 
-/** How the fix's change says the secret is read: the handler the grant prints, or for a container the module its application imports. */
-export function readerAdvice(entry: {container?: string; runtime?: string}): string {
-  if (entry.container === undefined) return `as the grant prints it with the handler that reads it${runtimeAdvice(entry.runtime)}`
-  // A task definition declares no runtime: Node.js, with the Python alternative.
-  return 'as the grant prints it with the module that reads it at run time with the task role; --runtime python for a Python application'
-}
+/** How the fix's change says the secret is read for a container: the module its application imports. */
+export const TASK_READER_ADVICE = 'as the grant prints it with the module that reads it at run time with the task role; --runtime python for a Python application'
 
 /** For a container, what the lesser step (valueFrom) would leave, to end the change with; nothing for a function. */
 export function valueFromNote(entry: {container?: string}): string {

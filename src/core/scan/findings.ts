@@ -7,6 +7,7 @@ import {createHash} from 'node:crypto'
 
 import {type AuditArea, RULES} from '../audit/findings.js'
 import {atOrAbove, compareSeverity, type Severity} from '../audit/severity.js'
+import type {TemplateEdit} from './narrow-policy.js'
 
 /** Rules only a template shows. */
 const SCAN_ONLY_RULES = {
@@ -16,6 +17,7 @@ const SCAN_ONLY_RULES = {
     title: 'secret resolved into an environment variable at deploy time',
   },
   'iam-shared-role': {area: 'iam', severity: 'medium', title: 'one role reads secrets for several functions'},
+  'iam-deploy-role-secrets': {area: 'iam', severity: 'medium', title: 'a deploy role reads secret values'},
 } as const satisfies Record<string, {area: AuditArea; severity: Severity; title: string}>
 
 /** The rules of scan: audit's (same id, same severity) and scan's own. */
@@ -59,6 +61,8 @@ export const SCAN_RULE_HELP: Record<ScanRuleId, string> = {
     'The secret\'s resource policy lets a whole other account read its value, with no Condition that limits who: every identity that account allows can read it. Name the role that needs it, or add a Condition on aws:PrincipalArn or aws:PrincipalOrgID. A literal account id counts as another account, since a template does not know the account it deploys to: use ${AWS::AccountId} or data.aws_caller_identity for your own.',
   'env-resolved-secret':
     'A dynamic reference, a deploy-time variable, a NoEcho or Parameter Store template parameter, or a secret the stack creates (`!GetAtt` of a client secret or access key) puts a secret\'s value into the function\'s configuration as plain text: the first mistake again, though it came from a secrets store or the stack. Pass the secret\'s name or ARN and read it at run time.',
+  'iam-deploy-role-secrets':
+    'A role that CloudFormation, CodeBuild, CodePipeline or CodeDeploy assumes reads every secret (or every secret of an environment): anyone who can start a deployment or change a build can read them. A deploy role creates and updates secrets; it reads a value only to resolve a dynamic reference, so scope its reads to those secrets, or take them out.',
   'iam-shared-role':
     'Several functions share one role that reads secrets, so each can read every secret any of them needs. Give each function its own role with `secrets grant`.',
 }
@@ -74,6 +78,8 @@ export interface ScanFix {
   grant?: string
   /** What to change in the file. */
   change: string
+  /** The change as edits a tool can apply: a value (CloudFormation's JSON form) at a key path from the template's root. */
+  edits?: TemplateEdit[]
 }
 
 /** One mistake in one file. Names and positions only: never a value, not even part of one. */

@@ -8,7 +8,24 @@ import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
 import {secretIdVariable} from '../runtime-wiring.js'
-import {type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, grantCommand, grantFormat, readerAdvice, type ResolvedSource, secretOfPath, storedName, valueFromNote, workloadFlag} from './entries.js'
+import {
+  type DefaultEntry,
+  type EnvEntry,
+  type EnvValue,
+  type Extracted,
+  functionKeyFlag,
+  grantCommand,
+  type Grantee,
+  granteesOf,
+  grantFormat,
+  type ResolvedSource,
+  runtimeAdvice,
+  secretOfPath,
+  storedName,
+  TASK_READER_ADVICE,
+  valueFromNote,
+  workloadFlag,
+} from './entries.js'
 import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
 export async function judgeEnv(file: string, {format, env, defaults = []}: Extracted, scan: SecretScanner): Promise<ScanFinding[]> {
@@ -63,7 +80,7 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
   if (verdict === undefined || verdict.kind === 'clean') return undefined
   // A default beside a source is usually a local stand-in; only a credential's shape makes it a finding.
   if (entry.fallback && verdict.kind !== 'secret-value') return undefined
-  const scope = guessScopeFromWorkload(entry.workload)
+  const scope = scopeOf(entry)
   const name = secretNameFor(entry.variable)
   return scanFinding({
     ...base,
@@ -71,10 +88,34 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
     reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
-      grant: grantCommand(scope, entry.workload, name, base.format, entry.runtime, entry.container !== undefined),
-      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, ${readerAdvice(entry)})${valueFromNote(entry)}`,
+      grant: grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key, entry.container !== undefined)),
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, ${readerAdvice(entry)})${valueFromNote(entry)}${fillIn(entry)}`,
     },
   })
+}
+
+/** The scope the template gives, else the one guessed from the workload's name. */
+function scopeOf(entry: EnvEntry): {env: string; service: string} {
+  return entry.scope ?? guessScopeFromWorkload(entry.workload)
+}
+
+/** One grant per function the variable reaches (every function, for a Serverless `provider.environment`). */
+function grants(entry: EnvEntry, grant: (grantee: Grantee) => string): string {
+  return granteesOf(entry).map((grantee) => grant(grantee)).join('; ')
+}
+
+/** What the change says of the handler, once for each thing said of the functions granted (Node.js guessed, a runtime with none). */
+function handlerAdvice(entry: EnvEntry): string {
+  return [...new Set(granteesOf(entry).map((grantee) => runtimeAdvice(grantee.runtime)))].join('')
+}
+
+/** How the change says the secret is read: the handler the grant prints, or for a container the module its application imports. */
+function readerAdvice(entry: EnvEntry): string {
+  return entry.container === undefined ? `as the grant prints it with the handler that reads it${handlerAdvice(entry)}` : TASK_READER_ADVICE
+}
+
+function fillIn(entry: EnvEntry): string {
+  return entry.fillIn === undefined ? '' : `; ${entry.fillIn}`
 }
 
 type Resolved = Extract<EnvValue, {kind: 'resolved'}>
@@ -135,7 +176,7 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
   const storedAt = store !== undefined && named ? storedName(store, value.path) : undefined
   // The scope the stored name gives wins over the one guessed from the function: the grant must read
   // the secret the store command writes, or the one a dynamic reference already names.
-  const guessed = guessScopeFromWorkload(entry.workload)
+  const guessed = scopeOf(entry)
   const fromPath = storedAt === undefined ? {} : scopeOfPath(storedAt)
   const scope = {env: fromPath.env ?? guessed.env, service: fromPath.service ?? guessed.service}
   const name = secretNameFor(storedAt === undefined ? entry.variable : secretOfPath(store as string, value.path))
@@ -147,16 +188,16 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
         : `secrets set ${scope.env}/${scope.service} ${name}`
   // A Secrets Manager secret outside /ENV/SERVICE/NAME is granted by its own name, as it is.
   const outsideScheme = store === 'secretsmanager' && storedAt !== undefined && !IN_SCHEME.test(storedAt)
+  const task = entry.container !== undefined
   const grant = outsideScheme
-    ? `secrets grant ${workloadFlag(entry.container !== undefined)} ${quoteArg(entry.workload)} --id ${quoteArg(storedAt)} --format ${grantFormat(base.format, entry.container !== undefined)}`
-    : grantCommand(scope, entry.workload, name, base.format, entry.runtime, entry.container !== undefined)
-  const reader = entry.container === undefined ? 'the function' : 'the task'
-  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which ${reader} reads at run time` : `${secretIdVariable(name)}, ${readerAdvice(entry)}`})${valueFromNote(entry)}`
+    ? grants(entry, (grantee) => `secrets grant ${workloadFlag(task)} ${quoteArg(grantee.name)}${task ? '' : functionKeyFlag(grantee.name, grantee.key)} --id ${quoteArg(storedAt)} --format ${grantFormat(base.format, task)}`)
+    : grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key, task))
+  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which ${task ? 'the task' : 'the function'} reads at run time` : `${secretIdVariable(name)}, ${readerAdvice(entry)}`})${valueFromNote(entry)}`
   const templateParameter = value.source === 'parameter' ? value.path : value.parameter
   const change =
     value.source === 'attribute'
-      ? `keep it in Secrets Manager: an AWS::SecretsManager::Secret in this template named /${scope.env}/${scope.service}/${name} whose SecretString is !GetAtt ${value.path}; remove ${entry.variable} from ${entry.where}; ${passName}`
-      : `remove ${entry.variable} from ${entry.where}${templateParameter === undefined ? '' : ` and the parameter ${templateParameter} once nothing else takes it`}; ${passName}`
+      ? `keep it in Secrets Manager: an AWS::SecretsManager::Secret in this template named /${scope.env}/${scope.service}/${name} whose SecretString is !GetAtt ${value.path}; remove ${entry.variable} from ${entry.where}; ${passName}${fillIn(entry)}`
+      : `remove ${entry.variable} from ${entry.where}${templateParameter === undefined ? '' : ` and the parameter ${templateParameter} once nothing else takes it`}; ${passName}${fillIn(entry)}`
   return scanFinding({
     ...base,
     rule: 'env-resolved-secret',
@@ -197,8 +238,8 @@ async function defaultFindings(file: string, format: TemplateFormat, defaults: D
         reason: `the Default of parameter ${entry.parameter} is written in the template and fills ${user.variable} in ${user.where}: ${why}`,
         fix: {
           store: `secrets set ${scope.env}/${scope.service} ${name}`,
-          grant: grantCommand(scope, user.workload, name, format, user.runtime, user.container !== undefined),
-          change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, ${user.container === undefined ? 'as the grant prints it with the handler that reads it' : readerAdvice({container: user.container})})${valueFromNote(user)}`,
+          grant: grantCommand(scope, user.workload, name, format, user.runtime, undefined, user.container !== undefined),
+          change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, ${user.container === undefined ? 'as the grant prints it with the handler that reads it' : TASK_READER_ADVICE})${valueFromNote(user)}`,
         },
       }),
     ]

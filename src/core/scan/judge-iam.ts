@@ -4,18 +4,21 @@
  * functions. A policy read once per way its `Fn::If`s go is judged per reading; a finding that only
  * some readings give names the conditions they share.
  */
-import {guessScopeFromWorkload, iamGrantFix, principalScopeFix, quoteArg} from '../audit/fixes.js'
+import {guessScopeFromWorkload, iamGrantCommands, iamGrantFix, principalScopeFix, quoteArg} from '../audit/fixes.js'
 import {
   decryptsEveryKey,
   describeVerdict,
   grantEnvironments,
   grantServices,
   judgePolicy,
+  type PolicyStatement,
   type PolicyVerdict,
   type SecretReadGrant,
   secretReadGrants,
 } from '../audit/iam.js'
-import {type Extracted, GRANT_FORMATS, namedEnvironments, type PolicyEntry} from './entries.js'
+import {referencedResources} from './cfn-targets.js'
+import {type Extracted, GRANT_FORMATS, namedEnvironments, type PolicyEntry, type StatementEntry} from './entries.js'
+import {type Narrowing, narrowPolicy, type SecretTarget} from './narrow-policy.js'
 import {type ScanFinding, scanFinding, type ScanFindingInput, type TemplateFormat} from './findings.js'
 import type {Position} from './tree.js'
 
@@ -36,13 +39,24 @@ interface Judged {
 /** More conditions than this across one role's policies are not all combined: the rest take either way. */
 const MAX_ROLE_CONDITIONS = 6
 
-export function judgePolicies(file: string, {format, policies}: Extracted): ScanFinding[] {
+export function judgePolicies(file: string, extracted: Extracted): ScanFinding[] {
+  const {format, policies} = extracted
   const judged: Judged[] = []
+  // A Deny in one of a role's policies fences the reads its other policies allow (a fix beside a managed policy writes one).
+  const denies = new Map<string, PolicyStatement[]>()
   for (const entry of policies) {
-    const document = {Statement: entry.statements.map((item) => item.statement)}
+    if (entry.role === undefined) continue
+    const own = entry.statements.map((item) => item.statement).filter((statement) => (statement.Effect ?? '').toLowerCase() === 'deny')
+    denies.set(entry.role, [...(denies.get(entry.role) ?? []), ...own])
+  }
+
+  for (const entry of policies) {
+    const own = entry.statements.map((item) => item.statement)
+    const others = (entry.role === undefined ? [] : (denies.get(entry.role) ?? [])).filter((statement) => !own.includes(statement))
+    const document = {Statement: [...own, ...others]}
     const grants = secretReadGrants(document)
     const verdict = judgePolicy(grants)
-    if (verdict) judged.push({input: policyFinding(file, format, entry, grants, verdict, describeVerdict(verdict, decryptsEveryKey(document))), when: entry.when})
+    if (verdict) judged.push({input: policyFinding(file, extracted, entry, grants, verdict, describeVerdict(verdict, decryptsEveryKey(document))), when: entry.when})
   }
 
   const byRole = new Map<string, PolicyEntry[]>()
@@ -50,7 +64,7 @@ export function judgePolicies(file: string, {format, policies}: Extracted): Scan
   for (const [role, entries] of byRole) {
     const conditions = [...new Set(entries.flatMap((entry) => Object.keys(entry.when ?? {})))].slice(0, MAX_ROLE_CONDITIONS)
     for (const when of assignments(conditions)) {
-      const together = roleGrants(entries.filter((entry) => agrees(entry.when, when)))
+      const together = roleGrants(entries.filter((entry) => agrees(entry.when, when)), denies.get(role) ?? [])
       if (together) judged.push(...roleFindings(file, format, role, together).map((input) => ({input, ...(conditions.length > 0 ? {when} : {})})))
     }
   }
@@ -59,10 +73,10 @@ export function judgePolicies(file: string, {format, policies}: Extracted): Scan
 }
 
 /** A role's policies in one reading, together. */
-function roleGrants(entries: PolicyEntry[]): RoleGrants | undefined {
+function roleGrants(entries: PolicyEntry[], denies: readonly PolicyStatement[]): RoleGrants | undefined {
   let role: RoleGrants | undefined
   for (const entry of entries) {
-    const grants = secretReadGrants({Statement: entry.statements.map((item) => item.statement)})
+    const grants = secretReadGrants({Statement: [...entry.statements.map((item) => item.statement), ...denies]})
     if (grants.length === 0) continue
     role ??= {grants: [], holders: new Set<string>(), spanned: false, position: where(entry, grants[0].resources[0].pattern)}
     role.grants.push(...grants)
@@ -131,30 +145,93 @@ function where(entry: PolicyEntry, pattern: string): Position {
   return entry.statements[0]?.position ?? entry.position
 }
 
-function policyFinding(file: string, format: TemplateFormat, entry: PolicyEntry, grants: SecretReadGrant[], verdict: PolicyVerdict, reason: string): ScanFindingInput {
+function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, grants: SecretReadGrant[], verdict: PolicyVerdict, reason: string): ScanFindingInput {
+  const {format} = extracted
   const principal = entry.holders.length === 1 ? entry.holders[0] : entry.resource
   const services = namedEnvironments(grantServices(grants), principal)
   const variable = entry.policy
   const multiple = verdict.rule === 'iam-multiple-environments'
   const held = entry.principals ?? []
-  // A policy only users or groups hold has no function to grant to: its fix scopes the policy itself.
-  const scopeOnly = entry.holders.length === 0 && held.length > 0
   const holders = held.length > 0 ? `; held by ${held.map((item) => `${item.kind} ${item.name}`).join(', ')}` : ''
-  return {
-    file,
-    format,
-    ...where(entry, multiple ? grants[0].resources[0].pattern : verdict.pattern),
-    rule: verdict.rule,
-    resource: entry.resource,
-    ...(variable === undefined ? {} : {variable}),
-    reason: `${entry.managed ?? reason}${holders}`,
-    fix: scopeOnly
-      ? {change: principalScopeFix(held, services, entry.managed === undefined ? undefined : entry.policy)}
-      : {
-          grant: iamGrantFix(principal, services, multiple, GRANT_FORMATS[format]),
-          change: `replace the statement in ${entry.resource}${variable ? ` (${variable})` : ''} with the one the grant prints`,
-        },
+  const base = {file, format, ...where(entry, multiple ? grants[0].resources[0].pattern : verdict.pattern), resource: entry.resource, ...(variable === undefined ? {} : {variable})}
+  const named = `${entry.resource}${variable ? ` (${variable})` : ''}`
+  // A policy only users or groups hold has no function to grant to: its fix scopes the policy itself.
+  if (entry.holders.length === 0 && held.length > 0) {
+    return {...base, rule: verdict.rule, reason: `${entry.managed ?? reason}${holders}`, fix: {change: principalScopeFix(held, services, entry.managed === undefined ? undefined : entry.policy)}}
   }
+
+  const assumer = roleAssumer(entry)
+  if (assumer.kind === 'deploy') {
+    return {
+      ...base,
+      rule: 'iam-deploy-role-secrets',
+      reason: `${entry.managed ?? reason}; a deploy role (assumed by ${assumer.by}): whoever can start a deployment can read the secrets`,
+      fix: {
+        change: `${named} deploys secrets but need not read their values: scope its secret reads to the secrets its stacks resolve ({{resolve:secretsmanager:...}}), or take them out; it is not a function, so no grant`,
+      },
+    }
+  }
+
+  if (assumer.kind === 'end-users' || assumer.kind === 'service') {
+    const who = assumer.kind === 'end-users' ? `the end users of a Cognito identity pool (${assumer.by}) receive this role's credentials` : `${assumer.by} assumes it, not a function`
+    const narrowing = assumer.kind === 'end-users' ? narrowPolicy(entry, [], {readsNone: true}) : {refused: 'the template does not say which secrets that service reads'}
+    const change = 'edits' in narrowing ? `take the secret reads out of ${named}: a function reads a secret on the user's behalf; ${edited(narrowing)}` : `scope the secret reads of ${named} to the secrets it needs (${narrowing.refused})`
+    return {...base, rule: verdict.rule, reason: `${entry.managed ?? reason}; ${who}`, fix: {change, ...('edits' in narrowing ? {edits: narrowing.edits} : {})}}
+  }
+
+  const targets = uniqueTargets([
+    ...entry.holders.flatMap((holder) => extracted.targets?.[holder] ?? []),
+    ...extracted.policies.filter((other) => other.role !== undefined && other.role === entry.role).flatMap((other) => other.statements.flatMap((item) => readTargets(item))),
+  ])
+  // Secrets of several environments, each scoped, call for a role per environment (the grants), not a narrower statement.
+  const narrowing = multiple
+    ? {refused: `${named} reads secrets of several environments`}
+    : extracted.targets === undefined
+      ? {refused: 'this format does not yet say which secrets a function reads'}
+      : narrowPolicy(entry, targets)
+  if ('edits' in narrowing) {
+    const reads = narrowing.targets.length > 0 ? narrowing.targets.map((target) => target.label).join(', ') : 'no secret (the template passes it none)'
+    return {...base, rule: verdict.rule, reason: `${entry.managed ?? reason}${holders}`, fix: {change: `in ${named}, let ${principal} read ${reads} and nothing else; ${edited(narrowing)}`, edits: narrowing.edits}}
+  }
+
+  const change = multiple
+    ? `give each environment its own role, with the statement its grant prints in place of the secret reads in ${named}; keep its other actions`
+    : `${narrowing.refused}: give them to the grant with --secret, then replace only the secret reads in ${named} with the statement it prints and keep its other actions`
+  return {
+    ...base,
+    rule: verdict.rule,
+    reason: `${entry.managed ?? reason}${holders}`,
+    fix: {grant: multiple ? iamGrantFix(principal, services, multiple, GRANT_FORMATS[format]) : iamGrantCommands(principal, services, GRANT_FORMATS[format]).join('; '), change},
+  }
+}
+
+/** The words for what a narrowing keeps and how it is written. */
+function edited(narrowing: Extract<Narrowing, {edits: unknown}>): string {
+  const kept = narrowing.kept.length > 0 ? `it keeps ${narrowing.kept.join(', ')}` : 'nothing else changes'
+  return narrowing.denied ? `${kept}, beside a Deny on the other secret reads (the template change below)` : `${kept} (the template change below)`
+}
+
+const uniqueTargets = (targets: SecretTarget[]) => [...new Map(targets.map((target) => [JSON.stringify(target.resource), target])).values()]
+
+/** The secrets an already scoped read statement of the role names by reference. */
+function readTargets(item: StatementEntry): SecretTarget[] {
+  if ((item.statement.Effect ?? '').toLowerCase() !== 'allow') return []
+  const grants = secretReadGrants({Statement: [{...item.statement, Resource: '*'}]})
+  return [...new Set(grants.flatMap((grant) => grant.resources.flatMap((resource) => resource.stores)))].flatMap((store) => referencedResources(item.written, store))
+}
+
+/** Deploy services: a role they assume runs deployments, not the application. */
+const DEPLOY_SERVICES = /^(cloudformation|codebuild|codepipeline|codedeploy)\.amazonaws\.com$/
+const WORKLOAD_SERVICES = /^(lambda|edgelambda|ecs-tasks)\.amazonaws\.com$/
+
+/** Who a policy's role serves, from its trust policy: a workload (or unknown), a deployment, end users, another service. */
+function roleAssumer(entry: PolicyEntry): {kind: 'workload'} | {kind: 'deploy' | 'end-users' | 'service'; by: string} {
+  const by = entry.assumedBy ?? []
+  if (entry.holders.length > 0 || by.length === 0 || by.some((name) => WORKLOAD_SERVICES.test(name))) return {kind: 'workload'}
+  const deploy = by.filter((name) => DEPLOY_SERVICES.test(name))
+  if (deploy.length > 0) return {kind: 'deploy', by: deploy.join(', ')}
+  if (by.includes('cognito-identity.amazonaws.com')) return {kind: 'end-users', by: 'cognito-identity.amazonaws.com'}
+  return {kind: 'service', by: by.join(', ')}
 }
 
 /** A role judged as a whole: its policies together across environments, and functions sharing it. */

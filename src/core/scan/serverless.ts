@@ -8,9 +8,10 @@
  */
 import {isScalar, type Node} from 'yaml'
 
+import {partProblem} from '../address.js'
 import {statementList} from './cfn-iam.js'
 import {extractCloudFormation, intrinsicEnvReader} from './cloudformation.js'
-import type {EnvEntry, EnvValue, Extracted, PolicyEntry} from './entries.js'
+import type {EnvEntry, EnvValue, Extracted, Grantee, PolicyEntry} from './entries.js'
 import {nodeValue, type Tree} from './tree.js'
 
 /** `service` and a `provider` (named aws, or a map with a runtime): a Serverless Framework file. */
@@ -237,17 +238,8 @@ export function extractServerless(tree: Tree): Extracted {
     return {node, rest: []}
   }
 
-  const service = literal(tree.get(root, 'service')) ?? 'service'
   const provider = tree.get(root, 'provider')
-  // `stage: ${opt:stage, 'dev'}` deploys as dev unless told otherwise: the function's name says so.
-  const stageText = literal(tree.get(provider, 'stage'))
-  const stageValue = stageText === undefined ? undefined : serverlessEnvValue(stageText, lookup)
-  const stage = stageValue?.value.kind === 'literal' ? stageValue.value.text : stageValue?.fallback
-  const functions = tree.entries(tree.get(root, 'functions')).map(([key, node]) => ({
-    key,
-    node,
-    name: literal(tree.get(node, 'name')) ?? (stage ? `${service}-${stage}-${key}` : `${service}-${key}`),
-  }))
+  const {service, stage, functions, scope, fillIn} = deployedNames(tree, lookup)
   const everyFunction = functions.map((fn) => fn.name)
 
   // An environment may name the CloudFormation under `resources` (`Ref: AParameter`): read as CloudFormation reads it.
@@ -255,11 +247,36 @@ export function extractServerless(tree: Tree): Extracted {
   // A function's own runtime, else the provider's.
   const providerRuntime = literal(tree.get(provider, 'runtime'))
   const runtimeOf = (node: Node | undefined) => literal(tree.get(node, 'runtime')) ?? providerRuntime
-  const variables = (node: Node | undefined, resource: string, workload: string, where: string, runtime: string | undefined): EnvEntry[] =>
+  const grantee = (fn: (typeof functions)[number]): Grantee => {
+    const runtime = runtimeOf(fn.node)
+    return {name: fn.name, key: fn.key, ...(runtime === undefined ? {} : {runtime})}
+  }
+
+  const variables = (
+    node: Node | undefined,
+    resource: string,
+    workload: string,
+    where: string,
+    runtime: string | undefined,
+    scope: {env: string; service: string},
+    fns: typeof functions,
+  ): EnvEntry[] =>
     tree.entries(node).flatMap(([variable, valueNode]) => {
       const value = nodeValue(tree, valueNode)
       if (value.kind === 'other') return []
-      const entry = {resource, workload, where, variable, ...(runtime === undefined ? {} : {runtime}), position: tree.position(valueNode)}
+      const grantees = fns.map((fn) => grantee(fn))
+      const note = fillIn(fns)
+      const entry = {
+        resource,
+        workload,
+        where,
+        variable,
+        ...(runtime === undefined ? {} : {runtime}),
+        scope,
+        ...(grantees.length === 0 ? {} : {grantees}),
+        ...(note === undefined ? {} : {fillIn: note}),
+        position: tree.position(valueNode),
+      }
       const {value: envValue, fallback} =
         value.kind === 'literal' ? serverlessEnvValue(value.text, lookup) : {value: intrinsic(valueNode, entry) ?? ({kind: 'reference'} as EnvValue)}
       // A literal default is committed and deployed whenever its source is absent: judged by its shape.
@@ -268,8 +285,12 @@ export function extractServerless(tree: Tree): Extracted {
 
   const functionRuntimes = new Set(functions.map((fn) => runtimeOf(fn.node)))
   const sharedRuntime = functions.length === 0 ? providerRuntime : functionRuntimes.size === 1 ? [...functionRuntimes][0] : undefined
-  extracted.env.push(...variables(tree.get(provider, 'environment'), 'provider', functions.length === 1 ? functions[0].name : service, 'provider.environment', sharedRuntime))
-  for (const fn of functions) extracted.env.push(...variables(tree.get(fn.node, 'environment'), `functions.${fn.key}`, fn.name, `functions.${fn.key}.environment`, runtimeOf(fn.node)))
+  // provider.environment is in every function's configuration: each function gets its own grant.
+  const providerWorkload = functions.length === 1 ? functions[0].name : `${service}-${stage}`
+  extracted.env.push(...variables(tree.get(provider, 'environment'), 'provider', providerWorkload, 'provider.environment', sharedRuntime, scope.provider, functions))
+  for (const fn of functions) {
+    extracted.env.push(...variables(tree.get(fn.node, 'environment'), `functions.${fn.key}`, fn.name, `functions.${fn.key}.environment`, runtimeOf(fn.node), scope.of(fn.key), [fn]))
+  }
 
   // One role for every function: provider.iam.role.statements (v3, v4) or provider.iamRoleStatements (v1, v2).
   for (const [path, node] of [
@@ -296,6 +317,86 @@ export function extractServerless(tree: Tree): Extracted {
   }
 
   return extracted
+}
+
+/** Serverless's default stage, when neither provider.stage nor `--stage` gives one. */
+const DEFAULT_STAGE = 'dev'
+
+/** Variables that name the stage being deployed, which a function's `name:` is often built from. */
+const STAGE_VARIABLES = new Set(['sls:stage', 'opt:stage', 'self:provider.stage', 'provider:stage'])
+
+/**
+ * The names serverless.yml deploys its functions under: `functions.<key>` as `<service>-<stage>-<key>`,
+ * or its own `name:`. The stage is provider.stage (or the default a variable gives, `${opt:stage, 'prod'}`),
+ * else `dev`; what only the deploy tells (`${opt:stage}` without a default) is left as a placeholder,
+ * STAGE, SERVICE or FUNCTION, that `fillIn` names. The secrets' scope is the stage and the service
+ * (with the function's key, for a function's own environment).
+ */
+function deployedNames(tree: Tree, lookup: SelfLookup) {
+  const {root} = tree
+  const provider = tree.get(root, 'provider')
+  // What a name's text comes to once its variables are read: the literal, the default a variable gives
+  // (`defaulted`), or undefined when only the deploy tells.
+  const resolve = (text: string): {text: string; defaulted: boolean} | undefined => {
+    const {value, fallback} = serverlessEnvValue(text, lookup)
+    if (value.kind === 'literal') return {text: value.text, defaulted: false}
+    return fallback === undefined ? undefined : {text: fallback, defaulted: true}
+  }
+
+  const literal = (node: Node | undefined) => {
+    const value = nodeValue(tree, node)
+    return value.kind === 'literal' ? value.text : undefined
+  }
+
+  const serviceNode = tree.get(root, 'service')
+  // v1 wrote `service: {name: ...}`.
+  const serviceText = literal(tree.get(serviceNode, 'name') ?? serviceNode)
+  const service = (serviceText === undefined ? undefined : resolve(serviceText)?.text) ?? 'SERVICE'
+  const stageText = literal(tree.get(provider, 'stage'))
+  const stageValue = stageText === undefined ? {text: DEFAULT_STAGE, defaulted: false} : resolve(stageText)
+  const stage = stageValue?.text ?? 'STAGE'
+  // A function's own name, each variable read on its own: the stage and the service (`${sls:stage}` is not
+  // in the file), else what the file or the variable's default gives. `${opt:stage, 'x'}` is x unless
+  // --stage is given, as provider.stage's default is.
+  const nameOf = (text: string): {name: string; staged: boolean} => {
+    const variables = topLevelVariables(text)
+    let staged = false
+    const known = variables.map((variable): Resolution => {
+      const [source, ...fallbacks] = splitFallbacks(variable.inner)
+      if (STAGE_VARIABLES.has(source)) staged = true
+      if (STAGE_VARIABLES.has(source) && (source !== 'opt:stage' || fallbacks.length === 0)) return {kind: 'literal', text: stage}
+      if (source === 'self:service') return {kind: 'literal', text: service}
+      const value = resolve(text.slice(variable.start, variable.end))
+      return value === undefined ? {kind: 'reference'} : {kind: 'literal', text: value.text}
+    })
+    return {name: resolve(substituted(text, variables, known))?.text ?? 'FUNCTION', staged}
+  }
+
+  const functions = tree.entries(tree.get(root, 'functions')).map(([key, node]) => {
+    const own = tree.get(node, 'name')
+    const ownText = literal(own)
+    const {name, staged} = own === undefined ? {name: `${service}-${stage}-${key}`, staged: true} : ownText === undefined ? {name: 'FUNCTION', staged: false} : nameOf(ownText)
+    return {key, node, name, staged}
+  })
+  const env = partProblem('environment', stage) === undefined && stage !== 'STAGE' ? stage : 'ENV'
+  const serviceScope = (name: string) => ({env, service: partProblem('service', name) === undefined ? name : 'SERVICE'})
+  // A function's own environment is its own secrets (two functions' API_KEY are seldom the same secret);
+  // provider.environment is one value every function reads, so one secret of the service.
+  const scope = {provider: serviceScope(service), of: (key: string) => serviceScope(`${service}-${key}`)}
+  // What the fix says of the names it prints: the placeholders to fill in, or the stage they are for.
+  const fillIn = (fns: typeof functions): string | undefined => {
+    const staged = fns.some((fn) => fn.staged)
+    const parts = [
+      ...(staged && stage === 'STAGE' ? ['STAGE and ENV with the stage you deploy (provider.stage is given at deploy)'] : []),
+      ...(fns.some((fn) => /\bSERVICE\b/.test(fn.name)) ? ["SERVICE with the service's name"] : []),
+      ...fns.filter((fn) => fn.name === 'FUNCTION').map((fn) => `FUNCTION with the name functions.${fn.key} is deployed under (its name: is given at deploy)`),
+    ]
+    if (parts.length > 0) return `fill in ${parts.join('; ')}`
+    if (staged && stageValue?.defaulted) return `--function names the function deployed to stage ${stage} (provider.stage's default); for another stage, put it in place of ${stage}`
+    return undefined
+  }
+
+  return {service, stage, functions, scope, fillIn}
 }
 
 function policy(tree: Tree, resource: string, role: string, holders: string[], statements: Node): PolicyEntry {

@@ -26,7 +26,8 @@ const INTRINSICS = [
   'Join', 'Length', 'Not', 'Or', 'Ref', 'Select', 'Split', 'Sub', 'ToJsonString', 'Transform',
 ] as const
 
-const CUSTOM_TAGS: Tags = INTRINSICS.flatMap((name) => [
+/** The short tags registered on every parse, exported for a tool that edits a template and writes it back. */
+export const CFN_TAGS: Tags = INTRINSICS.flatMap((name) => [
   {tag: `!${name}`, resolve: (text: string) => text},
   {tag: `!${name}`, collection: 'seq' as const, resolve: (seq: unknown) => seq},
   {tag: `!${name}`, collection: 'map' as const, resolve: (map: unknown) => map},
@@ -150,7 +151,7 @@ export function parseTree(text: string): Tree {
     }
   }
 
-  const doc = parseDocument(source, {customTags: CUSTOM_TAGS, lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: false})
+  const doc = parseDocument(source, {customTags: CFN_TAGS, lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: false})
   const [error] = doc.errors
   if (error) {
     const {line, col} = lines.linePos(error.pos[0])
@@ -396,4 +397,27 @@ export function templateReferences(tree: Tree, node: Node | undefined): Template
 
   visit(node)
   return found
+}
+
+/**
+ * A node as CloudFormation's JSON form: short tags become their long form (`!Ref X` is `{Ref: X}`,
+ * `!GetAtt A.B` is `{"Fn::GetAtt": ["A", "B"]}`), so a fix can carry what the template wrote and put
+ * it back in either notation. Aliases count against the tree's budget as everywhere else.
+ */
+export function cfnJson(tree: Tree, node: Node | undefined, untagged = false): unknown {
+  if (node === undefined) return null
+  const call = untagged ? undefined : intrinsicCall(tree, node)
+  if (call?.bare) {
+    const arg = cfnJson(tree, node, true)
+    if (call.fn === 'Fn::GetAtt' && typeof arg === 'string') {
+      const dot = arg.indexOf('.')
+      return {[call.fn]: dot === -1 ? [arg] : [arg.slice(0, dot), arg.slice(dot + 1)]}
+    }
+
+    return {[call.fn]: arg}
+  }
+
+  if (isSeq(node)) return tree.items(node).map((item) => cfnJson(tree, item))
+  if (isMap(node)) return Object.fromEntries(tree.entries(node).map(([key, value]) => [key, cfnJson(tree, value)]))
+  return isScalar(node) ? node.value : null
 }

@@ -35,7 +35,7 @@ async function inspectFunction(fn: LambdaFunctionEnvironment, scan: SecretScanne
     return []
   }
 
-  return inspectLambdaFunction({name: fn.name, variables: fn.variables}, scan)
+  return inspectLambdaFunction({name: fn.name, variables: fn.variables, runtime: fn.runtime}, scan)
 }
 
 /** The latest ACTIVE revision of every task definition family, `environment` entries only. */

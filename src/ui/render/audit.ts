@@ -33,15 +33,15 @@ export function renderAudit(result: AuditResult<AuditInspected>): string {
   for (const {area, findings} of groupByArea(result.findings)) {
     const heading = `${AREA_TITLES[area]}: ${findings.length} (${describeCounts(countFindings(findings))})`
     // Resource and variable names, details and fixes quote AWS data (an ECS variable name may hold ESC[2J).
-    // A workload's findings share one fix (one migrate and one grant for all of its secrets): it is
-    // printed on the first of its rows only, so it reads, and is run, once.
-    const rows = findings.map((item, index) => [
-      item.severity,
-      `${RESOURCE_LABELS[item.resourceType]}:${escapeLine(item.resource)}`,
-      area === 'ssm' ? '' : escapeLine(item.item ?? ''),
-      escapeLine(item.detail),
-      findings.slice(0, index).some((other) => other.resource === item.resource && other.fix === item.fix) ? '(the same fix as above)' : escapeLine(item.fix),
-    ])
+    const label = (item: Finding) => `${RESOURCE_LABELS[item.resourceType]}:${escapeLine(item.resource)}`
+    const rows = findings.map((item, index) => {
+      // A workload's findings share one fix (one migrate and one grant for all of its secrets): it is
+      // printed on the first of its rows only, so it reads, and is run, once. Rows are sorted by rule,
+      // so another workload's rows may come between: the others name the row that carries it.
+      const first = findings.slice(0, index).find((other) => other.resource === item.resource && other.fix === item.fix)
+      const fix = first === undefined ? escapeLine(item.fix) : `(the same fix as for ${label(first)}${area === 'ssm' || first.item === undefined ? '' : ` ${escapeLine(first.item)}`} above)`
+      return [item.severity, label(item), area === 'ssm' ? '' : escapeLine(item.item ?? ''), escapeLine(item.detail), fix]
+    })
     const headers = ['SEVERITY', 'RESOURCE', ITEM_HEADINGS[area], 'WHY', 'FIX']
     // Parameters are their own resource: drop the empty column rather than print it.
     const table = area === 'ssm' ? renderTable(without(headers, 2), rows.map((row) => without(row, 2))) : renderTable(headers, rows)

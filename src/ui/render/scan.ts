@@ -1,5 +1,6 @@
 /** Text and SARIF of `secrets scan`: findings grouped by file, what could not be parsed or was skipped, a summary. */
 import {describeCounts} from '../../core/audit/findings.js'
+import {cfnYaml} from '../../core/cfn-yaml.js'
 import type {CommandResult} from '../../core/outcome.js'
 import {escapeLine} from '../../core/printable.js'
 import type {ScanFinding} from '../../core/scan/findings.js'
@@ -22,6 +23,18 @@ export function renderSarif(result: ScanResult, version: string): string {
   return JSON.stringify(log, null, 2)
 }
 
+/** An edit's value as the template's own YAML, indented under its path; JSON if YAML cannot carry it inertly. */
+function editLines(value: unknown): string[] {
+  let text: string
+  try {
+    text = cfnYaml(value)
+  } catch {
+    text = JSON.stringify(value, null, 2)
+  }
+
+  return text.trimEnd().split('\n').map((line) => `              ${escapeLine(line)}`)
+}
+
 export function renderScan(result: ScanResult): string {
   const sections: string[] = []
   const byFile = new Map<string, Array<ScanFinding & {baselined?: true}>>()
@@ -37,6 +50,7 @@ export function renderScan(result: ScanResult): string {
       if (item.fix.store) lines.push(`      store:  ${escapeLine(item.fix.store)}`)
       if (item.fix.grant) lines.push(`      grant:  ${escapeLine(item.fix.grant)}`)
       lines.push(`      change: ${escapeLine(item.fix.change)}`)
+      for (const edit of item.fix.edits ?? []) lines.push(`      set:    ${escapeLine(edit.at.join('.'))} to`, ...editLines(edit.value))
     }
 
     sections.push(lines.join('\n'))

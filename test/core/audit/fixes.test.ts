@@ -40,6 +40,22 @@ describe('fix commands', () => {
     )
   })
 
+  it.each([
+    ['python3.12', ' --runtime python'],
+    ['nodejs20.x', ' --runtime nodejs'],
+  ])("grants a %s function's secrets with the handler of its own runtime, and says nothing more of it", (runtime, flag) => {
+    expect(lambdaFunctionFix('billing-prod', ['DB_PASSWORD'], runtime)).toBe(
+      `secrets migrate --from-lambda billing-prod --to prod/billing && secrets grant prod/billing --function billing-prod --secret DB_PASSWORD${flag}  # then remove DB_PASSWORD from billing-prod's environment`,
+    )
+  })
+
+  it.each(['java21', 'go1.x', 'dotnet8', 'ruby3.3', 'provided.al2023'])('prints no --runtime for a %s function, and says the handlers cover Node.js and Python', (runtime) => {
+    const fix = lambdaFunctionFix('billing-prod', ['DB_PASSWORD'], runtime)
+    expect(fix).toContain('secrets grant prod/billing --function billing-prod --secret DB_PASSWORD  # then remove DB_PASSWORD')
+    expect(fix).not.toContain('--runtime')
+    expect(fix).toContain(`(no handler is printed for ${runtime}: the handlers cover Node.js and Python;`)
+  })
+
   it("migrates every container's secrets of a task definition family at once, one grant for its task role (a name in two containers once), and says what valueFrom leaves", () => {
     expect(ecsTaskDefinitionFix('web-prod', ['DB_PASSWORD', 'API_TOKEN', 'DB_PASSWORD'])).toBe(
       'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --task web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s container environment and read them at run time with the module the grant prints (python: --runtime python); moving them to the container\'s secrets (valueFrom) instead is the lesser step: ECS then sets each value as an environment variable of the container, visible to anything that can read the process environment',

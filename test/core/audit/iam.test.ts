@@ -235,3 +235,28 @@ describe('AWS managed policies that read every secret', () => {
     )
   })
 })
+
+describe('Deny statements that fence the reads', () => {
+  const ALLOW_ALL = {Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*'}
+  const ONLY_API = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:/prod/api/*'
+
+  it('leaves an Allow on every secret only what a Deny with NotResource lists', () => {
+    const grants = secretReadGrants({Statement: [ALLOW_ALL, {Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', NotResource: [ONLY_API]}]})
+    expect(judgePolicy(grants)).toBeUndefined()
+    const wider = secretReadGrants({Statement: [ALLOW_ALL, {Effect: 'Deny', Action: 'secretsmanager:*', NotResource: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:/prod/*']}]})
+    expect(judgePolicy(wider)?.rule).toBe('iam-whole-environment')
+  })
+
+  it('takes away every read where a Deny covers every secret', () => {
+    expect(secretReadGrants({Statement: [ALLOW_ALL, {Effect: 'Deny', Action: ['secretsmanager:GetSecretValue'], Resource: '*'}]})).toEqual([])
+  })
+
+  it('leaves the reads alone where the Deny has a Condition, covers other actions only, or leaves some SSM read out', () => {
+    const conditional = {Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: '*', Condition: {Bool: {'aws:SecureTransport': 'false'}}}
+    expect(judgePolicy(secretReadGrants({Statement: [ALLOW_ALL, conditional]}))?.rule).toBe('iam-all-secrets')
+    expect(judgePolicy(secretReadGrants({Statement: [ALLOW_ALL, {Effect: 'Deny', Action: 'secretsmanager:DeleteSecret', Resource: '*'}]}))?.rule).toBe('iam-all-secrets')
+    const ssm = {Effect: 'Allow', Action: 'ssm:GetParameter*', Resource: '*'}
+    expect(judgePolicy(secretReadGrants({Statement: [ssm, {Effect: 'Deny', Action: 'ssm:GetParameter', Resource: '*'}]}))?.rule).toBe('iam-all-secrets')
+    expect(secretReadGrants({Statement: [ssm, {Effect: 'Deny', Action: 'ssm:GetParameter*', Resource: '*'}]})).toEqual([])
+  })
+})

@@ -19,6 +19,21 @@ describe('inspecting workloads', () => {
     expect(JSON.stringify(findings)).not.toContain('hunter2')
   })
 
+  it.each([
+    ['python3.12', '--secret DB_PASSWORD --runtime python  #', undefined],
+    ['java21', '--secret DB_PASSWORD  #', 'no handler is printed for java21'],
+  ])("grants a %s function's secrets, and its slots, for the function's own runtime", async (runtime, grant, note) => {
+    const findings = await inspectLambdaFunction({name: 'prod-checkout', variables: {DB_PASSWORD: 'hunter2hunter2', API_KEY: '<your key>'}, runtime}, scanManyForSecrets)
+    const fixes = Object.fromEntries(findings.map((item) => [item.item, item.fix]))
+    expect(fixes.DB_PASSWORD).toContain(grant)
+    expect(fixes.API_KEY).toContain(grant.replace('DB_PASSWORD', 'API_KEY'))
+    for (const fix of Object.values(fixes)) {
+      expect(fix).not.toContain('--runtime nodejs')
+      if (note === undefined) expect(fix).not.toContain('python: --runtime python')
+      else expect(fix).toContain(note)
+    }
+  })
+
   it('judges ECS environment entries by container', async () => {
     const findings = await inspectTaskDefinition(
       {family: 'web', revision: 3, containers: [{name: 'app', environment: [{name: 'DB_PASSWORD', value: 'p4ssw0rd!'}, {name: 'PORT', value: '8080'}]}]},

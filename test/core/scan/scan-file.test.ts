@@ -90,7 +90,7 @@ describe('scanFile', () => {
     const {format, findings} = await findingsOf('serverless/serverless.yml')
     expect(format).toBe('serverless')
     const token = findings.find((item) => item.variable === 'GITHUB_TOKEN')!
-    expect(token.fix.grant).toBe('secrets grant prod/orders-create --function orders-prod-create --secret GITHUB_TOKEN --format serverless --runtime nodejs')
+    expect(token.fix.grant).toBe('secrets grant prod/orders-create --function orders-prod-create --function-key create --secret GITHUB_TOKEN --format serverless --runtime nodejs')
     const shared = findings.find((item) => item.rule === 'iam-shared-role')!
     expect(shared.reason).toContain('3 functions (orders-prod-admin, orders-prod-create, orders-prod-list)')
     const fromSsm = findings.find((item) => item.variable === 'DB_PASSWORD')!
