@@ -205,6 +205,10 @@ describe('secrets migrate --from-ecs', () => {
     const printed = await runCli([...(report.recipe?.grant ?? '').split(' ').slice(1), '--account', '123456789012', '--region', 'us-east-1'])
     expect(printed.code, printed.stderr).toBe(0)
     expect(JSON.parse(printed.stdout).module).toContain("from '@aws-sdk/client-secrets-manager'")
+    // A task role's policy has no Serverless form: --format serverless prints the CloudFormation grant.
+    const serverless = await runCli(['migrate', '--from-ecs', family, '--to', `${E}/worker`, '--format', 'serverless', '--json'])
+    expect(serverless.code).toBe(0)
+    expect(json(serverless.stdout).recipe?.grant).toBe(`secrets grant ${E}/worker --task ${family} --secret API_TOKEN --secret DB_PASSWORD --format cloudformation --runtime nodejs`)
     expectNoValues([result.stdout, result.stderr, again.stdout, again.stderr], [...SECRET_VALUES, 'an-older-password-1'])
   })
 
