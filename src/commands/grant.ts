@@ -7,9 +7,9 @@ import {UsageError} from '../core/errors.js'
 import {escapeLine} from '../core/printable.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
-import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion, functionNameProblem} from '../core/iam-policy.js'
+import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion, assertTaskFamily, functionNameProblem} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
-import {POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../core/policy-renderers.js'
+import {assertTaskFormat, POLICY_FORMATS, type PolicyFormat, TASK_FORMATS, usesPseudoParameters} from '../core/policy-renderers.js'
 import {RUNTIMES, type Runtime, VIAS, type Via} from '../core/runtime-snippets.js'
 import {DEFAULT_MAX_AGE, groupSpecs, MAX_MAX_AGE, ROTATION_OVERLAP_SECONDS} from '../core/runtime-wiring.js'
 import {
@@ -42,6 +42,8 @@ Run-time wiring: --runtime nodejs|python (or runtime: for a function in the mani
 
 Caching against rotation: the handler caches each value for ${DEFAULT_MAX_AGE} s unless --max-age says otherwise (at most one GetSecretValue per secret every 5 minutes in each warm execution environment, and a rotated value reaches all of them within 5 minutes). With credentials, DescribeSecret tells whether each secret rotates, and the output warns (and says on stderr) when maxAge is longer than ${ROTATION_OVERLAP_SECONDS} s, the overlap a replaced value can be counted on to keep working; without credentials or offline, the output says rotation was not checked.
 
+ECS tasks: --task FAMILY in place of --function prints the policy for the task definition family's task role (TaskRoleArn, the role the application's AWS calls run as; not the execution role), in ${TASK_FORMATS.join(', ')}. With --runtime, in place of a handler, a module the application imports that reads each secret with the AWS SDK on first use into local variables, cached for maxAge seconds and then read again, beside the container environment that names the secrets. This is the fix for a secret in a container's environment; a container's secrets (valueFrom) are the lesser step: ECS then puts the value in the container's environment itself, where anything that can read the process environment reads it. A manifest declares functions only: give ENV/SERVICE with --task.
+
 Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones); with --template FILE, it also fails (exit 7) when a function's environment in that template still carries a value instead of a secret's name, by the same detection as "secrets scan".
 
 ${exitCodesHelp('grant')}`
@@ -56,11 +58,13 @@ ${exitCodesHelp('grant')}`
     {command: '<%= config.bin %> <%= command.id %> --env prod --check --template template.yaml', description: "In CI: also fail (exit 7) while a function's environment still carries a value."},
     {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --secret DB:password --runtime nodejs --format sam', description: 'The policy, the Environment.Variables that name the secrets, and a Node.js handler that reads them.'},
     {command: '<%= config.bin %> <%= command.id %> prod/api --function checkout --secret DB_PASS --runtime python --via extension --format terraform', description: 'The same through the AWS Parameters and Secrets Lambda Extension: its layer ARN as a variable, its TTL in the environment.'},
+    {command: '<%= config.bin %> <%= command.id %> prod/web --task web-prod --secret DB_PASS --runtime nodejs --format cloudformation', description: "An ECS task: the policy on its task role, the container's environment that names the secret, and a module that reads it at run time."},
   ]
 
   static override flags = {
-    function: Flags.string({description: 'The function the policy is for (named in every Sid); with a manifest, only this function.'}),
+    function: Flags.string({description: 'The function the policy is for (named in every Sid); with a manifest, only this function.', exclusive: ['task']}),
     'function-key': Flags.string({description: "The function's key in the template when it is deployed under another name (serverless.yml deploys functions.KEY as SERVICE-STAGE-KEY): keys the serverless format's functions: block."}),
+    task: Flags.string({description: "The ECS task definition family the policy is for, on its task role (named in every Sid); with --runtime, a module that reads the secrets in place of a handler.", exclusive: ['function', 'function-key']}),
     secret: Flags.string({description: 'A secret the function reads (repeatable); NAME:FIELD for a field of a key/value secret; default: every secret of ENV/SERVICE.', multiple: true}),
     describe: Flags.boolean({description: 'Also allow secretsmanager:DescribeSecret on the same secrets.'}),
     'kms-key-arn': Flags.string({description: 'Customer managed KMS key the secrets are encrypted with (repeatable): adds kms:Decrypt via Secrets Manager.', multiple: true}),
@@ -77,7 +81,7 @@ ${exitCodesHelp('grant')}`
     id: Flags.string({description: 'Grant exactly the secret with this name outside /<env>/<service>/<name> (e.g. rds!cluster-<uuid>); its ARN is looked up.'}),
   }
 
-  static override summary = 'Print least-privilege IAM for a function to read its secrets (JSON, CloudFormation, SAM, Terraform, Serverless, CDK).'
+  static override summary = 'Print least-privilege IAM for a function or an ECS task to read its secrets (JSON, CloudFormation, SAM, Terraform, Serverless, CDK).'
 
   async run(): Promise<CommandResult<GrantResult | CheckResult>> {
     const {args, flags: parsed} = await this.parse(Grant)
@@ -128,9 +132,8 @@ ${exitCodesHelp('grant')}`
 /** `grant ARN` or `grant --id NAME`: exactly that one secret; --id is looked up (DescribeSecret) for its ARN. */
 async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf: (id: string) => Promise<string>): Promise<ArnGrantRequest> {
   for (const arn of flags['kms-key-arn'] ?? []) assertKmsKeyArn(arn)
-  if (flags.function === undefined) throw new UsageError('Missing --function NAME: the function the policy is for.')
-  assertFunctionName(flags.function)
-  assertFunctionKey(flags['function-key'])
+  const target = workloadOf(flags)
+  if (target === undefined) throw new UsageError('Missing --function NAME (or --task FAMILY): the function or ECS task the policy is for.')
   if (flags.secret !== undefined || flags.manifest !== undefined || flags.env !== undefined || flags.check) {
     throw new UsageError('A secret given by ARN or --id is granted alone: --secret, --manifest, --env and --check do not apply.')
   }
@@ -142,7 +145,19 @@ async function arnRequest(scopeArg: string | undefined, flags: GrantFlags, arnOf
   const ref = parseSecretRef(scopeArg, undefined, flags.id)
   const arn = ref.kind === 'external' && ref.arn ? ref.arn.arn : await arnOf(ref.id)
   const templateKey = flags['function-key'] === undefined ? {} : {templateKey: flags['function-key']}
-  return {arn, functionName: flags.function, ...templateKey, describe: flags.describe, kmsKeyArns: flags['kms-key-arn'] ?? [], format: flags.format as PolicyFormat}
+  return {arn, functionName: target, ...templateKey, ...(flags.task === undefined ? {} : {task: true}), describe: flags.describe, kmsKeyArns: flags['kms-key-arn'] ?? [], format: flags.format as PolicyFormat}
+}
+
+/** --function NAME (and --function-key) or --task FAMILY (oclif refuses both), each checked by its own rule and the format by what it can hold. */
+function workloadOf(flags: GrantFlags): string | undefined {
+  if (flags.function !== undefined) assertFunctionName(flags.function)
+  assertFunctionKey(flags['function-key'])
+  if (flags.task !== undefined) {
+    assertTaskFamily(flags.task)
+    assertTaskFormat(flags.format as PolicyFormat)
+  }
+
+  return flags.function ?? flags.task
 }
 
 /** Validates every name and flag, before anything is read from AWS. */
@@ -151,8 +166,7 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
   if (flags.region !== undefined) assertRegion(flags.region)
   if (flags.partition !== undefined) assertPartition(flags.partition)
   for (const arn of flags['kms-key-arn'] ?? []) assertKmsKeyArn(arn)
-  if (flags.function !== undefined) assertFunctionName(flags.function)
-  assertFunctionKey(flags['function-key'])
+  const target = workloadOf(flags)
   const runtime = flags.runtime as Runtime | undefined
   const common = {
     describe: flags.describe,
@@ -171,8 +185,8 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     }
 
     const scope = Scope.parse(scopeArg)
-    if (flags.function === undefined) {
-      throw new UsageError('Missing --function NAME: the function the policy is for.', `secrets grant ${scope.toString()} --function checkout --secret DB_PASS`)
+    if (target === undefined) {
+      throw new UsageError('Missing --function NAME (or --task FAMILY): the function or ECS task the policy is for.', `secrets grant ${scope.toString()} --function checkout --secret DB_PASS`)
     }
 
     const specs = groupSpecs(flags.secret ?? [])
@@ -183,7 +197,11 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     }
 
     const templateKey = flags['function-key'] === undefined ? {} : {templateKey: flags['function-key']}
-    return {...common, scope, functions: [{functionName: flags.function, ...templateKey, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false}
+    return {...common, scope, functions: [{functionName: target, ...templateKey, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false, ...(flags.task === undefined ? {} : {task: true})}
+  }
+
+  if (flags.task !== undefined) {
+    throw new UsageError('--task takes ENV/SERVICE: the manifest declares functions only.', `secrets grant ENV/SERVICE --task ${flags.task} --secret NAME`)
   }
 
   return manifestRequest(flags, common)

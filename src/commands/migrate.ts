@@ -28,7 +28,7 @@ Select what moves: --only NAME (repeatable, exact: a parameter's name below the 
 
 Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>. A .env line that could hold a secret (a line of an unquoted multi-line PEM key) is shown by its line number only and never written.
 
---from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. --all-functions (--prefix NAME_PREFIX, --tag KEY=VALUE) takes every Lambda function of the account and region with --to ENV: FUNCTION/VARIABLE becomes ENV/<function name without the prefix>/<VARIABLE>. After the run, the command prints one \`secrets grant\` per workload for all of its migrated secrets (--format picks the template format) and the variables to remove from its template.
+--from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. --all-functions (--prefix NAME_PREFIX, --tag KEY=VALUE) takes every Lambda function of the account and region with --to ENV: FUNCTION/VARIABLE becomes ENV/<function name without the prefix>/<VARIABLE>. After the run, the command prints one \`secrets grant\` per workload for all of its migrated secrets (--format picks the template format) and the variables to remove from its template; for ECS, \`secrets grant --task FAMILY --runtime nodejs\`: the task role's policy and a module that reads the secrets at run time (a container's secrets, valueFrom, are the lesser step: ECS then sets each value as an environment variable of the container).
 
 The workload is not modified, except by --remove-from-source (Lambda only): once every item verified, and after the question at a terminal naming the variables (default no; --yes or a pipeline decides), it re-reads the function, removes exactly the migrated variables, keeps every other variable and setting, and writes with the RevisionId it read; a function that changed in between is left as it is (exit 4). --from-ecs refuses it (exit 2): a task definition revision cannot be changed.
 
@@ -295,7 +295,7 @@ function refuseRemoval(flag: string, flags: MigrateFlags): void {
   if (flags['delete-source']) {
     throw new UsageError(
       `--delete-source is for --from-ssm; ${flag} is never modified by it.`,
-      flag === '--from-ecs' ? 'Move the migrated entries to secrets (valueFrom) in its template, as printed after the run.' : 'To take the migrated variables out of the live function, use --remove-from-source.',
+      flag === '--from-ecs' ? "Remove the migrated entries from its template's environment and read them at run time with the task role, as printed after the run." : 'To take the migrated variables out of the live function, use --remove-from-source.',
     )
   }
 
@@ -304,7 +304,7 @@ function refuseRemoval(flag: string, flags: MigrateFlags): void {
     // and it would be a copy of every field of the old one made by this tool, outside the team's template.
     throw new UsageError(
       '--remove-from-source is for Lambda only: a task definition revision cannot be changed, and registering a new one would not reach running tasks until their service is redeployed on it.',
-      'In the template, move the migrated entries from environment to secrets (valueFrom: the secret ARN), as printed after the run, and deploy it.',
+      'In the template, remove the migrated entries from the environment and let the application read them at run time with the task role (the grant printed after the run), and deploy it.',
     )
   }
 }

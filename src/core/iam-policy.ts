@@ -86,6 +86,15 @@ export function assertFunctionName(name: string): void {
   if (problem) throw new UsageError(`Invalid --function: ${problem}.`)
 }
 
+/** ECS's rule for a task definition family: up to 255 letters, digits, "-" and "_". */
+const TASK_FAMILY = /^[A-Za-z0-9_-]{1,255}$/
+
+export function assertTaskFamily(family: string): void {
+  if (!TASK_FAMILY.test(family)) {
+    throw new UsageError(`Invalid --task "${printable(family.slice(0, 40))}": a task definition family is 1 to 255 letters, digits, "-" and "_" (ECS's rule).`)
+  }
+}
+
 const PARTITION = /^aws(-[a-z]+)*$/
 /** An AWS region code such as eu-west-1, and an account id: also what secrets.yml accepts. */
 export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/

@@ -36,10 +36,29 @@ export interface RenderOptions {
    * script reading the output never has to guess its shape.
    */
   keyed: boolean
+  /**
+   * The policies are for ECS task definitions (`grant --task`): attached to each family's task role,
+   * the role the application's own AWS calls run as, not a function's execution role.
+   */
+  task?: boolean
+}
+
+/** The formats a task role's policy is printed in: Serverless Framework deploys functions, not task definitions. */
+export const TASK_FORMATS: readonly PolicyFormat[] = ['json', 'cloudformation', 'sam', 'terraform', 'cdk']
+
+/** Refuses a format that has no place for a task role's policy. */
+export function assertTaskFormat(format: PolicyFormat): void {
+  if (!TASK_FORMATS.includes(format)) {
+    throw new UsageError(
+      `--format ${format} has no place for an ECS task role's policy.`,
+      `Use --format ${TASK_FORMATS.join(', ')} (a task definition in serverless.yml's resources: is CloudFormation: --format cloudformation).`,
+    )
+  }
 }
 
 /** Renders the policies in `format`; the text ends with a newline and is the whole of stdout. */
 export function renderPolicies(format: PolicyFormat, policies: FunctionPolicy[], options: RenderOptions): string {
+  if (options.task) return renderTaskPolicies(format, policies)
   switch (format) {
     case 'json': {
       return renderJson(policies, options)
@@ -102,9 +121,9 @@ function policyLogicalId(policy: FunctionPolicy): string {
   return `${sidPrefix(policy.functionName, policy.env)}SecretsPolicy`
 }
 
-/** The execution role the snippet attaches to, by the usual `<Function>Role` logical ID. */
-function roleLogicalId(functionName: string): string {
-  return `${pascalCase(functionName)}Role`
+/** The execution role the snippet attaches to, by the usual `<Function>Role` logical ID; a task's role by `<Family>TaskRole`. */
+function roleLogicalId(name: string, task = false): string {
+  return `${pascalCase(name)}${task ? 'TaskRole' : 'Role'}`
 }
 
 function renderCloudFormation(policies: FunctionPolicy[]): string {
@@ -112,8 +131,8 @@ function renderCloudFormation(policies: FunctionPolicy[]): string {
   return cfnYaml({Resources: resources}, comment)
 }
 
-/** Each function's AWS::IAM::RolePolicy by its logical ID, and the comment that says where they go. */
-export function cloudFormationPolicies(policies: FunctionPolicy[]): {resources: Record<string, unknown>; comment: string} {
+/** Each function's (or task's) AWS::IAM::RolePolicy by its logical ID, and the comment that says where they go. */
+export function cloudFormationPolicies(policies: FunctionPolicy[], task = false): {resources: Record<string, unknown>; comment: string} {
   const ids = identifiers(policies, (policy) => policyLogicalId(policy), 'CloudFormation logical ID')
   const resources = Object.fromEntries(
     policies.map((policy, i) => [
@@ -122,13 +141,23 @@ export function cloudFormationPolicies(policies: FunctionPolicy[]): {resources: 
         Type: 'AWS::IAM::RolePolicy',
         Properties: {
           PolicyName: `${functionAndEnv(policy.functionName, policy.env).join('-')}-secrets`,
-          RoleName: {Ref: roleLogicalId(policy.functionName)},
+          RoleName: {Ref: roleLogicalId(policy.functionName, task)},
           PolicyDocument: cfnDocument(policy.document),
         },
       },
     ]),
   )
-  const roles = [...new Set(policies.map((policy) => roleLogicalId(policy.functionName)))].join(', ')
+  const roles = [...new Set(policies.map((policy) => roleLogicalId(policy.functionName, task)))].join(', ')
+  if (task) {
+    return {
+      resources,
+      comment:
+        ` Least-privilege secret access (secrets grant --task). Merge into your template's Resources;\n` +
+        ` RoleName refers to the role the AWS::ECS::TaskDefinition names as TaskRoleArn (${roles}), the role the\n` +
+        ` application's AWS calls run as (not its ExecutionRoleArn): rename the !Ref if yours differs.`,
+    }
+  }
+
   return {
     resources,
     comment:
@@ -189,7 +218,7 @@ export function terraformLabel(policy: FunctionPolicy): string {
   return /^[A-Za-z_]/.test(label) ? label : `_${label}`
 }
 
-function renderTerraform(policies: FunctionPolicy[]): string {
+function renderTerraform(policies: FunctionPolicy[], task = false): string {
   const labels = identifiers(policies, (policy) => terraformLabel(policy), 'Terraform label')
   const blocks = policies.map((policy, i) => {
     const statements = policy.document.Statement.map((statement) => {
@@ -221,14 +250,36 @@ function renderTerraform(policies: FunctionPolicy[]): string {
       lines.push('  }')
       return lines.join('\n')
     })
+    const document = [`data "aws_iam_policy_document" ${hclString(labels[i])} {`, statements.join('\n\n'), '}']
+    if (task) return [...document, '', ...terraformTaskRolePolicy(policy, labels[i])].join('\n')
     return [
       hclComment(`${policy.functionName} (${policy.env}): attach with aws_iam_role_policy { policy = data.aws_iam_policy_document.${labels[i]}.json }`),
-      `data "aws_iam_policy_document" ${hclString(labels[i])} {`,
-      statements.join('\n\n'),
-      '}',
+      ...document,
     ].join('\n')
   })
   return `${blocks.join('\n\n')}\n`
+}
+
+/** The inline policy on a task definition's task role, `aws_iam_role.<family>_task` by the usual label. */
+function terraformTaskRolePolicy(policy: FunctionPolicy, label: string): string[] {
+  const family = policy.functionName.replaceAll(/[^A-Za-z0-9_-]/g, '_').toLowerCase()
+  const role = `${/^[A-Za-z_]/.test(family) ? family : `_${family}`}_task`
+  return [
+    hclComment(
+      `${policy.functionName} (${policy.env}): on the role its aws_ecs_task_definition names as task_role_arn, the role the application's\n` +
+        `AWS calls run as (not its execution_role_arn): rename aws_iam_role.${role} if yours differs.`,
+    ),
+    `resource "aws_iam_role_policy" ${hclString(label)} {`,
+    ...hclAttributes(
+      [
+        ['name', hclString(`${functionAndEnv(policy.functionName, policy.env).join('-')}-secrets`)],
+        ['role', `aws_iam_role.${role}.id`],
+        ['policy', `data.aws_iam_policy_document.${label}.json`],
+      ],
+      '  ',
+    ),
+    '}',
+  ]
 }
 
 // ----------------------------------------------------------------------------------------------- CDK
@@ -258,7 +309,7 @@ function tsStringList(items: string[], indent: string): string {
   return `[\n${items.map((item) => `${indent}  ${tsString(item)},`).join('\n')}\n${indent}]`
 }
 
-function renderCdk(policies: FunctionPolicy[]): string {
+function renderCdk(policies: FunctionPolicy[], task = false): string {
   const names = identifiers(policies, (policy) => cdkName(policy), 'TypeScript name')
   const blocks = policies.map((policy, i) => {
     const statements = policy.document.Statement.map((statement) => {
@@ -283,11 +334,43 @@ function renderCdk(policies: FunctionPolicy[]): string {
       return lines.join('\n')
     })
     return [
-      tsComment(`${policy.functionName} (${policy.env}): for (const statement of ${names[i]}) fn.addToRolePolicy(statement)`),
+      tsComment(
+        task
+          ? `${policy.functionName} (${policy.env}): for (const statement of ${names[i]}) taskDefinition.addToTaskRolePolicy(statement)\n(the task role, which the application's AWS calls run as; not the execution role)`
+          : `${policy.functionName} (${policy.env}): for (const statement of ${names[i]}) fn.addToRolePolicy(statement)`,
+      ),
       `export const ${names[i]}: iam.PolicyStatement[] = [`,
       ...statements,
       ']',
     ].join('\n')
   })
   return `import * as iam from 'aws-cdk-lib/aws-iam'\n\n${blocks.join('\n\n')}\n`
+}
+// ------------------------------------------------------------------------------------- ECS task role
+
+/**
+ * `grant --task`: the policy on each task definition family's task role. SAM has no resource of its
+ * own for ECS, so a SAM template takes the same CloudFormation resource.
+ */
+function renderTaskPolicies(format: PolicyFormat, policies: FunctionPolicy[]): string {
+  assertTaskFormat(format)
+  switch (format) {
+    case 'cloudformation':
+    case 'sam': {
+      const {resources, comment} = cloudFormationPolicies(policies, true)
+      return cfnYaml({Resources: resources}, comment)
+    }
+
+    case 'terraform': {
+      return renderTerraform(policies, true)
+    }
+
+    case 'cdk': {
+      return renderCdk(policies, true)
+    }
+
+    default: {
+      return renderJson(policies, {keyed: false})
+    }
+  }
 }

@@ -3,9 +3,10 @@
  * set of templates, so the README's handlers are checked against them (test/docs/runtime-snippets.test.ts).
  * Pure: readings in, source text out.
  *
- * Both use Powertools for AWS Lambda's Parameters utility (its cache, not one written by hand). The
- * secret's name comes from the function's environment (configuration); its value only ever lives
- * in a local variable of the handler: never assigned to process.env / os.environ, never logged.
+ * The Lambda handlers use Powertools for AWS Lambda's Parameters utility (its cache, not one written
+ * by hand); an ECS task's module, the AWS SDK itself (Powertools is for Lambda). The secret's name
+ * comes from the environment (configuration); its value only ever lives in a local variable: never
+ * assigned to process.env / os.environ, never logged.
  */
 
 import {codeString} from './printable.js'
@@ -57,6 +58,20 @@ export function handlerSnippet(runtime: Runtime, readings: readonly SecretReadin
 /** The file name the snippet is meant to be saved as. */
 export function handlerFileName(runtime: Runtime): string {
   return runtime === 'nodejs' ? 'handler.mjs' : 'handler.py'
+}
+
+/**
+ * The module `grant --task --runtime` prints for an ECS task: no handler, no Powertools (a Lambda
+ * library); the AWS SDK reads each secret on first use with the task role's credentials, and keeps it
+ * in memory for `maxAge` seconds, then reads it again, so a rotated value arrives without a restart.
+ */
+export function taskModuleSnippet(runtime: Runtime, readings: readonly SecretReading[], maxAge: number): string {
+  return runtime === 'nodejs' ? nodeTaskModule(readings, maxAge) : pythonTaskModule(readings, maxAge)
+}
+
+/** The file name the task's module is meant to be saved as (never `secrets.py`, which would hide Python's own module). */
+export function taskModuleFileName(runtime: Runtime): string {
+  return runtime === 'nodejs' ? 'task-secrets.mjs' : 'task_secrets.py'
 }
 
 /** The readings the README's example handlers are built from. */
@@ -194,16 +209,18 @@ const PYTHON_HANDLER_TAIL = [
 
 /**
  * The reads of `readSecrets` over a `getSecret(id)` that returns the secret's text: JSON parsed here
- * where fields are asked for (the extension returns SecretString as stored).
+ * where fields are asked for (the extension and GetSecretValue return SecretString as stored).
+ * `passed` is an argument of readSecrets handed on to each read (the task module's forceFetch).
  */
-function extensionReads(readings: readonly SecretReading[], style: 'js' | 'py'): {lines: string[]; returned: string[]} {
+function textReads(readings: readonly SecretReading[], style: 'js' | 'py', passed?: string): {lines: string[]; returned: string[]} {
   const names = style === 'js' ? new LocalNames(camelCase, JS_RESERVED) : new LocalNames(snakeCase, PY_RESERVED)
   const lines: string[] = []
   const returned: string[] = []
   for (const reading of readings) {
     const local = names.take(reading.name)
     const id = style === 'js' ? `process.env.${reading.variable}` : `os.environ[${codeString(reading.variable)}]`
-    const read = style === 'js' ? `await getSecret(${id})` : `get_secret(${id})`
+    const args = passed === undefined ? id : `${id}, ${passed}`
+    const read = style === 'js' ? `await getSecret(${args})` : `get_secret(${args})`
     if (reading.fields.length === 0) {
       lines.push(style === 'js' ? `  const ${local} = ${read}` : `    ${local} = ${read}`)
       returned.push(local)
@@ -222,7 +239,7 @@ function extensionReads(readings: readonly SecretReading[], style: 'js' | 'py'):
 }
 
 function nodeExtensionHandler(readings: readonly SecretReading[]): string {
-  const {lines, returned} = extensionReads(readings, 'js')
+  const {lines, returned} = textReads(readings, 'js')
   return [
     `// The AWS Parameters and Secrets Lambda Extension (a layer) caches each value for ${EXTENSION_TTL_VARIABLE} seconds.`,
     `const PORT = process.env.${EXTENSION_PORT_VARIABLE} ?? '2773'`,
@@ -241,7 +258,7 @@ function nodeExtensionHandler(readings: readonly SecretReading[]): string {
 }
 
 function pythonExtensionHandler(readings: readonly SecretReading[]): string {
-  const {lines, returned} = extensionReads(readings, 'py')
+  const {lines, returned} = textReads(readings, 'py')
   return [
     'import json',
     'import os',
@@ -266,13 +283,85 @@ function pythonExtensionHandler(readings: readonly SecretReading[]): string {
   ].join('\n')
 }
 
+// ------------------------------------------------------------------------------------- ECS tasks
+
+function nodeTaskModule(readings: readonly SecretReading[], maxAge: number): string {
+  const {lines, returned} = textReads(readings, 'js', 'forceFetch')
+  return [
+    "import {GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'",
+    '',
+    '// Values are cached in memory for MAX_AGE seconds, then read again (secrets grant --max-age).',
+    `const MAX_AGE = ${maxAge}`,
+    '// Credentials: the task role, from the container credentials endpoint ECS sets; region: AWS_REGION.',
+    'const client = new SecretsManagerClient({})',
+    'const cache = new Map()',
+    '',
+    "// One secret's text: from the cache within MAX_AGE, else from Secrets Manager; forceFetch reads again (after an authentication error).",
+    'async function getSecret(secretId, forceFetch) {',
+    '  const cached = cache.get(secretId)',
+    '  if (!forceFetch && cached && Date.now() - cached.at < MAX_AGE * 1000) return cached.value',
+    '  const {SecretString} = await client.send(new GetSecretValueCommand({SecretId: secretId}))',
+    '  cache.set(secretId, {value: SecretString, at: Date.now()})',
+    '  return SecretString',
+    '}',
+    '',
+    '// Reads the secrets whose names the environment holds, on first use; within MAX_AGE, from the cache, without a call.',
+    '// Call it where the values are needed and keep them in local variables: never copied to process.env, never logged.',
+    'export async function readSecrets(forceFetch = false) {',
+    ...lines,
+    `  return {${returned.join(', ')}}`,
+    '}',
+    '',
+  ].join('\n')
+}
+
+function pythonTaskModule(readings: readonly SecretReading[], maxAge: number): string {
+  const {lines, returned} = textReads(readings, 'py', 'force_fetch')
+  return [
+    'import json',
+    'import os',
+    'import time',
+    '',
+    'import boto3',
+    '',
+    '# Values are cached in memory for MAX_AGE seconds, then read again (secrets grant --max-age).',
+    `MAX_AGE = ${maxAge}`,
+    '_cache = {}',
+    '_client = None',
+    '',
+    '',
+    'def get_secret(secret_id, force_fetch=False):',
+    `    """One secret's text: from the cache within MAX_AGE, else from Secrets Manager; force_fetch reads again (after an authentication error)."""`,
+    '    global _client',
+    '    cached = _cache.get(secret_id)',
+    '    if not force_fetch and cached is not None and time.monotonic() - cached[1] < MAX_AGE:',
+    '        return cached[0]',
+    '    if _client is None:',
+    '        # Credentials: the task role, from the container credentials endpoint ECS sets; region: AWS_DEFAULT_REGION.',
+    '        _client = boto3.client("secretsmanager")',
+    '    value = _client.get_secret_value(SecretId=secret_id)["SecretString"]',
+    '    _cache[secret_id] = (value, time.monotonic())',
+    '    return value',
+    '',
+    '',
+    'def read_secrets(force_fetch=False):',
+    '    """Reads the secrets whose names the environment holds, on first use; within MAX_AGE, from the cache.',
+    '',
+    '    Call it where the values are needed and keep them in local variables: never copied to os.environ, never logged.',
+    '    """',
+    ...lines,
+    `    return {${returned.map((local) => `${codeString(local)}: ${local}`).join(', ')}}`,
+    '',
+  ].join('\n')
+}
+
 // -------------------------------------------------------------------------------------- local names
 
 const JS_RESERVED = new Set(
-  'await break case catch class const continue debugger default delete do else enum export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield getSecret readSecrets handler event MAX_AGE PORT fetch'.split(' '),
+  'await break case catch class const continue debugger default delete do else enum export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield getSecret readSecrets handler event MAX_AGE PORT fetch client cache forceFetch GetSecretValueCommand SecretsManagerClient'.split(' '),
 )
 const PY_RESERVED = new Set(
-  'json urllib get_secret PORT False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield os parameters read_secrets handler event context secrets MAX_AGE'.split(' '),
+  'json urllib get_secret PORT False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield os parameters read_secrets handler event context secrets MAX_AGE time boto3 force_fetch'.split(' '),
 )
 
 function words(text: string): string[] {

@@ -7,7 +7,7 @@ import type {SecretAddress} from './address.js'
 import {UsageError} from './errors.js'
 import {fieldNameProblem} from './json-fields.js'
 import {escapeLine, printable} from './printable.js'
-import {EXTENSION_MAX_TTL, EXTENSION_TTL_VARIABLE, handlerSnippet, type Runtime, type SecretReading, type Via} from './runtime-snippets.js'
+import {EXTENSION_MAX_TTL, EXTENSION_TTL_VARIABLE, handlerSnippet, type Runtime, type SecretReading, taskModuleSnippet, type Via} from './runtime-snippets.js'
 
 /**
  * The cache age when --max-age is not given: 300 s. A warm execution environment then calls
@@ -21,6 +21,9 @@ export const DEFAULT_MAX_AGE = 300
 /** Why the default is what it is, in the words the output's comment uses. */
 export const DEFAULT_MAX_AGE_REASON =
   'at most one GetSecretValue per secret every 5 minutes in each warm execution environment, and a rotated value reaches every one of them within 5 minutes'
+
+/** The default's reason for an ECS task, whose process lives on. */
+const TASK_MAX_AGE_REASON = 'at most one GetSecretValue per secret every 5 minutes in each running task, and a rotated value reaches every one of them within 5 minutes'
 
 /**
  * The overlap counted on when a secret rotates: how long the value it replaced may still be served
@@ -154,6 +157,8 @@ export interface FunctionWiring {
   code: string
   /** `--via extension`: the function needs the AWS Parameters and Secrets Lambda Extension's layer. */
   extensionLayer?: boolean
+  /** `--task`: an ECS task definition family; `code` is a module its application imports, not a handler. */
+  task?: boolean
   /** Cache age and rotation, one line each. */
   notes: string[]
 }
@@ -169,10 +174,17 @@ export function functionWiring(
   needs: readonly SecretNeed[],
   cache: {maxAge?: number; rotation: ReadonlyMap<string, RotationState>},
   via: Via = 'library',
+  task = false,
 ): FunctionWiring & {plan: CachePlan} {
   const {variables, readings} = secretEnvironment(functionName, needs)
   const unknown: RotationState = {kind: 'unchecked', reason: 'not asked'}
   const plan = cachePlan(cache.maxAge, needs.map((need) => ({secret: need.address.fullName, state: cache.rotation.get(need.address.fullName) ?? unknown})))
+  if (task) {
+    if (via !== 'library') throw new UsageError('--via extension is a Lambda layer: an ECS task reads its secrets with the AWS SDK (leave out --via).')
+    const taskPlan = cache.maxAge === undefined ? {...plan, reason: TASK_MAX_AGE_REASON} : plan
+    return {functionName, runtime, environment: variables, code: taskModuleSnippet(runtime, readings, plan.maxAge), notes: cacheNotes(taskPlan), plan: taskPlan, task: true}
+  }
+
   const code = handlerSnippet(runtime, readings, plan.maxAge, via)
   if (via === 'library') return {functionName, runtime, environment: variables, code, notes: cacheNotes(plan), plan}
   if (plan.maxAge > EXTENSION_MAX_TTL) {
@@ -190,3 +202,6 @@ export const EXTENSION_LAYER_PARAMETER = 'SecretsExtensionLayerArn'
 
 /** The comment every format puts on the environment it prints. */
 export const CONFIGURATION_NOTE = "Secret names only: a secret's name is configuration, not a secret; the function reads the value at run time."
+
+/** The same for a container's environment: the task reads the value with its task role. */
+export const TASK_CONFIGURATION_NOTE = "Secret names only: a secret's name is configuration, not a secret; the task reads the value at run time with its task role."

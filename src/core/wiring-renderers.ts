@@ -26,10 +26,12 @@ import {
 } from './policy-renderers.js'
 import {hclAttributes, hclComment, hclString} from './hcl.js'
 import {escapeLines} from './printable.js'
-import {CONFIGURATION_NOTE, EXTENSION_LAYER_PARAMETER, type FunctionWiring} from './runtime-wiring.js'
+import {taskModuleFileName} from './runtime-snippets.js'
+import {CONFIGURATION_NOTE, EXTENSION_LAYER_PARAMETER, type FunctionWiring, TASK_CONFIGURATION_NOTE} from './runtime-wiring.js'
 
 /** The policies, each function's environment and its handler, in `format`; `wirings[i]` belongs to `policies[i]`. */
 export function renderWired(format: PolicyFormat, policies: FunctionPolicy[], wirings: FunctionWiring[], options: RenderOptions): string {
+  if (options.task) return renderTaskWired(format, policies, wirings)
   switch (format) {
     case 'json': {
       const entries = policies.map((policy, i) => jsonEntry(policy, wirings[i]))
@@ -121,6 +123,11 @@ function jsonEntry(policy: FunctionPolicy, wiring: FunctionWiring): Record<strin
 
 /** The lines after a function's block: the cache plan, then the handler, for a comment. */
 function trailerLines(wiring: FunctionWiring): string[] {
+  if (wiring.task) {
+    const module = `${wiring.runtime === 'nodejs' ? 'Node.js' : 'Python'} (${taskModuleFileName(wiring.runtime)}, imported by the application)`
+    return [...wiring.notes, `${module}, with the AWS SDK and the task role's credentials:`, '', ...wiring.code.trimEnd().split('\n')]
+  }
+
   const runtime = wiring.runtime === 'nodejs' ? 'Node.js (handler.mjs)' : 'Python (handler.py)'
   const how = wiring.extensionLayer ? 'through the AWS Parameters and Secrets Lambda Extension, no library' : "with Powertools for AWS Lambda's Parameters utility"
   return [...wiring.notes, `${runtime}, ${how}:`, '', ...wiring.code.trimEnd().split('\n')]
@@ -188,4 +195,80 @@ function renderCdkEnvironments(policies: FunctionPolicy[], wirings: FunctionWiri
     ].join('\n'),
   )
   return `${blocks.join('\n\n')}\n`
+}
+
+// ------------------------------------------------------------------------------------- ECS tasks
+
+/**
+ * `grant --task --runtime`: the task role's policy, the container's environment (the variables that
+ * name its secrets, in the notation each format writes a container definition's `environment` in)
+ * and, as a comment, the module that reads them.
+ */
+function renderTaskWired(format: PolicyFormat, policies: FunctionPolicy[], wirings: FunctionWiring[]): string {
+  const policiesText = renderPolicies(format, policies, {keyed: false, task: true})
+  switch (format) {
+    case 'json': {
+      const [policy] = policies
+      const [wiring] = wirings
+      const entry = {
+        policy: policy.document,
+        environment: containerEnvironment(wiring, 'name', 'value'),
+        comment: TASK_CONFIGURATION_NOTE,
+        runtime: wiring.runtime,
+        module: wiring.code,
+        notes: wiring.notes,
+      }
+      return `${JSON.stringify(entry, null, 2)}\n`
+    }
+
+    case 'cloudformation':
+    case 'sam': {
+      const environments = policies.map((policy, i) =>
+        cfnYaml(
+          {Environment: containerEnvironment(wirings[i], 'Name', 'Value')},
+          ` ${policy.functionName} (${policy.env}): in the container's entry of its AWS::ECS::TaskDefinition's ContainerDefinitions.\n ${TASK_CONFIGURATION_NOTE}`,
+          trailer(wirings[i]),
+        ),
+      )
+      return [policiesText, ...environments].join('---\n')
+    }
+
+    case 'terraform': {
+      const names = identifiers(policies, (policy) => terraformLabel(policy).replace(/_secrets$/, '_environment'), 'Terraform local')
+      const blocks = policies.map((policy, i) =>
+        [
+          hclComment(`${policy.functionName} (${policy.env}): in the container's definition, container_definitions = jsonencode([{..., environment = local.${names[i]}}])`),
+          hclComment(TASK_CONFIGURATION_NOTE),
+          'locals {',
+          `  ${names[i]} = [`,
+          ...Object.entries(wirings[i].environment).map(([key, value]) => `    { name = ${hclString(key)}, value = ${hclString(value)} },`),
+          '  ]',
+          '}',
+          hclComment(trailerLines(wirings[i]).join('\n')),
+        ].join('\n'),
+      )
+      return `${policiesText}\n${blocks.join('\n\n')}\n`
+    }
+
+    default: {
+      // cdk: a container's environment is a Record, as a function's is.
+      const names = identifiers(policies, (policy) => cdkName(policy).replace(/SecretStatements$/, 'Environment'), 'TypeScript name')
+      const blocks = policies.map((policy, i) =>
+        [
+          tsComment(`${policy.functionName} (${policy.env}): taskDefinition.addContainer(..., {..., environment: ${names[i]}})`),
+          tsComment(TASK_CONFIGURATION_NOTE),
+          `export const ${names[i]}: Record<string, string> = {`,
+          ...Object.entries(wirings[i].environment).map(([key, value]) => `  ${key}: ${tsString(value)},`),
+          '}',
+          tsComment(trailerLines(wirings[i]).join('\n')),
+        ].join('\n'),
+      )
+      return `${policiesText}\n${blocks.join('\n\n')}\n`
+    }
+  }
+}
+
+/** A container definition's `environment`: a list of name/value pairs, as ECS takes it. */
+function containerEnvironment<K extends string, V extends string>(wiring: FunctionWiring, nameKey: K, valueKey: V): Array<Record<K | V, string>> {
+  return Object.entries(wiring.environment).map(([name, value]) => ({[nameKey]: name, [valueKey]: value}) as Record<K | V, string>)
 }

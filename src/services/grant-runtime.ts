@@ -30,7 +30,7 @@ const DESCRIBE_CONCURRENCY = 5
  * With --runtime (or a manifest's runtime:), each function's environment, handler and cache plan;
  * undefined when no function is wired. Rotation is asked once for every secret of every function.
  */
-export async function wire(request: {functions: RequestedFunction[]; maxAge?: number; via?: Via}, rotation?: RotationLookup): Promise<(FunctionWiring & {plan: CachePlan})[] | undefined> {
+export async function wire(request: {functions: RequestedFunction[]; maxAge?: number; via?: Via; task?: boolean}, rotation?: RotationLookup): Promise<(FunctionWiring & {plan: CachePlan})[] | undefined> {
   if (!request.functions.some((fn) => fn.runtime !== undefined)) return undefined
   for (const fn of request.functions) {
     if (fn.runtime === undefined) {
@@ -51,6 +51,7 @@ export async function wire(request: {functions: RequestedFunction[]; maxAge?: nu
       fn.secrets.map((address) => ({address, fields: fn.fields?.get(address.fullName) ?? []})),
       {maxAge: request.maxAge, rotation: states},
       request.via,
+      request.task,
     ),
   )
 }

@@ -34,6 +34,8 @@ export interface GrantRequest {
   via?: Via
   /** Declared-needs mode: output keyed by function name. */
   keyed: boolean
+  /** `--task`: the one "function" is an ECS task definition family, granted through its task role. */
+  task?: boolean
   describe: boolean
   kmsKeyArns: string[]
   format: PolicyFormat
@@ -62,10 +64,13 @@ export interface GrantedFunction {
   function: string
   secrets: string[]
   policy: PolicyDocument
-  /** With --runtime: the variables naming its secrets, the handler, and the cache plan. */
+  /** `--task`: `function` names an ECS task definition family. */
+  task?: true
+  /** With --runtime: the variables naming its secrets, the handler (a task's module), and the cache plan. */
   runtime?: Runtime
   environment?: Record<string, string>
   handler?: string
+  module?: string
   cache?: Pick<CachePlan, 'maxAge' | 'reason' | 'rotation' | 'warnings'>
 }
 
@@ -98,8 +103,9 @@ export async function grantPolicies(request: GrantRequest, source: () => Promise
         {functionName: fn.functionName, scope: request.scope, secrets: fn.secrets, describe: request.describe, kmsKeyArns: request.kmsKeyArns},
         placement,
       ),
+      ...(request.task ? {task: true as const} : {}),
       ...(wiring
-        ? {runtime: wiring.runtime, environment: wiring.environment, handler: wiring.code, cache: wiring.plan}
+        ? {runtime: wiring.runtime, environment: wiring.environment, ...(request.task ? {module: wiring.code} : {handler: wiring.code}), cache: wiring.plan}
         : {}),
     }
   })
@@ -107,7 +113,8 @@ export async function grantPolicies(request: GrantRequest, source: () => Promise
     const {templateKey} = request.functions[i]
     return {functionName: fn.function, ...(templateKey === undefined ? {} : {templateKey}), env: request.scope.env, service: request.scope.service, document: fn.policy}
   })
-  const output = wirings ? renderWired(request.format, policies, wirings, {keyed: request.keyed}) : renderPolicies(request.format, policies, {keyed: request.keyed})
+  const options = {keyed: request.keyed, ...(request.task ? {task: true} : {})}
+  const output = wirings ? renderWired(request.format, policies, wirings, options) : renderPolicies(request.format, policies, options)
   const warnings = wirings ? [...new Set(wirings.flatMap((wiring) => wiring.plan.warnings))] : undefined
   return {
     ...(warnings ? {warnings} : {}),
@@ -249,10 +256,12 @@ export async function checkDeclaredSecrets(store: SecretStore, scope: Scope, add
   return {environment: scope.env, service: scope.service, checked, missing}
 }
 
-/** What `grant ARN` (or `grant --id NAME`) is asked for: one secret outside the naming scheme, for one function. */
+/** What `grant ARN` (or `grant --id NAME`) is asked for: one secret outside the naming scheme, for one function (or task). */
 export interface ArnGrantRequest {
   arn: string
   functionName: string
+  /** `--task`: functionName is an ECS task definition family. */
+  task?: boolean
   /** --function-key: the function's key in the template, which keys a serverless.yml block. */
   templateKey?: string
   describe: boolean
@@ -268,7 +277,7 @@ export function grantSecretArn(request: ArnGrantRequest): GrantResult {
   const arn = parseSecretArn(request.arn)
   const policy = buildArnPolicy({functionName: request.functionName, arn: arn.arn, region: arn.region, partition: arn.partition, describe: request.describe, kmsKeyArns: request.kmsKeyArns})
   const templateKey = request.templateKey === undefined ? {} : {templateKey: request.templateKey}
-  const output = renderPolicies(request.format, [{functionName: request.functionName, ...templateKey, env: 'external', service: arn.resource, document: policy}], {keyed: false})
+  const output = renderPolicies(request.format, [{functionName: request.functionName, ...templateKey, env: 'external', service: arn.resource, document: policy}], {keyed: false, ...(request.task ? {task: true} : {})})
   return {
     format: request.format,
     environment: 'external',
@@ -276,7 +285,7 @@ export function grantSecretArn(request: ArnGrantRequest): GrantResult {
     partition: arn.partition,
     region: arn.region,
     account: arn.account,
-    functions: [{function: request.functionName, secrets: [arn.arn], policy}],
+    functions: [{function: request.functionName, secrets: [arn.arn], policy, ...(request.task ? {task: true as const} : {})}],
     output,
   }
 }

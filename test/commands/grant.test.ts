@@ -164,6 +164,39 @@ describe('secrets grant ENV/SERVICE --function', () => {
   })
 })
 
+describe('secrets grant ENV/SERVICE --task', () => {
+  it('prints the task role\'s policy: an aws_iam_role_policy on the task definition\'s task role', async () => {
+    const result = await runCli(['grant', 'prod/web', '--task', 'web-prod', '--secret', 'DB_PASS', '--format', 'terraform', '--account', '123456789012', '--region', 'eu-west-1'], {env: {...DEAD_ENDPOINT}})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(await parseTerraform(result.stdout)).toEqual({
+      'web-prod_secrets': [{Sid: 'WebProdReadSecrets', Effect: 'Allow', Action: [GET], Resource: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:/prod/web/DB_PASS-??????']}],
+    })
+    expect(result.stdout).toMatch(/resource "aws_iam_role_policy" "web-prod_secrets" \{\n {2}name {3}= "web-prod-secrets"\n {2}role {3}= aws_iam_role\.web-prod_task\.id/)
+  })
+
+  it('grants a secret outside the scheme, by its ARN, to a task role', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0f1e2d3c-AbC123'
+    const result = await runCli(['grant', arn, '--task', 'orders', '--format', 'cloudformation'], {env: {...DEAD_ENDPOINT}})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('RoleName: !Ref OrdersTaskRole')
+    expect(result.stdout).toContain(arn)
+  })
+
+  it.each([
+    ['--task with --function', ['grant', 'prod/web', '--task', 'web', '--function', 'web'], /--function and --task cannot be used together|cannot also be provided/],
+    ['an invalid family', ['grant', 'prod/web', '--task', 'web:1'], /Invalid --task/],
+    ['a format with no task role', ['grant', 'prod/web', '--task', 'web', '--format', 'serverless'], /no place for an ECS task role/],
+    ['--task with a manifest', ['grant', '--env', 'prod', '--task', 'web'], /--task takes ENV\/SERVICE/],
+    ['the Lambda extension for a task', ['grant', 'prod/web', '--task', 'web', '--secret', 'DB_PASS', '--runtime', 'nodejs', '--via', 'extension', '--account', '123456789012', '--region', 'eu-west-1'], /Lambda layer/],
+  ])('refuses %s with exit 2', async (_label, args, message) => {
+    const result = await runCli(args, {env: {...DEAD_ENDPOINT}})
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(message)
+  })
+})
+
 describe('secrets grant --manifest --env', () => {
   const dir = tempDir()
   const manifest = 'service: api\nfunctions:\n  checkout: [DB_PASS, STRIPE_KEY]\n  worker:   [DB_PASS]\n'

@@ -35,3 +35,18 @@ describe('README "Reading secrets at run time"', () => {
     expect(parseYaml(yaml)).toEqual({Environment: {Variables: wiring.environment}})
   })
 })
+
+describe('README "ECS tasks"', () => {
+  const ecs = README.slice(README.indexOf('#### ECS tasks'), README.indexOf('### `secrets audit`'))
+
+  it('shows the Node.js module exactly as the grant it quotes prints it', () => {
+    const match = /<!-- task module: nodejs -->\n```js\n([\s\S]*?)\n```\n/.exec(ecs)
+    expect(match).not.toBeNull()
+    const command = 'secrets grant prod/web --task web-prod --secret DB_PASS --secret DB:username --secret DB:password --runtime nodejs --format cloudformation'
+    expect(ecs).toContain(command)
+    const specs = command.split(' --secret ').slice(1).map((part) => part.split(' ')[0])
+    const scope = Scope.parse('prod/web')
+    const needs = groupSpecs(specs).map((spec) => ({address: scope.secret(spec.name), fields: spec.fields}))
+    expect(`${match?.[1]}\n`).toBe(functionWiring('web-prod', 'nodejs', needs, {rotation: new Map()}, 'library', true).code)
+  })
+})

@@ -54,7 +54,7 @@ describe("running audit's fixes for workload environments, exactly as printed", 
       .map((line) => line.slice(line.search(/ secrets [a-z]+ /) + 1).trimEnd())
     expect(fixes).toEqual([
       'secrets migrate --from-lambda checkout-prod --to prod/checkout && secrets grant prod/checkout --function checkout-prod --secret DB_PASSWORD --secret GITHUB --runtime nodejs  # then remove DB_PASSWORD, GITHUB from checkout-prod\'s environment',
-      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s environment (python: --runtime python)',
+      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --task web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s container environment and read them at run time with the module the grant prints (python: --runtime python); moving them to the container\'s secrets (valueFrom) instead is the lesser step: ECS then sets each value as an environment variable of the container, visible to anything that can read the process environment',
     ].sort((a, b) => first.stdout.indexOf(a) - first.stdout.indexOf(b)))
     // The other rows of each workload name the row that carries its fix.
     expect(first.stdout.match(/\(the same fix as for [^)]* above\)/g)?.sort()).toEqual(['(the same fix as for ecs:web-prod:1 app/DB_PASSWORD above)', '(the same fix as for lambda:checkout-prod DB_PASSWORD above)'])
@@ -67,14 +67,17 @@ describe("running audit's fixes for workload environments, exactly as printed", 
       expect(result.code, `${fix}\n${result.stdout}\n${result.stderr}`).toBe(0)
       // The migrate's report, then the grant's policy: the last JSON document on stdout.
       // With --runtime, the grant's document holds the policy, the variables that name the secrets and the handler.
-      const grant = JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('\n{\n') + 1)) as {policy: PolicyDocument; environment: Record<string, string>; handler: string}
+      // A task's document holds the container's environment (name/value pairs) and a module in place of a handler.
+      const grant = JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('\n{\n') + 1)) as {policy: PolicyDocument; environment: Record<string, string> | {name: string; value: string}[]; handler?: string; module?: string}
       const policy = grant.policy
       const scope = fix.includes('checkout') ? '/prod/checkout' : '/prod/web'
       const granted = fix.includes('checkout') ? ['DB_PASSWORD', 'GITHUB'] : ['API_TOKEN', 'DB_PASSWORD']
       const config = fix.includes('checkout') ? ['LOG_LEVEL', 'TABLE'] : ['PORT', 'REGION']
       for (const name of granted) expect(await evaluate(policy, 'secretsmanager:GetSecretValue', secretArn(`${scope}/${name}`, at))).toBe('Allowed')
-      expect(Object.values(grant.environment).sort()).toEqual(granted.map((name) => `${scope}/${name}`).sort())
-      expect(grant.handler).toContain("from '@aws-lambda-powertools/parameters/secrets'")
+      const named = Array.isArray(grant.environment) ? grant.environment.map((entry) => entry.value) : Object.values(grant.environment)
+      expect(named.sort()).toEqual(granted.map((name) => `${scope}/${name}`).sort())
+      if (fix.includes('--task')) expect(grant.module).toContain("from '@aws-sdk/client-secrets-manager'")
+      else expect(grant.handler).toContain("from '@aws-lambda-powertools/parameters/secrets'")
       for (const name of config) expect(await evaluate(policy, 'secretsmanager:GetSecretValue', secretArn(`${scope}/${name}`, at))).toBe('ImplicitlyDenied')
       const {values} = await store.getMany(config.map((name) => `${scope}/${name}`))
       expect(values.size).toBe(0)

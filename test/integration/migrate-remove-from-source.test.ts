@@ -125,6 +125,9 @@ describe('secrets migrate --from-lambda --remove-from-source', () => {
     const ecs = await runCli(['migrate', '--from-ecs', `${E}-family`, '--to', `${E}/ecs`, '--remove-from-source'])
     expect(ecs.code).toBe(2)
     expect(ecs.stderr).toContain('a task definition revision cannot be changed')
+    // The way out it names is the read at run time, not valueFrom (which leaves the value in the container's environment).
+    expect(ecs.stderr).toContain('read them at run time with the task role')
+    expect(ecs.stderr).not.toContain('valueFrom')
     const ssm = await runCli(['migrate', '--from-ssm', `/${E}/x`, '--remove-from-source'])
     expect(ssm.code).toBe(2)
     expect(ssm.stderr).toContain('use --delete-source')

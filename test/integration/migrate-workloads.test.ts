@@ -181,7 +181,7 @@ describe('secrets migrate --from-ecs', () => {
     await register('sup3r-secret-ecs-pw')
   })
 
-  it("moves the secrets of every container of the latest revision, and prints what to move to the task definition's secrets", async () => {
+  it("moves the secrets of every container of the latest revision, and prints the task role's grant and the read at run time, valueFrom only as the lesser step", async () => {
     const result = await runCli(['migrate', '--from-ecs', family, '--to', `${E}/worker`, '--json'])
     expect(result.code).toBe(0)
     const report = json(result.stdout)
@@ -194,12 +194,21 @@ describe('secrets migrate --from-ecs', () => {
     const values = await secretValues([`/${E}/worker/DB_PASSWORD`, `/${E}/worker/API_TOKEN`])
     expect(values.get(`/${E}/worker/DB_PASSWORD`)).toBe('sup3r-secret-ecs-pw')
     expect(values.get(`/${E}/worker/API_TOKEN`)).toBe('tok-9f8e7d6c5b4a')
-    expect(report.recipe?.grant).toBe(`secrets grant ${E}/worker --function ${family} --secret API_TOKEN --secret DB_PASSWORD`)
+    expect(report.recipe?.grant).toBe(`secrets grant ${E}/worker --task ${family} --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs`)
     expect(report.recipe?.removeVariables).toEqual(['app/DB_PASSWORD', 'sidecar/API_TOKEN'])
     const again = await runCli(['migrate', '--from-ecs', family, '--to', `${E}/worker`])
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('Migration: 4 items: 2 unchanged, 2 left in place (not secrets).')
-    expect(again.stdout).toContain('move these entries from environment to secrets (valueFrom')
+    expect(again.stdout).toContain("remove these entries from the containers' environment, and let the application read them at run time with the module the grant prints")
+    expect(again.stdout).toContain("(valueFrom: the secret's ARN) instead is the lesser step: ECS then sets each value as an environment variable of the container")
+    // The grant runs as printed: the task role's policy and the module, not a Lambda handler.
+    const printed = await runCli([...(report.recipe?.grant ?? '').split(' ').slice(1), '--account', '123456789012', '--region', 'us-east-1'])
+    expect(printed.code, printed.stderr).toBe(0)
+    expect(JSON.parse(printed.stdout).module).toContain("from '@aws-sdk/client-secrets-manager'")
+    // A task role's policy has no Serverless form: --format serverless prints the CloudFormation grant.
+    const serverless = await runCli(['migrate', '--from-ecs', family, '--to', `${E}/worker`, '--format', 'serverless', '--json'])
+    expect(serverless.code).toBe(0)
+    expect(json(serverless.stdout).recipe?.grant).toBe(`secrets grant ${E}/worker --task ${family} --secret API_TOKEN --secret DB_PASSWORD --format cloudformation --runtime nodejs`)
     expectNoValues([result.stdout, result.stderr, again.stdout, again.stderr], [...SECRET_VALUES, 'an-older-password-1'])
   })
 

@@ -3,7 +3,8 @@
  * plain Node process against the emulator (through the loopback proxy that counts its calls), with
  * credentials limited by nothing but the endpoint. The Python handler is checked for syntax only:
  * Powertools for AWS Lambda (Python) is on PyPI, which this machine does not reach (pip finds no
- * version), and Debian has no package of it.
+ * version), and Debian has no package of it. The ECS task's module (`--task`) needs only the AWS SDK,
+ * so both of its runtimes run against the emulator (Python with the boto3 installed here).
  */
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -156,5 +157,80 @@ describe('the Node.js handler grant --runtime --via extension prints', () => {
     const result = await runProcess('python3', ['-m', 'py_compile', 'handler.py'], {cwd: dir, env: scrubbedEnv()})
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
+  })
+})
+
+/** Reads twice (WAIT_MS apart), then once more with forceFetch; prints what each returned. */
+const TASK_RUNNER = `import {readSecrets} from './task-secrets.mjs'
+const first = await readSecrets()
+await new Promise((resolve) => setTimeout(resolve, Number(process.env.WAIT_MS ?? 0)))
+const second = await readSecrets()
+const forced = await readSecrets(true)
+process.stdout.write(JSON.stringify({first, second, forced, inEnvironment: Object.values(process.env).includes(first.dbPass)}))
+`
+
+const PYTHON_TASK_RUNNER = `import json
+import os
+import time
+
+import task_secrets
+
+first = task_secrets.read_secrets()
+time.sleep(int(os.environ.get("WAIT_MS", "0")) / 1000)
+second = task_secrets.read_secrets()
+forced = task_secrets.read_secrets(force_fetch=True)
+print(json.dumps({"first": first, "second": second, "forced": forced, "inEnvironment": first["db_pass"] in os.environ.values()}))
+`
+
+async function grantTask(runtime: 'nodejs' | 'python', maxAge: number): Promise<{environment: Record<string, string>; module: string}> {
+  const result = await runCli(['grant', `${env}/web`, '--task', 'web-prod', '--secret', 'DB_PASS', '--secret', 'DB:password', '--runtime', runtime, '--max-age', String(maxAge), '--json'])
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  return JSON.parse(result.stdout).functions[0] as {environment: Record<string, string>; module: string}
+}
+
+describe('the module grant --task --runtime prints for an ECS task', () => {
+  let proxy: AwsProxy
+
+  beforeAll(async () => {
+    expect((await runCli(['set', `${env}/web`, 'DB_PASS'], {input: PASSWORD})).code).toBe(0)
+    expect((await runCli(['set', `${env}/web`, 'DB'], {input: DOCUMENT})).code).toBe(0)
+    proxy = await startAwsProxy(emulatorEndpoint())
+  })
+
+  afterAll(async () => {
+    await proxy?.close()
+  })
+
+  async function run(runtime: 'nodejs' | 'python', maxAge: number, waitMs: number) {
+    const granted = await grantTask(runtime, maxAge)
+    expect(granted.environment).toEqual({DB_PASS_SECRET_ID: `/${env}/web/DB_PASS`, DB_SECRET_ID: `/${env}/web/DB`})
+    const dir = runtime === 'nodejs' ? handlerDir({'task-secrets.mjs': granted.module, 'run.mjs': TASK_RUNNER}) : handlerDir({'task_secrets.py': granted.module, 'run.py': PYTHON_TASK_RUNNER})
+    const before = proxy.answered('GetSecretValue')
+    const childEnv = {...scrubbedEnv(), ...emulatorEnv(proxy.endpoint), AWS_DEFAULT_REGION: 'us-east-1', ...granted.environment, WAIT_MS: String(waitMs)}
+    const child = runtime === 'nodejs' ? await runProcess(process.execPath, ['run.mjs'], {cwd: dir, env: childEnv}) : await runProcess('python3', ['run.py'], {cwd: dir, env: childEnv})
+    expect(child.stderr).toBe('')
+    expect(child.code).toBe(0)
+    await proxy.settled()
+    return {output: JSON.parse(child.stdout), calls: proxy.answered('GetSecretValue') - before}
+  }
+
+  it.each([
+    ['nodejs', {dbPass: PASSWORD, dbPassword: 's3cret-field'}],
+    ['python', {db_pass: PASSWORD, db_password: 's3cret-field'}],
+  ] as const)('%s: reads the secret and a field with the AWS SDK, each once within maxAge, again when forced', async (runtime, values) => {
+    const {output, calls} = await run(runtime, 300, 0)
+    expect(output.first).toEqual(values)
+    expect(output.second).toEqual(values)
+    expect(output.forced).toEqual(values)
+    // The value is in a local variable, never in the process environment.
+    expect(output.inEnvironment).toBe(false)
+    // Two secrets: read once each, the second read from the cache, then once each again with forceFetch.
+    expect(calls).toBe(4)
+  })
+
+  it.each(['nodejs', 'python'] as const)('%s: reads again once maxAge has passed (so the count above can fail)', async (runtime) => {
+    const {calls} = await run(runtime, 1, 1100)
+    expect(calls).toBe(6)
   })
 })

@@ -84,12 +84,17 @@ export function grantRuntime(declared: string | undefined): {flag: string; note?
 function workloadFix(flag: '--from-lambda' | '--from-ecs', workload: string, variables: readonly string[], runtime: string | undefined): string {
   const {env, service} = guessScopeFromWorkload(workload)
   const names = [...new Set(variables.map((variable) => secretNameFor(variable)))].sort()
+  const task = flag === '--from-ecs'
   const advice = grantRuntime(runtime)
-  const grant = `secrets grant ${env}/${service} --function ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')}${advice.flag}`
+  const grant = `secrets grant ${env}/${service} ${task ? '--task' : '--function'} ${quoteArg(workload)}${names.map((name) => ` --secret ${quoteArg(name)}`).join('')}${advice.flag}`
   const placeholders = [env === 'ENV' ? 'ENV' : '', service === 'SERVICE' ? 'SERVICE' : ''].filter(Boolean)
   const command = `secrets migrate ${flag} ${quoteArg(workload)} --to ${env}/${service} && ${grant}`
   // The third step as a shell comment, so the line still runs as printed.
-  const remove = `  # then remove ${[...new Set(variables)].sort().map((variable) => printable(variable)).join(', ')} from ${workload}'s environment${advice.note === undefined ? '' : ` (${advice.note})`}`
+  const listed = [...new Set(variables)].sort().map((variable) => printable(variable)).join(', ')
+  const note = advice.note === undefined ? '' : ` (${advice.note})`
+  const remove = task
+    ? `  # then remove ${listed} from ${workload}'s container environment and read them at run time with the module the grant prints${note}; ${ecsValueFromCaveat(true)}`
+    : `  # then remove ${listed} from ${workload}'s environment${note}`
   return placeholders.length > 0 ? `${command} (fill in ${placeholders.join(' and ')})${remove}` : `${command}${remove}`
 }
 
@@ -102,8 +107,18 @@ export function lambdaFunctionFix(functionName: string, variables: readonly stri
 }
 
 /**
+ * What moving a container's entries to its `secrets` (valueFrom) leaves: ECS reads the secret at
+ * start-up and sets it as an environment variable of the container, the first mistake again.
+ */
+export function ecsValueFromCaveat(several: boolean): string {
+  return several
+    ? "moving them to the container's secrets (valueFrom) instead is the lesser step: ECS then sets each value as an environment variable of the container, visible to anything that can read the process environment"
+    : "moving it to the container's secrets (valueFrom) instead is the lesser step: ECS then sets the value as an environment variable of the container, visible to anything that can read the process environment"
+}
+
+/**
  * Fix for a task definition family's secret `environment` entries (every container at once): migrate
- * them, then one grant; the migrate prints which entries to move to `secrets` (valueFrom).
+ * them, then one grant for the family's task role with the module that reads them at run time.
  */
 export function ecsTaskDefinitionFix(family: string, variables: readonly string[]): string {
   return workloadFix('--from-ecs', family, variables, undefined)

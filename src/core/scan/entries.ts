@@ -4,7 +4,7 @@
  * that every rule shares (the grant command in the template's own format).
  */
 import {partProblem} from '../address.js'
-import {guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
+import {ecsValueFromCaveat, guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
 import type {PolicyStatement} from '../audit/iam.js'
 import {runtimeOfDeclared} from '../runtime-snippets.js'
 import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
@@ -240,13 +240,16 @@ export function namedEnvironments(services: Map<string, Set<string>>, principal:
 }
 
 /**
- * The grant for a secret that leaves a function's environment: with --runtime, it prints the policy,
- * the variable that names the secret and the handler that reads it (nodejs; python for a Python function).
- * `templateKey` keys the printed block when the function's key in the template is not its name.
+ * The grant for a secret that leaves a function's (or a container's) environment: with --runtime, it
+ * prints the policy, the variable that names the secret and the handler that reads it (nodejs; python
+ * for a Python function). `templateKey` keys the printed block when the function's key in the template
+ * is not its name. A container's secret is granted to its task definition family's task role
+ * (`task`: `--task`), with a module that reads it at run time.
  */
-export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string, templateKey?: string): string {
+export function grantCommand(scope: {env: string; service: string}, workload: string, name: string, format: TemplateFormat, declaredRuntime?: string, templateKey?: string, task = false): string {
   const {runtime} = runtimeOfDeclared(declaredRuntime)
-  return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(workload)}${functionKeyFlag(workload, templateKey)} --secret ${name} --format ${GRANT_FORMATS[format]}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
+  const key = task ? '' : functionKeyFlag(workload, templateKey)
+  return `secrets grant ${scope.env}/${scope.service} ${workloadFlag(task)} ${quoteArg(workload)}${key} --secret ${name} --format ${grantFormat(format, task)}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
 }
 
 /** ` --function-key KEY` when the template keys the function otherwise than by its name. */
@@ -257,6 +260,24 @@ export function functionKeyFlag(workload: string, templateKey: string | undefine
 /** The functions an entry's grant is for: its grantees, else its workload under its own name. */
 export function granteesOf(entry: Pick<EnvEntry, 'workload' | 'runtime' | 'grantees'>): Grantee[] {
   return entry.grantees ?? [{name: entry.workload, key: entry.workload, ...(entry.runtime === undefined ? {} : {runtime: entry.runtime})}]
+}
+
+/** `--function`, or `--task` for a container's task definition family. */
+export function workloadFlag(task: boolean): string {
+  return task ? '--task' : '--function'
+}
+
+/** The grant's format for a template's format; a task role's policy has no Serverless form, so CloudFormation (its resources: section). */
+export function grantFormat(format: TemplateFormat, task = false): string {
+  return task && format === 'serverless' ? 'cloudformation' : GRANT_FORMATS[format]
+}
+
+/** How the fix's change says the secret is read for a container: the module its application imports. */
+export const TASK_READER_ADVICE = 'as the grant prints it with the module that reads it at run time with the task role; --runtime python for a Python application'
+
+/** For a container, what the lesser step (valueFrom) would leave, to end the change with; nothing for a function. */
+export function valueFromNote(entry: {container?: string}): string {
+  return entry.container === undefined ? '' : `; ${ecsValueFromCaveat(false)}`
 }
 
 /** How the handler is had, for a fix's change: nothing to add for a declared Node.js or Python function. */

@@ -40,7 +40,7 @@ export type ScanRuleId = keyof typeof SCAN_RULES
 /** Why each rule matters and what to do, for SARIF's rule help and `--help`. */
 export const SCAN_RULE_HELP: Record<ScanRuleId, string> = {
   'env-secret-value':
-    'A value with the shape of a credential is written into a function or container environment: it is readable by anyone who can read the function configuration or task definition, and it is committed. Store it with `secrets set`, remove it from the template, and let the function read it at run time.',
+    'A value with the shape of a credential is written into a function or container environment: it is readable by anyone who can read the function configuration or task definition, and it is committed. Store it with `secrets set`, remove it from the template, and let the function read it at run time (an ECS task with its task role, `secrets grant --task`: a container\'s `secrets` (valueFrom) would still put the value in its environment).',
   'env-secret-name':
     'A variable whose name says secret holds a literal, not a reference. Store the value with `secrets set` and pass the secret\'s name or ARN instead.',
   'env-secret-slot':

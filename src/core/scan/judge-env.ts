@@ -14,14 +14,17 @@ import {
   type EnvValue,
   type Extracted,
   functionKeyFlag,
-  GRANT_FORMATS,
   grantCommand,
   type Grantee,
   granteesOf,
+  grantFormat,
   type ResolvedSource,
   runtimeAdvice,
   secretOfPath,
   storedName,
+  TASK_READER_ADVICE,
+  valueFromNote,
+  workloadFlag,
 } from './entries.js'
 import {type ScanFinding, scanFinding, type TemplateFormat} from './findings.js'
 
@@ -85,8 +88,8 @@ function literalFinding(entry: EnvEntry, verdict: VariableVerdict | undefined, b
     reason: `${entry.variable} in ${entry.where}: ${verdict.detail}`,
     fix: {
       store: `secrets set ${scope.env}/${scope.service} ${name}`,
-      grant: grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key)),
-      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, as the grant prints it with the handler that reads it${handlerAdvice(entry)})${fillIn(entry)}`,
+      grant: grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key, entry.container !== undefined)),
+      change: `${verdict.kind === 'secret-slot' ? `this template is built to carry a secret in an environment variable: store it with secrets set, then ` : ''}remove ${entry.variable} from ${entry.where}; pass the secret's name instead (${secretIdVariable(name)}: /${scope.env}/${scope.service}/${name}, ${readerAdvice(entry)})${valueFromNote(entry)}${fillIn(entry)}`,
     },
   })
 }
@@ -104,6 +107,11 @@ function grants(entry: EnvEntry, grant: (grantee: Grantee) => string): string {
 /** What the change says of the handler, once for each thing said of the functions granted (Node.js guessed, a runtime with none). */
 function handlerAdvice(entry: EnvEntry): string {
   return [...new Set(granteesOf(entry).map((grantee) => runtimeAdvice(grantee.runtime)))].join('')
+}
+
+/** How the change says the secret is read: the handler the grant prints, or for a container the module its application imports. */
+function readerAdvice(entry: EnvEntry): string {
+  return entry.container === undefined ? `as the grant prints it with the handler that reads it${handlerAdvice(entry)}` : TASK_READER_ADVICE
 }
 
 function fillIn(entry: EnvEntry): string {
@@ -180,10 +188,11 @@ function resolvedFinding(entry: EnvEntry, value: Resolved, base: Base): ScanFind
         : `secrets set ${scope.env}/${scope.service} ${name}`
   // A Secrets Manager secret outside /ENV/SERVICE/NAME is granted by its own name, as it is.
   const outsideScheme = store === 'secretsmanager' && storedAt !== undefined && !IN_SCHEME.test(storedAt)
+  const task = entry.container !== undefined
   const grant = outsideScheme
-    ? grants(entry, (grantee) => `secrets grant --function ${quoteArg(grantee.name)}${functionKeyFlag(grantee.name, grantee.key)} --id ${quoteArg(storedAt)} --format ${GRANT_FORMATS[base.format]}`)
-    : grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key))
-  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which the function reads at run time` : `${secretIdVariable(name)}, as the grant prints it with the handler that reads it${handlerAdvice(entry)}`})`
+    ? grants(entry, (grantee) => `secrets grant ${workloadFlag(task)} ${quoteArg(grantee.name)}${task ? '' : functionKeyFlag(grantee.name, grantee.key)} --id ${quoteArg(storedAt)} --format ${grantFormat(base.format, task)}`)
+    : grants(entry, (grantee) => grantCommand(scope, grantee.name, name, base.format, grantee.runtime, grantee.key, task))
+  const passName = `pass the secret's name instead (${outsideScheme ? `${storedAt}, which ${task ? 'the task' : 'the function'} reads at run time` : `${secretIdVariable(name)}, ${readerAdvice(entry)}`})${valueFromNote(entry)}`
   const templateParameter = value.source === 'parameter' ? value.path : value.parameter
   const change =
     value.source === 'attribute'
@@ -229,8 +238,8 @@ async function defaultFindings(file: string, format: TemplateFormat, defaults: D
         reason: `the Default of parameter ${entry.parameter} is written in the template and fills ${user.variable} in ${user.where}: ${why}`,
         fix: {
           store: `secrets set ${scope.env}/${scope.service} ${name}`,
-          grant: grantCommand(scope, user.workload, name, format, user.runtime),
-          change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, as the grant prints it with the handler that reads it)`,
+          grant: grantCommand(scope, user.workload, name, format, user.runtime, undefined, user.container !== undefined),
+          change: `delete the Default of ${entry.parameter} and rotate the value (it stays in the repository's history); remove ${user.variable} from ${user.where}; pass the secret's name instead (${secretIdVariable(name)}, ${user.container === undefined ? 'as the grant prints it with the handler that reads it' : TASK_READER_ADVICE})${valueFromNote(user)}`,
         },
       }),
     ]

@@ -43,12 +43,21 @@ function asPlanned(item: ItemReport): boolean {
   return item.sourceKept === undefined && outcomeAsPlanned(item)
 }
 
+/** valueFrom, named for what it is: a step that still leaves each value in the container's environment. */
+const ECS_LESSER_STEP =
+  "Moving them to the container's secrets (valueFrom: the secret's ARN) instead is the lesser step: ECS then sets each value as an environment variable of the container, visible to anything that can read the process environment."
+
 /** What is left to do on the workload, which this command changes only with --remove-from-source. */
 function renderRecipe(recipe: MigrationRecipe): string[] {
   const what = recipe.kind === 'lambda' ? `function ${recipe.workload}` : `task definition ${recipe.workload}`
   const removed = recipe.removedVariables ?? []
   const steps = ['  1. Let it read the migrated secrets:', `     ${recipe.grant}`]
-  if (recipe.kind === 'ecs') steps.push(`  2. In its template, move these entries from environment to secrets (valueFrom: the secret's ARN): ${recipe.removeVariables.join(', ')}`)
+  if (recipe.kind === 'ecs') {
+    steps.push(
+      `  2. In its template, remove these entries from the containers' environment, and let the application read them at run time with the module the grant prints (python: --runtime python): ${recipe.removeVariables.join(', ')}`,
+      `     ${ECS_LESSER_STEP}`,
+    )
+  }
   else {
     if (recipe.removeVariables.length > 0) {
       steps.push(`  2. Once its code reads them from Secrets Manager, remove these variables from the function's environment in its template: ${recipe.removeVariables.join(', ')}`)

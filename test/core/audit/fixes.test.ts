@@ -56,9 +56,9 @@ describe('fix commands', () => {
     expect(fix).toContain(`(no handler is printed for ${runtime}: the handlers cover Node.js and Python;`)
   })
 
-  it("migrates every container's secrets of a task definition family at once, one grant (a name in two containers once)", () => {
+  it("migrates every container's secrets of a task definition family at once, one grant for its task role (a name in two containers once), and says what valueFrom leaves", () => {
     expect(ecsTaskDefinitionFix('web-prod', ['DB_PASSWORD', 'API_TOKEN', 'DB_PASSWORD'])).toBe(
-      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --function web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s environment (python: --runtime python)',
+      'secrets migrate --from-ecs web-prod --to prod/web && secrets grant prod/web --task web-prod --secret API_TOKEN --secret DB_PASSWORD --runtime nodejs  # then remove API_TOKEN, DB_PASSWORD from web-prod\'s container environment and read them at run time with the module the grant prints (python: --runtime python); moving them to the container\'s secrets (valueFrom) instead is the lesser step: ECS then sets each value as an environment variable of the container, visible to anything that can read the process environment',
     )
   })
 

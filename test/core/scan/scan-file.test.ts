@@ -99,12 +99,17 @@ describe('scanFile', () => {
     expect(fromSecretsManager.fix.store).toBeUndefined()
   })
 
-  it('reads an ECS task definition file and gives a JSON grant', async () => {
+  it("reads an ECS task definition file and gives a JSON grant for the family's task role, read at run time, valueFrom only as the lesser step", async () => {
     const {format, findings} = await findingsOf('ecs/task-definition.json')
     expect(format).toBe('ecs')
-    expect(findings.find((item) => item.variable === 'api/STRIPE_SECRET_KEY')?.fix.grant).toBe(
-      'secrets grant prod/payments --function payments-prod --secret STRIPE_SECRET_KEY --format json --runtime nodejs',
+    const stripe = findings.find((item) => item.variable === 'api/STRIPE_SECRET_KEY')
+    expect(stripe?.fix.grant).toBe('secrets grant prod/payments --task payments-prod --secret STRIPE_SECRET_KEY --format json --runtime nodejs')
+    expect(stripe?.fix.change).toBe(
+      "remove STRIPE_SECRET_KEY from the environment of container api; pass the secret's name instead (STRIPE_SECRET_KEY_SECRET_ID: /prod/payments/STRIPE_SECRET_KEY, as the grant prints it with the module that reads it at run time with the task role; --runtime python for a Python application); moving it to the container's secrets (valueFrom) instead is the lesser step: ECS then sets the value as an environment variable of the container, visible to anything that can read the process environment",
     )
+    const resolved = findings.find((item) => item.variable === 'api/OPENAI_TOKEN')
+    expect(resolved?.fix.grant).toMatch(/^secrets grant prod\/payments --task payments-prod /)
+    expect(resolved?.fix.change).toContain('valueFrom) instead is the lesser step')
   })
 
   it('moves a committed .env entry with migrate --from-dotenv, and reports a sample file only for a real credential', async () => {
