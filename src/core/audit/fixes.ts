@@ -166,24 +166,31 @@ export function iamGrantFix(
   separateRoles: boolean,
   /** `secrets scan` asks for the grant in the template's own format. */
   format?: string,
+  grantee = principal,
 ): string {
-  const grants = iamGrantCommands(principal, services, format)
+  const grants = iamGrantCommands(principal, services, format, grantee)
   const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
   return `${how}: ${grants.join('; ')}`
 }
 
 /** The grants of iamGrantFix alone: one per environment and service the policy names, or one the principal's name gives. */
-export function iamGrantCommands(principal: string, services: ReadonlyMap<string, ReadonlySet<string>>, format?: string): string[] {
+export function iamGrantCommands(
+  principal: string,
+  services: ReadonlyMap<string, ReadonlySet<string>>,
+  format?: string,
+  /** The function to grant to, when the principal is not one (a role no function of the template names): FUNCTION. */
+  grantee = principal,
+): string[] {
   const formatFlag = format === undefined ? '' : ` --format ${format}`
   // Where the policy names no service (`*`, `/prod/*`), the principal's own name may: role billing-prod -> prod/billing.
   const guess = guessScopeFromWorkload(principal)
   const grants: string[] = []
   for (const [env, names] of [...services].sort(([a], [b]) => a.localeCompare(b))) {
     const list = names.size > 0 ? [...names].sort() : [guess.service]
-    for (const service of list) grants.push(`secrets grant ${env}/${service} --function ${quoteArg(principal)} --secret NAME${formatFlag}`)
+    for (const service of list) grants.push(`secrets grant ${env}/${service} --function ${quoteArg(grantee)} --secret NAME${formatFlag}`)
   }
 
-  if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(principal)} --secret NAME${formatFlag}`)
+  if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(grantee)} --secret NAME${formatFlag}`)
   return grants
 }
 

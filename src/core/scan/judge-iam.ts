@@ -147,7 +147,8 @@ function where(entry: PolicyEntry, pattern: string): Position {
 
 function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, grants: SecretReadGrant[], verdict: PolicyVerdict, reason: string): ScanFindingInput {
   const {format} = extracted
-  const principal = entry.holders.length === 1 ? entry.holders[0] : entry.resource
+  // A Terraform address names the role, not a function: its last part gives the scope's guess.
+  const principal = entry.holders.length === 1 ? entry.holders[0] : (entry.resource.split('.').at(-1) ?? entry.resource)
   const services = namedEnvironments(grantServices(grants), principal)
   const variable = entry.policy
   const multiple = verdict.rule === 'iam-multiple-environments'
@@ -194,6 +195,8 @@ function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, g
     return {...base, rule: verdict.rule, reason: `${entry.managed ?? reason}${holders}`, fix: {change: `in ${named}, let ${principal} read ${reads} and nothing else; ${edited(narrowing)}`, edits: narrowing.edits}}
   }
 
+  const grantee = entry.holders.length === 0 ? 'FUNCTION' : principal
+  const grantCommands = iamGrantCommands(principal, services, GRANT_FORMATS[format], grantee).join('; ')
   const change = multiple
     ? `give each environment its own role, with the statement its grant prints in place of the secret reads in ${named}; keep its other actions`
     : `${narrowing.refused}: give them to the grant with --secret, then replace only the secret reads in ${named} with the statement it prints and keep its other actions`
@@ -201,7 +204,7 @@ function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, g
     ...base,
     rule: verdict.rule,
     reason: `${entry.managed ?? reason}${holders}`,
-    fix: {grant: multiple ? iamGrantFix(principal, services, multiple, GRANT_FORMATS[format]) : iamGrantCommands(principal, services, GRANT_FORMATS[format]).join('; '), change},
+    fix: {grant: multiple ? iamGrantFix(principal, services, multiple, GRANT_FORMATS[format], grantee) : grantCommands, change: entry.holders.length === 0 ? `${change} (fill in FUNCTION: no function of the file runs as ${named})` : change},
   }
 }
 

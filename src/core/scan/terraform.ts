@@ -257,7 +257,7 @@ export async function extractTerraform(file: string, source: string, parse: HclP
       ...(await taskEnvironment(parse, at, secrets, each(resources, 'aws_ecs_task_definition'))),
     ],
     parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
-    policies: [...documents, ...(await inlinePolicies(parse, at, resources, documents))],
+    policies: [...documents, ...(await inlinePolicies(parse, at, resources, documents, await roleUsers(parse, resources)))],
     secretPolicies: await secretPolicies(resources, data, {
       document: (text) => expressionValue(parse, text),
       at: (type, name, key) => at.position(at.value(key, at.block('resource', type, name))),
@@ -384,7 +384,7 @@ function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
  * `aws_iam_policy`, `aws_iam_role_policy`, `aws_iam_user_policy`, `aws_iam_group_policy` and the
  * `inline_policy` blocks of `aws_iam_role`.
  */
-async function inlinePolicies(parse: HclParser, at: Locator, resources: Group, documents: PolicyEntry[]): Promise<PolicyEntry[]> {
+async function inlinePolicies(parse: HclParser, at: Locator, resources: Group, documents: PolicyEntry[], users: ReadonlyMap<string, RoleUse>): Promise<PolicyEntry[]> {
   const policies: PolicyEntry[] = []
   for (const type of ['aws_iam_policy', 'aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'] as const) {
     for (const {name, block} of each(resources, type)) {
@@ -392,7 +392,13 @@ async function inlinePolicies(parse: HclParser, at: Locator, resources: Group, d
       // A user's or a group's policy is held by that user or group: named in its findings and in the grant.
       const kind = type === 'aws_iam_user_policy' ? 'user' : type === 'aws_iam_group_policy' ? 'group' : undefined
       const holder = kind === undefined ? undefined : holderOf(kind, block, resources)
-      const held = holder ? {holders: [holder.name], policy: `IAM ${holder.kind} ${holder.name}`} : {}
+      const role = type === 'aws_iam_role_policy' ? roleOfAttachment(block.role) : undefined
+      const use = role === undefined ? undefined : users.get(role)
+      const held = holder
+        ? {holders: [], principals: [holder], policy: `IAM ${holder.kind} ${holder.name}`}
+        : role === undefined
+          ? {}
+          : {role: `aws_iam_role.${role}`, holders: use?.functions ?? [], ...(use?.assumedBy ? {assumedBy: use.assumedBy} : {})}
       const entry = await policyOf(parse, at, `${type}.${name}`, block.policy, start)
       if (entry) {
         policies.push({...entry, ...held})
@@ -402,23 +408,65 @@ async function inlinePolicies(parse: HclParser, at: Locator, resources: Group, d
       const document = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(text(block.policy) ?? '')
       const judged = document ? documents.find((item) => item.resource === `data.aws_iam_policy_document.${document[1]}`) : undefined
       if (judged && holder) {
-        judged.holders = [...judged.holders, holder.name]
+        judged.principals = [...(judged.principals ?? []), holder]
         judged.policy = judged.policy === undefined ? held.policy : `${judged.policy}, ${held.policy}`
+      } else if (judged && use) {
+        judged.holders = [...judged.holders, ...use.functions]
+        if (use.assumedBy) judged.assumedBy = use.assumedBy
       }
     }
   }
 
   for (const {name, block} of each(resources, 'aws_iam_role')) {
     let from = at.block('resource', 'aws_iam_role', name)
+    const use = users.get(name)
     for (const inline of blocks(block.inline_policy)) {
       from = at.nested('inline_policy', from)
       const entry = await policyOf(parse, at, `aws_iam_role.${name}`, inline.policy, from)
       const policyName = text(inline.name)
-      if (entry) policies.push({...entry, ...(policyName === undefined ? {} : {policy: policyName})})
+      const held = {role: `aws_iam_role.${name}`, holders: use?.functions ?? [], ...(use?.assumedBy ? {assumedBy: use.assumedBy} : {})}
+      if (entry) policies.push({...entry, ...held, ...(policyName === undefined ? {} : {policy: policyName})})
     }
   }
 
   return policies
+}
+
+/** Who uses an `aws_iam_role` of the file: the functions that run as it, and the services its trust policy names. */
+interface RoleUse {
+  functions: string[]
+  assumedBy?: string[]
+}
+
+/** `aws_iam_role.x.id`, `.name` or `.arn`, as a policy attachment or a function names its role: `x`. */
+function roleOfAttachment(value: Json | undefined): string | undefined {
+  return /^\$\{aws_iam_role\.([\w-]+)\.(?:id|name|arn)\}$/.exec(text(value) ?? '')?.[1]
+}
+
+/** Each role's functions (their `function_name`, or the resource's name) and the services allowed to assume it. */
+async function roleUsers(parse: HclParser, resources: Group): Promise<Map<string, RoleUse>> {
+  const users = new Map<string, RoleUse>()
+  for (const {name, block} of each(resources, 'aws_iam_role')) {
+    const trust = typeof block.assume_role_policy === 'string' ? await expressionValue(parse, block.assume_role_policy) : undefined
+    const statements = blocks((trust as {Statement?: Json} | undefined)?.Statement)
+    const services = statements.flatMap((statement) => {
+      const principal = statement.Principal as Record<string, Json> | undefined
+      return [principal?.Service, principal?.Federated].flatMap((value) => (Array.isArray(value) ? value : value === undefined ? [] : [value])).flatMap((value) => text(value) ?? [])
+    })
+    users.set(name, {functions: [], ...(services.length > 0 ? {assumedBy: services} : {})})
+  }
+
+  for (const {name, block} of each(resources, 'aws_lambda_function')) {
+    const role = roleOfAttachment(block.role)
+    const written = text(block.function_name)
+    if (role === undefined) continue
+    // The role may be declared in another file of the module: its functions are still known here.
+    const use = users.get(role) ?? {functions: []}
+    use.functions.push(written === undefined || written.includes('${') ? name : written)
+    users.set(role, use)
+  }
+
+  return users
 }
 
 /** A policy document written in place (`jsonencode({...})`, a JSON string), its statements found from `start`. */

@@ -182,7 +182,7 @@ data "aws_ssm_parameter" "ciphertext" {
 describe('Terraform inline policies of users, groups and roles', () => {
   const readAll = 'jsonencode({ Statement = [{ Effect = "Allow", Action = "secretsmanager:GetSecretValue", Resource = "*" }] })'
 
-  it('judges a user policy, named for its user, with the grant for that user', async () => {
+  it('judges a user policy, named for its user, with no grant: a user is not a function', async () => {
     const [finding] = await findingsOf(`resource "aws_iam_user" "ci" {
   name = "ci-deploy"
 }
@@ -192,7 +192,48 @@ resource "aws_iam_user_policy" "ci" {
 }
 `)
     expect(finding).toMatchObject({rule: 'iam-all-secrets', resource: 'aws_iam_user_policy.ci', variable: 'IAM user ci-deploy', line: 6})
-    expect(finding.fix.grant).toContain('--function ci-deploy')
+    // A user is not a function: its own statement is scoped, and no grant names it as one.
+    expect(finding.fix.grant).toBeUndefined()
+    expect(finding.fix.change).toMatch(/^a user is not a function \(no grant\): scope the statement of user ci-deploy/)
+  })
+
+  it('grants a role policy to the function that runs as the role, never to the policy\'s address', async () => {
+    const findings = await findingsOf(`resource "aws_lambda_function" "api" {
+  function_name = "orders-api-prod"
+  role          = aws_iam_role.api.arn
+}
+resource "aws_iam_role_policy" "api" {
+  role   = aws_iam_role.api.id
+  policy = ${readAll}
+}
+resource "aws_iam_role_policy" "orphan" {
+  role   = aws_iam_role.other.id
+  policy = ${readAll}
+}
+`)
+    const used = findings.find((item) => item.resource === 'aws_iam_role_policy.api')
+    expect(used?.fix.grant).toBe('secrets grant prod/orders-api --function orders-api-prod --secret NAME --format terraform')
+    const orphan = findings.find((item) => item.resource === 'aws_iam_role_policy.orphan')
+    expect(orphan?.fix.grant).toMatch(/--function FUNCTION /)
+    expect(orphan?.fix.change).toContain('fill in FUNCTION')
+    for (const item of findings) expect(item.fix.grant).not.toMatch(/--function aws_/)
+  })
+
+  it('tells a deploy role from a function by its trust policy', async () => {
+    const [finding] = await findingsOf(`resource "aws_iam_role" "deploy" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "codebuild.amazonaws.com" } }]
+  })
+}
+resource "aws_iam_role_policy" "deploy" {
+  role   = aws_iam_role.deploy.id
+  policy = ${readAll}
+}
+`)
+    expect(finding).toMatchObject({rule: 'iam-deploy-role-secrets', resource: 'aws_iam_role_policy.deploy'})
+    expect(finding.reason).toContain('codebuild.amazonaws.com')
+    expect(finding.fix.grant).toBeUndefined()
   })
 
   it('names the group on the policy document its group policy refers to', async () => {
