@@ -119,10 +119,25 @@ class Resolver {
     return {value: {kind: 'reference'}}
   }
 
-  /** `text` with each variable that comes to a literal replaced by it; the others are kept as written. */
+  /**
+   * `text` with each variable replaced by what a deploy with no options gives it (its literal, or its
+   * default, `${self:provider.stage}` of `${opt:stage, 'dev'}` included); the others are kept as written.
+   * A store's name built this way (`${ssm:/app/${sls:stage}/key}`) is one a store command can read.
+   */
   private substitute(text: string, depth: number): string {
     const variables = topLevelVariables(text)
-    return substituted(text, variables, variables.map((variable) => this.variable(variable.inner, depth).value))
+    return substituted(text, variables, variables.map((variable) => this.deployed(variable.inner, depth)))
+  }
+
+  private deployed(inner: string, depth: number): Resolution {
+    const {value, fallback} = this.variable(inner, depth)
+    if (value.kind === 'literal') return value
+    if (fallback !== undefined) return {kind: 'literal', text: fallback}
+    const self = /^self:(.*)$/.exec(splitFallbacks(inner)[0]?.trim() ?? '')
+    const found = self && this.lookup ? this.lookup(self[1].split('.').filter(Boolean)) : undefined
+    if (found === undefined || found.rest.length > 0 || !isScalar(found.node) || typeof found.node.value !== 'string') return value
+    const own = this.value(found.node.value, depth + 1)
+    return own.fallback === undefined ? value : {kind: 'literal', text: own.fallback}
   }
 
   /** One variable: its source, then its fallbacks when the source is not in the file. */

@@ -101,3 +101,12 @@ describe('provider.environment is granted to every function', () => {
     )
   })
 })
+
+describe('a Parameter Store name built from the stage', () => {
+  it('is read with the stage a deploy with no options gives, so the printed migrate finds the parameter', async () => {
+    const fixes = await fixesOf(template("${opt:stage, 'prod'}", '  sync:\n    handler: h.sync\n    environment:\n      DB_PASSWORD: ${ssm:/hooks/${self:provider.stage}/db_password}\n      API_TOKEN: ${ssm:/hooks/${opt:stage, \'prod\'}/api_token}'))
+    expect(fixes.DB_PASSWORD.store).toBe('secrets migrate --from-ssm /hooks/prod --to hooks/prod --only db_password --delete-source')
+    expect(fixes.DB_PASSWORD.grant).toContain('secrets grant hooks/prod ')
+    expect(fixes.API_TOKEN.store).toBe('secrets migrate --from-ssm /hooks/prod --to hooks/prod --only api_token --delete-source')
+  })
+})
