@@ -6,6 +6,7 @@ import {exitCodesHelp} from '../core/exit-codes.js'
 import {onConflictFlag, pricePerSecretFlag, quietFlag, verboseFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
+import {quoteArg} from '../core/audit/fixes.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
@@ -132,7 +133,7 @@ ${exitCodesHelp('migrate')}`
       controller.abort(signal)
     })
     try {
-      const view = planView(flags)
+      const view = planView(flags, [this.config.bin, this.id ?? 'migrate', ...this.argv])
       return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal, destination, view})), {...view, quiet: flags.quiet, json: this.jsonEnabled()})
     } finally {
       feedback.stop()
@@ -158,7 +159,8 @@ ${exitCodesHelp('migrate')}`
       description: flags.description,
       deleteSource: removing,
       flatten: flags.flatten,
-      select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
+      // A person reading the plan at a terminal learns which items the audit's rules call configuration.
+      select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only'], judgeConfiguration: run.view.showCost && !flags.quiet && !this.jsonEnabled() && !flags['secrets-only']},
       // At a terminal, deleting sources (or removing variables) is asked for once, before the first
       // deletion; in a pipeline (no terminal) the flag itself is the decision, and --yes skips the question.
       ...(removing && asks ? {confirmDeletion: (names: readonly string[]) => askToDelete(run.source, names, feedback)} : {}),
@@ -215,10 +217,14 @@ ${exitCodesHelp('migrate')}`
   }
 }
 
-/** At a terminal the plan and result keep what needs attention; --verbose and a pipeline show every row. */
-function planView(flags: MigrateFlags): PlanView {
-  const terminal = Boolean(process.stdout.isTTY)
-  return {compact: terminal && !flags.verbose, showCost: terminal}
+/**
+ * At a terminal the plan and result keep what needs attention, fit its size, and name the command that
+ * finishes an interrupted run; --verbose and a pipeline show every row.
+ */
+function planView(flags: MigrateFlags, command: readonly string[]): PlanView {
+  if (!process.stdout.isTTY) return {compact: false, showCost: false}
+  const {rows, columns} = process.stdout
+  return {compact: !flags.verbose, showCost: true, ...(rows > 0 ? {rows} : {}), ...(columns > 0 ? {columns} : {}), rerun: command.map((word) => quoteArg(word)).join(' ')}
 }
 
 /** The --to scope, after refusing the flags a .env source cannot take (usage errors, before any call). */
