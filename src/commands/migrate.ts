@@ -129,7 +129,7 @@ ${exitCodesHelp('migrate')}`
     // second one kills (the handlers are one-shot), which the note says, so a person knows it was heard.
     const controller = new AbortController()
     const release = this.onStop((signal) => {
-      this.say(feedback, () => process.stderr.write(`${stoppingNote(signal)}\n`))
+      this.say(feedback, () => process.stderr.write(`${stoppingNote(signal, process.stderr.isTTY ? process.stderr.columns : undefined)}\n`))
       controller.abort(signal)
     })
     try {

@@ -40,7 +40,7 @@ export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'c
   if (unwritten.length > 0) text.push(wrapToWidth(`${unwritten.length} ${unwritten.length === 1 ? 'item was' : 'items were'} not written (interrupted): --verbose lists them, --json every item.`, view.columns))
   text.push(report.summary)
   for (const recipe of report.recipes ?? []) text.push('', ...renderRecipe(recipe))
-  const hint = unwritten.length > 0 && view.rerun ? finishHint(view.rerun) : report.hint
+  const hint = unwritten.length > 0 && view.rerun ? finishHint(view.rerun, view.columns) : report.hint
   return {json: report, stdout: `${text.join('\n')}\n`, exitCode: report.exitCode, ...(hint ? {hint} : {})}
 }
 
@@ -49,8 +49,10 @@ export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'c
  * value, so they plan as unchanged; no --on-conflict is needed (skip would also pass over a secret
  * that holds another value).
  */
-function finishHint(rerun: string): string {
-  return `Run the same command again to finish (items already written plan as unchanged; nothing is written twice): ${rerun}`
+function finishHint(rerun: string, columns: number | undefined): string {
+  // The base command prints "Hint: " before it; the command goes on a line of its own, to be copied.
+  const why = 'Run the same command again to finish; items already written plan as unchanged and are not written twice:'
+  return `${wrapToWidth(why, columns === undefined ? undefined : columns - 'Hint: '.length)}\n  ${rerun}`
 }
 
 /** The outcome is the plan carried out, and no source was kept. */
@@ -235,8 +237,8 @@ export async function migrationFeedback(quiet: boolean): Promise<MigrationFeedba
 }
 
 /** What the first Ctrl-C (or SIGTERM) says: heard, and what a second one does. */
-export function stoppingNote(signal: NodeJS.Signals): string {
-  return `Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).`
+export function stoppingNote(signal: NodeJS.Signals, columns?: number): string {
+  return wrapToWidth(`Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).`, columns)
 }
 
 /**
