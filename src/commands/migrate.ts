@@ -6,6 +6,7 @@ import {exitCodesHelp} from '../core/exit-codes.js'
 import {onConflictFlag, pricePerSecretFlag, quietFlag, verboseFlag} from '../flags.js'
 import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
+import {quoteArg} from '../core/audit/fixes.js'
 import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
@@ -32,11 +33,11 @@ Without --to, a parameter named /<env>/<service>/<name> becomes the secret of th
 
 The workload is not modified, except by --remove-from-source (Lambda only): once every item verified, and after the question at a terminal naming the variables (default no; --yes or a pipeline decides), it re-reads the function, removes exactly the migrated variables, keeps every other variable and setting, and writes with the RevisionId it read; a function that changed in between is left as it is (exit 4). --from-ecs refuses it (exit 2): a task definition revision cannot be changed.
 
-At a terminal the plan is a summary (counts by state, only the rows that need a look: update, conflict, collision, unmapped, invalid; --verbose shows every row), with the estimated monthly cost of the secrets it creates (new secrets x (1 + replica regions) x the price per secret: the list price, 0.40 USD, or --price-per-secret, or pricePerSecret in secrets.yml; --json carries the figures), and it asks before the first write (default no: nothing is written, exit 130; --yes does not ask). A pipeline gets every row and no question.
+At a terminal the plan starts with the counts by state, then every row when they fit on the screen, else only the rows that need a look (update, conflict, collision, unmapped, invalid; --verbose shows every row); without --secrets-only it says how many of the items it writes the audit's rules call configuration, and suggests --secrets-only. It shows the estimated monthly cost of the secrets it creates (new secrets x (1 + replica regions) x the price per secret: the list price, 0.40 USD, or --price-per-secret, or pricePerSecret in secrets.yml; --json carries the figures), and it asks before the first write (default no: nothing is written, exit 130; --yes does not ask). A pipeline gets every row and no question.
 
 Each write carries a deterministic ClientRequestToken, so a retried or repeated run never adds a duplicate version; new secrets are tagged with their source. Every written secret is read back (20 a call) and compared.
 
---delete-source (SSM only): the plan and the dry run list every parameter that would be deleted, with a count. At a terminal it asks before the first deletion (default no; --yes does not ask); in a pipeline the flag is the decision. A parameter is deleted only if, just before its deletion, it still holds the value that was migrated and its secret holds that value too: one that changed meanwhile is kept (exit 4). An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish.
+--delete-source (SSM only): the plan and the dry run list every parameter that would be deleted, with a count. At a terminal it asks before the first deletion (default no; --yes does not ask); in a pipeline the flag is the decision. A parameter is deleted only if, just before its deletion, it still holds the value that was migrated and its secret holds that value too: one that changed meanwhile is kept (exit 4). An interrupted run (Ctrl-C, kill, network loss) leaves every source in place: run the same command again to finish (at a terminal, Ctrl-C counts the items not written, which --verbose lists, and quotes that command).
 
 Exits 0 when every item is created, updated, unchanged, left or skipped (--on-conflict skip did what was asked); 2 for collisions, unmapped or invalid items (or a bad .env); 3 for an --only name that is nowhere; 4 for conflicts under --on-conflict fail, a target scheduled for deletion, or a source (a function, with --remove-from-source) that changed during the run; 130 when you answer no to writing (nothing written) or when interrupted (143 for SIGTERM), after finishing the writes in flight.
 
@@ -128,11 +129,11 @@ ${exitCodesHelp('migrate')}`
     // second one kills (the handlers are one-shot), which the note says, so a person knows it was heard.
     const controller = new AbortController()
     const release = this.onStop((signal) => {
-      this.say(feedback, () => process.stderr.write(`${stoppingNote(signal)}\n`))
+      this.say(feedback, () => process.stderr.write(`${stoppingNote(signal, process.stderr.isTTY ? process.stderr.columns : undefined)}\n`))
       controller.abort(signal)
     })
     try {
-      const view = planView(flags)
+      const view = planView(flags, [this.config.bin, this.id ?? 'migrate', ...this.argv])
       return migrationResult(await migrate(store, this.options(flags, {source, to, toEnvironment, feedback, signal: controller.signal, destination, view})), {...view, quiet: flags.quiet, json: this.jsonEnabled()})
     } finally {
       feedback.stop()
@@ -158,7 +159,8 @@ ${exitCodesHelp('migrate')}`
       description: flags.description,
       deleteSource: removing,
       flatten: flags.flatten,
-      select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only']},
+      // A person reading the plan at a terminal learns which items the audit's rules call configuration.
+      select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only'], judgeConfiguration: run.view.showCost && !flags.quiet && !this.jsonEnabled() && !flags['secrets-only']},
       // At a terminal, deleting sources (or removing variables) is asked for once, before the first
       // deletion; in a pipeline (no terminal) the flag itself is the decision, and --yes skips the question.
       ...(removing && asks ? {confirmDeletion: (names: readonly string[]) => askToDelete(run.source, names, feedback)} : {}),
@@ -215,10 +217,14 @@ ${exitCodesHelp('migrate')}`
   }
 }
 
-/** At a terminal the plan and result keep what needs attention; --verbose and a pipeline show every row. */
-function planView(flags: MigrateFlags): PlanView {
-  const terminal = Boolean(process.stdout.isTTY)
-  return {compact: terminal && !flags.verbose, showCost: terminal}
+/**
+ * At a terminal the plan and result keep what needs attention, fit its size, and name the command that
+ * finishes an interrupted run; --verbose and a pipeline show every row.
+ */
+function planView(flags: MigrateFlags, command: readonly string[]): PlanView {
+  if (!process.stdout.isTTY) return {compact: false, showCost: false}
+  const {rows, columns} = process.stdout
+  return {compact: !flags.verbose, showCost: true, ...(rows > 0 ? {rows} : {}), ...(columns > 0 ? {columns} : {}), rerun: command.map((word) => quoteArg(word)).join(' ')}
 }
 
 /** The --to scope, after refusing the flags a .env source cannot take (usage errors, before any call). */

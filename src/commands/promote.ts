@@ -58,7 +58,8 @@ ${exitCodesHelp('promote')}`
     // At a terminal the plan and result keep what needs attention; --verbose and a pipeline show every row.
     const terminal = Boolean(process.stdout.isTTY)
     const compact = terminal && !flags.verbose
-    if (!flags.quiet) this.log(renderPromotionPlan(plan, {compact, showCost: terminal}))
+    const size = terminal ? {rows: process.stdout.rows, columns: process.stdout.columns} : {}
+    if (!flags.quiet) this.log(renderPromotionPlan(plan, {compact, showCost: terminal, ...size}))
     if (dryRun || prepared.blocked || prepared.toWrite === 0) return promotionResult(plan, {quiet: flags.quiet, executed: false, compact})
     // The plan above is the question's context: a "no" is an error (exit 130, nothing written), not a report.
     const question = `Copy ${prepared.toWrite} secret${prepared.toWrite === 1 ? '' : 's'} from ${from} to ${destination.where}?`

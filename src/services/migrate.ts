@@ -91,9 +91,11 @@ async function runMigration(store: SecretStore, options: MigrateOptions, tracker
   progress.toWrite = plan.blockedBy === undefined ? plan.toWrite.length : 0
   const {sourcesToDelete} = plan
   const cost = planCost(plan, options)
+  const writing = new Set(plan.toWrite.map(({report}) => report.source))
+  const configuration = read.configuration.filter((name) => writing.has(name))
   options.onPlan?.(
     plan.working.map(({report}) => ({...report})),
-    {sourcesToDelete, notSelected, cost, ...(planning ? {planning: planning.plan} : {})},
+    {sourcesToDelete, notSelected, cost, ...(planning ? {planning: planning.plan} : {}), ...(configuration.length > 0 ? {configuration} : {})},
   )
   emit('planned')
 

@@ -32,4 +32,20 @@ describe('secrets promote on a terminal', () => {
     expect(verbose.output).toMatch(/NEWER\s+\S+\s+(\S*)create\b/)
     expect(verbose.output).toMatch(/NEWER\s+\S+\s+(\S*)created/)
   })
+
+  it('names every secret it is about to copy when the plan fits on the screen, its prose within the width', async () => {
+    const from = `${uniqueEnv('ptyn')}/api`
+    const to = `${uniqueEnv('ptyo')}/api`
+    for (const name of ['FIRST_TOKEN', 'SECOND_TOKEN', 'THIRD_TOKEN']) expect((await runCli(['set', from, name], {input: `${name} pty value`})).code).toBe(0)
+    const run = await runCliInPty(['promote', from, to], [{expect: String.raw`\(y/N\)`}, {send: 'n\r'}, {expect: 'nothing was written'}])
+    expect(run.failure).toBeNull()
+    const plan = run.output.slice(0, run.output.indexOf('(y/N)'))
+    expect(plan).toContain('Plan: 3 secrets: 3 create.')
+    for (const name of ['FIRST_TOKEN', 'SECOND_TOKEN', 'THIRD_TOKEN']) expect(plan).toMatch(new RegExp(`${name}\\s+/${to}/${name}\\s+\\S*create`))
+    expect(plan).not.toContain('not shown')
+    // The terminal of test/helpers/pty_run.py is 100 columns wide: the cost line breaks between words.
+    const lines = plan.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '').split(/\r?\n/)
+    expect(lines.some((line) => line.startsWith('Estimated cost: 3 new secrets'))).toBe(true)
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100)
+  })
 })

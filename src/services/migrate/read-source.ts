@@ -18,13 +18,17 @@ export interface ReadResult {
   notSelected: number
   /** The --only names that matched an item. */
   matchedOnly: Set<string>
+  /** Items taken that the audit's rules judge configuration (judgeConfiguration without --secrets-only). */
+  configuration: string[]
 }
 
 /** The selection of one read (--only, --type, --secrets-only), and what it has found so far. */
 export interface Reading extends ReadResult {
   only?: Set<string>
   types?: Set<string>
-  /** The audit's rules, loaded only for --secrets-only. */
+  /** Whether the audit's rules leave what is not a secret (--secrets-only, a workload), or only name it. */
+  leavesConfiguration: boolean
+  /** The audit's rules, loaded only for --secrets-only, a workload, or judgeConfiguration. */
   judge?: typeof import('../../core/audit/inspect.js')
   scan?: SecretScanner
   cache: ValueCache
@@ -43,8 +47,8 @@ export async function readSource(options: MigrateOptions, cache: ValueCache, onR
   if (source.kind === 'ssm') await readParameters(reading, source.path, source.parameters)
   else if (source.kind === 'dotenv') await readDotenvEntries(reading, source.file, source.text)
   else await readEnvironment(reading, source.environment)
-  const {sources, extraItems, notSelected, matchedOnly} = reading
-  return {sources, extraItems, notSelected, matchedOnly}
+  const {sources, extraItems, notSelected, matchedOnly, configuration} = reading
+  return {sources, extraItems, notSelected, matchedOnly, configuration}
 }
 
 /** A read not yet begun: the selection of `options`, with the audit's rules loaded when it needs them. */
@@ -52,15 +56,18 @@ export async function startReading(options: MigrateOptions, cache: ValueCache, o
   const select = options.select ?? {}
   const {source} = options
   // A workload's environment is mostly configuration: the audit's rules always decide what it gives.
-  const detect = Boolean(select.secretsOnly) || source.kind === 'lambda' || source.kind === 'ecs'
+  const leavesConfiguration = Boolean(select.secretsOnly) || source.kind === 'lambda' || source.kind === 'ecs'
+  const detect = leavesConfiguration || Boolean(select.judgeConfiguration)
   return {
     sources: [],
     extraItems: [],
     notSelected: 0,
     matchedOnly: new Set<string>(),
+    configuration: [],
+    leavesConfiguration,
     only: select.only && select.only.length > 0 ? new Set(select.only) : undefined,
     types: select.types && select.types.length > 0 ? new Set(select.types) : undefined,
-    // The audit's own rules decide what --secrets-only takes; loaded only when asked for.
+    // The audit's own rules decide what --secrets-only takes (and name configuration); loaded only when asked for.
     judge: detect ? await import('../../core/audit/inspect.js') : undefined,
     scan: detect ? (select.scan ?? (await import('../../core/audit/secret-scan.js')).scanManyForSecrets) : undefined,
     cache,
@@ -124,12 +131,13 @@ export async function* selectedPages(reading: Reading, path: string, parameters:
     for (const [index, parameter] of chosen.entries()) {
       const item: SourceItem = {name: parameter.name, type: parameter.type, digest: digestOf(parameter.value.bytes), byteLength: parameter.value.byteLength}
       const verdict = verdicts?.[index]
-      if (verdict && !verdict.secret) {
+      if (verdict && !verdict.secret && reading.leavesConfiguration) {
         selected.extraItems.push(leftItem(item, verdict.detail))
         continue
       }
 
-      if (verdict) item.selected = verdict.detail
+      if (verdict && !verdict.secret) reading.configuration.push(parameter.name)
+      else if (verdict && reading.leavesConfiguration) item.selected = verdict.detail
       selected.sources.push(item)
       selected.values.set(parameter.name, parameter.value)
     }
@@ -196,7 +204,9 @@ async function readDotenvEntries(reading: Reading, fileName: string, text: strin
     const item: SourceItem = {name: entry.key, line: entry.line, digest: digestOf(entry.value.bytes), byteLength: entry.value.byteLength}
     const verdict = verdicts?.[index]
     reading.onRead()
-    if (verdict && judge) {
+    if (verdict && judge && !reading.leavesConfiguration) {
+      if (!judge.holdsSecret(verdict)) reading.configuration.push(entry.key)
+    } else if (verdict && judge) {
       const why = judge.describeVerdict(verdict)
       if (!judge.holdsSecret(verdict)) {
         leave(reading, item, why)

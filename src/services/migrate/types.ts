@@ -42,6 +42,11 @@ export interface MigrationSelection {
   secretsOnly?: boolean
   /** The scanner behind --secrets-only; secretlint's recommended preset, as audit uses, by default. */
   scan?: SecretScanner
+  /**
+   * Without --secrets-only: still ask the audit's rules, take every item, and name in the plan those
+   * they judge configuration (so a person at a terminal learns of --secrets-only before saying yes).
+   */
+  judgeConfiguration?: boolean
 }
 
 export interface MigrateOptions {
@@ -108,6 +113,8 @@ export interface PlanSummary {
   sourcesToDelete: readonly string[]
   notSelected: number
   cost: CostEstimate
+  /** Items the plan writes that the audit's rules judge configuration, not secrets (asked with judgeConfiguration). */
+  configuration?: readonly string[]
 }
 
 export type MigrationPhase = 'reading' | 'planned' | 'writing' | 'verifying' | 'deleting' | 'done'

@@ -5,17 +5,21 @@ import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, Mi
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
+import {screenRows, wrapToWidth} from '../wrap.js'
 import {hiddenStates, outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
 
 /** The result table (when an outcome differs from its plan), the summary, and the report's hint; its exit code. */
-export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'compact'> & {quiet?: boolean; json?: boolean} = {compact: false}): CommandResult<MigrationReport> {
+export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'compact' | 'columns' | 'rerun'> & {quiet?: boolean; json?: boolean} = {compact: false}): CommandResult<MigrationReport> {
   // --json: the report is the output, and no text is made to be dropped (the result table of a
   // 10,000-item run is some 50,000 cells, which were the largest thing such a run ever held).
   if (view.json) return {json: report, exitCode: report.exitCode}
   // --quiet: the summary line alone (the exit code and --json say the rest).
   if (view.quiet) return {json: report, stdout: `${report.summary}\n`, exitCode: report.exitCode}
   const text: string[] = []
-  const rows = view.compact ? report.items.filter((item) => !asPlanned(item)) : report.items
+  // At a terminal, the items an interruption left unwritten are counted, not listed: a run stopped
+  // early would otherwise print one row per item it never reached.
+  const unwritten = view.compact && report.interrupted ? report.items.filter((item) => item.outcome === 'not-run') : []
+  const rows = view.compact ? report.items.filter((item) => !asPlanned(item) && !unwritten.includes(item)) : report.items
   if (!report.dryRun && rows.length > 0 && report.items.some((item) => item.outcome !== item.plan || item.sourceKept !== undefined)) {
     text.push(
       'Result:',
@@ -33,9 +37,22 @@ export function migrationResult(report: MigrationReport, view: Pick<PlanView, 'c
     )
   }
 
+  if (unwritten.length > 0) text.push(wrapToWidth(`${unwritten.length} ${unwritten.length === 1 ? 'item was' : 'items were'} not written (interrupted): --verbose lists them, --json every item.`, view.columns))
   text.push(report.summary)
   for (const recipe of report.recipes ?? []) text.push('', ...renderRecipe(recipe))
-  return {json: report, stdout: `${text.join('\n')}\n`, exitCode: report.exitCode, ...(report.hint ? {hint: report.hint} : {})}
+  const hint = unwritten.length > 0 && view.rerun ? finishHint(view.rerun, view.columns) : report.hint
+  return {json: report, stdout: `${text.join('\n')}\n`, exitCode: report.exitCode, ...(hint ? {hint} : {})}
+}
+
+/**
+ * The command that finishes an interrupted run: the same one. Items already written hold the source's
+ * value, so they plan as unchanged; no --on-conflict is needed (skip would also pass over a secret
+ * that holds another value).
+ */
+function finishHint(rerun: string, columns: number | undefined): string {
+  // The base command prints "Hint: " before it; the command goes on a line of its own, to be copied.
+  const why = 'Run the same command again to finish; items already written plan as unchanged and are not written twice:'
+  return `${wrapToWidth(why, columns === undefined ? undefined : columns - 'Hint: '.length)}\n  ${rerun}`
 }
 
 /** The outcome is the plan carried out, and no source was kept. */
@@ -78,40 +95,75 @@ export interface PlanView {
   compact: boolean
   /** The cost line: at a terminal, --verbose or not (a pipeline gets the figures in --json). */
   showCost: boolean
+  /** The terminal's size: a compact plan lists every row when they fit in `rows`; prose breaks at `columns`. */
+  rows?: number
+  columns?: number
+  /** The command as typed (quoted for a shell), which an interrupted run names as the way to finish. */
+  rerun?: string
 }
 
 /** Plan states a person must look at before saying yes: the rest (create, unchanged, left) is counted. */
 const ATTENTION: ReadonlySet<string> = new Set(['update', 'conflict', 'collision', 'unmapped', 'invalid'])
 const STATE_ORDER = ['create', 'update', 'unchanged', 'conflict', 'collision', 'unmapped', 'invalid', 'left'] as const
 
-/** The plan, printed before anything is written (and before the questions about writing and deleting). */
+/** Lines printed after the plan before a person answers: the question, and the spinner's line. */
+const LINES_AFTER_PLAN = 2
+
+/**
+ * The plan, printed before anything is written (and before the questions about writing and deleting).
+ * At a terminal, every row when the whole plan fits on the screen (the names about to be written are
+ * then in view); otherwise only the rows that need attention, and how many others there are.
+ */
 export function renderMigrationPlan(items: readonly ItemReport[], dryRun: boolean, plan: PlanSummary & {source: MigrationSource}, view: PlanView = {compact: false, showCost: false}): string {
+  if (!view.compact) return planText(items, dryRun, plan, view, items)
+  const everyRow = planText(items, dryRun, plan, view, items)
+  if (view.rows !== undefined && screenRows(everyRow, view.columns) + LINES_AFTER_PLAN <= view.rows) return everyRow
+  return planText(items, dryRun, plan, view, items.filter((item) => ATTENTION.has(item.plan)))
+}
+
+function planText(items: readonly ItemReport[], dryRun: boolean, plan: PlanSummary & {source: MigrationSource}, view: PlanView, shown: readonly ItemReport[]): string {
   const title = dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'
-  const shown = view.compact ? items.filter((item) => ATTENTION.has(item.plan)) : items
-  const text = view.compact ? [`${title}: ${planCounts(items)}.`] : [`${title}:`]
+  const prose = (line: string) => wrapToWidth(line, view.columns)
+  const text = view.compact ? [prose(`${title}: ${planCounts(items)}.`)] : [`${title}:`]
   if (shown.length > 0) text.push(renderTable(['SOURCE', 'TYPE', 'TARGET', 'PLAN', 'NOTE'], shown.map((item) => planRow(item))))
   if (view.compact && shown.length < items.length) {
     const hidden = items.length - shown.length
-    text.push(rowsNotShownLine(hidden, hiddenStates(items, STATE_ORDER, ATTENTION)))
+    text.push(prose(rowsNotShownLine(hidden, hiddenStates(items, STATE_ORDER, ATTENTION))))
   }
 
+  if (plan.configuration && plan.configuration.length > 0) text.push(prose(`\n${configurationLine(plan.configuration, dryRun)}`))
   if (plan.notSelected > 0) text.push(`\n${plan.notSelected} other item${plan.notSelected === 1 ? '' : 's'} not selected (--only/--type): not touched.`)
   if (plan.sourcesToDelete.length > 0) {
     const count = plan.sourcesToDelete.length
     text.push(
-      plan.source.kind === 'lambda'
-        ? `\n${dryRun ? 'Would remove' : 'Will remove'} ${count} variable${count === 1 ? '' : 's'} from ${functionsOf(plan.source)} (--remove-from-source), only once every secret verified equal; every other variable and setting stays:`
-        : `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
+      prose(
+        plan.source.kind === 'lambda'
+          ? `\n${dryRun ? 'Would remove' : 'Will remove'} ${count} variable${count === 1 ? '' : 's'} from ${functionsOf(plan.source)} (--remove-from-source), only once every secret verified equal; every other variable and setting stays:`
+          : `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
+      ),
       ...plan.sourcesToDelete.map((name) => `  ${name}`),
     )
   }
 
-  const cost = view.showCost ? costLine(plan.cost) : undefined
-  if (cost) text.push(`\n${cost}`)
+  // A plan that writes nothing adds nothing to the bill: no cost line (a re-run that only deletes its sources).
+  const writes = items.some((item) => item.outcome === 'planned')
+  const cost = view.showCost && writes ? costLine(plan.cost) : undefined
+  if (cost) text.push(prose(`\n${cost}`))
   // A long listing's log says why its first write waited for the last page.
-  if (plan.planning?.mode === 'whole' && items.length >= WAIT_NOTE_FROM_ITEMS) text.push(`\nEvery name was listed before the first write: ${plan.planning.why}.`)
+  if (plan.planning?.mode === 'whole' && items.length >= WAIT_NOTE_FROM_ITEMS) text.push(prose(`\nEvery name was listed before the first write: ${plan.planning.why}.`))
   text.push('')
   return text.join('\n')
+}
+
+/** How many names the configuration line lists; past it, a count (the plan's rows or --verbose name them). */
+const CONFIGURATION_NAMES_SHOWN = 5
+
+/** The items the plan writes that the audit's rules call configuration, and the flag that leaves them. */
+function configurationLine(names: readonly string[], dryRun: boolean): string {
+  const count = names.length
+  const listed = count <= CONFIGURATION_NAMES_SHOWN ? ` (${names.join(', ')})` : ''
+  const verb = dryRun ? 'would write' : 'writes'
+  return `${count} of the items this plan ${verb} ${count === 1 ? 'is' : 'are'} configuration by the audit's rules, not secrets${listed}: --secrets-only takes only the secrets and leaves ${count === 1 ? 'it' : 'them'} where ${count === 1 ? 'it is' : 'they are'}.`
 }
 
 /** From this many items (10 pages, a quarter of a second of Parameter Store's reads) a wait for the whole listing is worth a line. */
@@ -185,8 +237,8 @@ export async function migrationFeedback(quiet: boolean): Promise<MigrationFeedba
 }
 
 /** What the first Ctrl-C (or SIGTERM) says: heard, and what a second one does. */
-export function stoppingNote(signal: NodeJS.Signals): string {
-  return `Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).`
+export function stoppingNote(signal: NodeJS.Signals, columns?: number): string {
+  return wrapToWidth(`Stopping (${signal}): no new writes; finishing and verifying those in flight (${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} again stops at once).`, columns)
 }
 
 /**

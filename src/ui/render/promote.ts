@@ -5,29 +5,36 @@ import {costLine} from '../../core/cost.js'
 import type {CommandResult} from '../../core/outcome.js'
 import type {PromoteItem, PromoteReport} from '../../services/promote.js'
 import {renderTable} from '../table.js'
+import {screenRows, wrapToWidth} from '../wrap.js'
 import {hiddenStates, outcomeAsPlanned, planStateCounts, rowsNotShownLine} from './compact-plan.js'
 
 /** Plan states a person must look at before saying yes; the rest (create, unchanged) is counted. */
 const ATTENTION: ReadonlySet<string> = new Set(['update', 'conflict', 'missing-source'])
 const STATE_ORDER = ['create', 'update', 'unchanged', 'conflict', 'missing-source'] as const
 
+/** Lines printed after the plan before a person answers: the question, and the spinner's line. */
+const LINES_AFTER_PLAN = 2
+
 /**
  * The plan, printed before the question (and with --dry-run, alone before the summary). At a terminal
- * (`compact`): counts by state, the rows that need attention and the cost; in a pipeline and with
+ * (`compact`): counts by state, every row when the plan fits in the terminal's `rows` (else only the
+ * rows that need attention), the cost, prose broken at its `columns`; in a pipeline and with
  * --verbose, every row, as before.
  */
-export function renderPromotionPlan(plan: PromoteReport, view: {compact: boolean; showCost: boolean} = {compact: false, showCost: false}): string {
+export function renderPromotionPlan(plan: PromoteReport, view: {compact: boolean; showCost: boolean; rows?: number; columns?: number} = {compact: false, showCost: false}): string {
   const title = plan.dryRun ? 'Plan (dry run, nothing will be written)' : 'Plan'
   const cost = view.showCost ? costLine(plan.cost) : undefined
-  if (!view.compact) return `${title}:\n${renderItems(plan.items, 'plan')}\n${cost ? `\n${cost}\n` : ''}`
+  const costText = cost ? `\n${wrapToWidth(cost, view.columns)}\n` : ''
+  if (!view.compact) return `${title}:\n${renderItems(plan.items, 'plan')}\n${costText}`
+  const heading = wrapToWidth(`${title}: ${plan.items.length} secret${plan.items.length === 1 ? '' : 's'}: ${planStateCounts(plan.items, STATE_ORDER)}.`, view.columns)
+  const everyRow = `${heading}\n${renderItems(plan.items, 'plan')}\n${costText}`
+  if (view.rows !== undefined && screenRows(everyRow, view.columns) + LINES_AFTER_PLAN <= view.rows) return everyRow
   const shown = plan.items.filter((item) => ATTENTION.has(item.plan))
-  const text = [`${title}: ${plan.items.length} secret${plan.items.length === 1 ? '' : 's'}: ${planStateCounts(plan.items, STATE_ORDER)}.`]
+  const text = [heading]
   if (shown.length > 0) text.push(renderItems(shown, 'plan'))
   const hidden = plan.items.length - shown.length
-  if (hidden > 0) text.push(rowsNotShownLine(hidden, hiddenStates(plan.items, STATE_ORDER, ATTENTION)))
-  if (cost) text.push('', cost, '')
-  else text.push('')
-  return text.join('\n')
+  if (hidden > 0) text.push(wrapToWidth(rowsNotShownLine(hidden, hiddenStates(plan.items, STATE_ORDER, ATTENTION)), view.columns))
+  return `${text.join('\n')}\n${costText}`
 }
 
 /**
