@@ -195,8 +195,15 @@ function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, g
     return {...base, rule: verdict.rule, reason: `${entry.managed ?? reason}${holders}`, fix: {change: `in ${named}, let ${principal} read ${reads} and nothing else; ${edited(narrowing)}`, edits: narrowing.edits}}
   }
 
-  const grantee = entry.holders.length === 0 ? 'FUNCTION' : principal
-  const grantCommands = iamGrantCommands(principal, services, GRANT_FORMATS[format], grantee).join('; ')
+  // One grant per function that holds the policy; FUNCTION to fill in where the file names none.
+  const grantees = entry.holders.length === 0 ? ['FUNCTION'] : entry.holders
+  // A function whose name gives one of the policy's environments (billing-invoice-prod) is granted that one alone.
+  const servicesOf = (grantee: string) => {
+    const own = guessScopeFromWorkload(grantee).env
+    return services.has(own) ? new Map([[own, services.get(own) as Set<string>]]) : services
+  }
+
+  const grantCommands = grantees.flatMap((grantee) => iamGrantCommands(principal, servicesOf(grantee), GRANT_FORMATS[format], grantee))
   const change = multiple
     ? `give each environment its own role, with the statement its grant prints in place of the secret reads in ${named}; keep its other actions`
     : `${narrowing.refused}: give them to the grant with --secret, then replace only the secret reads in ${named} with the statement it prints and keep its other actions`
@@ -204,7 +211,7 @@ function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, g
     ...base,
     rule: verdict.rule,
     reason: `${entry.managed ?? reason}${holders}`,
-    fix: {grant: multiple ? iamGrantFix(principal, services, multiple, GRANT_FORMATS[format], grantee) : grantCommands, change: entry.holders.length === 0 ? `${change} (fill in FUNCTION: no function of the file runs as ${named})` : change},
+    fix: {grant: multiple && grantCommands.length > 1 ? `give each environment its own role with: ${grantCommands.join('; ')}` : grantCommands.join('; '), change: entry.holders.length === 0 ? `${change} (fill in FUNCTION: no function of the file runs as ${named})` : change},
   }
 }
 
@@ -249,7 +256,12 @@ function roleFindings(file: string, format: TemplateFormat, role: string, {grant
       rule: 'iam-role-spans-environments',
       resource: role,
       reason: `its policies together read secrets of ${environments.length} environments (${environments.join(', ')})`,
-      fix: {grant: iamGrantFix(role, namedEnvironments(grantServices(grants), role), true, GRANT_FORMATS[format]), change: `split ${role} into one role per environment`},
+      fix: {
+        grant: [...(holders.size > 0 ? holders : ['FUNCTION'])]
+          .map((holder) => iamGrantFix(role, namedEnvironments(grantServices(grants), role), true, GRANT_FORMATS[format], holder))
+          .join('; '),
+        change: `split ${role} into one role per environment${holders.size === 0 ? ` (fill in FUNCTION: no function of the file runs as ${role})` : ''}`,
+      },
     })
   }
 

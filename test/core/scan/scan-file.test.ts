@@ -45,8 +45,10 @@ describe('scanFile', () => {
   it('scopes IAM findings with grant commands in the template\'s format', async () => {
     const {findings} = await findingsOf('cloudformation/stack.yml')
     const multi = findings.find((item) => item.rule === 'iam-multiple-environments')!
-    expect(multi.fix.grant).toContain('secrets grant prod/billing --function BillingRole --secret NAME --format cloudformation')
-    expect(multi.fix.grant).toContain('secrets grant staging/billing')
+    // One grant per function that runs as the role, in the environment its name gives; never the role as a function.
+    expect(multi.fix.grant).toBe(
+      'give each environment its own role with: secrets grant prod/billing --function billing-invoice-prod --secret NAME --format cloudformation; secrets grant prod/billing --function billing-refund-prod --secret NAME --format cloudformation',
+    )
     const shared = findings.find((item) => item.rule === 'iam-shared-role')!
     expect(shared.reason).toContain('billing-invoice-prod, billing-refund-prod')
     const parameter = findings.find((item) => item.variable === '/prod/billing/STRIPE_API_KEY')!
