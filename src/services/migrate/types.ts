@@ -50,9 +50,9 @@ export interface MigrateOptions {
   to?: Scope
   /**
    * --all-functions --to ENV: each function's secrets go to /ENV/<service>/, the service read off the
-   * function's name (without `prefix`, see serviceOfFunction).
+   * function's name as audit's fix reads it (see mapFunctionVariable).
    */
-  toEnvironment?: {env: string; prefix?: string}
+  toEnvironment?: {env: string}
   dryRun: boolean
   onConflict: ConflictPolicy
   kmsKeyId?: string

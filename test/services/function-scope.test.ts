@@ -1,0 +1,28 @@
+import {describe, expect, it} from 'vitest'
+
+import {lambdaFunctionFix} from '../../src/core/audit/fixes.js'
+import {SecretValue} from '../../src/core/secret-value.js'
+import {migrate} from '../../src/services/migrate.js'
+import type {EnvironmentSource} from '../../src/stores/environment-source.js'
+import {MemoryStore} from '../../src/stores/memory-store.js'
+
+/** Every function --all-functions --prefix orders- selected: one, orders-api-prod. */
+const ordersFunctions: EnvironmentSource = {
+  kind: 'lambda',
+  name: 'every function named orders-*',
+  many: true,
+  variables: async () => [{name: 'orders-api-prod/DB_PASSWORD', variable: 'DB_PASSWORD', workload: 'orders-api-prod', value: SecretValue.fromString('pw-orders-1')}],
+}
+
+describe('one function, one service name', () => {
+  it("audit's fix, migrate --all-functions --prefix orders- --to prod and the grant printed after it name orders-api-prod's scope alike", async () => {
+    const fix = lambdaFunctionFix('orders-api-prod', ['DB_PASSWORD'])
+    expect(fix).toContain('--to prod/orders-api ')
+    expect(fix).toContain('secrets grant prod/orders-api --function orders-api-prod')
+
+    const report = await migrate(new MemoryStore(), {source: {kind: 'lambda', environment: ordersFunctions}, toEnvironment: {env: 'prod'}, dryRun: false, onConflict: 'fail', deleteSource: false, concurrency: 1})
+    expect(report.exitCode).toBe(0)
+    expect(report.items.map((item) => item.target)).toEqual(['/prod/orders-api/DB_PASSWORD'])
+    expect(report.recipes?.map((recipe) => recipe.grant)).toEqual(['secrets grant prod/orders-api --function orders-api-prod --secret DB_PASSWORD'])
+  })
+})
