@@ -174,6 +174,8 @@ ${exitCodesHelp('migrate')}`
         const {source} = run
         if (planning.mode === 'streamed' && source.kind === 'ssm' && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.path)))
       },
+      // A value read other than written (a .env value cut at #) is said even with --quiet; --json has it in the report.
+      onWarning: (warning) => this.say(feedback, () => process.stderr.write(`Warning: ${warning}\n`)),
       onPlan: (items, plan) => flags.quiet || this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}, run.view))),
       onProgress: (progress) => feedback.update(progress),
     }
