@@ -7,6 +7,8 @@ import {onConflictFlag, pricePerSecretFlag, quietFlag, verboseFlag} from '../fla
 import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {decodeDotenv} from '../core/dotenv.js'
+import {quoteArg} from '../core/audit/fixes.js'
+import {guessScopeFromWorkload} from '../core/workload-scope.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
 import {AWS_LIMITS, checkLimit, checkSsmPath, checkWriteMetadata} from '../core/aws-limits.js'
@@ -231,7 +233,7 @@ function targetOf(flags: MigrateFlags): Scope | undefined {
     throw new UsageError('--format is for --from-lambda and --from-ecs: it picks the format of the grant printed after the run.')
   }
 
-  if (workload !== undefined) return workloadTarget(workload.flag, to, flags)
+  if (workload !== undefined) return workloadTarget(workload, to, flags)
   if (flags['remove-from-source']) {
     throw new UsageError(
       '--remove-from-source is for --from-lambda and --all-functions.',
@@ -282,9 +284,14 @@ function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string;
  * service its secrets belong to (audit's guess is only a suggestion), and a wrong guess writes secrets
  * where nobody looks.
  */
-function workloadTarget(flag: string, to: Scope | undefined, flags: MigrateFlags): Scope {
+function workloadTarget({flag, name}: {flag: string; name: string}, to: Scope | undefined, flags: MigrateFlags): Scope {
   if (to === undefined) {
-    throw new UsageError(`${flag} needs --to ENV/SERVICE: the secrets of a workload's environment are named /<env>/<service>/<VARIABLE>.`, `For example: secrets migrate ${flag} billing-api --to prod/billing`)
+    // The example is the scope audit's fix names for this workload (one rule, core/workload-scope.ts).
+    const {env, service} = guessScopeFromWorkload(name)
+    throw new UsageError(
+      `${flag} needs --to ENV/SERVICE: the secrets of a workload's environment are named /<env>/<service>/<VARIABLE>.`,
+      `For example: secrets migrate ${flag} ${quoteArg(name)} --to ${env}/${service}${env === 'ENV' || service === 'SERVICE' ? ' (fill in the placeholder)' : ''}`,
+    )
   }
 
   if (flags.type !== undefined) throw new UsageError(`--type is for SSM only; ${flag} takes what the audit calls a secret, or the variables named by --only.`)

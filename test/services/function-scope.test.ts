@@ -5,6 +5,7 @@ import {SecretValue} from '../../src/core/secret-value.js'
 import {migrate} from '../../src/services/migrate.js'
 import type {EnvironmentSource} from '../../src/stores/environment-source.js'
 import {MemoryStore} from '../../src/stores/memory-store.js'
+import {runCli} from '../helpers/cli.js'
 
 /** Every function --all-functions --prefix orders- selected: one, orders-api-prod. */
 const ordersFunctions: EnvironmentSource = {
@@ -24,5 +25,13 @@ describe('one function, one service name', () => {
     expect(report.exitCode).toBe(0)
     expect(report.items.map((item) => item.target)).toEqual(['/prod/orders-api/DB_PASSWORD'])
     expect(report.recipes?.map((recipe) => recipe.grant)).toEqual(['secrets grant prod/orders-api --function orders-api-prod --secret DB_PASSWORD'])
+  })
+
+  it('migrate --from-lambda without --to suggests the scope audit\'s fix names for that function, built CLI', async () => {
+    const result = await runCli(['migrate', '--from-lambda', 'orders-api-prod'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('Hint: For example: secrets migrate --from-lambda orders-api-prod --to prod/orders-api\n')
+    const unknown = await runCli(['migrate', '--from-ecs', 'orders'])
+    expect(unknown.stderr).toContain('--to ENV/orders (fill in the placeholder)')
   })
 })
