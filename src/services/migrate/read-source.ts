@@ -26,6 +26,8 @@ export interface ReadResult {
 export interface Reading extends ReadResult {
   only?: Set<string>
   types?: Set<string>
+  /** --secrets-only: a .env value cut at `#` is refused, not only warned of. */
+  secretsOnly: boolean
   /** The audit's rules, loaded only for --secrets-only. */
   judge?: typeof import('../../core/audit/inspect.js')
   scan?: SecretScanner
@@ -61,6 +63,7 @@ export async function startReading(options: MigrateOptions, cache: ValueCache, o
     notSelected: 0,
     matchedOnly: new Set<string>(),
     warnings: [],
+    secretsOnly: Boolean(select.secretsOnly),
     only: select.only && select.only.length > 0 ? new Set(select.only) : undefined,
     types: select.types && select.types.length > 0 ? new Set(select.types) : undefined,
     // The audit's own rules decide what --secrets-only takes; loaded only when asked for.
@@ -227,7 +230,7 @@ async function readDotenvEntries(reading: Reading, fileName: string, text: strin
  */
 function keepCutValue(reading: Reading, fileName: string, entry: {key: string; line: number}, cutLine: number | undefined): boolean {
   if (cutLine === undefined) return true
-  if (!reading.judge) {
+  if (!reading.secretsOnly) {
     reading.warnings.push(cutAtHashProblem(fileName, entry.key, cutLine))
     return true
   }
