@@ -8,6 +8,7 @@ import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {quoteArg} from '../core/audit/fixes.js'
 import {decodeDotenv} from '../core/dotenv.js'
+import {guessScopeFromWorkload} from '../core/workload-scope.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
 import {AWS_LIMITS, checkLimit, checkSsmPath, checkWriteMetadata} from '../core/aws-limits.js'
@@ -29,7 +30,7 @@ Select what moves: --only NAME (repeatable, exact: a parameter's name below the 
 
 Without --to, a parameter named /<env>/<service>/<name> becomes the secret of the same name and any other is listed as unmapped; with --to ENV/SERVICE, each parameter becomes ENV/SERVICE/<last path segment>. A .env key becomes ENV/SERVICE/<key>. A .env line that could hold a secret (a line of an unquoted multi-line PEM key) is shown by its line number only and never written.
 
---from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. --all-functions (--prefix NAME_PREFIX, --tag KEY=VALUE) takes every Lambda function of the account and region with --to ENV: FUNCTION/VARIABLE becomes ENV/<function name without the prefix>/<VARIABLE>. After the run, the command prints one \`secrets grant\` per workload for all of its migrated secrets (--format picks the template format) and the variables to remove from its template; for ECS, \`secrets grant --task FAMILY --runtime nodejs\`: the task role's policy and a module that reads the secrets at run time (a container's secrets, valueFrom, are the lesser step: ECS then sets each value as an environment variable of the container).
+--from-lambda FUNCTION and --from-ecs FAMILY (the latest ACTIVE revision, every container) need --to ENV/SERVICE: each variable the audit's rules call a secret becomes ENV/SERVICE/<VARIABLE>, the rest is left in place, and the plan says why for each; --only NAME (VARIABLE, or CONTAINER/VARIABLE for ECS) takes exactly the variables named. --all-functions (--prefix NAME_PREFIX, --tag KEY=VALUE) takes every Lambda function of the account and region with --to ENV: FUNCTION/VARIABLE becomes ENV/<service>/<VARIABLE>, the service being the function's name without its environment word (orders-api-prod is orders-api), as audit's fix names it. After the run, the command prints one \`secrets grant\` per workload for all of its migrated secrets (--format picks the template format) and the variables to remove from its template; for ECS, \`secrets grant --task FAMILY --runtime nodejs\`: the task role's policy and a module that reads the secrets at run time (a container's secrets, valueFrom, are the lesser step: ECS then sets each value as an environment variable of the container).
 
 The workload is not modified, except by --remove-from-source (Lambda only): once every item verified, and after the question at a terminal naming the variables (default no; --yes or a pipeline decides), it re-reads the function, removes exactly the migrated variables, keeps every other variable and setting, and writes with the RevisionId it read; a function that changed in between is left as it is (exit 4). --from-ecs refuses it (exit 2): a task definition revision cannot be changed.
 
@@ -77,7 +78,7 @@ ${exitCodesHelp('migrate')}`
       exactlyOne: SOURCE_FLAGS,
       helpGroup: 'SOURCE',
     }),
-    prefix: Flags.string({description: 'With --all-functions: only functions whose name starts with this; it is also cut off the function name to give the service.', helpGroup: 'SELECT'}),
+    prefix: Flags.string({description: 'With --all-functions: only functions whose name starts with this.', helpGroup: 'SELECT'}),
     tag: Flags.string({description: 'With --all-functions: only functions carrying this tag, KEY=VALUE (repeatable: all must match).', multiple: true, helpGroup: 'SELECT'}),
     'from-ecs': Flags.string({
       description: "Migrate the secrets among the environment entries of this task definition family's latest ACTIVE revision, every container (requires --to; never modified).",
@@ -144,7 +145,7 @@ ${exitCodesHelp('migrate')}`
   /** What the service is asked to do, and the callbacks that show its plan and progress. */
   private options(
     flags: MigrateFlags,
-    run: {source: MigrationSource; to?: Scope; toEnvironment?: {env: string; prefix?: string}; feedback: MigrationFeedback; signal: AbortSignal; destination: Destination; view: PlanView},
+    run: {source: MigrationSource; to?: Scope; toEnvironment?: {env: string}; feedback: MigrationFeedback; signal: AbortSignal; destination: Destination; view: PlanView},
   ): MigrateOptions {
     const {feedback} = run
     const asks = !flags.yes && canPrompt()
@@ -176,6 +177,8 @@ ${exitCodesHelp('migrate')}`
         const {source} = run
         if (planning.mode === 'streamed' && source.kind === 'ssm' && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.path)))
       },
+      // A value read other than written (a .env value cut at #) is said even with --quiet; --json has it in the report.
+      onWarning: (warning) => this.say(feedback, () => process.stderr.write(`Warning: ${warning}\n`)),
       onPlan: (items, plan) => flags.quiet || this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}, run.view))),
       onProgress: (progress) => feedback.update(progress),
     }
@@ -235,7 +238,7 @@ function targetOf(flags: MigrateFlags): Scope | undefined {
     throw new UsageError('--format is for --from-lambda and --from-ecs: it picks the format of the grant printed after the run.')
   }
 
-  if (workload !== undefined) return workloadTarget(workload.flag, to, flags)
+  if (workload !== undefined) return workloadTarget(workload, to, flags)
   if (flags['remove-from-source']) {
     throw new UsageError(
       '--remove-from-source is for --from-lambda and --all-functions.',
@@ -286,9 +289,14 @@ function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string;
  * service its secrets belong to (audit's guess is only a suggestion), and a wrong guess writes secrets
  * where nobody looks.
  */
-function workloadTarget(flag: string, to: Scope | undefined, flags: MigrateFlags): Scope {
+function workloadTarget({flag, name}: {flag: string; name: string}, to: Scope | undefined, flags: MigrateFlags): Scope {
   if (to === undefined) {
-    throw new UsageError(`${flag} needs --to ENV/SERVICE: the secrets of a workload's environment are named /<env>/<service>/<VARIABLE>.`, `For example: secrets migrate ${flag} billing-api --to prod/billing`)
+    // The example is the scope audit's fix names for this workload (one rule, core/workload-scope.ts).
+    const {env, service} = guessScopeFromWorkload(name)
+    throw new UsageError(
+      `${flag} needs --to ENV/SERVICE: the secrets of a workload's environment are named /<env>/<service>/<VARIABLE>.`,
+      `For example: secrets migrate ${flag} ${quoteArg(name)} --to ${env}/${service}${env === 'ENV' || service === 'SERVICE' ? ' (fill in the placeholder)' : ''}`,
+    )
   }
 
   if (flags.type !== undefined) throw new UsageError(`--type is for SSM only; ${flag} takes what the audit calls a secret, or the variables named by --only.`)
@@ -316,7 +324,7 @@ function refuseRemoval(flag: string, flags: MigrateFlags): void {
 }
 
 /** --all-functions: --to ENV (one environment; each function's service is read off its name), and its filters. */
-function allFunctionsTarget(flags: MigrateFlags): {env: string; prefix?: string} | undefined {
+function allFunctionsTarget(flags: MigrateFlags): {env: string} | undefined {
   if (!flags['all-functions']) {
     if (flags.prefix !== undefined || flags.tag !== undefined) throw new UsageError('--prefix and --tag are for --all-functions: they pick which functions it takes.')
     return undefined
@@ -325,12 +333,12 @@ function allFunctionsTarget(flags: MigrateFlags): {env: string; prefix?: string}
   const env = flags.to?.replace(/^\/+|\/+$/g, '')
   if (env === undefined || env.includes('/') || partProblem('environment', env) !== undefined) {
     throw new UsageError(
-      '--all-functions needs --to ENV (an environment alone): each function\'s secrets go to /ENV/<function name, without --prefix>/VARIABLE.',
+      '--all-functions needs --to ENV (an environment alone): each function\'s secrets go to /ENV/<function name, without its environment word>/VARIABLE.',
       'For example: secrets migrate --all-functions --prefix prod- --to prod --dry-run',
     )
   }
 
   if (flags.type !== undefined) throw new UsageError('--type is for SSM only; --all-functions takes what the audit calls a secret, or the variables named by --only.')
   refuseRemoval('--all-functions', flags)
-  return {env, ...(flags.prefix ? {prefix: flags.prefix} : {})}
+  return {env}
 }

@@ -32,6 +32,8 @@ A whole value that is not itself a JSON object, written over a key/value secret,
 
 If the current value is identical, no version is written and the outcome is "unchanged" (a --description or --tag given is still applied, and the output says so); otherwise a new version is added and the old one stays as AWSPREVIOUS. --kms-key-id applies to a new secret only.
 
+Names are case-sensitive: set Prod/Api db_pass creates a second secret beside /prod/api/DB_PASS. A new secret whose name or scope differs only by case from one that exists (the scope is listed as given and in lower case) is created, and stderr says so, naming the existing one (--json: differsByCaseFrom).
+
 A flag AWS would refuse is refused before any call (exit 2, naming the limit): a description or KMS key id over 2,048 characters, a tag key over 128 or value over 256, more than 50 tags, a tag key or value starting with aws:, --exclude-characters over 4,096. If AWS still refuses the description or the tags after the value was stored, the outcome line says what was stored and what was not applied (--json: notApplied and error), and the exit code is the refusal's.
 
 ${exitCodesHelp('set')}`
@@ -96,7 +98,9 @@ ${exitCodesHelp('set')}`
     const {json, line} = field === undefined ? await this.setWhole(store, address, value as SecretValue, flags, tags) : await this.setField(store, address, field, value)
     // --show: the generated value after the outcome line, only on a terminal (checked above).
     const stdout = lines(line, ...(flags.show && value ? [value.text as string] : []))
-    return 'error' in json && json.error ? partlyWritten(json, stdout) : succeeded<SetResult | FieldWriteResult>(json, {stdout})
+    if ('error' in json && json.error) return partlyWritten(json, stdout)
+    const twins = 'differsByCaseFrom' in json ? json.differsByCaseFrom : undefined
+    return succeeded<SetResult | FieldWriteResult>(json, {stdout, ...(twins ? {notice: caseWarning(json.name, twins)} : {})})
   }
 
   /** Nothing for --unset-field; GetRandomPassword for --generate; else the prompt, stdin or --from-file. */
@@ -154,6 +158,17 @@ function partlyWritten(json: SetResult, stdout: string | undefined): CommandResu
     hint: `${error.hint ? `${error.hint} Then run` : `Once the ${missing} can be applied, run`} the same command again: the value is stored, so it adds no version and applies the ${missing}.`,
     exitCode: error.exitCode,
   }
+}
+
+/**
+ * A secret created beside one whose name or scope differs only by case (`Prod/Api` beside `prod/api`):
+ * said on stderr, not an error, since two scopes may be meant; names only.
+ */
+function caseWarning(name: string, twins: readonly string[]): string {
+  const [first] = twins
+  const what = first.toLowerCase() === name.toLowerCase() ? 'name' : 'scope'
+  const more = twins.length > 1 ? ` (and ${twins.length - 1} more)` : ''
+  return `Warning: ${name} was created beside ${escapeLine(first)}${more}, whose ${what} differs only by case. Secrets Manager names are case-sensitive: these are separate secrets, and a grant on one scope does not reach the other. If you meant the existing one, delete this one (secrets delete ${name}) and set that one.`
 }
 
 function passwordOptions(flags: SetFlags): PasswordOptions {

@@ -36,6 +36,13 @@ export interface DotenvFile {
    * would read had it been quoted, for scan to judge (migrate refuses the key all the same).
    */
   truncated: {key: string; line: number; block: SecretValue}[]
+  /**
+   * Entries whose unquoted value holds a `#` right after another character (`TOKEN=abc#x`, or
+   * `TOKEN=#x`): dotenv reads every unquoted `#` as the start of a comment, so the value is what comes
+   * before it (`abc`), with no word said. A `#` after a space or tab (`TOKEN=abc #x`) is the usual
+   * trailing comment and is not listed. Keys and lines only, never the value.
+   */
+  cutAtHash: {key: string; line: number}[]
 }
 
 const PEM_BEGIN = /^-----BEGIN [A-Z0-9 ]+-----$/
@@ -94,7 +101,29 @@ export function readDotenv(text: string): DotenvFile {
   const values = parse(exact.join('\n'))
   const read: EntryLines = {lines, entryLines, entrySet, keysByLine, valueAt: (line) => values[marker(line)] ?? ''}
   const {suspect, truncated} = findPemBlocks(read)
-  return {...collectEntries(read, suspect, truncated), ignoredLines}
+  const collected = collectEntries(read, suspect, truncated)
+  const cutAtHash = collected.entries.filter(({line}) => cutByHash(lines[line - 1])).map(({key, line}) => ({key, line}))
+  return {...collected, ignoredLines, cutAtHash}
+}
+
+/**
+ * True when an entry line's value is unquoted and holds a `#` that is not after a space or tab: dotenv's
+ * LINE pattern ends an unquoted value at the first `#`, wherever it is, so the rest is lost.
+ */
+function cutByHash(line: string): boolean {
+  const start = ENTRY_START.exec(line) as RegExpExecArray
+  const value = line.slice(start[0].length).replace(/^\s*(?:=|:(?=\s|$))/, '')
+  if (/^\s*["'`]/.test(value)) return false
+  const hash = value.indexOf('#')
+  return hash !== -1 && (hash === 0 || !/\s/.test(value[hash - 1]))
+}
+
+/**
+ * What to say about a key whose value dotenv cut at a `#` (see DotenvFile.cutAtHash): its key and line,
+ * never its value, and how to keep the whole value.
+ */
+export function cutAtHashProblem(file: string, key: string, line: number): string {
+  return `${file} line ${line}: the value of ${key} is cut at "#" (dotenv reads an unquoted # as the start of a comment, so only what comes before it is read); if the # is part of the value, quote it: ${key}='...' (single quotes keep every character as it is)`
 }
 
 /** The entry lines of a file as dotenv reads them: their keys and exact values, by line number. */
@@ -178,7 +207,7 @@ function collectEntries(
   {entryLines, keysByLine, valueAt}: EntryLines,
   suspect: ReadonlyMap<number, string>,
   truncated: DotenvFile['truncated'],
-): Omit<DotenvFile, 'ignoredLines'> {
+): Omit<DotenvFile, 'ignoredLines' | 'cutAtHash'> {
   const linesByKey = new Map<string, number[]>()
   for (const number of entryLines) {
     if (suspect.has(number)) continue

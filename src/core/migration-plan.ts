@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto'
 
-import {partProblem, type Scope, SecretAddress} from './address.js'
+import {type Scope, SecretAddress} from './address.js'
 import {MAX_SECRET_BYTES} from './secret-value.js'
 import {noun} from './words.js'
+import {serviceOfWorkload} from './workload-scope.js'
 
 /** Where a migration reads from. */
 export type SourceKind = 'ssm' | 'dotenv' | 'lambda' | 'ecs'
@@ -130,22 +131,16 @@ export function mapDotenvKey(key: string, to: Scope): Mapping {
 }
 
 /**
- * The service a function's secrets belong to under --all-functions --to ENV: its name, without the
- * --prefix that selected it and the separators after it (`prod-billing` with --prefix `prod-` is
- * `billing`; without a prefix, `prod-billing`). Undefined when that is no valid service name.
+ * `FUNCTION/VARIABLE` under --all-functions --to ENV: /ENV/<service of FUNCTION>/VARIABLE, the service
+ * read off the function's name as audit's fix reads it (serviceOfWorkload: `orders-api-prod` is
+ * `orders-api`), so the fix, the plan and the grant printed after the run name one scope. --prefix
+ * only selects functions: cutting it off too would name a service the fix never mentions.
  */
-export function serviceOfFunction(fn: string, prefix?: string): string | undefined {
-  const rest = prefix && fn.startsWith(prefix) ? fn.slice(prefix.length).replace(/^[-_.]+/, '') : fn
-  const service = rest.length > 0 ? rest : fn
-  return partProblem('service', service) === undefined ? service : undefined
-}
-
-/** `FUNCTION/VARIABLE` under --all-functions --to ENV: /ENV/<service of FUNCTION>/VARIABLE. */
-export function mapFunctionVariable(item: string, env: string, prefix?: string): Mapping {
+export function mapFunctionVariable(item: string, env: string): Mapping {
   const slash = item.indexOf('/')
   const fn = item.slice(0, slash)
-  const service = serviceOfFunction(fn, prefix)
-  if (service === undefined) return {state: 'unmapped', reason: `the function name ${fn} is no valid service name: migrate it alone with --from-lambda ${fn} --to ${env}/SERVICE`}
+  const service = serviceOfWorkload(fn)
+  if (service === undefined) return {state: 'unmapped', reason: `the function name ${fn} gives no valid service name: migrate it alone with --from-lambda ${fn} --to ${env}/SERVICE`}
   return validAddress(() => SecretAddress.of(env, service, item.slice(slash + 1)))
 }
 

@@ -86,11 +86,11 @@ export const README_MAX_AGE = 300
 // ------------------------------------------------------------------------------------------ Node.js
 
 function nodeHandler(readings: readonly SecretReading[], maxAge: number): string {
-  const names = new LocalNames(camelCase, JS_RESERVED)
+  const locals = localsOf(readings, new LocalNames(camelCase, JS_RESERVED))
   const lines: string[] = []
   const returned: string[] = []
-  for (const reading of readings) {
-    const local = names.take(reading.name)
+  for (const [index, reading] of readings.entries()) {
+    const {local, fieldLocals} = locals[index]
     const id = `process.env.${reading.variable}`
     if (reading.fields.length === 0) {
       lines.push(`  const ${local} = await getSecret(${id}, {maxAge: MAX_AGE})`)
@@ -100,8 +100,8 @@ function nodeHandler(readings: readonly SecretReading[], maxAge: number): string
 
     // transform: 'json' parses the key/value document once; the parsed object is what is cached.
     lines.push(`  const ${local} = await getSecret(${id}, {maxAge: MAX_AGE, transform: 'json'})`)
-    for (const field of reading.fields) {
-      const fieldLocal = names.take(`${reading.name}_${field}`)
+    for (const [fieldIndex, field] of reading.fields.entries()) {
+      const fieldLocal = fieldLocals[fieldIndex]
       lines.push(`  const ${fieldLocal} = ${local}${jsMember(field)}`)
       returned.push(fieldLocal)
     }
@@ -150,11 +150,11 @@ function jsMember(field: string): string {
 // ------------------------------------------------------------------------------------------- Python
 
 function pythonHandler(readings: readonly SecretReading[], maxAge: number): string {
-  const names = new LocalNames(snakeCase, PY_RESERVED)
+  const locals = localsOf(readings, new LocalNames(snakeCase, PY_RESERVED))
   const lines: string[] = []
   const returned: string[] = []
-  for (const reading of readings) {
-    const local = names.take(reading.name)
+  for (const [index, reading] of readings.entries()) {
+    const {local, fieldLocals} = locals[index]
     const id = `os.environ[${codeString(reading.variable)}]`
     if (reading.fields.length === 0) {
       lines.push(`    ${local} = parameters.get_secret(${id}, max_age=MAX_AGE)`)
@@ -163,8 +163,8 @@ function pythonHandler(readings: readonly SecretReading[], maxAge: number): stri
     }
 
     lines.push(`    ${local} = parameters.get_secret(${id}, max_age=MAX_AGE, transform="json")`)
-    for (const field of reading.fields) {
-      const fieldLocal = names.take(`${reading.name}_${field}`)
+    for (const [fieldIndex, field] of reading.fields.entries()) {
+      const fieldLocal = fieldLocals[fieldIndex]
       lines.push(`    ${fieldLocal} = ${local}[${codeString(field)}]`)
       returned.push(fieldLocal)
     }
@@ -213,11 +213,11 @@ const PYTHON_HANDLER_TAIL = [
  * `passed` is an argument of readSecrets handed on to each read (the task module's forceFetch).
  */
 function textReads(readings: readonly SecretReading[], style: 'js' | 'py', passed?: string): {lines: string[]; returned: string[]} {
-  const names = style === 'js' ? new LocalNames(camelCase, JS_RESERVED) : new LocalNames(snakeCase, PY_RESERVED)
+  const locals = localsOf(readings, style === 'js' ? new LocalNames(camelCase, JS_RESERVED) : new LocalNames(snakeCase, PY_RESERVED))
   const lines: string[] = []
   const returned: string[] = []
-  for (const reading of readings) {
-    const local = names.take(reading.name)
+  for (const [index, reading] of readings.entries()) {
+    const {local, fieldLocals} = locals[index]
     const id = style === 'js' ? `process.env.${reading.variable}` : `os.environ[${codeString(reading.variable)}]`
     const args = passed === undefined ? id : `${id}, ${passed}`
     const read = style === 'js' ? `await getSecret(${args})` : `get_secret(${args})`
@@ -228,8 +228,8 @@ function textReads(readings: readonly SecretReading[], style: 'js' | 'py', passe
     }
 
     lines.push(style === 'js' ? `  const ${local} = JSON.parse(${read})` : `    ${local} = json.loads(${read})`)
-    for (const field of reading.fields) {
-      const fieldLocal = names.take(`${reading.name}_${field}`)
+    for (const [fieldIndex, field] of reading.fields.entries()) {
+      const fieldLocal = fieldLocals[fieldIndex]
       lines.push(style === 'js' ? `  const ${fieldLocal} = ${local}${jsMember(field)}` : `    ${fieldLocal} = ${local}[${codeString(field)}]`)
       returned.push(fieldLocal)
     }
@@ -382,6 +382,25 @@ function snakeCase(text: string): string {
   return words(text).join('_')
 }
 
+/**
+ * Each reading's local and its fields' locals: a whole secret is named after the secret (`DB_PASSWORD`
+ * -> `dbPassword`), a field after its secret and itself (`DB:password` -> `dbPassword`). Where a field
+ * would take a whole secret's name, the field's says what it is (`dbPasswordField`), so neither reads
+ * as a numbered copy of the other.
+ */
+function localsOf(readings: readonly SecretReading[], names: LocalNames): {local: string; fieldLocals: string[]}[] {
+  const wholeSecrets = new Set(readings.map((reading) => names.styled(reading.name)))
+  const locals = readings.map((reading) => ({local: names.take(reading.name), fieldLocals: [] as string[]}))
+  for (const [index, reading] of readings.entries()) {
+    for (const field of reading.fields) {
+      const local = `${reading.name}_${field}`
+      locals[index].fieldLocals.push(names.take(wholeSecrets.has(names.styled(local)) ? `${local}_field` : local))
+    }
+  }
+
+  return locals
+}
+
 /** Identifiers for the locals, unique within one handler, never a keyword or a name the template uses. */
 class LocalNames {
   private readonly used = new Set<string>()
@@ -391,9 +410,14 @@ class LocalNames {
     private readonly reserved: ReadonlySet<string>,
   ) {}
 
+  /** The identifier `text` would get, before telling it apart from those already taken. */
+  styled(text: string): string {
+    const base = this.style(text) || 'secret'
+    return /^\d/.test(base) || this.reserved.has(base) ? this.style(`secret_${base}`) : base
+  }
+
   take(text: string): string {
-    let base = this.style(text) || 'secret'
-    if (/^\d/.test(base) || this.reserved.has(base)) base = this.style(`secret_${base}`)
+    const base = this.styled(text)
     let name = base
     for (let i = 2; this.used.has(name); i++) name = `${base}${i}`
     this.used.add(name)

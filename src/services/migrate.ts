@@ -76,7 +76,8 @@ async function runMigration(store: SecretStore, options: MigrateOptions, tracker
     progress.read += 1
     if (progress.read % 50 === 0) emit()
   })
-  const {notSelected} = read
+  const {notSelected, warnings} = read
+  for (const warning of warnings) options.onWarning?.(warning)
   const missingOnly = await unmatchedOnly(store, options, read.matchedOnly)
   if (read.sources.length === 0 && read.extraItems.length === 0 && options.source.kind === 'ssm') {
     const hint = await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)
@@ -108,7 +109,7 @@ async function runMigration(store: SecretStore, options: MigrateOptions, tracker
 
   emit('done')
   const interrupted = run.interrupted || Boolean(run.deletion.interrupted)
-  return finishedReport(options, plan.working.map(({report}) => report), interrupted, missingOnly.migrated, {...run.deletion, notSelected, sourcesToDelete, cost, ...(planning ? {planning: planning.plan} : {})})
+  return finishedReport(options, plan.working.map(({report}) => report), interrupted, missingOnly.migrated, {...run.deletion, notSelected, sourcesToDelete, cost, warnings, ...(planning ? {planning: planning.plan} : {})})
 }
 
 /** The report of a run that planned items, with the note on --only names an earlier run migrated. */

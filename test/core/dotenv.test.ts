@@ -4,7 +4,7 @@ import {parse} from 'dotenv'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
-import {decodeDotenv, duplicateKeysError, looksEncoded, readDotenv} from '../../src/core/dotenv.js'
+import {cutAtHashProblem, decodeDotenv, duplicateKeysError, looksEncoded, readDotenv} from '../../src/core/dotenv.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')
 const asObject = (text: string) =>
@@ -91,6 +91,20 @@ describe('readDotenv', () => {
   it('handles blank lines, comments, a trailing comment after a quote and an empty file', () => {
     expect(readDotenv('').entries).toEqual([])
     expect(asObject('\n\n# c\n  \nA="v" # comment\n\n')).toEqual({A: 'v'})
+  })
+
+  it('lists a value dotenv cut at a # after another character (abc#x), not a trailing comment after a space (abc #x)', () => {
+    const file = readDotenv("TOKEN=abc#notcomment\nNOTE=abc #comment\nEMPTY=#x\nBLANK= #x\nQUOTED='abc#x'\nexport SPLIT=a#b # c\nCOLON: a#b\n")
+    // dotenv cuts both forms alike: the difference is only whether the # was meant as a comment.
+    expect(asObject("TOKEN=abc#notcomment\nNOTE=abc #comment\n")).toEqual({TOKEN: 'abc', NOTE: 'abc'})
+    expect(file.cutAtHash).toEqual([
+      {key: 'TOKEN', line: 1},
+      {key: 'EMPTY', line: 3},
+      {key: 'SPLIT', line: 6},
+      {key: 'COLON', line: 7},
+    ])
+    expect(asObject("QUOTED='abc#x'\n")).toEqual({QUOTED: 'abc#x'})
+    expect(cutAtHashProblem('.env', 'TOKEN', 1)).toBe(`.env line 1: the value of TOKEN is cut at "#" (dotenv reads an unquoted # as the start of a comment, so only what comes before it is read); if the # is part of the value, quote it: TOKEN='...' (single quotes keep every character as it is)`)
   })
 
   it('reports a key dotenv cannot read, but not a line inside a quoted value', () => {

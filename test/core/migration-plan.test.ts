@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {Scope} from '../../src/core/address.js'
+import {lambdaFunctionFix} from '../../src/core/audit/fixes.js'
 import {
   classify,
   countStates,
@@ -10,7 +11,6 @@ import {
   mapFunctionVariable,
   mapSources,
   mapSsmName,
-  serviceOfFunction,
   type SourceItem,
   targetsToRead,
   writeToken,
@@ -152,17 +152,18 @@ describe('writeToken', () => {
 
 describe('--all-functions --to ENV: the service of a function', () => {
   it.each([
-    ['prod-billing', 'prod-', 'billing'],
-    ['prod_billing', 'prod', 'billing'],
-    ['prod-billing', undefined, 'prod-billing'],
-    ['prod-', 'prod-', 'prod-'],
-    ['billing-api', 'other-', 'billing-api'],
-  ])('%s with --prefix %s is %s', (fn, prefix, service) => {
-    expect(serviceOfFunction(fn, prefix)).toBe(service)
+    ['prod-billing', '/prod/billing/DB_PASSWORD'],
+    ['prod_billing', '/prod/billing/DB_PASSWORD'],
+    ['orders-api-prod', '/prod/orders-api/DB_PASSWORD'],
+    ['billing', '/prod/billing/DB_PASSWORD'],
+  ])('maps %s/DB_PASSWORD to %s, the scope audit\'s fix names', (fn, target) => {
+    expect(mapFunctionVariable(`${fn}/DB_PASSWORD`, 'prod')).toEqual({state: 'mapped', target})
+    const service = target.split('/')[2]
+    expect(lambdaFunctionFix(fn, ['DB_PASSWORD'])).toMatch(new RegExp(`--to (prod|ENV)/${service} `))
   })
 
-  it('maps FUNCTION/VARIABLE to /ENV/<service>/VARIABLE, and leaves a function whose name is no service unmapped', () => {
-    expect(mapFunctionVariable('prod-billing/DB_PASSWORD', 'prod', 'prod-')).toEqual({state: 'mapped', target: '/prod/billing/DB_PASSWORD'})
+  it('leaves a function whose name gives no service unmapped', () => {
     expect(mapFunctionVariable('a b/DB_PASSWORD', 'prod')).toMatchObject({state: 'unmapped'})
+    expect(mapFunctionVariable('prod/DB_PASSWORD', 'prod')).toMatchObject({state: 'unmapped'})
   })
 })

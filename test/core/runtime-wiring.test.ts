@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {Scope} from '../../src/core/address.js'
-import {handlerSnippet, RUNTIMES, type SecretReading} from '../../src/core/runtime-snippets.js'
+import {handlerSnippet, RUNTIMES, type SecretReading, taskModuleSnippet} from '../../src/core/runtime-snippets.js'
 import {
   cachePlan,
   cacheNotes,
@@ -103,6 +103,27 @@ describe.each(RUNTIMES)('the %s handler', (runtime) => {
 
   it('never writes a value into the environment and never logs one', () => {
     expect(code).not.toMatch(/process\.env\.\w+\s*=[^=]|os\.environ\[[^\]]+\]\s*=[^=]|os\.environ\.update|putenv|console\.|print\(|logger|logging/)
+  })
+})
+
+describe.each(RUNTIMES)('the %s locals', (runtime) => {
+  // DB_PASSWORD and the field password of DB both read as "db password": neither may become a numbered copy.
+  const readings: SecretReading[] = [
+    {variable: 'DB_PASSWORD_SECRET_ID', name: 'DB_PASSWORD', fields: []},
+    {variable: 'DB_SECRET_ID', name: 'DB', fields: ['password', 'username']},
+  ]
+  const [password, field, username] = runtime === 'nodejs' ? ['dbPassword', 'dbPasswordField', 'dbUsername'] : ['db_password', 'db_password_field', 'db_username']
+
+  it.each([
+    ['the library handler', handlerSnippet(runtime, readings, 120)],
+    ['the extension handler', handlerSnippet(runtime, readings, 120, 'extension')],
+    ['the task module', taskModuleSnippet(runtime, readings, 120)],
+  ])('name a field that would take a whole secret\'s name after the field, never with a number, in %s', (_, code) => {
+    expect(code).toMatch(new RegExp(`\\b${password} = `))
+    expect(code).toMatch(new RegExp(`\\b${field} = db(\\.password|\\["password"\\])`))
+    expect(code).toMatch(new RegExp(`\\b${username} = db`))
+    expect(code).not.toMatch(/\b(dbPassword|db_password)2\b/)
+    expect(compiles(runtime, code).status).toBe(0)
   })
 })
 

@@ -24,7 +24,7 @@ describe('secrets migrate --all-functions', () => {
     await createFunction('prod-search', {DB_PASSWORD: VALUES[3]}, {Tags: {team: 'shop'}})
   })
 
-  it('plans every function the prefix selects, each to /ENV/<name without the prefix>/, and writes nothing on a dry run', async () => {
+  it('plans every function the prefix selects, each to /ENV/<name without its environment word>/, and writes nothing on a dry run', async () => {
     const result = await runCli(['migrate', '--all-functions', '--prefix', 'prod-', '--to', 'prod', '--dry-run'])
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toMatch(/prod-billing\/DB_PASSWORD +- +\/prod\/billing\/DB_PASSWORD +create/)

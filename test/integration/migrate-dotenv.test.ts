@@ -41,6 +41,22 @@ describe('secrets migrate --from-dotenv', () => {
     expectNoValues([only.stdout, only.stderr, secretsOnly.stdout, secretsOnly.stderr], ['dotenv-db-password', 'dotenv-stripe-key'])
   })
 
+  it('warns on stderr of a value cut at # (TOKEN=abc#x), naming key and line only, and --secrets-only refuses it unless quoted', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hash-')), '.env')
+    writeFileSync(file, 'APP_NAME=billing # the service\nAPI_TOKEN=dotenv-tok#en-rest\n')
+    const dry = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/hash`, '--dry-run'])
+    expect(dry.code, dry.stderr).toBe(0)
+    expect(dry.stderr).toContain(`Warning: ${file} line 2: the value of API_TOKEN is cut at "#"`)
+    expect(dry.stderr).toContain("quote it: API_TOKEN='...'")
+    expect(dry.stderr).not.toContain('APP_NAME')
+    const strict = await runCli(['migrate', '--from-dotenv', file, '--to', `${E}/hash`, '--secrets-only', '--json'])
+    const report = JSON.parse(strict.stdout) as Report
+    expect(report.items.find((item) => item.source === 'API_TOKEN')).toMatchObject({outcome: 'invalid', line: 2})
+    expect(report.hint).toContain("Quote the values that hold a # (KEY='...')")
+    expect((await secretValues([`/${E}/hash/API_TOKEN`])).size).toBe(0)
+    expectNoValues([dry.stdout, dry.stderr, strict.stdout, strict.stderr], ['dotenv-tok', 'en-rest'])
+  })
+
   it('reports the lines of an unquoted multi-line PEM key by number only, in the plan, the dry run and --json, and writes nothing for them', async () => {
     // Body lines assembled at run time (no key material sits in the repository); letters and digits
     // only, so dotenv reads the padded last line as the key `<base64>` with the value `=`.

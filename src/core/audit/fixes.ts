@@ -5,44 +5,12 @@
 import {partProblem, SecretAddress} from '../address.js'
 import {printable} from '../printable.js'
 import {runtimeOfDeclared} from '../runtime-snippets.js'
+import {guessScopeFromWorkload} from '../workload-scope.js'
 
-const ENVIRONMENT_WORDS = new Set([
-  'prod',
-  'production',
-  'prd',
-  'live',
-  'staging',
-  'stage',
-  'stg',
-  'preprod',
-  'uat',
-  'qa',
-  'test',
-  'dev',
-  'development',
-  'sandbox',
-])
-
-export interface GuessedScope {
-  env: string
-  service: string
-}
+export {type GuessedScope, guessScopeFromWorkload} from '../workload-scope.js'
 
 const valid = (part: 'environment' | 'service' | 'name', text: string | undefined): text is string =>
   text !== undefined && partProblem(part, text) === undefined
-
-/**
- * Reads an environment and service off a workload name: `prod-checkout` and `checkout_prod` give
- * prod/checkout; `checkout` gives ENV/checkout.
- */
-export function guessScopeFromWorkload(name: string): GuessedScope {
-  const words = name.split(/[-_.]/).filter(Boolean)
-  const envIndex = words.findIndex((word) => ENVIRONMENT_WORDS.has(word.toLowerCase()))
-  const env = envIndex === -1 ? undefined : words[envIndex].toLowerCase()
-  const rest = envIndex === -1 ? words : words.filter((_, index) => index !== envIndex)
-  const service = rest.join('-')
-  return {env: env ?? 'ENV', service: valid('service', service) ? service : 'SERVICE'}
-}
 
 /**
  * A variable name as a secret name, or NAME when the CLI would refuse it as one (a character Secrets

@@ -98,7 +98,7 @@ async function variableMigratedEarlier(store: SecretStore, options: MigrateOptio
   const {source} = options
   if (source.kind !== 'lambda') return false
   const mapping = options.toEnvironment
-    ? mapFunctionVariable(name, options.toEnvironment.env, options.toEnvironment.prefix)
+    ? mapFunctionVariable(name, options.toEnvironment.env)
     : options.to
       ? mapDotenvKey(name, options.to)
       : undefined

@@ -58,7 +58,7 @@ export function targetMapping(options: MigrateOptions): (source: SourceItem) => 
   const {source: from} = options
   return (source) => {
     if (from.kind === 'ssm') return mapSsmName(source.name, options.to, options.flatten ? {below: from.path} : undefined)
-    if (options.toEnvironment !== undefined) return mapFunctionVariable(source.name, options.toEnvironment.env, options.toEnvironment.prefix)
+    if (options.toEnvironment !== undefined) return mapFunctionVariable(source.name, options.toEnvironment.env)
     // An ECS item is CONTAINER/VARIABLE: the secret is named after the variable.
     const key = from.kind === 'dotenv' ? source.name : source.name.slice(source.name.lastIndexOf('/') + 1)
     return mapDotenvKey(key, options.to as Scope)

@@ -1,5 +1,5 @@
 import type {SecretScanner} from '../../core/audit/variables.js'
-import {type DotenvFile, duplicateKeysError, readDotenv} from '../../core/dotenv.js'
+import {cutAtHashProblem, type DotenvFile, duplicateKeysError, readDotenv} from '../../core/dotenv.js'
 import {UsageError} from '../../core/errors.js'
 import {digestOf, type PlanItem, type SourceItem} from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
@@ -20,6 +20,8 @@ export interface ReadResult {
   matchedOnly: Set<string>
   /** Items taken that the audit's rules judge configuration (judgeConfiguration without --secrets-only). */
   configuration: string[]
+  /** What was read but may not be what the source meant (a .env value cut at a `#`): names and lines only. */
+  warnings: string[]
 }
 
 /** The selection of one read (--only, --type, --secrets-only), and what it has found so far. */
@@ -28,6 +30,8 @@ export interface Reading extends ReadResult {
   types?: Set<string>
   /** Whether the audit's rules leave what is not a secret (--secrets-only, a workload), or only name it. */
   leavesConfiguration: boolean
+  /** --secrets-only: a .env value cut at `#` is refused, not only warned of. */
+  secretsOnly: boolean
   /** The audit's rules, loaded only for --secrets-only, a workload, or judgeConfiguration. */
   judge?: typeof import('../../core/audit/inspect.js')
   scan?: SecretScanner
@@ -47,8 +51,8 @@ export async function readSource(options: MigrateOptions, cache: ValueCache, onR
   if (source.kind === 'ssm') await readParameters(reading, source.path, source.parameters)
   else if (source.kind === 'dotenv') await readDotenvEntries(reading, source.file, source.text)
   else await readEnvironment(reading, source.environment)
-  const {sources, extraItems, notSelected, matchedOnly, configuration} = reading
-  return {sources, extraItems, notSelected, matchedOnly, configuration}
+  const {sources, extraItems, notSelected, matchedOnly, configuration, warnings} = reading
+  return {sources, extraItems, notSelected, matchedOnly, configuration, warnings}
 }
 
 /** A read not yet begun: the selection of `options`, with the audit's rules loaded when it needs them. */
@@ -65,6 +69,8 @@ export async function startReading(options: MigrateOptions, cache: ValueCache, o
     matchedOnly: new Set<string>(),
     configuration: [],
     leavesConfiguration,
+    warnings: [],
+    secretsOnly: Boolean(select.secretsOnly),
     only: select.only && select.only.length > 0 ? new Set(select.only) : undefined,
     types: select.types && select.types.length > 0 ? new Set(select.types) : undefined,
     // The audit's own rules decide what --secrets-only takes (and name configuration); loaded only when asked for.
@@ -192,12 +198,14 @@ async function readDotenvEntries(reading: Reading, fileName: string, text: strin
   const {only, judge, scan} = reading
   const file = readDotenv(text)
   if (file.duplicates.length > 0) throw duplicateKeysError(fileName, file.duplicates)
-  const entries = file.entries.filter((entry) => {
+  const selected = file.entries.filter((entry) => {
     if (only === undefined) return true
     if (only.has(entry.key)) reading.matchedOnly.add(entry.key)
     return only.has(entry.key)
   })
-  reading.notSelected += file.entries.length - entries.length
+  reading.notSelected += file.entries.length - selected.length
+  const cutAtHash = new Map(file.cutAtHash.map(({key, line}) => [key, line]))
+  const entries = selected.filter((entry) => keepCutValue(reading, fileName, entry, cutAtHash.get(entry.key)))
   const verdicts =
     judge && scan ? await (await import('../../core/audit/variables.js')).classifyVariables(entries.map((entry) => ({name: entry.key, value: entry.value.text ?? ''})), scan) : undefined
   for (const [index, entry] of entries.entries()) {
@@ -222,6 +230,28 @@ async function readDotenvEntries(reading: Reading, fileName: string, text: strin
 
   reportUnreadLines(reading, file)
   if (file.entries.length === 0 && reading.extraItems.length === 0) throw new UsageError(`${fileName} has no KEY=VALUE entries; nothing to migrate.`)
+}
+
+/**
+ * An entry whose value dotenv cut at a `#` (`TOKEN=abc#x` reads as `abc`): migrated with a warning
+ * naming its key and line, since the rest may be a comment; --secrets-only refuses it (an invalid item
+ * saying how to quote it), since a secret cut short is a broken secret and the audit's rules would judge
+ * the part before the `#`. True when the entry is still to be read.
+ */
+function keepCutValue(reading: Reading, fileName: string, entry: {key: string; line: number}, cutLine: number | undefined): boolean {
+  if (cutLine === undefined) return true
+  if (!reading.secretsOnly) {
+    reading.warnings.push(cutAtHashProblem(fileName, entry.key, cutLine))
+    return true
+  }
+
+  reading.onRead()
+  reading.extraItems.push({
+    source: {name: entry.key, line: entry.line, digest: '', byteLength: 0},
+    state: 'invalid',
+    reason: `the value is cut at "#" (dotenv reads an unquoted # as the start of a comment), so --secrets-only does not take it: quote the value, ${entry.key}='...', to migrate it whole`,
+  })
+  return false
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ReportExtras extends DeletionResult {
   planning?: Planning
   /** A run stopped (Ctrl-C, SIGTERM) before a listing's last page: what came after it was never planned. */
   listingStopped?: boolean
+  /** What reading the source warned of (names and lines only). */
+  warnings?: readonly string[]
 }
 
 type Totals = MigrationReport['totals']
@@ -48,6 +50,7 @@ export function buildReport(options: MigrateOptions, items: ItemReport[], interr
     ...(recipes.length > 0 ? {recipes, ...(many ? {} : {recipe: recipes[0]})} : {}),
     ...(extras.cost ? {cost: extras.cost} : {}),
     ...(extras.planning ? {planning: extras.planning} : {}),
+    ...(extras.warnings && extras.warnings.length > 0 ? {warnings: [...extras.warnings]} : {}),
   }
 }
 
@@ -206,6 +209,7 @@ function fixFor(outcome: 'invalid' | 'unmapped', reason: string): string {
   if (reason.startsWith('the value is empty')) return 'Give the empty values a value in the source, or leave them out with --only'
   if (/^the value is \d+ bytes/.test(reason)) return 'Shorten the values over the size limit, or leave them out with --only'
   if (reason.includes('multi-line')) return 'Quote multi-line values in double quotes'
+  if (reason.startsWith('the value is cut at "#"')) return "Quote the values that hold a # (KEY='...')"
   if (reason.startsWith('not a valid secret name')) return 'Rename the keys that are not valid secret names'
   return 'Fix the lines shown as invalid'
 }

@@ -55,9 +55,9 @@ export interface MigrateOptions {
   to?: Scope
   /**
    * --all-functions --to ENV: each function's secrets go to /ENV/<service>/, the service read off the
-   * function's name (without `prefix`, see serviceOfFunction).
+   * function's name as audit's fix reads it (see mapFunctionVariable).
    */
-  toEnvironment?: {env: string; prefix?: string}
+  toEnvironment?: {env: string}
   dryRun: boolean
   onConflict: ConflictPolicy
   kmsKeyId?: string
@@ -95,6 +95,8 @@ export interface MigrateOptions {
   streamPlan?: boolean
   /** Called once, before the first write, with how the run plans (SSM sources, not on a dry run). */
   onPlanning?: (planning: Planning) => void
+  /** Called with each warning about the source as it is read, before the plan (keys and lines, never values). */
+  onWarning?: (warning: string) => void
   /** Called once with the plan, before anything is written (items as planned, names only); not called when the plan streams. */
   onPlan?: (items: readonly ItemReport[], plan: PlanSummary) => void
   /** The target environment's replica regions and price per secret, for the plan's cost estimate. */
@@ -194,6 +196,8 @@ export interface MigrationReport {
   recipes?: MigrationRecipe[]
   /** The plan's estimate of the monthly cost of the secrets it creates (absent when nothing was planned). */
   cost?: CostEstimate
+  /** What reading the source warned of, e.g. a .env value cut at a `#` (keys and lines, never values). */
+  warnings?: string[]
 }
 
 /** The rest of a workload's migration, as commands and names (never values). */
