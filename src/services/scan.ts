@@ -24,6 +24,7 @@ import type {ScanReport} from '../core/scan/verdict.js'
 import {UsageError} from '../core/errors.js'
 import {baselineFingerprints} from '../core/scan/sarif.js'
 import {trackedPaths} from '../core/scan/git-index.js'
+import {changedFiles} from './git-changes.js'
 import {parseHcl} from './hcl-parser.js'
 import {LARGE_FILE_CHARS, scanInWorker} from './large-file-scan.js'
 import {readInputFileAtMost} from './input-file.js'
@@ -63,6 +64,8 @@ export interface ScanOptions {
    */
   scan?: SecretScanner
   maxBytes?: number
+  /** Only the files git says changed since `since` (the default branch when absent), under `paths`. */
+  changed?: {since?: string}
 }
 
 interface IgnoreScope {
@@ -114,7 +117,8 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const report: ScanReport = {findings: [], templates: [], unparsable: [], skipped: [], filesSeen: 0}
   const maxBytes = options.maxBytes ?? MAX_TEMPLATE_BYTES
   const seen = new Set<string>()
-  for (const given of options.paths.length > 0 ? options.paths : ['.']) {
+  const roots = options.paths.length > 0 ? options.paths : ['.']
+  for (const given of options.changed === undefined ? roots : await changedTemplates(roots, options.cwd, options.changed.since)) {
     const path = isAbsolute(given) ? given : join(options.cwd, given)
     let info
     try {
@@ -128,11 +132,30 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
 
     // A file named is read whatever .gitignore says; only a directory's walk asks git.
     if (info.isDirectory()) await walk(path, [], await rootOf(path, report, options.cwd), options, report, maxBytes, seen)
-    else await scanLink(path, {real: await realpath(dirname(path)), base: (await gitTopOf(dirname(path))) ?? resolve(dirname(path))}, options, report, maxBytes, seen, true)
+    // A file git listed for --changed is one a walk would have found: not named, so a non-template is passed over quietly.
+    else await scanLink(path, {real: await realpath(dirname(path)), base: (await gitTopOf(dirname(path))) ?? resolve(dirname(path))}, options, report, maxBytes, seen, options.changed === undefined)
   }
 
   report.findings = sortScanFindings(report.findings)
   return report
+}
+
+/**
+ * The files changed since `since` that a walk of `roots` would read by their names: under a root, of
+ * a name scan reads, and not inside a tree the walk passes over (node_modules, cdk.out, vendor, ...)
+ * unless that tree is the root given.
+ */
+async function changedTemplates(roots: string[], cwd: string, since: string | undefined): Promise<string[]> {
+  const files = await changedFiles({cwd, ...(since === undefined ? {} : {since})})
+  const dirs = roots.map((root) => resolve(cwd, root))
+  return files.filter((file) =>
+    mayBeTemplate(file) &&
+    dirs.some((dir) => {
+      if (!inside(file, dir)) return false
+      const folders = relative(dir, file).split(sep).slice(0, -1)
+      return !folders.some((name) => ALWAYS_SKIPPED.has(name) || name === SYNTH_OUTPUT || VENDORED.has(name))
+    }),
+  )
 }
 
 async function walk(dir: string, scopes: IgnoreScope[], root: Root, options: ScanOptions, report: ScanReport, maxBytes: number, seen: Set<string>): Promise<void> {
