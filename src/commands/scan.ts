@@ -24,12 +24,15 @@ ${exitCodesHelp('scan')}`
     {command: '<%= config.bin %> <%= command.id %> --fail-on medium --json > scan.json', description: 'In a pipeline: fail on medium or worse, keep the report.'},
     {command: '<%= config.bin %> <%= command.id %> --format sarif > scan.sarif', description: 'SARIF 2.1.0 for GitHub code scanning.'},
     {command: '<%= config.bin %> <%= command.id %> --baseline scan.json', description: 'Adopt the gate on a repository with findings: only new ones fail.'},
+    {command: '<%= config.bin %> <%= command.id %> --changed --fail-on medium', description: "A pull request's gate: only the templates the branch changed since it left the default branch."},
   ]
 
   static override flags = {
     'fail-on': Flags.string({description: 'Exit 7 when a finding of this severity or worse exists.', options: [...SEVERITIES], default: 'high'}),
     format: Flags.string({description: 'Output format (--json for the JSON report).', options: ['text', 'sarif'], default: 'text'}),
     baseline: Flags.string({description: 'A previous --json or SARIF report: only findings not in it fail the run.'}),
+    changed: Flags.boolean({description: 'Scan only the files git says changed (committed since --since, in the work tree, or new), under the PATHs given.'}),
+    since: Flags.string({description: 'With --changed: the ref to compare with, through its merge base with HEAD (default: the default branch, origin/HEAD, main or master).', dependsOn: ['changed']}),
   }
 
   // Several paths: oclif's variadic arguments come through argv.
@@ -48,7 +51,7 @@ ${exitCodesHelp('scan')}`
     if (flags.format === 'sarif' && this.jsonEnabled()) throw new UsageError('--json and --format sarif are two documents: give one.')
     const {runScan, readBaseline} = await import('../services/scan.js')
     const baseline = flags.baseline === undefined ? undefined : {file: flags.baseline, fingerprints: await readBaseline(flags.baseline)}
-    const report = await runScan({paths, cwd: process.cwd()})
+    const report = await runScan({paths, cwd: process.cwd(), ...(flags.changed ? {changed: flags.since === undefined ? {} : {since: flags.since}} : {})})
     const verdict = scanVerdict({report, failOn: flags['fail-on'] as Severity, ...(baseline ? {baseline} : {})})
     return scanResult(verdict, flags.format === 'sarif' ? 'sarif' : 'text', this.config.version)
   }

@@ -19,11 +19,12 @@ import ignore, {type Ignore} from 'ignore'
 import type {SecretScanner} from '../core/audit/variables.js'
 import {scanManyForSecrets} from '../core/audit/secret-scan.js'
 import {mayBeTemplate, scanFile, worthParsing} from '../core/scan/scan-file.js'
-import {sortScanFindings} from '../core/scan/findings.js'
+import {fingerprintedFrom, sortScanFindings} from '../core/scan/findings.js'
 import type {ScanReport} from '../core/scan/verdict.js'
 import {UsageError} from '../core/errors.js'
 import {baselineFingerprints} from '../core/scan/sarif.js'
 import {trackedPaths} from '../core/scan/git-index.js'
+import {changedFiles} from './git-changes.js'
 import {parseHcl} from './hcl-parser.js'
 import {LARGE_FILE_CHARS, scanInWorker} from './large-file-scan.js'
 import {readInputFileAtMost} from './input-file.js'
@@ -63,6 +64,8 @@ export interface ScanOptions {
    */
   scan?: SecretScanner
   maxBytes?: number
+  /** Only the files git says changed since `since` (the default branch when absent), under `paths`. */
+  changed?: {since?: string}
 }
 
 interface IgnoreScope {
@@ -75,6 +78,11 @@ interface Root {
   /** The real path of the directory given (of a file's directory): a link leading elsewhere is not read. */
   real: string
   git?: GitTracking
+  /**
+   * Where fingerprints are counted from: the git work tree's top, else the directory given (a file's
+   * directory), so a baseline matches whatever path was typed and wherever scan runs.
+   */
+  base: string
 }
 
 /** What git tracks in the work tree holding a root, as paths from the work tree's top. */
@@ -109,7 +117,8 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
   const report: ScanReport = {findings: [], templates: [], unparsable: [], skipped: [], filesSeen: 0}
   const maxBytes = options.maxBytes ?? MAX_TEMPLATE_BYTES
   const seen = new Set<string>()
-  for (const given of options.paths.length > 0 ? options.paths : ['.']) {
+  const roots = options.paths.length > 0 ? options.paths : ['.']
+  for (const given of options.changed === undefined ? roots : await changedTemplates(roots, options.cwd, options.changed.since)) {
     const path = isAbsolute(given) ? given : join(options.cwd, given)
     let info
     try {
@@ -123,11 +132,30 @@ export async function runScan(options: ScanOptions): Promise<ScanReport> {
 
     // A file named is read whatever .gitignore says; only a directory's walk asks git.
     if (info.isDirectory()) await walk(path, [], await rootOf(path, report, options.cwd), options, report, maxBytes, seen)
-    else await scanLink(path, {real: await realpath(dirname(path))}, options, report, maxBytes, seen, true)
+    // A file git listed for --changed is one a walk would have found: not named, so a non-template is passed over quietly.
+    else await scanLink(path, {real: await realpath(dirname(path)), base: (await gitTopOf(dirname(path))) ?? resolve(dirname(path))}, options, report, maxBytes, seen, options.changed === undefined)
   }
 
   report.findings = sortScanFindings(report.findings)
   return report
+}
+
+/**
+ * The files changed since `since` that a walk of `roots` would read by their names: under a root, of
+ * a name scan reads, and not inside a tree the walk passes over (node_modules, cdk.out, vendor, ...)
+ * unless that tree is the root given.
+ */
+async function changedTemplates(roots: string[], cwd: string, since: string | undefined): Promise<string[]> {
+  const files = await changedFiles({cwd, ...(since === undefined ? {} : {since})})
+  const dirs = roots.map((root) => resolve(cwd, root))
+  return files.filter((file) =>
+    mayBeTemplate(file) &&
+    dirs.some((dir) => {
+      if (!inside(file, dir)) return false
+      const folders = relative(dir, file).split(sep).slice(0, -1)
+      return !folders.some((name) => ALWAYS_SKIPPED.has(name) || name === SYNTH_OUTPUT || VENDORED.has(name))
+    }),
+  )
 }
 
 async function walk(dir: string, scopes: IgnoreScope[], root: Root, options: ScanOptions, report: ScanReport, maxBytes: number, seen: Set<string>): Promise<void> {
@@ -164,7 +192,7 @@ async function walk(dir: string, scopes: IgnoreScope[], root: Root, options: Sca
     } else if (entry.isSymbolicLink()) {
       await scanLink(path, root, options, report, maxBytes, seen, false)
     } else if (entry.isFile()) {
-      await scanOne(path, options, report, maxBytes, seen, false)
+      await scanOne(path, root, options, report, maxBytes, seen, false)
     } else if (mayBeTemplate(path)) {
       report.skipped.push({file: display(path, options.cwd), reason: notRegular(entry)})
     }
@@ -190,7 +218,7 @@ async function scanLink(path: string, root: Root, options: ScanOptions, report: 
   // A file scan would not read anyway (and a .gitignore, read by the walk) is passed over as a plain one would be.
   else if (!named && !mayBeTemplate(path)) return
   else if (!inside(target, root.real)) report.skipped.push({file, reason: 'a symbolic link out of the tree scanned (not followed)'})
-  else if (info.isFile()) await scanOne(path, options, report, maxBytes, seen, named)
+  else if (info.isFile()) await scanOne(path, root, options, report, maxBytes, seen, named)
   else report.skipped.push({file, reason: notRegular(info)})
 }
 
@@ -207,7 +235,16 @@ function notRegular(info: {isDirectory(): boolean; isFIFO(): boolean; isSocket()
 
 /** Where a directory's walk may read, and what git tracks around it. */
 async function rootOf(dir: string, report: ScanReport, cwd: string): Promise<Root> {
-  return {real: await realpath(dir), ...(await gitTracking(dir, report, cwd))}
+  const tracking = await gitTracking(dir, report, cwd)
+  return {real: await realpath(dir), ...tracking, base: tracking.git?.top ?? resolve(dir)}
+}
+
+/** The top of the git work tree holding `dir`: the nearest directory above it with a `.git` (a directory, or a file in a linked worktree or a submodule). */
+async function gitTopOf(dir: string): Promise<string | undefined> {
+  for (let top = resolve(dir); ; top = dirname(top)) {
+    if ((await lstat(join(top, '.git')).catch(() => undefined)) !== undefined) return top
+    if (dirname(top) === top) return undefined
+  }
 }
 
 /**
@@ -216,28 +253,24 @@ async function rootOf(dir: string, report: ScanReport, cwd: string): Promise<Roo
  * the index cannot be read, .gitignore is not trusted at all (every file is scanned), and that is said.
  */
 async function gitTracking(dir: string, report: ScanReport, cwd: string): Promise<{git?: GitTracking}> {
-  for (let top = resolve(dir); ; top = dirname(top)) {
-    const dotGit = join(top, '.git')
-    const info = await lstat(dotGit).catch(() => undefined)
-    if (info !== undefined) {
-      try {
-        const gitDir = info.isDirectory() ? dotGit : await gitDirOf(dotGit, top)
-        const index = await readRegularFile(join(gitDir, 'index'), MAX_GIT_INDEX_BYTES, "git's index").catch((error: unknown) => {
-          // A repository with nothing staged yet has no index: nothing is tracked.
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-          throw error
-        })
-        const files = new Set(index === undefined ? [] : trackedPaths(index))
-        const directories = new Set<string>()
-        for (const file of files) for (let at = file.lastIndexOf('/'); at > 0; at = file.lastIndexOf('/', at - 1)) directories.add(file.slice(0, at))
-        return {git: {top, known: true, files, directories}}
-      } catch (error) {
-        report.skipped.push({file: display(dotGit, cwd), reason: `git's index could not be read (${(error as Error).message}): .gitignore is not applied`})
-        return {git: {top, known: false, files: new Set(), directories: new Set()}}
-      }
-    }
-
-    if (dirname(top) === top) return {}
+  const top = await gitTopOf(dir)
+  if (top === undefined) return {}
+  const dotGit = join(top, '.git')
+  try {
+    const info = await lstat(dotGit)
+    const gitDir = info.isDirectory() ? dotGit : await gitDirOf(dotGit, top)
+    const index = await readRegularFile(join(gitDir, 'index'), MAX_GIT_INDEX_BYTES, "git's index").catch((error: unknown) => {
+      // A repository with nothing staged yet has no index: nothing is tracked.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw error
+    })
+    const files = new Set(index === undefined ? [] : trackedPaths(index))
+    const directories = new Set<string>()
+    for (const file of files) for (let at = file.lastIndexOf('/'); at > 0; at = file.lastIndexOf('/', at - 1)) directories.add(file.slice(0, at))
+    return {git: {top, known: true, files, directories}}
+  } catch (error) {
+    report.skipped.push({file: display(dotGit, cwd), reason: `git's index could not be read (${(error as Error).message}): .gitignore is not applied`})
+    return {git: {top, known: false, files: new Set(), directories: new Set()}}
   }
 }
 
@@ -267,7 +300,7 @@ function ignored(path: string, isDirectory: boolean, scopes: IgnoreScope[]): boo
   return false
 }
 
-async function scanOne(path: string, options: ScanOptions, report: ScanReport, maxBytes: number, seen: Set<string>, named: boolean): Promise<void> {
+async function scanOne(path: string, root: Root, options: ScanOptions, report: ScanReport, maxBytes: number, seen: Set<string>, named: boolean): Promise<void> {
   const file = display(path, options.cwd)
   if (seen.has(file)) return
   seen.add(file)
@@ -297,7 +330,8 @@ async function scanOne(path: string, options: ScanOptions, report: ScanReport, m
   switch (result.kind) {
     case 'scanned': {
       report.templates.push({file, format: result.format, findings: result.findings.length})
-      report.findings.push(...result.findings)
+      const fromBase = relative(root.base, path).split(sep).join('/')
+      report.findings.push(...result.findings.map((item) => fingerprintedFrom(item, fromBase)))
       break
     }
 

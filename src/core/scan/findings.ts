@@ -100,7 +100,11 @@ export interface ScanFinding {
   /** Why, in one line; names and counts only. */
   reason: string
   fix: ScanFix
-  /** Stable across commits (no line): rule, file, resource and variable. */
+  /**
+   * Stable across commits (no line): rule, the file's path from the repository's top (git's work tree,
+   * else the directory scanned), resource and variable; the same whatever path was typed and wherever
+   * scan ran.
+   */
   fingerprint: string
 }
 
@@ -116,6 +120,20 @@ export function scanFinding(fields: ScanFindingInput): ScanFinding {
 export function fingerprintOf(fields: Pick<ScanFinding, 'rule' | 'file' | 'resource' | 'variable'>): string {
   const text = [fields.rule, fields.file.replaceAll('\\', '/'), fields.resource, fields.variable ?? ''].join('\u0000')
   return createHash('sha256').update(text).digest('hex').slice(0, 32)
+}
+
+/** The finding with its fingerprint computed on the file's path from the repository's top rather than as typed. */
+export function fingerprintedFrom(finding: ScanFinding, pathFromTop: string): ScanFinding {
+  return {...finding, fingerprint: fingerprintOf({...finding, file: pathFromTop})}
+}
+
+/**
+ * Whether a baseline's fingerprints hold the finding: by its fingerprint, or by the one computed on the
+ * path as typed, which is what a report written before fingerprints counted from the repository's top
+ * holds (the same in the usual case, scan run at the top).
+ */
+export function inBaseline(finding: ScanFinding, fingerprints: ReadonlySet<string>): boolean {
+  return fingerprints.has(finding.fingerprint) || fingerprints.has(fingerprintOf(finding))
 }
 
 /** By file, then line and column, then rule: the order of the text report. */

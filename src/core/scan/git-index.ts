@@ -1,7 +1,8 @@
 /**
  * The paths git tracks, read from its index file (`.git/index`, format versions 2, 3 and 4), so scan
- * can tell a tracked file from an ignored one without starting `git` (the CLI starts no child
- * process). Git never ignores a tracked file, whatever .gitignore says: neither may scan.
+ * can tell a tracked file from an ignored one without starting `git` (a walk starts no child
+ * process; only `scan --changed` runs git, services/git-changes.ts). Git never ignores a tracked
+ * file, whatever .gitignore says: neither may scan.
  *
  * Only the paths are read. A split index (its `link` extension names a shared index holding the
  * rest) is not read: the caller then knows nothing of what is tracked and must not trust .gitignore.

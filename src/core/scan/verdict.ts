@@ -9,7 +9,7 @@ import type {Severity} from '../audit/severity.js'
 import {ExitCode} from '../errors.js'
 import type {Verdict} from '../verdicts.js'
 import {plural} from '../words.js'
-import {type ScanFinding, scanFindingsAtOrAbove, type TemplateFormat} from './findings.js'
+import {inBaseline, type ScanFinding, scanFindingsAtOrAbove, type TemplateFormat} from './findings.js'
 
 /** What the walk found (services/scan.ts). */
 export interface ScanReport {
@@ -45,7 +45,7 @@ export interface ScanJudgement {
 
 export function scanVerdict({report, failOn, baseline}: ScanJudgement): {result: ScanResult} & Verdict {
   const {filesSeen, ...rest} = report
-  const findings = report.findings.map((item) => (baseline?.fingerprints.has(item.fingerprint) ? {...item, baselined: true as const} : item))
+  const findings = report.findings.map((item) => (baseline !== undefined && inBaseline(item, baseline.fingerprints) ? {...item, baselined: true as const} : item))
   const fresh = findings.filter((item) => !('baselined' in item))
   const failing = scanFindingsAtOrAbove(fresh, failOn)
   const result: ScanResult = {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {scanFinding} from '../../../src/core/scan/findings.js'
+import {fingerprintedFrom, scanFinding} from '../../../src/core/scan/findings.js'
 import {type ScanReport, scanVerdict} from '../../../src/core/scan/verdict.js'
 
 const high = scanFinding({rule: 'env-secret-value', file: 'a.yaml', format: 'sam', line: 3, column: 9, resource: 'Fn', variable: 'TOKEN', reason: 'r', fix: {change: 'c'}})
@@ -26,5 +26,13 @@ describe('scanVerdict', () => {
     expect(known.result.findings[0].baselined).toBe(true)
     const other = scanVerdict({report: report({findings: [high]}), failOn: 'high', baseline: {file: 'b.json', fingerprints: new Set(['0'])}})
     expect(other).toMatchObject({exitCode: 7, reason: '1 finding at or above high (--fail-on high).'})
+  })
+
+  it('still knows a finding from a baseline written when fingerprints took the path as typed', () => {
+    const asTyped = scanFinding({rule: 'env-secret-value', file: 'examples/a.yaml', format: 'sam', line: 3, column: 9, resource: 'Fn', variable: 'TOKEN', reason: 'r', fix: {change: 'c'}})
+    const fromTop = fingerprintedFrom(asTyped, 'trees/examples/a.yaml')
+    expect(fromTop.fingerprint).not.toBe(asTyped.fingerprint)
+    const old = scanVerdict({report: report({findings: [fromTop]}), failOn: 'high', baseline: {file: 'old.json', fingerprints: new Set([asTyped.fingerprint])}})
+    expect(old.exitCode).toBe(0)
   })
 })
