@@ -5,19 +5,11 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parameterNames, secretValues, seed} from '../fixtures/migrate-helpers.js'
 import {type AwsProxy, startAwsProxy} from '../helpers/aws-proxy.js'
 import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
-import {runCliInPty} from '../helpers/pty.js'
+import {runCliInPty, screenLines} from '../helpers/pty.js'
 
 const E = uniqueEnv('mplan')
 // What the terminal of test/helpers/pty_run.py measures: 24 rows of 100 columns.
 const COLUMNS = 100
-
-/** What a person reads: colours and cursor moves taken out, one entry per line as printed. */
-function screenLines(output: string): string[] {
-  return output
-    .replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '')
-    .split(/\r?\n/)
-    .flatMap((line) => line.split('\r'))
-}
 
 /** The five secrets and three settings of a newcomer's /prod/orders. */
 function orders(path: string) {

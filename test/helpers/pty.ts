@@ -37,3 +37,15 @@ export function runCliInPty(args: string[], steps: PtyStep[], env: Record<string
     )
   })
 }
+
+/**
+ * The lines a terminal shows for raw pty output, as far as line width goes: a carriage return or a
+ * cursor move to a column (how a spinner redraws its frame) starts the line anew, and every other
+ * escape sequence takes no column.
+ */
+export function screenLines(output: string): string[] {
+  return output
+    .replaceAll(/\u001B\[\d*G|\r(?!\n)/g, '\n')
+    .replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '')
+    .split(/\r?\n/)
+}
