@@ -17,7 +17,7 @@ import {promisify} from 'node:util'
 import type {ScanFinding} from '../../src/core/scan/findings.js'
 import {renderTable} from '../../src/ui/table.js'
 import {evaluate} from '../../test/fixtures/grant-evaluator.js'
-import {applyEdits, lostActions, secretsAfter} from './proof.js'
+import {applyEdits, lostActions, secretsAfter, terraformFmtErrors} from './proof.js'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -87,14 +87,26 @@ async function main(): Promise<void> {
     const cfn = edited.filter((item) => item.finding.format !== 'terraform' && item.finding.format !== 'serverless')
     const before = await lintErrors([...new Set(cfn.map((item) => item.original))])
     const after = await lintErrors(cfn.map((item) => item.copy))
+    const terraform = edited.filter((item) => item.finding.format === 'terraform')
+    const unformatted = new Set<string>()
+    // A file fmt already refused is judged by whether it still parses: fmt's own exit code 2 would say it does not.
+    for (const item of terraform) {
+      const before = await terraformFmtErrors([item.original])
+      const after = await terraformFmtErrors([item.copy])
+      if (after.errors && (!before.errors || /Error/.test(after.output))) unformatted.add(item.copy)
+    }
+
     const again = await scan(work)
     for (const {finding, proof, original, copy} of edited) {
       const failed: string[] = []
       const fresh = [...(after.get(copy) ?? [])].filter((id) => !before.get(original)?.has(id))
       if (fresh.length > 0) failed.push(`cfn-lint: ${fresh.join(', ')}`)
+      if (unformatted.has(copy)) failed.push('terraform fmt -check fails')
       if (again.some((item) => item.file.startsWith(join(work, '')) && resolve(item.file) === copy && sameFinding(item, finding))) failed.push('reported again')
       const text = await readFile(original, 'utf8')
+      // A Terraform edit rewrites lines: `terraform fmt` and the second scan judge it here (the test proves its policies).
       for (const edit of finding.fix.edits ?? []) {
+        if (!('at' in edit)) continue
         const lost = lostActions(text, edit)
         if (lost.length > 0) failed.push(`lost ${lost.join(', ')}`)
         const secrets = await secretsAfter(text, edit, evaluate)

@@ -9,17 +9,29 @@ import {promisify} from 'node:util'
 import {isMap, isSeq, parseDocument} from 'yaml'
 
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
-import type {TemplateEdit} from '../../src/core/scan/narrow-policy.js'
+import type {FixEdit, TemplateEdit} from '../../src/core/scan/narrow-policy.js'
+import {extractTerraform, type HclParser} from '../../src/core/scan/terraform.js'
+import type {LinesEdit} from '../../src/core/scan/terraform-edit.js'
 import {CFN_TAGS} from '../../src/core/scan/tree.js'
 
 const run = promisify(execFile)
 type Statement = Record<string, unknown>
 export const AT = {partition: 'aws', region: 'eu-west-1', account: '123456789012'}
 
-/** The template with each edit's value set at its path (an index one past a list's end appends). */
-export function applyEdits(text: string, edits: readonly TemplateEdit[]): string {
+/**
+ * The template with each edit applied: a value set at its path (an index one past a list's end
+ * appends), or whole lines replaced (from the last up, so the line numbers of the others still hold).
+ */
+export function applyEdits(text: string, edits: readonly FixEdit[]): string {
+  const byLines = edits.filter((edit): edit is LinesEdit => 'lines' in edit).sort((a, b) => b.lines.from - a.lines.from)
+  if (byLines.length > 0) {
+    const lines = text.split('\n')
+    for (const edit of byLines) lines.splice(edit.lines.from - 1, edit.lines.to - edit.lines.from + 1, ...edit.text.split('\n'))
+    return lines.join('\n')
+  }
+
   const doc = parseDocument(text, {customTags: CFN_TAGS})
-  for (const edit of edits) {
+  for (const edit of edits as readonly TemplateEdit[]) {
     const parent = doc.getIn(edit.at.slice(0, -1), true)
     const last = edit.at.at(-1)
     if (isSeq(parent) && typeof last === 'number' && last === parent.items.length) parent.add(doc.createNode(edit.value))
@@ -192,4 +204,34 @@ export async function secretsAfter(text: string, edit: TemplateEdit, evaluate: (
 
 function templateJsonOf(node: unknown): unknown {
   return node === undefined ? undefined : templateJsonNode(node)
+}
+
+/** Files `terraform fmt -check` would change or cannot read, in one run. */
+export async function terraformFmtErrors(files: readonly string[]): Promise<{errors: boolean; output: string}> {
+  try {
+    await run('terraform', ['fmt', '-check', '-list=true', ...files])
+    return {errors: false, output: ''}
+  } catch (error) {
+    const {stdout, stderr} = error as {stdout: string; stderr: string}
+    return {errors: true, output: `${stdout}${stderr}`}
+  }
+}
+
+/** A Terraform reference or variable as a concrete secret ARN: the address stands for the name. */
+const resolvedTerraform = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? /^\$\{([^{}]+)\}$/.test(value)
+      ? secretArnOf(value.slice(2, -1).replace(/\.arn$/, ''))
+      : value.replaceAll(/\$\{([^{}]+)\}/g, (_, expression: string) => expression)
+    : Array.isArray(value)
+      ? value.map((item) => resolvedTerraform(item))
+      : typeof value === 'object' && value !== null
+        ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolvedTerraform(item)]))
+        : value
+
+/** The identity policy a Terraform function holds through its role: every statement of every policy of the file that names it. */
+export async function terraformHeldPolicy(file: string, text: string, holder: string, parse: HclParser): Promise<PolicyDocument> {
+  const extracted = await extractTerraform(file, text, parse)
+  const statements = extracted.policies.filter((policy) => policy.holders.includes(holder)).flatMap((policy) => policy.statements.map((item) => resolvedTerraform(item.written ?? item.statement)))
+  return {Version: '2012-10-17', Statement: statements} as unknown as PolicyDocument
 }

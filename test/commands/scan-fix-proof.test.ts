@@ -3,7 +3,7 @@
  * cfn-lint, a second scan no longer reports the finding, and the IAM evaluator allows the holder
  * every other action it had and the secrets the template passes it, and no other secret.
  */
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -12,7 +12,8 @@ import {afterAll, describe, expect, it} from 'vitest'
 import type {ScanFinding} from '../../src/core/scan/findings.js'
 import {evaluate} from '../fixtures/grant-evaluator.js'
 import {ROOT, runCli} from '../helpers/cli.js'
-import {applyEdits, AT, cfnLintErrors, heldPolicy} from '../../bench/fixes/proof.js'
+import {applyEdits, AT, cfnLintErrors, heldPolicy, terraformFmtErrors, terraformHeldPolicy} from '../../bench/fixes/proof.js'
+import {parseHcl} from '../../src/services/hcl-parser.js'
 import {OFFLINE_ENV} from '../helpers/scan.js'
 
 const FIXTURES = join(ROOT, 'test/fixtures/fix-proof')
@@ -83,7 +84,7 @@ async function scan(path: string): Promise<ScanFinding[]> {
 
 describe("scan's IAM fixes, applied", () => {
   it('lint clean, are not reported again, and leave the holder its other actions and its own secrets only', async () => {
-    const findings = (await scan(FIXTURES)).filter((item) => item.fix.edits !== undefined)
+    const findings = (await scan(FIXTURES)).filter((item) => item.fix.edits !== undefined && item.format !== 'terraform')
     // Every finding with edits is proven below, and every proof has its finding.
     expect(findings.map((item) => `${item.file.split('/').at(-1)} ${item.resource}`).sort()).toEqual(EXPECTED.map((item) => `${item.file} ${item.resource}`).sort())
     const originals = EXPECTED.map((expected) => join(FIXTURES, expected.file))
@@ -124,4 +125,62 @@ describe("scan's IAM fixes, applied", () => {
     expect(deploy.fix.grant).toBeUndefined()
     expect(deploy.reason).toContain('cloudformation.amazonaws.com')
   })
+})
+
+/** Per Terraform finding: the function whose role holds the policy, what it must still be allowed, and what no longer. */
+const TERRAFORM: Array<{file: string; resource: string; holder: string; allowed: Array<[string, string]>; denied: Array<[string, string]>}> = [
+  {
+    file: 'orders.tf',
+    resource: 'aws_iam_role_policy.orders',
+    holder: 'orders-prod',
+    allowed: [[GET, secret('aws_secretsmanager_secret.db')], ['logs:PutLogEvents', LOG_STREAM], ['dynamodb:PutItem', TABLE]],
+    denied: [[GET, ANOTHER_SECRET]],
+  },
+  {
+    file: 'reports.tf',
+    resource: 'data.aws_iam_policy_document.reports',
+    holder: 'reports-prod',
+    allowed: [[GET, secret('var.api_key_secret_arn')], ['secretsmanager:DescribeSecret', ANOTHER_SECRET], ['sqs:ReceiveMessage', `arn:aws:sqs:${IN}:reports`]],
+    denied: [[GET, ANOTHER_SECRET]],
+  },
+  {
+    file: 'admin.tf',
+    resource: 'aws_iam_role_policy.rotator',
+    holder: 'rotator-prod',
+    allowed: [[GET, secret('/prod/rotator/MASTER')], ['secretsmanager:PutSecretValue', ANOTHER_SECRET], ['kms:Decrypt', `arn:aws:kms:${IN}:key/1234abcd-12ab-34cd-56ef-1234567890ab`]],
+    denied: [[GET, ANOTHER_SECRET]],
+  },
+]
+
+// The reports document's secret reads hold in one region: the request is made there.
+const IN_REGION = {'aws:RequestedRegion': AT.region}
+
+describe("scan's Terraform IAM fixes, applied", () => {
+  it('pass terraform fmt -check, are not reported again, and leave the function its other actions and its own secrets only', async () => {
+    const folder = join(FIXTURES, 'terraform')
+    const findings = (await scan(folder)).filter((item) => item.fix.edits !== undefined)
+    expect(findings.map((item) => `${item.file.split('/').at(-1)} ${item.resource}`).sort()).toEqual(TERRAFORM.map((item) => `${item.file} ${item.resource}`).sort())
+    const originals = TERRAFORM.map((expected) => join(folder, expected.file))
+    expect((await terraformFmtErrors(originals)).errors).toBe(false)
+    const copies = join(work, 'terraform')
+    mkdirSync(copies)
+    const edited = TERRAFORM.map((expected) => {
+      const finding = findings.find((item) => item.file.endsWith(expected.file)) as ScanFinding
+      const path = join(copies, expected.file)
+      writeFileSync(path, applyEdits(readFileSync(join(folder, expected.file), 'utf8'), finding.fix.edits ?? []))
+      return path
+    })
+    const formatted = await terraformFmtErrors(edited)
+    expect(formatted.errors, formatted.output).toBe(false)
+
+    const again = await scan(copies)
+    expect(again.filter((item) => item.area === 'iam')).toEqual([])
+    for (const [index, expected] of TERRAFORM.entries()) {
+      const before = await terraformHeldPolicy(expected.file, readFileSync(join(folder, expected.file), 'utf8'), expected.holder, parseHcl)
+      for (const [action, resource] of expected.denied) expect(await evaluate(before, action, resource, IN_REGION), `before: ${action}`).toBe('Allowed')
+      const after = await terraformHeldPolicy(expected.file, readFileSync(edited[index], 'utf8'), expected.holder, parseHcl)
+      for (const [action, resource] of expected.allowed) expect(await evaluate(after, action, resource, IN_REGION), `${expected.file}: ${action} on ${resource}`).toBe('Allowed')
+      for (const [action, resource] of expected.denied) expect(await evaluate(after, action, resource, IN_REGION), `${expected.file}: ${action} on ${resource}`).not.toBe('Allowed')
+    }
+  }, 120_000)
 })

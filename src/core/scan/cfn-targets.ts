@@ -12,11 +12,11 @@ import type {SecretTarget} from './narrow-policy.js'
 import {cfnJson, intrinsicCall, literalText, nodeValue, type Tree} from './tree.js'
 
 /** A variable or parameter that holds a secret's ARN, id or name, not its value. */
-const SECRET_HANDLE = /secrets?_?(arn|id|name)s?$/i
+export const SECRET_HANDLE = /secrets?_?(arn|id|name)s?$/i
 /** A variable or parameter that holds a Parameter Store name. */
-const PARAMETER_HANDLE = /(param|parameter)_?(name|path|arn)?$/i
+export const PARAMETER_HANDLE = /(param|parameter)_?(name|path|arn)?$/i
 /** The characters Secrets Manager and Parameter Store allow in a name: anything else is not one. */
-const STORE_NAME = /^[\w/+=.@-]+$/
+export const STORE_NAME = /^[\w/+=.@-]+$/
 
 const SECRET_ARN = (name: string) => `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????`
 const PARAMETER_ARN = (name: string) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${name.replace(/^\//, '')}`

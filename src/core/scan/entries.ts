@@ -10,6 +10,7 @@ import {runtimeOfDeclared} from '../runtime-snippets.js'
 import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
 import type {TemplateFormat} from './findings.js'
 import type {SecretTarget} from './narrow-policy.js'
+import type {HclPlace} from './terraform-edit.js'
 import type {Position} from './tree.js'
 
 /**
@@ -141,6 +142,7 @@ export type PolicyPlace =
   | {kind: 'statements'; at: TemplatePath}
   | {kind: 'item'; at: TemplatePath}
   | {kind: 'attached'; policies: TemplatePath; count: number; bare: boolean}
+  | HclPlace
 
 /** A template parameter's literal `Default` that fills an environment variable when the deploy does not override it. */
 export interface DefaultEntry {

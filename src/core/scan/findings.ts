@@ -7,7 +7,7 @@ import {createHash} from 'node:crypto'
 
 import {type AuditArea, RULES} from '../audit/findings.js'
 import {atOrAbove, compareSeverity, type Severity} from '../audit/severity.js'
-import type {TemplateEdit} from './narrow-policy.js'
+import type {FixEdit} from './narrow-policy.js'
 
 /** Rules only a template shows. */
 const SCAN_ONLY_RULES = {
@@ -78,8 +78,8 @@ export interface ScanFix {
   grant?: string
   /** What to change in the file. */
   change: string
-  /** The change as edits a tool can apply: a value (CloudFormation's JSON form) at a key path from the template's root. */
-  edits?: TemplateEdit[]
+  /** The change as edits a tool can apply: a value (CloudFormation's JSON form) at a key path from the template's root, or a file's lines rewritten (Terraform). */
+  edits?: FixEdit[]
 }
 
 /** One mistake in one file. Names and positions only: never a value, not even part of one. */

@@ -6,6 +6,7 @@
  */
 import {SECRET_READ_ACTIONS, type SecretStore, secretReadGrants, wildcardMatch} from '../audit/iam.js'
 import type {PolicyEntry, StatementEntry, TemplatePath} from './entries.js'
+import {hclPolicyEdit, type LinesEdit} from './terraform-edit.js'
 
 /** A secret the template tells a function to read: its ARN as the template writes it (`{Ref: X}`, `{"Fn::Sub": ...}`). */
 export interface SecretTarget {
@@ -21,8 +22,11 @@ export interface TemplateEdit {
   value: unknown
 }
 
+/** An edit of a template: a value at a key path (CloudFormation, SAM, Serverless), or whole lines (Terraform). */
+export type FixEdit = TemplateEdit | LinesEdit
+
 export type Narrowing =
-  | {edits: TemplateEdit[]; kept: string[]; targets: SecretTarget[]; denied: boolean}
+  | {edits: FixEdit[]; kept: string[]; targets: SecretTarget[]; denied: boolean}
   | {refused: string}
 
 const STORES: readonly SecretStore[] = ['secretsmanager', 'ssm']
@@ -135,7 +139,8 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
   }
 
   for (const store of fenced) out.push(fence(store, targets))
-  return {edits: [{at: place.at, value: out}], kept: [...kept], targets: used, denied: fenced.size > 0}
+  const edit = place.kind === 'hcl' ? hclPolicyEdit(place, out) : {at: place.at, value: out}
+  return {edits: [edit], kept: [...kept], targets: used, denied: fenced.size > 0}
 }
 
 function nothingNamed(entry: PolicyEntry, store: SecretStore): string {

@@ -32,8 +32,8 @@ function secretOf(value: Json | undefined): string | undefined {
   return reference ? reference[1] : value
 }
 
-/** An `aws_iam_policy_document`'s statements in the JSON shape: principals and conditions included. */
-function documentStatements(block: Block): ResourcePolicyStatement[] {
+/** An `aws_iam_policy_document`'s statements in IAM's JSON shape: principals, resources and conditions included. */
+export function documentStatements(block: Block): ResourcePolicyStatement[] {
   return blocks(block.statement).map((statement) => {
     const principalsOf = (key: string) => {
       const out: Record<string, string[]> = {}
@@ -59,6 +59,8 @@ function documentStatements(block: Block): ResourcePolicyStatement[] {
       ...(typeof statement.sid === 'string' && statement.sid ? {Sid: statement.sid} : {}),
       ...(statement.actions === undefined ? {} : {Action: strings(statement.actions)}),
       ...(statement.not_actions === undefined ? {} : {NotAction: strings(statement.not_actions)}),
+      ...(statement.resources === undefined ? {} : {Resource: strings(statement.resources)}),
+      ...(statement.not_resources === undefined ? {} : {NotResource: strings(statement.not_resources)}),
       ...(principal === undefined ? {} : {Principal: principal}),
       ...(notPrincipal === undefined ? {} : {NotPrincipal: notPrincipal}),
       ...(Object.keys(condition).length > 0 ? {Condition: condition} : {}),

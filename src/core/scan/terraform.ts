@@ -11,7 +11,10 @@
  */
 import type {PolicyStatement} from '../audit/iam.js'
 import {cfnEnvValue, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry, type PolicyEntry, type StatementEntry} from './entries.js'
-import {secretPolicies} from './terraform-secret-policy.js'
+import type {SecretTarget} from './narrow-policy.js'
+import {documentStatements, secretPolicies} from './terraform-secret-policy.js'
+import type {HclPlace} from './terraform-edit.js'
+import {terraformTarget} from './terraform-targets.js'
 import type {Position} from './tree.js'
 import {TemplateParseError} from './tree.js'
 import {TerraformSecrets} from './terraform-secrets.js'
@@ -70,8 +73,6 @@ const blocks = (value: Json | undefined): Block[] =>
   Array.isArray(value) ? value.filter((item): item is Block => typeof item === 'object' && item !== null && !Array.isArray(item)) : []
 const text = (value: Json | undefined): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
-const strings = (value: Json | undefined): string[] | undefined =>
-  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((item) => text(item)).filter((item): item is string => item !== undefined)
 
 /** Where things are in the text: from a block's header, the first `key =` after it. */
 class Locator {
@@ -157,6 +158,73 @@ class Locator {
     pattern.lastIndex = from
     const match = pattern.exec(this.source)
     return match ? match.index + match[0].length : from
+  }
+
+  /**
+   * Just past the end of the expression at `from`: a heredoc's terminator line, the bracket that
+   * closes it (`jsonencode({...})`, a block's `{...}`), or the end of its line.
+   */
+  expressionEnd(from: number): number {
+    const source = this.source
+    const heredoc = /^<<-?([A-Za-z_]\w*)\r?\n/.exec(source.slice(from, from + 200))
+    if (heredoc) {
+      const body = from + heredoc[0].length
+      const terminator = new RegExp(`^[ \\t]*${heredoc[1]}[ \\t]*$`, 'm').exec(source.slice(body))
+      return terminator ? body + terminator.index + terminator[0].length : source.length
+    }
+
+    let depth = 0
+    let index = from
+    while (index < source.length) {
+      const char = source[index]
+      if (char === '"') {
+        index = skipString(source, index + 1)
+        continue
+      }
+
+      const comment = char === '#' || source.startsWith('//', index)
+      // At the top level, a comment or the line's end ends the expression (a string, a reference).
+      if (depth === 0 && (comment || char === '\n')) return from + source.slice(from, index).trimEnd().length
+      if (comment) {
+        const lineEnd = source.indexOf('\n', index)
+        index = lineEnd === -1 ? source.length : lineEnd
+        continue
+      }
+
+      if ('{[('.includes(char)) depth++
+      if ('}])'.includes(char) && --depth === 0) return index + 1
+      index++
+    }
+
+    return index
+  }
+
+  /**
+   * The lines an expression spans, with the text around it on its first and last lines, for a fix
+   * that rewrites it: from `start` (where it begins) to `end`.
+   */
+  span(start: number, end: number): {from: number; to: number; before: string; after: string; indent: string} {
+    const first = this.source.lastIndexOf('\n', start - 1) + 1
+    const lineEnd = this.source.indexOf('\n', end)
+    const before = this.source.slice(first, start)
+    return {
+      from: this.position(start).line,
+      to: this.position(Math.max(start, end - 1)).line,
+      before,
+      after: this.source.slice(end, lineEnd === -1 ? this.source.length : lineEnd).replace(/\r$/, ''),
+      indent: /^[ \t]*/.exec(before)?.[0] ?? '',
+    }
+  }
+
+  /** The text from `offset`, `length` characters long. */
+  slice(offset: number, length: number): string {
+    return this.source.slice(offset, offset + length)
+  }
+
+  /** Where the next `char` at or after `from` is. */
+  after(char: string, from: number): number | undefined {
+    const index = this.source.indexOf(char, from)
+    return index === -1 ? undefined : index
   }
 
   /** Whether `text` is written at `offset`. */
@@ -257,6 +325,7 @@ export async function extractTerraform(file: string, source: string, parse: HclP
       ...(await taskEnvironment(parse, at, secrets, each(resources, 'aws_ecs_task_definition'))),
     ],
     parameters: ssmParameters(at, each(resources, 'aws_ssm_parameter')),
+    targets: functionTargets(each(resources, 'aws_lambda_function')),
     policies: [...documents, ...(await inlinePolicies(parse, at, resources, documents, await roleUsers(parse, resources)))],
     secretPolicies: await secretPolicies(resources, data, {
       document: (text) => expressionValue(parse, text),
@@ -357,22 +426,12 @@ function policyDocuments(at: Locator, found: Found): PolicyEntry[] {
     // resource it is attached to, not every secret. Secrets' policies are judged on their own.
     if (blocks(block.statement).some((statement) => statement.principals !== undefined || statement.not_principals !== undefined)) continue
     const start = at.block('data', 'aws_iam_policy_document', name)
-    const statements = blocks(block.statement).map((statement) =>
-      statementEntry(
-        {
-          Effect: text(statement.effect) === 'Deny' ? 'Deny' : 'Allow',
-          ...(strings(statement.actions) ? {Action: strings(statement.actions)} : {}),
-          ...(strings(statement.not_actions) ? {NotAction: strings(statement.not_actions)} : {}),
-          ...(strings(statement.resources) ? {Resource: strings(statement.resources)} : {}),
-          ...(strings(statement.not_resources) ? {NotResource: strings(statement.not_resources)} : {}),
-          ...(statement.condition === undefined ? {} : {Condition: {condition: true}}),
-          ...(text(statement.sid) ? {Sid: text(statement.sid)} : {}),
-        },
-        at,
-        start,
-      ),
-    )
-    policies.push(policyEntry(`data.aws_iam_policy_document.${name}`, statements, at.position(start)))
+    const statements = documentStatements(block).map((written) => ({...statementEntry(written, at, start), written: written as Record<string, unknown>}))
+    // Rewritten whole from its statements: a document built from other documents is left to a person.
+    const rewritable = Object.keys(block).every((key) => key === 'statement' || key === 'version')
+    const brace = at.after('{', start)
+    const place = rewritable && brace !== undefined ? {kind: 'hcl' as const, form: 'document' as const, ...at.span(brace, at.expressionEnd(brace))} : undefined
+    policies.push({...policyEntry(`data.aws_iam_policy_document.${name}`, statements, at.position(start)), ...(place ? {place} : {})})
   }
 
   return policies
@@ -458,15 +517,33 @@ async function roleUsers(parse: HclParser, resources: Group): Promise<Map<string
 
   for (const {name, block} of each(resources, 'aws_lambda_function')) {
     const role = roleOfAttachment(block.role)
-    const written = text(block.function_name)
     if (role === undefined) continue
     // The role may be declared in another file of the module: its functions are still known here.
     const use = users.get(role) ?? {functions: []}
-    use.functions.push(written === undefined || written.includes('${') ? name : written)
+    use.functions.push(holderName(name, block))
     users.set(role, use)
   }
 
   return users
+}
+
+/** A function as its role's policies name it: its literal `function_name`, else the resource's name. */
+function holderName(name: string, block: Block): string {
+  const written = text(block.function_name)
+  return written === undefined || written.includes('${') ? name : written
+}
+
+/** Per function, the secrets its environment tells it to read (terraform-targets.ts). */
+function functionTargets(found: Found): Record<string, SecretTarget[]> {
+  const targets: Record<string, SecretTarget[]> = {}
+  for (const {name, block} of found) {
+    const variables = blocks(block.environment).flatMap((environment) => Object.entries((environment.variables ?? {}) as Record<string, Json>))
+    const own = variables.flatMap(([variable, value]) => (typeof value === 'string' ? (terraformTarget(variable, value) ?? []) : []))
+    const holder = holderName(name, block)
+    targets[holder] = [...(targets[holder] ?? []), ...own]
+  }
+
+  return targets
 }
 
 /** A policy document written in place (`jsonencode({...})`, a JSON string), its statements found from `start`. */
@@ -474,8 +551,14 @@ async function policyOf(parse: HclParser, at: Locator, resource: string, policy:
   const document = typeof policy === 'string' ? await expressionValue(parse, policy) : undefined
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined
   const list = Array.isArray(document.Statement) ? document.Statement : document.Statement ? [document.Statement] : []
-  const statements = blocks(list).map((statement) => statementEntry(statement as PolicyStatement, at, start))
-  return policyEntry(resource, statements, at.position(start))
+  const statements = blocks(list).map((statement) => ({...statementEntry(statement as PolicyStatement, at, start), written: statement}))
+  // The whole `policy = ...` value is rewritten, in the form it was written in.
+  const valueStart = at.value('policy', start)
+  const written = at.slice(valueStart, 100)
+  const form: HclPlace['form'] | undefined = /^jsonencode\s*\(/.test(written) ? 'jsonencode' : /^(<<|")/.test(written) ? 'heredoc' : undefined
+  const delimiter = /^<<-?([A-Za-z_]\w*)/.exec(written)?.[1]
+  const place = form ? {kind: 'hcl' as const, form, ...(delimiter ? {delimiter} : {}), ...at.span(valueStart, at.expressionEnd(valueStart))} : undefined
+  return {...policyEntry(resource, statements, at.position(start)), ...(place ? {place} : {})}
 }
 
 /**

@@ -50,7 +50,10 @@ export function renderScan(result: ScanResult): string {
       if (item.fix.store) lines.push(`      store:  ${escapeLine(item.fix.store)}`)
       if (item.fix.grant) lines.push(`      grant:  ${escapeLine(item.fix.grant)}`)
       lines.push(`      change: ${escapeLine(item.fix.change)}`)
-      for (const edit of item.fix.edits ?? []) lines.push(`      set:    ${escapeLine(edit.at.join('.'))} to`, ...editLines(edit.value))
+      for (const edit of item.fix.edits ?? []) {
+        if ('at' in edit) lines.push(`      set:    ${escapeLine(edit.at.join('.'))} to`, ...editLines(edit.value))
+        else lines.push(`      lines:  ${edit.lines.from}-${edit.lines.to} become`, ...edit.text.split('\n').map((line) => `              ${escapeLine(line)}`))
+      }
     }
 
     sections.push(lines.join('\n'))
