@@ -6,6 +6,7 @@
 import {execFile} from 'node:child_process'
 import {promisify} from 'node:util'
 
+import {Ajv} from 'ajv'
 import {isMap, isSeq, parseDocument} from 'yaml'
 
 import type {PolicyDocument} from '../../src/core/iam-policy.js'
@@ -234,4 +235,50 @@ export async function terraformHeldPolicy(file: string, text: string, holder: st
   const extracted = await extractTerraform(file, text, parse)
   const statements = extracted.policies.filter((policy) => policy.holders.includes(holder)).flatMap((policy) => policy.statements.map((item) => resolvedTerraform(item.written ?? item.statement)))
   return {Version: '2012-10-17', Statement: statements} as unknown as PolicyDocument
+}
+
+/**
+ * The shape Serverless Framework validates `provider.iam.role.statements` (and a function's
+ * `iamRoleStatements`) against before a deploy: IAM statements with no key it does not know.
+ */
+const SERVERLESS_STATEMENTS = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      Sid: {type: 'string'},
+      Effect: {enum: ['Allow', 'Deny']},
+      Action: {anyOf: [{type: 'string'}, {type: 'array', items: {type: 'string'}}]},
+      NotAction: {anyOf: [{type: 'string'}, {type: 'array', items: {type: 'string'}}]},
+      Resource: {anyOf: [{type: 'string'}, {type: 'object'}, {type: 'array'}]},
+      NotResource: {anyOf: [{type: 'string'}, {type: 'object'}, {type: 'array'}]},
+      Condition: {type: 'object'},
+    },
+    required: ['Effect'],
+    additionalProperties: false,
+    allOf: [{oneOf: [{required: ['Action']}, {required: ['NotAction']}]}, {oneOf: [{required: ['Resource']}, {required: ['NotResource']}]}],
+  },
+}
+
+/** The statement lists of a serverless.yml that break Serverless's schema, each with ajv's words. */
+export function serverlessSchemaErrors(text: string): string[] {
+  const template = templateJson(text)
+  const lists: Array<[string, unknown]> = [
+    ['provider.iam.role.statements', template.provider?.iam?.role?.statements],
+    ['provider.iamRoleStatements', template.provider?.iamRoleStatements],
+    ...Object.entries(template.functions ?? {}).map(([key, fn]: [string, any]): [string, unknown] => [`functions.${key}.iamRoleStatements`, fn?.iamRoleStatements]),
+  ]
+  const validate = new Ajv({allErrors: true}).compile(SERVERLESS_STATEMENTS)
+  return lists.flatMap(([path, list]) => (list === undefined || validate(list) ? [] : [`${path}: ${new Ajv().errorsText(validate.errors)}`]))
+}
+
+/**
+ * The statements a Serverless function's role holds: its own `iamRoleStatements` where it has them
+ * (serverless-iam-roles-per-function gives it a role of its own), else the provider's, resolved.
+ */
+export function serverlessHeldPolicy(text: string, key: string): PolicyDocument {
+  const template = templateJson(text)
+  const own = template.functions?.[key]?.iamRoleStatements
+  const statements = own ?? template.provider?.iam?.role?.statements ?? template.provider?.iamRoleStatements ?? []
+  return {Version: '2012-10-17', Statement: resolved(statements, {})} as unknown as PolicyDocument
 }

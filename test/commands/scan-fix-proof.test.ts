@@ -12,7 +12,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import type {ScanFinding} from '../../src/core/scan/findings.js'
 import {evaluate} from '../fixtures/grant-evaluator.js'
 import {ROOT, runCli} from '../helpers/cli.js'
-import {applyEdits, AT, cfnLintErrors, heldPolicy, terraformFmtErrors, terraformHeldPolicy} from '../../bench/fixes/proof.js'
+import {applyEdits, AT, cfnLintErrors, heldPolicy, serverlessHeldPolicy, serverlessSchemaErrors, terraformFmtErrors, terraformHeldPolicy} from '../../bench/fixes/proof.js'
 import {parseHcl} from '../../src/services/hcl-parser.js'
 import {OFFLINE_ENV} from '../helpers/scan.js'
 
@@ -84,7 +84,7 @@ async function scan(path: string): Promise<ScanFinding[]> {
 
 describe("scan's IAM fixes, applied", () => {
   it('lint clean, are not reported again, and leave the holder its other actions and its own secrets only', async () => {
-    const findings = (await scan(FIXTURES)).filter((item) => item.fix.edits !== undefined && item.format !== 'terraform')
+    const findings = (await scan(FIXTURES)).filter((item) => item.fix.edits !== undefined && item.format !== 'terraform' && item.format !== 'serverless')
     // Every finding with edits is proven below, and every proof has its finding.
     expect(findings.map((item) => `${item.file.split('/').at(-1)} ${item.resource}`).sort()).toEqual(EXPECTED.map((item) => `${item.file} ${item.resource}`).sort())
     const originals = EXPECTED.map((expected) => join(FIXTURES, expected.file))
@@ -181,6 +181,51 @@ describe("scan's Terraform IAM fixes, applied", () => {
       const after = await terraformHeldPolicy(expected.file, readFileSync(edited[index], 'utf8'), expected.holder, parseHcl)
       for (const [action, resource] of expected.allowed) expect(await evaluate(after, action, resource, IN_REGION), `${expected.file}: ${action} on ${resource}`).toBe('Allowed')
       for (const [action, resource] of expected.denied) expect(await evaluate(after, action, resource, IN_REGION), `${expected.file}: ${action} on ${resource}`).not.toBe('Allowed')
+    }
+  }, 120_000)
+})
+
+describe("scan's Serverless IAM fixes, applied", () => {
+  const QUEUE = `arn:aws:sqs:${IN}:payments`
+  const KEY = `arn:aws:kms:${IN}:key/1234abcd-12ab-34cd-56ef-1234567890ab`
+  /** Per finding: the function key whose role holds the statements, what it keeps, and what it loses. */
+  const SERVERLESS = [
+    {
+      resource: 'provider.iam.role.statements',
+      key: 'charge',
+      allowed: [[GET, secret('LedgerSecret')], [GET, secret('/prod/payments/STRIPE_KEY')], ['sqs:ReceiveMessage', QUEUE], ['sqs:DeleteMessage', QUEUE]],
+      denied: [[GET, ANOTHER_SECRET]],
+    },
+    {
+      resource: 'functions.reconcile.iamRoleStatements',
+      key: 'reconcile',
+      allowed: [[GET, secret('LedgerSecret')], ['secretsmanager:PutSecretValue', ANOTHER_SECRET], ['kms:Decrypt', KEY]],
+      denied: [[GET, ANOTHER_SECRET]],
+    },
+  ]
+
+  it("keep Serverless's schema, are not reported again, and leave each function its other actions and its own secrets only", async () => {
+    const file = join(FIXTURES, 'serverless', 'serverless.yml')
+    const text = readFileSync(file, 'utf8')
+    const findings = (await scan(file)).filter((item) => item.fix.edits !== undefined)
+    expect(findings.map((item) => item.resource).sort()).toEqual(SERVERLESS.map((item) => item.resource).sort())
+    expect(serverlessSchemaErrors(text)).toEqual([])
+    const copies = join(work, 'serverless')
+    mkdirSync(copies)
+    for (const expected of SERVERLESS) {
+      const finding = findings.find((item) => item.resource === expected.resource) as ScanFinding
+      const edited = applyEdits(text, finding.fix.edits ?? [])
+      expect(serverlessSchemaErrors(edited)).toEqual([])
+      const copy = join(copies, expected.key)
+      mkdirSync(copy)
+      writeFileSync(join(copy, 'serverless.yml'), edited)
+      const again = await scan(join(copy, 'serverless.yml'))
+      expect(again.filter((item) => item.resource === expected.resource && item.rule === finding.rule)).toEqual([])
+      const before = serverlessHeldPolicy(text, expected.key)
+      for (const [action, resource] of expected.denied) expect(await evaluate(before, action, resource), `before: ${action}`).toBe('Allowed')
+      const after = serverlessHeldPolicy(edited, expected.key)
+      for (const [action, resource] of expected.allowed) expect(await evaluate(after, action, resource), `${expected.resource}: ${action} on ${resource}`).toBe('Allowed')
+      for (const [action, resource] of expected.denied) expect(await evaluate(after, action, resource), `${expected.resource}: ${action} on ${resource}`).not.toBe('Allowed')
     }
   }, 120_000)
 })

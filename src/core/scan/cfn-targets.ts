@@ -7,7 +7,7 @@
 import type {Node} from 'yaml'
 
 import type {SecretStore} from '../audit/iam.js'
-import {cfnEnvValue, storedName} from './entries.js'
+import {cfnEnvValue, type EnvValue, storedName} from './entries.js'
 import type {SecretTarget} from './narrow-policy.js'
 import {cfnJson, intrinsicCall, literalText, nodeValue, type Tree} from './tree.js'
 
@@ -36,12 +36,8 @@ export function targetOfVariable(tree: Tree, context: TargetContext, variable: s
   const value = nodeValue(tree, node)
   if (value.kind === 'other') return undefined
   const resolved = cfnEnvValue(value)
-  if (resolved.kind === 'resolved' && (resolved.source === 'secretsmanager' || resolved.source === 'ssm-secure')) {
-    const name = storedName(resolved.source, resolved.path)
-    const store: SecretStore = resolved.source === 'secretsmanager' ? 'secretsmanager' : 'ssm'
-    if (!STORE_NAME.test(name.replace(/^arn:[^:]*:[^:]*:[^:]*:[^:]*:(secret:|parameter)/, ''))) return undefined
-    return {store, resource: {'Fn::Sub': store === 'ssm' ? PARAMETER_ARN(name) : SECRET_ARN(name)}, label: `${variable} (${resolved.source} ${name})`}
-  }
+  const named = resolved.kind === 'resolved' ? resolvedTarget(resolved, variable) : undefined
+  if (named) return named
 
   const call = intrinsicCall(tree, node)
   if (call?.fn === 'Ref') {
@@ -89,6 +85,18 @@ export function targetOfVariable(tree: Tree, context: TargetContext, variable: s
   }
 
   return undefined
+}
+
+/**
+ * The secret a value resolved at deploy names (a dynamic reference, Serverless's `${ssm:/aws/reference/secretsmanager/...}`):
+ * once the function reads it at run time instead, the one secret it reads.
+ */
+export function resolvedTarget(resolved: Extract<EnvValue, {kind: 'resolved'}>, variable: string): SecretTarget | undefined {
+  if (resolved.source !== 'secretsmanager' && resolved.source !== 'ssm-secure') return undefined
+  const name = storedName(resolved.source, resolved.path)
+  const store: SecretStore = resolved.source === 'secretsmanager' ? 'secretsmanager' : 'ssm'
+  if (!STORE_NAME.test(name.replace(/^arn:[^:]*:[^:]*:[^:]*:[^:]*:(secret:|parameter)/, ''))) return undefined
+  return {store, resource: {'Fn::Sub': store === 'ssm' ? PARAMETER_ARN(name) : SECRET_ARN(name)}, label: `${variable} (${resolved.source} ${name})`}
 }
 
 /** The access configurations whose URI is a secret (the others name a subnet, a security group, a virtual host). */

@@ -9,6 +9,7 @@ import {benignValueReason} from '../audit/references.js'
 import {literal, principalPolicies, refTarget, type Resource, samPolicies, standalonePolicy} from './cfn-iam.js'
 import {secretResourcePolicy} from './cfn-secret-policy.js'
 import {eventSourceTargets, type TargetContext, targetOfVariable} from './cfn-targets.js'
+import type {SecretTarget} from './narrow-policy.js'
 import {cfnEnvValue, type DefaultEntry, type EnvEntry, type EnvValue, type Extracted, type ParameterEntry} from './entries.js'
 import type {TemplateFormat} from './findings.js'
 import {literalPieces, literalText, nodeValue, type Position, templateReferences, type Tree} from './tree.js'
@@ -108,12 +109,7 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
     ),
   )
 
-  const targetContext: TargetContext = {
-    types: context.types,
-    parameters: new Set(context.parameters.keys()),
-    defaults: new Map([...context.parameters.values()].flatMap((parameter) => (parameter.default ? [[parameter.id, parameter.default.text] as const] : []))),
-    valueParameters: new Set([...context.parameters.values()].filter((parameter) => parameter.noEcho || parameter.ssm).map((parameter) => parameter.id)),
-  }
+  const targetContext = targetContextOf(context)
   const targetsIn = (node: Node | undefined) => tree.entries(node).flatMap(([variable, value]) => targetOfVariable(tree, targetContext, variable, value) ?? [])
   const globalTargets = targetsIn(tree.at(root, 'Globals', 'Function', 'Environment', 'Variables'))
   extracted.targets = {}
@@ -156,14 +152,35 @@ export function extractCloudFormation(tree: Tree, format: TemplateFormat, root: 
  * environments may name.
  */
 export function intrinsicEnvReader(tree: Tree, root: Node | undefined): (node: Node | undefined, entry: EnvPlace) => EnvValue | undefined {
+  const context = embeddedContext(tree, root)
+  return (node, entry) => envValue(tree, context, node, entry)
+}
+
+/** The resources' types and the parameters of CloudFormation embedded at `root`. */
+function embeddedContext(tree: Tree, root: Node | undefined): TemplateContext {
   const types = new Map(
     tree.entries(tree.get(root, 'Resources')).flatMap(([id, node]) => {
       const type = literal(tree, tree.get(node, 'Type'))
       return type === undefined ? [] : [[id, type] as const]
     }),
   )
-  const context: TemplateContext = {parameters: templateParameters(tree, root), types, defaults: new Map()}
-  return (node, entry) => envValue(tree, context, node, entry)
+  return {parameters: templateParameters(tree, root), types, defaults: new Map()}
+}
+
+/** What a target needs to know of the template: its resources' types and its parameters. */
+function targetContextOf(context: TemplateContext): TargetContext {
+  return {
+    types: context.types,
+    parameters: new Set(context.parameters.keys()),
+    defaults: new Map([...context.parameters.values()].flatMap((parameter) => (parameter.default ? [[parameter.id, parameter.default.text] as const] : []))),
+    valueParameters: new Set([...context.parameters.values()].filter((parameter) => parameter.noEcho || parameter.ssm).map((parameter) => parameter.id)),
+  }
+}
+
+/** The secret an environment variable points to, judged against the CloudFormation at `root` (a serverless.yml's `resources`). */
+export function targetReader(tree: Tree, root: Node | undefined): (variable: string, node: Node | undefined) => SecretTarget | undefined {
+  const context = targetContextOf(embeddedContext(tree, root))
+  return (variable, node) => targetOfVariable(tree, context, variable, node)
 }
 
 function templateParameters(tree: Tree, root: Node | undefined): Map<string, TemplateParameter> {

@@ -192,7 +192,8 @@ function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, g
       : narrowPolicy(entry, targets)
   if ('edits' in narrowing) {
     const reads = narrowing.targets.length > 0 ? narrowing.targets.map((target) => target.label).join(', ') : 'no secret (the template passes it none)'
-    return {...base, rule: verdict.rule, reason: `${entry.managed ?? reason}${holders}`, fix: {change: `in ${named}, let ${principal} read ${reads} and nothing else; ${edited(narrowing)}`, edits: narrowing.edits}}
+    const readers = entry.holders.length > 1 ? `its functions (${entry.holders.join(', ')})` : principal
+    return {...base, rule: verdict.rule, reason: `${entry.managed ?? reason}${holders}`, fix: {change: `in ${named}, let ${readers} read ${reads} and nothing else; ${edited(narrowing)}`, edits: narrowing.edits}}
   }
 
   // One grant per function that holds the policy; FUNCTION to fill in where the file names none.

@@ -145,5 +145,5 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
 
 function nothingNamed(entry: PolicyEntry, store: SecretStore): string {
   const who = entry.holders.length > 0 ? entry.holders.join(', ') : entry.resource
-  return `nothing in the template names the ${STORE_WORDS[store]}s ${who} reads (an ARN or name in its environment, a !Ref or !GetAtt of the secret)`
+  return `nothing in the template names the ${STORE_WORDS[store]}s ${who} reads (an ARN or name in its environment, or a reference to the secret: !Ref, !GetAtt, aws_secretsmanager_secret.NAME.arn)`
 }

@@ -6,11 +6,12 @@
  * `${ssm:/aws/reference/secretsmanager/...}`, `${env:...}` and `${file(...)}` are resolved at deploy
  * and land in the function's configuration; `${self:...}`, `${opt:...}`, `${sls:...}` are configuration.
  */
-import {isScalar, type Node} from 'yaml'
+import {isScalar, isSeq, type Node} from 'yaml'
 
 import {partProblem} from '../address.js'
 import {statementList} from './cfn-iam.js'
-import {extractCloudFormation, intrinsicEnvReader} from './cloudformation.js'
+import {resolvedTarget} from './cfn-targets.js'
+import {extractCloudFormation, intrinsicEnvReader, targetReader} from './cloudformation.js'
 import type {EnvEntry, EnvValue, Extracted, Grantee, PolicyEntry} from './entries.js'
 import {nodeValue, type Tree} from './tree.js'
 
@@ -308,19 +309,30 @@ export function extractServerless(tree: Tree): Extracted {
   }
 
   // One role for every function: provider.iam.role.statements (v3, v4) or provider.iamRoleStatements (v1, v2).
-  for (const [path, node] of [
-    ['provider.iam.role.statements', tree.at(provider, 'iam', 'role', 'statements')],
-    ['provider.iamRoleStatements', tree.get(provider, 'iamRoleStatements')],
-  ] as const) {
-    if (node === undefined) continue
-    extracted.policies.push(policy(tree, path, 'provider.iam', everyFunction, node))
+  for (const path of [
+    ['provider', 'iam', 'role', 'statements'],
+    ['provider', 'iamRoleStatements'],
+  ]) {
+    const node = tree.at(root, ...path)
+    if (node !== undefined) extracted.policies.push(policy(tree, path, 'provider.iam', everyFunction, node))
   }
 
   // Per-function roles (serverless-iam-roles-per-function): iamRoleStatements under the function.
   for (const fn of functions) {
     const node = tree.get(fn.node, 'iamRoleStatements')
-    if (node !== undefined) extracted.policies.push(policy(tree, `functions.${fn.key}.iamRoleStatements`, `functions.${fn.key}`, [fn.name], node))
+    if (node !== undefined) extracted.policies.push(policy(tree, ['functions', fn.key, 'iamRoleStatements'], `functions.${fn.key}`, [fn.name], node))
   }
+
+  // The secrets each function is told to read: the provider's environment is every function's.
+  const targetOf = targetReader(tree, tree.get(root, 'resources'))
+  const targetsIn = (node: Node | undefined) =>
+    tree.entries(node).flatMap(([variable, valueNode]) => {
+      const value = nodeValue(tree, valueNode)
+      const resolved = value.kind === 'literal' ? serverlessEnvValue(value.text, lookup).value : undefined
+      return (resolved?.kind === 'resolved' ? resolvedTarget(resolved, variable) : undefined) ?? targetOf(variable, valueNode) ?? []
+    })
+  const shared = targetsIn(tree.get(provider, 'environment'))
+  extracted.targets = Object.fromEntries(functions.map((fn) => [fn.name, [...shared, ...targetsIn(tree.get(fn.node, 'environment'))]]))
 
   const resources = tree.get(root, 'resources')
   if (tree.get(resources, 'Resources') !== undefined) {
@@ -414,6 +426,14 @@ function deployedNames(tree: Tree, lookup: SelfLookup) {
   return {service, stage, functions, scope, fillIn}
 }
 
-function policy(tree: Tree, resource: string, role: string, holders: string[], statements: Node): PolicyEntry {
-  return {resource, role, holders, statements: statementList(tree, tree.items(statements), withVariables), position: tree.position(statements)}
+/** A statement list at `path`; a list as written can be edited in place by a fix. */
+function policy(tree: Tree, path: string[], role: string, holders: string[], statements: Node): PolicyEntry {
+  return {
+    resource: path.join('.'),
+    role,
+    holders,
+    statements: statementList(tree, tree.items(statements), withVariables),
+    position: tree.position(statements),
+    ...(isSeq(statements) ? {place: {kind: 'statements' as const, at: path}} : {}),
+  }
 }
