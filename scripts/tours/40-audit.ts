@@ -71,27 +71,43 @@ export default async function audit(tour: Tour): Promise<void> {
     )
     tour.secrets(['audit'])
     tour.say('In a scheduled pipeline, --fail-on gates on severity (exit 7) and --json keeps the report:')
-    const gate = JSON.parse(tour.secrets(['audit', '--fail-on', 'high', '--json'], {expect: 7, quiet: true}).stdout) as {failOn: string; failed: boolean; counts: Record<string, number>}
+    const gate = JSON.parse(tour.secrets(['audit', '--fail-on', 'high', '--json'], {expect: 7, quiet: true}).stdout) as {
+      failOn: string
+      failed: boolean
+      counts: Record<string, number>
+      findings: Array<{resource: string; fix: string}>
+    }
     tour.say(`The report's verdict: failOn ${gate.failOn}, failed ${gate.failed}, counts ${JSON.stringify(gate.counts)}.`)
+    const fixOf = (resource: string) => {
+      const finding = gate.findings.find((item) => item.resource === resource)
+      if (!finding) throw new Error(`demo step failed: the audit reports nothing on ${resource}`)
+      return finding.fix
+    }
 
     tour.section(
       'Audit: fix the Parameter Store secret',
-      'Run the fix the audit printed: migrate that one parameter into Secrets Manager; it is deleted only after its secret verified equal, and the configuration beside it stays.',
+      'Run the fix the audit printed, as printed: migrate that one parameter into Secrets Manager; it is deleted only after its secret verified equal, and the configuration beside it stays.',
     )
-    tour.secrets(['migrate', '--from-ssm', PARAMETER_PATH, '--to', 'prod/billing', '--only', 'SMTP_PASSWORD', '--delete-source'])
+    tour.line(fixOf(PARAMETER))
 
     tour.section(
       'Audit: fix the environment variable',
-      'Store the value as a secret, then remove it from the function: what stays is a reference the code reads at run time.',
+      'Run the fix the audit printed, as printed: migrate the function\'s secret variables into Secrets Manager, then grant\n' +
+        'the function exactly those secrets (the policy, the variable that names each secret, and the code that reads it).',
     )
-    tour.secrets(['set', 'prod/billing', 'DB_PASSWORD'], {stdin: 'demo-db-password-1\n', shownStdin: 'printf "%s\\n" "$DB_PASSWORD"'})
+    tour.line(fixOf(FUNCTION))
+    tour.say(
+      "The fix's last step, as its comment says: the variable goes, and the reference the grant printed takes its place.\n" +
+        '(`secrets migrate --from-lambda ... --remove-from-source` does this on AWS, with the RevisionId that guards the\n' +
+        'write; the emulator gives no RevisionId, so here the AWS CLI makes the same change.)',
+    )
     aws([
       'lambda',
       'update-function-configuration',
       '--function-name',
       FUNCTION,
       '--environment',
-      JSON.stringify({Variables: {SECRETS_PATH: '/prod/billing/', LOG_LEVEL: 'info'}}),
+      JSON.stringify({Variables: {DB_PASSWORD_SECRET_ID: '/prod/billing/DB_PASSWORD', LOG_LEVEL: 'info'}}),
       '--query',
       'Environment.Variables',
     ])

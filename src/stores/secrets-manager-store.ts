@@ -193,8 +193,17 @@ export class SecretsManagerStore implements SecretStore {
             this.client.send(new BatchGetSecretValueCommand({SecretIdList: batch})),
           )
           for (const entry of output.SecretValues ?? []) {
-            if (entry.Name) values.set(entry.Name, fromPayload(entry))
-            if (entry.Name && entry.VersionId) versionIds.set(entry.Name, entry.VersionId)
+            if (!entry.Name) continue
+            if (entry.VersionStages?.includes(CURRENT_STAGE)) {
+              values.set(entry.Name, fromPayload(entry))
+              if (entry.VersionId) versionIds.set(entry.Name, entry.VersionId)
+            } else {
+              // BatchGetSecretValue takes no stage. AWS answers AWSCURRENT, so this costs it nothing; an
+              // emulator (moto) answers the version it last wrote, not the one a field write made current.
+              const current = await this.getCurrent(entry.Name)
+              values.set(entry.Name, current.value)
+              if (current.versionId) versionIds.set(entry.Name, current.versionId)
+            }
           }
 
           for (const error of output.Errors ?? []) {

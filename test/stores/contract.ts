@@ -91,6 +91,18 @@ export function secretStoreContract(label: string, makeStore: () => Promise<Secr
       expect(result.missing).toEqual([`/${e}/svc/MISSING`])
     })
 
+    it('reads many at once the value a swap made current, as one read does', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/KV`
+      await store.put(name, value('{"a":"1"}'), {overwrite: true})
+      const read = await store.getCurrent(name)
+      expect((await store.swap(name, value('{"a":"2"}'), read.versionId)).swapped).toBe(true)
+      const current = await store.getCurrent(name)
+      const result = await store.getMany([name])
+      expect(result.values.get(name)?.text).toBe('{"a":"2"}')
+      expect(result.versionIds?.get(name)).toBe(current.versionId)
+    })
+
     it('schedules deletion, hides the secret from reads and listings, and restores it', async () => {
       const store = await makeStore()
       const e = env()
