@@ -4,8 +4,8 @@
  * passes the function, and every other action and statement left as it was. Pure; the edits it
  * returns are key paths and values in CloudFormation's JSON form, for a person or a tool to apply.
  */
-import {SECRET_READ_ACTIONS, type SecretStore, secretReadGrants, wildcardMatch} from '../audit/iam.js'
-import type {PolicyEntry, StatementEntry, TemplatePath} from './entries.js'
+import {type PolicyStatement, SECRET_READ_ACTIONS, type SecretStore, secretReadGrants, wildcardMatch} from '../audit/iam.js'
+import type {PolicyEntry, TemplatePath} from './entries.js'
 
 /** A secret the template tells a function to read: its ARN as the template writes it (`{Ref: X}`, `{"Fn::Sub": ...}`). */
 export interface SecretTarget {
@@ -36,7 +36,7 @@ const readsStore = (action: string, store: SecretStore) => SECRET_READ_ACTIONS[s
 const isReadAction = (action: string, store: SecretStore) => SECRET_READ_ACTIONS[store].some((read) => read.toLowerCase() === action.toLowerCase())
 
 /** The stores a statement reads beyond a scoped name: every secret, or a whole environment. */
-function broadStores(entry: StatementEntry): SecretStore[] {
+function broadStores(entry: NarrowableStatement): SecretStore[] {
   const stores = new Set<SecretStore>()
   for (const grant of secretReadGrants({Statement: [entry.statement]})) {
     for (const resource of grant.resources) if (resource.reach.kind !== 'scoped') for (const store of resource.stores) stores.add(store)
@@ -46,7 +46,7 @@ function broadStores(entry: StatementEntry): SecretStore[] {
 }
 
 /** The Deny that leaves a store's reads to its targets alone (or to none), whatever else allows them. */
-function fence(store: SecretStore, targets: readonly SecretTarget[]): Record<string, unknown> {
+export function fence(store: SecretStore, targets: readonly SecretTarget[]): Record<string, unknown> {
   const own = targets.filter((target) => target.store === store).map((target) => target.resource)
   return {
     Sid: store === 'ssm' ? 'OnlyItsOwnParameters' : 'OnlyItsOwnSecrets',
@@ -92,10 +92,36 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
     return {edits: [{at: place.at, value: {Statement: statements}}], kept: [], targets: used, denied: false}
   }
 
+  const narrowed = narrowStatements(entry.statements, targets, {readsNone, nothingNamed: (store) => nothingNamed(entry, store)})
+  if ('refused' in narrowed) return narrowed
+  return {edits: [{at: place.at, value: narrowed.statements}], kept: narrowed.kept, targets: used, denied: narrowed.fenced.length > 0}
+}
+
+/** A statement to narrow: as read, and as written (what the fix writes back where it keeps it). */
+export interface NarrowableStatement {
+  statement: PolicyStatement
+  written?: Record<string, unknown>
+}
+
+export type StatementsNarrowing = {statements: unknown[]; kept: string[]; fenced: SecretStore[]} | {refused: string}
+
+/**
+ * Narrows a list of statements to the targets: a read action named as such moves to its own
+ * statement on the targets and the rest of its statement stays; a wildcard that also allows other
+ * things (`secretsmanager:*`, `*`) stays as written, fenced by a Deny at the end; a statement that
+ * reads no secret broadly stays as it is. Where a store is read but no target is in it, the answer is
+ * `nothingNamed`'s refusal (or, with `readsNone`, the reads are taken out). Pure: scan and audit share it.
+ */
+export function narrowStatements(
+  statements: readonly NarrowableStatement[],
+  targets: readonly SecretTarget[],
+  {readsNone = false, nothingNamed: unnamed}: {readsNone?: boolean; nothingNamed: (store: SecretStore) => string},
+): StatementsNarrowing {
+  const targetsOf = (store: SecretStore) => targets.filter((target) => target.store === store)
   const out: unknown[] = []
   const kept = new Set<string>()
   const fenced = new Set<SecretStore>()
-  for (const item of entry.statements) {
+  for (const item of statements) {
     const stores = broadStores(item)
     if (item.written === undefined) return {refused: 'a statement of the policy is written in a form a fix cannot edit'}
     if (stores.length === 0) {
@@ -110,7 +136,7 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
       out.push(item.written)
       for (const action of actions) kept.add(String(action))
       for (const store of stores) {
-        if (targetsOf(store).length === 0 && !actions.includes('*') && !readsNone) return {refused: nothingNamed(entry, store)}
+        if (targetsOf(store).length === 0 && !actions.includes('*') && !readsNone) return {refused: unnamed(store)}
         fenced.add(store)
       }
 
@@ -128,14 +154,14 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
       if (reads.length === 0) continue
       const own = targetsOf(store)
       if (own.length === 0 && readsNone) continue
-      if (own.length === 0) return {refused: nothingNamed(entry, store)}
+      if (own.length === 0) return {refused: unnamed(store)}
       const {Sid: sid, NotResource: _notResource, ...rest} = item.written
       out.push({...(typeof sid === 'string' ? {Sid: `${sid}Reads`} : {}), ...rest, Action: reads, Resource: own.map((target) => target.resource)})
     }
   }
 
   for (const store of fenced) out.push(fence(store, targets))
-  return {edits: [{at: place.at, value: out}], kept: [...kept], targets: used, denied: fenced.size > 0}
+  return {statements: out, kept: [...kept], fenced: [...fenced]}
 }
 
 function nothingNamed(entry: PolicyEntry, store: SecretStore): string {
