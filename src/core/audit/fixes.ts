@@ -288,7 +288,7 @@ const describeUser = (user: RoleUser) => `${user.kind === 'lambda' ? 'function' 
  */
 export function narrowedRoleFix(home: PolicyHome, statements: readonly PolicyStatement[], users: readonly RoleUser[]): {fix: string; policyFix: PolicyFix} | {refused: string} {
   const broad = secretReadGrants({Statement: [...statements]}).flatMap((grant) => grant.resources.filter((resource) => resource.reach.kind !== 'scoped'))
-  if (broad.length === 0) return {refused: 'its secret reads are already scoped to names'}
+  if (broad.length === 0) return {refused: 'each of its secret reads is scoped to a service or a name already'}
   if (users.length === 0) return {refused: `no Lambda function or ECS task definition read by the audit runs as ${home.role}, so nothing names the secrets it reads`}
   const sorted = [...users].sort((a, b) => a.name.localeCompare(b.name))
   const who = sorted.map((user) => describeUser(user)).join(', ')
@@ -317,13 +317,12 @@ export function narrowedRoleFix(home: PolicyHome, statements: readonly PolicySta
     fenced = narrowed.fenced.length > 0
   }
 
-  const used = targets.filter((target) => JSON.stringify(document).includes(JSON.stringify(target.resource)))
   const json = quoteArg(JSON.stringify(document))
   const policyFix: PolicyFix =
     home.kind === 'customer-managed'
-      ? {action: 'create-policy-version', role: home.role, policyArn: home.policyArn, document, kept, fenced, targets: used, command: `aws iam create-policy-version --policy-arn ${quoteArg(home.policyArn)} --policy-document ${json} --set-as-default`}
-      : {action: 'put-role-policy', role: home.role, policyName: policyNameOf(home), document, kept, fenced, targets: used, command: `aws iam put-role-policy --role-name ${quoteArg(home.role)} --policy-name ${quoteArg(policyNameOf(home))} --policy-document ${json}`}
-  const labels = used.map((target) => target.label).join(', ')
+      ? {action: 'create-policy-version', role: home.role, policyArn: home.policyArn, document, kept, fenced, targets, command: `aws iam create-policy-version --policy-arn ${quoteArg(home.policyArn)} --policy-document ${json} --set-as-default`}
+      : {action: 'put-role-policy', role: home.role, policyName: policyNameOf(home), document, kept, fenced, targets, command: `aws iam put-role-policy --role-name ${quoteArg(home.role)} --policy-name ${quoteArg(policyNameOf(home))} --policy-document ${json}`}
+  const labels = targets.map((target) => target.label).join(', ')
   const lead =
     home.kind === 'aws-managed'
       ? `keep ${home.policyName} and deny its secret reads beyond what ${who} name${sorted.length > 1 ? '' : 's'} (${labels})`

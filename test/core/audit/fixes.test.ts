@@ -213,6 +213,8 @@ describe("audit's narrowed fix of a role's policy", () => {
     expect(narrowedRoleFix({kind: 'inline', role: 'r', policyName: 'p'}, mixed, [user('orders-api', {LOG_LEVEL: 'info'})])).toEqual({
       refused: "nothing in the environment of function orders-api names the secrets r reads (a secret's ARN, or its name in a *_SECRET_ARN, *_SECRET_ID or *_SECRET_NAME variable)",
     })
+    const scoped = [{Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ['arn:aws:secretsmanager:*:*:secret:/prod/api/*', 'arn:aws:secretsmanager:*:*:secret:/staging/api/*']}]
+    expect(narrowedRoleFix({kind: 'inline', role: 'r', policyName: 'p'}, scoped, [user('orders-api', {DB_SECRET_ARN: DB_ARN})])).toEqual({refused: 'each of its secret reads is scoped to a service or a name already'})
     expect(narrowedRoleFix({kind: 'inline', role: 'r', policyName: 'p'}, mixed, [])).toEqual({
       refused: 'no Lambda function or ECS task definition read by the audit runs as r, so nothing names the secrets it reads',
     })
