@@ -277,6 +277,21 @@ const nameOfArn = (arn: string) => arn.split(':').slice(5).join(':').replace(/^(
 const covers = (resource: SecretReadGrant['resources'][number], target: WorkloadTarget) =>
   resource.stores.includes(target.store) && (resource.reach.kind === 'all' || wildcardMatch(nameOfArn(resource.pattern), nameOfArn(target.resource)))
 
+/** Services whose Lambda event sources read a broker's secret with the function's role: a secret no environment names. */
+const EVENT_SOURCE_SERVICES = new Set(['mq', 'kafka', 'kafka-cluster'])
+
+/** An action of an Allow that says the role may serve an event source (`mq:DescribeBroker`), if there is one. */
+function eventSourceAction(statements: readonly PolicyStatement[]): string | undefined {
+  for (const statement of statements) {
+    if ((statement.Effect ?? '').toLowerCase() !== 'allow') continue
+    const actions = statement.Action === undefined ? [] : Array.isArray(statement.Action) ? statement.Action : [statement.Action]
+    const found = actions.find((action) => EVENT_SOURCE_SERVICES.has(action.split(':')[0].toLowerCase()))
+    if (found !== undefined) return found
+  }
+
+  return undefined
+}
+
 const describeUser = (user: RoleUser) => `${user.kind === 'lambda' ? 'function' : 'task definition'} ${user.name}`
 
 /**
@@ -290,6 +305,12 @@ export function narrowedRoleFix(home: PolicyHome, statements: readonly PolicySta
   const broad = secretReadGrants({Statement: [...statements]}).flatMap((grant) => grant.resources.filter((resource) => resource.reach.kind !== 'scoped'))
   if (broad.length === 0) return {refused: 'each of its secret reads is scoped to a service or a name already'}
   if (users.length === 0) return {refused: `no Lambda function or ECS task definition read by the audit runs as ${home.role}, so nothing names the secrets it reads`}
+  // The audit does not read event source mappings: narrowing could take away the broker's secret.
+  const eventSource = users.some((user) => user.kind === 'lambda') ? eventSourceAction(statements) : undefined
+  if (eventSource !== undefined) {
+    return {refused: `it also allows ${eventSource}: an event source (Amazon MQ, Kafka) may read its broker's secret with this role, which no environment names; narrow it by hand, keeping that secret`}
+  }
+
   const sorted = [...users].sort((a, b) => a.name.localeCompare(b.name))
   const who = sorted.map((user) => describeUser(user)).join(', ')
   const named = new Map<string, WorkloadTarget>()

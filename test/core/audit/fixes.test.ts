@@ -209,6 +209,13 @@ describe("audit's narrowed fix of a role's policy", () => {
     expect(narrowed.policyFix.targets.map((target) => target.resource)).toEqual([DB_ARN])
   })
 
+  it('refuses where an event source may read a broker secret with the role, which no environment names', () => {
+    const broker = [{Effect: 'Allow', Action: ['mq:DescribeBroker', 'ec2:CreateNetworkInterface', 'secretsmanager:GetSecretValue'], Resource: '*'}]
+    expect(narrowedRoleFix({kind: 'inline', role: 'r', policyName: 'p'}, broker, [user('orders-api', {DB_SECRET_ARN: DB_ARN})])).toEqual({
+      refused: "it also allows mq:DescribeBroker: an event source (Amazon MQ, Kafka) may read its broker's secret with this role, which no environment names; narrow it by hand, keeping that secret",
+    })
+  })
+
   it('refuses, with the reason, where the functions name no secret or no function runs as the role', () => {
     expect(narrowedRoleFix({kind: 'inline', role: 'r', policyName: 'p'}, mixed, [user('orders-api', {LOG_LEVEL: 'info'})])).toEqual({
       refused: "nothing in the environment of function orders-api names the secrets r reads (a secret's ARN, or its name in a *_SECRET_ARN, *_SECRET_ID or *_SECRET_NAME variable)",
