@@ -4,8 +4,8 @@
  * passes the function, and every other action and statement left as it was. Pure; the edits it
  * returns are key paths and values in CloudFormation's JSON form, for a person or a tool to apply.
  */
-import {type PolicyStatement, SECRET_READ_ACTIONS, type SecretStore, secretReadGrants, wildcardMatch} from '../audit/iam.js'
-import type {PolicyEntry, TemplatePath} from './entries.js'
+import {SECRET_READ_ACTIONS, type SecretStore, secretReadGrants, wildcardMatch} from '../audit/iam.js'
+import type {PolicyEntry, StatementEntry, TemplatePath} from './entries.js'
 
 /** A secret the template tells a function to read: its ARN as the template writes it (`{Ref: X}`, `{"Fn::Sub": ...}`). */
 export interface SecretTarget {
@@ -98,10 +98,7 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
 }
 
 /** A statement to narrow: as read, and as written (what the fix writes back where it keeps it). */
-export interface NarrowableStatement {
-  statement: PolicyStatement
-  written?: Record<string, unknown>
-}
+export type NarrowableStatement = Pick<StatementEntry, 'statement' | 'written'>
 
 export type StatementsNarrowing = {statements: unknown[]; kept: string[]; fenced: SecretStore[]} | {refused: string}
 
