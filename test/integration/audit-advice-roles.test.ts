@@ -46,7 +46,8 @@ describe("audit's fix for a role that workloads run as", () => {
     const role = report.findings.filter((item) => item.resourceType === 'iam-role' && item.resource === 'billing-lambda-role')
     expect(role).toHaveLength(1)
     expect(role[0].fix).toBe(
-      'replace the statement (billing-lambda-role is used by function billing-api, function billing-cron, task definition billing-worker) with: ' +
+      "nothing in the environment of function billing-api, function billing-cron, task definition billing-worker names the secrets billing-lambda-role reads (a secret's ARN, or its name in a *_SECRET_ARN, *_SECRET_ID or *_SECRET_NAME variable); " +
+        'replace the statement (billing-lambda-role is used by function billing-api, function billing-cron, task definition billing-worker) with: ' +
         'secrets grant prod/billing-api --function billing-api --secret DB_PASSWORD; ' +
         'secrets grant prod/billing-cron --function billing-cron --secret NAME; ' +
         'secrets grant prod/billing-worker --function billing-worker --secret API_TOKEN (fill in NAME)',

@@ -1,3 +1,4 @@
+import type {PolicyFix} from './fixes.js'
 import {atOrAbove, compareSeverity, SEVERITIES, type Severity} from './severity.js'
 
 /** The three mistakes `secrets audit` looks for; also the values of `--only`. */
@@ -55,6 +56,8 @@ export interface Finding {
   detail: string
   /** The `secrets` command(s) that fix it, with any manual step. */
   fix: string
+  /** For a role's policy: the narrowed policy document and the `aws iam` command in `fix` that applies it. */
+  policyFix?: PolicyFix
 }
 
 /** Part of the account the audit could not read, e.g. an API the caller may not call. */

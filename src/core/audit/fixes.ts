@@ -6,6 +6,9 @@ import {partProblem, SecretAddress} from '../address.js'
 import {printable} from '../printable.js'
 import {runtimeOfDeclared} from '../runtime-snippets.js'
 import {guessScopeFromWorkload} from '../workload-scope.js'
+import {fence, narrowStatements} from '../scan/narrow-policy.js'
+import {type PolicyStatement, type SecretReadGrant, secretReadGrants, type SecretStore, wildcardMatch} from './iam.js'
+import type {WorkloadTarget} from './workload-targets.js'
 
 export {type GuessedScope, guessScopeFromWorkload} from '../workload-scope.js'
 
@@ -168,6 +171,8 @@ export interface RoleUser {
   name: string
   /** Secret names (variables the audit calls secrets), to name in its grant; NAME when none. */
   secrets: readonly string[]
+  /** The secrets and parameters its environment names by ARN or name: what it reads, so what the role's policy keeps. */
+  targets?: readonly WorkloadTarget[]
 }
 
 /** `arn:aws:iam::123456789012:role/service-role/billing` -> `billing` (the name IAM lists roles by). */
@@ -233,4 +238,123 @@ export function principalScopeFix(
   }
 
   return `a ${kinds} is not a function (no grant): scope the statement of ${who} to ${secrets}`
+}
+
+/** Where a role's policy lives, which decides the command that replaces it. */
+export type PolicyHome =
+  | {kind: 'inline'; role: string; policyName: string}
+  | {kind: 'customer-managed'; role: string; policyArn: string}
+  /** An AWS managed policy cannot be edited: a Deny is put beside it, as an inline policy of the role. */
+  | {kind: 'aws-managed'; role: string; policyName: string}
+
+/** A narrowed policy as `--json` carries it: what to apply, where, and the command that applies it. */
+export interface PolicyFix {
+  action: 'put-role-policy' | 'create-policy-version'
+  role: string
+  /** The inline policy written (the narrowed one, or the Deny beside an AWS managed policy). */
+  policyName?: string
+  policyArn?: string
+  document: {Version: string; Statement: unknown[]}
+  /** The other actions of the statements that read secrets, kept: `logs:*` beside a read, `secretsmanager:*` (fenced). */
+  kept: string[]
+  /** Whether a wildcard that also reads (`secretsmanager:*`, `*`) was kept and fenced by a Deny. */
+  fenced: boolean
+  /** What the reads are narrowed to, and which variable of which workload names each. */
+  targets: WorkloadTarget[]
+  command: string
+}
+
+const STORE_WORDS: Record<SecretStore, string> = {secretsmanager: 'secrets', ssm: 'SecureString parameters'}
+const STORE_HANDLES: Record<SecretStore, string> = {
+  secretsmanager: "a secret's ARN, or its name in a *_SECRET_ARN, *_SECRET_ID or *_SECRET_NAME variable",
+  ssm: "a parameter's ARN, or its name in a *_PARAMETER_NAME variable",
+}
+
+/** The name part of a store's ARN or ARN pattern: what follows `secret:` or `parameter/`. */
+const nameOfArn = (arn: string) => arn.split(':').slice(5).join(':').replace(/^(secret:|parameter\/?)/, '')
+
+/** Whether a broad grant's resource already allowed reading the target: the fix narrows, it never adds a secret. */
+const covers = (resource: SecretReadGrant['resources'][number], target: WorkloadTarget) =>
+  resource.stores.includes(target.store) && (resource.reach.kind === 'all' || wildcardMatch(nameOfArn(resource.pattern), nameOfArn(target.resource)))
+
+/** Services whose Lambda event sources read a broker's secret with the function's role: a secret no environment names. */
+const EVENT_SOURCE_SERVICES = new Set(['mq', 'kafka', 'kafka-cluster'])
+
+/** An action of an Allow that says the role may serve an event source (`mq:DescribeBroker`), if there is one. */
+function eventSourceAction(statements: readonly PolicyStatement[]): string | undefined {
+  for (const statement of statements) {
+    if ((statement.Effect ?? '').toLowerCase() !== 'allow') continue
+    const actions = statement.Action === undefined ? [] : Array.isArray(statement.Action) ? statement.Action : [statement.Action]
+    const found = actions.find((action) => EVENT_SOURCE_SERVICES.has(action.split(':')[0].toLowerCase()))
+    if (found !== undefined) return found
+  }
+
+  return undefined
+}
+
+const describeUser = (user: RoleUser) => `${user.kind === 'lambda' ? 'function' : 'task definition'} ${user.name}`
+
+/**
+ * The fix of a role's policy that keeps what its workloads do and takes away only what they do not:
+ * the secret reads narrowed to the secrets and parameters their environments name (see
+ * environmentTargets), every other action and statement kept, wildcards fenced by a Deny; for an AWS
+ * managed policy, a Deny beside it. Printed as the `aws iam` command that applies it. Refused, with the
+ * reason, where no workload runs as the role or their environments name none of what it reads.
+ */
+export function narrowedRoleFix(home: PolicyHome, statements: readonly PolicyStatement[], users: readonly RoleUser[]): {fix: string; policyFix: PolicyFix} | {refused: string} {
+  const broad = secretReadGrants({Statement: [...statements]}).flatMap((grant) => grant.resources.filter((resource) => resource.reach.kind !== 'scoped'))
+  if (broad.length === 0) return {refused: 'each of its secret reads is scoped to a service or a name already'}
+  if (users.length === 0) return {refused: `no Lambda function or ECS task definition read by the audit runs as ${home.role}, so nothing names the secrets it reads`}
+  // The audit does not read event source mappings: narrowing could take away the broker's secret.
+  const eventSource = users.some((user) => user.kind === 'lambda') ? eventSourceAction(statements) : undefined
+  if (eventSource !== undefined) {
+    return {refused: `it also allows ${eventSource}: an event source (Amazon MQ, Kafka) may read its broker's secret with this role, which no environment names; narrow it by hand, keeping that secret`}
+  }
+
+  const sorted = [...users].sort((a, b) => a.name.localeCompare(b.name))
+  const who = sorted.map((user) => describeUser(user)).join(', ')
+  const named = new Map<string, WorkloadTarget>()
+  for (const target of sorted.flatMap((user) => user.targets ?? [])) if (!named.has(target.resource)) named.set(target.resource, target)
+  const targets = [...named.values()].filter((target) => broad.some((resource) => covers(resource, target)))
+  const nothingNamed = (store: SecretStore) => `nothing in the environment of ${who} names the ${STORE_WORDS[store]} ${home.role} reads (${STORE_HANDLES[store]})`
+
+  let document: PolicyFix['document']
+  let kept: string[] = []
+  let fenced = home.kind === 'aws-managed'
+  if (home.kind === 'aws-managed') {
+    const stores = (['secretsmanager', 'ssm'] as const).filter((store) => broad.some((resource) => resource.stores.includes(store)))
+    const unnamed = stores.find((store) => !targets.some((target) => target.store === store))
+    if (unnamed !== undefined) return {refused: nothingNamed(unnamed)}
+    document = {Version: '2012-10-17', Statement: stores.map((store) => fence(store, targets))}
+  } else {
+    const narrowed = narrowStatements(
+      statements.map((statement) => ({statement, written: statement as Record<string, unknown>})),
+      targets,
+      {nothingNamed},
+    )
+    if ('refused' in narrowed) return narrowed
+    document = {Version: '2012-10-17', Statement: narrowed.statements}
+    kept = narrowed.kept
+    fenced = narrowed.fenced.length > 0
+  }
+
+  const json = quoteArg(JSON.stringify(document))
+  const policyFix: PolicyFix =
+    home.kind === 'customer-managed'
+      ? {action: 'create-policy-version', role: home.role, policyArn: home.policyArn, document, kept, fenced, targets, command: `aws iam create-policy-version --policy-arn ${quoteArg(home.policyArn)} --policy-document ${json} --set-as-default`}
+      : {action: 'put-role-policy', role: home.role, policyName: policyNameOf(home), document, kept, fenced, targets, command: `aws iam put-role-policy --role-name ${quoteArg(home.role)} --policy-name ${quoteArg(policyNameOf(home))} --policy-document ${json}`}
+  const labels = targets.map((target) => target.label).join(', ')
+  const lead =
+    home.kind === 'aws-managed'
+      ? `keep ${home.policyName} and deny its secret reads beyond what ${who} name${sorted.length > 1 ? '' : 's'} (${labels})`
+      : `narrow the secret reads to what ${who} name${sorted.length > 1 ? '' : 's'} (${labels}), keeping every other statement${kept.length > 0 ? ` and ${kept.join(', ')}` : ''}`
+  const wide = fenced && home.kind !== 'aws-managed' ? ' (a wildcard that also reads secrets is kept as written, fenced by a Deny)' : ''
+  const versions = home.kind === 'customer-managed' ? '; IAM keeps five versions of a policy: if it has five, delete one first (aws iam delete-policy-version)' : ''
+  return {fix: `${lead}${wide}: ${policyFix.command}${versions}`, policyFix}
+}
+
+/** The inline policy a fix writes: the same one narrowed, or, beside an AWS managed policy, a Deny named after it. */
+function policyNameOf(home: Exclude<PolicyHome, {kind: 'customer-managed'}>): string {
+  // IAM's limit on a role policy's name.
+  return home.kind === 'inline' ? home.policyName : `OnlyItsOwnSecrets-${home.policyName}`.slice(0, 128)
 }

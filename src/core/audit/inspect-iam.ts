@@ -4,7 +4,7 @@
  */
 import {awsManagedDocument, awsManagedReadAll, describeAwsManaged} from './aws-managed-policies.js'
 import {finding, type Finding, type ResourceType} from './findings.js'
-import {iamGrantFix, principalScopeFix, type RoleUser, roleUsersFix} from './fixes.js'
+import {iamGrantFix, narrowedRoleFix, type PolicyFix, type PolicyHome, principalScopeFix, type RoleUser, roleUsersFix} from './fixes.js'
 import {
   type DecryptAll,
   decryptsEveryKey,
@@ -13,6 +13,7 @@ import {
   grantServices,
   judgePolicy,
   parsePolicyDocument,
+  type PolicyStatement,
   secretReadGrants,
   type SecretReadGrant,
 } from './iam.js'
@@ -49,6 +50,7 @@ export interface IamInspection {
 interface Reads {
   grants: SecretReadGrant[]
   decrypt?: DecryptAll
+  statements?: PolicyStatement[]
 }
 
 /**
@@ -62,7 +64,7 @@ export function inspectIam(input: IamInput): IamInspection {
   const readsOf = (resource: string, policy: PolicyInput): Reads => {
     try {
       const document = parsePolicyDocument(policy.document)
-      return {grants: secretReadGrants(document), decrypt: decryptsEveryKey(document)}
+      return {grants: secretReadGrants(document), decrypt: decryptsEveryKey(document), statements: document.Statement}
     } catch (error) {
       unreadable.push({resource, reason: `policy ${policy.name} could not be parsed (${(error as Error).name})`})
       return {grants: []}
@@ -73,6 +75,10 @@ export function inspectIam(input: IamInput): IamInspection {
     const users = input.roleUsers?.get(principal) ?? []
     return users.length > 0 ? roleUsersFix(principal, services, users, separate) : iamGrantFix(principal, services, separate)
   }
+
+  // A role's own policy is narrowed in place, for the workloads that run as it.
+  const narrowFor = (home: PolicyHome, statements: readonly PolicyStatement[] | undefined): Narrow | undefined =>
+    statements === undefined ? undefined : () => narrowedRoleFix(home, statements, input.roleUsers?.get(home.role) ?? [])
 
   const groups = input.groups ?? []
   const members = membersOf(input.users)
@@ -94,14 +100,17 @@ export function inspectIam(input: IamInput): IamInspection {
         ? (_, services, separate) => fixFor(role ?? policy.attachedTo[0] ?? policy.name, services, separate)
         : (_, services) => principalScopeFix(principals, services)
     const held = principals.length > 0 ? `; held by ${principals.map((item) => `${item.kind} ${item.name}`).join(', ')}` : ''
-    const item = findingForPolicy(reads, {resourceType: 'iam-managed-policy', resource: policy.arn, principal: policy.name, fix, held})
+    // Only a policy one role holds alone is narrowed: another holder may read what this role does not.
+    const sole = role !== undefined && principals.length === 0 && policy.attachedTo.length === 1
+    const narrow = sole ? narrowFor({kind: 'customer-managed', role, policyArn: policy.arn}, reads.statements) : undefined
+    const item = findingForPolicy(reads, {resourceType: 'iam-managed-policy', resource: policy.arn, principal: policy.name, fix, held, narrow})
     if (item) {
       findings.push(item)
       if (item.rule !== 'iam-whole-environment') spanning.add(policy.arn)
     }
   }
 
-  for (const role of input.roles) findings.push(...inspectRole(role, readsOf, managedGrants, spanning, fixFor))
+  for (const role of input.roles) findings.push(...inspectRole(role, readsOf, managedGrants, spanning, fixFor, narrowFor))
 
   for (const user of input.users) {
     const principal: Principal = {kind: 'user', name: user.name}
@@ -130,6 +139,9 @@ export function inspectIam(input: IamInput): IamInspection {
 /** The fix of a principal's policy: one grant per workload running as the role, else per scope. */
 type FixFor = (principal: string, services: ReturnType<typeof grantServices>, separate: boolean) => string
 
+/** A role's policy narrowed in place (see narrowedRoleFix), or why it cannot be. */
+type Narrow = () => {fix: string; policyFix: PolicyFix} | {refused: string}
+
 const scopeFix =
   (principal: Principal): FixFor =>
   (_, services) =>
@@ -151,9 +163,11 @@ interface Where {
   fix: FixFor
   /** Who else holds it, appended to the detail. */
   held?: string
+  /** A role's policy: the fix narrows it in place, falling back to `fix` with the reason where it cannot. */
+  narrow?: Narrow
 }
 
-function findingForPolicy({grants, decrypt}: Reads, {resourceType, resource, item, principal, fix, held = ''}: Where): Finding | undefined {
+function findingForPolicy({grants, decrypt}: Reads, {resourceType, resource, item, principal, fix, held = '', narrow}: Where): Finding | undefined {
   const verdict = judgePolicy(grants)
   if (verdict === undefined) return undefined
   return finding(verdict.rule, {
@@ -161,8 +175,15 @@ function findingForPolicy({grants, decrypt}: Reads, {resourceType, resource, ite
     resource,
     ...(item === undefined ? {} : {item}),
     detail: `${describeVerdict(verdict, decrypt)}${held}`,
-    fix: fix(principal, grantServices(grants), verdict.rule === 'iam-multiple-environments'),
+    ...narrowedOr(narrow, () => fix(principal, grantServices(grants), verdict.rule === 'iam-multiple-environments')),
   })
+}
+
+/** The narrowed fix, or the grant advice with the reason a narrowed one could not be written. */
+function narrowedOr(narrow: Narrow | undefined, advice: () => string): {fix: string; policyFix?: PolicyFix} {
+  const narrowed = narrow?.()
+  if (narrowed === undefined) return {fix: advice()}
+  return 'refused' in narrowed ? {fix: `${narrowed.refused}; ${advice()}`} : narrowed
 }
 
 /** The AWS managed policies attached to a role, user or group that read every secret, each named with why. */
@@ -172,14 +193,20 @@ function awsManagedFindings(
   arns: readonly string[],
   fix: (services: ReturnType<typeof grantServices>, managed: string) => string,
   held = '',
+  role?: {denies: readonly PolicyStatement[]; narrow: (managed: string, statements: readonly PolicyStatement[]) => Narrow | undefined},
 ): Finding[] {
   return arns.flatMap((arn) => {
     const managed = awsManagedReadAll(arn)
     if (managed === undefined) return []
-    const grants = secretReadGrants(parsePolicyDocument(awsManagedDocument(managed)))
+    const {Statement: statements} = parsePolicyDocument(awsManagedDocument(managed))
+    // A Deny among the role's own policies fences what the managed policy allows (its fix writes one).
+    const grants = secretReadGrants({Statement: [...statements, ...(role?.denies ?? [])]})
     const verdict = judgePolicy(grants)
     if (verdict === undefined) return []
-    return [finding(verdict.rule, {resourceType, resource, item: managed.name, detail: `${describeAwsManaged(managed)}${held}`, fix: fix(grantServices(grants), managed.name)})]
+    const narrow = role?.narrow(managed.name, statements)
+    return [
+      finding(verdict.rule, {resourceType, resource, item: managed.name, detail: `${describeAwsManaged(managed)}${held}`, ...narrowedOr(narrow, () => fix(grantServices(grants), managed.name))}),
+    ]
   })
 }
 
@@ -193,21 +220,28 @@ function inspectRole(
   managedGrants: ReadonlyMap<string, SecretReadGrant[]>,
   spanning: ReadonlySet<string>,
   fixFor: FixFor,
+  narrowFor: (home: PolicyHome, statements: readonly PolicyStatement[] | undefined) => Narrow | undefined,
 ): Finding[] {
   const found: Finding[] = []
   const roleGrants: SecretReadGrant[] = []
+  const denies: PolicyStatement[] = []
   let roleSpanReported = false
   for (const policy of role.inlinePolicies) {
     const reads = readsOf(`role ${role.name}`, policy)
     roleGrants.push(...reads.grants)
-    const item = findingForPolicy(reads, {resourceType: 'iam-role', resource: role.name, item: policy.name, principal: role.name, fix: fixFor})
+    denies.push(...(reads.statements ?? []).filter((statement) => (statement.Effect ?? '').toLowerCase() === 'deny'))
+    const narrow = narrowFor({kind: 'inline', role: role.name, policyName: policy.name}, reads.statements)
+    const item = findingForPolicy(reads, {resourceType: 'iam-role', resource: role.name, item: policy.name, principal: role.name, fix: fixFor, narrow})
     if (item) {
       found.push(item)
       if (item.rule !== 'iam-whole-environment') roleSpanReported = true
     }
   }
 
-  const awsManaged = awsManagedFindings('iam-role', role.name, role.attachedPolicyArns, (services) => fixFor(role.name, services, false))
+  const awsManaged = awsManagedFindings('iam-role', role.name, role.attachedPolicyArns, (services) => fixFor(role.name, services, false), '', {
+    denies,
+    narrow: (managed, statements) => narrowFor({kind: 'aws-managed', role: role.name, policyName: managed}, statements),
+  })
   found.push(...awsManaged)
   if (awsManaged.length > 0) roleSpanReported = true
   for (const arn of role.attachedPolicyArns) {

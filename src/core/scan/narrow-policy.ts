@@ -40,7 +40,7 @@ const readsStore = (action: string, store: SecretStore) => SECRET_READ_ACTIONS[s
 const isReadAction = (action: string, store: SecretStore) => SECRET_READ_ACTIONS[store].some((read) => read.toLowerCase() === action.toLowerCase())
 
 /** The stores a statement reads beyond a scoped name: every secret, or a whole environment. */
-function broadStores(entry: StatementEntry): SecretStore[] {
+function broadStores(entry: NarrowableStatement): SecretStore[] {
   const stores = new Set<SecretStore>()
   for (const grant of secretReadGrants({Statement: [entry.statement]})) {
     for (const resource of grant.resources) if (resource.reach.kind !== 'scoped') for (const store of resource.stores) stores.add(store)
@@ -50,7 +50,7 @@ function broadStores(entry: StatementEntry): SecretStore[] {
 }
 
 /** The Deny that leaves a store's reads to its targets alone (or to none), whatever else allows them. */
-function fence(store: SecretStore, targets: readonly SecretTarget[]): Record<string, unknown> {
+export function fence(store: SecretStore, targets: readonly SecretTarget[]): Record<string, unknown> {
   const own = targets.filter((target) => target.store === store).map((target) => target.resource)
   return {
     Sid: store === 'ssm' ? 'OnlyItsOwnParameters' : 'OnlyItsOwnSecrets',
@@ -96,10 +96,34 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
     return {edits: [{at: place.at, value: {Statement: statements}}], kept: [], targets: used, denied: false}
   }
 
+  const narrowed = narrowStatements(entry.statements, targets, {readsNone, nothingNamed: (store) => nothingNamed(entry, store)})
+  if ('refused' in narrowed) return narrowed
+  const edit = place.kind === 'hcl' ? hclPolicyEdit(place, narrowed.statements) : {at: place.at, value: narrowed.statements}
+  return {edits: [edit], kept: narrowed.kept, targets: used, denied: narrowed.fenced.length > 0}
+}
+
+/** A statement to narrow: as read, and as written (what the fix writes back where it keeps it). */
+export type NarrowableStatement = Pick<StatementEntry, 'statement' | 'written'>
+
+export type StatementsNarrowing = {statements: unknown[]; kept: string[]; fenced: SecretStore[]} | {refused: string}
+
+/**
+ * Narrows a list of statements to the targets: a read action named as such moves to its own
+ * statement on the targets and the rest of its statement stays; a wildcard that also allows other
+ * things (`secretsmanager:*`, `*`) stays as written, fenced by a Deny at the end; a statement that
+ * reads no secret broadly stays as it is. Where a store is read but no target is in it, the answer is
+ * `nothingNamed`'s refusal (or, with `readsNone`, the reads are taken out). Pure: scan and audit share it.
+ */
+export function narrowStatements(
+  statements: readonly NarrowableStatement[],
+  targets: readonly SecretTarget[],
+  {readsNone = false, nothingNamed: unnamed}: {readsNone?: boolean; nothingNamed: (store: SecretStore) => string},
+): StatementsNarrowing {
+  const targetsOf = (store: SecretStore) => targets.filter((target) => target.store === store)
   const out: unknown[] = []
   const kept = new Set<string>()
   const fenced = new Set<SecretStore>()
-  for (const item of entry.statements) {
+  for (const item of statements) {
     const stores = broadStores(item)
     if (item.written === undefined) return {refused: 'a statement of the policy is written in a form a fix cannot edit'}
     if (stores.length === 0) {
@@ -114,7 +138,7 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
       out.push(item.written)
       for (const action of actions) kept.add(String(action))
       for (const store of stores) {
-        if (targetsOf(store).length === 0 && !actions.includes('*') && !readsNone) return {refused: nothingNamed(entry, store)}
+        if (targetsOf(store).length === 0 && !actions.includes('*') && !readsNone) return {refused: unnamed(store)}
         fenced.add(store)
       }
 
@@ -132,15 +156,14 @@ export function narrowPolicy(entry: PolicyEntry, targets: readonly SecretTarget[
       if (reads.length === 0) continue
       const own = targetsOf(store)
       if (own.length === 0 && readsNone) continue
-      if (own.length === 0) return {refused: nothingNamed(entry, store)}
+      if (own.length === 0) return {refused: unnamed(store)}
       const {Sid: sid, NotResource: _notResource, ...rest} = item.written
       out.push({...(typeof sid === 'string' ? {Sid: `${sid}Reads`} : {}), ...rest, Action: reads, Resource: own.map((target) => target.resource)})
     }
   }
 
   for (const store of fenced) out.push(fence(store, targets))
-  const edit = place.kind === 'hcl' ? hclPolicyEdit(place, out) : {at: place.at, value: out}
-  return {edits: [edit], kept: [...kept], targets: used, denied: fenced.size > 0}
+  return {statements: out, kept: [...kept], fenced: [...fenced]}
 }
 
 function nothingNamed(entry: PolicyEntry, store: SecretStore): string {

@@ -6,6 +6,7 @@
 import {type CoverageGap, type Finding} from '../../core/audit/findings.js'
 import {addRoleUser, type RoleUser} from '../../core/audit/fixes.js'
 import {inspectLambdaFunction, inspectTaskDefinition} from '../../core/audit/inspect.js'
+import {arnContext, environmentTargets} from '../../core/audit/workload-targets.js'
 import type {SecretScanner} from '../../core/audit/variables.js'
 import type {EcsReader, LambdaFunctionEnvironment, LambdaReader} from '../../core/readers.js'
 import {guarded, guardedPages} from './guarded.js'
@@ -22,7 +23,11 @@ export async function collectLambda(reader: LambdaReader, scan: SecretScanner, p
       count++
       const found = await inspectFunction(fn, scan, gaps)
       findings.push(...found)
-      if (fn.role) addRoleUser(roleUsers, fn.role, {kind: 'lambda', name: fn.name, secrets: found.flatMap((item) => (item.item ? [item.item] : []))})
+      if (fn.role) {
+        // The secrets its environment names are what the role's narrowed policy keeps; a name is an ARN in the function's own region and account.
+        const targets = environmentTargets(fn.variables, arnContext(fn.arn ?? fn.role), `function ${fn.name}`)
+        addRoleUser(roleUsers, fn.role, {kind: 'lambda', name: fn.name, secrets: found.flatMap((item) => (item.item ? [item.item] : [])), targets})
+      }
     }
   }
 
@@ -63,7 +68,12 @@ export async function collectEcs(reader: EcsReader, scan: SecretScanner, limit: 
     const found = await inspectTaskDefinition(definition, scan)
     findings.push(...found)
     const secrets = found.flatMap((item) => (item.item ? [item.item.slice(item.item.indexOf('/') + 1)] : []))
-    if (definition.taskRoleArn) addRoleUser(roleUsers, definition.taskRoleArn, {kind: 'ecs', name: definition.family, secrets})
+    if (definition.taskRoleArn) {
+      // The role's ARN gives the account; a task definition runs in any region, so a name is an ARN in every region.
+      const variables = Object.fromEntries(definition.containers.flatMap((container) => container.environment.flatMap((entry) => (entry.name === undefined ? [] : [[entry.name, entry.value ?? '']]))))
+      const targets = environmentTargets(variables, {...arnContext(definition.taskRoleArn), region: '*'}, `task definition ${definition.family}`)
+      addRoleUser(roleUsers, definition.taskRoleArn, {kind: 'ecs', name: definition.family, secrets, targets})
+    }
   }
 
   return {findings, gaps, inspected: {ecsTaskDefinitions: count}}

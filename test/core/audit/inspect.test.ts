@@ -140,7 +140,7 @@ describe('inspecting IAM', () => {
       'a user is not a function (no grant): scope the statement of user ci to the secrets it reads (Resource arn:aws:secretsmanager:REGION:ACCOUNT:secret:/prod/SERVICE/NAME-??????, one per secret)',
     )
     expect(role.detail).toMatch(/^AmazonSSMManagedInstanceCore \(AWS managed\) allows ssm:GetParameter and ssm:GetParameters on every parameter, SecureStrings included/)
-    expect(role.fix).toMatch(/^replace the statement with: secrets grant prod\/orders --function orders-prod --secret NAME$/)
+    expect(role.fix).toBe('no Lambda function or ECS task definition read by the audit runs as orders-prod, so nothing names the secrets it reads; replace the statement with: secrets grant prod/orders --function orders-prod --secret NAME')
     expect(user.fix).toMatch(/^a user is not a function \(no grant\): detach AmazonSSMReadOnlyAccess from user ci and allow only the secrets it reads/)
     expect(group.detail).toBe(
       "Allow ssm:GetParameter, ssm:GetParametersByPath on arn:aws:ssm:*:*:parameter/* (statement #1): SecureString parameters are secrets, returned decrypted; with kms:Decrypt on * (statement Keys), which decrypts every key's ciphertext, customer managed keys included; its members: alice, bob",
