@@ -138,8 +138,9 @@ export function iamGrantFix(
   /** `secrets scan` asks for the grant in the template's own format. */
   format?: string,
   grantee = principal,
+  functionKey?: string,
 ): string {
-  const grants = iamGrantCommands(principal, services, format, grantee)
+  const grants = iamGrantCommands(principal, services, format, grantee, functionKey)
   const how = separateRoles && grants.length > 1 ? 'give each environment its own role with' : 'replace the statement with'
   return `${how}: ${grants.join('; ')}`
 }
@@ -151,18 +152,26 @@ export function iamGrantCommands(
   format?: string,
   /** The function to grant to, when the principal is not one (a role no function of the template names): FUNCTION. */
   grantee = principal,
+  /** The key a template gives the function, where it is not the function's name (a serverless.yml key). */
+  functionKey?: string,
 ): string[] {
   const formatFlag = format === undefined ? '' : ` --format ${format}`
+  const functionFlags = `--function ${quoteArg(grantee)}${functionKeyFlag(grantee, functionKey)}`
   // Where the policy names no service (`*`, `/prod/*`), the principal's own name may: role billing-prod -> prod/billing.
   const guess = guessScopeFromWorkload(principal)
   const grants: string[] = []
   for (const [env, names] of [...services].sort(([a], [b]) => a.localeCompare(b))) {
     const list = names.size > 0 ? [...names].sort() : [guess.service]
-    for (const service of list) grants.push(`secrets grant ${env}/${service} --function ${quoteArg(grantee)} --secret NAME${formatFlag}`)
+    for (const service of list) grants.push(`secrets grant ${env}/${service} ${functionFlags} --secret NAME${formatFlag}`)
   }
 
-  if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} --function ${quoteArg(grantee)} --secret NAME${formatFlag}`)
+  if (grants.length === 0) grants.push(`secrets grant ${guess.env}/${guess.service} ${functionFlags} --secret NAME${formatFlag}`)
   return grants
+}
+
+/** ` --function-key KEY` when the template keys the function otherwise than by its name. */
+export function functionKeyFlag(workload: string, templateKey: string | undefined): string {
+  return templateKey === undefined || templateKey === workload ? '' : ` --function-key ${quoteArg(templateKey)}`
 }
 
 /** A Lambda function or task definition family that runs as a role, and the secrets the audit found in its environment. */

@@ -4,7 +4,7 @@
  * that every rule shares (the grant command in the template's own format).
  */
 import {partProblem} from '../address.js'
-import {ecsValueFromCaveat, guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
+import {ecsValueFromCaveat, functionKeyFlag, guessScopeFromWorkload, quoteArg} from '../audit/fixes.js'
 import type {PolicyStatement} from '../audit/iam.js'
 import {runtimeOfDeclared} from '../runtime-snippets.js'
 import type {ResourcePolicyStatement} from '../audit/resource-policy.js'
@@ -177,8 +177,10 @@ export interface Extracted {
   defaults?: DefaultEntry[]
   /** Secrets' resource policies; absent where a format has none. */
   secretPolicies?: SecretPolicyEntry[]
-  /** CloudFormation only: per function, the secrets the template tells it to read, for a policy fix to scope to. */
+  /** Per function, the secrets the template tells it to read, for a policy fix to scope to; absent where a format does not say. */
   targets?: Record<string, SecretTarget[]>
+  /** Serverless: each function's key in the file, by its deployed name, for `grant --function-key`. */
+  functionKeys?: Record<string, string>
 }
 
 /** `secrets grant` takes these formats; an ECS task definition or a .env file gets JSON. */
@@ -254,10 +256,6 @@ export function grantCommand(scope: {env: string; service: string}, workload: st
   return `secrets grant ${scope.env}/${scope.service} ${workloadFlag(task)} ${quoteArg(workload)}${key} --secret ${name} --format ${grantFormat(format, task)}${runtime === undefined ? '' : ` --runtime ${runtime}`}`
 }
 
-/** ` --function-key KEY` when the template keys the function otherwise than by its name. */
-export function functionKeyFlag(workload: string, templateKey: string | undefined): string {
-  return templateKey === undefined || templateKey === workload ? '' : ` --function-key ${quoteArg(templateKey)}`
-}
 
 /** The functions an entry's grant is for: its grantees, else its workload under its own name. */
 export function granteesOf(entry: Pick<EnvEntry, 'workload' | 'runtime' | 'grantees'>): Grantee[] {

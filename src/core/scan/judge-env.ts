@@ -3,7 +3,7 @@
  * parameter verdicts (core/audit/inspect.ts) on what a template writes, and the deploy-time
  * resolutions only a template shows.
  */
-import {guessScopeFromWorkload, quoteArg, scopeOfPath, secretNameFor, ssmParameterFix} from '../audit/fixes.js'
+import {functionKeyFlag, guessScopeFromWorkload, quoteArg, scopeOfPath, secretNameFor, ssmParameterFix} from '../audit/fixes.js'
 import {judgeParameters} from '../audit/inspect.js'
 import {looksLikeSecretName} from '../audit/names.js'
 import {classifyVariables, type SecretScanner, type VariableVerdict} from '../audit/variables.js'
@@ -13,7 +13,6 @@ import {
   type EnvEntry,
   type EnvValue,
   type Extracted,
-  functionKeyFlag,
   grantCommand,
   type Grantee,
   granteesOf,

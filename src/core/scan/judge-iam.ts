@@ -4,7 +4,7 @@
  * functions. A policy read once per way its `Fn::If`s go is judged per reading; a finding that only
  * some readings give names the conditions they share.
  */
-import {guessScopeFromWorkload, iamGrantCommands, iamGrantFix, principalScopeFix, quoteArg} from '../audit/fixes.js'
+import {functionKeyFlag, guessScopeFromWorkload, iamGrantCommands, iamGrantFix, principalScopeFix, quoteArg} from '../audit/fixes.js'
 import {
   decryptsEveryKey,
   describeVerdict,
@@ -65,7 +65,7 @@ export function judgePolicies(file: string, extracted: Extracted): ScanFinding[]
     const conditions = [...new Set(entries.flatMap((entry) => Object.keys(entry.when ?? {})))].slice(0, MAX_ROLE_CONDITIONS)
     for (const when of assignments(conditions)) {
       const together = roleGrants(entries.filter((entry) => agrees(entry.when, when)), denies.get(role) ?? [])
-      if (together) judged.push(...roleFindings(file, format, role, together).map((input) => ({input, ...(conditions.length > 0 ? {when} : {})})))
+      if (together) judged.push(...roleFindings(file, format, role, together, extracted.functionKeys ?? {}).map((input) => ({input, ...(conditions.length > 0 ? {when} : {})})))
     }
   }
 
@@ -204,7 +204,10 @@ function policyFinding(file: string, extracted: Extracted, entry: PolicyEntry, g
     return services.has(own) ? new Map([[own, services.get(own) as Set<string>]]) : services
   }
 
-  const grantCommands = grantees.flatMap((grantee) => iamGrantCommands(principal, servicesOf(grantee), GRANT_FORMATS[format], grantee))
+  // A function's own name gives its scope where the policy names none; the policy's name does only when no function holds it.
+  const grantCommands = grantees.flatMap((grantee) =>
+    iamGrantCommands(grantee === 'FUNCTION' ? principal : grantee, servicesOf(grantee), GRANT_FORMATS[format], grantee, extracted.functionKeys?.[grantee]),
+  )
   const change = multiple
     ? `give each environment its own role, with the statement its grant prints in place of the secret reads in ${named}; keep its other actions`
     : `${narrowing.refused}: give them to the grant with --secret, then replace only the secret reads in ${named} with the statement it prints and keep its other actions`
@@ -246,7 +249,7 @@ function roleAssumer(entry: PolicyEntry): {kind: 'workload'} | {kind: 'deploy' |
 }
 
 /** A role judged as a whole: its policies together across environments, and functions sharing it. */
-function roleFindings(file: string, format: TemplateFormat, role: string, {grants, holders, spanned, position}: RoleGrants): ScanFindingInput[] {
+function roleFindings(file: string, format: TemplateFormat, role: string, {grants, holders, spanned, position}: RoleGrants, keys: Readonly<Record<string, string>>): ScanFindingInput[] {
   const findings: ScanFindingInput[] = []
   const environments = grantEnvironments(grants)
   if (!spanned && environments.length > 1) {
@@ -259,7 +262,7 @@ function roleFindings(file: string, format: TemplateFormat, role: string, {grant
       reason: `its policies together read secrets of ${environments.length} environments (${environments.join(', ')})`,
       fix: {
         grant: [...(holders.size > 0 ? holders : ['FUNCTION'])]
-          .map((holder) => iamGrantFix(role, namedEnvironments(grantServices(grants), role), true, GRANT_FORMATS[format], holder))
+          .map((holder) => iamGrantFix(role, namedEnvironments(grantServices(grants), role), true, GRANT_FORMATS[format], holder, keys[holder]))
           .join('; '),
         change: `split ${role} into one role per environment${holders.size === 0 ? ` (fill in FUNCTION: no function of the file runs as ${role})` : ''}`,
       },
@@ -271,7 +274,7 @@ function roleFindings(file: string, format: TemplateFormat, role: string, {grant
     const grant = names
       .map((name) => {
         const scope = guessScopeFromWorkload(name)
-        return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(name)} --secret NAME --format ${GRANT_FORMATS[format]}`
+        return `secrets grant ${scope.env}/${scope.service} --function ${quoteArg(name)}${functionKeyFlag(name, keys[name])} --secret NAME --format ${GRANT_FORMATS[format]}`
       })
       .join('; ')
     findings.push({

@@ -333,6 +333,7 @@ export function extractServerless(tree: Tree): Extracted {
     })
   const shared = targetsIn(tree.get(provider, 'environment'))
   extracted.targets = Object.fromEntries(functions.map((fn) => [fn.name, [...shared, ...targetsIn(tree.get(fn.node, 'environment'))]]))
+  extracted.functionKeys = Object.fromEntries(functions.map((fn) => [fn.name, fn.key]))
 
   const resources = tree.get(root, 'resources')
   if (tree.get(resources, 'Resources') !== undefined) {

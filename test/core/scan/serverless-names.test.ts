@@ -110,3 +110,33 @@ describe('a Parameter Store name built from the stage', () => {
     expect(fixes.API_TOKEN.store).toBe('secrets migrate --from-ssm /hooks/prod --to hooks/prod --only api_token --delete-source')
   })
 })
+
+describe("the grants of a Serverless provider role's findings key each function's block by its key in the file", () => {
+  const shared = [
+    'service: hooks',
+    'provider:',
+    '  name: aws',
+    '  stage: prod',
+    '  iam:',
+    '    role:',
+    '      statements:',
+    '        - Effect: Allow',
+    '          Action: secretsmanager:GetSecretValue',
+    "          Resource: '*'",
+    'functions:',
+    '  githubCheck:',
+    '    handler: h.check',
+    '  slackNotify:',
+    '    handler: h.notify',
+    '',
+  ].join('\n')
+
+  it('gives --function-key to the shared role and to the policy reading every secret', async () => {
+    const result = await scanFile('serverless.yml', shared, scanManyForSecrets, parseHcl)
+    if (result.kind !== 'scanned') throw new Error('not scanned')
+    const byRule = Object.fromEntries(result.findings.map((item) => [item.rule, item.fix]))
+    expect(byRule['iam-shared-role'].grant).toContain('--function hooks-prod-githubCheck --function-key githubCheck --secret NAME')
+    expect(byRule['iam-shared-role'].grant).toContain('--function hooks-prod-slackNotify --function-key slackNotify --secret NAME')
+    expect(byRule['iam-all-secrets'].grant).toContain('--function hooks-prod-githubCheck --function-key githubCheck ')
+  })
+})
