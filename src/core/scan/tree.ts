@@ -14,11 +14,12 @@ import {
   Lexer,
   LineCounter,
   type Node,
-  parseDocument,
   type Tags,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml'
+
+import {parseLenientDocument} from './lenient-yaml.js'
 
 /** CloudFormation's intrinsic functions that have a short tag. */
 const INTRINSICS = [
@@ -151,7 +152,7 @@ export function parseTree(text: string): Tree {
     }
   }
 
-  const doc = parseDocument(source, {customTags: CFN_TAGS, lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: false})
+  const doc = parseLenientDocument(source, {customTags: CFN_TAGS, lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: false})
   const [error] = doc.errors
   if (error) {
     const {line, col} = lines.linePos(error.pos[0])
