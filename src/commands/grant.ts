@@ -7,6 +7,7 @@ import {UsageError} from '../core/errors.js'
 import {escapeLine} from '../core/printable.js'
 import {looksLikeArn, parseSecretRef} from '../core/secret-ref.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
+import {plural} from '../core/words.js'
 import {assertAccount, assertFunctionName, assertKmsKeyArn, assertPartition, assertRegion, assertTaskFamily, functionNameProblem} from '../core/iam-policy.js'
 import {DEFAULT_MANIFEST_FILE, resolveNeeds} from '../core/needs-manifest.js'
 import {assertTaskFormat, POLICY_FORMATS, type PolicyFormat, TASK_FORMATS, usesPseudoParameters} from '../core/policy-renderers.js'
@@ -42,7 +43,7 @@ Run-time wiring: --runtime nodejs|python (or runtime: for a function in the mani
 
 Caching against rotation: the handler caches each value for ${DEFAULT_MAX_AGE} s unless --max-age says otherwise (at most one GetSecretValue per secret every 5 minutes in each warm execution environment, and a rotated value reaches all of them within 5 minutes). With credentials, DescribeSecret tells whether each secret rotates, and the output warns (and says on stderr) when maxAge is longer than ${ROTATION_OVERLAP_SECONDS} s, the overlap a replaced value can be counted on to keep working; without credentials or offline, the output says rotation was not checked.
 
-ECS tasks: --task FAMILY in place of --function prints the policy for the task definition family's task role (TaskRoleArn, the role the application's AWS calls run as; not the execution role), in ${TASK_FORMATS.join(', ')}. With --runtime, in place of a handler, a module the application imports that reads each secret with the AWS SDK on first use into local variables, cached for maxAge seconds and then read again, beside the container environment that names the secrets. This is the fix for a secret in a container's environment; a container's secrets (valueFrom) are the lesser step: ECS then puts the value in the container's environment itself, where anything that can read the process environment reads it. A manifest declares functions only: give ENV/SERVICE with --task.
+ECS tasks: --task FAMILY in place of --function prints the policy for the task definition family's task role (TaskRoleArn, the role the application's AWS calls run as; not the execution role), in ${TASK_FORMATS.join(', ')}. With --runtime, in place of a handler, a module the application imports that reads each secret with the AWS SDK on first use into local variables, cached for maxAge seconds and then read again, beside the container environment that names the secrets. This is the fix for a secret in a container's environment; a container's secrets (valueFrom) are the lesser step: ECS then puts the value in the container's environment itself, where anything that can read the process environment reads it. A manifest's tasks: section declares task families as functions: declares functions; with --env, --task FAMILY grants one of them.
 
 Declared needs: without ENV/SERVICE, reads ${DEFAULT_MANIFEST_FILE} (or --manifest FILE), which maps each function to the secrets it needs, and prints one policy per function for --env. --check verifies instead that every declared secret exists in that environment (exit 3 naming the missing ones); with --template FILE, it also fails (exit 7) when a function's environment in that template still carries a value instead of a secret's name, by the same detection as "secrets scan".
 
@@ -100,7 +101,10 @@ ${exitCodesHelp('grant')}`
     const rotation = async (names: string[]) => rotationLookup(await this.secretStore(flags, request.scope.env))(names)
     const result = await grantPolicies(request, async () => placementSourceOf(await (await this.aws()).identityReader(context)), rotation)
     const warned = result.warnings?.length ?? 0
-    const notice = warned > 0 ? `Warning: ${warned === 1 ? result.warnings?.[0] : `${warned} secrets rotate and are cached longer than ${ROTATION_OVERLAP_SECONDS} s; see the output's comments.`}` : undefined
+    const rotating = warned > 0 ? `Warning: ${warned === 1 ? result.warnings?.[0] : `${warned} secrets rotate and are cached longer than ${ROTATION_OVERLAP_SECONDS} s; see the output's comments.`}` : undefined
+    // A task's policy is on its task role, not a function's: printed on its own, so the manifest's tasks are named rather than dropped.
+    const tasks = request.tasksNotGranted ? `The manifest also declares ${plural(request.tasksNotGranted.length, 'ECS task')} (${request.tasksNotGranted.join(', ')}): grant each with --task FAMILY.` : undefined
+    const notice = [rotating, tasks].filter(Boolean).join('\n') || undefined
     return succeeded(result, {stdout: result.output, ...(notice ? {notice} : {})})
   }
 
@@ -161,7 +165,7 @@ function workloadOf(flags: GrantFlags): string | undefined {
 }
 
 /** Validates every name and flag, before anything is read from AWS. */
-async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Promise<GrantRequest> {
+async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Promise<ManifestGrant> {
   if (flags.account !== undefined) assertAccount(flags.account)
   if (flags.region !== undefined) assertRegion(flags.region)
   if (flags.partition !== undefined) assertPartition(flags.partition)
@@ -200,15 +204,14 @@ async function buildRequest(scopeArg: string | undefined, flags: GrantFlags): Pr
     return {...common, scope, functions: [{functionName: target, ...templateKey, secrets, fields, ...(runtime ? {runtime} : {})}], keyed: false, ...(flags.task === undefined ? {} : {task: true})}
   }
 
-  if (flags.task !== undefined) {
-    throw new UsageError('--task takes ENV/SERVICE: the manifest declares functions only.', `secrets grant ENV/SERVICE --task ${flags.task} --secret NAME`)
-  }
-
   return manifestRequest(flags, common)
 }
 
 /** Without ENV/SERVICE: the functions and secrets declared for --env in the manifest. */
-async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'scope' | 'functions' | 'keyed'>): Promise<GrantRequest> {
+/** A request, with the task families a manifest declares beside the functions granted (given with --task). */
+type ManifestGrant = GrantRequest & {tasksNotGranted?: string[]}
+
+async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'scope' | 'functions' | 'keyed'>): Promise<ManifestGrant> {
   if (flags.secret !== undefined) {
     throw new UsageError('--secret is for ENV/SERVICE mode; with a manifest, the secrets come from the manifest.')
   }
@@ -228,19 +231,21 @@ async function manifestRequest(flags: GrantFlags, common: Omit<GrantRequest, 'sc
   const {findProjectFile} = await import('../services/project-config.js')
   const manifest = await readNeedsManifest(flags.manifest ?? (await findProjectFile(process.cwd())) ?? DEFAULT_MANIFEST_FILE)
   const needs = resolveNeeds(manifest, flags.env)
-  let {functions} = needs
-  if (flags.function !== undefined) {
-    functions = functions.filter((fn) => fn.functionName === flags.function)
-    if (functions.length === 0) {
-      throw new UsageError(
-        `${manifest.file} declares no function "${flags.function}".`,
-        `Declared: ${needs.functions.map((fn) => fn.functionName).join(', ')}.`,
-      )
-    }
+  // --check checks every declared secret; a policy is for functions or for tasks (their roles differ): --task picks tasks, and a manifest of tasks alone gives them.
+  const tasks = !flags.check && (flags.task !== undefined || needs.functions.length === 0)
+  if (tasks) assertTaskFormat(flags.format as PolicyFormat)
+  const declared = flags.check ? [...needs.functions, ...needs.tasks] : tasks ? needs.tasks : needs.functions
+  const wanted = flags.task ?? flags.function
+  const selected = wanted === undefined ? declared : declared.filter((fn) => fn.functionName === wanted)
+  if (selected.length === 0) {
+    const kind = flags.task === undefined ? 'function' : 'task'
+    throw new UsageError(`${manifest.file} declares no ${kind} "${wanted}".`, `Declared: ${declared.map((fn) => fn.functionName).join(', ') || 'none'}.`)
   }
 
   // --runtime is the default for the functions that do not name their own.
-  return {...common, scope: needs.scope, functions: functions.map((fn) => ({...fn, runtime: fn.runtime ?? (flags.runtime as Runtime | undefined)})), keyed: true}
+  const functions = selected.map((fn) => ({...fn, runtime: fn.runtime ?? (flags.runtime as Runtime | undefined)}))
+  const tasksNotGranted = !tasks && !flags.check && flags.function === undefined ? needs.tasks.map((task) => task.functionName) : []
+  return {...common, scope: needs.scope, functions, keyed: true, ...(tasks ? {task: true} : {}), ...(tasksNotGranted.length > 0 ? {tasksNotGranted} : {})}
 }
 
 /** A template's key for a function follows Lambda's rule for names too (serverless.yml's does). */

@@ -89,10 +89,14 @@ export function assertFunctionName(name: string): void {
 /** ECS's rule for a task definition family: up to 255 letters, digits, "-" and "_". */
 const TASK_FAMILY = /^[A-Za-z0-9_-]{1,255}$/
 
+/** Why a name is no task definition family, or undefined when it is one. */
+export function taskFamilyProblem(family: string): string | undefined {
+  return TASK_FAMILY.test(family) ? undefined : `"${printable(family.slice(0, 40))}": a task definition family is 1 to 255 letters, digits, "-" and "_" (ECS's rule)`
+}
+
 export function assertTaskFamily(family: string): void {
-  if (!TASK_FAMILY.test(family)) {
-    throw new UsageError(`Invalid --task "${printable(family.slice(0, 40))}": a task definition family is 1 to 255 letters, digits, "-" and "_" (ECS's rule).`)
-  }
+  const problem = taskFamilyProblem(family)
+  if (problem) throw new UsageError(`Invalid --task ${problem}.`)
 }
 
 const PARTITION = /^aws(-[a-z]+)*$/

@@ -15,7 +15,7 @@ export interface EntryContext {
 }
 
 /** A function's value: its list of secrets, or a map with `secrets:` and `runtime:`. */
-export function functionEntry(value: Node | null, name: string, context: EntryContext): {list: Node | null; runtime?: Runtime} {
+export function functionEntry(value: Node | null, name: string, context: EntryContext, kind: 'function' | 'task' = 'function'): {list: Node | null; runtime?: Runtime} {
   if (!isMap(value)) return {list: value}
   let list: Node | null = null
   let runtime: Runtime | undefined
@@ -28,12 +28,12 @@ export function functionEntry(value: Node | null, name: string, context: EntryCo
     } else if (key === 'runtime') {
       const text = isScalar(node) ? String(node.value) : ''
       if (!(RUNTIMES as readonly string[]).includes(text)) {
-        throw context.error(context.lineOf(node ?? keyNode), `function "${name}": runtime: is one of ${RUNTIMES.join(', ')}.`)
+        throw context.error(context.lineOf(node ?? keyNode), `${kind} "${name}": runtime: is one of ${RUNTIMES.join(', ')}.`)
       }
 
       runtime = text as Runtime
     } else {
-      throw context.error(context.lineOf(keyNode), `function "${name}": unknown key "${printable(key, 40)}"; a function has secrets: and runtime:.`)
+      throw context.error(context.lineOf(keyNode), `${kind} "${name}": unknown key "${printable(key, 40)}"; a ${kind} has secrets: and runtime:.`)
     }
   }
 

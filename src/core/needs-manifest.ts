@@ -9,6 +9,8 @@
  *   billing:                        # with the runtime `grant --runtime` wires (issue 17)
  *     runtime: python
  *     secrets: [STRIPE_KEY, "DB:password"]   # NAME:FIELD, a field of a key/value secret
+ * tasks:                            # ECS task definition families, granted on their task roles
+ *   web: [DB_PASS]
  * ```
  *
  * Pure: text in, a checked manifest out. Every error names the file and line, and exits 2. Each
@@ -22,7 +24,7 @@ import {isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAML
 
 import {partProblem, Scope, SecretAddress} from './address.js'
 import {SecretsError, UsageError} from './errors.js'
-import {functionNameProblem} from './iam-policy.js'
+import {functionNameProblem, taskFamilyProblem} from './iam-policy.js'
 import type {Runtime} from './runtime-snippets.js'
 import {functionEntry} from './needs-function-entry.js'
 import {parseSecretSpec} from './runtime-wiring.js'
@@ -53,6 +55,8 @@ export interface NeedsManifest {
   file: string
   service: string
   functions: DeclaredFunction[]
+  /** ECS task definition families, each with the secrets its task role reads. */
+  tasks: DeclaredFunction[]
   /** The project file's `environments:` section (issue 9), when present. */
   environments?: EnvironmentEntry[]
 }
@@ -62,13 +66,23 @@ export interface ProjectFile {
   file: string
   service?: string
   functions?: DeclaredFunction[]
+  tasks?: DeclaredFunction[]
   environments: EnvironmentEntry[]
 }
 
 /** A manifest resolved for one environment: every declared secret as a checked address. */
 export interface ResolvedNeeds {
   scope: Scope
-  functions: {functionName: string; secrets: SecretAddress[]; fields: Map<string, string[]>; runtime?: Runtime}[]
+  functions: ResolvedWorkload[]
+  tasks: ResolvedWorkload[]
+}
+
+/** A declared function or task family, its secrets as addresses of the environment. */
+export interface ResolvedWorkload {
+  functionName: string
+  secrets: SecretAddress[]
+  fields: Map<string, string[]>
+  runtime?: Runtime
 }
 
 /** A manifest problem, located: `secrets.yml:4: ...`. Exit 2, like every invalid input. */
@@ -99,25 +113,32 @@ type SectionReader = (value: Node | null, context: ReadContext, keyLine: number)
  */
 const SECTION_READERS = {
   service: readService,
-  functions: readFunctions,
+  functions(value, context, keyLine) {
+    context.manifest.functions = readWorkloads('function', value, context, keyLine)
+  },
+  tasks(value, context, keyLine) {
+    context.manifest.tasks = readWorkloads('task', value, context, keyLine)
+  },
   environments(value, context, keyLine) {
     context.manifest.environments = readEnvironments(value, context, keyLine)
   },
 } satisfies Record<string, SectionReader>
 
 type SectionName = keyof typeof SECTION_READERS
-/** Sections that must be present. */
-const REQUIRED_SECTIONS: readonly SectionName[] = ['service', 'functions']
+/** Sections that must be present (and functions:, tasks: or both). */
+const REQUIRED_SECTIONS: readonly SectionName[] = ['service']
 
 export const MANIFEST_SECTIONS = Object.keys(SECTION_READERS) as SectionName[]
 
 /** Parses and checks a manifest; `file` only names it in messages. */
 export function parseNeedsManifest(text: string, file = DEFAULT_MANIFEST_FILE): NeedsManifest {
   const manifest = parseSections(text, file, REQUIRED_SECTIONS)
+  if (manifest.functions === undefined && manifest.tasks === undefined) throw new ManifestError(file, 1, 'missing the functions: section (or tasks:).', exampleHint())
   return {
     file,
     service: manifest.service ?? '',
     functions: manifest.functions ?? [],
+    tasks: manifest.tasks ?? [],
     ...(manifest.environments ? {environments: manifest.environments} : {}),
   }
 }
@@ -128,7 +149,7 @@ export function parseNeedsManifest(text: string, file = DEFAULT_MANIFEST_FILE): 
  */
 export function parseProjectFile(text: string, file = DEFAULT_MANIFEST_FILE): ProjectFile {
   const manifest = parseSections(text, file, [])
-  return {file, service: manifest.service, functions: manifest.functions, environments: manifest.environments ?? []}
+  return {file, service: manifest.service, functions: manifest.functions, tasks: manifest.tasks, environments: manifest.environments ?? []}
 }
 
 function parseSections(text: string, file: string, required: readonly SectionName[]): ReadContext['manifest'] {
@@ -196,10 +217,11 @@ function readService(value: Node | null, context: ReadContext, keyLine: number):
   context.manifest.service = value.value
 }
 
-function readFunctions(value: Node | null, context: ReadContext, keyLine: number): void {
+/** `functions:` or `tasks:`: each name mapped to the secrets it needs. */
+function readWorkloads(kind: 'function' | 'task', value: Node | null, context: ReadContext, keyLine: number): DeclaredFunction[] {
   const {file} = context
   if (!isMap(value) || value.items.length === 0) {
-    throw new ManifestError(file, value ? context.lineOf(value) : keyLine, 'functions: must map each function to the secrets it needs.', exampleHint())
+    throw new ManifestError(file, value ? context.lineOf(value) : keyLine, `${kind}s: must map each ${kind} to the secrets it needs.`, exampleHint())
   }
 
   const service = context.manifest.service ?? ''
@@ -209,19 +231,19 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
     const line = context.lineOf(keyNode)
     // YAML reads keys such as 0o10, 1e3 or 0x1F as numbers: String() would silently rename the function.
     if (isScalar(keyNode) && keyNode.value !== null && typeof keyNode.value !== 'string') {
-      throw new ManifestError(file, line, `the function name ${String(keyNode.source ?? keyNode.value)} is read by YAML as a ${typeof keyNode.value}; quote it.`)
+      throw new ManifestError(file, line, `the ${kind} name ${String(keyNode.source ?? keyNode.value)} is read by YAML as a ${typeof keyNode.value}; quote it.`)
     }
 
     const name = isScalar(keyNode) ? String(keyNode.value ?? '') : ''
-    const nameProblem = functionNameProblem(name)
+    const nameProblem = kind === 'function' ? functionNameProblem(name) : taskFamilyProblem(name)
     if (nameProblem) throw new ManifestError(file, line, `${nameProblem}.`)
-    const {list, runtime} = functionEntry(pair.value as Node | null, name, context)
+    const {list, runtime} = functionEntry(pair.value as Node | null, name, context, kind)
     if (!isSeq(list) || list.items.length === 0) {
       throw new ManifestError(
         file,
         list ? context.lineOf(list) : line,
-        `function "${name}" declares no secrets; list them, for example "${name}: [DB_PASS]".`,
-        'A function that needs no secrets needs no grant: remove it from the manifest.',
+        `${kind} "${name}" declares no secrets; list them, for example "${name}: [DB_PASS]".`,
+        `A ${kind} that needs no secrets needs no grant: remove it from the manifest.`,
       )
     }
 
@@ -230,11 +252,11 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
     for (const item of list.items as (Node | null)[]) {
       const itemLine = context.lineOf(item ?? list)
       if (!isScalar(item) || typeof item.value !== 'string') {
-        throw new ManifestError(file, itemLine, `function "${name}": each secret is a name such as DB_PASS (quote names YAML reads as numbers or booleans).`)
+        throw new ManifestError(file, itemLine, `${kind} "${name}": each secret is a name such as DB_PASS (quote names YAML reads as numbers or booleans).`)
       }
 
       const spec = item.value
-      if (specs.has(spec)) throw new ManifestError(file, itemLine, `function "${name}" lists ${spec} twice.`)
+      if (specs.has(spec)) throw new ManifestError(file, itemLine, `${kind} "${name}" lists ${spec} twice.`)
       specs.add(spec)
       let parsed: {name: string; field?: string}
       try {
@@ -251,7 +273,7 @@ function readFunctions(value: Node | null, context: ReadContext, keyLine: number
     functions.push({name, line, secrets, ...(runtime ? {runtime} : {})})
   }
 
-  context.manifest.functions = functions
+  return functions
 }
 
 /** The foundation's address rules decide; the environment is not known yet, so a stand-in is used. */
@@ -273,21 +295,19 @@ export function resolveNeeds(manifest: NeedsManifest, env: string): ResolvedNeed
   const problem = partProblem('environment', env)
   if (problem) throw new UsageError(`Invalid --env: ${problem}.`)
   const scope = Scope.of(env, manifest.service)
-  return {
-    scope,
-    functions: manifest.functions.map((fn) => ({
-      functionName: fn.name,
-      ...(fn.runtime ? {runtime: fn.runtime} : {}),
-      fields: new Map(fn.secrets.filter((secret) => secret.fields.length > 0).map((secret) => [`${scope.prefix}${secret.name}`, secret.fields])),
-      secrets: fn.secrets.map((secret) => {
-        try {
-          return scope.secret(secret.name)
-        } catch (error) {
-          throw located(error, manifest.file, secret.line)
-        }
-      }),
-    })),
-  }
+  const resolved = (fn: DeclaredFunction): ResolvedWorkload => ({
+    functionName: fn.name,
+    ...(fn.runtime ? {runtime: fn.runtime} : {}),
+    fields: new Map(fn.secrets.filter((secret) => secret.fields.length > 0).map((secret) => [`${scope.prefix}${secret.name}`, secret.fields])),
+    secrets: fn.secrets.map((secret) => {
+      try {
+        return scope.secret(secret.name)
+      } catch (error) {
+        throw located(error, manifest.file, secret.line)
+      }
+    }),
+  })
+  return {scope, functions: manifest.functions.map(resolved), tasks: manifest.tasks.map(resolved)}
 }
 
 function exampleHint(): string {

@@ -187,10 +187,63 @@ describe('secrets grant ENV/SERVICE --task', () => {
     ['--task with --function', ['grant', 'prod/web', '--task', 'web', '--function', 'web'], /--function and --task cannot be used together|cannot also be provided/],
     ['an invalid family', ['grant', 'prod/web', '--task', 'web:1'], /Invalid --task/],
     ['a format with no task role', ['grant', 'prod/web', '--task', 'web', '--format', 'serverless'], /no place for an ECS task role/],
-    ['--task with a manifest', ['grant', '--env', 'prod', '--task', 'web'], /--task takes ENV\/SERVICE/],
     ['the Lambda extension for a task', ['grant', 'prod/web', '--task', 'web', '--secret', 'DB_PASS', '--runtime', 'nodejs', '--via', 'extension', '--account', '123456789012', '--region', 'eu-west-1'], /Lambda layer/],
   ])('refuses %s with exit 2', async (_label, args, message) => {
     const result = await runCli(args, {env: {...DEAD_ENDPOINT}})
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(message)
+  })
+})
+
+describe('secrets grant --manifest --env with tasks:', () => {
+  const manifest = 'service: web\nfunctions:\n  resize: [BUCKET_KEY]\ntasks:\n  web-prod: [DB_PASS]\n  jobs-prod: [DB_PASS, QUEUE_TOKEN]\n'
+  const at = ['--account', '123456789012', '--region', 'eu-west-1']
+
+  it('grants a declared task family on its task role with --task', async () => {
+    const file = join(tempDir(), 'secrets.yml')
+    writeFileSync(file, manifest)
+    const result = await runCli(['grant', '--manifest', file, '--env', 'prod', '--task', 'jobs-prod', '--format', 'terraform', ...at], {env: {...DEAD_ENDPOINT}})
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(await parseTerraform(result.stdout)).toEqual({
+      'jobs-prod_secrets': [
+        {
+          Sid: 'JobsProdReadSecrets',
+          Effect: 'Allow',
+          Action: [GET],
+          Resource: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:/prod/web/DB_PASS-??????', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:/prod/web/QUEUE_TOKEN-??????'],
+        },
+      ],
+    })
+    expect(result.stdout).toContain('role   = aws_iam_role.jobs-prod_task.id')
+  })
+
+  it('grants the functions by default and names the tasks it left for --task', async () => {
+    const file = join(tempDir(), 'secrets.yml')
+    writeFileSync(file, manifest)
+    const result = await runCli(['grant', '--manifest', file, '--env', 'prod', ...at], {env: {...DEAD_ENDPOINT}})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('resize')
+    expect(result.stdout).not.toContain('web-prod')
+    expect(result.stderr).toContain('The manifest also declares 2 ECS tasks (web-prod, jobs-prod): grant each with --task FAMILY.')
+  })
+
+  it('grants the tasks of a manifest that declares only tasks', async () => {
+    const file = join(tempDir(), 'secrets.yml')
+    writeFileSync(file, 'service: web\ntasks:\n  web-prod: [DB_PASS]\n')
+    const result = await runCli(['grant', '--manifest', file, '--env', 'prod', '--format', 'cloudformation', ...at], {env: {...DEAD_ENDPOINT}})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('RoleName: !Ref WebProdTaskRole')
+  })
+
+  it.each([
+    ['a task it does not declare', ['--task', 'nope'], /declares no task "nope"/],
+    ['a format with no task role', ['--task', 'web-prod', '--format', 'serverless'], /no place for an ECS task role/],
+  ])('refuses %s with exit 2', async (_label, args, message) => {
+    const file = join(tempDir(), 'secrets.yml')
+    writeFileSync(file, manifest)
+    const result = await runCli(['grant', '--manifest', file, '--env', 'prod', ...args], {env: {...DEAD_ENDPOINT}})
     expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
     expect(result.stderr).toMatch(message)

@@ -26,8 +26,19 @@ describe('parseNeedsManifest', () => {
     ])
   })
 
-  it('keeps the list of sections in one place (service, functions and environments)', () => {
-    expect(MANIFEST_SECTIONS).toEqual(['service', 'functions', 'environments'])
+  it('keeps the list of sections in one place (service, functions, tasks and environments)', () => {
+    expect(MANIFEST_SECTIONS).toEqual(['service', 'functions', 'tasks', 'environments'])
+  })
+
+  it('reads ECS task definition families under tasks:, with or without functions:', () => {
+    const both = parseNeedsManifest(`${GOOD}tasks:\n  web-prod: [DB_PASS]\n  jobs_prod:\n    runtime: python\n    secrets: [QUEUE_TOKEN]\n`)
+    expect(both.tasks.map((task) => [task.name, task.line, task.secrets.map((secret) => secret.name), task.runtime])).toEqual([
+      ['web-prod', 6, ['DB_PASS'], undefined],
+      ['jobs_prod', 7, ['QUEUE_TOKEN'], 'python'],
+    ])
+    const alone = parseNeedsManifest('service: web\ntasks:\n  web-prod: [DB_PASS]\n')
+    expect(alone.functions).toEqual([])
+    expect(resolveNeeds(alone, 'prod').tasks.map((task) => task.secrets.map((secret) => secret.fullName))).toEqual([['/prod/web/DB_PASS']])
   })
 
   it.each([
@@ -44,7 +55,10 @@ describe('parseNeedsManifest', () => {
     ['an invalid function name', 'service: api\nfunctions:\n  checkout: [A]\n  "check out": [A]\n', 4, /function name "check out"/],
     ['a function declared twice', 'service: api\nfunctions:\n  checkout: [A]\n  checkout: [B]\n', 4, /a key given twice in one mapping/],
     ['functions that is not a mapping', 'service: api\nfunctions: [checkout]\n', 2, /functions: must map each function/],
-    ['a missing functions section', 'service: api\n', 1, /missing the functions: section/],
+    ['a missing functions section', 'service: api\n', 1, /missing the functions: section \(or tasks:\)/],
+    ['an invalid task family', 'service: api\ntasks:\n  web: [A]\n  "web:1": [A]\n', 4, /a task definition family is 1 to 255/],
+    ['a task with no secrets', 'service: api\ntasks:\n  web: []\n', 3, /task "web" declares no secrets/],
+    ['tasks that is not a mapping', 'service: api\ntasks: [web]\n', 2, /tasks: must map each task/],
     ['a missing service section', 'functions:\n  checkout: [A]\n', 1, /missing the service: section/],
     ['an empty file', '', 1, /empty/],
     ['a file that is a list', '- checkout\n', 1, /expected a mapping/],

@@ -12,6 +12,8 @@ import {ROOT} from '../helpers/cli.js'
 
 /** Flags of other tools that hints quote as whole commands: `aws ssm get-parameters-by-path --path ...`, `git diff --cached`, `aws ecs list-task-definition-families --status ACTIVE`, `aws secretsmanager put-resource-policy --block-public-policy --resource-policy file://policy.json`. */
 const OTHER_TOOLS = new Set(['help', 'path', 'recursive', 'query', 'output', 'function-name', 'task-definition', 'secret-id', 'key-id', 'master-user-password', 'cached', 'status', 'resource-policy', 'block-public-policy',
+  // The IAM commands that apply audit's narrowed policy.
+  'policy-arn', 'policy-document', 'set-as-default', 'role-name', 'policy-name',
   // The arguments scan --changed gives git.
   'verify', 'show-toplevel', 'name-only', 'no-renames', 'no-ext-diff', 'no-textconv', 'diff-filter', 'others', 'exclude-standard'])
 

@@ -192,7 +192,11 @@ class Locator {
       }
 
       if ('{[('.includes(char)) depth++
-      if ('}])'.includes(char) && --depth === 0) return index + 1
+      if ('}])'.includes(char)) {
+        depth--
+        if (depth === 0) return index + 1
+      }
+
       index++
     }
 
