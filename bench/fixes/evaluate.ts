@@ -17,7 +17,8 @@ import {promisify} from 'node:util'
 import type {ScanFinding} from '../../src/core/scan/findings.js'
 import {renderTable} from '../../src/ui/table.js'
 import {evaluate} from '../../test/fixtures/grant-evaluator.js'
-import {applyEdits, lostActions, secretsAfter, terraformFmtErrors} from './proof.js'
+import {parseHcl} from '../../src/services/hcl-parser.js'
+import {applyEdits, lostActions, secretsAfter, terraformEditProof, terraformFmtErrors} from './proof.js'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -104,12 +105,11 @@ async function main(): Promise<void> {
       if (unformatted.has(copy)) failed.push('terraform fmt -check fails')
       if (again.some((item) => item.file.startsWith(join(work, '')) && resolve(item.file) === copy && sameFinding(item, finding))) failed.push('reported again')
       const text = await readFile(original, 'utf8')
-      // A Terraform edit rewrites lines: `terraform fmt` and the second scan judge it here (the test proves its policies).
       for (const edit of finding.fix.edits ?? []) {
-        if (!('at' in edit)) continue
-        const lost = lostActions(text, edit)
+        // A Terraform edit rewrites lines: the policy is read back from the edited copy.
+        const judged = 'at' in edit ? {lost: lostActions(text, edit), ...(await secretsAfter(text, edit, evaluate))} : await terraformEditProof(original, text, await readFile(copy, 'utf8'), finding.resource, parseHcl, evaluate)
+        const {lost, ...secrets} = judged
         if (lost.length > 0) failed.push(`lost ${lost.join(', ')}`)
-        const secrets = await secretsAfter(text, edit, evaluate)
         if (secrets.denied.length > 0) failed.push(`named but denied: ${secrets.denied.join(', ')}`)
         if (secrets.otherAllowed.length > 0) failed.push(`a ${secrets.otherAllowed.join(' and ')} secret nobody named still allowed`)
       }

@@ -144,8 +144,12 @@ const SECRET_READS = new Set(['secretsmanager:getsecretvalue', 'ssm:getparameter
  */
 export function lostActions(text: string, edit: TemplateEdit): string[] {
   const doc = parseDocument(text, {customTags: CFN_TAGS})
-  const before = statementsOf(templateJsonOf(doc.getIn(edit.at, true)))
-  const after = statementsOf(edit.value).filter((statement) => String(statement.Effect).toLowerCase() === 'allow')
+  return lostBetween(statementsOf(templateJsonOf(doc.getIn(edit.at, true))), statementsOf(edit.value))
+}
+
+/** The actions the `before` statements allow that the `after` ones no longer allow on the same resources (secret reads left out). */
+export function lostBetween(before: readonly Statement[], written: readonly Statement[]): string[] {
+  const after = written.filter((statement) => String(statement.Effect).toLowerCase() === 'allow')
   const lost: string[] = []
   for (const statement of before) {
     if (String(statement.Effect).toLowerCase() !== 'allow') continue
@@ -170,9 +174,16 @@ const STORE_READS = {
  * stand-in that allows everything, for the policy a Deny fences): in each store the edit touches, each
  * secret its Allow statements or its Deny's NotResource name must be allowed, and one nobody named must not.
  */
-export async function secretsAfter(text: string, edit: TemplateEdit, evaluate: (policy: PolicyDocument, action: string, resource: string) => Promise<string>): Promise<{named: number; denied: string[]; otherAllowed: string[]}> {
+export async function secretsAfter(text: string, edit: TemplateEdit, evaluate: Evaluate): Promise<SecretsAfter> {
   const parameters = templateJson(text).Parameters ?? {}
-  const statements = resolved(statementsOf(edit.value), parameters) as Statement[]
+  return secretsAllowed(resolved(statementsOf(edit.value), parameters) as Statement[], evaluate)
+}
+
+type Evaluate = (policy: PolicyDocument, action: string, resource: string) => Promise<string>
+type SecretsAfter = {named: number; denied: string[]; otherAllowed: string[]}
+
+/** secretsAfter's judgement of statements with concrete ARNs. */
+export async function secretsAllowed(statements: Statement[], evaluate: Evaluate): Promise<SecretsAfter> {
   const fenced = statements.some((statement) => String(statement.Effect).toLowerCase() === 'deny')
   const policy = {Version: '2012-10-17', Statement: [...(fenced ? [{Effect: 'Allow', Action: ['*'], Resource: ['*']}] : []), ...statements]} as unknown as PolicyDocument
   let named = 0
@@ -186,7 +197,9 @@ export async function secretsAfter(text: string, edit: TemplateEdit, evaluate: (
       if (!reads) continue
       touched = true
       const list = String(statement.Effect).toLowerCase() === 'allow' ? listOf(statement.Resource) : listOf(statement.NotResource)
-      for (const resource of list) if (typeof resource === 'string' && resource !== '*') resources.add(resource.replace(/-\?{6}$/, '-AbCdEf'))
+      // A name's ARN in any region and account (Terraform's targets) is tried in this one.
+      const concrete = (resource: string) => resource.replace(/-\?{6}$/, '-AbCdEf').replace(/^(arn:[^:]+:[^:]+):\*:\*:/, `$1:${AT.region}:${AT.account}:`)
+      for (const resource of list) if (typeof resource === 'string' && resource !== '*') resources.add(concrete(resource))
     }
 
     if (!touched) continue
@@ -229,6 +242,18 @@ const resolvedTerraform = (value: unknown): unknown =>
       : typeof value === 'object' && value !== null
         ? Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolvedTerraform(item)]))
         : value
+
+/**
+ * What a Terraform edit changed in the policy it rewrote, read back from both files: the other
+ * actions lost, and the secrets the new statements allow (references resolved to made-up ARNs).
+ */
+export async function terraformEditProof(file: string, before: string, after: string, resource: string, parse: HclParser, evaluate: Evaluate): Promise<{lost: string[]} & SecretsAfter> {
+  const statementsIn = async (text: string) =>
+    ((await extractTerraform(file, text, parse)).policies.find((policy) => policy.resource === resource)?.statements ?? []).map((item) => (item.written ?? item.statement) as Statement)
+  const old = await statementsIn(before)
+  const rewritten = await statementsIn(after)
+  return {lost: lostBetween(old, rewritten), ...(await secretsAllowed(resolvedTerraform(rewritten) as Statement[], evaluate))}
+}
 
 /** The identity policy a Terraform function holds through its role: every statement of every policy of the file that names it. */
 export async function terraformHeldPolicy(file: string, text: string, holder: string, parse: HclParser): Promise<PolicyDocument> {
