@@ -1,6 +1,6 @@
 import type {Tour} from '../tour.js'
 
-/** The everyday commands: set from stdin, get, list, history, delete, restore. */
+/** The everyday commands: set from stdin, get, list, history, rollback, delete, restore. */
 export default async function basics(tour: Tour): Promise<void> {
   tour.section(
     'Store a secret',
@@ -24,6 +24,9 @@ export default async function basics(tour: Tour): Promise<void> {
   tour.section('List and history', 'Names and metadata never need a value. prod/api does not show prod/api2.')
   tour.secrets(['list', 'prod/api'])
   tour.secrets(['set', '/prod/api/DB_PASS'], {stdin: 'rotated password\n', shownStdin: 'printf "%s\\n" "$NEW_PASS"'})
+  tour.secrets(['history', 'prod/api', 'DB_PASS'])
+  tour.say('A bad write is undone by making the previous version current again (no new version; a pipeline must say --yes):')
+  tour.secrets(['rollback', 'prod/api', 'DB_PASS', '--yes'])
   tour.secrets(['history', 'prod/api', 'DB_PASS'])
 
   tour.section('Delete and restore', 'Deletion is scheduled with a recovery window; a pipeline must say --yes.')

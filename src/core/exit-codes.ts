@@ -60,6 +60,7 @@ export const COMMAND_EXIT_CODES: Readonly<Record<string, readonly Codes[]>> = {
   ],
   promote: [AWS_COMMAND, CONFIRMS, {3: 'a --secret missing from the source', 4: 'a conflict or a target scheduled for deletion'}],
   restore: [AWS_COMMAND, ONE_SECRET, {4: 'not scheduled for deletion'}],
+  rollback: [AWS_COMMAND, ONE_SECRET, CONFIRMS, {3: 'the secret, its previous version or the --to-version does not exist', 4: 'written after it was read (that write is kept), already current, or scheduled for deletion'}],
   scan: [
     OFFLINE_COMMAND,
     {0: 'no finding at or above --fail-on', 2: 'usage, or a template that could not be parsed (the rest is still scanned)', 7: 'findings at or above --fail-on (the report is printed first)'},

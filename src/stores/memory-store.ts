@@ -142,6 +142,20 @@ export class MemoryStore implements SecretStore {
     return {swapped: true, versionId: versionId as string}
   }
 
+  async moveCurrent(name: string, toVersionId: string, expectedVersionId: string): Promise<{moved: boolean}> {
+    this.count('moveCurrent')
+    const secret = this.find(name)
+    if (secret.metadata.deletedDate) throw scheduledForDeletion(name)
+    const target = secret.versions.find((version) => version.versionId === toVersionId)
+    if (!target) throw new NotFoundError(`${name} has no such version.`, `Run "secrets history ${name}" to see its versions.`)
+    const current = this.current(secret)
+    if (current.versionId !== expectedVersionId) return {moved: false}
+    for (const version of secret.versions) version.stages = version.stages.filter((stage) => stage !== PREVIOUS_STAGE)
+    current.stages = current.stages.filter((stage) => stage !== CURRENT_STAGE).concat(PREVIOUS_STAGE)
+    target.stages = [...target.stages.filter((stage) => stage !== PREVIOUS_STAGE), CURRENT_STAGE]
+    return {moved: true}
+  }
+
   /** GetRandomPassword's alphabet: letters, digits and its punctuation set. */
   async generatePassword(options: PasswordOptions): Promise<SecretValue> {
     this.count('generatePassword')

@@ -161,6 +161,12 @@ export interface SecretStore {
    * keeps PENDING_STAGE (best effort after a successful swap: the next writer's put moves it anyway).
    */
   swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult>
+  /**
+   * Compare-and-swap of a stage alone: makes the existing version `toVersionId` AWSCURRENT only if
+   * AWSCURRENT is still on `expectedVersionId`; the version it leaves becomes AWSPREVIOUS. No version
+   * is written. When another writer moved AWSCURRENT first, nothing moves and `moved` is false.
+   */
+  moveCurrent(name: string, toVersionId: string, expectedVersionId: string): Promise<{moved: boolean}>
   /** A random password from Secrets Manager's GetRandomPassword (letters, digits, punctuation unless excluded). */
   generatePassword(options: PasswordOptions): Promise<SecretValue>
   /** Current values of many secrets, batched (20 a call on Secrets Manager). */

@@ -38,7 +38,7 @@ import {
   type VersionedValue,
 } from './secret-store.js'
 import {fromPayload, payload, toMetadata} from './secrets-manager-mapping.js'
-import {randomPassword, swapCurrent} from './secrets-manager-swap.js'
+import {moveCurrentStage, randomPassword, swapCurrent} from './secrets-manager-swap.js'
 
 /** BatchGetSecretValue takes at most 20 secret ids a call. */
 const BATCH_GET_LIMIT = 20
@@ -174,6 +174,11 @@ export class SecretsManagerStore implements SecretStore {
   /** A compare-and-swap on AWSCURRENT (see swapCurrent in secrets-manager-swap.ts). */
   async swap(name: string, value: SecretValue, expectedVersionId: string): Promise<SwapResult> {
     return swapCurrent(this.client, name, value, expectedVersionId)
+  }
+
+  /** A compare-and-swap on AWSCURRENT with no new version (see moveCurrentStage in secrets-manager-swap.ts). */
+  async moveCurrent(name: string, toVersionId: string, expectedVersionId: string): Promise<{moved: boolean}> {
+    return moveCurrentStage(this.client, name, toVersionId, expectedVersionId)
   }
 
   async generatePassword(options: PasswordOptions): Promise<SecretValue> {

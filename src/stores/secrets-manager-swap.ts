@@ -35,6 +35,17 @@ export async function swapCurrent(client: SecretsManagerClient, name: string, va
   return {swapped: true, versionId}
 }
 
+/** AWSCURRENT moved onto an existing version, only from the version read; AWS moves AWSPREVIOUS to the one it leaves. */
+export async function moveCurrentStage(client: SecretsManagerClient, name: string, toVersionId: string, expectedVersionId: string): Promise<{moved: boolean}> {
+  try {
+    await client.send(new UpdateSecretVersionStageCommand({SecretId: name, VersionStage: CURRENT_STAGE, MoveToVersionId: toVersionId, RemoveFromVersionId: expectedVersionId}))
+    return {moved: true}
+  } catch (error) {
+    if (isStageMismatch(error)) return {moved: false}
+    throw translateAwsError(error, {action: 'secretsmanager:UpdateSecretVersionStage', resource: name})
+  }
+}
+
 /** GetRandomPassword, with the options asked (an empty exclusion list is not sent). */
 export async function randomPassword(client: SecretsManagerClient, options: PasswordOptions): Promise<SecretValue> {
   try {

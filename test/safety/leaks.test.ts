@@ -92,6 +92,8 @@ const CASES: Case[] = [
     command: 'delete --yes',
     args: (c) => ['delete', `${E}/api`, c.path === 'missing' ? 'NOPE' : c.path === 'invalid' ? 'DB_PASS' : `DEL_${c.tag}`, '--yes', ...(c.path === 'invalid' ? ['--recovery-days', '3'] : [])],
   },
+  // Two versions each (seedAll): the previous one becomes current by a stage move that reads no value.
+  {command: 'rollback --yes', args: (c) => ['rollback', c.path === 'invalid' ? `${E}/a b` : `${E}/api`, c.path === 'missing' ? 'NOPE' : `ROLLBACK_${c.tag}`, '--yes']},
   {command: 'restore', args: (c) => ['restore', c.path === 'invalid' ? `${E}//api` : `${E}/api`, c.path === 'missing' ? 'NOPE' : `DEL_${c.tag}`]},
   {
     command: 'migrate --from-ssm',
@@ -199,6 +201,10 @@ async function seedAll(): Promise<void> {
     put(`/${E2}/api/ONLY_HERE`, value('only-here')),
   ])
   await put(`/${E}/api/ROTATE`, value('rotate-2'), true)
+  for (const tag of ['plain', 'json']) {
+    await put(`/${E}/api/ROLLBACK_${tag}`, value(`rollback-1-${tag}`))
+    await put(`/${E}/api/ROLLBACK_${tag}`, value(`rollback-2-${tag}`), true)
+  }
   await plantFunction(`${E}-fn`, {DB_PASSWORD: value('lambda-db'), GITHUB_TOKEN: credentialShapes.githubToken(), LOG_LEVEL: value('lambda-config')})
   await seed(
     ['plain', 'json'].flatMap((tag) => [

@@ -197,6 +197,33 @@ export function secretStoreContract(label: string, makeStore: () => Promise<Secr
       expect(history.map((version) => version.stages.filter((stage) => stage.startsWith('AWS')))).toEqual([['AWSCURRENT'], ['AWSPREVIOUS']])
     })
 
+    it('moves AWSCURRENT back onto the AWSPREVIOUS version from the version read, writing no version, and the one it leaves becomes AWSPREVIOUS', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/ROLLBACK`
+      const first = await store.put(name, value('v1'), {overwrite: true})
+      await store.put(name, value('v2'), {overwrite: true})
+      const read = await store.getCurrent(name)
+      expect(await store.moveCurrent(name, first.versionId as string, read.versionId)).toEqual({moved: true})
+      expect((await store.get(name, {versionStage: 'AWSCURRENT'})).text).toBe('v1')
+      expect((await store.get(name, {versionStage: 'AWSPREVIOUS'})).text).toBe('v2')
+      const history = await store.history(name)
+      expect(history.map((version) => [version.versionId, version.stages.filter((stage) => stage.startsWith('AWS'))])).toEqual([
+        [first.versionId, ['AWSCURRENT']],
+        [read.versionId, ['AWSPREVIOUS']],
+      ])
+    })
+
+    it('moves nothing from a version that is no longer current', async () => {
+      const store = await makeStore()
+      const name = `/${env()}/api/ROLLBACK_RACE`
+      const first = await store.put(name, value('v1'), {overwrite: true})
+      await store.put(name, value('v2'), {overwrite: true})
+      const read = await store.getCurrent(name)
+      expect((await store.swap(name, value('v3'), read.versionId)).swapped).toBe(true)
+      expect(await store.moveCurrent(name, first.versionId as string, read.versionId)).toEqual({moved: false})
+      expect((await store.get(name, {versionStage: 'AWSCURRENT'})).text).toBe('v3')
+    })
+
     it('generates a password of the length asked, without the characters excluded', async () => {
       const store = await makeStore()
       const plain = (await store.generatePassword({length: 64, excludePunctuation: true, excludeCharacters: 'aeiou'})).text as string
