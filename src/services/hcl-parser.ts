@@ -92,7 +92,7 @@ function startWorker(): ParserWorker {
     stdout: true,
     stderr: true,
   })
-  // An idle worker, or one started ahead for a run that then needs no parse, must not hold the run open.
+  // An idle worker must not hold a finished run open; a parse holds it while it waits.
   thread.unref()
   const ready = new Promise<void>((resolve, reject) => {
     const fail = () => {
@@ -106,17 +106,7 @@ function startWorker(): ParserWorker {
     })
     thread.once('error', fail).once('exit', fail)
   })
-  // Started ahead (startHclParser), a failure is reported by the parse that waits for it.
-  ready.catch(() => undefined)
   return {thread, ready}
-}
-
-/**
- * Starts the parser ahead of the first parse, as soon as a run knows it has a .tf file, so loading it
- * overlaps what the run does before that file.
- */
-export function startHclParser(): void {
-  worker ??= startWorker()
 }
 
 /** The worker answers one parse at a time, in order: a second waits for the first. */
