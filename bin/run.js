@@ -56,6 +56,8 @@ const key = startKey(process.argv[2])
 // migrate and promote favour memory over speed (bin/heap.cjs), from before the first bundle loads;
 // the other commands never read that file (test/heap.test.ts checks which commands set the flags).
 if (key === 'migrate' || key === 'promote') require('./heap.cjs').favourMemoryOverSpeed()
+// scan and grant parse Terraform with WebAssembly, on V8's baseline compiler alone (bin/wasm.cjs).
+if (key === 'scan' || key === 'grant') require('./wasm.cjs').baselineWasmOnly()
 const cli = loader.load(path.join(dist, 'cli.cjs'), key)
 
 /**

@@ -6,6 +6,8 @@
 #
 #   Usage: examples/pre-deploy-scan.sh [PATH] [SEVERITY] [SARIF_FILE] [BASELINE]
 #          (defaults: . high scan.sarif, no baseline)
+#   SCAN_CHANGED=true: only the files git says changed on the branch (scan --changed), since the merge
+#   base with SCAN_SINCE when set (scan --since), else with the default branch.
 #
 # Exit codes: 0 nothing new at or above SEVERITY; 7 findings at or above it (one line each on stderr);
 # 2 a template could not be parsed (named on stderr; the rest was scanned).
@@ -16,9 +18,18 @@ path=${1:-.}
 severity=${2:-high}
 sarif=${3:-scan.sarif}
 baseline=${4:-}
+changed=()
+case ${SCAN_CHANGED:-false} in
+  true) changed=(--changed ${SCAN_SINCE:+--since "$SCAN_SINCE"}) ;;
+  false | '') ;;
+  *)
+    echo "SCAN_CHANGED must be true or false, not '$SCAN_CHANGED'" >&2
+    exit 2
+    ;;
+esac
 
 status=0
-$SECRETS scan "$path" --fail-on "$severity" --format sarif ${baseline:+--baseline "$baseline"} >"$sarif" || status=$?
+$SECRETS scan "$path" --fail-on "$severity" --format sarif ${baseline:+--baseline "$baseline"} ${changed[@]+"${changed[@]}"} >"$sarif" || status=$?
 if [[ $status -ne 0 && $status -ne 7 && $status -ne 2 ]]; then
   echo "secrets scan failed (exit $status)" >&2
   exit "$status"

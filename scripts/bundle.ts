@@ -16,9 +16,10 @@
  * from a V8 code cache cannot run a real import() on Node 20.
  */
 import {createHash} from 'node:crypto'
-import {appendFile, copyFile, mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {appendFile, mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {gunzipSync} from 'node:zlib'
 
 import {build, type BuildOptions, type Plugin} from 'esbuild'
 
@@ -41,10 +42,9 @@ const commands: Record<string, string> = {
  * Packages bundled once each in dist/lib/ instead of into every command that might reach them: the AWS
  * SDK clients (src/aws/clients.ts can build any of them, so a command bundle would otherwise hold all
  * six) and secretlint (reached through the secrets.yml check). Command bundles require them by name.
- * @cdktf/hcl2json has its bundle for the worker thread that runs it (src/services/hcl-parser.ts).
  */
 const packageJson = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as {dependencies: Record<string, string>}
-const sharedPackages = Object.keys(packageJson.dependencies).filter((name) => /^@aws-sdk\/client-|^@secretlint\/|^@cdktf\/hcl2json$/.test(name)).sort()
+const sharedPackages = Object.keys(packageJson.dependencies).filter((name) => /^@aws-sdk\/client-|^@secretlint\//.test(name)).sort()
 /** `@aws-sdk/client-ssm` is bundled as dist/lib/aws-sdk-client-ssm.cjs. */
 const libFile = (name: string) => `lib/${name.replace(/^@/, '').replaceAll('/', '-')}.cjs`
 
@@ -210,12 +210,15 @@ await build({
   entryPoints: Object.entries(commands).map(([id, path]) => ({in: path, out: id.replaceAll(':', '-')})),
   outdir: `${root}dist/commands`,
   outExtension: {'.js': '.cjs'},
-  // @cdktf/hcl2json's Go runtime requires a `performance` package only where globalThis.performance is missing (never on Node 20+).
-  external: [...(common.external ?? []), '@oclif/core', ...sharedPackages, 'performance'],
+  external: [...(common.external ?? []), '@oclif/core', ...sharedPackages],
 })
-// scan's HCL parser (@cdktf/hcl2json, dist/lib/cdktf-hcl2json.cjs, run in a worker thread by
-// src/services/hcl-parser.ts) reads its WebAssembly from "<its bundle's directory>/../main.wasm.gz".
-await copyFile(`${root}node_modules/@cdktf/hcl2json/main.wasm.gz`, `${root}dist/main.wasm.gz`)
+// scan's HCL parser (src/services/hcl-parser.ts) runs @cdktf/hcl2json's WebAssembly in a worker thread,
+// with Go's runtime for it: dist/lib/hcl-go-runtime.cjs and dist/hcl2json.wasm. The package ships the
+// module zipped (1.7 MB); unzipped here once, not at every start (70 ms of CPU). The runtime requires a
+// `performance` package only where globalThis.performance is missing (never on Node 20+).
+await mkdir(`${root}dist/lib`, {recursive: true})
+await writeFile(`${root}dist/hcl2json.wasm`, gunzipSync(await readFile(`${root}node_modules/@cdktf/hcl2json/main.wasm.gz`)))
+await build({...common, entryPoints: [`${root}node_modules/@cdktf/hcl2json/wasm/bridge_wasm_exec.js`], outfile: `${root}dist/lib/hcl-go-runtime.cjs`, external: [...(common.external ?? []), 'performance']})
 // One self-contained bundle per shared package. `require` (not `export *`) keeps a default export.
 await mkdir(`${root}build/lib`, {recursive: true})
 for (const name of sharedPackages) {

@@ -148,9 +148,12 @@ export abstract class BaseCommand<T> extends Command {
     return withSpinner(text, task, !this.jsonEnabled())
   }
 
-  /** A spinner whose text the task updates (progress counts); stopped when the task ends, however it ends. */
-  protected async progress<R>(text: string, task: (update: (text: string) => void) => Promise<R>): Promise<R> {
-    const progress = await startProgress(text, !this.jsonEnabled())
+  /**
+   * A spinner whose text the task updates (progress counts); stopped when the task ends, however it
+   * ends. With `afterMs`, drawn only when the task takes longer than that.
+   */
+  protected async progress<R>(text: string, task: (update: (text: string) => void) => Promise<R>, options: {afterMs?: number} = {}): Promise<R> {
+    const progress = await startProgress(text, !this.jsonEnabled(), options)
     try {
       return await task((next) => progress.update(next))
     } finally {

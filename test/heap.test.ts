@@ -3,6 +3,7 @@ import {promisify} from 'node:util'
 import {describe, expect, it} from 'vitest'
 
 import {BATCH_HEAP_FLAGS} from '../bin/heap.cjs'
+import {WASM_FLAGS} from '../bin/wasm.cjs'
 import {ROOT, runCli, useOwnEmulator} from './helpers/cli.js'
 import {publicCommandIds} from './helpers/manifest.js'
 
@@ -37,32 +38,29 @@ describe('the batch heap settings (bin/heap.cjs)', () => {
     expect(batch.maxCommitted).toBeLessThanOrEqual(byDefault.maxCommitted / 2)
   }, 60_000)
 
-  it('are set by migrate and promote, and by no other command', async () => {
+  it('are set by migrate and promote, and by no other command; the WebAssembly settings by scan and grant alone', async () => {
     const preload = `--require ${JSON.stringify(`${ROOT}test/fixtures/record-v8-flags.cjs`)}`
-    const setBy: string[] = []
+    const setBy: Record<string, string[]> = {}
     for (const id of publicCommandIds()) {
       // A flag no command has: the launcher has chosen the settings from the command's name, then the parse refuses it.
       const result = await runCli([...id.split(' '), '--no-such-flag'], {env: {NODE_OPTIONS: preload}})
       expect(result.code, `${id}: ${result.stderr}`).not.toBe(0)
       const flags = result.stderr.split('\n').filter((line) => line.startsWith('v8-flags: '))
-      if (flags.length > 0) {
-        setBy.push(id)
-        expect(flags).toEqual(BATCH_HEAP_FLAGS.map((flag) => `v8-flags: ${flag}`))
-      }
+      if (flags.length > 0) setBy[id] = flags.map((line) => line.slice('v8-flags: '.length))
     }
 
-    expect(setBy).toEqual(['migrate', 'promote'])
+    expect(setBy).toEqual({grant: WASM_FLAGS, migrate: BATCH_HEAP_FLAGS, promote: BATCH_HEAP_FLAGS, scan: WASM_FLAGS})
   }, 120_000)
 
-  it('leave migrate\'s code caches usable: a second run reads them instead of compiling again', async () => {
+  it.each(['migrate', 'scan'])('leave %s\'s code caches usable: a second run reads them instead of compiling again', async (id) => {
     // V8 rejects a code cache made under other flags. Set inside the command, the flags changed after
     // cli.cjs and the command's bundle had loaded, so the caches written at exit never matched the
     // next start, and every run compiled both again.
-    const migrateOnce = () => runCli(['migrate', '--no-such-flag'], {env: {DEBUG: 'secrets:code-cache'}})
-    await migrateOnce()
-    const second = await migrateOnce()
+    const runOnce = () => runCli([id, '--no-such-flag'], {env: {DEBUG: 'secrets:code-cache'}})
+    await runOnce()
+    const second = await runOnce()
     const cacheLines = second.stderr.split('\n').filter((line) => line.includes('secrets:code-cache'))
-    for (const bundle of ['cli@migrate@', 'commands+migrate@migrate@']) {
+    for (const bundle of [`cli@${id}@`, `commands+${id}@${id}@`]) {
       expect(cacheLines.find((line) => line.includes(` ${bundle}`)), cacheLines.join('\n')).toMatch(/ hit$/)
     }
   }, 60_000)

@@ -6,7 +6,7 @@ import {SEVERITIES, type Severity} from '../core/audit/severity.js'
 import {UsageError} from '../core/errors.js'
 import type {CommandResult} from '../core/outcome.js'
 import {type ScanResult, scanVerdict} from '../core/scan/verdict.js'
-import {scanResult} from '../ui/render/scan.js'
+import {scanProgressLine, scanResult} from '../ui/render/scan.js'
 
 export default class Scan extends BaseCommand<ScanResult> {
   static override args = {path: Args.string({description: 'File or directory to scan (repeatable; default: .)'})}
@@ -51,7 +51,11 @@ ${exitCodesHelp('scan')}`
     if (flags.format === 'sarif' && this.jsonEnabled()) throw new UsageError('--json and --format sarif are two documents: give one.')
     const {runScan, readBaseline} = await import('../services/scan.js')
     const baseline = flags.baseline === undefined ? undefined : {file: flags.baseline, fingerprints: await readBaseline(flags.baseline)}
-    const report = await runScan({paths, cwd: process.cwd(), ...(flags.changed ? {changed: flags.since === undefined ? {} : {since: flags.since}} : {})})
+    const report = await this.progress(
+      'Scanning',
+      (update) => runScan({paths, cwd: process.cwd(), ...(flags.changed ? {changed: flags.since === undefined ? {} : {since: flags.since}} : {}), onProgress: (counts) => update(scanProgressLine(counts))}),
+      {afterMs: 1000},
+    )
     const verdict = scanVerdict({report, failOn: flags['fail-on'] as Severity, ...(baseline ? {baseline} : {})})
     return scanResult(verdict, flags.format === 'sarif' ? 'sarif' : 'text', this.config.version)
   }

@@ -1,19 +1,28 @@
 /**
  * The HCL parser scan and grant --check hand to the pure core (core/scan/terraform.ts):
- * @cdktf/hcl2json, HashiCorp's own hcl library compiled to WebAssembly and shipped in the npm package
- * (no network). Loading it is I/O (it reads and compiles main.wasm.gz), so it happens here, outside
- * core, and only on the first .tf file of a run.
+ * @cdktf/hcl2json's WebAssembly build of HashiCorp's own hcl library (no network). Loading it is I/O
+ * (it reads and compiles 6.5 MB of WebAssembly), so it happens here, outside core, and only in a run
+ * that has a .tf file.
  *
  * It runs in a worker thread with a budget of time and memory per file: a file far under the size cap
  * (a flat list of 600,000 items in 1.2 MB) took hcl2json minutes and gigabytes, and WebAssembly cannot
  * be interrupted from its own thread. The worker is stopped when a parse runs over, and the file is
  * reported as too complex to read; the main thread stays free to answer SIGINT and SIGTERM meanwhile.
+ *
+ * The worker loads the WebAssembly itself, with Go's runtime for it, rather than through the
+ * package's entry: that entry unzips main.wasm.gz on every start and waits for the program by polling
+ * a timer, when the build ships the module unzipped. The launcher keeps the module on V8's baseline
+ * compiler (bin/wasm.cjs).
  */
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
+import createDebug from 'debug'
+
 import {HclTooComplexError, type HclParser} from '../core/scan/terraform.js'
+
+const trace = createDebug('secrets:scan')
 
 /**
  * A file of a few hundred KB parses within a second or two once the parser is warm (a 300 KB file of
@@ -26,52 +35,78 @@ export const HCL_PARSE_GROWTH_BYTES = 128 * 1024 * 1024
 const MEMORY_CHECK_MS = 20
 
 /**
- * The worker: loads hcl2json (its path given by the parent), warms it up with an empty file (so the
- * WebAssembly's compilation and start are not counted against the first file's budget), says it is
- * ready, then answers one parse per message.
+ * The worker: loads Go's WebAssembly runtime and the module (paths given by the parent), starts the
+ * Go program, which registers its functions on a global object and then waits for calls, says it is
+ * ready, then answers one parse per message. The WebAssembly is compiled and the program started
+ * before the first file's budget begins.
  */
 const WORKER_SOURCE = `
 const {parentPort, workerData} = require('node:worker_threads')
-const {parse} = require(workerData.module)
-const answer = (promise) => promise.then(
-  (json) => parentPort.postMessage({json}),
-  (error) => parentPort.postMessage({error: String((error && error.message) || error)}),
-)
-answer(parse('warm-up.tf', ''))
-parentPort.on('message', ({file, text}) => answer(parse(file, text)))
+const {readFileSync} = require('node:fs')
+require(workerData.runtime)
+const bytes = readFileSync(workerData.wasm)
+const code = workerData.wasm.endsWith('.gz') ? require('node:zlib').gunzipSync(bytes) : bytes
+const exported = {}
+globalThis.__parse_terraform_config_wasm__ = exported
+const go = new globalThis.Go()
+WebAssembly.instantiate(code, go.importObject).then(({instance}) => {
+  void go.run(instance)
+  if (typeof exported.parse !== 'function') throw new Error('the HCL parser did not start')
+  parentPort.on('message', ({file, text}) => {
+    try {
+      exported.parse(file, text, (error, json) => parentPort.postMessage(error ? {error: String(error)} : {json: JSON.parse(json)}))
+    } catch (error) {
+      parentPort.postMessage({error: String((error && error.message) || error)})
+    }
+  })
+  parentPort.postMessage({ready: true})
+})
 `
 
 /**
- * Where hcl2json is: its own bundle beside this command's when built (dist/lib, which finds
- * main.wasm.gz in dist/), the package itself when run from the sources.
+ * Go's runtime and the WebAssembly: built, the runtime's bundle and the unzipped module in dist/
+ * (scripts/bundle.ts); from the sources, the package's own files.
  */
-function hcl2jsonModule(): string {
+function parserFiles(): {runtime: string; wasm: string} {
   const here = import.meta.url
-  return here.endsWith('.cjs') ? fileURLToPath(new URL('../lib/cdktf-hcl2json.cjs', here)) : createRequire(here).resolve('@cdktf/hcl2json')
+  if (here.endsWith('.cjs')) return {runtime: fileURLToPath(new URL('../lib/hcl-go-runtime.cjs', here)), wasm: fileURLToPath(new URL('../hcl2json.wasm', here))}
+  const resolve = createRequire(here).resolve
+  return {runtime: resolve('@cdktf/hcl2json/wasm/bridge_wasm_exec.js'), wasm: resolve('@cdktf/hcl2json/main.wasm.gz')}
 }
 
-let worker: Promise<Worker> | undefined
+/** A worker thread and when its parser is ready (a rejection when it could not start). */
+interface ParserWorker {
+  thread: Worker
+  ready: Promise<void>
+}
 
-/** A worker with the parser loaded, or a rejection when it could not start. */
-function startWorker(): Promise<Worker> {
-  const started = new Worker(WORKER_SOURCE, {
+let worker: ParserWorker | undefined
+
+function startWorker(): ParserWorker {
+  trace('starting the HCL parser')
+  const thread = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: {module: hcl2jsonModule()},
+    workerData: parserFiles(),
     // The JSON of a huge file is built on the worker's heap; WebAssembly's memory is watched below.
     resourceLimits: {maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16},
     stdout: true,
     stderr: true,
   })
-  return new Promise<Worker>((resolve, reject) => {
-    const fail = () => reject(new HclTooComplexError('could not be read (the HCL parser did not start)'))
-    started.once('message', () => {
-      started.off('error', fail).off('exit', fail)
-      // An idle worker must not keep a finished run alive.
-      started.unref()
-      resolve(started)
+  // An idle worker must not hold a finished run open; a parse holds it while it waits.
+  thread.unref()
+  const ready = new Promise<void>((resolve, reject) => {
+    const fail = () => {
+      if (worker?.thread === thread) worker = undefined
+      reject(new HclTooComplexError('could not be read (the HCL parser did not start)'))
+    }
+
+    thread.once('message', () => {
+      thread.off('error', fail).off('exit', fail)
+      resolve()
     })
-    started.once('error', fail).once('exit', fail)
+    thread.once('error', fail).once('exit', fail)
   })
+  return {thread, ready}
 }
 
 /** The worker answers one parse at a time, in order: a second waits for the first. */
@@ -85,11 +120,17 @@ export const parseHcl: HclParser = (file, text) => {
 }
 
 async function parseInWorker(file: string, text: string): Promise<unknown> {
-  const current = await (worker ??= startWorker().catch((error: unknown) => {
-    worker = undefined
-    throw error
-  }))
+  worker ??= startWorker()
+  const {thread: current, ready} = worker
+  // The run waits for this parse: the worker holds it open until the answer.
   current.ref()
+  try {
+    await ready
+  } catch (error) {
+    current.unref()
+    throw error
+  }
+
   return new Promise((resolve, reject) => {
     const before = process.memoryUsage.rss()
     const stop = (why: string) => {

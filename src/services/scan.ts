@@ -66,6 +66,13 @@ export interface ScanOptions {
   maxBytes?: number
   /** Only the files git says changed since `since` (the default branch when absent), under `paths`. */
   changed?: {since?: string}
+  /** Told after each file: how many files the walk has seen, and how many templates it has read. */
+  onProgress?: (progress: ScanProgress) => void
+}
+
+export interface ScanProgress {
+  filesSeen: number
+  templates: number
 }
 
 interface IgnoreScope {
@@ -305,6 +312,15 @@ async function scanOne(path: string, root: Root, options: ScanOptions, report: S
   if (seen.has(file)) return
   seen.add(file)
   report.filesSeen++
+  try {
+    await readAndScan(path, file, root, options, report, maxBytes, named)
+  } finally {
+    options.onProgress?.({filesSeen: report.filesSeen, templates: report.templates.length})
+  }
+}
+
+/** The rest of scanOne: reads the file when its name may be a template, and scans it when its text is one. */
+async function readAndScan(path: string, file: string, root: Root, options: ScanOptions, report: ScanReport, maxBytes: number, named: boolean): Promise<void> {
   if (!mayBeTemplate(path)) {
     if (named) report.skipped.push({file, reason: 'not a file type scan reads (YAML, JSON, .template)'})
     return

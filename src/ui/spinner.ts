@@ -1,3 +1,5 @@
+import type {Ora} from 'ora'
+
 import {escapeLine} from '../core/printable.js'
 import {canAnimate} from './terminal.js'
 
@@ -30,23 +32,42 @@ export interface Progress {
   stop(): void
 }
 
-export async function startProgress(text: string, enabled: boolean): Promise<Progress> {
+/**
+ * A progress spinner on stderr (a terminal only, `enabled` off in --json mode). With `afterMs`, it is
+ * drawn only once the task has run that long, so a quick run shows nothing; the text is whatever the
+ * last update said.
+ */
+export async function startProgress(text: string, enabled: boolean, options: {afterMs?: number} = {}): Promise<Progress> {
   if (!enabled || !canAnimate()) return {update() {}, pause() {}, resume() {}, stop() {}}
-  const {default: ora} = await import('ora')
-  // Progress lines quote names from AWS: escaped, like every text from AWS shown on a terminal.
-  const spinner = ora({text: escapeLine(text), stream: process.stderr, discardStdin: false}).start()
+  let latest = text
+  let spinner: Ora | undefined
+  let stopped = false
+  let paused = false
+  const show = async () => {
+    const {default: ora} = await import('ora')
+    // Progress lines quote names from AWS: escaped, like every text from AWS shown on a terminal.
+    if (!stopped && !paused) spinner = ora({text: escapeLine(latest), stream: process.stderr, discardStdin: false}).start()
+  }
+
+  const delay = options.afterMs === undefined ? undefined : setTimeout(() => void show(), options.afterMs).unref()
+  if (delay === undefined) await show()
   return {
     update(next) {
-      spinner.text = escapeLine(next)
+      latest = next
+      if (spinner) spinner.text = escapeLine(next)
     },
     pause() {
-      spinner.stop()
+      paused = true
+      spinner?.stop()
     },
     resume() {
-      spinner.start()
+      paused = false
+      spinner?.start()
     },
     stop() {
-      spinner.stop()
+      stopped = true
+      clearTimeout(delay)
+      spinner?.stop()
     },
   }
 }

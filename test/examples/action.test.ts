@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -111,5 +111,37 @@ describe('action.yml', () => {
     const adopted = await runAction(dir, {path: '.', baseline: 'baseline.sarif', 'sarif-file': 'again.sarif'})
     expect(adopted.code, adopted.log).toBe(0)
     expect(JSON.parse(readFileSync(join(dir, 'again.sarif'), 'utf8'))).toMatchObject({version: '2.1.0'})
+  })
+
+  it('scans only what the branch changed with changed and since, each input reaching scan as an argument, never as shell', async () => {
+    // main has a finding in infra/old.yaml; the branch adds one in infra/new.yaml.
+    const dir = workspace({'infra/old.yaml': LEAKY_TEMPLATE, 'README.md': '# app\n'})
+    const git = (...args: string[]) => expect(spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {cwd: dir}).status).toBe(0)
+    git('init', '--quiet', '-b', 'main')
+    git('add', '.')
+    git('commit', '--quiet', '-m', 'main')
+    git('checkout', '--quiet', '-b', 'feature')
+    writeFileSync(join(dir, 'infra/new.yaml'), LEAKY_TEMPLATE.replace('DB_PASSWORD', 'API_PASSWORD'))
+    git('add', '.')
+    git('commit', '--quiet', '-m', 'feature')
+
+    const changed = await runAction(dir, {changed: 'true', since: 'main', upload: 'false'})
+    expect(changed.code, changed.log).toBe(7)
+    const files = (JSON.parse(readFileSync(join(dir, 'secrets-scan.sarif'), 'utf8')) as {runs: {results: {locations: {physicalLocation: {artifactLocation: {uri: string}}}[]}[]}[]}).runs[0].results.map((result) => result.locations[0].physicalLocation.artifactLocation.uri)
+    expect(files).toEqual(['infra/new.yaml'])
+
+    // Without the inputs, the whole tree: both findings.
+    const whole = await runAction(dir, {'sarif-file': 'whole.sarif'})
+    expect(whole.code, whole.log).toBe(7)
+    expect(readFileSync(join(dir, 'whole.sarif'), 'utf8')).toContain('infra/old.yaml')
+
+    const injected = await runAction(dir, {changed: 'true', since: 'main"; touch injected; echo "', 'sarif-file': 'injected.sarif'})
+    expect(injected.code, injected.log).toBe(2)
+    expect(injected.log).toContain('names no commit here')
+    expect(existsSync(join(dir, 'injected'))).toBe(false)
+
+    const unknown = await runAction(dir, {changed: 'yes'})
+    expect(unknown.code, unknown.log).toBe(2)
+    expect(unknown.log).toContain("SCAN_CHANGED must be true or false, not 'yes'")
   })
 })

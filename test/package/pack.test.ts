@@ -46,7 +46,7 @@ describe('npm pack', () => {
       // The build's own lines come first on stdout; the JSON document is the rest.
       const [{files}] = JSON.parse(out.slice(out.indexOf('[\n'))) as [{files: {path: string}[]}]
       const paths = files.map((file) => file.path)
-      for (const needed of ['dist/cli.cjs', 'dist/commands.cjs', 'dist/main.wasm.gz', 'oclif.manifest.json', 'bin/run.js']) expect(paths).toContain(needed)
+      for (const needed of ['dist/cli.cjs', 'dist/commands.cjs', 'dist/hcl2json.wasm', 'dist/lib/hcl-go-runtime.cjs', 'oclif.manifest.json', 'bin/run.js']) expect(paths).toContain(needed)
     } finally {
       rmSync(clone, {recursive: true, force: true})
     }

@@ -74,3 +74,8 @@ export function renderScan(result: ScanResult): string {
   sections.push(`${verdict} in ${plural(result.files.templates, 'template')} of ${plural(result.files.seen, 'file')} scanned.${baseline}`)
   return sections.join('\n\n')
 }
+
+/** The progress line of a scan at a terminal: files the walk has seen, templates it has read. */
+export function scanProgressLine(progress: {filesSeen: number; templates: number}): string {
+  return `Scanning: ${plural(progress.filesSeen, 'file')} seen, ${plural(progress.templates, 'template')} read`
+}
