@@ -1,14 +1,48 @@
-import {defineConfig} from 'vitest/config'
+import {configDefaults, defineConfig} from 'vitest/config'
+
+/**
+ * The unit tier: files that start nothing (no emulator, no built CLI, no terminal), run alone by
+ * `npm run test:unit` in seconds. A file lands here only by name, so a new test file gets the
+ * emulator tier (and its emulator) until someone moves it here on purpose.
+ */
+const UNIT = [
+  'test/core/**/*.test.ts',
+  'test/ui/**/*.test.ts',
+  'test/bench/**/*.test.ts',
+  'test/aws/{errors,paging,quotas,readers-memory,redact}.test.ts',
+  'test/services/{dotenv-hash,fields,hints-by-mode,list,migrate-configuration}.test.ts',
+  'test/stores/{batch-current,memory-store}.test.ts',
+  'test/docs/{command-reference,hint-flags,runtime-snippets}.test.ts',
+  'test/integration/migrate-service.test.ts',
+  'test/commands/doctor-denied.test.ts',
+]
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/helpers/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     // Hooks start emulators, which wait for a slow start rather than fail (test/helpers/emulator.ts): a
     // hook's bound is the emulator's hang bound plus the hook's own work.
     hookTimeout: 240_000,
     // Two cores here and in CI: more workers only queue behind the emulator.
     maxWorkers: 2,
+    // Tests of a file run in a new order each run, so none leans on what an earlier one left behind.
+    // The seed is printed at the top ("Running tests with seed"); `--sequence.seed <seed>` replays it.
+    // Files keep vitest's order (slowest first), which only decides which worker takes which file.
+    sequence: {shuffle: {files: false, tests: true}},
+    projects: [
+      // Not isolated: its files share a worker's loaded modules (the SDK, the core), which halves the
+      // tier's CPU time; a file that patches a shared module (mockClient) restores it after its tests.
+      {extends: true, test: {name: 'unit', include: UNIT, isolate: false}},
+      {
+        extends: true,
+        test: {
+          name: 'emulator',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...UNIT],
+          // One emulator for the whole run, started only when a file of this tier runs.
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+    ],
   },
 })

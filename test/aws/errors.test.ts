@@ -6,7 +6,7 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager'
 import {mockClient} from 'aws-sdk-client-mock'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {translateAwsError} from '../../src/aws/errors.js'
 import {ExitCode} from '../../src/core/errors.js'
@@ -82,6 +82,8 @@ describe('translateAwsError', () => {
 describe('SecretsManagerStore under faults the emulator cannot produce', () => {
   const mock = mockClient(SecretsManagerClient)
   afterEach(() => mock.reset())
+  // The unit tier shares a worker's modules between files: the next file gets the real client back.
+  afterAll(() => mock.restore())
 
   it('turns throttling on read into exit 6', async () => {
     mock.on(GetSecretValueCommand).rejects(sdkError('ThrottlingException', 400))

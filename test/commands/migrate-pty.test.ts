@@ -1,4 +1,4 @@
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {createFunction, functionConfiguration, parameterNames, secretValues, seed} from '../fixtures/migrate-helpers.js'
 import {emulatorEndpoint, runCli, uniqueEnv} from '../helpers/cli.js'
@@ -58,17 +58,18 @@ describe('secrets migrate --delete-source on a terminal', () => {
 
 describe('secrets migrate --from-lambda --remove-from-source on a terminal', () => {
   const variables = {DB_PASSWORD: 'pty lambda password', API_TOKEN: 'pty-lambda-token-77', LOG_LEVEL: 'info'}
-  const name = `${E}-fn`
   let proxy: LambdaRevisionProxy
 
-  beforeAll(async () => {
-    // The proxy plays AWS's RevisionId, which the emulator lacks (test/helpers/lambda-revisions.ts).
+  // The proxy plays AWS's RevisionId, which the emulator lacks (test/helpers/lambda-revisions.ts). One
+  // per test: a test reads the updates its proxy saw, which must be its own runs' alone.
+  beforeEach(async () => {
     proxy = await startLambdaRevisionProxy(emulatorEndpoint())
-    await createFunction(name, variables)
   })
-  afterAll(async () => proxy.close())
+  afterEach(async () => proxy.close())
 
   it('asks naming the exact variables (default no): "n" and Enter change nothing, "y" removes them and keeps the rest', async () => {
+    const name = `${E}-fn`
+    await createFunction(name, variables)
     const args = ['migrate', '--from-lambda', name, '--to', `${E}/fn`, '--remove-from-source']
     const env = {AWS_ENDPOINT_URL: proxy.endpoint}
     // The question names every variable it would remove (the rest of it wraps at the terminal's width).

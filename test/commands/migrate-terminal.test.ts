@@ -13,9 +13,14 @@ import {secretValues, seed} from '../fixtures/migrate-helpers.js'
 import {uniqueEnv} from '../helpers/cli.js'
 import {runCliInPty} from '../helpers/pty.js'
 
-const E = uniqueEnv('mterm')
 const COUNT = 300
-const names = Array.from({length: COUNT}, (_, index) => `/${E}/legacy/TOKEN_${String(index).padStart(3, '0')}`)
+
+/** COUNT parameters under `/<env>/legacy`, whose secrets (same names) do not exist yet. */
+async function seedLegacy(env: string): Promise<string[]> {
+  const names = Array.from({length: COUNT}, (_, index) => `/${env}/legacy/TOKEN_${String(index).padStart(3, '0')}`)
+  await seed(names.map((name, index) => ({name, value: `terminal value ${index}`, type: 'SecureString' as const})))
+  return names
+}
 
 /** The lines the terminal showed before the question, spinner redraws aside (they end in CR, not LF). */
 function linesBefore(output: string, marker: string): number {
@@ -24,9 +29,12 @@ function linesBefore(output: string, marker: string): number {
 }
 
 describe('secrets migrate at a terminal', () => {
+  // The tests that only ask share these parameters, none of them written; the one that writes has its own.
+  const E = uniqueEnv('mterm')
+  let names: string[]
   let config: string
   beforeAll(async () => {
-    await seed(names.map((name, index) => ({name, value: `terminal value ${index}`, type: 'SecureString' as const})))
+    names = await seedLegacy(E)
     // One replica region: each new secret is billed twice.
     const dir = await mkdtemp(join(tmpdir(), 'secrets-mterm-'))
     config = join(dir, 'secrets.yml')
@@ -72,6 +80,8 @@ describe('secrets migrate at a terminal', () => {
   })
 
   it('--yes writes without asking; the result shows only what did not go as planned', async () => {
+    const E = uniqueEnv('mtermyes')
+    const names = await seedLegacy(E)
     const written = await runCliInPty(['migrate', '--from-ssm', `/${E}/legacy`, '--yes'], [{expect: `Migration: ${COUNT} items: ${COUNT} created`}], {})
     expect(written.failure).toBeNull()
     expect(written.exit).toBe(0)
@@ -87,5 +97,5 @@ describe('secrets migrate at a terminal', () => {
     expect(again.exit).toBe(0)
     expect(again.output).not.toContain('(y/N)')
     expect(again.output).not.toContain('Estimated cost')
-  }, 120_000)
+  }, 180_000)
 })

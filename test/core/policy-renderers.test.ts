@@ -4,7 +4,7 @@ import {Scope} from '../../src/core/address.js'
 import {buildPolicy, type FunctionGrant, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-policy.js'
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, renderPolicies, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {evaluate, secretArn} from '../fixtures/grant-evaluator.js'
-import {cfnLint, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLintBatch, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'
@@ -24,6 +24,9 @@ function policiesFor(format: PolicyFormat, grants = GRANTS): FunctionPolicy[] {
 
 /** What every format must hold: the JSON policy's statements with literal values. */
 const expected = Object.fromEntries(GRANTS.map((grant) => [grant.functionName, buildPolicy(grant, HERE).Statement]))
+
+/** Every template of this file, judged by one cfn-lint run before its tests. */
+const lints = cfnLintBatch()
 
 describe('json', () => {
   it('prints one policy document for one function, and a map by function name when keyed', async () => {
@@ -66,9 +69,9 @@ describe('cloudformation', () => {
     expect(text).toContain('Version: "2012-10-17"')
   })
 
+  lints.add('cloudformation', () => `AWSTemplateFormatVersion: "2010-09-09"\n${text}${roleResource('CheckoutRole')}${roleResource('Worker2Role')}`)
   it('passes cfn-lint inside a minimal template', () => {
-    const template = `AWSTemplateFormatVersion: "2010-09-09"\n${text}${roleResource('CheckoutRole')}${roleResource('Worker2Role')}`
-    const lint = cfnLint(template)
+    const lint = lints.result('cloudformation')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
@@ -85,16 +88,16 @@ describe('sam', () => {
     expect(doc.Resources.Worker2.Properties.Policies[0].Statement).toEqual(expected['worker-2'])
   })
 
+  lints.add('sam, pasted', () => samTemplateFromBlock(text))
   it('that block, pasted into a template of those functions, passes cfn-lint', () => {
-    const lint = cfnLint(samTemplateFromBlock(text))
+    const lint = lints.result('sam, pasted')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
 
+  lints.add('sam, one function', () => samTemplateOfOne(renderPolicies('sam', policiesFor('sam').slice(0, 1), {keyed: false})))
   it('passes cfn-lint (with the SAM transform) under a function', () => {
-    const single = renderPolicies('sam', policiesFor('sam').slice(0, 1), {keyed: false})
-    const template = samTemplateOfOne(single)
-    const lint = cfnLint(template)
+    const lint = lints.result('sam, one function')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })

@@ -12,7 +12,7 @@ import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-
 import {type FunctionPolicy, renderPolicies, TASK_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {functionWiring} from '../../src/core/runtime-wiring.js'
 import {renderWired} from '../../src/core/wiring-renderers.js'
-import {CFN_TAGS, cfnLint, parseCdk, parseCfnYaml, parseTerraform, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {CFN_TAGS, cfnLintBatch, parseCdk, parseCfnYaml, parseTerraform, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const scope = Scope.parse('prod/web')
@@ -51,7 +51,11 @@ function taskTemplate(policyResources: Record<string, unknown>, environment: unk
   })
 }
 
+/** Every template of this file, judged by one cfn-lint run before its tests. */
+const lints = cfnLintBatch()
+
 describe('grant --task: the policy on the task role', () => {
+  lints.add('policy', () => taskTemplate((parseCfnYaml(renderPolicies('cloudformation', policiesFor('cloudformation'), {keyed: false, task: true})) as {Resources: Record<string, unknown>}).Resources, []))
   it('cloudformation and sam: an AWS::IAM::RolePolicy on <Family>TaskRole, the JSON statements, passing cfn-lint beside a task definition', () => {
     for (const format of ['cloudformation', 'sam'] as const) {
       const text = renderPolicies(format, policiesFor(format), {keyed: false, task: true})
@@ -63,7 +67,7 @@ describe('grant --task: the policy on the task role', () => {
       expect(text).toContain('TaskRoleArn')
     }
 
-    const lint = cfnLint(taskTemplate((parseCfnYaml(renderPolicies('cloudformation', policiesFor('cloudformation'), {keyed: false, task: true})) as {Resources: Record<string, unknown>}).Resources, []))
+    const lint = lints.result('policy')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
@@ -111,16 +115,26 @@ describe('grant --task --runtime', () => {
     expect(() => functionWiring('web-prod', 'nodejs', [{address: scope.secret('DB_PASS'), fields: []}], {rotation: new Map()}, 'extension', true)).toThrow(/Lambda layer/)
   })
 
-  it('cloudformation: the policy, then the container Environment that names the secrets, passing cfn-lint in a task definition', () => {
+  /** The --runtime output's two documents: the policy resources, then the container's Environment. */
+  function wiredDocuments(): {text: string; policyDoc: unknown; environmentDoc: unknown} {
     const text = renderWired('cloudformation', policiesFor('cloudformation'), [wiring()], {keyed: false, task: true})
     const [policyDoc, environmentDoc] = parseAllDocuments(text, {customTags: CFN_TAGS}).map((doc) => doc.toJS())
+    return {text, policyDoc, environmentDoc}
+  }
+
+  lints.add('policy and environment', () => {
+    const {policyDoc, environmentDoc} = wiredDocuments()
+    return taskTemplate((policyDoc as {Resources: Record<string, unknown>}).Resources, (environmentDoc as {Environment: unknown}).Environment)
+  })
+  it('cloudformation: the policy, then the container Environment that names the secrets, passing cfn-lint in a task definition', () => {
+    const {text, environmentDoc} = wiredDocuments()
     const environment = (environmentDoc as {Environment: unknown}).Environment
     expect(environment).toEqual([
       {Name: 'DB_PASS_SECRET_ID', Value: '/prod/web/DB_PASS'},
       {Name: 'DB_SECRET_ID', Value: '/prod/web/DB'},
     ])
     expect(text).toContain('# export async function readSecrets(forceFetch = false) {')
-    const lint = cfnLint(taskTemplate((policyDoc as {Resources: Record<string, unknown>}).Resources, environment))
+    const lint = lints.result('policy and environment')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })

@@ -7,7 +7,7 @@ import {buildPolicy, type Placement, PSEUDO_PLACEMENT} from '../../src/core/iam-
 import {type FunctionPolicy, POLICY_FORMATS, type PolicyFormat, usesPseudoParameters} from '../../src/core/policy-renderers.js'
 import {CONFIGURATION_NOTE, functionWiring} from '../../src/core/runtime-wiring.js'
 import {renderWired} from '../../src/core/wiring-renderers.js'
-import {cfnLint, cfnTemplateFromBlock, indentBlock, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
+import {cfnLintBatch, cfnTemplateFromBlock, indentBlock, parseCdk, parseCfnYaml, parseSamYaml, parseTerraform, roleResource, samTemplateFromBlock, samTemplateOfOne, substitute, terraformFmt} from '../fixtures/grant-parsers.js'
 
 const HERE: Placement = {partition: 'aws', region: 'eu-west-1', account: '123456789012', urlSuffix: 'amazonaws.com'}
 const scope = Scope.parse('prod/api')
@@ -33,6 +33,9 @@ function rendered(format: PolicyFormat, count = 2): {text: string; policies: Fun
   return {text: renderWired(format, policies, wirings, {keyed: count > 1}), policies}
 }
 
+/** Every template of this file, judged by one cfn-lint run before its tests. */
+const lints = cfnLintBatch()
+
 describe('grant --runtime, in each format', () => {
   it('json: the policy, the environment and the handler as fields, keyed by function', () => {
     const parsed = JSON.parse(rendered('json').text)
@@ -44,6 +47,8 @@ describe('grant --runtime, in each format', () => {
     expect(parsed['worker-2'].handler).toContain('from aws_lambda_powertools.utilities import parameters')
   })
 
+  lints.add('sam, pasted', () => samTemplateFromBlock(rendered('sam').text))
+  lints.add('sam, one function', () => samTemplateOfOne(rendered('sam', 1).text))
   it('sam: Environment.Variables beside Policies under the function, passing cfn-lint', () => {
     const {text} = rendered('sam')
     // Several functions: one document, each function's Policies and Environment under its logical ID.
@@ -51,16 +56,15 @@ describe('grant --runtime, in each format', () => {
     const doc = substitute(parseCfnYaml(text), HERE) as {Resources: Record<string, {Properties: {Environment: {Variables: unknown}; Policies: unknown[]}}>}
     expect(Object.values(doc.Resources).map((resource) => resource.Properties.Environment.Variables)).toEqual([ENVIRONMENTS.checkout, ENVIRONMENTS['worker-2']])
     expect(text).toContain("configuration, not a secret")
-    const pasted = cfnLint(samTemplateFromBlock(text))
+    const pasted = lints.result('sam, pasted')
     expect(pasted.output).toBe('')
     expect(pasted.code).toBe(0)
-    const single = rendered('sam', 1).text
-    const template = samTemplateOfOne(single)
-    const lint = cfnLint(template)
+    const lint = lints.result('sam, one function')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
 
+  lints.add('cloudformation, pasted', () => cfnTemplateFromBlock(rendered('cloudformation').text))
   it('cloudformation, several functions: one document of Resources, the policies beside each function\'s Environment, passing cfn-lint in a template', () => {
     const {text} = rendered('cloudformation')
     expect(parseSamYaml(text)).toHaveLength(1)
@@ -68,17 +72,14 @@ describe('grant --runtime, in each format', () => {
     expect(Object.keys(doc.Resources)).toEqual(['CheckoutProdSecretsPolicy', 'Worker2ProdSecretsPolicy', 'Checkout', 'Worker2'])
     expect(doc.Resources.Checkout).toEqual({Properties: {Environment: {Variables: ENVIRONMENTS.checkout}}})
     expect(doc.Resources.Worker2).toEqual({Properties: {Environment: {Variables: ENVIRONMENTS['worker-2']}}})
-    const lint = cfnLint(cfnTemplateFromBlock(text))
+    const lint = lints.result('cloudformation, pasted')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
 
-  it('cloudformation: the policy resources, then each function\'s Environment, passing cfn-lint in a template', () => {
-    const {text} = rendered('cloudformation', 1)
-    const [, environment] = parseSamYaml(text) as [unknown, {Environment: {Variables: Record<string, string>}}]
-    expect(environment.Environment.Variables).toEqual(ENVIRONMENTS.checkout)
-    const [resources, variables] = text.split('---\n')
-    const template = [
+  lints.add('cloudformation, one function', () => {
+    const [resources, variables] = rendered('cloudformation', 1).text.split('---\n')
+    return [
       'AWSTemplateFormatVersion: "2010-09-09"',
       resources.trimEnd(),
       roleResource('CheckoutRole').trimEnd(),
@@ -91,7 +92,12 @@ describe('grant --runtime, in each format', () => {
       '      Code: {ZipFile: "export const handler = async () => ({})"}',
       indentBlock(variables, '      '),
     ].join('\n')
-    const lint = cfnLint(template)
+  })
+  it('cloudformation: the policy resources, then each function\'s Environment, passing cfn-lint in a template', () => {
+    const {text} = rendered('cloudformation', 1)
+    const [, environment] = parseSamYaml(text) as [unknown, {Environment: {Variables: Record<string, string>}}]
+    expect(environment.Environment.Variables).toEqual(ENVIRONMENTS.checkout)
+    const lint = lints.result('cloudformation, one function')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })
@@ -158,13 +164,13 @@ describe('grant --runtime --via extension', () => {
     return renderWired(format, policies, [functionWiring(fn.functionName, fn.runtime, fn.needs, {rotation: new Map()}, 'extension')], {keyed: false})
   }
 
+  lints.add('sam, extension', () => samTemplateOfOne(extension('sam'), {parameters: ['SecretsExtensionLayerArn']}))
   it('sam: the layer by its parameter beside the environment, passing cfn-lint with the parameter declared', () => {
     const text = extension('sam')
     const [doc] = parseSamYaml(text) as {Layers: unknown[]; Environment: {Variables: Record<string, string>}}[]
     expect(doc.Layers).toEqual([{Ref: 'SecretsExtensionLayerArn'}])
     expect(doc.Environment.Variables.SECRETS_MANAGER_TTL).toBe('300')
-    const template = samTemplateOfOne(text, {parameters: ['SecretsExtensionLayerArn']})
-    const lint = cfnLint(template)
+    const lint = lints.result('sam, extension')
     expect(lint.output).toBe('')
     expect(lint.code).toBe(0)
   })

@@ -73,29 +73,10 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): Record<s
 }
 
 /** Runs the built CLI as a user's shell or a pipeline would: a subprocess, stdin piped, no TTY. */
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env = cliEnv(options.env)
-    assertIsolated(args, env)
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    const out: Buffer[] = []
-    const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      const stdoutBytes = Buffer.concat(out)
-      resolve({code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8')})
-    })
-    child.stdin.on('error', () => {})
-    child.stdin.end(options.input ?? '')
-  })
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const started = startCli(args, options)
+  started.stdin.end(options.input ?? '')
+  return started.result
 }
 
 /** A fresh environment name per test file, so files never collide on the shared emulator. */
@@ -112,14 +93,19 @@ export interface StartedCli {
   result: Promise<CliResult>
 }
 
+/** Starts the built CLI with stdin a pipe the caller ends (`runCli` ends it at once, with its input). */
 export function startCli(args: string[], options: Omit<CliOptions, 'input'> = {}): StartedCli {
-  const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd ?? ROOT, env: cliEnv(options.env), stdio: ['pipe', 'pipe', 'pipe']})
+  const env = cliEnv(options.env)
+  assertIsolated(args, env)
+  const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe']})
   const out: Buffer[] = []
   const err: Buffer[] = []
   const waiters: Array<{pattern: RegExp; resolve: () => void}> = []
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
   child.stderr.on('data', (chunk: Buffer) => {
     err.push(chunk)
+    // Only while someone waits: a long stderr (runCli's, mostly) is not joined again at every chunk.
+    if (waiters.length === 0) return
     const text = Buffer.concat(err).toString('utf8')
     for (const waiter of waiters.filter((w) => w.pattern.test(text))) waiter.resolve()
   })

@@ -5,13 +5,15 @@
  */
 import {BatchGetSecretValueCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {mockClient} from 'aws-sdk-client-mock'
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterAll, afterEach, describe, expect, it} from 'vitest'
 
 import {SecretsManagerStore} from '../../src/stores/secrets-manager-store.js'
 
 describe('SecretsManagerStore.getMany', () => {
   const mock = mockClient(SecretsManagerClient)
   afterEach(() => mock.reset())
+  // The unit tier shares a worker's modules between files: the next file gets the real client back.
+  afterAll(() => mock.restore())
   const store = () => new SecretsManagerStore(new SecretsManagerClient({region: 'us-east-1'}))
 
   it('makes one call when every answer is the AWSCURRENT version, as AWS answers', async () => {
