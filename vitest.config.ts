@@ -10,7 +10,7 @@ const UNIT = [
   'test/ui/**/*.test.ts',
   'test/bench/**/*.test.ts',
   'test/aws/{errors,paging,quotas,readers-memory,redact}.test.ts',
-  'test/services/{dotenv-hash,fields,hints-by-mode,list,migrate-configuration}.test.ts',
+  'test/services/{dotenv-hash,fields,hints-by-mode,list,migrate-configuration,rollback}.test.ts',
   'test/stores/{batch-current,memory-store}.test.ts',
   'test/docs/{command-reference,hint-flags,runtime-snippets}.test.ts',
   'test/integration/migrate-service.test.ts',
