@@ -25,10 +25,6 @@ export default defineConfig({
     hookTimeout: 240_000,
     // Two cores here and in CI: more workers only queue behind the emulator.
     maxWorkers: 2,
-    // Tests of a file run in a new order each run, so none leans on what an earlier one left behind.
-    // The seed is printed at the top ("Running tests with seed"); `--sequence.seed <seed>` replays it.
-    // Files keep vitest's order (slowest first), which only decides which worker takes which file.
-    sequence: {shuffle: {files: false, tests: true}},
     projects: [
       // Not isolated: its files share a worker's loaded modules (the SDK, the core), which halves the
       // tier's CPU time; a file that patches a shared module (mockClient) restores it after its tests.

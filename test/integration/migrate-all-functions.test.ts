@@ -14,7 +14,7 @@ interface Report {
   recipes?: {workload: string; grant: string; removeVariables: string[]; removedVariables?: string[]}[]
 }
 
-const VALUES = ['all-billing-pw-1', 'all-shop-token-2', 'all-dev-pw-3', 'all-search-pw-4']
+const VALUES = ['all-billing-pw-1', 'all-shop-token-2', 'all-dev-pw-3', 'all-search-pw-4', 'all-qa-pw-5', 'all-qa-token-6']
 
 describe('secrets migrate --all-functions', () => {
   beforeAll(async () => {
@@ -22,17 +22,19 @@ describe('secrets migrate --all-functions', () => {
     await createFunction('prod-checkout', {API_TOKEN: VALUES[1], REGION: 'eu-west-1'}, {Tags: {team: 'shop'}})
     await createFunction('dev-billing', {DB_PASSWORD: VALUES[2]})
     await createFunction('prod-search', {DB_PASSWORD: VALUES[3]}, {Tags: {team: 'shop'}})
+    // The dry run's own functions: what the other tests migrate would plan as unchanged, in whatever order they run.
+    await createFunction('qa-billing', {DB_PASSWORD: VALUES[4], LOG_LEVEL: 'info'})
+    await createFunction('qa-checkout', {API_TOKEN: VALUES[5]})
   })
 
   it('plans every function the prefix selects, each to /ENV/<name without its environment word>/, and writes nothing on a dry run', async () => {
-    const result = await runCli(['migrate', '--all-functions', '--prefix', 'prod-', '--to', 'prod', '--dry-run'])
+    const result = await runCli(['migrate', '--all-functions', '--prefix', 'qa-', '--to', 'qa', '--dry-run'])
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout).toMatch(/prod-billing\/DB_PASSWORD +- +\/prod\/billing\/DB_PASSWORD +create/)
-    expect(result.stdout).toMatch(/prod-checkout\/API_TOKEN +- +\/prod\/checkout\/API_TOKEN +create/)
-    expect(result.stdout).toMatch(/prod-search\/DB_PASSWORD +- +\/prod\/search\/DB_PASSWORD +create/)
-    expect(result.stdout).toMatch(/prod-billing\/LOG_LEVEL .*left/)
-    expect(result.stdout).not.toContain('dev-billing')
-    expect((await secretValues(['/prod/billing/DB_PASSWORD'])).get('/prod/billing/DB_PASSWORD')).toBeUndefined()
+    expect(result.stdout).toMatch(/qa-billing\/DB_PASSWORD +- +\/qa\/billing\/DB_PASSWORD +create/)
+    expect(result.stdout).toMatch(/qa-checkout\/API_TOKEN +- +\/qa\/checkout\/API_TOKEN +create/)
+    expect(result.stdout).toMatch(/qa-billing\/LOG_LEVEL .*left/)
+    expect(result.stdout).not.toContain('prod-billing')
+    expect((await secretValues(['/qa/billing/DB_PASSWORD'])).get('/qa/billing/DB_PASSWORD')).toBeUndefined()
   })
 
   it('--tag narrows to the functions carrying it; the run prints one grant per function', async () => {
