@@ -175,7 +175,7 @@ ${exitCodesHelp('migrate')}`
       streamPlan: !asks && (this.jsonEnabled() || Boolean(flags.quiet) || !process.stdout.isTTY),
       onPlanning: (planning) => {
         const {source} = run
-        if (planning.mode === 'streamed' && source.kind === 'ssm' && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.path)))
+        if (planning.mode === 'streamed' && source.paged && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.name)))
       },
       // A value read other than written (a .env value cut at #) is said even with --quiet; --json has it in the report.
       onWarning: (warning) => this.say(feedback, () => process.stderr.write(`Warning: ${warning}\n`)),
@@ -193,11 +193,12 @@ ${exitCodesHelp('migrate')}`
   }
 
   private async source(flags: MigrateFlags, env: string | undefined): Promise<MigrationSource> {
+    const sources = await import('../services/migrate/sources/index.js')
     const file = flags['from-dotenv']
     if (file !== undefined) {
       const {readInputFile} = await import('../services/input-file.js')
       const bytes = await readInputFile(file, `--from-dotenv ${file}`)
-      return {kind: 'dotenv', file, text: decodeDotenv(bytes, file)}
+      return sources.dotenvSource(file, decodeDotenv(bytes, file))
     }
 
     const workload = workloadOf(flags)
@@ -205,7 +206,8 @@ ${exitCodesHelp('migrate')}`
       // The Lambda or ECS SDK is loaded only here; values go from its answer to Secrets Manager in memory.
       const {context} = await this.environment(flags, env)
       const write = Boolean(flags['remove-from-source']) && !flags['dry-run']
-      return {kind: workload.kind, environment: await (await this.aws()).environmentSource(context, {...workload, write})}
+      const environment = await (await this.aws()).environmentSource(context, {...workload, write})
+      return workload.kind === 'ecs' ? sources.ecsSource(environment) : sources.lambdaSource(environment)
     }
 
     const path = flags['from-ssm'] as string
@@ -216,7 +218,7 @@ ${exitCodesHelp('migrate')}`
     // The SSM SDK is loaded only here, so `secrets --help` never pays for it.
     const aws = await this.aws()
     const {context} = await this.environment(flags, env)
-    return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: await aws.ssmSource(context)}
+    return sources.ssmSource(path.length > 1 ? path.replace(/\/+$/, '') : path, await aws.ssmSource(context))
   }
 }
 

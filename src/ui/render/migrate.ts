@@ -136,11 +136,8 @@ function planText(items: readonly ItemReport[], dryRun: boolean, plan: PlanSumma
   if (plan.sourcesToDelete.length > 0) {
     const count = plan.sourcesToDelete.length
     text.push(
-      prose(
-        plan.source.kind === 'lambda'
-          ? `\n${dryRun ? 'Would remove' : 'Will remove'} ${count} variable${count === 1 ? '' : 's'} from ${functionsOf(plan.source)} (--remove-from-source), only once every secret verified equal; every other variable and setting stays:`
-          : `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
-      ),
+      // Only a source with a removal plans sources to delete; it words them.
+      prose(plan.source.removal?.planLine(count, dryRun) ?? ''),
       ...plan.sourcesToDelete.map((name) => `  ${name}`),
     )
   }
@@ -249,22 +246,10 @@ export async function askToDelete(source: MigrationSource, names: readonly strin
   feedback.pause()
   try {
     const {confirmOnTerminal} = await import('../prompts.js')
-    const one = names.length === 1
-    const secrets = one ? 'its secret' : 'their secrets'
-    return await confirmOnTerminal(
-      source.kind === 'lambda'
-        ? `Remove ${names.join(', ')} from the environment of ${functionsOf(source)} now that ${secrets} verified? Every other variable stays.`
-        : `Delete ${names.length} source parameter${one ? '' : 's'} from SSM now that ${secrets} verified?`,
-    )
+    return await confirmOnTerminal(source.removal?.question(names) ?? '')
   } finally {
     feedback.resume()
   }
-}
-
-/** `function billing-api`, or `their functions` across every function. */
-function functionsOf(source: MigrationSource): string {
-  if (source.kind !== 'lambda') return source.kind
-  return source.environment.many ? 'their functions' : `function ${source.environment.name}`
 }
 
 function sourceLabel(item: ItemReport): string {
