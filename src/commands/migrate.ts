@@ -164,7 +164,8 @@ ${exitCodesHelp('migrate')}`
       select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only'], judgeConfiguration: run.view.showCost && !flags.quiet && !this.jsonEnabled() && !flags['secrets-only']},
       // At a terminal, deleting sources (or removing variables) is asked for once, before the first
       // deletion; in a pipeline (no terminal) the flag itself is the decision, and --yes skips the question.
-      ...(removing && asks ? {confirmDeletion: (names: readonly string[]) => askToDelete(run.source, names, feedback)} : {}),
+      // Only a source with a removal takes --delete-source or --remove-from-source (the others refused it above).
+      ...(removing && asks && run.source.removal ? {confirmDeletion: askToDelete(run.source.removal, feedback)} : {}),
       // At a terminal, the first write waits for a yes (default no) after the plan; --yes and a pipeline do not ask.
       ...(asks ? {confirmWrites: (writes: number) => askToWrite(writes, run.destination.where, feedback)} : {}),
       pricing: run.destination.pricing,

@@ -1,7 +1,7 @@
 /** What `secrets migrate` shows: the plan, the progress (stderr), the result table and the summary. */
 import type {CommandResult} from '../../core/outcome.js'
 import {costLine} from '../../core/cost.js'
-import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, MigrationSource, PlanSummary} from '../../services/migrate.js'
+import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, MigrationSource, PlanSummary, VerifiedRemoval} from '../../services/migrate.js'
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
@@ -242,13 +242,15 @@ export function stoppingNote(signal: NodeJS.Signals, columns?: number): string {
  * The question before the first deletion (SSM parameters) or removal (Lambda variables, each named),
  * default no; the spinner pauses while it is asked.
  */
-export async function askToDelete(source: MigrationSource, names: readonly string[], feedback: {pause(): void; resume(): void}): Promise<boolean> {
-  feedback.pause()
-  try {
-    const {confirmOnTerminal} = await import('../prompts.js')
-    return await confirmOnTerminal(source.removal?.question(names) ?? '')
-  } finally {
-    feedback.resume()
+export function askToDelete(removal: VerifiedRemoval, feedback: {pause(): void; resume(): void}): (names: readonly string[]) => Promise<boolean> {
+  return async (names) => {
+    feedback.pause()
+    try {
+      const {confirmOnTerminal} = await import('../prompts.js')
+      return await confirmOnTerminal(removal.question(names))
+    } finally {
+      feedback.resume()
+    }
   }
 }
 
