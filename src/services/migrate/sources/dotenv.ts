@@ -1,11 +1,12 @@
 import {basename} from 'node:path'
 
-import type {Scope} from '../../../core/address.js'
+import {Scope} from '../../../core/address.js'
 import {cutAtHashProblem, type DotenvFile, duplicateKeysError, readDotenv} from '../../../core/dotenv.js'
 import {UsageError} from '../../../core/errors.js'
 import {digestOf, mapDotenvKey, mapFunctionVariable, type SourceItem, type SourceWords} from '../../../core/migration-plan.js'
 import {leftItem, takenByOnly} from '../read-source.js'
-import type {MigrationSource, Reading} from './source.js'
+import type {MigrationSource, Reading, SourceRequest} from './source.js'
+import {refuseGrantFormat} from './workload.js'
 
 /*
  * A .env file (--from-dotenv): read as dotenv reads it, in file order; a key becomes ENV/SERVICE/<key>.
@@ -116,4 +117,27 @@ function reportUnreadLines(reading: Reading, file: DotenvFile): void {
   for (const {line, reason} of file.suspectLines) {
     extraItems.push({source: {name: `line ${line}`, line, digest: '', byteLength: 0}, state: 'invalid', reason})
   }
+}
+
+/** --to of a .env run (required: a file does not say where its keys belong), after refusing what a file cannot take. */
+export function dotenvTarget(request: SourceRequest): Scope {
+  const to = request.to === undefined ? undefined : Scope.parse(request.to)
+  refuseGrantFormat(request)
+  if (request.removeFromSource) {
+    throw new UsageError('--remove-from-source is for --from-lambda and --all-functions.', 'A .env file is never modified: delete it yourself once the migration is verified.')
+  }
+
+  if (to === undefined) {
+    throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
+  }
+
+  if (request.type !== undefined) {
+    throw new UsageError('--type is for SSM only; .env entries have no type.', 'Select .env entries with --only KEY or --secrets-only.')
+  }
+
+  if (request.deleteSource) {
+    throw new UsageError('--delete-source is for SSM only; a .env file is never modified or deleted.', 'Delete the file yourself once the migration is verified.')
+  }
+
+  return to
 }

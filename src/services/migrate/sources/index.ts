@@ -5,11 +5,12 @@ import type {MigrationSource} from './source.js'
 import type {SourceSpec} from './spec.js'
 import {ssmSource} from './ssm.js'
 
-export {dotenvSource} from './dotenv.js'
+export {dotenvSource, dotenvTarget} from './dotenv.js'
 export {ecsSource} from './ecs.js'
-export {lambdaSource} from './lambda.js'
-export type {MigrationSource} from './source.js'
-export {ssmSource} from './ssm.js'
+export {allFunctionsTarget, lambdaSource} from './lambda.js'
+export type {MigrationSource, SourceRequest} from './source.js'
+export {ssmSource, ssmTarget} from './ssm.js'
+export {workloadTarget} from './workload.js'
 
 /** The source object of `source`: an object is taken as it is, a built-in source's plain data made into its object. */
 export function sourceOf(source: MigrationSource | SourceSpec): MigrationSource {

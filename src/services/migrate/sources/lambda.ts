@@ -1,9 +1,11 @@
+import {partProblem} from '../../../core/address.js'
+import {UsageError} from '../../../core/errors.js'
 import {mapDotenvKey, mapFunctionVariable, type SourceWords} from '../../../core/migration-plan.js'
 import type {EnvironmentSource} from '../../../stores/environment-source.js'
 import {functionVariable, removeMigratedVariables} from '../remove-from-function.js'
 import {cleanTagValue, taggedSecretExists} from '../tags.js'
-import type {MigrationSource, VerifiedRemoval} from './source.js'
-import {readEnvironment, SEPARATE_COLLIDING, variableMapping, workloadRecipes} from './workload.js'
+import type {MigrationSource, SourceRequest, VerifiedRemoval} from './source.js'
+import {readEnvironment, refuseRemoval, SEPARATE_COLLIDING, variableMapping, workloadRecipes} from './workload.js'
 
 /*
  * A Lambda function's environment (--from-lambda), or every function's (--all-functions, items named
@@ -69,4 +71,19 @@ function removal(environment: EnvironmentSource): VerifiedRemoval {
     failedHint: (error) =>
       `Every item migrated and verified, but removing the variables from the function failed: ${error.message} ${error.hint ?? 'Run the same command again: it reads the function again and removes what is still there.'}`,
   }
+}
+
+/** --all-functions: --to ENV (one environment; each function's service is read off its name). */
+export function allFunctionsTarget(request: SourceRequest): {env: string} {
+  const env = request.to?.replace(/^\/+|\/+$/g, '')
+  if (env === undefined || env.includes('/') || partProblem('environment', env) !== undefined) {
+    throw new UsageError(
+      "--all-functions needs --to ENV (an environment alone): each function's secrets go to /ENV/<function name, without its environment word>/VARIABLE.",
+      'For example: secrets migrate --all-functions --prefix prod- --to prod --dry-run',
+    )
+  }
+
+  if (request.type !== undefined) throw new UsageError('--type is for SSM only; --all-functions takes what the audit calls a secret, or the variables named by --only.')
+  refuseRemoval('--all-functions', request)
+  return {env}
 }

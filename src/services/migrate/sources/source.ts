@@ -97,6 +97,23 @@ export interface UnmatchedWords {
   hint: string
 }
 
+/**
+ * What a run asks of its source beside its items, as given on the command line: each source module
+ * refuses, with a usage error before any call, what it cannot take.
+ */
+export interface SourceRequest {
+  /** --to as given. */
+  to?: string
+  /** --type. */
+  type?: readonly string[]
+  /** --delete-source. */
+  deleteSource: boolean
+  /** --remove-from-source. */
+  removeFromSource: boolean
+  /** --format (of the grant a workload's run prints). */
+  format?: string
+}
+
 /** A source of a migration: what it holds, how its items are named in Secrets Manager, and how it is cleaned up. */
 export interface MigrationSource {
   /** Written to the `secrets:migrated-from` tag and the report's `source.kind`. */

@@ -1,5 +1,5 @@
-import type {Scope} from '../../../core/address.js'
-import {NotFoundError} from '../../../core/errors.js'
+import {Scope} from '../../../core/address.js'
+import {NotFoundError, UsageError} from '../../../core/errors.js'
 import {digestOf, mapSsmName, type SourceItem, type SourceWords} from '../../../core/migration-plan.js'
 import type {SecretValue} from '../../../core/secret-value.js'
 import {noun} from '../../../core/words.js'
@@ -9,7 +9,8 @@ import {deleteVerifiedSources} from '../delete-source.js'
 import type {PlanInputs} from '../model.js'
 import {leftItem, sortByName, takenByOnly} from '../read-source.js'
 import {taggedSecretExists} from '../tags.js'
-import type {MigrationSource, PagedListing, Reading, SelectedPage, VerifiedRemoval} from './source.js'
+import type {MigrationSource, PagedListing, Reading, SelectedPage, SourceRequest, VerifiedRemoval} from './source.js'
+import {refuseGrantFormat} from './workload.js'
 
 /*
  * SSM Parameter Store under a path (--from-ssm): listed in pages of 10, selected by --only, --type and
@@ -167,4 +168,12 @@ async function migratedEarlierFrom(store: SecretStore, path: string, to: Scope |
   }
 
   return false
+}
+
+/** --to of an SSM run (optional: parameters named /<env>/<service>/<name> keep their names), after refusing what SSM cannot take. */
+export function ssmTarget(request: SourceRequest): Scope | undefined {
+  const to = request.to === undefined ? undefined : Scope.parse(request.to)
+  refuseGrantFormat(request)
+  if (request.removeFromSource) throw new UsageError('--remove-from-source is for --from-lambda and --all-functions.', 'For SSM parameters, use --delete-source.')
+  return to
 }

@@ -1,12 +1,14 @@
-import type {Scope} from '../../../core/address.js'
+import {Scope} from '../../../core/address.js'
 import {quoteArg} from '../../../core/audit/fixes.js'
+import {UsageError} from '../../../core/errors.js'
 import {digestOf, mapDotenvKey, mapFunctionVariable, type Mapping, type SourceItem} from '../../../core/migration-plan.js'
 import {byPathSegments} from '../../../core/order.js'
 import {type PolicyFormat, TASK_FORMATS} from '../../../core/policy-renderers.js'
+import {guessScopeFromWorkload} from '../../../core/workload-scope.js'
 import type {EnvironmentSource} from '../../../stores/environment-source.js'
 import type {ItemReport, MigrationRecipe, PlanInputs} from '../model.js'
 import {leftItem, sortByName, takenByOnly} from '../read-source.js'
-import type {Reading} from './source.js'
+import type {Reading, SourceRequest} from './source.js'
 
 /*
  * What a Lambda function's and an ECS task definition's environments share: the audit's rules decide
@@ -115,3 +117,50 @@ function taskFormat(format: string, task: boolean): string {
 
 /** The fix named when two variables map to one secret. */
 export const SEPARATE_COLLIDING = 'Migrate the colliding items separately, each with --only NAME and its own --to'
+
+/** --format picks the grant a workload's run prints: the other sources refuse it. */
+export function refuseGrantFormat(request: SourceRequest): void {
+  if (request.format !== undefined) {
+    throw new UsageError('--format is for --from-lambda and --from-ecs: it picks the format of the grant printed after the run.')
+  }
+}
+
+/**
+ * A workload's variables need --to: a function's name says nothing reliable about the environment and
+ * service its secrets belong to (audit's guess is only a suggestion), and a wrong guess writes secrets
+ * where nobody looks.
+ */
+export function workloadTarget(flag: string, name: string, request: SourceRequest): Scope {
+  const to = request.to === undefined ? undefined : Scope.parse(request.to)
+  if (to === undefined) {
+    // The example is the scope audit's fix names for this workload (one rule, core/workload-scope.ts).
+    const {env, service} = guessScopeFromWorkload(name)
+    throw new UsageError(
+      `${flag} needs --to ENV/SERVICE: the secrets of a workload's environment are named /<env>/<service>/<VARIABLE>.`,
+      `For example: secrets migrate ${flag} ${quoteArg(name)} --to ${env}/${service}${env === 'ENV' || service === 'SERVICE' ? ' (fill in the placeholder)' : ''}`,
+    )
+  }
+
+  if (request.type !== undefined) throw new UsageError(`--type is for SSM only; ${flag} takes what the audit calls a secret, or the variables named by --only.`)
+  refuseRemoval(flag, request)
+  return to
+}
+
+/** --delete-source is SSM's; --remove-from-source Lambda's; a task definition revision cannot be edited. */
+export function refuseRemoval(flag: string, request: SourceRequest): void {
+  if (request.deleteSource) {
+    throw new UsageError(
+      `--delete-source is for --from-ssm; ${flag} is never modified by it.`,
+      flag === '--from-ecs' ? "Remove the migrated entries from its template's environment and read them at run time with the task role, as printed after the run." : 'To take the migrated variables out of the live function, use --remove-from-source.',
+    )
+  }
+
+  if (request.removeFromSource && flag === '--from-ecs') {
+    // A revision is immutable; a new one would change nothing until a service is redeployed on it,
+    // and it would be a copy of every field of the old one made by this tool, outside the team's template.
+    throw new UsageError(
+      '--remove-from-source is for Lambda only: a task definition revision cannot be changed, and registering a new one would not reach running tasks until their service is redeployed on it.',
+      'In the template, remove the migrated entries from the environment and let the application read them at run time with the task role (the grant printed after the run), and deploy it.',
+    )
+  }
+}
