@@ -1,7 +1,7 @@
 import {NotFoundError} from '../../core/errors.js'
 import {noun} from '../../core/words.js'
 import type {SecretStore} from '../../stores/secret-store.js'
-import type {MigrationSource, RunOptions} from './types.js'
+import type {MigrationSource, RunInputs} from './types.js'
 
 /*
  * Re-runs: what a finished run leaves (sources removed, secrets tagged with where they came from) must
@@ -13,7 +13,7 @@ import type {MigrationSource, RunOptions} from './types.js'
  * its name exists where this run writes) is done, so running a printed fix twice succeeds; any other
  * is an error before anything is written: a typo must not quietly migrate nothing.
  */
-export async function unmatchedOnly(store: SecretStore, options: RunOptions, matched: ReadonlySet<string>): Promise<{migrated: string[]}> {
+export async function unmatchedOnly(store: SecretStore, options: RunInputs, matched: ReadonlySet<string>): Promise<{migrated: string[]}> {
   const unmatched = (options.select?.only ?? []).filter((name) => !matched.has(name))
   if (unmatched.length === 0) return {migrated: []}
   const {source} = options

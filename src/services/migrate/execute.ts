@@ -7,7 +7,7 @@ import type {SecretValue} from '../../core/secret-value.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import {markFailed, writeFailureReason, writeOptions} from '../copy-pipeline.js'
 import {sourceTags} from './tags.js'
-import type {ItemReport, MigrationProgress, MigrationSource, RunOptions, Tracker, Working} from './types.js'
+import type {ItemReport, MigrationProgress, MigrationSource, RunInputs, Tracker, Working} from './types.js'
 import type {ValueCache} from './value-cache.js'
 
 /** Writes are scheduled in chunks so values read again from SSM are only held for one chunk. */
@@ -16,7 +16,7 @@ const WRITE_CHUNK = 200
 /** One run of writes: what each write needs, and the creates that found their secret already there. */
 export interface WriteRun {
   store: SecretStore
-  options: RunOptions
+  options: RunInputs
   cache: ValueCache
   tracker: Tracker
   recheck: Working[]
@@ -27,7 +27,7 @@ export interface WriteRun {
  * idempotency token. Aborting stops new writes; those in flight finish. Returns true when interrupted
  * (the items not written are then `not-run`).
  */
-export async function writeAll(store: SecretStore, options: RunOptions, toWrite: Working[], cache: ValueCache, tracker: Tracker): Promise<boolean> {
+export async function writeAll(store: SecretStore, options: RunInputs, toWrite: Working[], cache: ValueCache, tracker: Tracker): Promise<boolean> {
   if (toWrite.length === 0) return false
   tracker.emit('writing')
   const limit = pLimit(Math.max(1, options.concurrency))
@@ -42,7 +42,7 @@ export async function writeAll(store: SecretStore, options: RunOptions, toWrite:
 }
 
 /** A run of writes about to begin. */
-export function startWrites(store: SecretStore, options: RunOptions, cache: ValueCache, tracker: Tracker): WriteRun {
+export function startWrites(store: SecretStore, options: RunInputs, cache: ValueCache, tracker: Tracker): WriteRun {
   return {store, options, cache, tracker, recheck: []}
 }
 
@@ -111,7 +111,7 @@ export async function writeOne(run: WriteRun, entry: Working, values: Map<string
  * Creates that found the secret already there: identical value means the item is `unchanged` (e.g. a
  * killed run had written it and the listing had not caught up); otherwise it is a conflict.
  */
-async function settleRechecks(store: SecretStore, options: RunOptions, recheck: Working[], progress: MigrationProgress): Promise<void> {
+async function settleRechecks(store: SecretStore, options: RunInputs, recheck: Working[], progress: MigrationProgress): Promise<void> {
   if (recheck.length === 0) return
   const {values} = await store.getMany(recheck.map(({item}) => item.target as string))
   for (const entry of recheck) {

@@ -3,7 +3,7 @@ import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import {applyConflictPolicy, CONFLICT_BLOCKS, type ConflictPolicy} from '../copy-pipeline.js'
 import type {ReadResult} from './read-source.js'
-import type {ItemOutcome, ItemReport, RunOptions, Working} from './types.js'
+import type {ItemOutcome, ItemReport, RunInputs, Working} from './types.js'
 import type {ValueCache} from './value-cache.js'
 
 /** The plan of a run: every item with its report line, what to write, and what may be deleted. */
@@ -21,7 +21,7 @@ export interface Plan {
  * Maps the sources to targets, reads the targets' state (digests only), classifies each item and
  * applies --on-conflict. Values of items that will not be written leave the cache here.
  */
-export async function planMigration(store: SecretStore, options: RunOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
+export async function planMigration(store: SecretStore, options: RunInputs, read: ReadResult, cache: ValueCache): Promise<Plan> {
   const mapped = mapSources(read.sources, options.source.targetMapping(options))
   const targets = await readTargets(store, targetsToRead(mapped), options.signal)
   const planned = [...classify(mapped, targets), ...read.extraItems]
@@ -40,7 +40,7 @@ export async function planMigration(store: SecretStore, options: RunOptions, rea
 }
 
 /** Why the plan writes nothing, whatever else it holds; undefined when it may run. */
-function blockingReason(working: readonly Working[], options: RunOptions): string | undefined {
+function blockingReason(working: readonly Working[], options: RunInputs): string | undefined {
   if (working.some(({item}) => item.state === 'collision')) return 'two sources map to one secret'
   // A target scheduled for deletion cannot be written (CreateSecret and PutSecretValue both refuse):
   // it blocks the plan, whatever --on-conflict says, until it is restored.

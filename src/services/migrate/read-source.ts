@@ -1,7 +1,7 @@
 import type {PlanItem, SourceItem} from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
 import type {ReadResult, Reading} from './sources/source.js'
-import type {RunOptions} from './types.js'
+import type {RunInputs} from './types.js'
 import type {ValueCache} from './value-cache.js'
 
 export type {ReadResult, Reading} from './sources/source.js'
@@ -10,7 +10,7 @@ export type {ReadResult, Reading} from './sources/source.js'
  * Reads the source, keeps what the selection takes as sources (their values offered to `cache`), and
  * reports what it leaves or cannot read as extra items.
  */
-export async function readSource(options: RunOptions, cache: ValueCache, onRead: () => void): Promise<ReadResult> {
+export async function readSource(options: RunInputs, cache: ValueCache, onRead: () => void): Promise<ReadResult> {
   const reading = await startReading(options, cache, onRead)
   await options.source.read(reading)
   const {sources, extraItems, notSelected, matchedOnly, configuration, warnings} = reading
@@ -18,7 +18,7 @@ export async function readSource(options: RunOptions, cache: ValueCache, onRead:
 }
 
 /** A read not yet begun: the selection of `options`, with the audit's rules loaded when it needs them. */
-export async function startReading(options: RunOptions, cache: ValueCache, onRead: () => void): Promise<Reading> {
+export async function startReading(options: RunInputs, cache: ValueCache, onRead: () => void): Promise<Reading> {
   const select = options.select ?? {}
   const leavesConfiguration = Boolean(select.secretsOnly) || options.source.judgedAlways
   const detect = leavesConfiguration || Boolean(select.judgeConfiguration)

@@ -3,7 +3,7 @@ import {ExitCode, type ExitCodeValue} from '../../core/errors.js'
 import type {SourceWords} from '../../core/migration-plan.js'
 import {nothingWritten, noun, plural} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
-import type {DeletionResult, ItemReport, MigrationReport, Planning, RunOptions} from './types.js'
+import type {DeletionResult, ItemReport, MigrationReport, Planning, RunInputs} from './types.js'
 
 /** What the report adds to the items: the deletion step's result and the plan's counts. */
 export interface ReportExtras extends DeletionResult {
@@ -23,7 +23,7 @@ type Totals = MigrationReport['totals']
  * The report of a run from its items' report lines: totals, exit code, summary line and the next step.
  * It reads the lines alone (a line names its plan and target), so a long run need keep nothing else.
  */
-export function buildReport(options: RunOptions, items: ItemReport[], interrupted: boolean, extras: ReportExtras = {}): MigrationReport {
+export function buildReport(options: RunInputs, items: ItemReport[], interrupted: boolean, extras: ReportExtras = {}): MigrationReport {
   const totals = countTotals(items, extras.notSelected ?? 0)
   const decided = decideOutcome(options, items, totals, interrupted, extras)
   const {exitCode} = decided
@@ -85,7 +85,7 @@ function countTotals(items: readonly ItemReport[], notSelected: number): Totals 
  * plan cannot take; then the notes of a run that exits 0.
  */
 function decideOutcome(
-  options: RunOptions,
+  options: RunInputs,
   items: readonly ItemReport[],
   totals: Totals,
   interrupted: boolean,
@@ -127,7 +127,7 @@ function decideOutcome(
 }
 
 /** The note of a run that exits 0, if it needs one. */
-function successNote(options: RunOptions, totals: Totals, extras: ReportExtras): string | undefined {
+function successNote(options: RunInputs, totals: Totals, extras: ReportExtras): string | undefined {
   if (extras.declined) return 'Every source was kept, as you answered no. Run the same command again to delete them: migrated items plan as unchanged.'
   // --on-conflict skip did what was asked: exit 0, and the report names what was left alone.
   if (totals.skipped > 0) return SKIPPED_HINT
@@ -170,7 +170,7 @@ function dryRunNote(planned: number, note: string | undefined): string {
  * what happened to the other items is said as it is: a collision blocks the whole plan, invalid and
  * unmapped items do not, and a dry run wrote nothing at all.
  */
-function unusableHint(options: RunOptions, items: readonly ItemReport[], totals: Totals): string {
+function unusableHint(options: RunInputs, items: readonly ItemReport[], totals: Totals): string {
   const {dryRun, source} = options
   if (totals.collision > 0) {
     const fix = source.collisionFix(options)

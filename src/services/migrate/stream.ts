@@ -11,7 +11,7 @@ import {finishWrites, startWrites, type WriteRun, writeOne} from './execute.js'
 import {plannedEntry, readTargetValues} from './plan.js'
 import {type Reading, startReading} from './read-source.js'
 import type {PagedListing} from './sources/source.js'
-import type {ItemReport, RunOptions, Tracker, Working} from './types.js'
+import type {ItemReport, RunInputs, Tracker, Working} from './types.js'
 import {ValueCache} from './value-cache.js'
 import {readBack} from './verify.js'
 
@@ -46,7 +46,7 @@ export interface StreamResult {
  * scheduled for deletion blocks the whole plan, and so does a target with another value under
  * --on-conflict fail.
  */
-export async function existingTargets(store: SecretStore, options: RunOptions, prefix: string): Promise<{live: Set<string>; why?: string}> {
+export async function existingTargets(store: SecretStore, options: RunInputs, prefix: string): Promise<{live: Set<string>; why?: string}> {
   const live = new Set<string>()
   let scheduled: string | undefined
   for await (const secret of store.list(prefix, {includeDeleted: true, signal: options.signal})) {
@@ -72,7 +72,7 @@ export async function existingTargets(store: SecretStore, options: RunOptions, p
  * the listing. A listing that fails midway stops the run: the writes in flight finish and are
  * verified, and the error says that a re-run finishes it.
  */
-export async function streamMigration(store: SecretStore, options: RunOptions, listing: PagedListing, live: ReadonlySet<string>, tracker: Tracker): Promise<StreamResult> {
+export async function streamMigration(store: SecretStore, options: RunInputs, listing: PagedListing, live: ReadonlySet<string>, tracker: Tracker): Promise<StreamResult> {
   const {progress, emit} = tracker
   // Nothing is cached: each value goes from its page to its write.
   const noCache = new ValueCache(0)
@@ -198,7 +198,7 @@ function listingFailed(error: unknown, written: number): unknown {
 }
 
 /** The cost of what a streamed run wrote (known only once the listing ended). */
-function streamedCost(options: RunOptions, toWrite: {count: number; creates: number}): CostEstimate {
+function streamedCost(options: RunInputs, toWrite: {count: number; creates: number}): CostEstimate {
   return estimateCost({
     newSecrets: toWrite.creates,
     replicaRegions: options.pricing?.replicaRegions ?? 0,

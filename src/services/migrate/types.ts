@@ -36,8 +36,11 @@ export type {SourceSpec} from './sources/spec.js'
  */
 export type MigrateOptions = {source: MigrationSource | SourceSpec} & PlanInputs & RunHooks
 
-/** A run's options once its source is an object: what every step is handed. */
-export type RunOptions = {source: MigrationSource} & PlanInputs & RunHooks
+/** A run's options once its source is an object: what `migrate` holds, hooks included. */
+export type RunOptions = RunInputs & RunHooks
+
+/** What every step is handed: the source and the plan's inputs, never the terminal's hooks (migrate.ts calls those). */
+export type RunInputs = {source: MigrationSource} & PlanInputs
 
 export interface MigrationReport {
   source: {kind: string; name: string}
