@@ -1,4 +1,3 @@
-// Over 300 lines (docs/ARCHITECTURE.md says why): five sources, each refusing the flags it cannot take before any call.
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {BaseCommand, type Destination} from '../base-command.js'
@@ -8,12 +7,12 @@ import {partProblem, Scope} from '../core/address.js'
 import {POLICY_FORMATS} from '../core/policy-renderers.js'
 import {quoteArg} from '../core/audit/fixes.js'
 import {decodeDotenv} from '../core/dotenv.js'
-import {guessScopeFromWorkload} from '../core/workload-scope.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
 import {AWS_LIMITS, checkLimit, checkSsmPath, checkWriteMetadata} from '../core/aws-limits.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
+import type {SourceRequest} from '../services/migrate/sources/index.js'
 import type {FunctionFilter} from '../stores/environment-source.js'
 import {askToDelete, askToWrite, type MigrationFeedback, migrationFeedback, migrationResult, type PlanView, renderMigrationPlan, stoppingNote, streamingNote} from '../ui/render/migrate.js'
 import {canPrompt} from '../ui/terminal.js'
@@ -22,6 +21,7 @@ const SOURCE_FLAGS = ['from-ssm', 'from-dotenv', 'from-lambda', 'from-ecs', 'all
 
 type MigrateFlags = Interfaces.InferredFlags<typeof Migrate.flags & typeof Migrate.baseFlags>
 type MigrateOptions = Parameters<typeof import('../services/migrate.js').migrate>[1]
+type SourceModules = typeof import('../services/migrate/sources/index.js')
 
 export default class Migrate extends BaseCommand<MigrationReport> {
   static override description = `Moves SSM Parameter Store parameters (String, StringList, SecureString), the entries of a .env file, or the secrets among a Lambda function's or an ECS task definition's environment variables into Secrets Manager. Every run first prints a plan: for each item create, update (the secret exists with another value), unchanged, collision (two sources, one secret: nothing is written), conflict (the secret is scheduled for deletion: nothing is written), unmapped, invalid or left (--secrets-only), with names and never values. --dry-run stops there.
@@ -116,8 +116,8 @@ ${exitCodesHelp('migrate')}`
 
   async run(): Promise<CommandResult<MigrationReport>> {
     const {flags} = await this.parse(Migrate)
-    const toEnvironment = allFunctionsTarget(flags)
-    const to = toEnvironment ? undefined : targetOf(flags)
+    const sources = await import('../services/migrate/sources/index.js')
+    const {to, toEnvironment} = targetsOf(flags, sources)
     checkRequests(flags, to)
     // The target environment (--to, or the first segment of /<env>/<service> paths) picks the account,
     // role, region, KMS key and replicas from secrets.yml, for the SSM source and the secrets alike.
@@ -164,7 +164,8 @@ ${exitCodesHelp('migrate')}`
       select: {only: flags.only, types: flags.type, secretsOnly: flags['secrets-only'], judgeConfiguration: run.view.showCost && !flags.quiet && !this.jsonEnabled() && !flags['secrets-only']},
       // At a terminal, deleting sources (or removing variables) is asked for once, before the first
       // deletion; in a pipeline (no terminal) the flag itself is the decision, and --yes skips the question.
-      ...(removing && asks ? {confirmDeletion: (names: readonly string[]) => askToDelete(run.source, names, feedback)} : {}),
+      // Only a source with a removal takes --delete-source or --remove-from-source (the others refused it above).
+      ...(removing && asks && run.source.removal ? {confirmDeletion: askToDelete(run.source.removal, feedback)} : {}),
       // At a terminal, the first write waits for a yes (default no) after the plan; --yes and a pipeline do not ask.
       ...(asks ? {confirmWrites: (writes: number) => askToWrite(writes, run.destination.where, feedback)} : {}),
       pricing: run.destination.pricing,
@@ -175,7 +176,7 @@ ${exitCodesHelp('migrate')}`
       streamPlan: !asks && (this.jsonEnabled() || Boolean(flags.quiet) || !process.stdout.isTTY),
       onPlanning: (planning) => {
         const {source} = run
-        if (planning.mode === 'streamed' && source.kind === 'ssm' && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.path)))
+        if (planning.mode === 'streamed' && source.paged && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.name)))
       },
       // A value read other than written (a .env value cut at #) is said even with --quiet; --json has it in the report.
       onWarning: (warning) => this.say(feedback, () => process.stderr.write(`Warning: ${warning}\n`)),
@@ -193,11 +194,12 @@ ${exitCodesHelp('migrate')}`
   }
 
   private async source(flags: MigrateFlags, env: string | undefined): Promise<MigrationSource> {
+    const sources: SourceModules = await import('../services/migrate/sources/index.js')
     const file = flags['from-dotenv']
     if (file !== undefined) {
       const {readInputFile} = await import('../services/input-file.js')
       const bytes = await readInputFile(file, `--from-dotenv ${file}`)
-      return {kind: 'dotenv', file, text: decodeDotenv(bytes, file)}
+      return sources.dotenvSource(file, decodeDotenv(bytes, file))
     }
 
     const workload = workloadOf(flags)
@@ -205,7 +207,8 @@ ${exitCodesHelp('migrate')}`
       // The Lambda or ECS SDK is loaded only here; values go from its answer to Secrets Manager in memory.
       const {context} = await this.environment(flags, env)
       const write = Boolean(flags['remove-from-source']) && !flags['dry-run']
-      return {kind: workload.kind, environment: await (await this.aws()).environmentSource(context, {...workload, write})}
+      const environment = await (await this.aws()).environmentSource(context, {...workload, write})
+      return workload.kind === 'ecs' ? sources.ecsSource(environment) : sources.lambdaSource(environment)
     }
 
     const path = flags['from-ssm'] as string
@@ -216,7 +219,7 @@ ${exitCodesHelp('migrate')}`
     // The SSM SDK is loaded only here, so `secrets --help` never pays for it.
     const aws = await this.aws()
     const {context} = await this.environment(flags, env)
-    return {kind: 'ssm', path: path.length > 1 ? path.replace(/\/+$/, '') : path, parameters: await aws.ssmSource(context)}
+    return sources.ssmSource(path.length > 1 ? path.replace(/\/+$/, '') : path, await aws.ssmSource(context))
   }
 }
 
@@ -230,36 +233,17 @@ function planView(flags: MigrateFlags, command: readonly string[]): PlanView {
   return {compact: !flags.verbose, showCost: true, ...(rows > 0 ? {rows} : {}), ...(columns > 0 ? {columns} : {}), rerun: command.map((word) => quoteArg(word)).join(' ')}
 }
 
-/** The --to scope, after refusing the flags a .env source cannot take (usage errors, before any call). */
-function targetOf(flags: MigrateFlags): Scope | undefined {
-  const to = flags.to === undefined ? undefined : Scope.parse(flags.to)
+/**
+ * Where the secrets go (--to, or --all-functions' environment), once the source refused the flags it
+ * cannot take: usage errors, before any call, in the order each source module checks them.
+ */
+function targetsOf(flags: MigrateFlags, sources: SourceModules): {to?: Scope; toEnvironment?: {env: string}} {
+  const request: SourceRequest = {to: flags.to, type: flags.type, deleteSource: Boolean(flags['delete-source']), removeFromSource: Boolean(flags['remove-from-source']), format: flags.format}
+  if (flags['all-functions']) return {toEnvironment: sources.allFunctionsTarget(request)}
+  if (flags.prefix !== undefined || flags.tag !== undefined) throw new UsageError('--prefix and --tag are for --all-functions: they pick which functions it takes.')
   const workload = workloadOf(flags)
-  if (flags.format !== undefined && workload === undefined) {
-    throw new UsageError('--format is for --from-lambda and --from-ecs: it picks the format of the grant printed after the run.')
-  }
-
-  if (workload !== undefined) return workloadTarget(workload, to, flags)
-  if (flags['remove-from-source']) {
-    throw new UsageError(
-      '--remove-from-source is for --from-lambda and --all-functions.',
-      flags['from-ssm'] === undefined ? 'A .env file is never modified: delete it yourself once the migration is verified.' : 'For SSM parameters, use --delete-source.',
-    )
-  }
-
-  if (flags['from-dotenv'] === undefined) return to
-  if (to === undefined) {
-    throw new UsageError('--from-dotenv needs --to ENV/SERVICE: a .env file does not say where its keys belong.', 'For example: secrets migrate --from-dotenv .env --to prod/api')
-  }
-
-  if (flags.type !== undefined) {
-    throw new UsageError('--type is for SSM only; .env entries have no type.', 'Select .env entries with --only KEY or --secrets-only.')
-  }
-
-  if (flags['delete-source']) {
-    throw new UsageError('--delete-source is for SSM only; a .env file is never modified or deleted.', 'Delete the file yourself once the migration is verified.')
-  }
-
-  return to
+  if (workload !== undefined) return {to: sources.workloadTarget(workload.flag, workload.name, request)}
+  return {to: flags['from-dotenv'] === undefined ? sources.ssmTarget(request) : sources.dotenvTarget(request)}
 }
 
 /** What the flags put in requests, against AWS's limits: exit 2 before any call rather than a refusal mid-run. */
@@ -282,63 +266,4 @@ function workloadOf(flags: MigrateFlags): {kind: 'lambda' | 'ecs'; name: string;
   if (flags['from-lambda'] !== undefined) return {kind: 'lambda', name: flags['from-lambda'], flag: '--from-lambda'}
   if (flags['from-ecs'] !== undefined) return {kind: 'ecs', name: flags['from-ecs'], flag: '--from-ecs'}
   return undefined
-}
-
-/**
- * A workload's variables need --to: a function's name says nothing reliable about the environment and
- * service its secrets belong to (audit's guess is only a suggestion), and a wrong guess writes secrets
- * where nobody looks.
- */
-function workloadTarget({flag, name}: {flag: string; name: string}, to: Scope | undefined, flags: MigrateFlags): Scope {
-  if (to === undefined) {
-    // The example is the scope audit's fix names for this workload (one rule, core/workload-scope.ts).
-    const {env, service} = guessScopeFromWorkload(name)
-    throw new UsageError(
-      `${flag} needs --to ENV/SERVICE: the secrets of a workload's environment are named /<env>/<service>/<VARIABLE>.`,
-      `For example: secrets migrate ${flag} ${quoteArg(name)} --to ${env}/${service}${env === 'ENV' || service === 'SERVICE' ? ' (fill in the placeholder)' : ''}`,
-    )
-  }
-
-  if (flags.type !== undefined) throw new UsageError(`--type is for SSM only; ${flag} takes what the audit calls a secret, or the variables named by --only.`)
-  refuseRemoval(flag, flags)
-  return to
-}
-
-/** --delete-source is SSM's; --remove-from-source Lambda's; a task definition revision cannot be edited. */
-function refuseRemoval(flag: string, flags: MigrateFlags): void {
-  if (flags['delete-source']) {
-    throw new UsageError(
-      `--delete-source is for --from-ssm; ${flag} is never modified by it.`,
-      flag === '--from-ecs' ? "Remove the migrated entries from its template's environment and read them at run time with the task role, as printed after the run." : 'To take the migrated variables out of the live function, use --remove-from-source.',
-    )
-  }
-
-  if (flags['remove-from-source'] && flag === '--from-ecs') {
-    // A revision is immutable; a new one would change nothing until a service is redeployed on it,
-    // and it would be a copy of every field of the old one made by this tool, outside the team's template.
-    throw new UsageError(
-      '--remove-from-source is for Lambda only: a task definition revision cannot be changed, and registering a new one would not reach running tasks until their service is redeployed on it.',
-      'In the template, remove the migrated entries from the environment and let the application read them at run time with the task role (the grant printed after the run), and deploy it.',
-    )
-  }
-}
-
-/** --all-functions: --to ENV (one environment; each function's service is read off its name), and its filters. */
-function allFunctionsTarget(flags: MigrateFlags): {env: string} | undefined {
-  if (!flags['all-functions']) {
-    if (flags.prefix !== undefined || flags.tag !== undefined) throw new UsageError('--prefix and --tag are for --all-functions: they pick which functions it takes.')
-    return undefined
-  }
-
-  const env = flags.to?.replace(/^\/+|\/+$/g, '')
-  if (env === undefined || env.includes('/') || partProblem('environment', env) !== undefined) {
-    throw new UsageError(
-      '--all-functions needs --to ENV (an environment alone): each function\'s secrets go to /ENV/<function name, without its environment word>/VARIABLE.',
-      'For example: secrets migrate --all-functions --prefix prod- --to prod --dry-run',
-    )
-  }
-
-  if (flags.type !== undefined) throw new UsageError('--type is for SSM only; --all-functions takes what the audit calls a secret, or the variables named by --only.')
-  refuseRemoval('--all-functions', flags)
-  return {env}
 }

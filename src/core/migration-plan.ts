@@ -5,26 +5,12 @@ import {MAX_SECRET_BYTES} from './secret-value.js'
 import {noun} from './words.js'
 import {serviceOfWorkload} from './workload-scope.js'
 
-/** Where a migration reads from. */
-export type SourceKind = 'ssm' | 'dotenv' | 'lambda' | 'ecs'
-
-/** How a summary names a source and what happens to it once its secret verified. */
+/** How a summary names a source and what happens to it once its secret verified (each source has its own). */
 export interface SourceWords {
   noun: string
   deleted: string
   toDelete: string
   kept: string
-}
-
-/**
- * Each kind's words: a parameter is a source deleted (--delete-source); a Lambda function's
- * variable is removed (--remove-from-source), the function itself stays.
- */
-export const SOURCE_WORDS: Readonly<Record<SourceKind, SourceWords>> = {
-  ssm: {noun: 'source', deleted: 'deleted', toDelete: 'to delete', kept: 'kept'},
-  dotenv: {noun: 'source', deleted: 'deleted', toDelete: 'to delete', kept: 'kept'},
-  ecs: {noun: 'source', deleted: 'deleted', toDelete: 'to delete', kept: 'kept'},
-  lambda: {noun: 'variable', deleted: 'removed', toDelete: 'to remove', kept: 'kept'},
 }
 
 /**

@@ -3,24 +3,28 @@ import {InterruptedError} from '../core/errors.js'
 import {ListingStoppedError} from '../core/paging.js'
 import type {SecretStore} from '../stores/secret-store.js'
 import {markNotRun} from './copy-pipeline.js'
-import {migratedEarlierNote, nothingLeftHint, unmatchedOnly} from './migrate/already-migrated.js'
-import {deleteVerifiedSources} from './migrate/delete-source.js'
+import {migratedEarlierNote, unmatchedOnly} from './migrate/already-migrated.js'
 import {writeAll} from './migrate/execute.js'
 import {type Plan, planMigration} from './migrate/plan.js'
 import {readSource} from './migrate/read-source.js'
-import {removeMigratedVariables} from './migrate/remove-from-function.js'
 import {buildReport, type ReportExtras} from './migrate/report.js'
-import {existingTargets, type Planning, streamMigration, wholeListingReason} from './migrate/stream.js'
-import type {DeletionResult, ItemReport, MigrateOptions, MigrationProgress, MigrationReport, Tracker} from './migrate/types.js'
-export type {Planning} from './migrate/stream.js'
+import {sourceOf} from './migrate/sources/index.js'
+import type {PagedListing} from './migrate/sources/source.js'
+import {existingTargets, streamMigration} from './migrate/stream.js'
+import type {DeletionResult, ItemReport, MigrateOptions, MigrationProgress, MigrationReport, Planning, RunOptions, Tracker} from './migrate/types.js'
+export type {Planning} from './migrate/types.js'
+export type {VerifiedRemoval} from './migrate/sources/source.js'
+export {dotenvSource, ecsSource, lambdaSource, ssmSource} from './migrate/sources/index.js'
 import {DEFAULT_VALUE_CACHE_BYTES, ValueCache} from './migrate/value-cache.js'
 import {verify} from './migrate/verify.js'
 
 /*
- * `secrets migrate`, step by step: migrate/read-source (the source, the selection), migrate/plan
+ * `secrets migrate`, step by step: migrate/sources (one module per kind of source, behind one
+ * interface), migrate/read-source (the selection), migrate/plan
  * (targets read, items classified, --on-conflict), migrate/execute (the write scheduler),
  * migrate/verify (read-back), migrate/delete-source (with its re-checks), migrate/report (totals,
- * exit code, hints), migrate/value-cache, migrate/already-migrated (re-runs), migrate/types.
+ * exit code, hints), migrate/value-cache, migrate/already-migrated (re-runs), migrate/types and
+ * migrate/model (what they share).
  */
 
 export type {
@@ -34,7 +38,10 @@ export type {
   MigrationReport,
   MigrationSelection,
   MigrationSource,
+  PlanInputs,
   PlanSummary,
+  RunHooks,
+  SourceSpec,
 } from './migrate/types.js'
 
 /**
@@ -43,7 +50,8 @@ export type {
  * and for SSM optionally delete verified sources. Every step can be re-run: finished items plan as
  * `unchanged`, so an interrupted run is finished by running it again.
  */
-export async function migrate(store: SecretStore, options: MigrateOptions): Promise<MigrationReport> {
+export async function migrate(store: SecretStore, given: MigrateOptions): Promise<MigrationReport> {
+  const options: RunOptions = {...given, source: sourceOf(given.source)}
   const tracker = startTracker(options)
   try {
     return await runMigration(store, options, tracker)
@@ -57,17 +65,20 @@ export async function migrate(store: SecretStore, options: MigrateOptions): Prom
 }
 
 /** One run, start to report (migrate above turns a listing stopped by the signal into its report). */
-async function runMigration(store: SecretStore, options: MigrateOptions, tracker: Tracker): Promise<MigrationReport> {
+async function runMigration(store: SecretStore, options: RunOptions, tracker: Tracker): Promise<MigrationReport> {
   const {progress, emit} = tracker
   const planning = await choosePlanning(store, options)
-  if (planning?.plan.mode === 'streamed' && options.source.kind === 'ssm') {
+  if (planning?.plan.mode === 'streamed') {
     options.onPlanning?.(planning.plan)
-    const streamed = await streamMigration(store, options, options.source, planning.live, tracker)
+    const streamed = await streamMigration(store, options, planning.listing, planning.live, tracker)
     const {notSelected, matchedOnly} = streamed.reading
     const missingOnly = await unmatchedOnly(store, options, matchedOnly)
     emit('done')
     // Nothing listed, or nothing selected: unless a signal stopped the listing, which the report says.
-    if (streamed.items.length === 0 && streamed.listingEnded) return {...buildReport(options, [], false, {notSelected}), hint: await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)}
+    if (streamed.items.length === 0 && streamed.listingEnded && options.source.nothingFound) {
+      return {...buildReport(options, [], false, {notSelected}), hint: await options.source.nothingFound(store, options, notSelected, missingOnly.migrated)}
+    }
+
     return finishedReport(options, streamed.items, streamed.interrupted, missingOnly.migrated, {notSelected, cost: streamed.cost, planning: planning.plan, listingStopped: !streamed.listingEnded})
   }
 
@@ -79,8 +90,8 @@ async function runMigration(store: SecretStore, options: MigrateOptions, tracker
   const {notSelected, warnings} = read
   for (const warning of warnings) options.onWarning?.(warning)
   const missingOnly = await unmatchedOnly(store, options, read.matchedOnly)
-  if (read.sources.length === 0 && read.extraItems.length === 0 && options.source.kind === 'ssm') {
-    const hint = await nothingLeftHint(store, options.source.path, options.to, notSelected, missingOnly.migrated)
+  if (read.sources.length === 0 && read.extraItems.length === 0 && options.source.nothingFound) {
+    const hint = await options.source.nothingFound(store, options, notSelected, missingOnly.migrated)
     emit('done')
     return {...buildReport(options, [], false, {notSelected}), hint}
   }
@@ -113,7 +124,7 @@ async function runMigration(store: SecretStore, options: MigrateOptions, tracker
 }
 
 /** The report of a run that planned items, with the note on --only names an earlier run migrated. */
-function finishedReport(options: MigrateOptions, items: ItemReport[], interrupted: boolean, migratedEarlier: readonly string[], extras: ReportExtras): MigrationReport {
+function finishedReport(options: RunOptions, items: ItemReport[], interrupted: boolean, migratedEarlier: readonly string[], extras: ReportExtras): MigrationReport {
   const report = buildReport(options, items, interrupted, extras)
   // --only names an earlier run migrated (and took out of the source) are done: said, not silent.
   if (migratedEarlier.length > 0 && report.exitCode === 0 && report.hint === undefined) report.hint = migratedEarlierNote(options.source, migratedEarlier)
@@ -121,22 +132,23 @@ function finishedReport(options: MigrateOptions, items: ItemReport[], interrupte
 }
 
 /**
- * How an SSM run that writes in a pipeline plans: streamed when its options and the secrets already
- * under the path allow it, else the whole listing first, with the reason. Undefined for other sources
- * (read at once), dry runs (the plan is all they show) and runs whose plan a person reads first.
+ * How a run of a paged source (SSM) that writes in a pipeline plans: streamed when its options and
+ * the secrets already where it writes allow it, else the whole listing first, with the reason.
+ * Undefined for other sources (read at once), dry runs (the plan is all they show) and runs whose plan
+ * a person reads first.
  */
-async function choosePlanning(store: SecretStore, options: MigrateOptions): Promise<{plan: Planning; live: ReadonlySet<string>} | undefined> {
-  const {source} = options
+async function choosePlanning(store: SecretStore, options: RunOptions): Promise<{plan: Planning; listing: PagedListing; live: ReadonlySet<string>} | undefined> {
+  const listing = options.source.paged
   // At a terminal the plan is shown and asked about before the first write: nothing to choose.
-  if (source.kind !== 'ssm' || options.dryRun || !options.streamPlan) return undefined
-  const why = wholeListingReason(options, source.path)
-  if (why !== undefined) return {plan: {mode: 'whole', why}, live: new Set()}
-  const targets = await existingTargets(store, options, source.path)
-  return {plan: targets.why === undefined ? {mode: 'streamed'} : {mode: 'whole', why: targets.why}, live: targets.live}
+  if (listing === undefined || options.dryRun || !options.streamPlan) return undefined
+  const why = listing.wholeListingReason(options)
+  if (why !== undefined) return {plan: {mode: 'whole', why}, listing, live: new Set()}
+  const targets = await existingTargets(store, options, listing.targetPrefix)
+  return {plan: targets.why === undefined ? {mode: 'streamed'} : {mode: 'whole', why: targets.why}, listing, live: targets.live}
 }
 
 /** The monthly cost of the secrets the plan creates, and the Secrets Manager calls left to make. */
-function planCost(plan: Plan, options: MigrateOptions): CostEstimate {
+function planCost(plan: Plan, options: RunOptions): CostEstimate {
   const newSecrets = plan.toWrite.filter(({report}) => report.plan === 'create').length
   return estimateCost({
     newSecrets,
@@ -147,13 +159,13 @@ function planCost(plan: Plan, options: MigrateOptions): CostEstimate {
 }
 
 /** The question before the first write, when the command asks one: "no" writes nothing. */
-async function confirmWrites(options: MigrateOptions, writes: number): Promise<void> {
+async function confirmWrites(options: RunOptions, writes: number): Promise<void> {
   if (writes === 0 || options.confirmWrites === undefined) return
   if (!(await options.confirmWrites(writes))) throw new InterruptedError('Cancelled; nothing was written.')
 }
 
 /** The run's counts, and `emit`, which reports a copy of them (after moving to `phase`, if given). */
-function startTracker(options: MigrateOptions): Tracker {
+function startTracker(options: RunOptions): Tracker {
   const progress: MigrationProgress = {phase: 'reading', read: 0, planned: 0, toWrite: 0, written: 0, verified: 0, failed: 0, deleted: 0}
   const emit = (phase?: MigrationProgress['phase']) => {
     if (phase) progress.phase = phase
@@ -164,20 +176,13 @@ function startTracker(options: MigrateOptions): Tracker {
 }
 
 /**
- * Writes the plan, reads it back, and unless interrupted: with --delete-source (SSM) deletes what
- * verified; with --remove-from-source (Lambda) takes the migrated variables out of their functions.
+ * Writes the plan, reads it back, and unless interrupted, with --delete-source or --remove-from-source,
+ * lets the source take out what verified (SSM deletes its parameters, Lambda removes its variables).
  */
-async function execute(store: SecretStore, options: MigrateOptions, plan: Plan, cache: ValueCache, tracker: Tracker): Promise<{interrupted: boolean; deletion: DeletionResult}> {
+async function execute(store: SecretStore, options: RunOptions, plan: Plan, cache: ValueCache, tracker: Tracker): Promise<{interrupted: boolean; deletion: DeletionResult}> {
   const interrupted = await writeAll(store, options, plan.toWrite, cache, tracker)
   await verify(store, plan.working, tracker)
-  const {source} = options
-  if (!options.deleteSource || interrupted) return {interrupted, deletion: {}}
-  if (source.kind === 'lambda' && source.environment.editor) {
-    const context = {store, source: source.environment, editor: source.environment.editor, tracker, confirm: options.confirmDeletion}
-    return {interrupted, deletion: await removeMigratedVariables(context, plan.working)}
-  }
-
-  if (source.kind !== 'ssm') return {interrupted, deletion: {}}
-  const context = {store, parameters: source.parameters, tracker, confirm: options.confirmDeletion, signal: options.signal}
-  return {interrupted, deletion: await deleteVerifiedSources(context, plan.working)}
+  const {removal} = options.source
+  if (!options.deleteSource || interrupted || removal === undefined) return {interrupted, deletion: {}}
+  return {interrupted, deletion: await removal.remove({store, tracker, confirm: options.confirmDeletion, signal: options.signal}, plan.working)}
 }

@@ -1,14 +1,15 @@
 import {describe, expect, it} from 'vitest'
 
 import {estimateCost} from '../../src/core/cost.js'
-import type {ItemReport, MigrationSource, PlanSummary} from '../../src/services/migrate.js'
+import {type ItemReport, type MigrationSource, type PlanSummary, ssmSource} from '../../src/services/migrate.js'
 import {renderMigrationPlan} from '../../src/ui/render/migrate.js'
 import {wrapToWidth} from '../../src/ui/wrap.js'
 
 const item = (name: string): ItemReport => ({source: `/prod/orders/${name}`, type: 'SecureString', target: `/prod/orders/${name}`, plan: 'create', outcome: 'planned'})
 const items = (count: number) => Array.from({length: count}, (_, index) => item(`TOKEN_${index}`))
 const summary = (count: number): PlanSummary & {source: MigrationSource} => ({
-  source: {kind: 'ssm', path: '/prod/orders'} as MigrationSource,
+  // The plan reads nothing from its source here: the parameters are never listed.
+  source: ssmSource('/prod/orders', {pages: async function* () {}, read: async () => new Map(), delete: async () => []}),
   sourcesToDelete: [],
   notSelected: 0,
   cost: estimateCost({newSecrets: count, replicaRegions: 0, apiCalls: count + 1}),

@@ -1,20 +1,16 @@
 import {inBatches} from '../../core/batches.js'
 import {ExitCode, SecretsError} from '../../core/errors.js'
 import {digestOf} from '../../core/migration-plan.js'
-import type {SecretStore} from '../../stores/secret-store.js'
 import type {ParameterSource} from '../../stores/ssm-source.js'
-import type {DeletionResult, MigrateOptions, Tracker, Working} from './types.js'
+import type {RemovalRun} from './sources/source.js'
+import type {DeletionResult, Working} from './types.js'
 
 /** SSM's batch size for GetParameters and DeleteParameters. */
 const DELETE_BATCH = 10
 
 /** What deleting the sources needs besides the items. */
-export interface DeletionContext {
-  store: SecretStore
+export interface DeletionContext extends RemovalRun {
   parameters: ParameterSource
-  tracker: Tracker
-  confirm: MigrateOptions['confirmDeletion']
-  signal: AbortSignal | undefined
 }
 
 /**

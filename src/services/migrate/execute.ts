@@ -1,16 +1,13 @@
-import {basename} from 'node:path'
-
 import pLimit from 'p-limit'
 
-import {AWS_LIMITS} from '../../core/aws-limits.js'
 import {inBatches} from '../../core/batches.js'
 import {ConflictError, ExitCode, SecretsError} from '../../core/errors.js'
-import {digestOf, type SourceItem, type SourceKind} from '../../core/migration-plan.js'
+import {digestOf} from '../../core/migration-plan.js'
 import type {SecretValue} from '../../core/secret-value.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import {markFailed, writeFailureReason, writeOptions} from '../copy-pipeline.js'
-import type {ItemReport, MigrateOptions, MigrationProgress, MigrationSource, Tracker, Working} from './types.js'
-import {functionVariable} from './remove-from-function.js'
+import {sourceTags} from './tags.js'
+import type {ItemReport, MigrationProgress, MigrationSource, RunInputs, Tracker, Working} from './types.js'
 import type {ValueCache} from './value-cache.js'
 
 /** Writes are scheduled in chunks so values read again from SSM are only held for one chunk. */
@@ -19,11 +16,9 @@ const WRITE_CHUNK = 200
 /** One run of writes: what each write needs, and the creates that found their secret already there. */
 export interface WriteRun {
   store: SecretStore
-  options: MigrateOptions
+  options: RunInputs
   cache: ValueCache
   tracker: Tracker
-  /** The .env file's base name, for the source tag. */
-  sourceFile?: string
   recheck: Working[]
 }
 
@@ -32,7 +27,7 @@ export interface WriteRun {
  * idempotency token. Aborting stops new writes; those in flight finish. Returns true when interrupted
  * (the items not written are then `not-run`).
  */
-export async function writeAll(store: SecretStore, options: MigrateOptions, toWrite: Working[], cache: ValueCache, tracker: Tracker): Promise<boolean> {
+export async function writeAll(store: SecretStore, options: RunInputs, toWrite: Working[], cache: ValueCache, tracker: Tracker): Promise<boolean> {
   if (toWrite.length === 0) return false
   tracker.emit('writing')
   const limit = pLimit(Math.max(1, options.concurrency))
@@ -47,8 +42,8 @@ export async function writeAll(store: SecretStore, options: MigrateOptions, toWr
 }
 
 /** A run of writes about to begin. */
-export function startWrites(store: SecretStore, options: MigrateOptions, cache: ValueCache, tracker: Tracker): WriteRun {
-  return {store, options, cache, tracker, sourceFile: sourceFileOf(options.source), recheck: []}
+export function startWrites(store: SecretStore, options: RunInputs, cache: ValueCache, tracker: Tracker): WriteRun {
+  return {store, options, cache, tracker, recheck: []}
 }
 
 /**
@@ -88,7 +83,7 @@ export async function writeOne(run: WriteRun, entry: Working, values: Map<string
       target,
       value,
       writeOptions(target, creating, options.onConflict, entry.previous?.versionId, {
-        tags: sourceTags(options.source.kind, entry.item.source, taggedName(options.source, entry.item.source.name, run.sourceFile)),
+        tags: sourceTags(options.source, entry.item.source),
         kmsKeyId: options.kmsKeyId,
         description: options.description,
       }),
@@ -116,7 +111,7 @@ export async function writeOne(run: WriteRun, entry: Working, values: Map<string
  * Creates that found the secret already there: identical value means the item is `unchanged` (e.g. a
  * killed run had written it and the listing had not caught up); otherwise it is a conflict.
  */
-async function settleRechecks(store: SecretStore, options: MigrateOptions, recheck: Working[], progress: MigrationProgress): Promise<void> {
+async function settleRechecks(store: SecretStore, options: RunInputs, recheck: Working[], progress: MigrationProgress): Promise<void> {
   if (recheck.length === 0) return
   const {values} = await store.getMany(recheck.map(({item}) => item.target as string))
   for (const entry of recheck) {
@@ -139,7 +134,7 @@ export function fail(report: ItemReport, progress: MigrationProgress, reason: st
   progress.failed += 1
 }
 
-/** Values for one chunk of writes: from memory, or read again from SSM and checked against the plan. */
+/** Values for one chunk of writes: from memory, or read again from the source and checked against the plan. */
 async function valuesFor(source: MigrationSource, chunk: Working[], cache: ValueCache): Promise<Map<string, SecretValue>> {
   const values = new Map<string, SecretValue>()
   const missing: Working[] = []
@@ -149,50 +144,14 @@ async function valuesFor(source: MigrationSource, chunk: Working[], cache: Value
     else missing.push(entry)
   }
 
-  if (missing.length > 0 && source.kind === 'ssm') {
-    const reread = await source.parameters.read(missing.map((entry) => entry.item.source.name))
+  if (missing.length > 0 && source.reread) {
+    const reread = await source.reread(missing.map((entry) => entry.item.source.name))
     for (const entry of missing) {
-      const parameter = reread.get(entry.item.source.name)
+      const value = reread.get(entry.item.source.name)
       // Written only if it is still the value that was planned; otherwise the item fails and a re-run re-plans it.
-      if (parameter && digestOf(parameter.value.bytes) === entry.item.source.digest) values.set(entry.item.source.name, parameter.value)
+      if (value && digestOf(value.bytes) === entry.item.source.digest) values.set(entry.item.source.name, value)
     }
   }
 
   return values
-}
-
-/** A tag value: letters, digits, spaces and `_ . : / = + - @`, at most 256 characters; anything else becomes `_`. */
-export const cleanTagValue = (text: string) => text.replaceAll(/[^\p{L}\p{N} _.:/=+\-@]/gu, '_').slice(0, AWS_LIMITS.tagValue.max)
-
-/** What a tag names a non-SSM item after: the .env file's base name, the function or the family. */
-function sourceFileOf(source: MigrationSource): string | undefined {
-  if (source.kind === 'dotenv') return basename(source.file)
-  return source.kind === 'ssm' ? undefined : source.environment.name
-}
-
-/**
- * What the `secrets:source-name` tag says an item came from: the parameter; `FILE:KEY`;
- * `FUNCTION:VARIABLE` (from one function or from every function alike); `FAMILY:CONTAINER/VARIABLE`.
- */
-export function taggedName(source: MigrationSource, item: string, file?: string): string {
-  if (source.kind === 'ssm') return item
-  if (source.kind === 'lambda' && source.environment.many) {
-    const {fn, variable} = functionVariable(source.environment, item)
-    return `${fn}:${variable}`
-  }
-
-  return `${file}:${item}`
-}
-
-/**
- * Tags naming where a secret came from. Tag values allow letters, digits, spaces and `_ . : / = + - @`
- * and at most 256 characters, so anything else becomes `_`.
- */
-function sourceTags(kind: SourceKind, source: SourceItem, name: string): Record<string, string> {
-  const tags: Record<string, string> = {
-    'secrets:migrated-from': kind,
-    'secrets:source-name': cleanTagValue(name),
-  }
-  if (source.type) tags['secrets:ssm-type'] = source.type
-  return tags
 }

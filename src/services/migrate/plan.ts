@@ -1,23 +1,9 @@
-import type {Scope} from '../../core/address.js'
-import {
-  classify,
-  digestOf,
-  mapDotenvKey,
-  mapFunctionVariable,
-  mapSources,
-  type Mapping,
-  mapSsmName,
-  type PlanItem,
-  type PlanState,
-  type SourceItem,
-  type TargetState,
-  targetsToRead,
-} from '../../core/migration-plan.js'
+import {classify, digestOf, mapSources, type PlanItem, type PlanState, type TargetState, targetsToRead} from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
 import {applyConflictPolicy, CONFLICT_BLOCKS, type ConflictPolicy} from '../copy-pipeline.js'
 import type {ReadResult} from './read-source.js'
-import type {ItemOutcome, ItemReport, MigrateOptions, Working} from './types.js'
+import type {ItemOutcome, ItemReport, RunInputs, Working} from './types.js'
 import type {ValueCache} from './value-cache.js'
 
 /** The plan of a run: every item with its report line, what to write, and what may be deleted. */
@@ -27,7 +13,7 @@ export interface Plan {
   toWrite: Working[]
   /** Why nothing may be written (a collision, a target scheduled for deletion, a conflict under fail). */
   blockedBy?: string
-  /** With --delete-source (SSM) or --remove-from-source (Lambda) and a plan that runs: the sources to delete once their secret verifies. */
+  /** With a source's removal (--delete-source, --remove-from-source) and a plan that runs: the sources to delete once their secret verifies. */
   sourcesToDelete: string[]
 }
 
@@ -35,38 +21,26 @@ export interface Plan {
  * Maps the sources to targets, reads the targets' state (digests only), classifies each item and
  * applies --on-conflict. Values of items that will not be written leave the cache here.
  */
-export async function planMigration(store: SecretStore, options: MigrateOptions, read: ReadResult, cache: ValueCache): Promise<Plan> {
-  const mapped = mapSources(read.sources, targetMapping(options))
+export async function planMigration(store: SecretStore, options: RunInputs, read: ReadResult, cache: ValueCache): Promise<Plan> {
+  const mapped = mapSources(read.sources, options.source.targetMapping(options))
   const targets = await readTargets(store, targetsToRead(mapped), options.signal)
   const planned = [...classify(mapped, targets), ...read.extraItems]
   // A .env plan reads in file order, with skipped lines where they are; an SSM plan by name.
-  if (options.source.kind === 'dotenv') planned.sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0))
+  if (options.source.planOrder === 'line') planned.sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0))
   else planned.sort((a, b) => byPathSegments(a.source.name, b.source.name))
   const working = planned.map((item) => plannedEntry(item, targets, options.onConflict))
   const blockedBy = blockingReason(working, options)
   const toWrite = working.filter(({report}) => report.outcome === 'planned')
   for (const {item, report} of working) if (report.outcome !== 'planned') cache.drop(item.source.name)
   const sourcesToDelete =
-    options.deleteSource && (options.source.kind === 'ssm' || options.source.kind === 'lambda') && blockedBy === undefined
+    options.deleteSource && options.source.removal !== undefined && blockedBy === undefined
       ? working.filter(({report}) => report.outcome === 'planned' || report.outcome === 'unchanged').map(({item}) => item.source.name)
       : []
   return {working, toWrite, ...(blockedBy === undefined ? {} : {blockedBy}), sourcesToDelete}
 }
 
-/** How the run names each source's secret. */
-export function targetMapping(options: MigrateOptions): (source: SourceItem) => Mapping {
-  const {source: from} = options
-  return (source) => {
-    if (from.kind === 'ssm') return mapSsmName(source.name, options.to, options.flatten ? {below: from.path} : undefined)
-    if (options.toEnvironment !== undefined) return mapFunctionVariable(source.name, options.toEnvironment.env)
-    // An ECS item is CONTAINER/VARIABLE: the secret is named after the variable.
-    const key = from.kind === 'dotenv' ? source.name : source.name.slice(source.name.lastIndexOf('/') + 1)
-    return mapDotenvKey(key, options.to as Scope)
-  }
-}
-
 /** Why the plan writes nothing, whatever else it holds; undefined when it may run. */
-function blockingReason(working: readonly Working[], options: MigrateOptions): string | undefined {
+function blockingReason(working: readonly Working[], options: RunInputs): string | undefined {
   if (working.some(({item}) => item.state === 'collision')) return 'two sources map to one secret'
   // A target scheduled for deletion cannot be written (CreateSecret and PutSecretValue both refuse):
   // it blocks the plan, whatever --on-conflict says, until it is restored.

@@ -3,7 +3,8 @@ import {digestOf} from '../../core/migration-plan.js'
 import {SecretValue} from '../../core/secret-value.js'
 import type {EnvironmentSource, FunctionEnvironmentEditor} from '../../stores/environment-source.js'
 import type {SecretStore} from '../../stores/secret-store.js'
-import type {DeletionResult, MigrateOptions, Tracker, Working} from './types.js'
+import type {RemovalRun} from './sources/source.js'
+import type {DeletionResult, Tracker, Working} from './types.js'
 
 /** What removing migrated variables from Lambda functions needs besides the items. */
 export interface RemovalContext {
@@ -11,7 +12,7 @@ export interface RemovalContext {
   source: EnvironmentSource
   editor: FunctionEnvironmentEditor
   tracker: Tracker
-  confirm: MigrateOptions['confirmDeletion']
+  confirm: RemovalRun['confirm']
 }
 
 /** An item's function and variable: `FUNCTION/VARIABLE` across every function, the variable alone for one. */

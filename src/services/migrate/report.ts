@@ -1,11 +1,9 @@
 import type {CostEstimate} from '../../core/cost.js'
 import {ExitCode, type ExitCodeValue} from '../../core/errors.js'
-import {SOURCE_WORDS, type SourceWords} from '../../core/migration-plan.js'
+import type {SourceWords} from '../../core/migration-plan.js'
 import {nothingWritten, noun, plural} from '../../core/words.js'
 import {firstFailureCode, SKIPPED_HINT, summaryLine} from '../copy-pipeline.js'
-import {recipesOf} from './recipe.js'
-import type {Planning} from './stream.js'
-import {type DeletionResult, type ItemReport, type MigrateOptions, type MigrationReport, sourceName} from './types.js'
+import type {DeletionResult, ItemReport, MigrationReport, Planning, RunInputs} from './types.js'
 
 /** What the report adds to the items: the deletion step's result and the plan's counts. */
 export interface ReportExtras extends DeletionResult {
@@ -25,17 +23,16 @@ type Totals = MigrationReport['totals']
  * The report of a run from its items' report lines: totals, exit code, summary line and the next step.
  * It reads the lines alone (a line names its plan and target), so a long run need keep nothing else.
  */
-export function buildReport(options: MigrateOptions, items: ItemReport[], interrupted: boolean, extras: ReportExtras = {}): MigrationReport {
+export function buildReport(options: RunInputs, items: ItemReport[], interrupted: boolean, extras: ReportExtras = {}): MigrationReport {
   const totals = countTotals(items, extras.notSelected ?? 0)
   const decided = decideOutcome(options, items, totals, interrupted, extras)
   const {exitCode} = decided
   const hint = options.dryRun && exitCode === ExitCode.ok ? dryRunNote(totals.planned, decided.hint) : decided.hint
   const {source} = options
   const sourcesToDelete = extras.sourcesToDelete ?? []
-  const recipes = recipesOf(options, items)
-  const many = options.source.kind === 'lambda' && options.source.environment.many
+  const recipes = source.recipes?.(options, items) ?? []
   return {
-    source: {kind: source.kind, name: sourceName(source)},
+    source: {kind: source.kind, name: source.name},
     ...(options.to ? {to: options.to.toString()} : {}),
     dryRun: options.dryRun,
     onConflict: options.onConflict,
@@ -45,9 +42,9 @@ export function buildReport(options: MigrateOptions, items: ItemReport[], interr
     sourcesToDelete,
     totals,
     exitCode,
-    summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length, options.source.kind, extras.listingStopped),
+    summary: summarize(totals, options.dryRun, interrupted, sourcesToDelete.length, source.words, extras.listingStopped),
     ...(hint ? {hint} : {}),
-    ...(recipes.length > 0 ? {recipes, ...(many ? {} : {recipe: recipes[0]})} : {}),
+    ...(recipes.length > 0 ? {recipes, ...(source.manyWorkloads ? {} : {recipe: recipes[0]})} : {}),
     ...(extras.cost ? {cost: extras.cost} : {}),
     ...(extras.planning ? {planning: extras.planning} : {}),
     ...(extras.warnings && extras.warnings.length > 0 ? {warnings: [...extras.warnings]} : {}),
@@ -88,7 +85,7 @@ function countTotals(items: readonly ItemReport[], notSelected: number): Totals 
  * plan cannot take; then the notes of a run that exits 0.
  */
 function decideOutcome(
-  options: MigrateOptions,
+  options: RunInputs,
   items: readonly ItemReport[],
   totals: Totals,
   interrupted: boolean,
@@ -117,10 +114,7 @@ function decideOutcome(
   if (deleteError) {
     return {
       exitCode: deleteError.exitCode,
-      hint:
-        options.source.kind === 'lambda'
-          ? `Every item migrated and verified, but removing the variables from the function failed: ${deleteError.message} ${deleteError.hint ?? 'Run the same command again: it reads the function again and removes what is still there.'}`
-          : `Every item migrated, but deleting the sources failed (${deleteError.message}); run the same command again to retry the deletion.`,
+      hint: options.source.removal?.failedHint(deleteError) ?? `Every item migrated, but deleting the sources failed (${deleteError.message}); run the same command again to retry the deletion.`,
     }
   }
 
@@ -133,13 +127,11 @@ function decideOutcome(
 }
 
 /** The note of a run that exits 0, if it needs one. */
-function successNote(options: MigrateOptions, totals: Totals, extras: ReportExtras): string | undefined {
+function successNote(options: RunInputs, totals: Totals, extras: ReportExtras): string | undefined {
   if (extras.declined) return 'Every source was kept, as you answered no. Run the same command again to delete them: migrated items plan as unchanged.'
   // --on-conflict skip did what was asked: exit 0, and the report names what was left alone.
   if (totals.skipped > 0) return SKIPPED_HINT
-  const {source} = options
-  if (source.kind === 'dotenv' && !options.dryRun) return `${source.file} was not modified. Delete it once your application reads these secrets from Secrets Manager.`
-  return undefined
+  return options.source.finishedNote?.(options)
 }
 
 function scheduledHint(names: readonly string[], dryRun: boolean): string {
@@ -178,15 +170,10 @@ function dryRunNote(planned: number, note: string | undefined): string {
  * what happened to the other items is said as it is: a collision blocks the whole plan, invalid and
  * unmapped items do not, and a dry run wrote nothing at all.
  */
-function unusableHint(options: MigrateOptions, items: readonly ItemReport[], totals: Totals): string {
+function unusableHint(options: RunInputs, items: readonly ItemReport[], totals: Totals): string {
   const {dryRun, source} = options
   if (totals.collision > 0) {
-    const fix =
-      source.kind === 'ssm'
-        ? options.flatten
-          ? 'Migrate the colliding sub-paths separately, each with its own --to'
-          : 'Pass --flatten to name each secret after its segments below the path (queue/URL becomes QUEUE_URL), or migrate each sub-path separately with its own --to'
-        : 'Migrate the colliding items separately, each with --only NAME and its own --to'
+    const fix = source.collisionFix(options)
     return `${nothingWritten(dryRun)}: two sources map to one secret. ${fix}.`
   }
 
@@ -215,12 +202,11 @@ function fixFor(outcome: 'invalid' | 'unmapped', reason: string): string {
 }
 
 /** "2 sources deleted" for SSM; for a function, whose variables are removed, "2 variables removed". */
-function sourcesLabel(kind: MigrationReport['source']['kind'], count: number, what: keyof SourceWords): string {
-  const words = SOURCE_WORDS[kind]
+function sourcesLabel(words: SourceWords, count: number, what: keyof SourceWords): string {
   return `${noun(count, words.noun)} ${words[what]}`
 }
 
-function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDelete: number, kind: MigrationReport['source']['kind'], listingStopped?: boolean): string {
+function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDelete: number, words: SourceWords, listingStopped?: boolean): string {
   const head = dryRun ? 'Dry run' : interrupted ? (listingStopped ? 'Interrupted before the listing ended' : 'Interrupted') : 'Migration'
   return summaryLine(head, totals.items, 'item', [
     ['created', totals.created],
@@ -235,8 +221,8 @@ function summarize(totals: Totals, dryRun: boolean, interrupted: boolean, toDele
     ['failed', totals.failed],
     [dryRun ? 'would not run' : 'not run', totals['not-run']],
     ['left in place (not secrets)', totals.left],
-    [dryRun ? sourcesLabel(kind, toDelete, 'toDelete') : sourcesLabel(kind, totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
-    [sourcesLabel(kind, totals.sourcesKept, 'kept'), totals.sourcesKept],
+    [dryRun ? sourcesLabel(words, toDelete, 'toDelete') : sourcesLabel(words, totals.sourcesDeleted, 'deleted'), dryRun ? toDelete : totals.sourcesDeleted],
+    [sourcesLabel(words, totals.sourcesKept, 'kept'), totals.sourcesKept],
     ['not selected', totals.notSelected],
   ])
 }

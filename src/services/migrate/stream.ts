@@ -6,25 +6,22 @@ import {ListingStoppedError} from '../../core/paging.js'
 import {classify, mapSources, targetsToRead, type TargetState} from '../../core/migration-plan.js'
 import {byPathSegments} from '../../core/order.js'
 import type {SecretStore} from '../../stores/secret-store.js'
-import type {ParameterSource} from '../../stores/ssm-source.js'
 import {wasWritten} from '../copy-pipeline.js'
 import {finishWrites, startWrites, type WriteRun, writeOne} from './execute.js'
-import {plannedEntry, readTargetValues, targetMapping} from './plan.js'
-import {type Reading, selectedPages, startReading} from './read-source.js'
-import type {ItemReport, MigrateOptions, Tracker, Working} from './types.js'
+import {plannedEntry, readTargetValues} from './plan.js'
+import {type Reading, startReading} from './read-source.js'
+import type {PagedListing} from './sources/source.js'
+import type {ItemReport, RunInputs, Tracker, Working} from './types.js'
 import {ValueCache} from './value-cache.js'
 import {readBack} from './verify.js'
 
 /*
- * The streamed plan of an SSM migration: each page of the listing is planned and written as it
+ * The streamed plan of a source listed in pages (SSM): each page of the listing is planned and written as it
  * arrives, so the first secret is written a second after the start, not after the last page (1,000
  * pages for 10,000 parameters, at Parameter Store's 40 reads a second), and no more than a few pages
  * of values are ever held. It is taken only when no item seen later could change what an earlier one
  * should have done; otherwise the plan sees every name first and says why (`wholeListingReason`).
  */
-
-/** How a run planned: streamed, or the whole listing first and why. */
-export type Planning = {mode: 'streamed'} | {mode: 'whole'; why: string}
 
 /** Items planned but not yet written, at most: the listing waits for the writes beyond this. */
 const WRITE_AHEAD = 100
@@ -44,24 +41,13 @@ export interface StreamResult {
 }
 
 /**
- * Why this SSM run must list every parameter before its first write, from its options alone;
- * undefined when they allow a streamed plan (the store may still say otherwise: `existingTargets`).
+ * The secrets already where the source's items map (`prefix`: a parameter named /<env>/<service>/<name>
+ * becomes the secret of that name), and why they keep the run from streaming, if they do: a target
+ * scheduled for deletion blocks the whole plan, and so does a target with another value under
+ * --on-conflict fail.
  */
-export function wholeListingReason(options: MigrateOptions, path: string): string | undefined {
-  if (options.deleteSource) return '--delete-source lists every parameter it would delete before the first write'
-  if (options.flatten) return `--flatten can give two names one secret (a/b and A_B): every name below ${path} must be known before any is written`
-  if (options.to !== undefined) return `with --to, two parameters in different folders below ${path} can share a last name (a/KEY and b/KEY), which would collide: every name must be known before any is written`
-  return undefined
-}
-
-/**
- * The secrets already under the migrated path (a parameter named /<env>/<service>/<name> becomes the
- * secret of that name), and why they keep the run from streaming, if they do: a target scheduled for
- * deletion blocks the whole plan, and so does a target with another value under --on-conflict fail.
- */
-export async function existingTargets(store: SecretStore, options: MigrateOptions, path: string): Promise<{live: Set<string>; why?: string}> {
+export async function existingTargets(store: SecretStore, options: RunInputs, prefix: string): Promise<{live: Set<string>; why?: string}> {
   const live = new Set<string>()
-  const prefix = path === '/' ? '/' : `${path}/`
   let scheduled: string | undefined
   for await (const secret of store.list(prefix, {includeDeleted: true, signal: options.signal})) {
     if (!secret.name.startsWith(prefix)) continue
@@ -86,7 +72,7 @@ export async function existingTargets(store: SecretStore, options: MigrateOption
  * the listing. A listing that fails midway stops the run: the writes in flight finish and are
  * verified, and the error says that a re-run finishes it.
  */
-export async function streamMigration(store: SecretStore, options: MigrateOptions, source: {path: string; parameters: ParameterSource}, live: ReadonlySet<string>, tracker: Tracker): Promise<StreamResult> {
+export async function streamMigration(store: SecretStore, options: RunInputs, listing: PagedListing, live: ReadonlySet<string>, tracker: Tracker): Promise<StreamResult> {
   const {progress, emit} = tracker
   // Nothing is cached: each value goes from its page to its write.
   const noCache = new ValueCache(0)
@@ -105,12 +91,12 @@ export async function streamMigration(store: SecretStore, options: MigrateOption
   // or creates that found their secret already there (which finishWrites settles).
   const unwritten: Working[] = []
   const toWrite = {count: 0, creates: 0}
-  const map = targetMapping(options)
+  const map = options.source.targetMapping(options)
   let listingEnded = true
   progress.listing = true
   emit('writing')
   try {
-    for await (const page of selectedPages(reading, source.path, source.parameters)) {
+    for await (const page of listing.pages(reading)) {
       // Stopped with this page unplanned: the report says the listing did not end.
       if (options.signal?.aborted) {
         listingEnded = false
@@ -212,7 +198,7 @@ function listingFailed(error: unknown, written: number): unknown {
 }
 
 /** The cost of what a streamed run wrote (known only once the listing ended). */
-function streamedCost(options: MigrateOptions, toWrite: {count: number; creates: number}): CostEstimate {
+function streamedCost(options: RunInputs, toWrite: {count: number; creates: number}): CostEstimate {
   return estimateCost({
     newSecrets: toWrite.creates,
     replicaRegions: options.pricing?.replicaRegions ?? 0,

@@ -1,7 +1,7 @@
 /** What `secrets migrate` shows: the plan, the progress (stderr), the result table and the summary. */
 import type {CommandResult} from '../../core/outcome.js'
 import {costLine} from '../../core/cost.js'
-import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, MigrationSource, PlanSummary} from '../../services/migrate.js'
+import type {ItemReport, MigrationProgress, MigrationRecipe, MigrationReport, MigrationSource, PlanSummary, VerifiedRemoval} from '../../services/migrate.js'
 import {startProgress} from '../spinner.js'
 import {renderTable} from '../table.js'
 import {canAnimate} from '../terminal.js'
@@ -136,11 +136,8 @@ function planText(items: readonly ItemReport[], dryRun: boolean, plan: PlanSumma
   if (plan.sourcesToDelete.length > 0) {
     const count = plan.sourcesToDelete.length
     text.push(
-      prose(
-        plan.source.kind === 'lambda'
-          ? `\n${dryRun ? 'Would remove' : 'Will remove'} ${count} variable${count === 1 ? '' : 's'} from ${functionsOf(plan.source)} (--remove-from-source), only once every secret verified equal; every other variable and setting stays:`
-          : `\n${dryRun ? 'Would delete' : 'Will delete'} ${count} source parameter${count === 1 ? '' : 's'} (--delete-source), each only once its secret verified equal:`,
-      ),
+      // Only a source with a removal plans sources to delete; it words them.
+      prose(plan.source.removal?.planLine(count, dryRun) ?? ''),
       ...plan.sourcesToDelete.map((name) => `  ${name}`),
     )
   }
@@ -245,26 +242,16 @@ export function stoppingNote(signal: NodeJS.Signals, columns?: number): string {
  * The question before the first deletion (SSM parameters) or removal (Lambda variables, each named),
  * default no; the spinner pauses while it is asked.
  */
-export async function askToDelete(source: MigrationSource, names: readonly string[], feedback: {pause(): void; resume(): void}): Promise<boolean> {
-  feedback.pause()
-  try {
-    const {confirmOnTerminal} = await import('../prompts.js')
-    const one = names.length === 1
-    const secrets = one ? 'its secret' : 'their secrets'
-    return await confirmOnTerminal(
-      source.kind === 'lambda'
-        ? `Remove ${names.join(', ')} from the environment of ${functionsOf(source)} now that ${secrets} verified? Every other variable stays.`
-        : `Delete ${names.length} source parameter${one ? '' : 's'} from SSM now that ${secrets} verified?`,
-    )
-  } finally {
-    feedback.resume()
+export function askToDelete(removal: VerifiedRemoval, feedback: {pause(): void; resume(): void}): (names: readonly string[]) => Promise<boolean> {
+  return async (names) => {
+    feedback.pause()
+    try {
+      const {confirmOnTerminal} = await import('../prompts.js')
+      return await confirmOnTerminal(removal.question(names))
+    } finally {
+      feedback.resume()
+    }
   }
-}
-
-/** `function billing-api`, or `their functions` across every function. */
-function functionsOf(source: MigrationSource): string {
-  if (source.kind !== 'lambda') return source.kind
-  return source.environment.many ? 'their functions' : `function ${source.environment.name}`
 }
 
 function sourceLabel(item: ItemReport): string {
