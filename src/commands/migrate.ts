@@ -10,6 +10,7 @@ import {decodeDotenv} from '../core/dotenv.js'
 import {UsageError} from '../core/errors.js'
 import {parseTags} from '../core/tags.js'
 import {AWS_LIMITS, checkLimit, checkSsmPath, checkWriteMetadata} from '../core/aws-limits.js'
+import {escapeLine} from '../core/printable.js'
 import type {CommandResult} from '../core/outcome.js'
 import type {ConflictPolicy, MigrationReport, MigrationSource} from '../services/migrate.js'
 import type {SourceRequest} from '../services/migrate/sources/index.js'
@@ -179,7 +180,7 @@ ${exitCodesHelp('migrate')}`
         if (planning.mode === 'streamed' && source.paged && !flags.quiet) this.say(feedback, () => this.log(streamingNote(source.name)))
       },
       // A value read other than written (a .env value cut at #) is said even with --quiet; --json has it in the report.
-      onWarning: (warning) => this.say(feedback, () => process.stderr.write(`Warning: ${warning}\n`)),
+      onWarning: (warning) => this.say(feedback, () => process.stderr.write(`Warning: ${escapeLine(warning)}\n`)),
       onPlan: (items, plan) => flags.quiet || this.say(feedback, () => this.log(renderMigrationPlan(items, Boolean(flags['dry-run']), {...plan, source: run.source}, run.view))),
       onProgress: (progress) => feedback.update(progress),
     }

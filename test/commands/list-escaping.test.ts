@@ -1,4 +1,8 @@
 import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
 import {describe, expect, inject, it} from 'vitest'
 
 import {runCli, uniqueEnv} from '../helpers/cli.js'
@@ -20,5 +24,22 @@ describe('list on descriptions written to drive a terminal', () => {
 
     const json = await runCli(['list', `${env}/api`, '--json'])
     expect(JSON.parse(json.stdout).secrets[0].description).toBe(description)
+  })
+})
+
+describe('migrate on a file name written to drive a terminal', () => {
+  it("escapes the name in a warning's line on stderr", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrate-esc-'))
+    const file = join(dir, 'app\u001B]0;owned\u0007.env')
+    writeFileSync(file, 'TOKEN=abc#cut\n')
+    try {
+      const result = await runCli(['migrate', '--from-dotenv', file, '--to', `${env}/esc`, '--dry-run'])
+      expect(result.stderr).toContain('is cut at "#"')
+      expect(result.stderr).toContain('app\\u{1b}]0;owned\\u{7}.env')
+      // eslint-disable-next-line no-control-regex
+      expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F]/)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })
