@@ -7,6 +7,7 @@ import {yesFlag} from '../flags.js'
 import {SecretAddress} from '../core/address.js'
 import {InterruptedError} from '../core/errors.js'
 import {type CommandResult, succeeded} from '../core/outcome.js'
+import {escapeLine} from '../core/printable.js'
 import {planRollback, rollback, type RollbackResult} from '../services/rollback.js'
 import {confirmOrRequireYes} from '../ui/prompts.js'
 
@@ -38,6 +39,7 @@ ${exitCodesHelp('rollback')}`
     const question = `Make the version of ${plan.to.createdDate ?? 'unknown date'} current again, in place of the version of ${plan.from.createdDate ?? 'unknown date'}?`
     if (!(await confirmOrRequireYes(question, flags.yes))) throw new InterruptedError('Cancelled; nothing was changed.')
     const result = await this.spin(`Rolling back ${address}`, () => rollback(store, plan))
-    return succeeded(result, {stdout: `rolled back ${result.name}: version ${result.to.versionId} is current, ${result.from.versionId} is AWSPREVIOUS\n`})
+    // Version ids come from AWS (or whatever answers at the endpoint): escaped like every other AWS string.
+    return succeeded(result, {stdout: `rolled back ${result.name}: version ${escapeLine(result.to.versionId)} is current, ${escapeLine(result.from.versionId)} is AWSPREVIOUS\n`})
   }
 }
